@@ -1,0 +1,50 @@
+// swift-tools-version:6.1
+// swift-bert: BERT, the whole system, in Swift. See README.md and ../shared/DESIGN.md for the layers.
+import PackageDescription
+
+let package = Package(
+    name: "swift-bert",
+    platforms: [.macOS(.v14), .iOS(.v17)],
+    products: [
+        .library(name: "BERT", targets: ["BERT"]),
+        .library(name: "SafeTensors", targets: ["SafeTensors"]),
+        .library(name: "BERTTokenizers", targets: ["BERTTokenizers"]),
+        .executable(name: "bert", targets: ["bert"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Foundation-only leaves: never import the tensor stack.
+        .target(name: "SafeTensors"),
+        .target(name: "BERTTokenizers"),
+        .target(name: "BERTHub"),
+
+        // The numeric stack, bottom to top.
+        .target(
+            name: "CBERTKernels",
+            linkerSettings: [
+                .linkedLibrary("dl", .when(platforms: [.linux])),
+                .linkedLibrary("m", .when(platforms: [.linux])),
+                .linkedFramework("Accelerate", .when(platforms: [.macOS, .iOS])),
+            ]),
+        .target(name: "BERTKernels", dependencies: ["CBERTKernels"]),
+        .target(name: "BERTTensor", dependencies: ["BERTKernels"]),
+        .target(name: "BERTNN", dependencies: ["BERTTensor"]),
+        .target(name: "BERTModels", dependencies: ["BERTNN", "SafeTensors", "BERTHub"]),
+        .target(name: "BERT", dependencies: ["BERTModels", "BERTTokenizers", "SafeTensors", "BERTHub"]),
+        .executableTarget(
+            name: "bert",
+            dependencies: ["BERT", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        // Tests. TestSupport holds assertClose, the finite-difference gradient checker and fixture loading.
+        .target(name: "TestSupport", dependencies: ["BERTTensor"], path: "Tests/TestSupport"),
+        .testTarget(name: "BERTKernelsTests", dependencies: ["BERTKernels", "TestSupport"]),
+        .testTarget(name: "BERTTensorTests", dependencies: ["BERTTensor", "TestSupport"]),
+        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
+        .testTarget(name: "BERTTokenizersTests", dependencies: ["BERTTokenizers"]),
+        .testTarget(name: "BERTHubTests", dependencies: ["BERTHub"]),
+        .testTarget(name: "BERTModelsTests", dependencies: ["BERTModels", "BERTTokenizers", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,7 @@
+// The umbrella module: `import BERT` brings in every public layer.
+@_exported import BERTTensor
+@_exported import BERTNN
+@_exported import BERTModels
+@_exported import BERTTokenizers
+@_exported import SafeTensors
+@_exported import BERTHub

@@ -1,0 +1,1 @@
+// BERTModels: see ../../shared/DESIGN.md for this module's place in the layers.

@@ -1,0 +1,56 @@
+// Element-wise activations, forward and backward.
+#include "CBERTKernels.h"
+#include "simd_dispatch.h"
+#include "vmath.h"
+
+#define SQRT1_2 0.70710678118654752f
+#define INV_SQRT_2PI 0.39894228040143268f
+#define SQRT_2_OVER_PI 0.79788456080286536f
+
+BERT_SIMD
+void bert_gelu_erf_forward(const float *x, float *y, size_t n) {
+    for (size_t i = 0; i < n; i++) y[i] = 0.5f * x[i] * (1.0f + bert_verf(x[i] * SQRT1_2));
+}
+
+BERT_SIMD
+void bert_gelu_erf_backward(const float *x, const float *dy, float *dx, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        const float v = x[i];
+        const float cdf = 0.5f * (1.0f + bert_verf(v * SQRT1_2));
+        const float pdf = INV_SQRT_2PI * bert_vexp(-0.5f * v * v);
+        dx[i] = dy[i] * (cdf + v * pdf);
+    }
+}
+
+BERT_SIMD
+void bert_gelu_tanh_forward(const float *x, float *y, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        const float v = x[i];
+        y[i] = 0.5f * v * (1.0f + bert_vtanh(SQRT_2_OVER_PI * (v + 0.044715f * v * v * v)));
+    }
+}
+
+BERT_SIMD
+void bert_gelu_tanh_backward(const float *x, const float *dy, float *dx, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        const float v = x[i];
+        const float t = bert_vtanh(SQRT_2_OVER_PI * (v + 0.044715f * v * v * v));
+        const float dinner = SQRT_2_OVER_PI * (1.0f + 3.0f * 0.044715f * v * v);
+        dx[i] = dy[i] * (0.5f * (1.0f + t) + 0.5f * v * (1.0f - t * t) * dinner);
+    }
+}
+
+BERT_SIMD
+void bert_tanh_forward(const float *x, float *y, size_t n) {
+    for (size_t i = 0; i < n; i++) y[i] = bert_vtanh(x[i]);
+}
+
+BERT_SIMD
+void bert_tanh_backward(const float *y, const float *dy, float *dx, size_t n) {
+    for (size_t i = 0; i < n; i++) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
+}
+
+BERT_SIMD
+void bert_exp(const float *x, float *y, size_t n) {
+    for (size_t i = 0; i < n; i++) y[i] = bert_vexp(x[i]);
+}

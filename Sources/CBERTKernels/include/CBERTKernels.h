@@ -1,0 +1,86 @@
+// Raw-buffer kernels for swift-bert. Row-major, fp32, no allocation.
+// Each function documents its shapes; callers guarantee sizes (the Swift layer checks them).
+#ifndef CBERT_KERNELS_H
+#define CBERT_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// ---- GEMM backend -------------------------------------------------------------------------
+/// Backends the GEMM dispatcher can use.
+typedef enum { BERT_BLAS_BUILTIN = 0, BERT_BLAS_OPENBLAS = 1, BERT_BLAS_BLIS = 2, BERT_BLAS_ACCELERATE = 3 } bert_blas_backend;
+
+/// Loads the fastest BLAS available (once; thread-safe). On Linux this dlopens OpenBLAS (or BLIS), setting
+/// OPENBLAS_CORETYPE first when the user has not, so that OpenBLAS releases that do not know this CPU still
+/// use their AVX-512/AVX2 kernels. `BERT_BLAS=builtin|openblas|blis|/path/lib.so` overrides the choice.
+bert_blas_backend bert_blas_init(void);
+/// A human-readable description of the loaded backend (library, core type).
+const char *bert_blas_description(void);
+/// Sets the BLAS library's thread count (no-op for the built-in kernel, which the Swift layer parallelises).
+void bert_blas_set_threads(int n);
+/// C[M,N] = alpha * op(A)[M,K] · op(B)[K,N] + beta * C, row-major; op transposes when trans != 0.
+void bert_sgemm(int transA, int transB, int M, int N, int K, float alpha,
+                const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc);
+/// The portable fallback GEMM (same contract); single-threaded.
+void bert_sgemm_builtin(int transA, int transB, int M, int N, int K, float alpha,
+                        const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc);
+
+// ---- Activations (n contiguous elements) -------------------------------------------------------
+/// y = x * Φ(x) with the exact erf form (PyTorch `gelu`, HF "gelu").
+void bert_gelu_erf_forward(const float *x, float *y, size_t n);
+/// dx = dy * dGELU/dx, erf form. `dx` may alias `dy`.
+void bert_gelu_erf_backward(const float *x, const float *dy, float *dx, size_t n);
+/// y = 0.5 x (1 + tanh(√(2/π)(x + 0.044715 x³))) (HF "gelu_new" / "gelu_pytorch_tanh").
+void bert_gelu_tanh_forward(const float *x, float *y, size_t n);
+/// dx = dy * dGELU_tanh/dx. `dx` may alias `dy`.
+void bert_gelu_tanh_backward(const float *x, const float *dy, float *dx, size_t n);
+/// y = tanh(x).
+void bert_tanh_forward(const float *x, float *y, size_t n);
+/// dx = dy * (1 - y²) given y = tanh(x).
+void bert_tanh_backward(const float *y, const float *dy, float *dx, size_t n);
+/// y = exp(x), vectorised.
+void bert_exp(const float *x, float *y, size_t n);
+
+// ---- Softmax over the last axis ---------------------------------------------------------------
+/// y[r, :] = softmax(x[r, :] * scale + mask[r / mask_row_div, :]) for r in [0, rows).
+/// `mask` (may be NULL) is additive, with one row of `cols` values per `mask_row_div` consecutive rows.
+/// `y` may alias `x`.
+void bert_softmax_forward(const float *x, float *y, size_t rows, size_t cols, float scale,
+                          const float *mask, size_t mask_row_div);
+/// dx[r, :] = scale * y[r, :] * (dy[r, :] - Σ dy[r, :] y[r, :]). `dx` may alias `dy`.
+void bert_softmax_backward(const float *y, const float *dy, float *dx, size_t rows, size_t cols, float scale);
+/// y[r, :] = log_softmax(x[r, :]). `y` may alias `x`.
+void bert_log_softmax_forward(const float *x, float *y, size_t rows, size_t cols);
+
+// ---- Layer norm over the last axis -----------------------------------------------------------
+/// y = (x - mean) * rstd * gamma + beta, per row of `cols`. Writes mean[rows] and rstd[rows] when non-NULL.
+void bert_layernorm_forward(const float *x, const float *gamma, const float *beta, float *y,
+                            float *mean, float *rstd, size_t rows, size_t cols, float eps);
+/// Backward of the above. Writes dx[rows, cols]; ADDS into dgamma[cols] and dbeta[cols] when non-NULL.
+void bert_layernorm_backward(const float *x, const float *gamma, const float *mean, const float *rstd,
+                             const float *dy, float *dx, float *dgamma, float *dbeta, size_t rows, size_t cols);
+
+// ---- Thread-local autograd tape pointer (used by BERTTensor) ------------------------------------
+/// The gradient tape recording on the calling thread, or NULL.
+void *bert_current_tape(void);
+/// Sets the calling thread's recording tape.
+void bert_set_current_tape(void *tape);
+
+// ---- Half-precision conversion ----------------------------------------------------------------
+/// IEEE binary16 to fp32.
+void bert_f16_to_f32(const uint16_t *src, float *dst, size_t n);
+/// bfloat16 to fp32.
+void bert_bf16_to_f32(const uint16_t *src, float *dst, size_t n);
+/// fp32 to IEEE binary16, round to nearest even.
+void bert_f32_to_f16(const float *src, uint16_t *dst, size_t n);
+/// fp32 to bfloat16, round to nearest even (NaN kept NaN).
+void bert_f32_to_bf16(const float *src, uint16_t *dst, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
