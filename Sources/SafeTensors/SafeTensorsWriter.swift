@@ -1,0 +1,209 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Builds a safetensors file byte-for-byte as huggingface/safetensors `serialize` does: tensors sorted by
+/// descending dtype (its `Dtype` order), then by name; compact JSON header with `__metadata__` first (omitted
+/// when empty), padded with spaces to a multiple of 8 bytes; tensor bytes back to back in header order.
+///
+/// ```swift
+/// var writer = SafeTensorsWriter(metadata: ["format": "pt"])
+/// try writer.add("classifier.weight", floats: weights, shape: [2, 768])
+/// try writer.write(to: url)   // atomic: temp file, fsync, rename
+/// ```
+public struct SafeTensorsWriter: Sendable {
+    /// One tensor to write: its dtype, shape and little-endian bytes.
+    public struct Entry: Sendable, Equatable {
+        /// The element type.
+        public var dtype: SafeTensorsDType
+        /// The dimensions, row-major.
+        public var shape: [Int]
+        /// The raw little-endian bytes, `product(shape) × dtype size` long.
+        public var bytes: Data
+
+        /// An entry; sizes are checked when it is added to a writer.
+        public init(dtype: SafeTensorsDType, shape: [Int], bytes: Data) {
+            (self.dtype, self.shape, self.bytes) = (dtype, shape, bytes)
+        }
+    }
+
+    /// The `__metadata__` string map; leave empty to omit it, as `safetensors.torch.save_file` does by default.
+    public var metadata: [String: String]
+    /// The tensors added so far, by name.
+    public private(set) var entries: [String: Entry] = [:]
+
+    /// An empty writer with the given `__metadata__`.
+    public init(metadata: [String: String] = [:]) { self.metadata = metadata }
+
+    /// A writer holding `tensors`.
+    /// - Throws: as `add(_:_:)`.
+    public init(tensors: [String: Entry], metadata: [String: String] = [:]) throws {
+        self.metadata = metadata
+        for (name, entry) in tensors { try add(name, entry) }
+    }
+
+    /// Adds a tensor from raw bytes.
+    /// - Throws: `.invalidTensorName` for an empty, `__metadata__` or repeated name; `.writerDataMismatch` when the
+    ///   byte count is not the shape's element count times the dtype size; `.invalidShape` for negative entries.
+    public mutating func add(_ name: String, _ entry: Entry) throws {
+        guard !name.isEmpty, name != "__metadata__" else {
+            throw SafeTensorsError.invalidTensorName(name: name, reason: "reserved or empty name")
+        }
+        guard entries[name] == nil else {
+            throw SafeTensorsError.invalidTensorName(name: name, reason: "added twice")
+        }
+        guard entry.shape.allSatisfy({ $0 >= 0 }) else {
+            throw SafeTensorsError.invalidShape(path: "<writer>", tensor: name, reason: "\(entry.shape) has a negative entry")
+        }
+        let (bits, overflow) = entry.shape.reduce(1, *).multipliedReportingOverflow(by: entry.dtype.bitSize)
+        guard !overflow, bits % 8 == 0, bits / 8 == entry.bytes.count else {
+            throw SafeTensorsError.writerDataMismatch(tensor: name, expectedBytes: overflow ? -1 : (bits + 7) / 8,
+                                                      actualBytes: entry.bytes.count)
+        }
+        entries[name] = entry
+    }
+
+    /// Adds a tensor from raw bytes; see `add(_:_:)`.
+    public mutating func add(_ name: String, dtype: SafeTensorsDType, shape: [Int], bytes: Data) throws {
+        try add(name, Entry(dtype: dtype, shape: shape, bytes: bytes))
+    }
+
+    /// Adds a float tensor stored as F32, F16 or BF16 (rounded to nearest even) or F64.
+    /// - Throws: `.unsupportedConversion` for other dtypes, plus the errors of `add(_:_:)`.
+    public mutating func add(_ name: String, floats: [Float], shape: [Int],
+                             as dtype: SafeTensorsDType = .float32) throws {
+        var bytes = Data()
+        switch dtype {
+        case .float32: bytes = floats.withUnsafeBytes { Data($0) }
+        case .float64: bytes = floats.map { Double($0).bitPattern.littleEndian }.withUnsafeBytes { Data($0) }
+        case .float16: bytes = floats.map { HalfPrecision.halfBits(from: $0).littleEndian }.withUnsafeBytes { Data($0) }
+        case .bfloat16:
+            bytes = floats.map { HalfPrecision.bfloat16Bits(from: $0).littleEndian }.withUnsafeBytes { Data($0) }
+        default:
+            throw SafeTensorsError.unsupportedConversion(path: "<writer>", tensor: name, dtype: dtype, target: "Float")
+        }
+        try add(name, Entry(dtype: dtype, shape: shape, bytes: bytes))
+    }
+
+    /// Adds an I64 tensor (ids, `position_ids`).
+    /// - Throws: the errors of `add(_:_:)`.
+    public mutating func add(_ name: String, int64s: [Int64], shape: [Int]) throws {
+        let bytes = int64s.map(\.littleEndian).withUnsafeBytes { Data($0) }
+        try add(name, Entry(dtype: .int64, shape: shape, bytes: bytes))
+    }
+
+    /// Tensor names in file order (descending dtype rank, then name).
+    var orderedNames: [String] {
+        entries.keys.sorted { a, b in
+            let (ra, rb) = (entries[a]!.dtype.sortRank, entries[b]!.dtype.sortRank)
+            return ra != rb ? ra > rb : a < b
+        }
+    }
+
+    /// The 8-byte length prefix and the padded JSON header.
+    func headerBytes() -> [UInt8] {
+        var json = "{"
+        var first = true
+        func key(_ k: String) {
+            if !first { json += "," }
+            first = false
+            json += Self.jsonString(k) + ":"
+        }
+        if !metadata.isEmpty {
+            key("__metadata__")
+            json += "{" + metadata.keys.sorted().map { Self.jsonString($0) + ":" + Self.jsonString(metadata[$0]!) }
+                .joined(separator: ",") + "}"
+        }
+        var offset = 0
+        for name in orderedNames {
+            let entry = entries[name]!
+            key(name)
+            json += "{\"dtype\":\"\(entry.dtype.rawValue)\",\"shape\":["
+                + entry.shape.map(String.init).joined(separator: ",")
+                + "],\"data_offsets\":[\(offset),\(offset + entry.bytes.count)]}"
+            offset += entry.bytes.count
+        }
+        json += "}"
+        var header = Array(json.utf8)
+        header += [UInt8](repeating: 0x20, count: (8 - header.count % 8) % 8)
+        let n = UInt64(header.count)
+        return (0..<8).map { UInt8(truncatingIfNeeded: n >> (8 * $0)) } + header
+    }
+
+    /// The whole file image in memory.
+    public func serialized() -> Data {
+        var data = Data(headerBytes())
+        for name in orderedNames { data.append(entries[name]!.bytes) }
+        return data
+    }
+
+    /// Writes the file atomically: a temporary file in the destination's directory is written, `fsync`ed and
+    /// renamed over `url`, so readers see the old file or the complete new one, never a partial one.
+    /// - Throws: `.writeFailed` naming the path and the system error; the temporary file is removed.
+    public func write(to url: URL) throws {
+        let path = url.path
+        let directory = url.deletingLastPathComponent().path
+        let temp = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        func fail(_ what: String) -> SafeTensorsError {
+            .writeFailed(path: path, reason: what + ": " + String(cString: strerror(errno)))
+        }
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        guard fd >= 0 else { throw fail("cannot create \(temp)") }
+        var ok = false
+        defer { if !ok { close(fd); unlink(temp) } }
+        try Self.writeAll(fd, Data(headerBytes()), fail)
+        for name in orderedNames { try Self.writeAll(fd, entries[name]!.bytes, fail) }
+        guard fsync(fd) == 0 else { throw fail("fsync") }
+        ok = true
+        guard close(fd) == 0 else { unlink(temp); throw fail("close") }
+        guard rename(temp, path) == 0 else { let e = fail("rename"); unlink(temp); throw e }
+        // Persist the rename itself; best effort, as some file systems refuse fsync on directories.
+        let dirfd = open(directory.isEmpty ? "." : directory, O_RDONLY)
+        if dirfd >= 0 { _ = fsync(dirfd); close(dirfd) }
+    }
+
+    private static func writeAll(_ fd: Int32, _ data: Data, _ fail: (String) -> SafeTensorsError) throws {
+        try data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
+            var done = 0
+            while done < buffer.count {
+                let n = posixWrite(fd, buffer.baseAddress! + done, buffer.count - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw fail("write")
+                }
+                done += n
+            }
+        }
+    }
+
+    /// JSON string literal escaped as serde_json does (quote, backslash, control characters; nothing else).
+    static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case let c where c.value < 0x20:
+                let hex = String(c.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}
+
+@inline(__always)
+private func posixWrite(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int {
+    write(fd, p, n)
+}
