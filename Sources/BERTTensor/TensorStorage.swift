@@ -36,7 +36,11 @@ public final class BufferPool: @unchecked Sendable {
     public static let shared = BufferPool()
     private var free: [Int: [UnsafeMutablePointer<Float>]] = [:]
     private var pooledElements = 0
+    private var fresh = 0
     private let lock = NSLock()
+
+    /// How many buffers have been newly allocated (not reused) so far; a steady loop leaves this unchanged.
+    public var freshAllocations: Int { lock.lock(); defer { lock.unlock() }; return fresh }
     /// The most elements kept for reuse (default 512 Mi floats = 2 GiB; `BERT_POOL_MB` overrides).
     public var limit: Int = {
         if let s = ProcessInfo.processInfo.environment["BERT_POOL_MB"], let mb = Int(s) { return mb * (1 << 20) / 4 }
@@ -52,6 +56,7 @@ public final class BufferPool: @unchecked Sendable {
             lock.unlock()
             return p
         }
+        fresh += 1
         lock.unlock()
         return UnsafeMutablePointer<Float>.allocate(capacity: n)
     }

@@ -1,4 +1,5 @@
 import BERTModels
+import BERTTensor
 import Foundation
 import SafeTensors
 import TestSupport
@@ -38,5 +39,23 @@ final class RandomBertBaseTests: XCTestCase {
         print("random BERT-base last_hidden_state max |diff| = \(maxAbsDifference(a, e))")
         assertClose(a, e, atol: 1e-4, rtol: 0, "last_hidden_state")
         assertClose(out.poolerOutput!.scalars, try golden.floats("pooler_output"), atol: 1e-4, rtol: 0, "pooler_output")
+    }
+}
+
+/// The hot path reuses buffers: after one pass, further passes of the same shape allocate nothing new.
+final class SteadyStateAllocationTests: XCTestCase {
+    func testInferenceLoopStopsAllocatingAfterTheFirstPass() throws {
+        var config = BertConfig()
+        config.hiddenSize = 64; config.numHiddenLayers = 2; config.numAttentionHeads = 4; config.intermediateSize = 128
+        config.vocabSize = 100; config.maxPositionEmbeddings = 32
+        let model = try BertModel(config: config, seed: 3)
+        let input = try EncoderInput(rows: [[1, 5, 7, 9, 2], [1, 4, 2]])
+        _ = try model(input).lastHiddenState.scalars
+        _ = try model(input).lastHiddenState.scalars
+        let before = BufferPool.shared.freshAllocations
+        for _ in 0..<5 { _ = try model(input).lastHiddenState.scalars }
+        XCTAssertEqual(BufferPool.shared.freshAllocations, before, "steady inference allocated new buffers")
+        // And the output is the same each time (no state leaks between passes).
+        XCTAssertEqual(try model(input).lastHiddenState.scalars, try model(input).lastHiddenState.scalars)
     }
 }
