@@ -4,5 +4,7 @@ public struct BertConfig: Sendable {
     public var intermediateSize = 3072, hiddenAct = "gelu", maxPositionEmbeddings = 512, typeVocabSize = 2
     public var layerNormEps: Double = 1e-12, padTokenId = 0, hiddenDropoutProb: Double = 0.1
     public var attentionProbsDropoutProb: Double = 0.1, initializerRange: Double = 0.02
+    public var classifierDropout: Double? = nil, problemType: String? = nil, id2label: [Int: String] = [:]
+    public var numLabels: Int { id2label.isEmpty ? 2 : id2label.count }
     public init() {}
 }
