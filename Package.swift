@@ -32,7 +32,9 @@ let package = Package(
         .target(name: "BERTTensor", dependencies: ["BERTKernels"]),
         .target(name: "BERTNN", dependencies: ["BERTTensor"]),
         .target(name: "BERTModels", dependencies: ["BERTNN", "SafeTensors", "BERTHub"]),
-        .target(name: "BERT", dependencies: ["BERTModels", "BERTTokenizers", "SafeTensors", "BERTHub"]),
+        .target(name: "BERTTasks", dependencies: ["BERTModels", "BERTTokenizers"]),
+        .target(name: "BERTTraining", dependencies: ["BERTModels", "BERTTokenizers"]),
+        .target(name: "BERT", dependencies: ["BERTModels", "BERTTokenizers", "SafeTensors", "BERTHub", "BERTTasks", "BERTTraining"]),
         .executableTarget(
             name: "bert",
             dependencies: ["BERT", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -45,6 +47,8 @@ let package = Package(
         .testTarget(name: "BERTTokenizersTests", dependencies: ["BERTTokenizers"]),
         .testTarget(name: "BERTHubTests", dependencies: ["BERTHub"]),
         .testTarget(name: "BERTModelsTests", dependencies: ["BERTModels", "BERTTokenizers", "TestSupport"]),
+        .testTarget(name: "BERTTasksTests", dependencies: ["BERTTasks", "TestSupport"]),
+        .testTarget(name: "BERTTrainingTests", dependencies: ["BERTTraining", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

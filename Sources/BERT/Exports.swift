@@ -5,3 +5,5 @@
 @_exported import BERTTokenizers
 @_exported import SafeTensors
 @_exported import BERTHub
+@_exported import BERTTasks
+@_exported import BERTTraining

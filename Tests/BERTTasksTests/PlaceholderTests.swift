@@ -1,5 +1,5 @@
 import XCTest
 
-final class BERTKernelsTestsPlaceholder: XCTestCase {
+final class BERTTasksTestsPlaceholder: XCTestCase {
     func testTargetBuilds() { XCTAssertEqual(1 + 1, 2) }
 }

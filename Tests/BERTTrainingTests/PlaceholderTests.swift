@@ -1,5 +1,5 @@
 import XCTest
 
-final class BERTModelsTestsPlaceholder: XCTestCase {
+final class BERTTrainingTestsPlaceholder: XCTestCase {
     func testTargetBuilds() { XCTAssertEqual(1 + 1, 2) }
 }

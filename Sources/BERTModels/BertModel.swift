@@ -1,0 +1,64 @@
+import BERTNN
+import BERTTensor
+
+/// What `BertModel` returns, as `BaseModelOutputWithPoolingAndCrossAttentions`.
+public struct BertModelOutput {
+    /// [batch, sequence, hidden].
+    public let lastHiddenState: Tensor
+    /// [batch, hidden], or nil without a pooler.
+    public let poolerOutput: Tensor?
+    /// The embeddings output and each layer's output, when requested (layers + 1 tensors).
+    public let hiddenStates: [Tensor]?
+    /// Each layer's attention probabilities [batch, heads, sequence, sequence], when requested.
+    public let attentions: [Tensor]?
+}
+
+/// `BertModel`: embeddings, `encoder.layer.N` (the shared `EncoderLayer`), optional pooler.
+public final class BertModel: Module {
+    public let config: BertConfig
+    public let embeddings: BertEmbeddings
+    public let layers: [EncoderLayer]
+    public let pooler: BertPooler?
+
+    /// A randomly initialised model (as `transformers` initialises BERT) from `config`.
+    public init(config: BertConfig, addPoolingLayer: Bool = true, seed: UInt64 = 0) throws {
+        guard config.hiddenSize % config.numAttentionHeads == 0 else {
+            throw ModelError.unsupportedConfig(key: "hidden_size", value: "\(config.hiddenSize)",
+                                               supported: ["a multiple of num_attention_heads (\(config.numAttentionHeads))"])
+        }
+        let activation = try Activation(configValue: config.hiddenAct)
+        var g = SeededGenerator(seed: seed)
+        self.config = config
+        embeddings = BertEmbeddings(config: config, generator: &g)
+        let std = Float(config.initializerRange)
+        layers = (0..<config.numHiddenLayers).map { _ in
+            EncoderLayer(hidden: config.hiddenSize, heads: config.numAttentionHeads, intermediate: config.intermediateSize,
+                         activation: activation, eps: Float(config.layerNormEps), hiddenDropout: Float(config.hiddenDropoutProb),
+                         attentionDropout: Float(config.attentionProbsDropoutProb), initStd: std, keys: .bert, generator: &g)
+        }
+        pooler = addPoolingLayer ? BertPooler(hidden: config.hiddenSize, std: std, generator: &g) : nil
+    }
+
+    public var children: [(key: String, module: Module)] {
+        var c: [(key: String, module: Module)] = [("embeddings", embeddings)]
+        for (i, l) in layers.enumerated() { c.append(("encoder.layer.\(i)", l)) }
+        if let p = pooler { c.append(("pooler", p)) }
+        return c
+    }
+
+    /// Runs the encoder. Output shapes in `BertModelOutput`.
+    public func callAsFunction(_ input: EncoderInput, outputHiddenStates: Bool = false, outputAttentions: Bool = false,
+                               context: ForwardContext = .inference) throws -> BertModelOutput {
+        let mask = input.attentionMask.contains(0) ? try input.additiveMask() : nil
+        var x = try embeddings(input, context: context)
+        var states: [Tensor]? = outputHiddenStates ? [x] : nil
+        var attentions: [Tensor]? = outputAttentions ? [] : nil
+        for layer in layers {
+            let (y, probs) = try layer(x, mask: mask, context: context)
+            x = y
+            states?.append(x)
+            attentions?.append(probs)
+        }
+        return BertModelOutput(lastHiddenState: x, poolerOutput: try pooler?(x), hiddenStates: states, attentions: attentions)
+    }
+}

@@ -1,0 +1,78 @@
+import BERTNN
+import BERTTensor
+
+/// Checkpoint key names of one encoder layer's sub-modules; the only thing that differs between BERT,
+/// RoBERTa, DistilBERT and ALBERT layers.
+public struct EncoderLayerKeys: Sendable {
+    public var query, key, value, attentionOutput, attentionLayerNorm, intermediate, output, outputLayerNorm: String
+
+    /// BERT and RoBERTa (`BertLayer`).
+    public static let bert = EncoderLayerKeys(
+        query: "attention.self.query", key: "attention.self.key", value: "attention.self.value",
+        attentionOutput: "attention.output.dense", attentionLayerNorm: "attention.output.LayerNorm",
+        intermediate: "intermediate.dense", output: "output.dense", outputLayerNorm: "output.LayerNorm")
+    /// DistilBERT (`TransformerBlock`).
+    public static let distilBERT = EncoderLayerKeys(
+        query: "attention.q_lin", key: "attention.k_lin", value: "attention.v_lin", attentionOutput: "attention.out_lin",
+        attentionLayerNorm: "sa_layer_norm", intermediate: "ffn.lin1", output: "ffn.lin2", outputLayerNorm: "output_layer_norm")
+    /// ALBERT (`AlbertLayer`).
+    public static let albert = EncoderLayerKeys(
+        query: "attention.query", key: "attention.key", value: "attention.value", attentionOutput: "attention.dense",
+        attentionLayerNorm: "attention.LayerNorm", intermediate: "ffn", output: "ffn_output",
+        outputLayerNorm: "full_layer_layer_norm")
+}
+
+/// The one post-LayerNorm Transformer encoder layer every variant shares:
+///
+///     a = LayerNorm(x + Dropout(W_o · Attention(W_q x, W_k x, W_v x)))
+///     y = LayerNorm(a + Dropout(W_2 · act(W_1 a)))
+public final class EncoderLayer: Module {
+    public let query, key, value, attentionOutput, intermediate, output: Linear
+    public let attentionLayerNorm, outputLayerNorm: LayerNorm
+    public let keys: EncoderLayerKeys
+    public let heads: Int
+    public let activation: Activation
+    public let hiddenDropout: Float, attentionDropout: Float
+
+    /// A freshly initialised layer.
+    public init(hidden: Int, heads: Int, intermediate: Int, activation: Activation, eps: Float, hiddenDropout: Float,
+                attentionDropout: Float, initStd: Float, keys: EncoderLayerKeys, generator: inout SeededGenerator) {
+        query = Linear(hidden, hidden, std: initStd, generator: &generator)
+        key = Linear(hidden, hidden, std: initStd, generator: &generator)
+        value = Linear(hidden, hidden, std: initStd, generator: &generator)
+        attentionOutput = Linear(hidden, hidden, std: initStd, generator: &generator)
+        attentionLayerNorm = LayerNorm(hidden, eps: eps)
+        self.intermediate = Linear(hidden, intermediate, std: initStd, generator: &generator)
+        output = Linear(intermediate, hidden, std: initStd, generator: &generator)
+        outputLayerNorm = LayerNorm(hidden, eps: eps)
+        self.keys = keys
+        self.heads = heads
+        self.activation = activation
+        self.hiddenDropout = hiddenDropout
+        self.attentionDropout = attentionDropout
+    }
+
+    public var children: [(key: String, module: Module)] {
+        [(keys.query, query), (keys.key, key), (keys.value, value), (keys.attentionOutput, attentionOutput),
+         (keys.attentionLayerNorm, attentionLayerNorm), (keys.intermediate, intermediate), (keys.output, output),
+         (keys.outputLayerNorm, outputLayerNorm)]
+    }
+
+    /// x [batch, sequence, hidden], additive mask [batch, 1, 1, sequence] → [batch, sequence, hidden] and the
+    /// attention probabilities [batch, heads, sequence, sequence].
+    public func callAsFunction(_ x: Tensor, mask: Tensor?, context: ForwardContext) throws -> (Tensor, Tensor) {
+        let (b, s, h) = (x.shape[0], x.shape[1], x.shape[2])
+        let d = h / heads
+        // [B, S, H] → [B, heads, S, d] as strided views; GEMM reads them without copies.
+        func split(_ t: Tensor) throws -> Tensor { try t.reshaped([b, s, heads, d]).permuted([0, 2, 1, 3]) }
+        let q = try split(query(x)), k = try split(key(x)), v = try split(value(x))
+        let dropout = context.training ? attentionDropout : 0
+        let (ctx, probs) = try Tensor.attention(query: q, key: k, value: v, mask: mask, scale: 1 / Float(d).squareRoot(),
+                                                dropout: dropout, generator: &context.generator)
+        let merged = try ctx.permuted([0, 2, 1, 3]).contiguous().reshaped([b, s, h])
+        let attended = try attentionLayerNorm(context.dropout(attentionOutput(merged), hiddenDropout).adding(x))
+        let inner = activation(try intermediate(attended))
+        let out = try outputLayerNorm(context.dropout(output(inner), hiddenDropout).adding(attended))
+        return (out, probs)
+    }
+}

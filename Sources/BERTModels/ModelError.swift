@@ -1,0 +1,28 @@
+/// Errors from building, loading and running models. Messages name the key or file and say how to fix it.
+public enum ModelError: Error, CustomStringConvertible, Equatable {
+    /// A config value this implementation does not support.
+    case unsupportedConfig(key: String, value: String, supported: [String])
+    /// Parameters the checkpoint does not provide.
+    case missingKeys([String], file: String)
+    /// Checkpoint tensors no parameter consumed (and not in the ignore list).
+    case unexpectedKeys([String], file: String)
+    /// A checkpoint tensor whose shape differs from the parameter's.
+    case shapeMismatch(key: String, expected: [Int], found: [Int], file: String)
+    /// Inputs that do not fit the model (lengths, ids, batch layout).
+    case invalidInput(String)
+
+    public var description: String {
+        switch self {
+        case let .unsupportedConfig(key, value, supported):
+            return "config \(key) = \(value) is not supported; supported values: \(supported.joined(separator: ", "))"
+        case let .missingKeys(keys, file):
+            return "\(file) lacks \(keys.count) parameter(s) the model needs: \(keys.prefix(8).joined(separator: ", "))\(keys.count > 8 ? ", ..." : ""). Is this checkpoint for another architecture or head?"
+        case let .unexpectedKeys(keys, file):
+            return "\(file) has \(keys.count) tensor(s) the model does not use: \(keys.prefix(8).joined(separator: ", "))\(keys.count > 8 ? ", ..." : "")"
+        case let .shapeMismatch(key, expected, found, file):
+            return "\(file): \(key) has shape \(found), the model expects \(expected); check config.json against the weights"
+        case let .invalidInput(message):
+            return message
+        }
+    }
+}

@@ -1,0 +1,46 @@
+/// A checkpoint whose values are generated from each key, so tests and benchmarks can use a BERT-base-sized
+/// model without shipping 440 MB of weights. Python implements the same generator
+/// (`scripts/make_model_goldens.py`, spec in `Tests/Fixtures/MANIFEST.md`):
+///
+///     seed = FNV-1a-64(key);  z_i = splitmix64 output i+1 from state seed;  u = (z_i >> 40) / 2²⁴
+///     value = Float((2u − 1)·0.05), or Float(1 + (2u − 1)·0.1) for `LayerNorm.weight` keys (Double math, one rounding)
+public struct SyntheticCheckpoint: TensorSource {
+    /// key → shape.
+    public let shapes: [String: [Int]]
+    public var sourceDescription: String { "synthetic checkpoint" }
+
+    /// A checkpoint with these keys and shapes.
+    public init(shapes: [String: [Int]]) { self.shapes = shapes }
+
+    public var tensorNames: [String] { Array(shapes.keys) }
+
+    public func shape(of name: String) throws -> [Int] {
+        guard let s = shapes[name] else { throw ModelError.missingKeys([name], file: sourceDescription) }
+        return s
+    }
+
+    public func floats(_ name: String) throws -> [Float] {
+        let n = try shape(of: name).reduce(1, *)
+        return SyntheticCheckpoint.values(for: name, count: n)
+    }
+
+    /// The first `count` generated values of `key`.
+    public static func values(for key: String, count: Int) -> [Float] {
+        var seed: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in key.utf8 { seed = (seed ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        var state = seed
+        let layerNormWeight = key.hasSuffix("LayerNorm.weight")
+        return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            for i in 0..<count {
+                state &+= 0x9E37_79B9_7F4A_7C15
+                var z = state
+                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+                z ^= z >> 31
+                let u = Double(z >> 40) / Double(1 << 24)
+                buffer[i] = layerNormWeight ? Float(1 + (2 * u - 1) * 0.1) : Float((2 * u - 1) * 0.05)
+            }
+            initialized = count
+        }
+    }
+}

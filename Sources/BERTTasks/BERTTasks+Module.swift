@@ -1,0 +1,1 @@
+// BERTTasks: pipelines (fill-mask, classify, NER, QA, embed, rerank). See DESIGN.md.

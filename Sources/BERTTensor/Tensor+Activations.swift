@@ -1,0 +1,65 @@
+import BERTKernels
+
+extension Tensor {
+    /// Applies a unary kernel to a contiguous copy of `self`.
+    private func unary(_ kernel: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) -> (Tensor, Tensor) {
+        let x = contiguousData()
+        let out = Tensor.empty(shape)
+        kernel(x.pointer, out.storage.pointer, count)
+        return (x, out)
+    }
+
+    /// GELU, exact erf form (`torch.nn.functional.gelu`, HF "gelu"). Any shape.
+    public func gelu() -> Tensor {
+        let (x, out) = unary(Kernels.geluForward)
+        return out.recorded(from: [self]) { g in
+            let gc = g.contiguousData(), dx = Tensor.empty(x.shape)
+            Kernels.geluBackward(x.pointer, gc.pointer, dx.storage.pointer, x.count)
+            return [dx]
+        }
+    }
+
+    /// GELU, tanh approximation (HF "gelu_new", "gelu_pytorch_tanh"). Any shape.
+    public func geluTanh() -> Tensor {
+        let (x, out) = unary(Kernels.geluTanhForward)
+        return out.recorded(from: [self]) { g in
+            let gc = g.contiguousData(), dx = Tensor.empty(x.shape)
+            Kernels.geluTanhBackward(x.pointer, gc.pointer, dx.storage.pointer, x.count)
+            return [dx]
+        }
+    }
+
+    /// Hyperbolic tangent. Any shape.
+    public func tanh() -> Tensor {
+        let (_, out) = unary(Kernels.tanhForward)
+        let y = out.detached()
+        return out.recorded(from: [self]) { g in
+            let gc = g.contiguousData(), dx = Tensor.empty(y.shape)
+            Kernels.tanhBackward(y.pointer, gc.pointer, dx.storage.pointer, y.count)
+            return [dx]
+        }
+    }
+
+    /// Swift.max(x, 0). Any shape.
+    public func relu() -> Tensor {
+        let (x, out) = unary { p, o, n in for i in 0..<n { o[i] = Swift.max(p[i], 0) } }
+        return out.recorded(from: [self]) { g in
+            let gc = g.contiguousData(), dx = Tensor.empty(x.shape)
+            let p = x.pointer, gp = gc.pointer, o = dx.storage.pointer
+            for i in 0..<x.count { o[i] = p[i] > 0 ? gp[i] : 0 }
+            return [dx]
+        }
+    }
+
+    /// Logistic sigmoid. Any shape.
+    public func sigmoid() -> Tensor {
+        let (_, out) = unary { p, o, n in for i in 0..<n { o[i] = 1 / (1 + Foundation_exp(-p[i])) } }
+        let y = out.detached()
+        return out.recorded(from: [self]) { g in
+            let gc = g.contiguousData(), dx = Tensor.empty(y.shape)
+            let yp = y.pointer, gp = gc.pointer, o = dx.storage.pointer
+            for i in 0..<y.count { o[i] = gp[i] * yp[i] * (1 - yp[i]) }
+            return [dx]
+        }
+    }
+}

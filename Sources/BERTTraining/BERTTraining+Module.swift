@@ -1,0 +1,1 @@
+// BERTTraining: trainers, data, metrics. See DESIGN.md.

@@ -1,0 +1,35 @@
+import ArgumentParser
+import BERT
+import BERTKernels
+import Foundation
+
+/// `bert bench encoder`: forward latency and throughput of a BERT-base-shaped model with generated weights.
+struct BenchEncoderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "encoder", abstract: "BERT-base-shape forward pass timing.")
+
+    @Option(help: "Batch size.") var batch = 1
+    @Option(help: "Sequence length.") var length = 128
+    @Option(help: "Timed repetitions.") var repeats = 10
+    @Option(help: "Threads.") var threads = 2
+
+    func run() throws {
+        Threads.set(threads)
+        var config = BertConfig()
+        config.hiddenDropoutProb = 0
+        let model = try BertModel(config: config)
+        let shapes = Dictionary(uniqueKeysWithValues: model.namedParameters().map { ($0.key, $0.tensor.shape) })
+        try model.load(from: SyntheticCheckpoint(shapes: shapes))
+        var g = SeededGenerator(seed: 1)
+        let ids = (0..<(batch * length)).map { _ in Int(g.next() % 30000) + 100 }
+        let input = try EncoderInput(inputIds: ids, batch: batch, length: length)
+        _ = try model(input)
+        var times: [Double] = []
+        for _ in 0..<repeats {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            _ = try model(input)
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+        }
+        times.sort()
+        print(String(format: "BERT-base %d×%d: median %.2f ms, min %.2f ms (%@)", batch, length, times[times.count / 2], times[0], BLAS.description))
+    }
+}

@@ -1,0 +1,25 @@
+import Foundation
+
+/// One measurement printed by `scripts/bench_reference.py` (a JSON line).
+struct ReferenceMeasurement: Decodable {
+    let name: String
+    let runtime: String
+    let value: Double
+    let unit: String
+}
+
+/// Runs the Python reference benchmark script and decodes its JSON lines.
+func runReference(python: String, arguments: [String]) throws -> [ReferenceMeasurement] {
+    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/bench_reference.py").standardized
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: python)
+    process.arguments = [script.path] + arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap {
+        try? JSONDecoder().decode(ReferenceMeasurement.self, from: Data($0.utf8))
+    }
+}
