@@ -34,7 +34,9 @@ extension BertConfig: Codable {
         bosTokenId = try f.int("bos_token_id") ?? bosTokenId
         eosTokenId = try f.int("eos_token_id") ?? eosTokenId
         initializerRange = try f.double("initializer_range") ?? initializerRange
-        tieWordEmbeddings = try f.bool("tie_word_embeddings") ?? tieWordEmbeddings
+        // Keys that only some files spell out at their default stay in extraFields too, so a round trip
+        // neither adds nor drops them.
+        tieWordEmbeddings = try f.bool("tie_word_embeddings", keep: true) ?? tieWordEmbeddings
         problemType = try f.string("problem_type")
         architectures = try f.strings("architectures") ?? []
         switch type {
@@ -53,7 +55,7 @@ extension BertConfig: Codable {
         if !distil {
             typeVocabSize = try f.int("type_vocab_size") ?? typeVocabSize
             layerNormEps = try f.double("layer_norm_eps") ?? layerNormEps
-            positionEmbeddingType = try f.string("position_embedding_type") ?? positionEmbeddingType
+            positionEmbeddingType = try f.string("position_embedding_type", keep: true) ?? positionEmbeddingType
         }
         (id2label, label2id) = try Self.labels(&f)
         extraFields = f.unusedFields
@@ -89,7 +91,7 @@ extension BertConfig: Codable {
         if let bosTokenId { o["bos_token_id"] = int(bosTokenId) }
         if let eosTokenId { o["eos_token_id"] = int(eosTokenId) }
         o["initializer_range"] = num(initializerRange)
-        o["tie_word_embeddings"] = .bool(tieWordEmbeddings)
+        if !tieWordEmbeddings || o["tie_word_embeddings"] != nil { o["tie_word_embeddings"] = .bool(tieWordEmbeddings) }
         if let problemType { o["problem_type"] = .string(problemType) }
         if !architectures.isEmpty { o["architectures"] = .array(architectures.map(JSONValue.string)) }
         switch modelType {
@@ -108,7 +110,10 @@ extension BertConfig: Codable {
         if !distil {
             o["type_vocab_size"] = int(typeVocabSize)
             o["layer_norm_eps"] = num(layerNormEps)
-            o["position_embedding_type"] = .string(positionEmbeddingType)
+            // transformers 5 dropped the key; "absolute" (its only value here) is every version's default.
+            if positionEmbeddingType != "absolute" || o["position_embedding_type"] != nil {
+                o["position_embedding_type"] = .string(positionEmbeddingType)
+            }
         }
         if !id2label.isEmpty {
             o["id2label"] = .object(Dictionary(uniqueKeysWithValues: id2label.map { (String($0.key), .string($0.value)) }))

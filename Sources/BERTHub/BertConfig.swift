@@ -95,7 +95,8 @@ public struct BertConfig: Equatable, Sendable {
     /// The `transformers` classes the checkpoint was saved from (`architectures`), e.g. `["BertForMaskedLM"]`.
     public var architectures: [String]
     /// Keys of the file this type does not model (`transformers_version`, `use_cache`, ...), written back
-    /// unchanged on encode.
+    /// unchanged on encode; `tie_word_embeddings` and `position_embedding_type` also stay here when present, so
+    /// re-encoding writes them exactly when the source did (the modelled values win).
     public var extraFields: [String: JSONValue]
 
     /// BERT-base defaults, as `transformers.BertConfig()`.

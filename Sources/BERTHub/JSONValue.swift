@@ -144,8 +144,9 @@ struct JSONFields {
     /// The keys not read through any accessor.
     var unusedFields: [String: JSONValue] { object.filter { !used.contains($0.key) } }
 
-    private mutating func value(_ key: String) -> JSONValue? {
-        used.insert(key)
+    /// Reads `key`; unless `keep`, the key then no longer counts as unused.
+    private mutating func value(_ key: String, keep: Bool = false) -> JSONValue? {
+        if !keep { used.insert(key) }
         guard let v = object[key], v != .null else { return nil }
         return v
     }
@@ -168,14 +169,14 @@ struct JSONFields {
         throw mismatch(key, "a number", v)
     }
 
-    mutating func bool(_ key: String) throws -> Bool? {
-        guard let v = value(key) else { return nil }
+    mutating func bool(_ key: String, keep: Bool = false) throws -> Bool? {
+        guard let v = value(key, keep: keep) else { return nil }
         if case let .bool(b) = v { return b }
         throw mismatch(key, "true or false", v)
     }
 
-    mutating func string(_ key: String) throws -> String? {
-        guard let v = value(key) else { return nil }
+    mutating func string(_ key: String, keep: Bool = false) throws -> String? {
+        guard let v = value(key, keep: keep) else { return nil }
         if case let .string(s) = v { return s }
         throw mismatch(key, "a string", v)
     }
