@@ -1,1 +1,0 @@
-// BERTHub: see ../../shared/DESIGN.md for this module's place in the layers.

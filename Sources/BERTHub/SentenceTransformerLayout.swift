@@ -1,0 +1,154 @@
+import Foundation
+
+/// The pipeline of a Sentence-Transformers model directory, read from `modules.json`: a Transformer, then
+/// Pooling, optional Dense layers and an optional Normalize, each with its configuration.
+///
+/// Module types are matched by class name, so both the 2.x–5.x spelling
+/// (`sentence_transformers.models.Pooling`) and the 6.x one
+/// (`sentence_transformers.sentence_transformer.modules.pooling.Pooling`) are understood.
+///
+/// ```swift
+/// let layout = try SentenceTransformerLayout(directory: modelDirectory)
+/// layout.pooling?.modes        // [.mean]
+/// layout.normalizes            // true
+/// ```
+public struct SentenceTransformerLayout: Equatable, Sendable {
+    /// The Transformer module's settings (`sentence_bert_config.json`).
+    public struct TransformerSettings: Equatable, Sendable {
+        /// Inputs are truncated to this many tokens (`max_seq_length`, else the tokenizer's
+        /// `model_max_length`); `nil` when neither file says.
+        public var maxSeqLength: Int?
+        /// Whether input text is lower-cased before tokenizing (`do_lower_case`, default false).
+        public var doLowerCase: Bool
+    }
+
+    /// What one module does.
+    public enum Kind: Equatable, Sendable {
+        /// The encoder (`Transformer`): config.json and weights live in the module directory.
+        case transformer(TransformerSettings)
+        /// Token embeddings → one vector (`Pooling`).
+        case pooling(PoolingConfig)
+        /// A linear layer and activation (`Dense`), weights in the module directory.
+        case dense(DenseConfig)
+        /// L2 normalisation (`Normalize`).
+        case normalize
+    }
+
+    /// One entry of `modules.json`.
+    public struct Module: Equatable, Sendable {
+        /// Position in the pipeline (`idx`).
+        public var index: Int
+        /// `name`, usually the index as a string.
+        public var name: String
+        /// The module's directory (`path` relative to the model directory; `""` is the model directory itself).
+        public var directory: URL
+        /// The class path as written (`type`).
+        public var type: String
+        /// The parsed module.
+        public var kind: Kind
+    }
+
+    /// The class names understood, for error messages.
+    public static let supportedModuleTypes = ["Transformer", "Pooling", "Dense", "Normalize"]
+
+    /// The model directory.
+    public var directory: URL
+    /// The modules in pipeline order.
+    public var modules: [Module]
+
+    /// Whether `directory` holds a `modules.json`, i.e. is a Sentence-Transformers model.
+    public static func isSentenceTransformer(_ directory: URL) -> Bool {
+        FileManager.default.fileExists(atPath: directory.appendingPathComponent("modules.json").path)
+    }
+
+    /// Reads `modules.json` and every module's configuration.
+    /// - Throws: `BERTHubError.fileMissing` (no modules.json or a module config), `.unknownModuleType`, or the
+    ///   errors of `PoolingConfig` and `DenseConfig`, each naming the file.
+    public init(directory: URL) throws {
+        self.directory = directory
+        let file = directory.appendingPathComponent("modules.json")
+        guard case let .array(entries) = try JSONValue.load(file) else {
+            throw BERTHubError.invalidField(file: file.path, key: "(top level)", expected: "an array of modules",
+                                            found: "another JSON value")
+        }
+        var modules: [Module] = []
+        for (position, entry) in entries.enumerated() {
+            var f = try JSONFields(entry, file: file.path)
+            guard let type = try f.string("type") else { throw BERTHubError.missingField(file: file.path, key: "type") }
+            let path = try f.string("path") ?? ""
+            let moduleDirectory = path.isEmpty ? directory : directory.appendingPathComponent(path)
+            let kind = try Self.kind(type: type, directory: moduleDirectory, modulesFile: file.path)
+            modules.append(Module(index: try f.int("idx") ?? position, name: try f.string("name") ?? "\(position)",
+                                  directory: moduleDirectory, type: type, kind: kind))
+        }
+        self.modules = modules.sorted { $0.index < $1.index }
+    }
+
+    /// The Transformer module's settings, if there is one.
+    public var transformer: TransformerSettings? {
+        for m in modules { if case let .transformer(t) = m.kind { return t } }
+        return nil
+    }
+
+    /// The directory holding the encoder's config.json and weights.
+    public var transformerDirectory: URL? {
+        modules.first { if case .transformer = $0.kind { return true }; return false }?.directory
+    }
+
+    /// The Pooling module's configuration, if there is one.
+    public var pooling: PoolingConfig? {
+        for m in modules { if case let .pooling(p) = m.kind { return p } }
+        return nil
+    }
+
+    /// The Dense modules in order, with their directories (for their weights).
+    public var denseLayers: [(config: DenseConfig, directory: URL)] {
+        modules.compactMap { m in if case let .dense(d) = m.kind { return (d, m.directory) }; return nil }
+    }
+
+    /// Whether the pipeline ends in L2 normalisation.
+    public var normalizes: Bool { modules.contains { $0.kind == .normalize } }
+
+    /// Width of the final embedding: the last Dense's output, else the pooled width.
+    public var embeddingDimension: Int? { denseLayers.last?.config.outFeatures ?? pooling?.outputDimension }
+
+    private static func kind(type: String, directory: URL, modulesFile: String) throws -> Kind {
+        let className = type.split(separator: ".").last.map(String.init) ?? type
+        guard type.hasPrefix("sentence_transformers.") || !type.contains(".") else {
+            throw BERTHubError.unknownModuleType(file: modulesFile, type: type, supported: supportedModuleTypes)
+        }
+        switch className {
+        case "Transformer": return .transformer(try transformerSettings(directory))
+        case "Pooling": return .pooling(try PoolingConfig(contentsOf: directory.appendingPathComponent("config.json")))
+        case "Dense": return .dense(try DenseConfig(contentsOf: directory.appendingPathComponent("config.json")))
+        case "Normalize": return .normalize
+        default: throw BERTHubError.unknownModuleType(file: modulesFile, type: type, supported: supportedModuleTypes)
+        }
+    }
+
+    private static func transformerSettings(_ directory: URL) throws -> TransformerSettings {
+        var settings = TransformerSettings(maxSeqLength: nil, doLowerCase: false)
+        // Sentence-Transformers itself tolerates a missing sentence_bert_config.json (older saves).
+        for name in ["sentence_bert_config.json", "sentence_roberta_config.json", "sentence_distilbert_config.json"] {
+            let url = directory.appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: url.path) else { continue }
+            var f = try JSONFields(try JSONValue.load(url), file: url.path)
+            settings.maxSeqLength = try f.int("max_seq_length")
+            settings.doLowerCase = try f.bool("do_lower_case") ?? false
+            break
+        }
+        if settings.maxSeqLength == nil {
+            let url = directory.appendingPathComponent("tokenizer_config.json")
+            if FileManager.default.fileExists(atPath: url.path) {
+                var f = try JSONFields(try JSONValue.load(url), file: url.path)
+                // transformers writes a huge sentinel (int(1e30)) when the tokenizer has no limit.
+                if let n = try? f.int("model_max_length"), n > 0, n < 1_000_000 { settings.maxSeqLength = n }
+            }
+        }
+        if let n = settings.maxSeqLength, n <= 0 {
+            throw BERTHubError.nonPositive(file: directory.appendingPathComponent("sentence_bert_config.json").path,
+                                           key: "max_seq_length", value: n)
+        }
+        return settings
+    }
+}
