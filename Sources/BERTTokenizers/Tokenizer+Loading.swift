@@ -1,0 +1,254 @@
+import Foundation
+
+extension Tokenizer {
+    /// Loads from a folder: `tokenizer.json` if present, else `vocab.txt` with `tokenizer_config.json` and
+    /// `special_tokens_map.json` (as transformers' `BertTokenizer.from_pretrained` does).
+    public init(directory: URL) throws {
+        let json = directory.appendingPathComponent("tokenizer.json")
+        let vocab = directory.appendingPathComponent("vocab.txt")
+        if FileManager.default.fileExists(atPath: json.path) {
+            try self.init(tokenizerJSON: json)
+        } else if FileManager.default.fileExists(atPath: vocab.path) {
+            try self.init(vocabFile: vocab)
+        } else {
+            throw TokenizerError.noTokenizerFiles(directory: directory.path)
+        }
+    }
+
+    /// Loads a Hugging Face `tokenizer.json`, including its truncation and padding sections.
+    public init(tokenizerJSON url: URL) throws {
+        let data = try Self.read(url)
+        try self.init(tokenizerJSONData: data, path: url.path)
+    }
+
+    /// Parses the contents of a `tokenizer.json`; `path` only labels errors.
+    public init(tokenizerJSONData data: Data, path: String = "tokenizer.json") throws {
+        let root = try JSONSection(data: data, path: path)
+        let modelSection = try root.section("model")
+        let model = try Self.makeModel(modelSection)
+        var normalizer: (any Normalizer)?
+        if let n = try root.optionalSection("normalizer") { normalizer = try Self.makeNormalizer(n) }
+        var preTokenizer: (any PreTokenizer)?
+        if let p = try root.optionalSection("pre_tokenizer") {
+            let type = try p.string("type")
+            guard type == "BertPreTokenizer" else { throw TokenizerError.unsupportedComponent(component: "pre_tokenizer", type: type) }
+            preTokenizer = BertPreTokenizer()
+        }
+        var postProcessor: (any PostProcessor)?
+        if let p = try root.optionalSection("post_processor") { postProcessor = try Self.makePostProcessor(p) }
+        var decoder: (any TokenDecoder)?
+        if let d = try root.optionalSection("decoder") {
+            let type = try d.string("type")
+            guard type == "WordPiece" else { throw TokenizerError.unsupportedComponent(component: "decoder", type: type) }
+            decoder = WordPieceDecoder(prefix: try d.optionalString("prefix") ?? "##", cleanup: try d.optionalBool("cleanup") ?? true)
+        }
+        var added: [AddedToken] = []
+        for entry in try root.optionalArray("added_tokens") ?? [] {
+            added.append(AddedToken(content: try entry.string("content"), id: try entry.int("id"),
+                                    special: try entry.optionalBool("special") ?? false,
+                                    singleWord: try entry.optionalBool("single_word") ?? false,
+                                    lstrip: try entry.optionalBool("lstrip") ?? false,
+                                    rstrip: try entry.optionalBool("rstrip") ?? false,
+                                    normalized: try entry.optionalBool("normalized") ?? true))
+        }
+        self.init(normalizer: normalizer, preTokenizer: preTokenizer, model: model, postProcessor: postProcessor,
+                  decoder: decoder, addedTokens: added)
+        if let t = try root.optionalSection("truncation") {
+            let strategy: TruncationStrategy
+            switch try t.optionalString("strategy") ?? "LongestFirst" {
+            case "LongestFirst": strategy = .longestFirst
+            case "OnlyFirst": strategy = .onlyFirst
+            case "OnlySecond": strategy = .onlySecond
+            case let other: throw TokenizerError.malformedJSON(path: path, reason: "unknown truncation strategy \(other)")
+            }
+            let direction: TruncationDirection = (try t.optionalString("direction") ?? "Right") == "Left" ? .left : .right
+            try setTruncation(TruncationParameters(maxLength: try t.int("max_length"), stride: try t.optionalInt("stride") ?? 0,
+                                                   strategy: strategy, direction: direction))
+        }
+        if let p = try root.optionalSection("padding") {
+            var strategy = PaddingParameters.Strategy.longest
+            if let fixed = try p.optionalSection("strategy"), let n = try fixed.optionalInt("Fixed") { strategy = .fixed(n) }
+            padding = PaddingParameters(strategy: strategy,
+                                        direction: (try p.optionalString("direction") ?? "Right") == "Left" ? .left : .right,
+                                        padToMultipleOf: try p.optionalInt("pad_to_multiple_of"),
+                                        padId: try p.optionalInt("pad_id") ?? 0, padTypeId: try p.optionalInt("pad_type_id") ?? 0,
+                                        padToken: try p.optionalString("pad_token") ?? "[PAD]")
+        }
+    }
+
+    private static func makeModel(_ m: JSONSection) throws -> any TokenizerModel {
+        // Old files omit `type`; HF then recognises WordPiece by its fields.
+        let type = try m.optionalString("type") ?? (m.has("continuing_subword_prefix") ? "WordPiece" : "(missing)")
+        guard type == "WordPiece" else { throw TokenizerError.unsupportedComponent(component: "model", type: type) }
+        guard let raw = m.object["vocab"] as? [String: Any] else { throw TokenizerError.missingKey(path: m.path, key: "model.vocab") }
+        var vocab: [String: Int] = [:]
+        vocab.reserveCapacity(raw.count)
+        for (token, value) in raw {
+            guard let id = (value as? NSNumber)?.intValue else {
+                throw TokenizerError.malformedJSON(path: m.path, reason: "model.vocab[\"\(token)\"] is not an integer")
+            }
+            vocab[token] = id
+        }
+        return try WordPieceTokenizer(vocab: vocab, unkToken: try m.optionalString("unk_token") ?? "[UNK]",
+                                      continuingSubwordPrefix: try m.optionalString("continuing_subword_prefix") ?? "##",
+                                      maxInputCharsPerWord: try m.optionalInt("max_input_chars_per_word") ?? 100)
+    }
+
+    private static func makeNormalizer(_ n: JSONSection) throws -> any Normalizer {
+        let type = try n.string("type")
+        guard type == "BertNormalizer" else { throw TokenizerError.unsupportedComponent(component: "normalizer", type: type) }
+        return BertNormalizer(cleanText: try n.optionalBool("clean_text") ?? true,
+                              handleChineseChars: try n.optionalBool("handle_chinese_chars") ?? true,
+                              stripAccents: try n.optionalBool("strip_accents"),
+                              lowercase: try n.optionalBool("lowercase") ?? true)
+    }
+
+    private static func makePostProcessor(_ p: JSONSection) throws -> any PostProcessor {
+        let type = try p.string("type")
+        switch type {
+        case "TemplateProcessing":
+            func pieces(_ key: String) throws -> [TemplateProcessing.Piece] {
+                guard let list = p.object[key] as? [[String: Any]] else { throw TokenizerError.missingKey(path: p.path, key: "post_processor.\(key)") }
+                return try list.map { item in
+                    if let s = item["SpecialToken"] as? [String: Any], let id = s["id"] as? String {
+                        return .specialToken(id: id, typeId: (s["type_id"] as? NSNumber)?.intValue ?? 0)
+                    }
+                    if let s = item["Sequence"] as? [String: Any], let id = s["id"] as? String {
+                        return .sequence(first: id == "A", typeId: (s["type_id"] as? NSNumber)?.intValue ?? 0)
+                    }
+                    throw TokenizerError.malformedJSON(path: p.path, reason: "bad template piece \(item)")
+                }
+            }
+            var specials: [String: TemplateProcessing.SpecialToken] = [:]
+            for (name, value) in p.object["special_tokens"] as? [String: [String: Any]] ?? [:] {
+                let ids = (value["ids"] as? [NSNumber])?.map(\.intValue) ?? []
+                specials[name] = .init(ids: ids, tokens: value["tokens"] as? [String] ?? [])
+            }
+            return TemplateProcessing(single: try pieces("single"), pair: try pieces("pair"), specialTokens: specials)
+        case "BertProcessing":
+            guard let sep = p.object["sep"] as? [Any], let cls = p.object["cls"] as? [Any], sep.count == 2, cls.count == 2,
+                  let sepToken = sep[0] as? String, let sepId = (sep[1] as? NSNumber)?.intValue,
+                  let clsToken = cls[0] as? String, let clsId = (cls[1] as? NSNumber)?.intValue else {
+                throw TokenizerError.malformedJSON(path: p.path, reason: "BertProcessing needs sep and cls as [token, id]")
+            }
+            return TemplateProcessing.bert(cls: (clsToken, clsId), sep: (sepToken, sepId))
+        default:
+            throw TokenizerError.unsupportedComponent(component: "post_processor", type: type)
+        }
+    }
+
+    /// Loads `vocab.txt` (one token per line, id = line number) with the settings of `tokenizer_config.json` and
+    /// `special_tokens_map.json` from the same folder when present: `do_lower_case`, `strip_accents`,
+    /// `tokenize_chinese_chars`, `model_max_length`, and the special token strings.
+    public init(vocabFile url: URL, doLowerCase: Bool? = nil, stripAccents: Bool?? = nil,
+                tokenizeChineseChars: Bool? = nil) throws {
+        let folder = url.deletingLastPathComponent()
+        var config: [String: Any] = [:]
+        for name in ["special_tokens_map.json", "tokenizer_config.json"] {
+            let file = folder.appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: file.path) else { continue }
+            let section = try JSONSection(data: try Self.read(file), path: file.path)
+            config.merge(section.object) { _, new in new }
+        }
+        func tokenName(_ key: String, _ fallback: String) -> String {
+            if let s = config[key] as? String { return s }
+            if let d = config[key] as? [String: Any], let s = d["content"] as? String { return s }
+            return fallback
+        }
+        let text = String(decoding: try Self.read(url), as: UTF8.self)
+        var vocab: [String: Int] = [:]
+        var index = 0
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            // transformers' load_vocab strips only the newline (and a Windows \r would be part of the token).
+            vocab[String(line)] = index
+            index += 1
+        }
+        if text.hasSuffix("\n") { vocab.removeValue(forKey: ""); index -= 1 }
+        guard index > 0 else { throw TokenizerError.malformedVocabulary(path: url.path, reason: "no tokens") }
+        let unk = tokenName("unk_token", "[UNK]"), sep = tokenName("sep_token", "[SEP]"), pad = tokenName("pad_token", "[PAD]")
+        let cls = tokenName("cls_token", "[CLS]"), mask = tokenName("mask_token", "[MASK]")
+        let model = try WordPieceTokenizer(vocab: vocab, unkToken: unk)
+        guard let sepId = vocab[sep] else { throw TokenizerError.tokenNotInVocabulary(token: sep, role: "separator") }
+        guard let clsId = vocab[cls] else { throw TokenizerError.tokenNotInVocabulary(token: cls, role: "classifier") }
+        let lower = doLowerCase ?? (config["do_lower_case"] as? Bool ?? true)
+        let strip: Bool? = stripAccents ?? (config["strip_accents"] as? Bool)
+        let chinese = tokenizeChineseChars ?? (config["tokenize_chinese_chars"] as? Bool ?? true)
+        let specials = [pad, unk, cls, sep, mask].map { AddedToken(content: $0, id: vocab[$0] ?? -1, special: true) }
+        self.init(normalizer: BertNormalizer(cleanText: true, handleChineseChars: chinese, stripAccents: strip, lowercase: lower),
+                  preTokenizer: BertPreTokenizer(), model: model,
+                  postProcessor: TemplateProcessing.bert(cls: (cls, clsId), sep: (sep, sepId)),
+                  decoder: WordPieceDecoder(), addedTokens: specials)
+        if let n = (config["model_max_length"] as? NSNumber)?.intValue, n < 1_000_000 { modelMaxLength = n }
+    }
+
+    static func read(_ url: URL) throws -> Data {
+        guard FileManager.default.fileExists(atPath: url.path) else { throw TokenizerError.missingFile(path: url.path) }
+        do { return try Data(contentsOf: url) } catch {
+            throw TokenizerError.unreadableFile(path: url.path, reason: error.localizedDescription)
+        }
+    }
+}
+
+/// A JSON object with typed accessors whose errors name the file and key.
+struct JSONSection {
+    let object: [String: Any]
+    let path: String
+
+    init(object: [String: Any], path: String) { self.object = object; self.path = path }
+
+    init(data: Data, path: String) throws {
+        let value: Any
+        do { value = try JSONSerialization.jsonObject(with: data) } catch {
+            throw TokenizerError.malformedJSON(path: path, reason: "not valid JSON (\(error.localizedDescription))")
+        }
+        guard let object = value as? [String: Any] else { throw TokenizerError.malformedJSON(path: path, reason: "top level is not an object") }
+        self.init(object: object, path: path)
+    }
+
+    func has(_ key: String) -> Bool { object[key] != nil }
+
+    func section(_ key: String) throws -> JSONSection {
+        guard let s = try optionalSection(key) else { throw TokenizerError.missingKey(path: path, key: key) }
+        return s
+    }
+
+    func optionalSection(_ key: String) throws -> JSONSection? {
+        guard let v = object[key], !(v is NSNull) else { return nil }
+        guard let o = v as? [String: Any] else { throw TokenizerError.malformedJSON(path: path, reason: "\"\(key)\" is not an object") }
+        return JSONSection(object: o, path: path)
+    }
+
+    func optionalArray(_ key: String) throws -> [JSONSection]? {
+        guard let v = object[key], !(v is NSNull) else { return nil }
+        guard let list = v as? [[String: Any]] else { throw TokenizerError.malformedJSON(path: path, reason: "\"\(key)\" is not a list of objects") }
+        return list.map { JSONSection(object: $0, path: path) }
+    }
+
+    func string(_ key: String) throws -> String {
+        guard let s = try optionalString(key) else { throw TokenizerError.missingKey(path: path, key: key) }
+        return s
+    }
+
+    func optionalString(_ key: String) throws -> String? {
+        guard let v = object[key], !(v is NSNull) else { return nil }
+        guard let s = v as? String else { throw TokenizerError.malformedJSON(path: path, reason: "\"\(key)\" is not a string") }
+        return s
+    }
+
+    func int(_ key: String) throws -> Int {
+        guard let n = try optionalInt(key) else { throw TokenizerError.missingKey(path: path, key: key) }
+        return n
+    }
+
+    func optionalInt(_ key: String) throws -> Int? {
+        guard let v = object[key], !(v is NSNull) else { return nil }
+        guard let n = v as? NSNumber else { throw TokenizerError.malformedJSON(path: path, reason: "\"\(key)\" is not an integer") }
+        return n.intValue
+    }
+
+    func optionalBool(_ key: String) throws -> Bool? {
+        guard let v = object[key], !(v is NSNull) else { return nil }
+        guard let b = v as? Bool else { throw TokenizerError.malformedJSON(path: path, reason: "\"\(key)\" is not a boolean") }
+        return b
+    }
+}
