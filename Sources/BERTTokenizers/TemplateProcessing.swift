@@ -85,8 +85,11 @@ public struct WordPieceDecoder: TokenDecoder, Equatable {
             var piece: String
             if i == 0 {
                 piece = token
-            } else if token.hasPrefix(prefix) {
-                piece = String(token.dropFirst(prefix.count))
+            } else if token.unicodeScalars.starts(with: prefix.unicodeScalars) {
+                // Scalar comparison: "##" followed by a combining mark is not a Character prefix match.
+                var rest = String.UnicodeScalarView()
+                rest.append(contentsOf: token.unicodeScalars.dropFirst(prefix.unicodeScalars.count))
+                piece = String(rest)
             } else {
                 piece = " " + token
             }
@@ -99,7 +102,7 @@ public struct WordPieceDecoder: TokenDecoder, Equatable {
     /// The replacements of HF's WordPiece `cleanup` (`dontContraction: true`, includes " do not" -> " don't")
     /// or of transformers' `clean_up_tokenization` (`false`).
     public static func cleanUpTokenizationSpaces(_ text: String, dontContraction: Bool) -> String {
-        guard text.contains(" ") else { return text }
+        guard text.utf8.contains(0x20) else { return text }
         var t = text
         var rules: [(String, String)] = [(" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"),
                                          (" n't", "n't"), (" 'm", "'m")]

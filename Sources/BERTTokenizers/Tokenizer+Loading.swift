@@ -155,15 +155,28 @@ extension Tokenizer {
             if let d = config[key] as? [String: Any], let s = d["content"] as? String { return s }
             return fallback
         }
-        let text = String(decoding: try Self.read(url), as: UTF8.self)
         var vocab: [String: Int] = [:]
         var index = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            // transformers' load_vocab strips only the newline (and a Windows \r would be part of the token).
-            vocab[String(line)] = index
-            index += 1
+        // transformers reads vocab.txt in universal-newline mode (\n, \r\n and \r end a line) and strips the
+        // newline only; the last line needs no terminator. Split on scalars, never on Characters.
+        let data = try Self.read(url)
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw TokenizerError.malformedVocabulary(path: url.path, reason: "not valid UTF-8")
         }
-        if text.hasSuffix("\n") { vocab.removeValue(forKey: ""); index -= 1 }
+        var line = String.UnicodeScalarView()
+        var afterCR = false
+        for scalar in text.unicodeScalars {
+            if scalar == "\n" && afterCR { afterCR = false; continue }
+            afterCR = scalar == "\r"
+            if scalar == "\n" || scalar == "\r" {
+                vocab[String(line)] = index
+                index += 1
+                line = String.UnicodeScalarView()
+            } else {
+                line.append(scalar)
+            }
+        }
+        if !line.isEmpty { vocab[String(line)] = index; index += 1 }
         guard index > 0 else { throw TokenizerError.malformedVocabulary(path: url.path, reason: "no tokens") }
         let unk = tokenName("unk_token", "[UNK]"), sep = tokenName("sep_token", "[SEP]"), pad = tokenName("pad_token", "[PAD]")
         let cls = tokenName("cls_token", "[CLS]"), mask = tokenName("mask_token", "[MASK]")

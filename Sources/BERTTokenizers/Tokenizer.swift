@@ -27,6 +27,8 @@ public struct Tokenizer: Sendable {
 
     private var addedById: [Int: AddedToken] = [:]
     private var addedByContent: [String: AddedToken] = [:]
+    /// Normalised content of `normalized` added tokens, which HF's decode returns instead of the content.
+    private var normalizedContent: [Int: String] = [:]
     private var rawMatcher = AddedTokenMatcher([])
     private var normalizedMatcher = AddedTokenMatcher([])
 
@@ -65,12 +67,14 @@ public struct Tokenizer: Sendable {
     private mutating func rebuildMatchers() {
         var raw: [([UInt32], AddedToken)] = []
         var normalized: [([UInt32], AddedToken)] = []
+        normalizedContent = [:]
         for token in addedTokens {
             let cps = token.content.unicodeScalars.map(\.value)
             if token.normalized, let normalizer {
                 var out = NormalizedString(capacity: cps.count)
                 normalizer.normalize(cps, range: 0..<cps.count, into: &out)
                 normalized.append((out.scalars, token))
+                normalizedContent[token.id] = out.string
             } else if token.normalized {
                 normalized.append((cps, token))
             } else {
@@ -270,7 +274,7 @@ public struct Tokenizer: Sendable {
         for id in ids {
             if let added = addedById[id] {
                 if skipSpecialTokens && added.special { continue }
-                tokens.append(added.content)
+                tokens.append(normalizedContent[id] ?? added.content)
             } else if let token = model.idToToken(id) {
                 if skipSpecialTokens, let added = addedByContent[token], added.special { continue }
                 tokens.append(token)
