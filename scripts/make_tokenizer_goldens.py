@@ -295,6 +295,29 @@ for t in texts:
                  "decoded": [tok.decode(e.ids, skip_special_tokens=False), tok.decode(e.ids, skip_special_tokens=True)]})
 dump("added_tokens.json", {"added": added, "ids": [tok.token_to_id(a["content"]) for a in added], "cases": rows})
 
+# 8. A wider random sweep (every plane, weighted to the tricky blocks) for the normaliser tables.
+rng = random.Random(99)
+sweep = []
+for _ in range(300):
+    chars = []
+    for _ in range(rng.randint(1, 24)):
+        r = rng.random()
+        if r < 0.3:
+            cp = rng.randint(0x20, 0x7E)
+        elif r < 0.8:
+            cp = rng.randint(0x80, 0xFFFF)
+        else:
+            cp = rng.randint(0x10000, 0x10FFFF)
+        if 0xD800 <= cp <= 0xDFFF:
+            cp = 0x20
+        chars.append(chr(cp))
+    sweep.append("".join(chars))
+sweep_out = {"texts": sweep}
+for name in ["uncased", "cased_strip_true", "uncased_strip_false"]:
+    tok = base_tokenizer(**NORMALIZERS[name])
+    sweep_out[name] = [{"ids": e.ids, "offsets": [list(o) for o in e.offsets]} for e in map(tok.encode, sweep)]
+dump("random_sweep.json", sweep_out)
+
 print("tokenizers", tokenizers.__version__, "transformers", transformers.__version__)
 for f in sorted(os.listdir(OUT)):
     print(f, os.path.getsize(os.path.join(OUT, f)))
