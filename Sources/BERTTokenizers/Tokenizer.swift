@@ -252,13 +252,14 @@ public struct Tokenizer: Sendable {
         return result
     }
 
-    /// Encodes a batch (one thread), then pads all encodings together. `pairs`, when given, has `texts.count`
-    /// elements.
-    public func encodeBatch(_ texts: [String], pairs: [String]? = nil, addSpecialTokens: Bool = true) throws -> [Encoding] {
+    /// Encodes a batch (one thread), then pads all encodings together (HF `encode_batch`). `pairs`, when given,
+    /// has `texts.count` elements; a `nil` element encodes that text alone.
+    public func encodeBatch(_ texts: [String], pairs: [String?]? = nil, addSpecialTokens: Bool = true) throws -> [Encoding] {
+        precondition(pairs == nil || pairs!.count == texts.count, "encodeBatch: pairs must match texts one to one")
         var out: [Encoding] = []
         out.reserveCapacity(texts.count)
         for (i, text) in texts.enumerated() {
-            out.append(try encode(text, pair: pairs?[i], addSpecialTokens: addSpecialTokens))
+            out.append(try encode(text, pair: pairs?[i] ?? nil, addSpecialTokens: addSpecialTokens))
         }
         if let padding { padEncodings(&out, padding) }
         return out
