@@ -13,32 +13,38 @@ struct ScalarVocabulary: Sendable {
     /// Length in code points of the longest key.
     private(set) var maxKeyLength = 0
 
-    /// Builds the table from `(token, id)` pairs; a later duplicate token keeps the first id (HF keeps the last
-    /// line of vocab.txt only through its own map; duplicates do not occur in real vocabularies).
+    /// Builds the table from `(token, id)` pairs; the keys are distinct (they come from a dictionary).
     init<S: Sequence>(_ entries: S, capacityHint: Int) where S.Element == (String, Int) {
         var size = 16
         while size < capacityHint * 2 { size <<= 1 }
         slots = [Int32](repeating: 0, count: size)
         mask = size - 1
         keyStorage.reserveCapacity(capacityHint * 6)
-        for (token, id) in entries { insert(Array(token.unicodeScalars.map(\.value)), id: id) }
+        keyStart.reserveCapacity(capacityHint)
+        keyLength.reserveCapacity(capacityHint)
+        ids.reserveCapacity(capacityHint)
+        for (token, id) in entries { insert(token, id: id) }
     }
 
-    private mutating func insert(_ key: [UInt32], id: Int) {
-        let entryCount = ids.count
-        if (entryCount + 1) * 2 > slots.count { grow() }
-        var slot = Self.hash(prefix: [], key[...]) & mask
+    private mutating func insert(_ token: String, id: Int) {
+        if (ids.count + 1) * 2 > slots.count { grow() }
+        let start = keyStorage.count
+        for scalar in token.unicodeScalars { keyStorage.append(scalar.value) }
+        let length = keyStorage.count - start
+        var slot = Self.hash(prefix: [], keyStorage[start..<(start + length)]) & mask
         while slots[slot] != 0 {
             let e = Int(slots[slot]) - 1
-            if equals(entry: e, prefix: [], key[...]) { return }
+            if equals(entry: e, prefix: [], keyStorage[start..<(start + length)]) {
+                keyStorage.removeSubrange(start...)
+                return
+            }
             slot = (slot + 1) & mask
         }
-        keyStart.append(Int32(keyStorage.count))
-        keyLength.append(Int32(key.count))
-        keyStorage.append(contentsOf: key)
+        keyStart.append(Int32(start))
+        keyLength.append(Int32(length))
         ids.append(Int32(id))
         slots[slot] = Int32(ids.count)
-        maxKeyLength = max(maxKeyLength, key.count)
+        maxKeyLength = max(maxKeyLength, length)
     }
 
     private mutating func grow() {

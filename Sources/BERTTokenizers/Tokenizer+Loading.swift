@@ -80,11 +80,12 @@ extension Tokenizer {
         // Old files omit `type`; HF then recognises WordPiece by its fields.
         let type = try m.optionalString("type") ?? (m.has("continuing_subword_prefix") ? "WordPiece" : "(missing)")
         guard type == "WordPiece" else { throw TokenizerError.unsupportedComponent(component: "model", type: type) }
-        guard let raw = m.object["vocab"] as? [String: Any] else { throw TokenizerError.missingKey(path: m.path, key: "model.vocab") }
+        guard case .object(let raw)? = m["vocab"] else { throw TokenizerError.missingKey(path: m.path, key: "model.vocab") }
         var vocab: [String: Int] = [:]
         vocab.reserveCapacity(raw.count)
-        for (token, value) in raw {
-            guard let id = (value as? NSNumber)?.intValue else {
+        for member in raw {
+            let token = member.key
+            guard let id = member.value.int else {
                 throw TokenizerError.malformedJSON(path: m.path, reason: "model.vocab[\"\(token)\"] is not an integer")
             }
             vocab[token] = id
@@ -108,27 +109,34 @@ extension Tokenizer {
         switch type {
         case "TemplateProcessing":
             func pieces(_ key: String) throws -> [TemplateProcessing.Piece] {
-                guard let list = p.object[key] as? [[String: Any]] else { throw TokenizerError.missingKey(path: p.path, key: "post_processor.\(key)") }
+                guard let list = try p.optionalArray(key) else { throw TokenizerError.missingKey(path: p.path, key: "post_processor.\(key)") }
                 return try list.map { item in
-                    if let s = item["SpecialToken"] as? [String: Any], let id = s["id"] as? String {
-                        return .specialToken(id: id, typeId: (s["type_id"] as? NSNumber)?.intValue ?? 0)
+                    if let s = try item.optionalSection("SpecialToken") {
+                        return .specialToken(id: try s.string("id"), typeId: try s.optionalInt("type_id") ?? 0)
                     }
-                    if let s = item["Sequence"] as? [String: Any], let id = s["id"] as? String {
-                        return .sequence(first: id == "A", typeId: (s["type_id"] as? NSNumber)?.intValue ?? 0)
+                    if let s = try item.optionalSection("Sequence") {
+                        return .sequence(first: try s.string("id") == "A", typeId: try s.optionalInt("type_id") ?? 0)
                     }
-                    throw TokenizerError.malformedJSON(path: p.path, reason: "bad template piece \(item)")
+                    throw TokenizerError.malformedJSON(path: p.path, reason: "a template piece is neither SpecialToken nor Sequence")
                 }
             }
             var specials: [String: TemplateProcessing.SpecialToken] = [:]
-            for (name, value) in p.object["special_tokens"] as? [String: [String: Any]] ?? [:] {
-                let ids = (value["ids"] as? [NSNumber])?.map(\.intValue) ?? []
-                specials[name] = .init(ids: ids, tokens: value["tokens"] as? [String] ?? [])
+            if let table = try p.optionalSection("special_tokens") {
+                for name in table.keys {
+                    let value = try table.section(name)
+                    guard case .array(let idValues)? = value["ids"], case .array(let tokenValues)? = value["tokens"] else {
+                        throw TokenizerError.malformedJSON(path: p.path, reason: "special token \(name) needs ids and tokens lists")
+                    }
+                    let ids = idValues.compactMap(\.int)
+                    let tokens = tokenValues.compactMap { v -> String? in if case .string(let s) = v { return s } else { return nil } }
+                    specials[name] = .init(ids: ids, tokens: tokens)
+                }
             }
             return TemplateProcessing(single: try pieces("single"), pair: try pieces("pair"), specialTokens: specials)
         case "BertProcessing":
-            guard let sep = p.object["sep"] as? [Any], let cls = p.object["cls"] as? [Any], sep.count == 2, cls.count == 2,
-                  let sepToken = sep[0] as? String, let sepId = (sep[1] as? NSNumber)?.intValue,
-                  let clsToken = cls[0] as? String, let clsId = (cls[1] as? NSNumber)?.intValue else {
+            guard case .array(let sep)? = p["sep"], case .array(let cls)? = p["cls"], sep.count == 2, cls.count == 2,
+                  case .string(let sepToken) = sep[0], let sepId = sep[1].int,
+                  case .string(let clsToken) = cls[0], let clsId = cls[1].int else {
                 throw TokenizerError.malformedJSON(path: p.path, reason: "BertProcessing needs sep and cls as [token, id]")
             }
             return TemplateProcessing.bert(cls: (clsToken, clsId), sep: (sepToken, sepId))
@@ -143,16 +151,16 @@ extension Tokenizer {
     public init(vocabFile url: URL, doLowerCase: Bool? = nil, stripAccents: Bool?? = nil,
                 tokenizeChineseChars: Bool? = nil) throws {
         let folder = url.deletingLastPathComponent()
-        var config: [String: Any] = [:]
+        var config: [String: JSONValue] = [:]
         for name in ["special_tokens_map.json", "tokenizer_config.json"] {
             let file = folder.appendingPathComponent(name)
             guard FileManager.default.fileExists(atPath: file.path) else { continue }
             let section = try JSONSection(data: try Self.read(file), path: file.path)
-            config.merge(section.object) { _, new in new }
+            for member in section.members { config[member.key] = member.value }
         }
         func tokenName(_ key: String, _ fallback: String) -> String {
-            if let s = config[key] as? String { return s }
-            if let d = config[key] as? [String: Any], let s = d["content"] as? String { return s }
+            if case .string(let s)? = config[key] { return s }
+            if case .object(let d)? = config[key], case .string(let s)? = JSONSection(members: d, path: "")["content"] { return s }
             return fallback
         }
         var vocab: [String: Int] = [:]
@@ -160,38 +168,43 @@ extension Tokenizer {
         // transformers reads vocab.txt in universal-newline mode (\n, \r\n and \r end a line) and strips the
         // newline only; the last line needs no terminator. Split on scalars, never on Characters.
         let data = try Self.read(url)
-        guard let text = String(validating: data, as: UTF8.self) else {
+        guard String(validating: data, as: UTF8.self) != nil else {
             throw TokenizerError.malformedVocabulary(path: url.path, reason: "not valid UTF-8")
         }
-        var line = String.UnicodeScalarView()
-        var afterCR = false
-        for scalar in text.unicodeScalars {
-            if scalar == "\n" && afterCR { afterCR = false; continue }
-            afterCR = scalar == "\r"
-            if scalar == "\n" || scalar == "\r" {
-                vocab[String(line)] = index
+        let bytes = [UInt8](data)
+        vocab.reserveCapacity(bytes.count / 7)
+        var lineStart = 0
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == 0x0A || b == 0x0D {
+                vocab[String(decoding: bytes[lineStart..<i], as: UTF8.self)] = index
                 index += 1
-                line = String.UnicodeScalarView()
-            } else {
-                line.append(scalar)
+                if b == 0x0D && i + 1 < bytes.count && bytes[i + 1] == 0x0A { i += 1 }
+                lineStart = i + 1
             }
+            i += 1
         }
-        if !line.isEmpty { vocab[String(line)] = index; index += 1 }
+        if lineStart < bytes.count {
+            vocab[String(decoding: bytes[lineStart...], as: UTF8.self)] = index
+            index += 1
+        }
         guard index > 0 else { throw TokenizerError.malformedVocabulary(path: url.path, reason: "no tokens") }
         let unk = tokenName("unk_token", "[UNK]"), sep = tokenName("sep_token", "[SEP]"), pad = tokenName("pad_token", "[PAD]")
         let cls = tokenName("cls_token", "[CLS]"), mask = tokenName("mask_token", "[MASK]")
         let model = try WordPieceTokenizer(vocab: vocab, unkToken: unk)
         guard let sepId = vocab[sep] else { throw TokenizerError.tokenNotInVocabulary(token: sep, role: "separator") }
         guard let clsId = vocab[cls] else { throw TokenizerError.tokenNotInVocabulary(token: cls, role: "classifier") }
-        let lower = doLowerCase ?? (config["do_lower_case"] as? Bool ?? true)
-        let strip: Bool? = stripAccents ?? (config["strip_accents"] as? Bool)
-        let chinese = tokenizeChineseChars ?? (config["tokenize_chinese_chars"] as? Bool ?? true)
+        func flag(_ key: String) -> Bool? { if case .bool(let b)? = config[key] { return b } else { return nil } }
+        let lower = doLowerCase ?? flag("do_lower_case") ?? true
+        let strip: Bool? = stripAccents ?? flag("strip_accents")
+        let chinese = tokenizeChineseChars ?? flag("tokenize_chinese_chars") ?? true
         let specials = [pad, unk, cls, sep, mask].map { AddedToken(content: $0, id: vocab[$0] ?? -1, special: true) }
         self.init(normalizer: BertNormalizer(cleanText: true, handleChineseChars: chinese, stripAccents: strip, lowercase: lower),
                   preTokenizer: BertPreTokenizer(), model: model,
                   postProcessor: TemplateProcessing.bert(cls: (cls, clsId), sep: (sep, sepId)),
                   decoder: WordPieceDecoder(), addedTokens: specials)
-        if let n = (config["model_max_length"] as? NSNumber)?.intValue, n < 1_000_000 { modelMaxLength = n }
+        if let n = config["model_max_length"]?.int, n < 1_000_000 { modelMaxLength = n }
     }
 
     static func read(_ url: URL) throws -> Data {
@@ -204,21 +217,33 @@ extension Tokenizer {
 
 /// A JSON object with typed accessors whose errors name the file and key.
 struct JSONSection {
-    let object: [String: Any]
+    let members: [JSONMember]
     let path: String
 
-    init(object: [String: Any], path: String) { self.object = object; self.path = path }
+    init(members: [JSONMember], path: String) { self.members = members; self.path = path }
+
+    /// The member named `key` (the last one if repeated, as Python's json does).
+    subscript(key: String) -> JSONValue? { members.last { $0.key == key }?.value }
+
+    /// Member names in document order.
+    var keys: [String] { members.map(\.key) }
 
     init(data: Data, path: String) throws {
-        let value: Any
-        do { value = try JSONSerialization.jsonObject(with: data) } catch {
-            throw TokenizerError.malformedJSON(path: path, reason: "not valid JSON (\(error.localizedDescription))")
+        let value: JSONValue
+        do { value = try JSONValue.parse([UInt8](data)) } catch {
+            throw TokenizerError.malformedJSON(path: path, reason: "not valid JSON (\(error))")
         }
-        guard let object = value as? [String: Any] else { throw TokenizerError.malformedJSON(path: path, reason: "top level is not an object") }
-        self.init(object: object, path: path)
+        guard case .object(let members) = value else { throw TokenizerError.malformedJSON(path: path, reason: "top level is not an object") }
+        self.init(members: members, path: path)
     }
 
-    func has(_ key: String) -> Bool { object[key] != nil }
+    func has(_ key: String) -> Bool { self[key] != nil }
+
+    private func present(_ key: String) -> JSONValue? {
+        guard let v = self[key] else { return nil }
+        if case .null = v { return nil }
+        return v
+    }
 
     func section(_ key: String) throws -> JSONSection {
         guard let s = try optionalSection(key) else { throw TokenizerError.missingKey(path: path, key: key) }
@@ -226,15 +251,18 @@ struct JSONSection {
     }
 
     func optionalSection(_ key: String) throws -> JSONSection? {
-        guard let v = object[key], !(v is NSNull) else { return nil }
-        guard let o = v as? [String: Any] else { throw TokenizerError.malformedJSON(path: path, reason: "\"\(key)\" is not an object") }
-        return JSONSection(object: o, path: path)
+        guard let v = present(key) else { return nil }
+        guard case .object(let o) = v else { throw TokenizerError.malformedJSON(path: path, reason: "\"\(key)\" is not an object") }
+        return JSONSection(members: o, path: path)
     }
 
     func optionalArray(_ key: String) throws -> [JSONSection]? {
-        guard let v = object[key], !(v is NSNull) else { return nil }
-        guard let list = v as? [[String: Any]] else { throw TokenizerError.malformedJSON(path: path, reason: "\"\(key)\" is not a list of objects") }
-        return list.map { JSONSection(object: $0, path: path) }
+        guard let v = present(key) else { return nil }
+        guard case .array(let list) = v else { throw TokenizerError.malformedJSON(path: path, reason: "\"\(key)\" is not a list") }
+        return try list.map { item in
+            guard case .object(let o) = item else { throw TokenizerError.malformedJSON(path: path, reason: "\"\(key)\" holds a non-object") }
+            return JSONSection(members: o, path: path)
+        }
     }
 
     func string(_ key: String) throws -> String {
@@ -243,8 +271,8 @@ struct JSONSection {
     }
 
     func optionalString(_ key: String) throws -> String? {
-        guard let v = object[key], !(v is NSNull) else { return nil }
-        guard let s = v as? String else { throw TokenizerError.malformedJSON(path: path, reason: "\"\(key)\" is not a string") }
+        guard let v = present(key) else { return nil }
+        guard case .string(let s) = v else { throw TokenizerError.malformedJSON(path: path, reason: "\"\(key)\" is not a string") }
         return s
     }
 
@@ -254,14 +282,14 @@ struct JSONSection {
     }
 
     func optionalInt(_ key: String) throws -> Int? {
-        guard let v = object[key], !(v is NSNull) else { return nil }
-        guard let n = v as? NSNumber else { throw TokenizerError.malformedJSON(path: path, reason: "\"\(key)\" is not an integer") }
-        return n.intValue
+        guard let v = present(key) else { return nil }
+        guard let n = v.int else { throw TokenizerError.malformedJSON(path: path, reason: "\"\(key)\" is not an integer") }
+        return n
     }
 
     func optionalBool(_ key: String) throws -> Bool? {
-        guard let v = object[key], !(v is NSNull) else { return nil }
-        guard let b = v as? Bool else { throw TokenizerError.malformedJSON(path: path, reason: "\"\(key)\" is not a boolean") }
+        guard let v = present(key) else { return nil }
+        guard case .bool(let b) = v else { throw TokenizerError.malformedJSON(path: path, reason: "\"\(key)\" is not a boolean") }
         return b
     }
 }

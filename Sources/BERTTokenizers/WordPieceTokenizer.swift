@@ -26,8 +26,11 @@ public struct WordPieceTokenizer: TokenizerModel {
         self.continuingSubwordPrefix = continuingSubwordPrefix
         self.maxInputCharsPerWord = maxInputCharsPerWord
         self.prefixScalars = continuingSubwordPrefix.unicodeScalars.map(\.value)
-        var reverse = [String?](repeating: nil, count: (vocab.values.max() ?? -1) + 1)
-        for (token, id) in vocab where id >= 0 { reverse[id] = token }
+        var reverse = [String?](repeating: nil, count: vocab.count)
+        for (token, id) in vocab where id >= 0 {
+            if id >= reverse.count { reverse += [String?](repeating: nil, count: id + 1 - reverse.count) }
+            reverse[id] = token
+        }
         self.idToTokenTable = reverse
         self.table = ScalarVocabulary(vocab.lazy.map { ($0.key, $0.value) }, capacityHint: vocab.count)
     }
