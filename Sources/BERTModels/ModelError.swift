@@ -26,3 +26,10 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
         }
     }
 }
+
+extension ModelError {
+    /// A model folder without the file a model needs.
+    static func missingFile(_ name: String, in directory: String, hint: String) -> ModelError {
+        .invalidInput("\(directory) has no \(name). \(hint)")
+    }
+}

@@ -63,3 +63,18 @@ extension Tensor {
         }
     }
 }
+
+extension Tensor {
+    /// Element-wise square root. Any shape.
+    public func sqrt() -> Tensor {
+        let x = contiguousData()
+        let out = Tensor.empty(shape)
+        for i in 0..<count { out.pointer[i] = Foundation_sqrt(x.pointer[i]) }
+        let y = out.detached()
+        return out.recorded(from: [self]) { g in
+            let gc = g.contiguousData(), dx = Tensor.empty(y.shape)
+            for i in 0..<y.count { dx.pointer[i] = gc.pointer[i] * 0.5 / y.pointer[i] }
+            return [dx]
+        }
+    }
+}

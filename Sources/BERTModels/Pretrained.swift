@@ -1,0 +1,50 @@
+import BERTNN
+import Foundation
+import SafeTensors
+
+/// Finding and opening the weights of a Hugging Face model folder.
+public enum Pretrained {
+    /// Tensor-name prefixes of task heads and buffers that a base `BertModel` does not use.
+    public static let headKeys = ["cls.", "classifier.", "qa_outputs.", "embeddings.position_ids", "lm_head.", "pre_classifier."]
+
+    /// `model.safetensors` of `directory`, opened; a clear error when absent (and when only PyTorch pickles exist).
+    public static func weights(in directory: URL) throws -> SafeTensorsFile {
+        let url = directory.appendingPathComponent("model.safetensors")
+        if !FileManager.default.fileExists(atPath: url.path) {
+            let hasBin = FileManager.default.fileExists(atPath: directory.appendingPathComponent("pytorch_model.bin").path)
+            throw ModelError.missingFile("model.safetensors", in: directory.path, hint: hasBin
+                ? "Only pytorch_model.bin is present; convert it with `python -c \"from transformers import AutoModel; AutoModel.from_pretrained('DIR').save_pretrained('DIR', safe_serialization=True)\"`."
+                : "Is this a Hugging Face model folder?")
+        }
+        return try SafeTensorsFile(url: url)
+    }
+
+    /// `config.json` of `directory`, validated.
+    public static func config(in directory: URL) throws -> BertConfig {
+        let url = directory.appendingPathComponent("config.json")
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw ModelError.missingFile("config.json", in: directory.path, hint: "Is this a Hugging Face model folder?")
+        }
+        let config = try BertConfig(contentsOf: url)
+        try config.validate(file: url.path)
+        return config
+    }
+
+    /// Whether `source` holds a pooler (`pooler.dense.weight`, with or without the `bert.` prefix).
+    public static func hasPooler(_ source: TensorSource) -> Bool {
+        let names = Set(source.tensorNames)
+        return names.contains("pooler.dense.weight") || names.contains("bert.pooler.dense.weight")
+    }
+}
+
+extension BertModel {
+    /// Loads a base model from a Hugging Face folder (config.json + model.safetensors); checkpoints with task heads
+    /// or the `bert.` prefix load too (heads ignored).
+    public static func fromPretrained(_ directory: URL) throws -> BertModel {
+        let config = try Pretrained.config(in: directory)
+        let weights = try Pretrained.weights(in: directory)
+        let model = try BertModel(config: config, addPoolingLayer: Pretrained.hasPooler(weights), randomInit: false)
+        try model.load(from: weights, prefixes: ["", "bert."], ignoring: Pretrained.headKeys)
+        return model
+    }
+}

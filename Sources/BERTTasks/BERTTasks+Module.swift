@@ -1,1 +1,0 @@
-// BERTTasks: pipelines (fill-mask, classify, NER, QA, embed, rerank). See DESIGN.md.

@@ -1,0 +1,119 @@
+import BERTModels
+import BERTNN
+import BERTTensor
+import BERTTokenizers
+import Foundation
+
+/// A Sentence-Transformers model (`modules.json`: Transformer → Pooling → optional Dense → optional Normalize),
+/// or a plain BERT folder with mean pooling. `encode` turns texts into vectors exactly as
+/// `SentenceTransformer.encode` does.
+///
+///     let model = try SentenceTransformer(directory: url)
+///     let vectors = try model.encode(["A man is eating food.", "Someone eats."])
+public final class SentenceTransformer {
+    /// The encoder.
+    public let bert: BertModel
+    /// Its tokenizer, truncating to `maxSequenceLength`.
+    public let tokenizer: Tokenizer
+    /// The pooling modes.
+    public let pooling: Pooling
+    /// Dense layers after pooling, in order.
+    public let dense: [(layer: Linear, activation: DenseActivation)]
+    /// Whether the pipeline ends in `Normalize`.
+    public let normalizes: Bool
+    /// Longest input in tokens (sentence_bert_config.json `max_seq_length`, capped by the model's positions).
+    public let maxSequenceLength: Int
+    /// Lowercase texts before tokenising (sentence_bert_config.json `do_lower_case`).
+    public let lowercasesInput: Bool
+    /// Width of the output vectors.
+    public var dimension: Int { dense.last?.layer.weight.shape[0] ?? bert.config.hiddenSize * pooling.modes.count }
+
+    /// Loads a model folder, or a model id found in the Hugging Face cache.
+    public convenience init(model: String) throws {
+        try self.init(directory: try ModelLocator().resolve(model))
+    }
+
+    /// Loads a Sentence-Transformers folder (or a plain BERT folder, pooled by mean).
+    public init(directory: URL) throws {
+        var transformerDir = directory
+        var modes: [PoolingMode] = [.mean]
+        var denseLayers: [(Linear, DenseActivation)] = []
+        var normalize = false
+        var maxLength: Int?
+        var lower = false
+        if SentenceTransformerLayout.isSentenceTransformer(directory) {
+            let layout = try SentenceTransformerLayout(directory: directory)
+            transformerDir = layout.transformerDirectory ?? directory
+            if let p = layout.pooling { modes = p.modes }
+            normalize = layout.normalizes
+            maxLength = layout.transformer?.maxSeqLength
+            lower = layout.transformer?.doLowerCase ?? false
+            for (config, dir) in layout.denseLayers {
+                var g = SeededGenerator(seed: 0)
+                let linear = Linear(config.inFeatures, config.outFeatures, bias: config.bias, std: 0, generator: &g)
+                try linear.load(from: Pretrained.weights(in: dir), prefixes: ["linear.", ""])
+                denseLayers.append((linear, config.activation))
+            }
+        }
+        bert = try BertModel.fromPretrained(transformerDir)
+        var tok = try Tokenizer(directory: transformerDir)
+        let limit = min(maxLength ?? tok.modelMaxLength ?? bert.config.maxPositionEmbeddings, bert.config.maxPositionEmbeddings)
+        try tok.setTruncation(TruncationParameters(maxLength: limit))
+        tok.padding = nil
+        tokenizer = tok
+        maxSequenceLength = limit
+        lowercasesInput = lower
+        pooling = Pooling(modes: modes)
+        dense = denseLayers
+        normalizes = normalize
+    }
+
+    /// Token ids of `texts`, truncated to `maxSequenceLength`.
+    public func tokenize(_ texts: [String]) throws -> [Encoding] {
+        try texts.map { try tokenizer.encode(lowercasesInput ? $0.lowercased() : $0) }
+    }
+
+    /// Vectors for `texts` [texts.count][dimension]. Texts are sorted by length and batched (`batchSize`) to cut
+    /// padding, then returned in input order. `normalize` nil follows the model's own Normalize module.
+    public func encode(_ texts: [String], batchSize: Int = 32, normalize: Bool? = nil,
+                       progress: ((Int, Int) -> Void)? = nil) throws -> [[Float]] {
+        let encodings = try tokenize(texts)
+        let order = encodings.indices.sorted { encodings[$0].count > encodings[$1].count }
+        var result = [[Float]](repeating: [], count: texts.count)
+        var done = 0
+        for start in stride(from: 0, to: order.count, by: max(batchSize, 1)) {
+            let idx = Array(order[start..<min(start + batchSize, order.count)])
+            let batch = try EncoderInput(rows: idx.map { encodings[$0].ids }, typeRows: idx.map { encodings[$0].typeIds })
+            let vectors = try embed(batch, normalize: normalize ?? normalizes)
+            let d = vectors.shape[1], v = vectors.scalars
+            for (row, i) in idx.enumerated() { result[i] = Array(v[(row * d)..<((row + 1) * d)]) }
+            done += idx.count
+            progress?(done, texts.count)
+        }
+        return result
+    }
+
+    /// Sentence vectors [batch, dimension] for an already tokenised batch (differentiable under a tape).
+    public func embed(_ input: EncoderInput, normalize: Bool, context: ForwardContext = .inference) throws -> Tensor {
+        let hidden = try bert(input, context: context).lastHiddenState
+        var x = try pooling(hidden, mask: input.attentionMask)
+        for (layer, activation) in dense {
+            x = try layer(x)
+            switch activation {
+            case .identity: break
+            case .tanh: x = x.tanh()
+            case .relu: x = x.relu()
+            case .gelu: x = x.gelu()
+            case .sigmoid: x = x.sigmoid()
+            }
+        }
+        return normalize ? try x.l2Normalized() : x
+    }
+}
+
+/// Cosine similarity of two vectors.
+public func cosineSimilarity(_ a: [Float], _ b: [Float]) -> Float {
+    var dot: Float = 0, na: Float = 0, nb: Float = 0
+    for i in 0..<min(a.count, b.count) { dot += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i] }
+    return dot / max(na.squareRoot() * nb.squareRoot(), 1e-12)
+}
