@@ -1,4 +1,5 @@
 // The umbrella module: `import BERT` brings in every public layer.
+@_exported import BERTKernels
 @_exported import BERTTensor
 @_exported import BERTNN
 @_exported import BERTModels

@@ -11,6 +11,9 @@ struct BertCommand: AsyncParsableCommand {
 
     /// Every subcommand, registered here once so each file stays self-contained.
     static var allSubcommands: [ParsableCommand.Type] {
-        [BenchCommand.self, TokenizeCommand.self]
+        [
+            TokenizeCommand.self, EmbedCommand.self, SimilarityCommand.self, SearchCommand.self, ForwardCommand.self,
+            BenchCommand.self,
+        ]
     }
 }
