@@ -60,6 +60,7 @@ def log(*a):
 def emit(name, runtime, value, unit, **extra):
     rec = {"name": name, "runtime": runtime, "value": value, "unit": unit}
     rec.update(extra)
+    rec["loadavg_1m"] = round(os.getloadavg()[0], 2)  # other work on the machine skews the figures
     print(json.dumps(rec), flush=True)
 
 
@@ -214,14 +215,15 @@ def prepare_embed(tmp, models):
     log("exported ONNX models to", tmp)
 
 
-def worker_embed_torch(models, tmp, quick):
-    import numpy as np
+def worker_embed_torch(models, tmp, quick, which):
     import torch
-    from sentence_transformers import SentenceTransformer
-    from transformers import BertModel
     torch.set_num_threads(THREADS)
     reps = 1 if quick else 3
     lat_runs = 5 if quick else 20
+    if which == "base":
+        return bench_base_torch(tmp, lat_runs)
+    import numpy as np
+    from sentence_transformers import SentenceTransformer
     folder = os.path.join(models, "all-MiniLM-L6-v2")
     st = SentenceTransformer(folder, device="cpu")
     sents = make_sentences()
@@ -236,6 +238,10 @@ def worker_embed_torch(models, tmp, quick):
     # reference embeddings for the ORT worker's sanity check
     np.save(os.path.join(tmp, "st_embeddings.npy"), st.encode(sents[:16], batch_size=32))
 
+
+def bench_base_torch(tmp, lat_runs):
+    import torch
+    from transformers import BertModel
     base = BertModel.from_pretrained(os.path.join(tmp, "bert-base-random")).eval()
     g = torch.Generator().manual_seed(0)
     for B, runs, name, unit in [(1, lat_runs, "bert_base_latency_b1_s128", "ms"),
@@ -250,7 +256,7 @@ def worker_embed_torch(models, tmp, quick):
              impl=f"transformers BertModel ({base.config._attn_implementation} attention)")
 
 
-def worker_embed_ort(models, tmp, quick):
+def worker_embed_ort(models, tmp, quick, which):
     import numpy as np
     import onnxruntime as ort
     from tokenizers import Tokenizer
@@ -266,6 +272,8 @@ def worker_embed_ort(models, tmp, quick):
         so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         return ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
 
+    if which == "base":
+        return bench_base_ort(session, lat_runs, tmp)
     tok = Tokenizer.from_file(os.path.join(folder, "tokenizer.json"))
     tok.enable_truncation(256)
     tok.enable_padding(pad_id=0, pad_token="[PAD]")
@@ -303,6 +311,9 @@ def worker_embed_ort(models, tmp, quick):
     emit("minilm_latency_b1_s128", "onnxruntime", round(sec * 1e3, 3), "ms", tokens=128, threads=THREADS,
          impl="ORT fp32 ORT_ENABLE_ALL + numpy pooling")
 
+
+def bench_base_ort(session, lat_runs, tmp):
+    import numpy as np
     base = session(os.path.join(tmp, "bert-base-random.onnx"))
     rng = np.random.default_rng(0)
     for B, runs, name, unit in [(1, lat_runs, "bert_base_latency_b1_s128", "ms"),
@@ -321,10 +332,11 @@ def bench_embed(args):
         q = ["--quick"] if args.quick else []
         subprocess.run([sys.executable, os.path.abspath(__file__), "_prepare_embed", tmp, "--models", args.models],
                        stdout=sys.stderr, check=True)
-        for runtime, worker in [("torch", "_embed_torch"), ("onnxruntime", "_embed_ort")]:
-            _, rss = run_worker([worker, tmp, "--models", args.models] + q)
-            emit("embed_peak_rss", runtime, round(rss, 1), "MiB", threads=THREADS,
-                 note="peak RSS of the process that ran this runtime's minilm_* and bert_base_* measurements")
+        for which, prefix in [("minilm", "minilm"), ("base", "bert_base")]:
+            for runtime, worker in [("torch", "_embed_torch"), ("onnxruntime", "_embed_ort")]:
+                _, rss = run_worker([worker, tmp, "--which", which, "--models", args.models] + q)
+                emit(f"{prefix}_peak_rss", runtime, round(rss, 1), "MiB", threads=THREADS,
+                     note=f"peak RSS of the process that ran this runtime's {prefix}_* measurements")
 
 
 # ---- train-step ----------------------------------------------------------------------------------------------
@@ -386,6 +398,7 @@ def main():
                                         "_prepare_embed", "_embed_torch", "_embed_ort"])
     ap.add_argument("arg", nargs="?")
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--which", choices=["minilm", "base"], default="minilm", help=argparse.SUPPRESS)
     ap.add_argument("--models", default=os.path.join(ROOT, "models"))
     args = ap.parse_args()
     c = args.command
@@ -394,9 +407,9 @@ def main():
     if c == "_prepare_embed":
         return prepare_embed(args.arg, args.models)
     if c == "_embed_torch":
-        return worker_embed_torch(args.models, args.arg, args.quick)
+        return worker_embed_torch(args.models, args.arg, args.quick, args.which)
     if c == "_embed_ort":
-        return worker_embed_ort(args.models, args.arg, args.quick)
+        return worker_embed_ort(args.models, args.arg, args.quick, args.which)
     if c == "pipelines":
         log("bench_reference.py pipelines: not implemented yet")
         sys.exit(2)
