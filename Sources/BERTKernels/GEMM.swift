@@ -1,11 +1,17 @@
 import CBERTKernels
+import Foundation
 
 /// Row-major single-precision matrix multiply, dispatched to the fastest BLAS found (see `BLAS`).
 public enum GEMM {
     nonisolated(unsafe) private static var threadsApplied = false
 
-    /// Sets the BLAS library's own thread count.
-    static func setThreads(_ n: Int) { bert_blas_set_threads(Int32(n)); threadsApplied = true }
+    /// The BLAS library always runs single-threaded: we split each product across cores ourselves. One thread
+    /// pool (Dispatch) then serves GEMM and the element-wise kernels alike, instead of OpenBLAS's spinning
+    /// threads competing with ours between calls, and batched products (attention) run one batch per core.
+    static func setThreads(_ n: Int) { bert_blas_set_threads(1); threadsApplied = true }
+
+    /// Work (m·n·k) below which a product stays on one core.
+    static let parallelThreshold = 1 << 21
 
     /// C[m,n] = alpha · op(A)[m,k] · op(B)[k,n] + beta · C, where op transposes when the flag is set.
     /// `lda`, `ldb`, `ldc` are row strides in elements of A, B and C as stored.
@@ -29,8 +35,40 @@ public enum GEMM {
                                Int32(ldb), beta, c, Int32(ldc))
             return
         }
+        let threads = Threads.count
+        if threads > 1, m * n * k >= parallelThreshold {
+            // Split the larger of M and N into one block per thread (multiples of 16 keep kernels aligned).
+            if m >= n || n < 32 * threads {
+                let per = ((m + threads - 1) / threads + 15) / 16 * 16
+                let blocks = (m + per - 1) / per
+                DispatchQueue.concurrentPerform(iterations: blocks) { i in
+                    let lo = i * per, rows = min(per, m - lo)
+                    guard rows > 0 else { return }
+                    bert_sgemm(transA ? 1 : 0, transB ? 1 : 0, Int32(rows), Int32(n), Int32(k), alpha,
+                               transA ? a + lo : a + lo * lda, Int32(lda), b, Int32(ldb), beta, c + lo * ldc, Int32(ldc))
+                }
+            } else {
+                let per = ((n + threads - 1) / threads + 15) / 16 * 16
+                let blocks = (n + per - 1) / per
+                DispatchQueue.concurrentPerform(iterations: blocks) { i in
+                    let lo = i * per, cols = min(per, n - lo)
+                    guard cols > 0 else { return }
+                    bert_sgemm(transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(cols), Int32(k), alpha, a, Int32(lda),
+                               transB ? b + lo * ldb : b + lo, Int32(ldb), beta, c + lo, Int32(ldc))
+                }
+            }
+            return
+        }
         bert_sgemm(transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
                    beta, c, Int32(ldc))
+    }
+
+    /// Runs `count` independent products (one per batch) across cores, each single-threaded.
+    public static func batched(_ count: Int, _ body: (Int) -> Void) {
+        if count == 1 || Threads.count == 1 { for i in 0..<count { body(i) }; return }
+        Parallel.forEachChunk(count) { r in
+            for i in r { body(i) }
+        }
     }
 
     /// The portable kernel alone, single-threaded (tests compare it with the BLAS path).

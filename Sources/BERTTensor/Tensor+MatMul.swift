@@ -42,15 +42,16 @@ extension Tensor {
             let a = GEMMOperand(self), b = GEMMOperand(other)
             let aStrides = a.tensor.broadcastStrides(to: batch + [m, k]), bStrides = b.tensor.broadcastStrides(to: batch + [k, n])
             let batches = Tensor.count(of: batch)
-            for i in 0..<batches {
+            let pa = a.tensor.pointer, pb = b.tensor.pointer
+            GEMM.batched(batches) { i in
                 var rem = i, offA = 0, offB = 0
                 for d in stride(from: batch.count - 1, through: 0, by: -1) {
                     let idx = rem % batch[d]; rem /= batch[d]
                     offA += idx * aStrides[d]; offB += idx * bStrides[d]
                 }
-                if k == 0 { (o + i * m * n).update(repeating: 0, count: m * n); continue }
+                if k == 0 { (o + i * m * n).update(repeating: 0, count: m * n); return }
                 GEMM.sgemm(transA: a.transposed, transB: b.transposed, m: m, n: n, k: k,
-                           a: a.tensor.pointer + offA, lda: a.ld, b: b.tensor.pointer + offB, ldb: b.ld,
+                           a: pa + offA, lda: a.ld, b: pb + offB, ldb: b.ld,
                            c: o + i * m * n, ldc: Swift.max(n, 1))
             }
         }

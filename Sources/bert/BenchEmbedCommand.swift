@@ -1,0 +1,121 @@
+import ArgumentParser
+import BERT
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `bert bench embed`: all-MiniLM-L6-v2 throughput and latency and BERT-base-shape latency/throughput, each group in
+/// its own child process (so peak memory is per runtime), then the same measurements from PyTorch and ONNX Runtime
+/// (`scripts/bench_reference.py embed`) in the same run, and the ratios.
+struct BenchEmbedCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "embed", abstract: "Embedding throughput/latency vs PyTorch and ONNX Runtime.")
+
+    @Option(help: "all-MiniLM-L6-v2 folder.") var model = "models/all-MiniLM-L6-v2"
+    @Option(help: "Threads.") var threads = 2
+    @Option(help: "Python with torch, sentence-transformers and onnxruntime (empty: skip the reference run).")
+    var python: String = ProcessInfo.processInfo.environment["BERT_BENCH_PYTHON"] ?? ".venv/bin/python"
+    @Option(help: "Run one group in this process: minilm or bert-base (used by the parent).") var worker: String?
+    @Option(help: "Repetitions for timings (median reported).") var repeats = 5
+
+    func run() throws {
+        Threads.set(threads)
+        if let worker { try runWorker(worker); return }
+        print("backend: \(BLAS.description), threads \(threads)")
+        var ours: [String: Double] = [:]
+        for group in ["minilm", "bert-base"] {
+            let (lines, rssMiB) = try runChild(group)
+            for l in lines { ours[l.name] = l.value; print(String(format: "swift  %-30@ %10.2f %@", l.name, l.value, l.unit)) }
+            ours["\(group == "minilm" ? "minilm" : "bert_base")_peak_rss"] = rssMiB
+            print(String(format: "swift  %-30@ %10.1f MiB", "\(group) peak RSS", rssMiB))
+        }
+        guard !python.isEmpty, FileManager.default.isExecutableFile(atPath: python) else {
+            print("(no reference run: set --python to a Python with torch and onnxruntime, see scripts/setup-python.sh)")
+            return
+        }
+        print("running the PyTorch / ONNX Runtime reference (scripts/bench_reference.py embed) ...")
+        let reference = try runReference(python: python, arguments: ["embed"])
+        print("\nmeasure                         swift      reference            ratio (>1 = swift better)")
+        for r in reference where r.runtime != "python" {
+            guard let mine = ours[r.name] else { continue }
+            let lowerIsBetter = r.unit == "ms" || r.unit == "MiB"
+            let ratio = lowerIsBetter ? r.value / mine : mine / r.value
+            print(String(format: "%-30@ %9.2f  %9.2f %-12@ %5.2fx  (%@)", r.name, mine, r.value, r.runtime, ratio, r.unit))
+        }
+    }
+
+    /// Runs `bert bench embed --worker group` and returns its JSON lines and peak RSS in MiB.
+    func runChild(_ group: String) throws -> ([ReferenceMeasurement], Double) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+        if !FileManager.default.isExecutableFile(atPath: process.executableURL!.path) {
+            process.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0])
+        }
+        process.arguments = ["bench", "embed", "--worker", group, "--model", model, "--threads", "\(threads)", "--repeats", "\(repeats)"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap {
+            try? JSONDecoder().decode(ReferenceMeasurement.self, from: Data($0.utf8))
+        }
+        let rss = lines.first { $0.name == "peak_rss" }?.value ?? .nan
+        return (lines.filter { $0.name != "peak_rss" }, rss)
+    }
+
+    func emit(_ name: String, _ value: Double, _ unit: String) {
+        print("{\"name\": \"\(name)\", \"runtime\": \"swift\", \"value\": \(value), \"unit\": \"\(unit)\"}")
+    }
+
+    static func median(_ f: () throws -> Void, repeats: Int) rethrows -> Double {
+        try f()
+        var t: [Double] = []
+        for _ in 0..<repeats {
+            let s = DispatchTime.now().uptimeNanoseconds
+            try f()
+            t.append(Double(DispatchTime.now().uptimeNanoseconds - s) / 1e9)
+        }
+        return t.sorted()[t.count / 2]
+    }
+
+    func runWorker(_ group: String) throws {
+        let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples").standardized
+        if group == "minilm" {
+            let st = try SentenceTransformer(directory: URL(fileURLWithPath: model))
+            let sentences = try String(contentsOf: examples.appendingPathComponent("bench_sentences.txt"), encoding: .utf8)
+                .split(separator: "\n").map(String.init)
+            let t = try Self.median({ _ = try st.encode(sentences, batchSize: 32) }, repeats: max(1, repeats / 2))
+            emit("minilm_throughput_b32", Double(sentences.count) / t, "sentences/s")
+            let text = try String(contentsOf: examples.appendingPathComponent("bench_text_128_tokens.txt"), encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            let tokens = try st.tokenize([text])[0].count
+            guard tokens == 128 else { throw ValidationError("bench text has \(tokens) tokens, expected 128") }
+            let l = try Self.median({ _ = try st.encode([text]) }, repeats: repeats * 4)
+            emit("minilm_latency_b1_s128", l * 1000, "ms")
+        } else {
+            let config = BertConfig()
+            let m = try BertModel(config: config, randomInit: false)
+            let shapes = Dictionary(uniqueKeysWithValues: m.namedParameters().map { ($0.key, $0.tensor.shape) })
+            try m.load(from: SyntheticCheckpoint(shapes: shapes))
+            var g = SeededGenerator(seed: 1)
+            func input(_ b: Int) throws -> EncoderInput {
+                try EncoderInput(inputIds: (0..<(b * 128)).map { _ in Int(g.next() % 30000) + 100 }, batch: b, length: 128)
+            }
+            let one = try input(1), eight = try input(8)
+            emit("bert_base_latency_b1_s128", try Self.median({ _ = try m(one) }, repeats: repeats) * 1000, "ms")
+            emit("bert_base_throughput_b8_s128", 8 / (try Self.median({ _ = try m(eight) }, repeats: repeats)), "sequences/s")
+        }
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        let kib = Double(usage.ru_maxrss)
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        let kib = Double(usage.ru_maxrss) / 1024   // bytes on Darwin
+        #endif
+        emit("peak_rss", kib / 1024, "MiB")
+    }
+}
