@@ -165,3 +165,45 @@ final class RobustnessTests: XCTestCase {
         }
     }
 }
+
+/// The loader's own JSON parser must read escaped forms of the same file identically.
+final class JSONLoadingTests: XCTestCase {
+    /// Rewrites every non-ASCII scalar as `\uXXXX` (surrogate pairs above the BMP) and every `/` as `\/`.
+    private func escapeAll(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar == "/" {
+                out += "\\/"
+            } else if scalar.value < 0x80 {
+                out.unicodeScalars.append(scalar)
+            } else {
+                for unit in String(scalar).utf16 { out += String(format: "\\u%04X", unit) }
+            }
+        }
+        return out
+    }
+
+    func testEscapedTokenizerJSONLoadsIdentically() throws {
+        let url = try Fixtures.requireModel().appendingPathComponent("tokenizer.json")
+        let original = try Tokenizer(tokenizerJSON: url)
+        let escaped = escapeAll(try String(contentsOf: url, encoding: .utf8))
+        XCTAssertTrue(escaped.utf8.allSatisfy { $0 < 0x80 })
+        let reloaded = try Tokenizer(tokenizerJSONData: Data(escaped.utf8))
+        XCTAssertEqual(reloaded.model.vocabularySize, original.model.vocabularySize)
+        for text in ["Héllo wörld 我爱北京 😀 [MASK] naïve", "Ωmega ß ﬁ"] {
+            XCTAssertEqual(try reloaded.encode(text), try original.encode(text))
+        }
+        for id in [0, 100, 1000, 5000, 29612, 30521] {
+            XCTAssertEqual(reloaded.idToToken(id), original.idToToken(id))
+        }
+    }
+
+    func testMalformedJSONNamesTheByteOffset() {
+        XCTAssertThrowsError(try Tokenizer(tokenizerJSONData: Data("{\"model\": {\"type\": \"WordPiece\",}}".utf8))) { error in
+            guard case TokenizerError.malformedJSON(_, let reason) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(reason.contains("byte 31"), reason)
+        }
+        XCTAssertThrowsError(try Tokenizer(tokenizerJSONData: Data("{\"a\": \"\\ud800x\"}".utf8)))
+        XCTAssertThrowsError(try Tokenizer(tokenizerJSONData: Data("{\"a\": tru}".utf8)))
+    }
+}
