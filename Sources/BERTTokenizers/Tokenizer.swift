@@ -221,6 +221,8 @@ public struct Tokenizer: Sendable {
     /// HF `post_process`: truncation (its `maxLength` minus the special tokens), post-processor, padding.
     public func postProcess(_ first: Encoding, _ second: Encoding?, addSpecialTokens: Bool = true) throws -> Encoding {
         var a = first, b = second
+        a.setSequenceId(0)
+        b?.setSequenceId(1)
         if let truncation {
             var params = truncation
             let added = postProcessor?.addedTokens(isPair: second != nil) ?? 0

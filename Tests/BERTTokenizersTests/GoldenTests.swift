@@ -134,6 +134,7 @@ final class GoldenTests: XCTestCase {
             XCTAssertEqual(rows.map(\.attentionMask), (c["attention_mask"] as! [Any]).map(ints), label)
             XCTAssertEqual(rows.map(\.specialTokensMask), (c["special_tokens_mask"] as! [Any]).map(ints), label)
             XCTAssertEqual(rows.map(\.offsets), (c["offset_mapping"] as! [Any]).map(offsets), label)
+            XCTAssertEqual(rows.map { $0.sequenceIds.map { $0 ?? -1 } }, (c["sequence_ids"] as! [Any]).map(ints), label)
         }
     }
 
