@@ -132,6 +132,16 @@ public struct Encoding: Sendable, Equatable {
         overflowing = combined
     }
 
+    /// Appends special tokens here and to every overflow window: what `merge(with:)` does for an encoding
+    /// without windows of its own, minus the temporary arrays.
+    mutating func appendSpecial(ids newIds: [Int], tokens newTokens: [String], typeId: Int) {
+        for i in overflowing.indices { overflowing[i].appendSpecial(ids: newIds, tokens: newTokens, typeId: typeId) }
+        for (id, token) in zip(newIds, newTokens) {
+            ids.append(id); typeIds.append(typeId); tokens.append(token); wordIds.append(nil)
+            offsets.append(0..<0); specialTokensMask.append(1); attentionMask.append(1); sequenceIds.append(nil)
+        }
+    }
+
     /// HF `Encoding::pad`: pads overflow windows too, then this one, up to `length`.
     mutating func pad(to length: Int, id: Int, typeId: Int, token: String, direction: PaddingDirection) {
         for i in overflowing.indices { overflowing[i].pad(to: length, id: id, typeId: typeId, token: token, direction: direction) }

@@ -56,14 +56,14 @@ public struct TemplateProcessing: PostProcessor, Equatable {
             case .sequence(let isFirst, let typeId):
                 guard var part = isFirst ? first : second else { continue }
                 part.setTypeIds(typeId)
-                result.merge(with: part)
+                if result.count == 0 && result.overflowing.isEmpty {
+                    result = part  // merging into an empty encoding is the identity
+                } else {
+                    result.merge(with: part)
+                }
             case .specialToken(let id, let typeId):
                 guard addSpecialTokens, let token = specialTokens[id] else { continue }
-                let n = token.ids.count
-                result.merge(with: Encoding(
-                    ids: token.ids, typeIds: Array(repeating: typeId, count: n), tokens: token.tokens,
-                    wordIds: Array(repeating: nil, count: n), offsets: Array(repeating: 0..<0, count: n),
-                    specialTokensMask: Array(repeating: 1, count: n), attentionMask: Array(repeating: 1, count: n)))
+                result.appendSpecial(ids: token.ids, tokens: token.tokens, typeId: typeId)
             }
         }
         return result

@@ -2,12 +2,18 @@ import Foundation
 
 extension Tokenizer {
     /// Loads from a folder: `tokenizer.json` if present, else `vocab.txt` with `tokenizer_config.json` and
-    /// `special_tokens_map.json` (as transformers' `BertTokenizer.from_pretrained` does).
+    /// `special_tokens_map.json` (as transformers' `BertTokenizer.from_pretrained` does). `modelMaxLength` comes
+    /// from `tokenizer_config.json` either way.
     public init(directory: URL) throws {
         let json = directory.appendingPathComponent("tokenizer.json")
         let vocab = directory.appendingPathComponent("vocab.txt")
         if FileManager.default.fileExists(atPath: json.path) {
             try self.init(tokenizerJSON: json)
+            let config = directory.appendingPathComponent("tokenizer_config.json")
+            if FileManager.default.fileExists(atPath: config.path),
+               let n = try JSONSection(data: try Self.read(config), path: config.path)["model_max_length"]?.int, n < 1_000_000 {
+                modelMaxLength = n
+            }
         } else if FileManager.default.fileExists(atPath: vocab.path) {
             try self.init(vocabFile: vocab)
         } else {

@@ -20,7 +20,7 @@ public struct Tokenizer: Sendable {
     public private(set) var truncation: TruncationParameters?
     /// Padding applied by `encode` and `encodeBatch`.
     public var padding: PaddingParameters?
-    /// transformers' `model_max_length` from tokenizer_config.json, when loaded from vocab.txt.
+    /// transformers' `model_max_length` from tokenizer_config.json (values of 10^6 and more, meaning "none", are dropped).
     public var modelMaxLength: Int?
     /// Tokens added on top of the model vocabulary, in insertion order.
     public private(set) var addedTokens: [AddedToken] = []

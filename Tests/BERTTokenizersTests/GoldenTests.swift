@@ -36,6 +36,7 @@ final class GoldenTests: XCTestCase {
         let tokenizer = try Tokenizer(directory: try Fixtures.requireModel())
         XCTAssertEqual(tokenizer.truncation, TruncationParameters(maxLength: 128))
         XCTAssertEqual(tokenizer.padding?.strategy, .fixed(128))
+        XCTAssertEqual(tokenizer.modelMaxLength, 512)
         for (i, (text, row)) in zip(golden["texts"] as! [String], golden["encodings"] as! [[String: Any]]).enumerated() {
             assertEncoding(try tokenizer.encode(text), row, "file defaults #\(i)")
         }
