@@ -46,7 +46,8 @@ public struct BertNormalizer: Normalizer, Equatable {
                         output.origins.append(origin)
                         continue
                     }
-                    let f = flags[Int(cp)]
+                    // Values past U+10FFFF (only reachable through the raw code-point API) carry no class.
+                    let f = cp < 0x110000 ? flags[Int(cp)] : 0
                     if cleanText {
                         if f & BertCharacterClasses.removed != 0 { continue }
                         if f & BertCharacterClasses.space != 0 {
@@ -67,7 +68,7 @@ public struct BertNormalizer: Normalizer, Equatable {
                         piece.append(cp)
                     }
                     for c in piece {
-                        if lower && flags[Int(c)] & BertCharacterClasses.lowers != 0, let low = classes.lowerMap[c] {
+                        if lower && c < 0x110000 && flags[Int(c)] & BertCharacterClasses.lowers != 0, let low = classes.lowerMap[c] {
                             for l in low {
                                 output.scalars.append(l)
                                 output.origins.append(origin)

@@ -10,7 +10,8 @@ public struct BertPreTokenizer: PreTokenizer, Equatable {
             flags.withUnsafeBufferPointer { flags in
                 var start = -1
                 for i in range {
-                    let f = flags[Int(s[i])]
+                    let cp = s[i]
+                    let f = cp < 0x110000 ? flags[Int(cp)] : 0
                     if f & (BertCharacterClasses.splitSpace | BertCharacterClasses.punctuation) == 0 {
                         if start < 0 { start = i }
                         continue

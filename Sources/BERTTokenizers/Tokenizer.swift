@@ -123,7 +123,8 @@ public struct Tokenizer: Sendable {
         return encodeSequence(codePoints: cps, typeId: typeId)
     }
 
-    /// Tokenises code points (already-decoded text); offsets index into `codePoints`.
+    /// Tokenises code points (already-decoded text); offsets index into `codePoints`. Values that are not Unicode
+    /// scalars (surrogates, past U+10FFFF) never crash: they have no character class and end up as `[UNK]`.
     public func encodeSequence(codePoints cps: [UInt32], typeId: Int = 0) -> Encoding {
         var encoding = Encoding()
         encoding.reserve(cps.count / 3 + 4)
