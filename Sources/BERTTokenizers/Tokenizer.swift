@@ -210,8 +210,7 @@ public struct Tokenizer: Sendable {
             case .valid(let encoded):
                 out.append(Unicode.UTF8.decode(encoded).value)
                 offset += encoded.count
-            case .error(let length):
-                _ = length
+            case .error:
                 throw TokenizerError.invalidUTF8(offset: offset)
             case .emptyInput:
                 return out
