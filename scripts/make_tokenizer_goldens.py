@@ -233,7 +233,8 @@ for max_length, stride in [(24, 8), (32, 4), (16, 3)]:
                "token_type_ids": b["token_type_ids"], "attention_mask": b["attention_mask"],
                "special_tokens_mask": b["special_tokens_mask"],
                "offset_mapping": [[list(o) for o in row] for row in b["offset_mapping"]],
-               "overflow_to_sample_mapping": b["overflow_to_sample_mapping"]})
+               "overflow_to_sample_mapping": b["overflow_to_sample_mapping"],
+               "sequence_ids": [[-1 if x is None else x for x in b.sequence_ids(i)] for i in range(len(b["input_ids"]))]})
 dump("pairs.json", {"cases": pair_cases, "transformers_qa": qa})
 
 # 5. Padding.

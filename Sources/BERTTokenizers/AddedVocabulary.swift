@@ -36,6 +36,8 @@ struct AddedSplit {
 struct AddedTokenMatcher: Sendable {
     /// Patterns grouped by first code point, longest first.
     private var byFirst: [UInt32: [(pattern: [UInt32], token: AddedToken)]] = [:]
+    /// `true` at `cp` when some pattern starts with the Latin-1 code point `cp`; spares a hash per character.
+    private var latin1Starts = [Bool](repeating: false, count: 256)
 
     var isEmpty: Bool { byFirst.isEmpty }
 
@@ -44,13 +46,16 @@ struct AddedTokenMatcher: Sendable {
             byFirst[entry.pattern[0], default: []].append(entry)
         }
         for key in byFirst.keys { byFirst[key]!.sort { $0.pattern.count > $1.pattern.count } }
+        for key in byFirst.keys where key < 256 { latin1Starts[Int(key)] = true }
     }
 
     /// Leftmost-longest match starting at or after `from`.
     private func nextMatch(_ s: [UInt32], from: Int, end: Int) -> (Range<Int>, AddedToken)? {
         var i = from
         while i < end {
-            if let candidates = byFirst[s[i]] {
+            let c = s[i]
+            if c < 256 && !latin1Starts[Int(c)] { i += 1; continue }
+            if let candidates = byFirst[c] {
                 for (pattern, token) in candidates where i + pattern.count <= end {
                     var ok = true
                     for k in 1..<pattern.count where s[i + k] != pattern[k] { ok = false; break }

@@ -22,6 +22,7 @@ public struct BertNormalizer: Normalizer, Equatable {
         self.lowercase = lowercase
     }
 
+    /// Normalises `original[range]` in one pass (HF order: clean, CJK padding, strip accents, lowercase).
     public func normalize(_ original: [UInt32], range: Range<Int>, into output: inout NormalizedString) {
         let classes = BertCharacterClasses.shared
         let strip = stripAccents ?? lowercase
@@ -45,7 +46,8 @@ public struct BertNormalizer: Normalizer, Equatable {
                         output.origins.append(origin)
                         continue
                     }
-                    let f = flags[Int(cp)]
+                    // Values past U+10FFFF (only reachable through the raw code-point API) carry no class.
+                    let f = cp < 0x110000 ? flags[Int(cp)] : 0
                     if cleanText {
                         if f & BertCharacterClasses.removed != 0 { continue }
                         if f & BertCharacterClasses.space != 0 {
@@ -66,7 +68,7 @@ public struct BertNormalizer: Normalizer, Equatable {
                         piece.append(cp)
                     }
                     for c in piece {
-                        if lower && flags[Int(c)] & BertCharacterClasses.lowers != 0, let low = classes.lowerMap[c] {
+                        if lower && c < 0x110000 && flags[Int(c)] & BertCharacterClasses.lowers != 0, let low = classes.lowerMap[c] {
                             for l in low {
                                 output.scalars.append(l)
                                 output.origins.append(origin)
@@ -91,33 +93,5 @@ public struct BertNormalizer: Normalizer, Equatable {
         var out = NormalizedString(capacity: cps.count)
         normalize(cps, range: 0..<cps.count, into: &out)
         return out.string
-    }
-}
-
-/// Hugging Face `BertPreTokenizer`: split on whitespace (dropped) and isolate every punctuation character.
-public struct BertPreTokenizer: PreTokenizer, Equatable {
-    /// Creates the pre-tokeniser (it has no options).
-    public init() {}
-
-    public func preTokenize(_ text: NormalizedString, range: Range<Int>, into words: inout [Range<Int>]) {
-        let flags = BertCharacterClasses.shared.flags
-        text.scalars.withUnsafeBufferPointer { s in
-            flags.withUnsafeBufferPointer { flags in
-                var start = -1
-                for i in range {
-                    let f = flags[Int(s[i])]
-                    if f & (BertCharacterClasses.splitSpace | BertCharacterClasses.punctuation) == 0 {
-                        if start < 0 { start = i }
-                        continue
-                    }
-                    if start >= 0 {
-                        words.append(start..<i)
-                        start = -1
-                    }
-                    if f & BertCharacterClasses.punctuation != 0 { words.append(i..<(i + 1)) }
-                }
-                if start >= 0 { words.append(start..<range.upperBound) }
-            }
-        }
     }
 }

@@ -18,20 +18,24 @@ public struct Encoding: Sendable, Equatable {
     public var specialTokensMask: [Int]
     /// 1 for real tokens, 0 for padding.
     public var attentionMask: [Int]
+    /// 0 for tokens of the first sequence, 1 for the second, `nil` for special and padding tokens
+    /// (HF `Encoding.sequence_ids`, which question answering uses to find the context).
+    public var sequenceIds: [Int?]
     /// Further windows produced by truncation with overflow (HF `Encoding.overflowing`).
     public var overflowing: [Encoding]
 
     /// An empty encoding.
     public init() {
         ids = []; typeIds = []; tokens = []; wordIds = []; offsets = []
-        specialTokensMask = []; attentionMask = []; overflowing = []
+        specialTokensMask = []; attentionMask = []; sequenceIds = []; overflowing = []
     }
 
-    /// An encoding from parallel arrays (all of the same length).
+    /// An encoding from parallel arrays (all of the same length); `sequenceIds` defaults to all `nil`.
     public init(ids: [Int], typeIds: [Int], tokens: [String], wordIds: [Int?], offsets: [Range<Int>],
-                specialTokensMask: [Int], attentionMask: [Int], overflowing: [Encoding] = []) {
+                specialTokensMask: [Int], attentionMask: [Int], sequenceIds: [Int?]? = nil, overflowing: [Encoding] = []) {
         self.ids = ids; self.typeIds = typeIds; self.tokens = tokens; self.wordIds = wordIds
         self.offsets = offsets; self.specialTokensMask = specialTokensMask; self.attentionMask = attentionMask
+        self.sequenceIds = sequenceIds ?? Array(repeating: nil, count: ids.count)
         self.overflowing = overflowing
     }
 
@@ -41,18 +45,26 @@ public struct Encoding: Sendable, Equatable {
     mutating func reserve(_ n: Int) {
         ids.reserveCapacity(n); typeIds.reserveCapacity(n); tokens.reserveCapacity(n); wordIds.reserveCapacity(n)
         offsets.reserveCapacity(n); specialTokensMask.reserveCapacity(n); attentionMask.reserveCapacity(n)
+        sequenceIds.reserveCapacity(n)
     }
 
     mutating func append(id: Int, typeId: Int, token: String, wordId: Int?, offsets range: Range<Int>, special: Int) {
         ids.append(id); typeIds.append(typeId); tokens.append(token); wordIds.append(wordId)
-        offsets.append(range); specialTokensMask.append(special); attentionMask.append(1)
+        offsets.append(range); specialTokensMask.append(special); attentionMask.append(1); sequenceIds.append(nil)
     }
 
     /// Tokens `range` of this encoding, without overflow windows.
     func slice(_ range: Range<Int>) -> Encoding {
         Encoding(ids: Array(ids[range]), typeIds: Array(typeIds[range]), tokens: Array(tokens[range]),
                  wordIds: Array(wordIds[range]), offsets: Array(offsets[range]),
-                 specialTokensMask: Array(specialTokensMask[range]), attentionMask: Array(attentionMask[range]))
+                 specialTokensMask: Array(specialTokensMask[range]), attentionMask: Array(attentionMask[range]),
+                 sequenceIds: Array(sequenceIds[range]))
+    }
+
+    /// Marks every token, in this encoding and its overflow windows, as belonging to sequence `id`.
+    mutating func setSequenceId(_ id: Int) {
+        sequenceIds = [Int?](repeating: id, count: ids.count)
+        for i in overflowing.indices { overflowing[i].setSequenceId(id) }
     }
 
     /// Sets every type id to `typeId` (overflow windows keep theirs, as in HF).
@@ -116,7 +128,18 @@ public struct Encoding: Sendable, Equatable {
         }
         ids += other.ids; typeIds += other.typeIds; tokens += other.tokens; wordIds += other.wordIds
         offsets += other.offsets; specialTokensMask += other.specialTokensMask; attentionMask += other.attentionMask
+        sequenceIds += other.sequenceIds
         overflowing = combined
+    }
+
+    /// Appends special tokens here and to every overflow window: what `merge(with:)` does for an encoding
+    /// without windows of its own, minus the temporary arrays.
+    mutating func appendSpecial(ids newIds: [Int], tokens newTokens: [String], typeId: Int) {
+        for i in overflowing.indices { overflowing[i].appendSpecial(ids: newIds, tokens: newTokens, typeId: typeId) }
+        for (id, token) in zip(newIds, newTokens) {
+            ids.append(id); typeIds.append(typeId); tokens.append(token); wordIds.append(nil)
+            offsets.append(0..<0); specialTokensMask.append(1); attentionMask.append(1); sequenceIds.append(nil)
+        }
     }
 
     /// HF `Encoding::pad`: pads overflow windows too, then this one, up to `length`.
@@ -133,6 +156,7 @@ public struct Encoding: Sendable, Equatable {
             offsets += repeatElement(0..<0, count: extra)
             specialTokensMask += repeatElement(1, count: extra)
             attentionMask += repeatElement(0, count: extra)
+            sequenceIds += repeatElement(nil, count: extra)
         case .left:
             ids.insert(contentsOf: repeatElement(id, count: extra), at: 0)
             typeIds.insert(contentsOf: repeatElement(typeId, count: extra), at: 0)
@@ -141,6 +165,7 @@ public struct Encoding: Sendable, Equatable {
             offsets.insert(contentsOf: repeatElement(0..<0, count: extra), at: 0)
             specialTokensMask.insert(contentsOf: repeatElement(1, count: extra), at: 0)
             attentionMask.insert(contentsOf: repeatElement(0, count: extra), at: 0)
+            sequenceIds.insert(contentsOf: repeatElement(nil, count: extra), at: 0)
         }
     }
 }

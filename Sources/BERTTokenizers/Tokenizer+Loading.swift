@@ -2,12 +2,18 @@ import Foundation
 
 extension Tokenizer {
     /// Loads from a folder: `tokenizer.json` if present, else `vocab.txt` with `tokenizer_config.json` and
-    /// `special_tokens_map.json` (as transformers' `BertTokenizer.from_pretrained` does).
+    /// `special_tokens_map.json` (as transformers' `BertTokenizer.from_pretrained` does). `modelMaxLength` comes
+    /// from `tokenizer_config.json` either way.
     public init(directory: URL) throws {
         let json = directory.appendingPathComponent("tokenizer.json")
         let vocab = directory.appendingPathComponent("vocab.txt")
         if FileManager.default.fileExists(atPath: json.path) {
             try self.init(tokenizerJSON: json)
+            let config = directory.appendingPathComponent("tokenizer_config.json")
+            if FileManager.default.fileExists(atPath: config.path),
+               let n = try JSONSection(data: try Self.read(config), path: config.path)["model_max_length"]?.int, n < 1_000_000 {
+                modelMaxLength = n
+            }
         } else if FileManager.default.fileExists(atPath: vocab.path) {
             try self.init(vocabFile: vocab)
         } else {
@@ -147,9 +153,13 @@ extension Tokenizer {
 
     /// Loads `vocab.txt` (one token per line, id = line number) with the settings of `tokenizer_config.json` and
     /// `special_tokens_map.json` from the same folder when present: `do_lower_case`, `strip_accents`,
-    /// `tokenize_chinese_chars`, `model_max_length`, and the special token strings.
+    /// `tokenize_chinese_chars`, `model_max_length`, and the special token strings. Arguments override the files.
+    ///
+    /// `neverSplit` strings are kept whole, matched in the original text like `[MASK]` (added tokens with
+    /// `normalized: false`, ids from the vocabulary or appended after it). transformers 5 ignores its `never_split`
+    /// kwarg and the config key, so this is opt-in and never read from `tokenizer_config.json`.
     public init(vocabFile url: URL, doLowerCase: Bool? = nil, stripAccents: Bool?? = nil,
-                tokenizeChineseChars: Bool? = nil) throws {
+                tokenizeChineseChars: Bool? = nil, neverSplit: [String] = []) throws {
         let folder = url.deletingLastPathComponent()
         var config: [String: JSONValue] = [:]
         for name in ["special_tokens_map.json", "tokenizer_config.json"] {
@@ -204,6 +214,7 @@ extension Tokenizer {
                   preTokenizer: BertPreTokenizer(), model: model,
                   postProcessor: TemplateProcessing.bert(cls: (cls, clsId), sep: (sep, sepId)),
                   decoder: WordPieceDecoder(), addedTokens: specials)
+        addTokens(neverSplit.filter { !$0.isEmpty }.map { AddedToken(content: $0, id: vocab[$0] ?? -1, special: false) })
         if let n = config["model_max_length"]?.int, n < 1_000_000 { modelMaxLength = n }
     }
 

@@ -20,7 +20,7 @@ public struct Tokenizer: Sendable {
     public private(set) var truncation: TruncationParameters?
     /// Padding applied by `encode` and `encodeBatch`.
     public var padding: PaddingParameters?
-    /// transformers' `model_max_length` from tokenizer_config.json, when loaded from vocab.txt.
+    /// transformers' `model_max_length` from tokenizer_config.json (values of 10^6 and more, meaning "none", are dropped).
     public var modelMaxLength: Int?
     /// Tokens added on top of the model vocabulary, in insertion order.
     public private(set) var addedTokens: [AddedToken] = []
@@ -123,7 +123,8 @@ public struct Tokenizer: Sendable {
         return encodeSequence(codePoints: cps, typeId: typeId)
     }
 
-    /// Tokenises code points (already-decoded text); offsets index into `codePoints`.
+    /// Tokenises code points (already-decoded text); offsets index into `codePoints`. Values that are not Unicode
+    /// scalars (surrogates, past U+10FFFF) never crash: they have no character class and end up as `[UNK]`.
     public func encodeSequence(codePoints cps: [UInt32], typeId: Int = 0) -> Encoding {
         var encoding = Encoding()
         encoding.reserve(cps.count / 3 + 4)
@@ -209,8 +210,7 @@ public struct Tokenizer: Sendable {
             case .valid(let encoded):
                 out.append(Unicode.UTF8.decode(encoded).value)
                 offset += encoded.count
-            case .error(let length):
-                _ = length
+            case .error:
                 throw TokenizerError.invalidUTF8(offset: offset)
             case .emptyInput:
                 return out
@@ -221,6 +221,8 @@ public struct Tokenizer: Sendable {
     /// HF `post_process`: truncation (its `maxLength` minus the special tokens), post-processor, padding.
     public func postProcess(_ first: Encoding, _ second: Encoding?, addSpecialTokens: Bool = true) throws -> Encoding {
         var a = first, b = second
+        a.setSequenceId(0)
+        b?.setSequenceId(1)
         if let truncation {
             var params = truncation
             let added = postProcessor?.addedTokens(isPair: second != nil) ?? 0

@@ -27,6 +27,7 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
     /// A vocabulary file is empty or has an unusable line.
     case malformedVocabulary(path: String, reason: String)
 
+    /// A message naming the file, key or value, and how to fix it.
     public var description: String {
         switch self {
         case .missingFile(let path):

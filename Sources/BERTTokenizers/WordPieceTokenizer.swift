@@ -35,10 +35,15 @@ public struct WordPieceTokenizer: TokenizerModel {
         self.table = ScalarVocabulary(vocab.lazy.map { ($0.key, $0.value) }, capacityHint: vocab.count)
     }
 
+    /// Number of vocabulary entries.
     public var vocabularySize: Int { vocab.count }
+    /// The id of `token`, if in the vocabulary.
     public func tokenToId(_ token: String) -> Int? { vocab[token] }
+    /// The string of `id`, if in the vocabulary.
     public func idToToken(_ id: Int) -> String? { id >= 0 && id < idToTokenTable.count ? idToTokenTable[id] : nil }
 
+    /// Greedy longest-match-first over `text[word]` (HF `WordPiece::tokenize`); the whole word becomes the
+    /// unknown token if it is too long or some position has no matching piece.
     public func tokenize(_ text: NormalizedString, word: Range<Int>, into tokens: inout [ModelToken]) {
         if word.count > maxInputCharsPerWord {
             tokens.append(ModelToken(id: unkId, range: word))

@@ -66,4 +66,15 @@ final class ComponentTests: XCTestCase {
         let tokenizer = try Tokenizer(directory: dir)
         XCTAssertEqual(try tokenizer.encode("Hello WORLD!").ids, [2, 5, 6, 1, 3])
     }
+
+    func testNeverSplitKeepsStringsWhole() throws {
+        let vocab = try Fixtures.requireModel().appendingPathComponent("vocab.txt")
+        let plain = try Tokenizer(vocabFile: vocab)
+        XCTAssertEqual(try plain.encode("say hello-world now", addSpecialTokens: false).tokens, ["say", "hello", "-", "world", "now"])
+        let kept = try Tokenizer(vocabFile: vocab, neverSplit: ["hello-world", "now"])
+        let e = try kept.encode("say hello-world now", addSpecialTokens: false)
+        XCTAssertEqual(e.tokens, ["say", "hello-world", "now"])
+        XCTAssertEqual(e.ids, [2360, 30522, 2085])
+        XCTAssertEqual(e.offsets, [0..<3, 4..<15, 16..<19])
+    }
 }

@@ -36,6 +36,7 @@ final class GoldenTests: XCTestCase {
         let tokenizer = try Tokenizer(directory: try Fixtures.requireModel())
         XCTAssertEqual(tokenizer.truncation, TruncationParameters(maxLength: 128))
         XCTAssertEqual(tokenizer.padding?.strategy, .fixed(128))
+        XCTAssertEqual(tokenizer.modelMaxLength, 512)
         for (i, (text, row)) in zip(golden["texts"] as! [String], golden["encodings"] as! [[String: Any]]).enumerated() {
             assertEncoding(try tokenizer.encode(text), row, "file defaults #\(i)")
         }
@@ -134,6 +135,7 @@ final class GoldenTests: XCTestCase {
             XCTAssertEqual(rows.map(\.attentionMask), (c["attention_mask"] as! [Any]).map(ints), label)
             XCTAssertEqual(rows.map(\.specialTokensMask), (c["special_tokens_mask"] as! [Any]).map(ints), label)
             XCTAssertEqual(rows.map(\.offsets), (c["offset_mapping"] as! [Any]).map(offsets), label)
+            XCTAssertEqual(rows.map { $0.sequenceIds.map { $0 ?? -1 } }, (c["sequence_ids"] as! [Any]).map(ints), label)
         }
     }
 

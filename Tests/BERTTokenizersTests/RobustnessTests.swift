@@ -55,6 +55,14 @@ final class RobustnessTests: XCTestCase {
         }
     }
 
+    func testRawCodePointsOutsideUnicodeNeverCrash() throws {
+        let tokenizer = try Fixtures.plainTokenizer()
+        let e = tokenizer.encodeSequence(codePoints: [0x61, 0xD800, 0x20, 0x110000, 0xFFFF_FFFF, 0x20, 0x62])
+        // "a" + U+D800 is one word with no WordPiece segmentation, as is the pair past U+10FFFF.
+        XCTAssertEqual(e.tokens, ["[UNK]", "[UNK]", "b"])
+        XCTAssertEqual(e.offsets, [0..<2, 3..<5, 6..<7])
+    }
+
     func testInvalidUTF8IsATypedErrorNamingTheByte() throws {
         let tokenizer = try Fixtures.plainTokenizer()
         let cases: [([UInt8], Int)] = [([0x61, 0x62, 0xFF], 2), ([0xC3], 0), ([0x61, 0xED, 0xA0, 0x80], 1),
@@ -163,5 +171,47 @@ final class RobustnessTests: XCTestCase {
         XCTAssertThrowsError(try tokenizer.encode("one two three four five six", pair: "x")) { error in
             XCTAssertEqual(error as? TokenizerError, .sequenceTooShort(length: 1, toRemove: 4))
         }
+    }
+}
+
+/// The loader's own JSON parser must read escaped forms of the same file identically.
+final class JSONLoadingTests: XCTestCase {
+    /// Rewrites every non-ASCII scalar as `\uXXXX` (surrogate pairs above the BMP) and every `/` as `\/`.
+    private func escapeAll(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar == "/" {
+                out += "\\/"
+            } else if scalar.value < 0x80 {
+                out.unicodeScalars.append(scalar)
+            } else {
+                for unit in String(scalar).utf16 { out += String(format: "\\u%04X", unit) }
+            }
+        }
+        return out
+    }
+
+    func testEscapedTokenizerJSONLoadsIdentically() throws {
+        let url = try Fixtures.requireModel().appendingPathComponent("tokenizer.json")
+        let original = try Tokenizer(tokenizerJSON: url)
+        let escaped = escapeAll(try String(contentsOf: url, encoding: .utf8))
+        XCTAssertTrue(escaped.utf8.allSatisfy { $0 < 0x80 })
+        let reloaded = try Tokenizer(tokenizerJSONData: Data(escaped.utf8))
+        XCTAssertEqual(reloaded.model.vocabularySize, original.model.vocabularySize)
+        for text in ["Héllo wörld 我爱北京 😀 [MASK] naïve", "Ωmega ß ﬁ"] {
+            XCTAssertEqual(try reloaded.encode(text), try original.encode(text))
+        }
+        for id in [0, 100, 1000, 5000, 29612, 30521] {
+            XCTAssertEqual(reloaded.idToToken(id), original.idToToken(id))
+        }
+    }
+
+    func testMalformedJSONNamesTheByteOffset() {
+        XCTAssertThrowsError(try Tokenizer(tokenizerJSONData: Data("{\"model\": {\"type\": \"WordPiece\",}}".utf8))) { error in
+            guard case TokenizerError.malformedJSON(_, let reason) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(reason.contains("byte 31"), reason)
+        }
+        XCTAssertThrowsError(try Tokenizer(tokenizerJSONData: Data("{\"a\": \"\\ud800x\"}".utf8)))
+        XCTAssertThrowsError(try Tokenizer(tokenizerJSONData: Data("{\"a\": tru}".utf8)))
     }
 }
