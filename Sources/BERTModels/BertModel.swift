@@ -21,7 +21,8 @@ public final class BertModel: Module {
     public let pooler: BertPooler?
 
     /// A randomly initialised model (as `transformers` initialises BERT) from `config`.
-    public init(config: BertConfig, addPoolingLayer: Bool = true, seed: UInt64 = 0) throws {
+    /// `randomInit: false` skips the random draw (zeros) for a model about to be loaded from a checkpoint.
+    public init(config: BertConfig, addPoolingLayer: Bool = true, seed: UInt64 = 0, randomInit: Bool = true) throws {
         guard config.hiddenSize % config.numAttentionHeads == 0 else {
             throw ModelError.unsupportedConfig(key: "hidden_size", value: "\(config.hiddenSize)",
                                                supported: ["a multiple of num_attention_heads (\(config.numAttentionHeads))"])
@@ -29,8 +30,10 @@ public final class BertModel: Module {
         let activation = try Activation(configValue: config.hiddenAct)
         var g = SeededGenerator(seed: seed)
         self.config = config
-        embeddings = BertEmbeddings(config: config, generator: &g)
-        let std = Float(config.initializerRange)
+        var initConfig = config
+        if !randomInit { initConfig.initializerRange = 0 }
+        embeddings = BertEmbeddings(config: initConfig, generator: &g)
+        let std = Float(initConfig.initializerRange)
         layers = (0..<config.numHiddenLayers).map { _ in
             EncoderLayer(hidden: config.hiddenSize, heads: config.numAttentionHeads, intermediate: config.intermediateSize,
                          activation: activation, eps: Float(config.layerNormEps), hiddenDropout: Float(config.hiddenDropoutProb),

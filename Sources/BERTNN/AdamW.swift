@@ -59,8 +59,12 @@ public final class AdamW {
             guard let g = slots[i].parameter.grad?.scalars else { continue }
             let p = slots[i].parameter.pointer
             let d = slots[i].decays ? decay : 1
-            slots[i].m.withUnsafeMutableBufferPointer { m in
-                slots[i].v.withUnsafeMutableBufferPointer { v in
+            var mArray = [Float](), vArray = [Float]()
+            swap(&mArray, &slots[i].m)
+            swap(&vArray, &slots[i].v)
+            defer { swap(&mArray, &slots[i].m); swap(&vArray, &slots[i].v) }
+            mArray.withUnsafeMutableBufferPointer { m in
+                vArray.withUnsafeMutableBufferPointer { v in
                     for j in 0..<g.count {
                         p[j] *= d
                         m[j] = b1 * m[j] + (1 - b1) * g[j]

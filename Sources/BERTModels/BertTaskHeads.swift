@@ -1,0 +1,171 @@
+import BERTNN
+import BERTTensor
+
+/// How `BertForSequenceClassification` turns logits and labels into a loss (`config.problem_type`).
+public enum ProblemType: String, Sendable {
+    case regression
+    case singleLabelClassification = "single_label_classification"
+    case multiLabelClassification = "multi_label_classification"
+}
+
+/// Labels for a sequence-classification loss: class ids, or float targets (regression, multi-label).
+public enum ClassificationLabels {
+    case classes([Int])
+    case targets([Float])
+}
+
+/// `BertForSequenceClassification`: pooled output → dropout → `classifier` [hidden → numLabels].
+/// Also the cross-encoder (one output, used as a relevance score).
+public final class BertForSequenceClassification: Module {
+    public let bert: BertModel
+    public let classifier: Linear
+    public let numLabels: Int
+    public let dropout: Float
+    public let problemType: ProblemType?
+
+    /// A new model; `numLabels` defaults to the config's label count.
+    public init(config: BertConfig, numLabels: Int? = nil, seed: UInt64 = 0, randomInit: Bool = true) throws {
+        self.numLabels = numLabels ?? config.numLabels
+        bert = try BertModel(config: config, addPoolingLayer: true, seed: seed, randomInit: randomInit)
+        var g = SeededGenerator(seed: seed &+ 2)
+        classifier = Linear(config.hiddenSize, self.numLabels, std: randomInit ? Float(config.initializerRange) : 0, generator: &g)
+        dropout = Float(config.classifierDropout ?? config.hiddenDropoutProb)
+        problemType = config.problemType.flatMap(ProblemType.init(rawValue:))
+    }
+
+    public var children: [(key: String, module: Module)] { [("bert", bert), ("classifier", classifier)] }
+
+    /// Logits [batch, numLabels].
+    public func callAsFunction(_ input: EncoderInput, context: ForwardContext = .inference) throws -> Tensor {
+        try classifier(context.dropout(bert(input, context: context).poolerOutput!, dropout))
+    }
+
+    /// The loss `transformers` computes: MSE for regression, cross-entropy for single-label, BCE-with-logits for
+    /// multi-label; the problem type is inferred from `numLabels` and the labels when the config has none.
+    public func loss(_ input: EncoderInput, labels: ClassificationLabels, context: ForwardContext = .inference) throws -> (loss: Tensor, logits: Tensor) {
+        let logits = try self(input, context: context)
+        let kind = problemType ?? {
+            if numLabels == 1 { return .regression }
+            if case .classes = labels { return .singleLabelClassification }
+            return .multiLabelClassification
+        }()
+        switch (kind, labels) {
+        case (.regression, .targets(let t)):
+            return (try logits.reshaped([-1]).mseLoss(Tensor(shape: [t.count], scalars: t)), logits)
+        case (.regression, .classes(let c)):
+            return (try logits.reshaped([-1]).mseLoss(Tensor(shape: [c.count], scalars: c.map(Float.init))), logits)
+        case (.singleLabelClassification, .classes(let c)):
+            return (try logits.crossEntropy(labels: c), logits)
+        case (.multiLabelClassification, .targets(let t)):
+            return (try logits.binaryCrossEntropyWithLogits(Tensor(shape: logits.shape, scalars: t)), logits)
+        default:
+            throw ModelError.invalidInput("labels do not fit problem type \(kind.rawValue)")
+        }
+    }
+}
+
+/// `BertForTokenClassification`: hidden states → dropout → `classifier` [hidden → numLabels].
+public final class BertForTokenClassification: Module {
+    public let bert: BertModel
+    public let classifier: Linear
+    public let dropout: Float
+
+    /// A new model.
+    public init(config: BertConfig, numLabels: Int? = nil, seed: UInt64 = 0, randomInit: Bool = true) throws {
+        bert = try BertModel(config: config, addPoolingLayer: false, seed: seed, randomInit: randomInit)
+        var g = SeededGenerator(seed: seed &+ 2)
+        classifier = Linear(config.hiddenSize, numLabels ?? config.numLabels, std: randomInit ? Float(config.initializerRange) : 0, generator: &g)
+        dropout = Float(config.classifierDropout ?? config.hiddenDropoutProb)
+    }
+
+    public var children: [(key: String, module: Module)] { [("bert", bert), ("classifier", classifier)] }
+
+    /// Logits [batch, sequence, numLabels].
+    public func callAsFunction(_ input: EncoderInput, context: ForwardContext = .inference) throws -> Tensor {
+        try classifier(context.dropout(bert(input, context: context).lastHiddenState, dropout))
+    }
+
+    /// Cross-entropy over tokens whose label is not -100.
+    public func loss(_ input: EncoderInput, labels: [Int], context: ForwardContext = .inference) throws -> (loss: Tensor, logits: Tensor) {
+        let logits = try self(input, context: context)
+        return (try logits.reshaped([-1, logits.shape[2]]).crossEntropy(labels: labels), logits)
+    }
+}
+
+/// `BertForQuestionAnswering`: hidden states → `qa_outputs` [hidden → 2] → start and end logits.
+public final class BertForQuestionAnswering: Module {
+    public let bert: BertModel
+    public let qaOutputs: Linear
+
+    /// A new model.
+    public init(config: BertConfig, seed: UInt64 = 0, randomInit: Bool = true) throws {
+        bert = try BertModel(config: config, addPoolingLayer: false, seed: seed, randomInit: randomInit)
+        var g = SeededGenerator(seed: seed &+ 2)
+        qaOutputs = Linear(config.hiddenSize, 2, std: randomInit ? Float(config.initializerRange) : 0, generator: &g)
+    }
+
+    public var children: [(key: String, module: Module)] { [("bert", bert), ("qa_outputs", qaOutputs)] }
+
+    /// Start and end logits, each [batch, sequence].
+    public func callAsFunction(_ input: EncoderInput, context: ForwardContext = .inference) throws -> (start: Tensor, end: Tensor) {
+        let logits = try qaOutputs(bert(input, context: context).lastHiddenState)
+        let parts = try logits.split(sizes: [1, 1], dim: -1)
+        return (try parts[0].reshaped([input.batch, input.length]), try parts[1].reshaped([input.batch, input.length]))
+    }
+
+    /// (CE(start) + CE(end)) / 2 with positions clamped to the sequence, as `transformers` does.
+    public func loss(_ input: EncoderInput, startPositions: [Int], endPositions: [Int], context: ForwardContext = .inference) throws -> Tensor {
+        let (s, e) = try self(input, context: context)
+        let clamp = { (p: Int) in min(max(p, 0), input.length) }
+        // Positions clamped to `length` are ignored (ignore_index = length).
+        let sl = try s.crossEntropy(labels: startPositions.map(clamp), ignoreIndex: input.length)
+        let el = try e.crossEntropy(labels: endPositions.map(clamp), ignoreIndex: input.length)
+        return try sl.adding(el).scaled(by: 0.5)
+    }
+}
+
+/// `BertForNextSentencePrediction`: pooled output → `cls.seq_relationship` [hidden → 2].
+public final class BertForNextSentencePrediction: Module {
+    public let bert: BertModel
+    public let seqRelationship: Linear
+
+    /// A new model.
+    public init(config: BertConfig, seed: UInt64 = 0, randomInit: Bool = true) throws {
+        bert = try BertModel(config: config, addPoolingLayer: true, seed: seed, randomInit: randomInit)
+        var g = SeededGenerator(seed: seed &+ 2)
+        seqRelationship = Linear(config.hiddenSize, 2, std: randomInit ? Float(config.initializerRange) : 0, generator: &g)
+    }
+
+    public var children: [(key: String, module: Module)] { [("bert", bert), ("cls.seq_relationship", seqRelationship)] }
+
+    /// Logits [batch, 2]: index 0 = B follows A.
+    public func callAsFunction(_ input: EncoderInput, context: ForwardContext = .inference) throws -> Tensor {
+        try seqRelationship(bert(input, context: context).poolerOutput!)
+    }
+}
+
+/// `BertForMultipleChoice`: each (context, choice) row → pooled → `classifier` [hidden → 1]; logits [batch, choices].
+public final class BertForMultipleChoice: Module {
+    public let bert: BertModel
+    public let classifier: Linear
+    public let dropout: Float
+
+    /// A new model.
+    public init(config: BertConfig, seed: UInt64 = 0, randomInit: Bool = true) throws {
+        bert = try BertModel(config: config, addPoolingLayer: true, seed: seed, randomInit: randomInit)
+        var g = SeededGenerator(seed: seed &+ 2)
+        classifier = Linear(config.hiddenSize, 1, std: randomInit ? Float(config.initializerRange) : 0, generator: &g)
+        dropout = Float(config.classifierDropout ?? config.hiddenDropoutProb)
+    }
+
+    public var children: [(key: String, module: Module)] { [("bert", bert), ("classifier", classifier)] }
+
+    /// `input` holds batch × choices rows (choices consecutive) → logits [batch, choices].
+    public func callAsFunction(_ input: EncoderInput, choices: Int, context: ForwardContext = .inference) throws -> Tensor {
+        guard choices > 0, input.batch % choices == 0 else {
+            throw ModelError.invalidInput("\(input.batch) rows do not divide into groups of \(choices) choices")
+        }
+        let pooled = try context.dropout(bert(input, context: context).poolerOutput!, dropout)
+        return try classifier(pooled).reshaped([input.batch / choices, choices])
+    }
+}

@@ -1,0 +1,295 @@
+import Foundation
+
+extension Tokenizer {
+    /// Loads from a folder: `tokenizer.json` if present, else `vocab.txt` with `tokenizer_config.json` and
+    /// `special_tokens_map.json` (as transformers' `BertTokenizer.from_pretrained` does).
+    public init(directory: URL) throws {
+        let json = directory.appendingPathComponent("tokenizer.json")
+        let vocab = directory.appendingPathComponent("vocab.txt")
+        if FileManager.default.fileExists(atPath: json.path) {
+            try self.init(tokenizerJSON: json)
+        } else if FileManager.default.fileExists(atPath: vocab.path) {
+            try self.init(vocabFile: vocab)
+        } else {
+            throw TokenizerError.noTokenizerFiles(directory: directory.path)
+        }
+    }
+
+    /// Loads a Hugging Face `tokenizer.json`, including its truncation and padding sections.
+    public init(tokenizerJSON url: URL) throws {
+        let data = try Self.read(url)
+        try self.init(tokenizerJSONData: data, path: url.path)
+    }
+
+    /// Parses the contents of a `tokenizer.json`; `path` only labels errors.
+    public init(tokenizerJSONData data: Data, path: String = "tokenizer.json") throws {
+        let root = try JSONSection(data: data, path: path)
+        let modelSection = try root.section("model")
+        let model = try Self.makeModel(modelSection)
+        var normalizer: (any Normalizer)?
+        if let n = try root.optionalSection("normalizer") { normalizer = try Self.makeNormalizer(n) }
+        var preTokenizer: (any PreTokenizer)?
+        if let p = try root.optionalSection("pre_tokenizer") {
+            let type = try p.string("type")
+            guard type == "BertPreTokenizer" else { throw TokenizerError.unsupportedComponent(component: "pre_tokenizer", type: type) }
+            preTokenizer = BertPreTokenizer()
+        }
+        var postProcessor: (any PostProcessor)?
+        if let p = try root.optionalSection("post_processor") { postProcessor = try Self.makePostProcessor(p) }
+        var decoder: (any TokenDecoder)?
+        if let d = try root.optionalSection("decoder") {
+            let type = try d.string("type")
+            guard type == "WordPiece" else { throw TokenizerError.unsupportedComponent(component: "decoder", type: type) }
+            decoder = WordPieceDecoder(prefix: try d.optionalString("prefix") ?? "##", cleanup: try d.optionalBool("cleanup") ?? true)
+        }
+        var added: [AddedToken] = []
+        for entry in try root.optionalArray("added_tokens") ?? [] {
+            added.append(AddedToken(content: try entry.string("content"), id: try entry.int("id"),
+                                    special: try entry.optionalBool("special") ?? false,
+                                    singleWord: try entry.optionalBool("single_word") ?? false,
+                                    lstrip: try entry.optionalBool("lstrip") ?? false,
+                                    rstrip: try entry.optionalBool("rstrip") ?? false,
+                                    normalized: try entry.optionalBool("normalized") ?? true))
+        }
+        self.init(normalizer: normalizer, preTokenizer: preTokenizer, model: model, postProcessor: postProcessor,
+                  decoder: decoder, addedTokens: added)
+        if let t = try root.optionalSection("truncation") {
+            let strategy: TruncationStrategy
+            switch try t.optionalString("strategy") ?? "LongestFirst" {
+            case "LongestFirst": strategy = .longestFirst
+            case "OnlyFirst": strategy = .onlyFirst
+            case "OnlySecond": strategy = .onlySecond
+            case let other: throw TokenizerError.malformedJSON(path: path, reason: "unknown truncation strategy \(other)")
+            }
+            let direction: TruncationDirection = (try t.optionalString("direction") ?? "Right") == "Left" ? .left : .right
+            try setTruncation(TruncationParameters(maxLength: try t.int("max_length"), stride: try t.optionalInt("stride") ?? 0,
+                                                   strategy: strategy, direction: direction))
+        }
+        if let p = try root.optionalSection("padding") {
+            var strategy = PaddingParameters.Strategy.longest
+            if let fixed = try p.optionalSection("strategy"), let n = try fixed.optionalInt("Fixed") { strategy = .fixed(n) }
+            padding = PaddingParameters(strategy: strategy,
+                                        direction: (try p.optionalString("direction") ?? "Right") == "Left" ? .left : .right,
+                                        padToMultipleOf: try p.optionalInt("pad_to_multiple_of"),
+                                        padId: try p.optionalInt("pad_id") ?? 0, padTypeId: try p.optionalInt("pad_type_id") ?? 0,
+                                        padToken: try p.optionalString("pad_token") ?? "[PAD]")
+        }
+    }
+
+    private static func makeModel(_ m: JSONSection) throws -> any TokenizerModel {
+        // Old files omit `type`; HF then recognises WordPiece by its fields.
+        let type = try m.optionalString("type") ?? (m.has("continuing_subword_prefix") ? "WordPiece" : "(missing)")
+        guard type == "WordPiece" else { throw TokenizerError.unsupportedComponent(component: "model", type: type) }
+        guard case .object(let raw)? = m["vocab"] else { throw TokenizerError.missingKey(path: m.path, key: "model.vocab") }
+        var vocab: [String: Int] = [:]
+        vocab.reserveCapacity(raw.count)
+        for member in raw {
+            let token = member.key
+            guard let id = member.value.int else {
+                throw TokenizerError.malformedJSON(path: m.path, reason: "model.vocab[\"\(token)\"] is not an integer")
+            }
+            vocab[token] = id
+        }
+        return try WordPieceTokenizer(vocab: vocab, unkToken: try m.optionalString("unk_token") ?? "[UNK]",
+                                      continuingSubwordPrefix: try m.optionalString("continuing_subword_prefix") ?? "##",
+                                      maxInputCharsPerWord: try m.optionalInt("max_input_chars_per_word") ?? 100)
+    }
+
+    private static func makeNormalizer(_ n: JSONSection) throws -> any Normalizer {
+        let type = try n.string("type")
+        guard type == "BertNormalizer" else { throw TokenizerError.unsupportedComponent(component: "normalizer", type: type) }
+        return BertNormalizer(cleanText: try n.optionalBool("clean_text") ?? true,
+                              handleChineseChars: try n.optionalBool("handle_chinese_chars") ?? true,
+                              stripAccents: try n.optionalBool("strip_accents"),
+                              lowercase: try n.optionalBool("lowercase") ?? true)
+    }
+
+    private static func makePostProcessor(_ p: JSONSection) throws -> any PostProcessor {
+        let type = try p.string("type")
+        switch type {
+        case "TemplateProcessing":
+            func pieces(_ key: String) throws -> [TemplateProcessing.Piece] {
+                guard let list = try p.optionalArray(key) else { throw TokenizerError.missingKey(path: p.path, key: "post_processor.\(key)") }
+                return try list.map { item in
+                    if let s = try item.optionalSection("SpecialToken") {
+                        return .specialToken(id: try s.string("id"), typeId: try s.optionalInt("type_id") ?? 0)
+                    }
+                    if let s = try item.optionalSection("Sequence") {
+                        return .sequence(first: try s.string("id") == "A", typeId: try s.optionalInt("type_id") ?? 0)
+                    }
+                    throw TokenizerError.malformedJSON(path: p.path, reason: "a template piece is neither SpecialToken nor Sequence")
+                }
+            }
+            var specials: [String: TemplateProcessing.SpecialToken] = [:]
+            if let table = try p.optionalSection("special_tokens") {
+                for name in table.keys {
+                    let value = try table.section(name)
+                    guard case .array(let idValues)? = value["ids"], case .array(let tokenValues)? = value["tokens"] else {
+                        throw TokenizerError.malformedJSON(path: p.path, reason: "special token \(name) needs ids and tokens lists")
+                    }
+                    let ids = idValues.compactMap(\.int)
+                    let tokens = tokenValues.compactMap { v -> String? in if case .string(let s) = v { return s } else { return nil } }
+                    specials[name] = .init(ids: ids, tokens: tokens)
+                }
+            }
+            return TemplateProcessing(single: try pieces("single"), pair: try pieces("pair"), specialTokens: specials)
+        case "BertProcessing":
+            guard case .array(let sep)? = p["sep"], case .array(let cls)? = p["cls"], sep.count == 2, cls.count == 2,
+                  case .string(let sepToken) = sep[0], let sepId = sep[1].int,
+                  case .string(let clsToken) = cls[0], let clsId = cls[1].int else {
+                throw TokenizerError.malformedJSON(path: p.path, reason: "BertProcessing needs sep and cls as [token, id]")
+            }
+            return TemplateProcessing.bert(cls: (clsToken, clsId), sep: (sepToken, sepId))
+        default:
+            throw TokenizerError.unsupportedComponent(component: "post_processor", type: type)
+        }
+    }
+
+    /// Loads `vocab.txt` (one token per line, id = line number) with the settings of `tokenizer_config.json` and
+    /// `special_tokens_map.json` from the same folder when present: `do_lower_case`, `strip_accents`,
+    /// `tokenize_chinese_chars`, `model_max_length`, and the special token strings.
+    public init(vocabFile url: URL, doLowerCase: Bool? = nil, stripAccents: Bool?? = nil,
+                tokenizeChineseChars: Bool? = nil) throws {
+        let folder = url.deletingLastPathComponent()
+        var config: [String: JSONValue] = [:]
+        for name in ["special_tokens_map.json", "tokenizer_config.json"] {
+            let file = folder.appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: file.path) else { continue }
+            let section = try JSONSection(data: try Self.read(file), path: file.path)
+            for member in section.members { config[member.key] = member.value }
+        }
+        func tokenName(_ key: String, _ fallback: String) -> String {
+            if case .string(let s)? = config[key] { return s }
+            if case .object(let d)? = config[key], case .string(let s)? = JSONSection(members: d, path: "")["content"] { return s }
+            return fallback
+        }
+        var vocab: [String: Int] = [:]
+        var index = 0
+        // transformers reads vocab.txt in universal-newline mode (\n, \r\n and \r end a line) and strips the
+        // newline only; the last line needs no terminator. Split on scalars, never on Characters.
+        let data = try Self.read(url)
+        guard String(validating: data, as: UTF8.self) != nil else {
+            throw TokenizerError.malformedVocabulary(path: url.path, reason: "not valid UTF-8")
+        }
+        let bytes = [UInt8](data)
+        vocab.reserveCapacity(bytes.count / 7)
+        var lineStart = 0
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == 0x0A || b == 0x0D {
+                vocab[String(decoding: bytes[lineStart..<i], as: UTF8.self)] = index
+                index += 1
+                if b == 0x0D && i + 1 < bytes.count && bytes[i + 1] == 0x0A { i += 1 }
+                lineStart = i + 1
+            }
+            i += 1
+        }
+        if lineStart < bytes.count {
+            vocab[String(decoding: bytes[lineStart...], as: UTF8.self)] = index
+            index += 1
+        }
+        guard index > 0 else { throw TokenizerError.malformedVocabulary(path: url.path, reason: "no tokens") }
+        let unk = tokenName("unk_token", "[UNK]"), sep = tokenName("sep_token", "[SEP]"), pad = tokenName("pad_token", "[PAD]")
+        let cls = tokenName("cls_token", "[CLS]"), mask = tokenName("mask_token", "[MASK]")
+        let model = try WordPieceTokenizer(vocab: vocab, unkToken: unk)
+        guard let sepId = vocab[sep] else { throw TokenizerError.tokenNotInVocabulary(token: sep, role: "separator") }
+        guard let clsId = vocab[cls] else { throw TokenizerError.tokenNotInVocabulary(token: cls, role: "classifier") }
+        func flag(_ key: String) -> Bool? { if case .bool(let b)? = config[key] { return b } else { return nil } }
+        let lower = doLowerCase ?? flag("do_lower_case") ?? true
+        let strip: Bool? = stripAccents ?? flag("strip_accents")
+        let chinese = tokenizeChineseChars ?? flag("tokenize_chinese_chars") ?? true
+        let specials = [pad, unk, cls, sep, mask].map { AddedToken(content: $0, id: vocab[$0] ?? -1, special: true) }
+        self.init(normalizer: BertNormalizer(cleanText: true, handleChineseChars: chinese, stripAccents: strip, lowercase: lower),
+                  preTokenizer: BertPreTokenizer(), model: model,
+                  postProcessor: TemplateProcessing.bert(cls: (cls, clsId), sep: (sep, sepId)),
+                  decoder: WordPieceDecoder(), addedTokens: specials)
+        if let n = config["model_max_length"]?.int, n < 1_000_000 { modelMaxLength = n }
+    }
+
+    static func read(_ url: URL) throws -> Data {
+        guard FileManager.default.fileExists(atPath: url.path) else { throw TokenizerError.missingFile(path: url.path) }
+        do { return try Data(contentsOf: url) } catch {
+            throw TokenizerError.unreadableFile(path: url.path, reason: error.localizedDescription)
+        }
+    }
+}
+
+/// A JSON object with typed accessors whose errors name the file and key.
+struct JSONSection {
+    let members: [JSONMember]
+    let path: String
+
+    init(members: [JSONMember], path: String) { self.members = members; self.path = path }
+
+    /// The member named `key` (the last one if repeated, as Python's json does).
+    subscript(key: String) -> JSONValue? { members.last { $0.key == key }?.value }
+
+    /// Member names in document order.
+    var keys: [String] { members.map(\.key) }
+
+    init(data: Data, path: String) throws {
+        let value: JSONValue
+        do { value = try JSONValue.parse([UInt8](data)) } catch {
+            throw TokenizerError.malformedJSON(path: path, reason: "not valid JSON (\(error))")
+        }
+        guard case .object(let members) = value else { throw TokenizerError.malformedJSON(path: path, reason: "top level is not an object") }
+        self.init(members: members, path: path)
+    }
+
+    func has(_ key: String) -> Bool { self[key] != nil }
+
+    private func present(_ key: String) -> JSONValue? {
+        guard let v = self[key] else { return nil }
+        if case .null = v { return nil }
+        return v
+    }
+
+    func section(_ key: String) throws -> JSONSection {
+        guard let s = try optionalSection(key) else { throw TokenizerError.missingKey(path: path, key: key) }
+        return s
+    }
+
+    func optionalSection(_ key: String) throws -> JSONSection? {
+        guard let v = present(key) else { return nil }
+        guard case .object(let o) = v else { throw TokenizerError.malformedJSON(path: path, reason: "\"\(key)\" is not an object") }
+        return JSONSection(members: o, path: path)
+    }
+
+    func optionalArray(_ key: String) throws -> [JSONSection]? {
+        guard let v = present(key) else { return nil }
+        guard case .array(let list) = v else { throw TokenizerError.malformedJSON(path: path, reason: "\"\(key)\" is not a list") }
+        return try list.map { item in
+            guard case .object(let o) = item else { throw TokenizerError.malformedJSON(path: path, reason: "\"\(key)\" holds a non-object") }
+            return JSONSection(members: o, path: path)
+        }
+    }
+
+    func string(_ key: String) throws -> String {
+        guard let s = try optionalString(key) else { throw TokenizerError.missingKey(path: path, key: key) }
+        return s
+    }
+
+    func optionalString(_ key: String) throws -> String? {
+        guard let v = present(key) else { return nil }
+        guard case .string(let s) = v else { throw TokenizerError.malformedJSON(path: path, reason: "\"\(key)\" is not a string") }
+        return s
+    }
+
+    func int(_ key: String) throws -> Int {
+        guard let n = try optionalInt(key) else { throw TokenizerError.missingKey(path: path, key: key) }
+        return n
+    }
+
+    func optionalInt(_ key: String) throws -> Int? {
+        guard let v = present(key) else { return nil }
+        guard let n = v.int else { throw TokenizerError.malformedJSON(path: path, reason: "\"\(key)\" is not an integer") }
+        return n
+    }
+
+    func optionalBool(_ key: String) throws -> Bool? {
+        guard let v = present(key) else { return nil }
+        guard case .bool(let b) = v else { throw TokenizerError.malformedJSON(path: path, reason: "\"\(key)\" is not a boolean") }
+        return b
+    }
+}

@@ -1,0 +1,293 @@
+import Foundation
+
+/// A complete tokenisation pipeline, mirroring Hugging Face `tokenizers.Tokenizer`:
+/// added tokens -> normaliser -> pre-tokeniser -> model -> truncation -> post-processor -> padding.
+///
+/// Offsets are reported in Unicode code points of the original strings, as Python does.
+/// Build one with `Tokenizer(directory:)`, `Tokenizer(tokenizerJSON:)` or `Tokenizer(vocabFile:...)`.
+public struct Tokenizer: Sendable {
+    /// Text normaliser (`BertNormalizer` for BERT), applied to text between added tokens.
+    public var normalizer: (any Normalizer)?
+    /// Word splitter (`BertPreTokenizer` for BERT).
+    public var preTokenizer: (any PreTokenizer)?
+    /// Subword model (`WordPieceTokenizer` for BERT).
+    public let model: any TokenizerModel
+    /// Adds `[CLS]`/`[SEP]` and type ids.
+    public var postProcessor: (any PostProcessor)?
+    /// Turns tokens back into text.
+    public var decoder: (any TokenDecoder)?
+    /// Truncation applied by `encode` (set with `setTruncation`).
+    public private(set) var truncation: TruncationParameters?
+    /// Padding applied by `encode` and `encodeBatch`.
+    public var padding: PaddingParameters?
+    /// transformers' `model_max_length` from tokenizer_config.json, when loaded from vocab.txt.
+    public var modelMaxLength: Int?
+    /// Tokens added on top of the model vocabulary, in insertion order.
+    public private(set) var addedTokens: [AddedToken] = []
+
+    private var addedById: [Int: AddedToken] = [:]
+    private var addedByContent: [String: AddedToken] = [:]
+    /// Normalised content of `normalized` added tokens, which HF's decode returns instead of the content.
+    private var normalizedContent: [Int: String] = [:]
+    private var rawMatcher = AddedTokenMatcher([])
+    private var normalizedMatcher = AddedTokenMatcher([])
+
+    /// Assembles a tokenizer from its components.
+    public init(normalizer: (any Normalizer)?, preTokenizer: (any PreTokenizer)?, model: any TokenizerModel,
+                postProcessor: (any PostProcessor)?, decoder: (any TokenDecoder)?, addedTokens: [AddedToken] = []) {
+        self.normalizer = normalizer
+        self.preTokenizer = preTokenizer
+        self.model = model
+        self.postProcessor = postProcessor
+        self.decoder = decoder
+        addTokens(addedTokens)
+    }
+
+    // MARK: Added tokens
+
+    /// Adds tokens matched whole in text (HF `add_tokens`/`add_special_tokens`). A token whose `id` is negative
+    /// gets the model's id for its content if there is one, else the next free id after the vocabulary.
+    public mutating func addTokens(_ tokens: [AddedToken]) {
+        for var token in tokens {
+            if let existing = addedByContent[token.content] {
+                token.id = existing.id
+                addedTokens.removeAll { $0.content == token.content }
+            } else if token.id < 0 {
+                token.id = model.tokenToId(token.content)
+                    ?? max(model.vocabularySize, (addedTokens.map(\.id).max() ?? -1) + 1)
+            }
+            addedTokens.append(token)
+            addedById[token.id] = token
+            addedByContent[token.content] = token
+        }
+        rebuildMatchers()
+    }
+
+    /// Re-derives the two matchers; normalised tokens are matched by their normalised content.
+    private mutating func rebuildMatchers() {
+        var raw: [([UInt32], AddedToken)] = []
+        var normalized: [([UInt32], AddedToken)] = []
+        normalizedContent = [:]
+        for token in addedTokens {
+            let cps = token.content.unicodeScalars.map(\.value)
+            if token.normalized, let normalizer {
+                var out = NormalizedString(capacity: cps.count)
+                normalizer.normalize(cps, range: 0..<cps.count, into: &out)
+                normalized.append((out.scalars, token))
+                normalizedContent[token.id] = out.string
+            } else if token.normalized {
+                normalized.append((cps, token))
+            } else {
+                raw.append((cps, token))
+            }
+        }
+        rawMatcher = AddedTokenMatcher(raw.map { (pattern: $0.0, token: $0.1) })
+        normalizedMatcher = AddedTokenMatcher(normalized.map { (pattern: $0.0, token: $0.1) })
+    }
+
+    /// Replaces the normaliser (and re-normalises the added tokens that match normalised text).
+    public mutating func setNormalizer(_ normalizer: (any Normalizer)?) {
+        self.normalizer = normalizer
+        rebuildMatchers()
+    }
+
+    /// Sets or clears truncation. Throws `invalidTruncation` when `stride` is not below `maxLength` minus the
+    /// special tokens of a single sequence, as HF's `enable_truncation` does.
+    public mutating func setTruncation(_ params: TruncationParameters?) throws {
+        if let params {
+            let added = postProcessor?.addedTokens(isPair: false) ?? 0
+            if params.maxLength < added || params.stride >= params.maxLength - added {
+                throw TokenizerError.invalidTruncation(reason:
+                    "stride \(params.stride) must be less than max_length \(params.maxLength) minus \(added) special tokens")
+            }
+        }
+        truncation = params
+    }
+
+    /// The id of `token`, looking at added tokens first.
+    public func tokenToId(_ token: String) -> Int? { addedByContent[token]?.id ?? model.tokenToId(token) }
+
+    /// The string of `id`, looking at added tokens first.
+    public func idToToken(_ id: Int) -> String? { addedById[id]?.content ?? model.idToToken(id) }
+
+    /// Vocabulary size including added tokens.
+    public var vocabularySize: Int { model.vocabularySize + addedById.keys.filter { model.idToToken($0) == nil }.count }
+
+    // MARK: Encoding
+
+    /// Tokenises one sequence without special tokens, truncation or padding (HF `encode_single_sequence`).
+    public func encodeSequence(_ text: String, typeId: Int = 0) -> Encoding {
+        var cps: [UInt32] = []
+        cps.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars { cps.append(scalar.value) }
+        return encodeSequence(codePoints: cps, typeId: typeId)
+    }
+
+    /// Tokenises code points (already-decoded text); offsets index into `codePoints`.
+    public func encodeSequence(codePoints cps: [UInt32], typeId: Int = 0) -> Encoding {
+        var encoding = Encoding()
+        encoding.reserve(cps.count / 3 + 4)
+        var wordIndex = 0
+        var normalized = NormalizedString(capacity: cps.count + 8)
+        var words: [Range<Int>] = []
+        var pieces: [ModelToken] = []
+        for split in rawMatcher.split(cps, range: 0..<cps.count) {
+            if let id = split.tokenId {
+                let token = String(decodingScalars: cps[split.range])
+                encoding.append(id: id, typeId: typeId, token: token, wordId: wordIndex, offsets: split.range, special: 0)
+                wordIndex += 1
+                continue
+            }
+            normalized.scalars.removeAll(keepingCapacity: true)
+            normalized.origins.removeAll(keepingCapacity: true)
+            if let normalizer {
+                normalizer.normalize(cps, range: split.range, into: &normalized)
+            } else {
+                normalized.scalars.append(contentsOf: cps[split.range])
+                normalized.origins.append(contentsOf: split.range.map { Int32($0) })
+            }
+            for piece in normalizedMatcher.split(normalized.scalars, range: 0..<normalized.count) {
+                if let id = piece.tokenId {
+                    let token = String(decodingScalars: normalized.scalars[piece.range])
+                    encoding.append(id: id, typeId: typeId, token: token, wordId: wordIndex,
+                                    offsets: normalized.originalOffsets(piece.range), special: 0)
+                    wordIndex += 1
+                    continue
+                }
+                words.removeAll(keepingCapacity: true)
+                if let preTokenizer {
+                    preTokenizer.preTokenize(normalized, range: piece.range, into: &words)
+                } else if !piece.range.isEmpty {
+                    words.append(piece.range)
+                }
+                for word in words {
+                    pieces.removeAll(keepingCapacity: true)
+                    model.tokenize(normalized, word: word, into: &pieces)
+                    for p in pieces {
+                        encoding.append(id: p.id, typeId: typeId, token: model.idToToken(p.id) ?? "",
+                                        wordId: wordIndex, offsets: normalized.originalOffsets(p.range), special: 0)
+                    }
+                    wordIndex += 1
+                }
+            }
+        }
+        return encoding
+    }
+
+    /// Encodes a sequence or a pair: tokenise, truncate (overflow windows in `overflowing`), add special tokens,
+    /// pad (HF `Tokenizer.encode` with char offsets). Throws only for truncation that cannot be honoured.
+    public func encode(_ text: String, pair: String? = nil, addSpecialTokens: Bool = true) throws -> Encoding {
+        let first = encodeSequence(text, typeId: 0)
+        let second = pair.map { encodeSequence($0, typeId: 1) }
+        return try postProcess(first, second, addSpecialTokens: addSpecialTokens)
+    }
+
+    /// Encodes UTF-8 bytes; invalid UTF-8 throws `TokenizerError.invalidUTF8` naming the first bad byte.
+    public func encode(utf8 bytes: some Collection<UInt8>, pair: (some Collection<UInt8>)? = nil as [UInt8]?,
+                       addSpecialTokens: Bool = true) throws -> Encoding {
+        let first = try Self.decodeUTF8(bytes)
+        let second = try pair.map { try Self.decodeUTF8($0) }
+        return try postProcess(encodeSequence(codePoints: first, typeId: 0),
+                               second.map { encodeSequence(codePoints: $0, typeId: 1) },
+                               addSpecialTokens: addSpecialTokens)
+    }
+
+    /// Encodes `Data` holding UTF-8 text; invalid UTF-8 throws `TokenizerError.invalidUTF8`.
+    public func encode(data: Data, pair: Data? = nil, addSpecialTokens: Bool = true) throws -> Encoding {
+        try encode(utf8: data, pair: pair, addSpecialTokens: addSpecialTokens)
+    }
+
+    /// Strict UTF-8 decoding to code points; rejects overlongs, surrogates and truncated sequences.
+    static func decodeUTF8(_ bytes: some Collection<UInt8>) throws -> [UInt32] {
+        var out: [UInt32] = []
+        out.reserveCapacity(bytes.count)
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes.makeIterator()
+        var offset = 0
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let encoded):
+                out.append(Unicode.UTF8.decode(encoded).value)
+                offset += encoded.count
+            case .error(let length):
+                _ = length
+                throw TokenizerError.invalidUTF8(offset: offset)
+            case .emptyInput:
+                return out
+            }
+        }
+    }
+
+    /// HF `post_process`: truncation (its `maxLength` minus the special tokens), post-processor, padding.
+    public func postProcess(_ first: Encoding, _ second: Encoding?, addSpecialTokens: Bool = true) throws -> Encoding {
+        var a = first, b = second
+        if let truncation {
+            var params = truncation
+            let added = postProcessor?.addedTokens(isPair: second != nil) ?? 0
+            if addSpecialTokens && added > 0 {
+                guard params.maxLength >= added else {
+                    throw TokenizerError.invalidTruncation(reason: "max_length \(params.maxLength) is below the \(added) special tokens")
+                }
+                params.maxLength -= added
+            }
+            try truncateEncodings(&a, &b, params)
+        }
+        var result: Encoding
+        if let postProcessor {
+            result = postProcessor.process(a, b, addSpecialTokens: addSpecialTokens)
+        } else {
+            result = a
+            if let b {
+                var bb = b
+                bb.setTypeIds(1)
+                result.setTypeIds(0)
+                result.merge(with: bb)
+            }
+        }
+        if let padding {
+            var batch = [result]
+            padEncodings(&batch, padding)
+            result = batch[0]
+        }
+        return result
+    }
+
+    /// Encodes a batch (one thread), then pads all encodings together (HF `encode_batch`). `pairs`, when given,
+    /// has `texts.count` elements; a `nil` element encodes that text alone.
+    public func encodeBatch(_ texts: [String], pairs: [String?]? = nil, addSpecialTokens: Bool = true) throws -> [Encoding] {
+        precondition(pairs == nil || pairs!.count == texts.count, "encodeBatch: pairs must match texts one to one")
+        var out: [Encoding] = []
+        out.reserveCapacity(texts.count)
+        for (i, text) in texts.enumerated() {
+            out.append(try encode(text, pair: pairs?[i] ?? nil, addSpecialTokens: addSpecialTokens))
+        }
+        if let padding { padEncodings(&out, padding) }
+        return out
+    }
+
+    // MARK: Decoding
+
+    /// HF `Tokenizer.decode`: ids to tokens (unknown ids dropped; special added tokens dropped if asked),
+    /// then the decoder (or a space join).
+    public func decode(_ ids: [Int], skipSpecialTokens: Bool = false) -> String {
+        var tokens: [String] = []
+        tokens.reserveCapacity(ids.count)
+        for id in ids {
+            if let added = addedById[id] {
+                if skipSpecialTokens && added.special { continue }
+                tokens.append(normalizedContent[id] ?? added.content)
+            } else if let token = model.idToToken(id) {
+                if skipSpecialTokens, let added = addedByContent[token], added.special { continue }
+                tokens.append(token)
+            }
+        }
+        return decoder?.decode(tokens) ?? tokens.joined(separator: " ")
+    }
+
+    /// transformers' `decode`: `decode` followed, if asked, by `clean_up_tokenization` (which, unlike the
+    /// WordPiece decoder's cleanup, works on the whole string and lacks the " do not" rule).
+    public func decode(_ ids: [Int], skipSpecialTokens: Bool, cleanUpTokenizationSpaces: Bool) -> String {
+        let text = decode(ids, skipSpecialTokens: skipSpecialTokens)
+        return cleanUpTokenizationSpaces ? WordPieceDecoder.cleanUpTokenizationSpaces(text, dontContraction: false) : text
+    }
+}

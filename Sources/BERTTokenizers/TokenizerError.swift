@@ -1,0 +1,58 @@
+import Foundation
+
+/// Every failure of the BERTTokenizers module. Messages name the file, key or value and say how to fix it.
+public enum TokenizerError: Error, Equatable, CustomStringConvertible {
+    /// A file the tokenizer needs does not exist (for example `vocab.txt` or `tokenizer.json`).
+    case missingFile(path: String)
+    /// A folder contains neither `tokenizer.json` nor `vocab.txt`.
+    case noTokenizerFiles(directory: String)
+    /// A file exists but could not be read.
+    case unreadableFile(path: String, reason: String)
+    /// `tokenizer.json` (or a config file) is not valid JSON, or a key has the wrong shape.
+    case malformedJSON(path: String, reason: String)
+    /// A required key is absent from `tokenizer.json`.
+    case missingKey(path: String, key: String)
+    /// A component of `tokenizer.json` names a `type` this module does not implement.
+    case unsupportedComponent(component: String, type: String)
+    /// The vocabulary lacks a token the configuration needs (for example the unknown token).
+    case tokenNotInVocabulary(token: String, role: String)
+    /// Bytes handed to the tokenizer are not valid UTF-8; `offset` is the first bad byte.
+    case invalidUTF8(offset: Int)
+    /// Truncation parameters cannot be honoured, for example `stride >= max_length - special tokens`.
+    case invalidTruncation(reason: String)
+    /// `only_second` truncation was asked for a single sequence.
+    case secondSequenceNotProvided
+    /// The sequence chosen for truncation is too short to remove enough tokens (HF `SequenceTooShort`).
+    case sequenceTooShort(length: Int, toRemove: Int)
+    /// A vocabulary file is empty or has an unusable line.
+    case malformedVocabulary(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .missingFile(let path):
+            return "missing tokenizer file \(path); run scripts/fetch-models.sh or point --model at a folder holding it"
+        case .noTokenizerFiles(let dir):
+            return "\(dir) holds neither tokenizer.json nor vocab.txt; a tokenizer folder needs one of them"
+        case .unreadableFile(let path, let reason):
+            return "cannot read \(path): \(reason)"
+        case .malformedJSON(let path, let reason):
+            return "malformed JSON in \(path): \(reason)"
+        case .missingKey(let path, let key):
+            return "\(path) lacks the key \"\(key)\""
+        case .unsupportedComponent(let component, let type):
+            return "\(component) type \"\(type)\" is not supported; supported: BertNormalizer, BertPreTokenizer, WordPiece, TemplateProcessing, BertProcessing, WordPiece decoder"
+        case .tokenNotInVocabulary(let token, let role):
+            return "the \(role) token \"\(token)\" is not in the vocabulary"
+        case .invalidUTF8(let offset):
+            return "input is not valid UTF-8 (first bad byte at offset \(offset)); decode it with a known encoding first"
+        case .invalidTruncation(let reason):
+            return "invalid truncation: \(reason)"
+        case .secondSequenceNotProvided:
+            return "truncation strategy only_second needs a pair of sequences"
+        case .sequenceTooShort(let length, let toRemove):
+            return "the sequence to truncate has \(length) tokens but \(toRemove) must be removed; use longest_first or a larger max_length"
+        case .malformedVocabulary(let path, let reason):
+            return "malformed vocabulary \(path): \(reason)"
+        }
+    }
+}

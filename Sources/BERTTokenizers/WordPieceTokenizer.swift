@@ -1,0 +1,71 @@
+/// Hugging Face `WordPiece` model: greedy longest-match-first subwords, continuation pieces prefixed `##`,
+/// and a word longer than `maxInputCharsPerWord` code points (or with no full segmentation) becomes `[UNK]`.
+public struct WordPieceTokenizer: TokenizerModel {
+    /// Token string -> id, as in vocab.txt (line number) or tokenizer.json's `model.vocab`.
+    public let vocab: [String: Int]
+    /// Id -> token string.
+    public let idToTokenTable: [String?]
+    /// The unknown token, `[UNK]` for BERT.
+    public let unkToken: String
+    /// Prefix marking a piece that continues a word, `##` for BERT.
+    public let continuingSubwordPrefix: String
+    /// Words longer than this (in code points) map to the unknown token; 100 for BERT.
+    public let maxInputCharsPerWord: Int
+
+    private let table: ScalarVocabulary
+    private let prefixScalars: [UInt32]
+    private let unkId: Int
+
+    /// Creates the model. Throws `tokenNotInVocabulary` if `unkToken` is absent.
+    public init(vocab: [String: Int], unkToken: String = "[UNK]", continuingSubwordPrefix: String = "##",
+                maxInputCharsPerWord: Int = 100) throws {
+        guard let unk = vocab[unkToken] else { throw TokenizerError.tokenNotInVocabulary(token: unkToken, role: "unknown") }
+        self.vocab = vocab
+        self.unkToken = unkToken
+        self.unkId = unk
+        self.continuingSubwordPrefix = continuingSubwordPrefix
+        self.maxInputCharsPerWord = maxInputCharsPerWord
+        self.prefixScalars = continuingSubwordPrefix.unicodeScalars.map(\.value)
+        var reverse = [String?](repeating: nil, count: vocab.count)
+        for (token, id) in vocab where id >= 0 {
+            if id >= reverse.count { reverse += [String?](repeating: nil, count: id + 1 - reverse.count) }
+            reverse[id] = token
+        }
+        self.idToTokenTable = reverse
+        self.table = ScalarVocabulary(vocab.lazy.map { ($0.key, $0.value) }, capacityHint: vocab.count)
+    }
+
+    public var vocabularySize: Int { vocab.count }
+    public func tokenToId(_ token: String) -> Int? { vocab[token] }
+    public func idToToken(_ id: Int) -> String? { id >= 0 && id < idToTokenTable.count ? idToTokenTable[id] : nil }
+
+    public func tokenize(_ text: NormalizedString, word: Range<Int>, into tokens: inout [ModelToken]) {
+        if word.count > maxInputCharsPerWord {
+            tokens.append(ModelToken(id: unkId, range: word))
+            return
+        }
+        let firstNew = tokens.count
+        let scalars = text.scalars
+        let longest = table.maxKeyLength
+        var start = word.lowerBound
+        while start < word.upperBound {
+            let prefix = start > word.lowerBound ? prefixScalars : []
+            var end = min(word.upperBound, start + max(0, longest - prefix.count))
+            var found: Int?
+            while end > start {
+                if let id = table.lookup(prefix: prefix, scalars[start..<end]) {
+                    found = id
+                    break
+                }
+                end -= 1
+            }
+            guard let id = found else {
+                tokens.removeSubrange(firstNew...)
+                tokens.append(ModelToken(id: unkId, range: word))
+                return
+            }
+            tokens.append(ModelToken(id: id, range: start..<end))
+            start = end
+        }
+    }
+}

@@ -1,0 +1,222 @@
+import BERTModels
+import BERTNN
+import BERTTensor
+import Foundation
+import SafeTensors
+
+/// A stream of training batches whose position can be saved and restored (so a resumed run sees the same data).
+public protocol TrainingBatchSource: AnyObject {
+    associatedtype Batch
+    associatedtype Position: Codable
+    /// The next batch of the current epoch, or nil when the epoch is over.
+    func nextBatch() throws -> Batch?
+    /// Starts epoch `epoch` (reshuffling or re-masking as the source does).
+    func startEpoch(_ epoch: Int) throws
+    /// Where the source is now.
+    var position: Position { get }
+    /// Returns to a saved position.
+    func restore(_ position: Position) throws
+}
+
+/// What one forward pass of a training step reports.
+public struct StepOutput {
+    /// The scalar loss to back-propagate.
+    public var loss: Tensor
+    /// Non-padding tokens processed (for tokens/s).
+    public var tokens: Int
+    /// Extra figures for the log (e.g. "mlm_loss", "mlm_accuracy", "nsp_accuracy").
+    public var metrics: [String: Double]
+
+    public init(loss: Tensor, tokens: Int, metrics: [String: Double] = [:]) { self.loss = loss; self.tokens = tokens; self.metrics = metrics }
+}
+
+/// Hyper-parameters of a training run.
+public struct TrainingOptions: Codable, Sendable {
+    public var totalSteps: Int
+    public var learningRate: Float = 1e-4
+    public var warmupSteps: Int = 0
+    public var weightDecay: Float = 0.01
+    public var maxGradNorm: Float = 1.0
+    public var gradientAccumulation: Int = 1
+    public var seed: UInt64 = 42
+    public var logEvery: Int = 10
+    public var saveEvery: Int = 100
+    public var evalEvery: Int = 0
+    public var keepCheckpoints: Int = 2
+    public var adamEpsilon: Float = 1e-8
+
+    public init(totalSteps: Int) { self.totalSteps = totalSteps }
+}
+
+/// Everything besides the weights that a resumed run needs to continue exactly.
+struct TrainerState<Position: Codable>: Codable {
+    var step: Int
+    var epoch: Int
+    var optimizerStep: Int
+    var generator: SeededGenerator
+    var dataPosition: Position
+    var options: TrainingOptions
+}
+
+/// Runs AdamW training steps over a batch source with warm-up/decay, clipping, gradient accumulation and
+/// dropout; logs every step to `log.jsonl`, draws `loss.svg`, and writes checkpoints atomically
+/// (`checkpoint-N/` appears only when complete) so that `resume` after a kill continues exactly.
+public final class Trainer<Source: TrainingBatchSource> {
+    public let model: Module
+    public let options: TrainingOptions
+    public let outputDirectory: URL
+    public let optimizer: AdamW
+    public let schedule: LinearWarmupSchedule
+    public let context: ForwardContext
+    public private(set) var step = 0
+    public private(set) var epoch = 0
+    /// Writes config.json and any tokenizer files into a checkpoint folder.
+    public var writeExtraFiles: (URL) throws -> Void = { _ in }
+    /// Evaluation: returns entries (eval fields set) to log.
+    public var evaluate: ((Int) throws -> TrainingLogEntry)?
+    /// Called with each logged entry (progress display).
+    public var onLog: (TrainingLogEntry, _ etaSeconds: Double) -> Void = Trainer.printProgress
+    private let forward: (Source.Batch, ForwardContext) throws -> StepOutput
+
+    /// A trainer for `model`; `forward` computes one batch's loss.
+    public init(model: Module, options: TrainingOptions, outputDirectory: URL,
+                forward: @escaping (Source.Batch, ForwardContext) throws -> StepOutput) {
+        self.model = model
+        self.options = options
+        self.outputDirectory = outputDirectory
+        self.forward = forward
+        optimizer = AdamW(parameters: model.namedParameters(), learningRate: 0, eps: options.adamEpsilon, weightDecay: options.weightDecay)
+        schedule = LinearWarmupSchedule(peak: options.learningRate, warmupSteps: options.warmupSteps, totalSteps: options.totalSteps)
+        context = ForwardContext(training: true, seed: options.seed)
+    }
+
+    /// The newest complete checkpoint in the output folder, if any.
+    public var latestCheckpoint: URL? {
+        let items = (try? FileManager.default.contentsOfDirectory(atPath: outputDirectory.path)) ?? []
+        let steps = items.compactMap { $0.hasPrefix("checkpoint-") ? Int($0.dropFirst("checkpoint-".count)) : nil }
+        return steps.max().map { outputDirectory.appendingPathComponent("checkpoint-\($0)") }
+    }
+
+    /// Restores weights, optimizer, schedule position, RNG and data position from `checkpoint`.
+    public func resume(from checkpoint: URL, source: Source) throws {
+        let weights = try SafeTensorsFile(url: checkpoint.appendingPathComponent("model.safetensors"))
+        try model.load(from: weights, prefixes: [""])
+        let state = try JSONDecoder().decode(TrainerState<Source.Position>.self,
+                                             from: Data(contentsOf: checkpoint.appendingPathComponent("trainer_state.json")))
+        let moments = try SafeTensorsFile(url: checkpoint.appendingPathComponent("optimizer.safetensors"))
+        var saved: [String: (m: [Float], v: [Float])] = [:]
+        for slot in optimizer.slots { saved[slot.key] = (try moments.floats("m." + slot.key), try moments.floats("v." + slot.key)) }
+        optimizer.restore(step: state.optimizerStep, moments: saved)
+        step = state.step
+        epoch = state.epoch
+        context.generator = state.generator
+        try source.restore(state.dataPosition)
+    }
+
+    /// Trains until `options.totalSteps` (or `stopAfter` steps, to simulate an interrupted run), from the current step.
+    public func train(source: Source, stopAfter: Int? = nil) throws {
+        try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
+        let log = try JSONLinesLog(url: outputDirectory.appendingPathComponent("log.jsonl"), truncateAfterStep: step)
+        let start = Date()
+        let startStep = step
+        var windowTokens = 0, windowStart = Date()
+        let lastStep = min(options.totalSteps, stopAfter ?? .max)
+        while step < lastStep {
+            model.zeroGradients()
+            var totalLoss = 0.0, tokens = 0
+            var metrics: [String: Double] = [:]
+            var micro = 0
+            while micro < options.gradientAccumulation {
+                guard let batch = try source.nextBatch() else {
+                    epoch += 1
+                    try source.startEpoch(epoch)
+                    continue
+                }
+                let tape = GradientTape()
+                let out = try tape.record { try forward(batch, context) }
+                let scale = 1 / Float(options.gradientAccumulation)
+                try tape.backward(out.loss, seed: Tensor.full(out.loss.shape, scale))
+                totalLoss += Double(out.loss.item) / Double(options.gradientAccumulation)
+                tokens += out.tokens
+                for (k, v) in out.metrics { metrics[k, default: 0] += v / Double(options.gradientAccumulation) }
+                micro += 1
+            }
+            let norm = try clipGradientNorm(model.parameters, maxNorm: options.maxGradNorm)
+            optimizer.learningRate = schedule.learningRate(at: step)
+            let lr = optimizer.learningRate
+            optimizer.update()
+            step += 1
+            windowTokens += tokens
+            if step % max(options.logEvery, 1) == 0 || step == options.totalSteps || step == startStep + 1 {
+                let elapsed = Date().timeIntervalSince(windowStart)
+                var entry = TrainingLogEntry(step: step, epoch: epoch, loss: totalLoss, learningRate: Double(lr), gradNorm: Double(norm),
+                                             tokensPerSecond: Double(windowTokens) / max(elapsed, 1e-9))
+                entry.mlmLoss = metrics["mlm_loss"]; entry.nspLoss = metrics["nsp_loss"]
+                entry.mlmAccuracy = metrics["mlm_accuracy"]; entry.nspAccuracy = metrics["nsp_accuracy"]
+                try log.append(entry)
+                let rate = Date().timeIntervalSince(start) / Double(step - startStep)
+                onLog(entry, rate * Double(options.totalSteps - step))
+                windowTokens = 0; windowStart = Date()
+            }
+            if options.evalEvery > 0, step % options.evalEvery == 0 || step == options.totalSteps, let evaluate {
+                let e = try GradientTape.withoutRecording { try evaluate(step) }
+                try log.append(e)
+                onLog(e, 0)
+            }
+            if step % max(options.saveEvery, 1) == 0 || step == options.totalSteps || step == lastStep {
+                try saveCheckpoint(source: source)
+                try LossPlot.write(log: JSONLinesLog.read(log.url), title: "training loss", to: outputDirectory.appendingPathComponent("loss.svg"))
+            }
+        }
+    }
+
+    /// Writes `checkpoint-<step>/` atomically: everything goes to a hidden temporary folder first, which is renamed
+    /// only when complete. Older checkpoints beyond `keepCheckpoints` are removed afterwards.
+    public func saveCheckpoint(source: Source) throws {
+        let fm = FileManager.default
+        let final = outputDirectory.appendingPathComponent("checkpoint-\(step)")
+        let temp = outputDirectory.appendingPathComponent(".checkpoint-\(step).partial")
+        try? fm.removeItem(at: temp)
+        try fm.createDirectory(at: temp, withIntermediateDirectories: true)
+        try model.saveSafeTensors(to: temp.appendingPathComponent("model.safetensors"))
+        var moments = SafeTensorsWriter()
+        for slot in optimizer.slots {
+            try moments.add("m." + slot.key, floats: slot.m, shape: slot.parameter.shape)
+            try moments.add("v." + slot.key, floats: slot.v, shape: slot.parameter.shape)
+        }
+        try moments.write(to: temp.appendingPathComponent("optimizer.safetensors"))
+        let state = TrainerState(step: step, epoch: epoch, optimizerStep: optimizer.step, generator: context.generator,
+                                 dataPosition: source.position, options: options)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(state).write(to: temp.appendingPathComponent("trainer_state.json"), options: .atomic)
+        try writeExtraFiles(temp)
+        try? fm.removeItem(at: final)
+        try fm.moveItem(at: temp, to: final)
+        let items = (try? fm.contentsOfDirectory(atPath: outputDirectory.path)) ?? []
+        let old = items.compactMap { $0.hasPrefix("checkpoint-") ? Int($0.dropFirst("checkpoint-".count)) : nil }.sorted().dropLast(max(options.keepCheckpoints, 1))
+        for s in old { try? fm.removeItem(at: outputDirectory.appendingPathComponent("checkpoint-\(s)")) }
+    }
+
+    /// The default progress display: one line per log entry on standard error.
+    public static func printProgress(_ e: TrainingLogEntry, eta: Double) {
+        var line: String
+        if let el = e.evalLoss {
+            line = String(format: "eval  step %d: loss %.4f", e.step, el)
+            if let a = e.evalMLMAccuracy { line += String(format: ", MLM accuracy %.3f", a) }
+            if let p = e.evalPerplexity { line += String(format: ", perplexity %.2f", p) }
+            if let m = e.evalMetric { line += String(format: ", metric %.4f", m) }
+        } else {
+            line = String(format: "step %d  loss %.4f", e.step, e.loss)
+            if let a = e.mlmAccuracy { line += String(format: "  mlm_acc %.3f", a) }
+            if let a = e.nspAccuracy { line += String(format: "  nsp_acc %.3f", a) }
+            line += String(format: "  lr %.2e  %.0f tok/s  ETA %@", e.learningRate, e.tokensPerSecond, formatDuration(eta))
+        }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    static func formatDuration(_ s: Double) -> String {
+        let t = Int(s.rounded())
+        return t >= 3600 ? String(format: "%dh%02dm", t / 3600, (t % 3600) / 60) : String(format: "%dm%02ds", t / 60, t % 60)
+    }
+}

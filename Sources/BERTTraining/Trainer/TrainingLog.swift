@@ -1,0 +1,73 @@
+import Foundation
+
+/// One logged optimiser step: a JSON line in `log.jsonl` beside the checkpoints.
+public struct TrainingLogEntry: Codable, Sendable {
+    public var step: Int
+    public var epoch: Int
+    public var loss: Double
+    public var mlmLoss: Double?
+    public var nspLoss: Double?
+    public var mlmAccuracy: Double?
+    public var nspAccuracy: Double?
+    public var learningRate: Double
+    public var gradNorm: Double
+    public var tokensPerSecond: Double
+    /// Set on evaluation lines.
+    public var evalLoss: Double?
+    public var evalMLMAccuracy: Double?
+    public var evalPerplexity: Double?
+    public var evalMetric: Double?
+
+    public init(step: Int, epoch: Int, loss: Double, learningRate: Double, gradNorm: Double, tokensPerSecond: Double) {
+        self.step = step; self.epoch = epoch; self.loss = loss; self.learningRate = learningRate
+        self.gradNorm = gradNorm; self.tokensPerSecond = tokensPerSecond
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case step, epoch, loss, mlmLoss = "mlm_loss", nspLoss = "nsp_loss", mlmAccuracy = "mlm_accuracy"
+        case nspAccuracy = "nsp_accuracy", learningRate = "learning_rate", gradNorm = "grad_norm"
+        case tokensPerSecond = "tokens_per_second", evalLoss = "eval_loss", evalMLMAccuracy = "eval_mlm_accuracy"
+        case evalPerplexity = "eval_perplexity", evalMetric = "eval_metric"
+    }
+}
+
+/// Appends JSON lines to a log file, flushing each line so a killed run keeps everything it logged.
+public final class JSONLinesLog {
+    private let handle: FileHandle
+    /// The file being written.
+    public let url: URL
+
+    /// Opens (creating) `url` for appending. When resuming, entries after `truncateAfterStep` are dropped first so
+    /// the log has no duplicate steps.
+    public init(url: URL, truncateAfterStep: Int? = nil) throws {
+        self.url = url
+        let fm = FileManager.default
+        if let limit = truncateAfterStep, let data = fm.contents(atPath: url.path) {
+            let kept = String(decoding: data, as: UTF8.self).split(separator: "\n").filter { line in
+                guard let e = try? JSONDecoder().decode(TrainingLogEntry.self, from: Data(line.utf8)) else { return false }
+                return e.step <= limit
+            }
+            try (kept.joined(separator: "\n") + (kept.isEmpty ? "" : "\n")).write(to: url, atomically: true, encoding: .utf8)
+        }
+        if !fm.fileExists(atPath: url.path) { fm.createFile(atPath: url.path, contents: nil) }
+        handle = try FileHandle(forWritingTo: url)
+        try handle.seekToEnd()
+    }
+
+    /// Writes one entry as a line.
+    public func append(_ entry: TrainingLogEntry) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var line = try encoder.encode(entry)
+        line.append(0x0A)
+        try handle.write(contentsOf: line)
+    }
+
+    deinit { try? handle.close() }
+
+    /// Reads every entry of a log file.
+    public static func read(_ url: URL) throws -> [TrainingLogEntry] {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        return try text.split(separator: "\n").map { try JSONDecoder().decode(TrainingLogEntry.self, from: Data($0.utf8)) }
+    }
+}
