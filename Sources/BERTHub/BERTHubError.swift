@@ -13,6 +13,8 @@ public enum BERTHubError: Error, Equatable, Sendable {
     case snapshotMissing(model: String, revision: String, path: String)
     /// A file the model needs is absent.
     case fileMissing(path: String)
+    /// No safetensors weights in a model directory; `found` lists other weight files present.
+    case weightsMissing(directory: String, found: [String])
     /// A file exists but could not be read.
     case fileUnreadable(path: String, reason: String)
     /// A file is not valid JSON.
@@ -56,6 +58,11 @@ extension BERTHubError: CustomStringConvertible, LocalizedError {
                 + "download it again (the cache is incomplete) or pick a revision listed under snapshots/."
         case let .fileMissing(path):
             return "\(path) is missing; the model directory is incomplete, download the model again."
+        case let .weightsMissing(directory, found):
+            let hint = found.isEmpty ? "download the weights (model.safetensors) into it"
+                : "it has only " + found.joined(separator: ", ") + "; convert them to safetensors "
+                    + "(e.g. `safetensors.torch.save_file(torch.load(path), \"model.safetensors\")`)"
+            return "\(directory): no model.safetensors or model.safetensors.index.json; \(hint)."
         case let .fileUnreadable(path, reason):
             return "\(path): cannot read: \(reason). Check permissions."
         case let .invalidJSON(file, reason):

@@ -96,8 +96,9 @@ public struct ModelLocator: Sendable {
         guard let items = try? FileManager.default.contentsOfDirectory(at: url, includingPropertiesForKeys: keys)
         else { return nil }
         let dated = items.compactMap { item -> (URL, Date)? in
-            guard let values = try? item.resourceValues(forKeys: Set(keys)), values.isDirectory == true else { return nil }
-            return (item, values.contentModificationDate ?? .distantPast)
+            // isDirectory follows symlinks; a snapshot may be a link.
+            guard isDirectory(item) else { return nil }
+            return (item, (try? item.resourceValues(forKeys: Set(keys)))?.contentModificationDate ?? .distantPast)
         }
         // Newest first; the name breaks ties so the choice is deterministic.
         return dated.max { ($0.1, $0.0.lastPathComponent) < ($1.1, $1.0.lastPathComponent) }?.0

@@ -20,6 +20,11 @@ public struct SentenceTransformerLayout: Equatable, Sendable {
         public var maxSeqLength: Int?
         /// Whether input text is lower-cased before tokenizing (`do_lower_case`, default false).
         public var doLowerCase: Bool
+
+        /// Settings from their parts.
+        public init(maxSeqLength: Int?, doLowerCase: Bool = false) {
+            (self.maxSeqLength, self.doLowerCase) = (maxSeqLength, doLowerCase)
+        }
     }
 
     /// What one module does.

@@ -158,7 +158,12 @@ public struct SafeTensorsWriter: Sendable {
         defer { if !ok { close(fd); unlink(temp) } }
         try Self.writeAll(fd, Data(headerBytes()), fail)
         for name in orderedNames { try Self.writeAll(fd, entries[name]!.bytes, fail) }
+        #if canImport(Darwin)
+        // On Apple platforms fsync only reaches the drive's cache; F_FULLFSYNC reaches the medium.
+        if fcntl(fd, F_FULLFSYNC) != 0, fsync(fd) != 0 { throw fail("fsync") }
+        #else
         guard fsync(fd) == 0 else { throw fail("fsync") }
+        #endif
         ok = true
         guard close(fd) == 0 else { unlink(temp); throw fail("close") }
         guard rename(temp, path) == 0 else { let e = fail("rename"); unlink(temp); throw e }

@@ -1,1 +1,0 @@
-// SafeTensors: see ../../shared/DESIGN.md for this module's place in the layers.
