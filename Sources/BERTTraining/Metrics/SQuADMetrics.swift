@@ -34,7 +34,7 @@ public struct SQuADV2Scores: Equatable, Sendable {
 public enum SQuADMetrics {
     /// Lowercases, drops ASCII punctuation, replaces the words a/an/the by spaces, and collapses whitespace.
     public static func normalizeAnswer(_ text: String) -> String {
-        let lowered = text.lowercased().unicodeScalars.filter { !isASCIIPunctuation($0) }
+        let lowered = pythonLowercased(text).unicodeScalars.filter { !isASCIIPunctuation($0) }
         // `re.sub(r'\b(a|an|the)\b', ' ', text)` replaces exactly the maximal \w-runs spelled a, an or the.
         var withoutArticles = String.UnicodeScalarView()
         var run = String.UnicodeScalarView()
@@ -135,6 +135,26 @@ public enum SQuADMetrics {
         guard same > 0 else { return 0 }
         let precision = Double(same) / Double(prediction.count), recall = Double(same) / Double(groundTruth.count)
         return 2 * precision * recall / (precision + recall)
+    }
+
+    /// Python's `str.lower()`: full Unicode lowercase mapping plus the Final_Sigma rule (Σ → ς after a cased
+    /// letter and not before one, skipping case-ignorable characters), which Swift's `lowercased()` lacks.
+    static func pythonLowercased(_ text: String) -> String {
+        let scalars = Array(text.unicodeScalars)
+        var result = ""
+        for (i, scalar) in scalars.enumerated() {
+            guard scalar.value == 0x3A3 else { result += scalar.properties.lowercaseMapping; continue }
+            var j = i - 1
+            while j >= 0 && scalars[j].properties.isCaseIgnorable { j -= 1 }
+            var finalSigma = j >= 0 && scalars[j].properties.isCased
+            if finalSigma {
+                var k = i + 1
+                while k < scalars.count && scalars[k].properties.isCaseIgnorable { k += 1 }
+                finalSigma = k == scalars.count || !scalars[k].properties.isCased
+            }
+            result.unicodeScalars.append(finalSigma ? "\u{3C2}" : "\u{3C3}")
+        }
+        return result
     }
 
     private static func isASCIIPunctuation(_ s: Unicode.Scalar) -> Bool {
