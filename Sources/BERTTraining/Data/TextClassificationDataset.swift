@@ -154,7 +154,10 @@ public struct TextClassificationDataset: Sendable {
 /// Label names sorted numerically when every one is an integer, else by Unicode code point.
 func sortedLabelNames(_ names: Set<String>) -> [String] {
     if names.allSatisfy({ Int($0) != nil }) {
-        return names.sorted { (Int($0)!, Array($0.unicodeScalars.map(\.value))).0 < Int($1)! || (Int($0)! == Int($1)! && $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars)) }
+        return names.sorted { a, b in
+            let x = Int(a)!, y = Int(b)!
+            return x != y ? x < y : a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars)
+        }
     }
     return names.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
 }
