@@ -57,7 +57,7 @@ public enum SentenceEmbeddingDataset: Equatable, Sendable {
     }
 
     /// Reads a dataset; the layout is `pairs` when the file has an `anchor` column (JSON Lines: key), else
-    /// `scoredPairs`.
+    /// `scoredPairs`. In JSON Lines a record without `negative` has none.
     /// - Throws: `DatasetError.missingColumn` when neither layout's columns are present, and the tabular errors
     ///   (`wrongFieldCount`, `unterminatedQuote`, `invalidValue` for a score that is not a number, ...).
     public static func read(from url: URL, format: TabularFormat? = nil) throws -> SentenceEmbeddingDataset {
@@ -67,7 +67,7 @@ public enum SentenceEmbeddingDataset: Equatable, Sendable {
             let hasNegative = table.columns.contains("negative")
             return .pairs(try table.records.map { r in
                 SentencePairExample(anchor: try table.text("anchor", in: r), positive: try table.text("positive", in: r),
-                                    negative: hasNegative ? try table.text("negative", in: r) : nil, line: r.line)
+                                    negative: hasNegative && r.values["negative"] != nil ? try table.text("negative", in: r) : nil, line: r.line)
             })
         }
         guard table.columns.contains("sentence1") else {
