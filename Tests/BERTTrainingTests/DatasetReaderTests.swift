@@ -267,3 +267,18 @@ final class DatasetReaderTests: XCTestCase {
         assertThrows(.invalidValue(file: badScore.path, line: 3, field: "score", value: "", expected: "a number")) { try SentenceEmbeddingDataset.read(from: badScore) }
     }
 }
+
+/// The Pang & Lee polarity split of `scripts/extract_polarity.sh`, when it has been made (data/ is not committed).
+final class PolarityDataTests: XCTestCase {
+    func testPolaritySplitReads() throws {
+        let train = repositoryRoot.appendingPathComponent("data/polarity/train.csv")
+        let test = repositoryRoot.appendingPathComponent("data/polarity/test.csv")
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: train.path), "run scripts/extract_polarity.sh to make data/polarity/")
+        let d = try TextClassificationDataset.read(from: train)
+        XCTAssertEqual(d.examples.count, 3200)
+        XCTAssertEqual(d.labels, ["negative", "positive"])
+        let t = try TextClassificationDataset.read(from: test, labels: d.labels)
+        XCTAssertEqual(t.examples.count, 800)
+        XCTAssertEqual(t.examples.filter { $0.label == .category(1) }.count, 400)
+    }
+}
