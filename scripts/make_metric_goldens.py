@@ -309,13 +309,51 @@ for i in range(80):
     s = rng.random()
     preds_v2[qid] = "" if s < 0.3 else (golds_v2[qid][0] if golds_v2[qid] and s < 0.5 else phrase())
     na[qid] = float(np.round(rng.random(), 3))
+def find_best_thresh(preds, scores, na_probs, qid_to_has_ans):
+    """find_best_thresh of evaluate-v2.0.py, on raw (unthresholded) scores."""
+    num_no_ans = sum(1 for k in qid_to_has_ans if not qid_to_has_ans[k])
+    cur_score = best_score = num_no_ans
+    best_thresh = 0.0
+    for qid in sorted(na_probs, key=lambda k: na_probs[k]):
+        if qid not in scores:
+            continue
+        if qid_to_has_ans[qid]:
+            diff = scores[qid]
+        else:
+            diff = -1 if preds[qid] else 0
+        cur_score += diff
+        if cur_score > best_score:
+            best_score, best_thresh = cur_score, na_probs[qid]
+    return 100.0 * best_score / len(scores), best_thresh
+
+
+def best_thresholds(preds, golds, na_probs):
+    has_ans, em, f1 = {}, {}, {}
+    for qid, answers in golds.items():
+        gold = [a for a in answers if normalize_answer(a)]
+        has_ans[qid] = bool(gold)
+        gold = gold or [""]
+        em[qid] = max(float(normalize_answer(a) == normalize_answer(preds[qid])) for a in gold)
+        f1[qid] = max(f1_v2(preds[qid], a) for a in gold)
+    # Ties in probability are visited in question-id order: the dict is built in sorted-id order and
+    # Python's sort is stable.
+    ordered = {k: na_probs[k] for k in sorted(na_probs)}
+    be, bt = find_best_thresh(preds, em, ordered, has_ans)
+    bf, ft = find_best_thresh(preds, f1, ordered, has_ans)
+    return {"best_exact": be, "best_exact_thresh": bt, "best_f1": bf, "best_f1_thresh": ft}
+
+
+na_ties = {k: float(np.round(v, 1)) for k, v in na.items()}       # many ties
 write("squad.json", {
     "normalize": [{"text": t, "normalized": normalize_answer(t)} for t in texts],
     "pairs": pair_cases,
     "v1": {"predictions": preds_v1, "gold_answers": golds_v1, "expected": evaluate_v1(preds_v1, golds_v1)},
     "v2": {"predictions": preds_v2, "gold_answers": golds_v2, "no_answer_probabilities": na,
            "expected": evaluate_v2(preds_v2, golds_v2),
-           "expected_threshold_0_5": evaluate_v2(preds_v2, golds_v2, na, 0.5)},
+           "expected_threshold_0_5": evaluate_v2(preds_v2, golds_v2, na, 0.5),
+           "best_thresholds": best_thresholds(preds_v2, golds_v2, na),
+           "no_answer_probabilities_tied": na_ties,
+           "best_thresholds_tied": best_thresholds(preds_v2, golds_v2, na_ties)},
 })
 
 print("python", sys.version.split()[0], "numpy", np.__version__, "scipy", scipy.__version__,

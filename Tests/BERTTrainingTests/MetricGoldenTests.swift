@@ -117,6 +117,20 @@ final class MetricGoldenTests: XCTestCase {
         }
     }
 
+    func testSQuADBestThresholdsMatchOfficialSearch() throws {
+        let v2 = try XCTUnwrap(try golden("squad.json")["v2"] as? [String: Any])
+        let predictions = v2["predictions"] as! [String: String], golds = v2["gold_answers"] as! [String: [String]]
+        for (probabilities, key) in [("no_answer_probabilities", "best_thresholds"), ("no_answer_probabilities_tied", "best_thresholds_tied")] {
+            let best = SQuADMetrics.bestThresholds(predictions: predictions, goldAnswers: golds,
+                                                   noAnswerProbabilities: try XCTUnwrap(v2[probabilities] as? [String: Double]))
+            let e = try XCTUnwrap(v2[key] as? [String: Double])
+            assertNear(best.bestExactMatch, e["best_exact"], "\(key) best exact")
+            assertNear(best.bestExactMatchThreshold, e["best_exact_thresh"], "\(key) best exact threshold")
+            assertNear(best.bestF1, e["best_f1"], "\(key) best F1")
+            assertNear(best.bestF1Threshold, e["best_f1_thresh"], "\(key) best F1 threshold")
+        }
+    }
+
     // MARK: helpers
 
     private func ints(_ any: Any?) -> [Int] { (any as? [Int]) ?? [] }

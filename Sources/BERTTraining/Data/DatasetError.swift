@@ -38,6 +38,7 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
     /// The answer span runs outside its context.
     case answerOutOfRange(file: String, questionID: String, answerStart: Int, length: Int, contextLength: Int)
 
+    /// The message: file, line or question id, what is wrong, and how to fix it.
     public var description: String {
         switch self {
         case let .unreadable(file, reason):

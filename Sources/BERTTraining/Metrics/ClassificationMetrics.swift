@@ -55,6 +55,9 @@ public enum ClassificationMetrics {
     }
 
     /// Precision, recall and F1 combined as `average` says (scikit-learn's `precision_recall_fscore_support`).
+    ///
+    /// `.binary` scores its positive label alone and ignores `labels`. `predictions` and `references` must have
+    /// equal lengths (a precondition, as for every metric here).
     public static func scores(predictions: [Int], references: [Int], average: ClassificationAverage, labels: [Int]? = nil) -> PrecisionRecallF1 {
         let labels: [Int] = {
             if case let .binary(positive) = average { return [positive] }

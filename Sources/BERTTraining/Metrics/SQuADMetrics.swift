@@ -196,3 +196,56 @@ public enum SQuADMetrics {
         return tokens
     }
 }
+
+/// The best no-answer thresholds of `evaluate-v2.0.py` (`find_all_best_thresh`).
+public struct SQuADBestThresholds: Equatable, Sendable {
+    /// The best exact match ×100 over all no-answer thresholds.
+    public var bestExactMatch: Double
+    /// The no-answer probability threshold that reaches it.
+    public var bestExactMatchThreshold: Double
+    /// The best F1 ×100 over all thresholds.
+    public var bestF1: Double
+    /// The threshold that reaches it.
+    public var bestF1Threshold: Double
+}
+
+extension SQuADMetrics {
+    /// The official script's search for the no-answer threshold that maximises exact match and F1.
+    ///
+    /// Questions are visited by increasing no-answer probability, each switching from "no answer" to its
+    /// prediction: an answerable question gains its raw score; an unanswerable one loses 1 if the prediction is
+    /// non-empty. Ties in probability are visited in question-id order (the official script uses the
+    /// probability file's order). Questions without a probability are skipped, as the script's
+    /// `if qid not in scores`.
+    public static func bestThresholds(predictions: [String: String], goldAnswers: [String: [String]],
+                                      noAnswerProbabilities: [String: Double]) -> SQuADBestThresholds {
+        var hasAnswer: [String: Bool] = [:], exact: [String: Double] = [:], f1: [String: Double] = [:]
+        for (id, answers) in goldAnswers {
+            var golds = answers.filter { !normalizeAnswer($0).isEmpty }
+            hasAnswer[id] = !golds.isEmpty
+            if golds.isEmpty { golds = [""] }
+            let prediction = predictions[id] ?? ""
+            exact[id] = golds.map { exactMatch(prediction: prediction, groundTruth: $0) }.max()!
+            f1[id] = golds.map { f1V2(prediction: prediction, groundTruth: $0) }.max()!
+        }
+        let order = noAnswerProbabilities.keys.filter { goldAnswers[$0] != nil }
+            .sorted { (noAnswerProbabilities[$0]!, $0) < (noAnswerProbabilities[$1]!, $1) }
+        func best(_ scores: [String: Double]) -> (Double, Double) {
+            var current = Double(hasAnswer.values.filter { !$0 }.count), bestScore = current, threshold = 0.0
+            for id in order {
+                if hasAnswer[id]! {
+                    current += scores[id]!
+                } else if !(predictions[id] ?? "").isEmpty {
+                    current -= 1
+                }
+                if current > bestScore {
+                    bestScore = current
+                    threshold = noAnswerProbabilities[id]!
+                }
+            }
+            return (goldAnswers.isEmpty ? 0 : 100 * bestScore / Double(goldAnswers.count), threshold)
+        }
+        let (bestExact, exactThreshold) = best(exact), (bestF1, f1Threshold) = best(f1)
+        return SQuADBestThresholds(bestExactMatch: bestExact, bestExactMatchThreshold: exactThreshold, bestF1: bestF1, bestF1Threshold: f1Threshold)
+    }
+}

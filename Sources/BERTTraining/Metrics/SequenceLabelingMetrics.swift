@@ -15,6 +15,7 @@ public struct EntitySpan: Hashable, Sendable, CustomStringConvertible {
         self.end = end
     }
 
+    /// seqeval's tuple notation, `(PER, 0, 1)`.
     public var description: String { "(\(type), \(start), \(end))" }
 }
 
@@ -31,6 +32,7 @@ public struct EntityReport: Equatable, Sendable {
     /// Token-level accuracy over all tags (seqeval's `accuracy_score`).
     public var accuracy: Double
 
+    /// Field-by-field equality (the per-type rows are tuples, so it is written out).
     public static func == (a: EntityReport, b: EntityReport) -> Bool {
         a.perType.map(\.type) == b.perType.map(\.type) && a.perType.map(\.scores) == b.perType.map(\.scores)
             && a.micro == b.micro && a.macro == b.macro && a.weighted == b.weighted && a.accuracy == b.accuracy
@@ -95,7 +97,8 @@ public enum SequenceLabelingMetrics {
                             accuracy: total == 0 ? .nan : Double(correct) / Double(total))
     }
 
-    /// seqeval's prefix split: `tag = chunk[0]`, `type = chunk[1:].split('-', 1)[-1] or '_'`.
+    /// seqeval's prefix split: `tag = chunk[0]`, `type = chunk[1:].split('-', 1)[-1] or '_'`. An empty tag
+    /// (which makes seqeval raise `IndexError`) is read as `O`.
     static func split(_ chunk: String) -> (tag: String, type: String) {
         let scalars = chunk.unicodeScalars
         guard let first = scalars.first else { return ("O", "_") }
