@@ -254,7 +254,7 @@ def evaluate_v2(preds, golds, na_probs=None, thresh=1.0):
     has_ans, em, f1 = {}, {}, {}
     for qid, answers in golds.items():
         gold = [a for a in answers if normalize_answer(a)]
-        has_ans[qid] = bool(gold)
+        has_ans[qid] = bool(answers)               # make_qid_to_has_ans: bool(qa['answers'])
         if not gold:
             gold = [""]
         p = preds[qid]
@@ -331,7 +331,7 @@ def best_thresholds(preds, golds, na_probs):
     has_ans, em, f1 = {}, {}, {}
     for qid, answers in golds.items():
         gold = [a for a in answers if normalize_answer(a)]
-        has_ans[qid] = bool(gold)
+        has_ans[qid] = bool(answers)               # make_qid_to_has_ans: bool(qa['answers'])
         gold = gold or [""]
         em[qid] = max(float(normalize_answer(a) == normalize_answer(preds[qid])) for a in gold)
         f1[qid] = max(f1_v2(preds[qid], a) for a in gold)

@@ -20,9 +20,9 @@ public struct SQuADScores: Equatable, Sendable {
 public struct SQuADV2Scores: Equatable, Sendable {
     /// Every question.
     public var overall: SQuADScores
-    /// Questions with at least one non-empty (after normalisation) gold answer.
+    /// Questions with at least one gold answer (the script's `bool(qa['answers'])`, before normalisation).
     public var hasAnswer: SQuADScores?
-    /// Questions whose gold answers are all empty: the right prediction is the empty string.
+    /// Questions without gold answers: the right prediction is the empty string.
     public var noAnswer: SQuADScores?
 }
 
@@ -86,7 +86,8 @@ public enum SQuADMetrics {
     }
 
     /// `evaluate-v2.0.py`: gold answers that normalise to "" are dropped and a question left with none
-    /// expects the empty string; scores are the best over the gold answers.
+    /// expects the empty string; scores are the best over the gold answers. HasAns/NoAns split on whether the
+    /// question has any gold answer at all (so a question whose only answer is "the" is HasAns but expects "").
     ///
     /// With `noAnswerProbabilities`, a question whose probability is `> threshold` is taken as predicted
     /// unanswerable (scoring 1 exactly when it has no answer), as the script's `--na-prob-thresh` (default 1.0).
@@ -100,7 +101,7 @@ public enum SQuADMetrics {
         var exact: [String: Double] = [:], f1: [String: Double] = [:]
         for (id, answers) in goldAnswers {
             var golds = answers.filter { !normalizeAnswer($0).isEmpty }
-            hasAnswer[id] = !golds.isEmpty
+            hasAnswer[id] = !answers.isEmpty
             if golds.isEmpty { golds = [""] }
             guard let prediction = predictions[id] else { exact[id] = 0; f1[id] = 0; continue }
             exact[id] = golds.map { exactMatch(prediction: prediction, groundTruth: $0) }.max()!
@@ -222,7 +223,7 @@ extension SQuADMetrics {
         var hasAnswer: [String: Bool] = [:], exact: [String: Double] = [:], f1: [String: Double] = [:]
         for (id, answers) in goldAnswers {
             var golds = answers.filter { !normalizeAnswer($0).isEmpty }
-            hasAnswer[id] = !golds.isEmpty
+            hasAnswer[id] = !answers.isEmpty
             if golds.isEmpty { golds = [""] }
             let prediction = predictions[id] ?? ""
             exact[id] = golds.map { exactMatch(prediction: prediction, groundTruth: $0) }.max()!
