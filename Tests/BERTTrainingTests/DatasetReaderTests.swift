@@ -86,6 +86,10 @@ final class DatasetReaderTests: XCTestCase {
         }
         let ok = try TextClassificationDataset.read(from: try write("ok.csv", "text,label\na,pos\n"), labels: ["neg", "pos"])
         XCTAssertEqual(ok.examples[0].label, .category(1))
+        let byMap = try TextClassificationDataset.read(from: try write("map.csv", "text,label\na,pos\nb,neg\n"), labelIDs: ["pos": 0, "neg": 1])
+        XCTAssertEqual(byMap.labels, ["pos", "neg"])
+        XCTAssertEqual(byMap.examples.map(\.label), [.category(0), .category(1)])
+        assertThrows(.invalidLabelIDs(ids: [0, 2])) { try TextClassificationDataset.read(from: url, labelIDs: ["neg": 0, "pos": 2]) }
     }
 
     func testMalformedTabularFiles() throws {
@@ -167,6 +171,8 @@ final class DatasetReaderTests: XCTestCase {
         assertThrows(.unknownTag(file: unknown.path, line: 3, tag: "B-MISC", known: ["O", "B-ORG", "I-ORG"])) {
             try TokenClassificationDataset.readCoNLL(from: unknown, labels: ["O", "B-ORG", "I-ORG"])
         }
+        let mapped = try TokenClassificationDataset.readCoNLL(from: try write("m.conll", "EU B-ORG\n"), labelIDs: ["B-ORG": 1, "O": 0])
+        XCTAssertEqual(mapped.sentences[0].tagIDs, [1])
         let empty = try write("c.conll", "-DOCSTART- O\n\n")
         assertThrows(.emptyFile(file: empty.path)) { try TokenClassificationDataset.readCoNLL(from: empty) }
     }

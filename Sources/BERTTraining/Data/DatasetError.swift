@@ -37,6 +37,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
     case answerMismatch(file: String, questionID: String, answerStart: Int, answer: String, contextSlice: String)
     /// The answer span runs outside its context.
     case answerOutOfRange(file: String, questionID: String, answerStart: Int, length: Int, contextLength: Int)
+    /// A label2id map whose ids are not exactly 0, 1, ..., n−1.
+    case invalidLabelIDs(ids: [Int])
 
     /// The message: file, line or question id, what is wrong, and how to fix it.
     public var description: String {
@@ -77,6 +79,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
             return "\(file): question \(id): context[\(start)..<\(start + answer.unicodeScalars.count)] is \"\(slice)\", not the answer \"\(answer)\"; answer_start counts Unicode code points (Python string indices), not bytes or UTF-16 units"
         case let .answerOutOfRange(file, id, start, length, contextLength):
             return "\(file): question \(id): answer_start \(start) + \(length) code points runs past the context (\(contextLength) code points); fix answer_start"
+        case let .invalidLabelIDs(ids):
+            return "label2id ids \(ids.prefix(12))\(ids.count > 12 ? "..." : "") are not 0..<\(ids.count); give each label a distinct id from 0 up (as config.json's label2id)"
         }
     }
 }

@@ -131,6 +131,13 @@ public struct TextClassificationDataset: Sendable {
         return TextClassificationDataset(examples: examples, labels: classNames, task: task)
     }
 
+    /// Reads a dataset whose classes are fixed by a `label2id` map (ids 0..<n, as a model config's).
+    /// - Throws: `DatasetError.invalidLabelIDs` for other ids, then as `read(from:format:task:columns:labels:)`.
+    public static func read(from url: URL, format: TabularFormat? = nil, task: TextClassificationTask = .singleLabel,
+                            columns: TextClassificationColumns = .init(), labelIDs: [String: Int]) throws -> TextClassificationDataset {
+        try read(from: url, format: format, task: task, columns: columns, labels: labelsInIDOrder(labelIDs))
+    }
+
     /// Multi-label names: a JSON list of names, or one string of `;`-separated names (blanks dropped).
     private static func labelNames(_ value: JSONValue, table: TabularFile, record: TabularRecord, column: String) throws -> [String] {
         switch value {
@@ -149,6 +156,13 @@ public struct TextClassificationDataset: Sendable {
             throw DatasetError.invalidValue(file: table.file, line: record.line, field: column, value: value.preview, expected: "a list of labels or \"a;b\"")
         }
     }
+}
+
+/// The names of a label2id map in id order, failing unless the ids are 0..<n.
+func labelsInIDOrder(_ labelIDs: [String: Int]) throws -> [String] {
+    let ordered = labelIDs.sorted { $0.value < $1.value }
+    guard ordered.map(\.value) == Array(0..<ordered.count) else { throw DatasetError.invalidLabelIDs(ids: ordered.map(\.value)) }
+    return ordered.map(\.key)
 }
 
 /// Label names sorted numerically when every one is an integer, else by Unicode code point.

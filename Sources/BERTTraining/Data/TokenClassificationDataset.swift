@@ -73,4 +73,10 @@ public struct TokenClassificationDataset: Sendable {
         }
         return TokenClassificationDataset(sentences: sentences, labels: names)
     }
+
+    /// Reads a CoNLL file whose tags are fixed by a `label2id` map (ids 0..<n, as a model config's).
+    /// - Throws: `DatasetError.invalidLabelIDs` for other ids, then as `readCoNLL(from:labels:)`.
+    public static func readCoNLL(from url: URL, labelIDs: [String: Int]) throws -> TokenClassificationDataset {
+        try readCoNLL(from: url, labels: labelsInIDOrder(labelIDs))
+    }
 }
