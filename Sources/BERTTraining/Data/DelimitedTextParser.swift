@@ -55,8 +55,7 @@ enum DelimitedTextParser {
                 guard i == bytes.count || bytes[i] == delimiter || bytes[i] == lf || bytes[i] == cr else {
                     throw DatasetError.textAfterClosingQuote(file: file, line: line, field: fields.count + 1)
                 }
-                // A quoted empty field is content even though `field` is empty; mark it so the next byte is not
-                // taken for the start of another quoted field.
+                // The quoted field ends at a delimiter, a line break or the end of the input.
                 if i < bytes.count && bytes[i] == delimiter { endField(); i += 1; continue }
                 if i == bytes.count { break }
                 _ = lineBreak()
