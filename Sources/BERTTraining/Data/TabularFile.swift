@@ -1,0 +1,158 @@
+import Foundation
+
+/// A JSON value as read from a JSON or JSON Lines file.
+enum JSONValue: Equatable {
+    case string(String), number(Double), bool(Bool), null
+    case array([JSONValue]), object([String: JSONValue])
+
+    init(_ any: Any) {
+        switch any {
+        case let s as String: self = .string(s)
+        case let n as NSNumber:
+            // JSONSerialization hands booleans over as NSNumber with the objCType of a C char.
+            if String(cString: n.objCType) == "c" { self = .bool(n.boolValue) } else { self = .number(n.doubleValue) }
+        case let a as [Any]: self = .array(a.map(JSONValue.init))
+        case let d as [String: Any]: self = .object(d.mapValues(JSONValue.init))
+        default: self = .null
+        }
+    }
+
+    /// The value as label or cell text: strings as they are, integral numbers without `.0`.
+    var text: String? {
+        switch self {
+        case let .string(s): return s
+        case let .number(d): return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
+        case let .bool(b): return b ? "true" : "false"
+        default: return nil
+        }
+    }
+
+    /// A short rendering for error messages.
+    var preview: String {
+        switch self {
+        case .null: return "null"
+        case .array(let a): return "[\(a.prefix(4).map(\.preview).joined(separator: ", "))\(a.count > 4 ? ", ..." : "")]"
+        case .object: return "{...}"
+        default: return text ?? ""
+        }
+    }
+}
+
+/// One data row: its 1-based line in the file and its values by column name.
+struct TabularRecord {
+    var line: Int
+    var values: [String: JSONValue]
+}
+
+/// The rows of a CSV, TSV or JSON Lines file, with the file name for error messages.
+struct TabularFile {
+    var file: String
+    var format: TabularFormat
+    /// Header names (CSV/TSV) or every key seen (JSON Lines), in first-seen order.
+    var columns: [String]
+    var records: [TabularRecord]
+
+    /// Reads and parses `url`; `format` defaults to the one its extension implies.
+    init(contentsOf url: URL, format: TabularFormat?) throws {
+        file = url.path
+        guard let format = format ?? TabularFormat(fileExtension: url.pathExtension) else { throw DatasetError.unknownFormat(file: file) }
+        self.format = format
+        let bytes = try readUTF8Bytes(url)
+        switch format {
+        case .csv, .tsv:
+            let rows = try DelimitedTextParser.parse(bytes, delimiter: format == .csv ? UInt8(ascii: ",") : UInt8(ascii: "\t"),
+                                                     quoting: format == .csv, file: file)
+            guard let header = rows.first else { throw DatasetError.emptyFile(file: file) }
+            columns = header.fields
+            records = try rows.dropFirst().map { row in
+                guard row.fields.count == header.fields.count else {
+                    throw DatasetError.wrongFieldCount(file: url.path, line: row.line, expected: header.fields.count, found: row.fields.count)
+                }
+                var values: [String: JSONValue] = [:]
+                for (name, value) in zip(header.fields, row.fields) { values[name] = .string(value) }
+                return TabularRecord(line: row.line, values: values)
+            }
+        case .jsonLines:
+            columns = []
+            records = []
+            var seen = Set<String>()
+            for (line, content) in splitLines(bytes) where !content.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) {
+                let object: Any
+                do { object = try JSONSerialization.jsonObject(with: Data(content), options: [.fragmentsAllowed]) } catch {
+                    throw DatasetError.invalidJSON(file: file, line: line, reason: jsonReason(error))
+                }
+                guard case let .object(values) = JSONValue(object) else {
+                    throw DatasetError.invalidJSON(file: file, line: line, reason: "the line is not a JSON object")
+                }
+                for key in values.keys.sorted() where seen.insert(key).inserted { columns.append(key) }
+                records.append(TabularRecord(line: line, values: values))
+            }
+        }
+        if records.isEmpty { throw DatasetError.emptyFile(file: file) }
+    }
+
+    /// Fails unless the file has `column` (CSV/TSV header; JSON Lines records are checked one by one).
+    func require(_ column: String) throws {
+        if format != .jsonLines && !columns.contains(column) {
+            throw DatasetError.missingColumn(file: file, column: column, available: columns)
+        }
+    }
+
+    /// The value of `column` in `record`, failing with the line when it is missing.
+    func value(_ column: String, in record: TabularRecord) throws -> JSONValue {
+        guard let value = record.values[column] else { throw DatasetError.missingField(file: file, line: record.line, field: column) }
+        return value
+    }
+
+    /// The text of `column` in `record`; a JSON value that is not a string is an error.
+    func text(_ column: String, in record: TabularRecord) throws -> String {
+        let value = try value(column, in: record)
+        guard case let .string(s) = value else {
+            throw DatasetError.invalidValue(file: file, line: record.line, field: column, value: value.preview, expected: "a string")
+        }
+        return s
+    }
+
+    /// The number in `column` of `record`: a JSON number, or text that parses as a Double.
+    func number(_ column: String, in record: TabularRecord) throws -> Double {
+        let value = try value(column, in: record)
+        switch value {
+        case let .number(d): return d
+        case let .string(s):
+            if let d = Double(s.trimmingCharacters(in: .whitespaces)), d.isFinite { return d }
+        default: break
+        }
+        throw DatasetError.invalidValue(file: file, line: record.line, field: column, value: value.preview, expected: "a number")
+    }
+}
+
+/// The bytes of a UTF-8 file without its byte-order mark.
+func readUTF8Bytes(_ url: URL) throws -> [UInt8] {
+    let data: Data
+    do { data = try Data(contentsOf: url) } catch {
+        throw DatasetError.unreadable(file: url.path, reason: (error as NSError).localizedDescription)
+    }
+    var bytes = [UInt8](data)
+    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+    guard String(bytes: bytes, encoding: .utf8) != nil else { throw DatasetError.notUTF8(file: url.path) }
+    return bytes
+}
+
+/// Lines split at `\n` (a trailing `\r` kept for the caller to trim), numbered from 1.
+func splitLines(_ bytes: [UInt8]) -> [(line: Int, content: ArraySlice<UInt8>)] {
+    var lines: [(Int, ArraySlice<UInt8>)] = []
+    var start = 0, number = 1
+    for i in bytes.indices where bytes[i] == 0x0A {
+        lines.append((number, bytes[start..<i]))
+        start = i + 1
+        number += 1
+    }
+    if start < bytes.count { lines.append((number, bytes[start...])) }
+    return lines
+}
+
+/// The parser's own words for a JSON error, without Foundation's boilerplate.
+func jsonReason(_ error: Error) -> String {
+    let ns = error as NSError
+    return (ns.userInfo["NSDebugDescription"] as? String) ?? ns.localizedDescription
+}
