@@ -23,19 +23,27 @@ public struct PretrainingInstanceGenerator: Sendable {
     /// `dupe_factor` passes over every document, then shuffle the instances. For `.maskedLMOnly` the passes are
     /// epochs 0..<dupe_factor of `DynamicMaskingDataset` (static copies of its dynamic masks), then shuffled.
     public func makeInstances(corpus: PretrainingCorpus) -> [PretrainingInstance] {
+        var counts = PretrainingGenerationCounts()
+        return makeInstances(corpus: corpus, counts: &counts)
+    }
+
+    /// `makeInstances(corpus:)`, also counting what happened (for diagnostics and tests).
+    public func makeInstances(corpus: PretrainingCorpus, counts: inout PretrainingGenerationCounts)
+        -> [PretrainingInstance] {
         var rng = PretrainingRandomGenerator(seed: configuration.seed)
         var instances: [PretrainingInstance] = []
         if configuration.objective == .maskedLMOnly {
             let dataset = DynamicMaskingDataset(corpus: corpus, configuration: configuration, vocabulary: vocabulary)
             for epoch in 0..<configuration.dupeFactor {
                 for index in 0..<dataset.count { instances.append(dataset.instance(at: index, epoch: epoch)) }
+                counts.instances += dataset.count
             }
         } else {
             var documents = corpus.documents
             rng.shuffle(&documents)
             for _ in 0..<configuration.dupeFactor {
                 for index in documents.indices {
-                    instances += makeInstances(documentAt: index, in: documents, rng: &rng)
+                    instances += makeInstances(documentAt: index, in: documents, rng: &rng, counts: &counts)
                 }
             }
         }
@@ -54,11 +62,16 @@ public struct PretrainingInstanceGenerator: Sendable {
     /// ½ A and B are swapped (label 1). ALBERT's script would pair a one-sentence chunk with a random document;
     /// we keep SOP pure instead.
     public func makeInstances(documentAt documentIndex: Int, in documents: [[[Int]]],
-                              rng: inout PretrainingRandomGenerator) -> [PretrainingInstance] {
+                              rng: inout PretrainingRandomGenerator,
+                              counts: inout PretrainingGenerationCounts) -> [PretrainingInstance] {
         let document = documents[documentIndex]
         let maxNumTokens = configuration.maxSeqLength - 3
         var targetLength = maxNumTokens
-        if rng.nextUnit() < configuration.shortSeqProb { targetLength = rng.nextInt(in: 2...maxNumTokens) }
+        if rng.nextUnit() < configuration.shortSeqProb {
+            targetLength = rng.nextInt(in: 2...maxNumTokens)
+            counts.shortTargetDocuments += 1
+        }
+        counts.documents += 1
 
         var instances: [PretrainingInstance] = []
         var chunk: [[Int]] = []
@@ -76,6 +89,7 @@ public struct PretrainingInstanceGenerator: Sendable {
                 case .nextSentencePrediction, .maskedLMOnly:
                     if chunk.count == 1 || rng.nextUnit() < 0.5 {
                         label = 1
+                        if chunk.count == 1 { counts.forcedRandomNext += 1 }
                         let targetB = targetLength - a.count
                         var randomIndex = 0
                         for _ in 0..<10 {
@@ -89,6 +103,7 @@ public struct PretrainingInstanceGenerator: Sendable {
                             if b.count >= targetB { break }
                         }
                         i -= chunk.count - aEnd  // put the unused sentences back
+                        counts.putBackSentences += chunk.count - aEnd
                     } else {
                         b = Array(chunk[aEnd...].joined())
                     }
@@ -107,7 +122,9 @@ public struct PretrainingInstanceGenerator: Sendable {
                         label = 1
                     }
                 }
+                if a.isEmpty || b.isEmpty { counts.skippedChunks += 1 }
                 if !a.isEmpty, !b.isEmpty {
+                    counts.instances += 1
                     let (a, b) = Self.truncatePair(a, b, maxNumTokens: maxNumTokens, rng: &rng)
                     let tokens = [vocabulary.clsID] + a + [vocabulary.sepID] + b + [vocabulary.sepID]
                     let sequence = UnmaskedSequence(tokens: tokens, typeZeroLength: a.count + 2, nextSentenceLabel: label)
@@ -138,4 +155,25 @@ public struct PretrainingInstanceGenerator: Sendable {
         }
         return (Array(a[aRange]), Array(b[bRange]))
     }
+}
+
+/// What one generation run did, for diagnostics. Google's rule forces a random B (label 1) whenever a chunk
+/// holds a single sentence, so short documents, long sentences and short targets push the label-1 share above
+/// ½: expected share = ½ + ½ · forcedRandomNext / instances.
+public struct PretrainingGenerationCounts: Sendable, Equatable {
+    /// Document passes (documents × dupe_factor).
+    public var documents = 0
+    /// Document passes whose target length was drawn short (probability short_seq_prob).
+    public var shortTargetDocuments = 0
+    /// Instances made.
+    public var instances = 0
+    /// NSP instances whose B was random because the chunk had one sentence (no coin flip).
+    public var forcedRandomNext = 0
+    /// Sentences put back after a random B.
+    public var putBackSentences = 0
+    /// SOP chunks of a single one-token sentence, which cannot be split into A and B.
+    public var skippedChunks = 0
+
+    /// All zero.
+    public init() {}
 }
