@@ -43,6 +43,13 @@ public struct PretrainingDataConfiguration: Sendable, Codable, Equatable {
         self.objective = objective
     }
 
+    /// Google's flag names, so the instance file's header reads like its command line.
+    enum CodingKeys: String, CodingKey {
+        case maxSeqLength = "max_seq_length", shortSeqProb = "short_seq_prob", dupeFactor = "dupe_factor"
+        case maskedLMProb = "masked_lm_prob", maxPredictionsPerSeq = "max_predictions_per_seq"
+        case wholeWordMask = "do_whole_word_mask", seed = "random_seed", objective
+    }
+
     /// Throws `invalidConfiguration` naming the first bad value.
     public func validate() throws {
         func fail(_ message: String) throws -> Never { throw PretrainingDataError.invalidConfiguration(message) }

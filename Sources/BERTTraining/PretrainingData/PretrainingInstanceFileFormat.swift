@@ -51,11 +51,10 @@ public struct PretrainingInstanceFileHeader: Sendable, Equatable {
     /// Bytes per instance: (4·L + 1) int32.
     public var recordSize: Int { (4 * maxSeqLength + 1) * 4 }
 
-    /// The settings JSON exactly as written (sorted keys, snake_case), so equal settings give equal bytes.
+    /// The settings JSON exactly as written (sorted keys, snake_case names), so equal settings give equal bytes.
     public func settingsJSON() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
         return try encoder.encode(settings)
     }
 
@@ -80,6 +79,10 @@ public struct PretrainingInstanceFileSettings: Sendable, Codable, Equatable {
         public var pad: Int
         /// `[UNK]`.
         public var unk: Int
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case configuration, specialTokenIDs = "special_token_ids", generator, epoch
     }
 
     /// Generator settings, or nil when the instances came from elsewhere.

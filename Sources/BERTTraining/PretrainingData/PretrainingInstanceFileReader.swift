@@ -68,7 +68,6 @@ public final class PretrainingInstanceFileReader: PretrainingInstanceSource {
         let settings: PretrainingInstanceFileSettings
         do {
             let decoder = JSONDecoder()
-            decoder.keyDecodingStrategy = .convertFromSnakeCase
             settings = try decoder.decode(PretrainingInstanceFileSettings.self,
                                           from: data.subdata(in: fixed..<(fixed + Int(settingsLength))))
         } catch {
