@@ -163,6 +163,35 @@ final class PretrainingDataInstanceTests: XCTestCase {
         }
     }
 
+    func testNextSentencePairsAndPutBackKeepEverySentence() throws {
+        // Documents of one-token sentences with distinct ids: A is always a contiguous run of its own document,
+        // a label-0 B continues it, and thanks to "put back" every sentence lands in some A or label-0 B.
+        let (_, vocabulary) = try PretrainingFixtures.vocabulary()
+        let documents = (0..<6).map { d in (0..<(20 + 7 * d)).map { [2000 + 100 * d + $0] } }
+        let configuration = PretrainingDataConfiguration(maxSeqLength: 12, shortSeqProb: 0, dupeFactor: 1,
+                                                         maskedLMProb: 0, maxPredictionsPerSeq: 0, seed: 4)
+        var counts = PretrainingGenerationCounts()
+        let instances = try PretrainingInstanceGenerator(configuration: configuration, vocabulary: vocabulary)
+            .makeInstances(corpus: PretrainingCorpus(documents: documents), counts: &counts)
+        XCTAssertGreaterThan(counts.putBackSentences, 0)
+        var covered = Set<Int>()
+        for instance in instances {
+            let n = instance.length
+            let sep = instance.inputIDs.firstIndex(of: vocabulary.sepID)!
+            let a = Array(instance.inputIDs[1..<sep]), b = Array(instance.inputIDs[(sep + 1)..<(n - 1)])
+            XCTAssertEqual(a, Array(a[0]..<(a[0] + a.count)), "A must be consecutive sentences")
+            covered.formUnion(a)
+            if instance.nextSentenceLabel == 0 {
+                XCTAssertEqual(b.first, a.last! + 1, "label 0: B starts right after A")
+                XCTAssertEqual(b, Array(b[0]..<(b[0] + b.count)))
+                covered.formUnion(b)
+            } else {
+                XCTAssertNotEqual(b[0] / 100, a[0] / 100, "label 1: B comes from another document")
+            }
+        }
+        XCTAssertEqual(covered, Set(documents.flatMap { $0.flatMap { $0 } }))
+    }
+
     func testSameSeedSameInstancesDifferentSeedDifferent() throws {
         let a = try generate(PretrainingDataConfiguration(dupeFactor: 1, seed: 5)).0
         let b = try generate(PretrainingDataConfiguration(dupeFactor: 1, seed: 5)).0
