@@ -15,7 +15,8 @@ rm -rf "$OUT.partial"; mkdir -p "$OUT.partial"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
-apt-get download python3.11-doc >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get download python3.11-doc >/dev/null; }
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+apt-get download python3.11-doc >/dev/null 2>&1 || { $SUDO apt-get update -qq && apt-get download python3.11-doc >/dev/null 2>&1; }
 dpkg -x python3.11-doc_*.deb unpacked
 SRC="unpacked/usr/share/doc/python3.11/html/_sources"
 for f in $(cd "$SRC" && ls tutorial/*.rst.txt howto/*.rst.txt faq/*.rst.txt); do
