@@ -31,6 +31,7 @@ public enum PretrainingDataError: Error, Equatable, CustomStringConvertible {
     /// Writing or renaming the output failed.
     case writeFailed(path: String, reason: String)
 
+    /// The message: what is wrong, where (file, offset or instance), and how to fix it.
     public var description: String {
         switch self {
         case let .unreadableFile(path, reason):

@@ -3,7 +3,8 @@
 import Foundation
 
 /// Writes an instance file (layout in `PretrainingInstanceFileHeader`) atomically: records go to
-/// `<destination>.partial-<pid>` and `finish()` patches the count, flushes and renames over the destination.
+/// `.<name>.partial-<pid>-<random>` beside the destination and `finish()` patches the count, flushes and renames
+/// over the destination.
 /// A writer dropped without `finish()` deletes its temporary file.
 public final class PretrainingInstanceFileWriter {
     /// Where the file will appear after `finish()`.
@@ -20,7 +21,8 @@ public final class PretrainingInstanceFileWriter {
         header = PretrainingInstanceFileHeader(maxSeqLength: maxSeqLength, vocabSize: vocabSize, count: 0,
                                                settings: settings)
         temporary = destination.deletingLastPathComponent()
-            .appendingPathComponent(".\(destination.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
+            .appendingPathComponent(".\(destination.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)-"
+                + UUID().uuidString.prefix(8))
         let settingsJSON: Data
         do { settingsJSON = try header.settingsJSON() } catch {
             throw PretrainingDataError.writeFailed(path: destination.path, reason: "settings JSON: \(error)")
