@@ -14,8 +14,9 @@ public struct MaskedTokens: Sendable, Equatable {
 /// pieces under whole-word masking), shuffled; `num_to_predict = min(max_predictions_per_seq,
 /// max(1, round(len(tokens) × masked_lm_prob)))` with `len(tokens)` counting the specials and Python's
 /// round-half-to-even; groups are taken in shuffled order, skipping one that would overshoot `num_to_predict`.
-/// One deviation: a `##` piece right after a control token (orphaned by truncation) starts its own group
-/// instead of joining the previous segment's last word, so groups never cross `[SEP]`.
+/// As in Google's script, a `##` piece joins the previous candidate group even across a `[SEP]` (B can start
+/// with a `##` piece after truncation from the front); a `##` piece first after `[CLS]` starts its own group.
+/// A group is still masked all or nothing, and keeping the quirk keeps the random stream identical to Google's.
 public struct MaskedLMMasker: Sendable {
     /// The vocabulary: special ids, continuation pieces, size for random replacements.
     public let vocabulary: PretrainingVocabulary
@@ -51,15 +52,12 @@ public struct MaskedLMMasker: Sendable {
     /// The candidate groups of `tokens`, in order: single positions, or words with their `##` pieces.
     public func candidateGroups(_ tokens: [Int]) -> [[Int]] {
         var groups: [[Int]] = []
-        var previousWasCandidate = false
-        for (i, token) in tokens.enumerated() {
-            if vocabulary.isControl(token) { previousWasCandidate = false; continue }
-            if wholeWordMask, previousWasCandidate, vocabulary.isContinuation(token) {
+        for (i, token) in tokens.enumerated() where !vocabulary.isControl(token) {
+            if wholeWordMask, !groups.isEmpty, vocabulary.isContinuation(token) {
                 groups[groups.count - 1].append(i)
             } else {
                 groups.append([i])
             }
-            previousWasCandidate = true
         }
         return groups
     }

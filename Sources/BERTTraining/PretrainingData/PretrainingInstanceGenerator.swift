@@ -140,14 +140,14 @@ public struct PretrainingInstanceGenerator: Sendable {
         return instances
     }
 
-    /// Google's `truncate_seq_pair`: while the pair is too long, drop one token from the longer side (A on a
+    /// Google's `truncate_seq_pair`: while the pair is too long, drop one token from the longer side (B on a
     /// tie), from the front or the back with equal chance.
     public static func truncatePair(_ a: [Int], _ b: [Int], maxNumTokens: Int,
                                     rng: inout PretrainingRandomGenerator) -> ([Int], [Int]) {
         var aRange = 0..<a.count, bRange = 0..<b.count
         while aRange.count + bRange.count > maxNumTokens {
             let front = rng.nextUnit() < 0.5
-            if aRange.count >= bRange.count {
+            if aRange.count > bRange.count {
                 aRange = front ? (aRange.lowerBound + 1)..<aRange.upperBound : aRange.lowerBound..<(aRange.upperBound - 1)
             } else {
                 bRange = front ? (bRange.lowerBound + 1)..<bRange.upperBound : bRange.lowerBound..<(bRange.upperBound - 1)
