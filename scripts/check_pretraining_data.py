@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Reads a swift-bert pre-training instance file and prints its statistics (Python stdlib only).
 
-Usage: python3 scripts/check_pretraining_data.py FILE [--show N] [--vocab vocab.txt]
+Usage: python3 scripts/check_pretraining_data.py FILE [--show N] [--vocab vocab.txt] [--torch]
+
+--torch (needs numpy, torch, transformers, e.g. the venv of scripts/setup-python.sh) also memory-maps the records
+with numpy and runs a tiny random BertForPreTraining (BertForMaskedLM for MLM-only files) on the first batch,
+printing its losses: the file feeds transformers as it is.
 
 Format (docs/pretraining-data.md): little-endian; magic b"SBPTDATA", u32 version, u32 max_seq_length L,
 u32 vocab_size, u32 settings_length S, u64 count N, S bytes of settings JSON, zero padding to a multiple of 64,
@@ -61,6 +65,7 @@ def main():
     parser.add_argument("file")
     parser.add_argument("--show", type=int, default=0, help="print the first N instances")
     parser.add_argument("--vocab", help="vocab.txt, to print tokens instead of ids with --show")
+    parser.add_argument("--torch", action="store_true", help="run a tiny BertForPreTraining on the first batch")
     args = parser.parse_args()
     with open(args.file, "rb") as f:
         header = read_header(f, args.file)
@@ -115,7 +120,35 @@ def main():
     else:
         print("no sentence-level labels (MLM-only)")
     print(f"structural problems: {problems}")
+    if args.torch:
+        torch_check(args.file, header)
     return 1 if problems else 0
+
+
+def torch_check(path, header, batch_size=8):
+    import numpy as np
+    import torch
+    from transformers import BertConfig, BertForMaskedLM, BertForPreTraining
+
+    length = header["max_seq_length"]
+    record = np.dtype([("input_ids", "<i4", length), ("token_type_ids", "<i4", length),
+                       ("attention_mask", "<i4", length), ("labels", "<i4", length), ("next_sentence_label", "<i4")])
+    assert record.itemsize == header["record_size"]
+    rows = np.memmap(path, dtype=record, mode="r", offset=header["data_offset"], shape=(header["count"],))
+    batch = {name: torch.from_numpy(np.asarray(rows[name][:batch_size], dtype=np.int64)) for name in record.names}
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=header["vocab_size"], hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=max(512, length))
+    with torch.no_grad():
+        if bool((batch["next_sentence_label"] == -100).all()):
+            batch.pop("next_sentence_label")
+            out = BertForMaskedLM(config).eval()(**batch)
+            print(f"torch: BertForMaskedLM on a [{batch_size}, {length}] batch: loss {out.loss.item():.4f} "
+                  f"(ln vocab = {np.log(header['vocab_size']):.4f})")
+        else:
+            out = BertForPreTraining(config).eval()(**batch)
+            print(f"torch: BertForPreTraining on a [{batch_size}, {length}] batch: loss {out.loss.item():.4f} "
+                  f"(MLM + NSP; ln vocab + ln 2 = {np.log(header['vocab_size']) + np.log(2):.4f})")
 
 
 if __name__ == "__main__":
