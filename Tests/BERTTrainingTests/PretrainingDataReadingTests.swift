@@ -32,6 +32,22 @@ final class PretrainingDataReadingTests: XCTestCase {
                        ["Dr. Watson met Prof. Moriarty.", "They talked."])
     }
 
+    func testPlainTextFilesTokenizeParagraphsIntoDocuments() throws {
+        let dir = try PretrainingFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (tokenizer, vocabulary) = try PretrainingFixtures.vocabulary()
+        let first = dir.appendingPathComponent("a.txt"), second = dir.appendingPathComponent("b.txt")
+        try Data("\u{FEFF}The cat sat. It was\nhappy.\n\n\nA dog ran!".utf8).write(to: first)
+        try Data("Birds fly. Fish swim.".utf8).write(to: second)
+        let corpus = try PretrainingCorpus(files: [first, second], format: .plainText, tokenizer: tokenizer,
+                                           vocabulary: vocabulary)
+        let ids = { (text: String) in vocabulary.ids(for: text, tokenizer: tokenizer) }
+        XCTAssertEqual(corpus.documents, [
+            [ids("The cat sat."), ids("It was happy.")], [ids("A dog ran!")], [ids("Birds fly."), ids("Fish swim.")],
+        ])
+        XCTAssertEqual(corpus.tokenCount, corpus.documents.joined().joined().count)
+    }
+
     func testInvalidUTF8NamesFileAndOffset() throws {
         let dir = try PretrainingFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
