@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-system.sh
 scripts/fetch-models.sh
+scripts/fetch-pretraining-text.sh
 swift test -c release "$@"

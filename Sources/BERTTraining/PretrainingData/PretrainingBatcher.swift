@@ -1,0 +1,112 @@
+// Flat row-major batches for the trainer, with a resumable position.
+
+/// Where a batcher is: the epoch and how many instances of that epoch's order have been consumed. Codable so a
+/// training checkpoint can save it.
+public struct PretrainingBatchPosition: Sendable, Codable, Equatable {
+    /// Epoch number, from 0.
+    public var epoch: Int
+    /// Instances of this epoch already handed out.
+    public var index: Int
+
+    /// A position.
+    public init(epoch: Int = 0, index: Int = 0) {
+        self.epoch = epoch
+        self.index = index
+    }
+}
+
+/// B instances as flat arrays, row-major `[batch, sequence]` (row r is `array[r*L ..< (r+1)*L]`).
+public struct PretrainingBatch: Sendable, Equatable {
+    /// Rows in this batch.
+    public var batchSize: Int
+    /// Columns (`max_seq_length`).
+    public var sequenceLength: Int
+    /// `[batch, sequence]` token ids.
+    public var inputIDs: [Int]
+    /// `[batch, sequence]` token types.
+    public var tokenTypeIDs: [Int]
+    /// `[batch, sequence]` 1 on tokens, 0 on padding.
+    public var attentionMask: [Int]
+    /// `[batch, sequence]` MLM labels, -100 where not predicted.
+    public var labels: [Int]
+    /// `[batch]` next-sentence / sentence-order labels (-100 for MLM-only).
+    public var nextSentenceLabels: [Int]
+    /// Position of the batch's first instance.
+    public var position: PretrainingBatchPosition
+    /// Source indices of the rows.
+    public var instanceIndices: [Int]
+}
+
+/// Cuts a source into batches of `batchSize`, epoch after epoch. Each epoch's order is file order or a
+/// permutation drawn from (shuffleSeed, epoch); dynamic sources see the epoch too, so their masks change.
+/// Restoring a saved `position` reproduces the exact batches that would have followed.
+public struct PretrainingBatcher<Source: PretrainingInstanceSource> {
+    /// Where instances come from.
+    public let source: Source
+    /// Rows per batch.
+    public let batchSize: Int
+    /// Instance order within each epoch.
+    public let order: PretrainingReadOrder
+    /// Drop an epoch's last incomplete batch (true) or hand it out short (false).
+    public let dropLast: Bool
+    /// The next instance to hand out.
+    public var position: PretrainingBatchPosition
+    private var cachedEpoch = -1
+    private var cachedOrder: [Int] = []
+
+    /// Throws `invalidConfiguration` for a batch size below 1, an empty source, or (with `dropLast`) a source
+    /// smaller than one batch.
+    public init(source: Source, batchSize: Int, order: PretrainingReadOrder = .sequential, dropLast: Bool = true,
+                position: PretrainingBatchPosition = PretrainingBatchPosition()) throws {
+        guard batchSize >= 1 else {
+            throw PretrainingDataError.invalidConfiguration("batch size \(batchSize) must be at least 1")
+        }
+        guard source.count >= (dropLast ? batchSize : 1) else {
+            throw PretrainingDataError.invalidConfiguration(
+                "the source holds \(source.count) instances, fewer than one batch of \(batchSize)")
+        }
+        self.source = source
+        self.batchSize = batchSize
+        self.order = order
+        self.dropLast = dropLast
+        self.position = position
+    }
+
+    /// Batches per epoch.
+    public var batchesPerEpoch: Int {
+        dropLast ? source.count / batchSize : (source.count + batchSize - 1) / batchSize
+    }
+
+    /// The next batch; moves to the next epoch when this one is used up.
+    public mutating func next() throws -> PretrainingBatch {
+        let remaining = source.count - position.index
+        if remaining <= 0 || (dropLast && remaining < batchSize) {
+            position = PretrainingBatchPosition(epoch: position.epoch + 1, index: 0)
+        }
+        if cachedEpoch != position.epoch {
+            cachedOrder = order.permutation(count: source.count, epoch: position.epoch)
+            cachedEpoch = position.epoch
+        }
+        let start = position
+        let rows = min(batchSize, source.count - position.index)
+        let length = source.maxSeqLength
+        var batch = PretrainingBatch(batchSize: rows, sequenceLength: length, inputIDs: [], tokenTypeIDs: [],
+                                     attentionMask: [], labels: [], nextSentenceLabels: [], position: start,
+                                     instanceIndices: [])
+        for row in 0..<rows {
+            let index = cachedOrder[position.index + row]
+            let instance = try source.instance(at: index, epoch: position.epoch)
+            guard instance.sequenceLength == length else {
+                throw PretrainingDataError.sequenceLengthMismatch(expected: length, found: instance.sequenceLength)
+            }
+            batch.inputIDs += instance.inputIDs
+            batch.tokenTypeIDs += instance.tokenTypeIDs
+            batch.attentionMask += instance.attentionMask
+            batch.labels += instance.labels
+            batch.nextSentenceLabels.append(instance.nextSentenceLabel)
+            batch.instanceIndices.append(index)
+        }
+        position.index += rows
+        return batch
+    }
+}

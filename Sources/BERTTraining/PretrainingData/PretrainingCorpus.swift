@@ -1,0 +1,108 @@
+// Reading raw text into documents of tokenized sentences, the input of `create_pretraining_data.py`.
+import Foundation
+
+/// How a corpus file is laid out.
+public enum PretrainingTextFormat: String, Sendable, Codable {
+    /// Google's format: one sentence per line, blank lines between documents.
+    case sentencePerLine
+    /// Ordinary prose: paragraphs separated by blank lines; each paragraph is a document and is split into
+    /// sentences by `SentenceSplitter`.
+    case plainText
+}
+
+/// Documents as token ids: `documents[d][s]` is sentence `s` of document `d`. Empty sentences and empty
+/// documents are dropped, as Google's script does.
+public struct PretrainingCorpus: Sendable, Equatable {
+    /// Document → sentence → token ids.
+    public var documents: [[[Int]]]
+
+    /// Wraps already tokenized documents (empty sentences and documents are removed).
+    public init(documents: [[[Int]]]) {
+        self.documents = documents.map { $0.filter { !$0.isEmpty } }.filter { !$0.isEmpty }
+    }
+
+    /// Total number of tokens over all sentences.
+    public var tokenCount: Int { documents.reduce(0) { $0 + $1.reduce(0) { $0 + $1.count } } }
+
+    /// Reads, splits and tokenizes `files` in order; a document never spans two files.
+    /// Throws `unreadableFile`, `invalidUTF8` (with the byte offset) or `emptyCorpus`.
+    public init(files: [URL], format: PretrainingTextFormat, tokenizer: some PretrainingTokenizer,
+                vocabulary: PretrainingVocabulary, splitter: SentenceSplitter = SentenceSplitter()) throws {
+        var documents: [[[Int]]] = []
+        for file in files {
+            let text = try Self.readUTF8(file)
+            for document in Self.sentences(in: text, format: format, splitter: splitter) {
+                documents.append(document.map { vocabulary.ids(for: $0, tokenizer: tokenizer) })
+            }
+        }
+        self.init(documents: documents)
+        if self.documents.isEmpty { throw PretrainingDataError.emptyCorpus(paths: files.map(\.path)) }
+    }
+
+    /// Splits `text` into documents of sentence strings (whitespace-trimmed, empty ones dropped).
+    public static func sentences(in text: String, format: PretrainingTextFormat,
+                                 splitter: SentenceSplitter = SentenceSplitter()) -> [[String]] {
+        var documents: [[String]] = [[]]
+        var paragraph: [String] = []
+        func endParagraph() {
+            if !paragraph.isEmpty { documents.append(splitter.split(paragraph.joined(separator: " "))) }
+            paragraph = []
+        }
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            switch format {
+            case .sentencePerLine:
+                if line.isEmpty { documents.append([]) } else { documents[documents.count - 1].append(line) }
+            case .plainText:
+                if line.isEmpty { endParagraph() } else { paragraph.append(line) }
+            }
+        }
+        endParagraph()
+        return documents.filter { !$0.isEmpty }
+    }
+
+    /// The file's contents as a String; throws `invalidUTF8` with the offset of the first bad byte.
+    public static func readUTF8(_ url: URL) throws -> String {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw PretrainingDataError.unreadableFile(path: url.path, reason: error.localizedDescription)
+        }
+        let bytes = [UInt8](data)
+        if let offset = firstInvalidUTF8Offset(bytes) {
+            throw PretrainingDataError.invalidUTF8(path: url.path, byteOffset: offset)
+        }
+        var text = String(decoding: bytes, as: UTF8.self)
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        return text
+    }
+
+    /// Offset of the first byte that does not start or continue a well-formed UTF-8 sequence (RFC 3629: no
+    /// overlongs, no surrogates, nothing past U+10FFFF), or nil when all of `bytes` is valid.
+    public static func firstInvalidUTF8Offset(_ bytes: [UInt8]) -> Int? {
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let b = bytes[i]
+            if b < 0x80 { i += 1; continue }
+            let length: Int
+            var low: UInt8 = 0x80, high: UInt8 = 0xBF  // allowed range of the first continuation byte
+            switch b {
+            case 0xC2...0xDF: length = 2
+            case 0xE0: length = 3; low = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xED: length = 3; high = 0x9F
+            case 0xF0: length = 4; low = 0x90
+            case 0xF1...0xF3: length = 4
+            case 0xF4: length = 4; high = 0x8F
+            default: return i
+            }
+            for k in 1..<length {
+                guard i + k < n else { return i }
+                let c = bytes[i + k]
+                if k == 1 ? !(low...high).contains(c) : !(0x80...0xBF).contains(c) { return i }
+            }
+            i += length
+        }
+        return nil
+    }
+}

@@ -1,0 +1,116 @@
+// The on-disk layout shared by PretrainingInstanceFileWriter and PretrainingInstanceFileReader (and by
+// scripts/check_pretraining_data.py). docs/pretraining-data.md describes it for other languages.
+import Foundation
+
+/// The instance file format, version 1. All integers little-endian.
+///
+/// ```
+/// offset  size  field
+/// 0       8     magic "SBPTDATA"
+/// 8       4     u32 format version (1)
+/// 12      4     u32 max_seq_length (L)
+/// 16      4     u32 vocab_size
+/// 20      4     u32 settings_length (S): bytes of the settings JSON
+/// 24      8     u64 instance count (N)
+/// 32      S     settings JSON (UTF-8, sorted keys): generator settings and special-token ids
+/// 32+S    ..    zero padding to data_offset = the next multiple of 64
+/// data_offset   N records of (4·L + 1) int32 each, in order:
+///               input_ids[L], token_type_ids[L], attention_mask[L], labels[L], next_sentence_label
+/// ```
+/// The file is exactly `data_offset + N · record_size` bytes, so instance i starts at
+/// `data_offset + i · record_size` (a seek is one multiplication, and numpy can memory-map the records as a
+/// structured array). `labels` holds -100 where nothing is predicted; `next_sentence_label` is 0 (B follows A /
+/// original order), 1 (random B / swapped) or -100 (MLM-only).
+public struct PretrainingInstanceFileHeader: Sendable, Equatable {
+    /// The eight magic bytes.
+    public static let magic: [UInt8] = Array("SBPTDATA".utf8)
+    /// The format version this code reads and writes.
+    public static let version: UInt32 = 1
+    /// Bytes before the settings JSON.
+    public static let fixedSize = 32
+    /// Records start at a multiple of this.
+    public static let alignment = 64
+
+    /// Padded length of every instance.
+    public var maxSeqLength: Int
+    /// Number of token ids; every id in the file is below it.
+    public var vocabSize: Int
+    /// Number of instances.
+    public var count: Int
+    /// Generator settings and special-token ids.
+    public var settings: PretrainingInstanceFileSettings
+
+    /// Describes a file.
+    public init(maxSeqLength: Int, vocabSize: Int, count: Int, settings: PretrainingInstanceFileSettings) {
+        self.maxSeqLength = maxSeqLength
+        self.vocabSize = vocabSize
+        self.count = count
+        self.settings = settings
+    }
+
+    /// Bytes per instance: (4·L + 1) int32.
+    public var recordSize: Int { (4 * maxSeqLength + 1) * 4 }
+
+    /// The settings JSON exactly as written (sorted keys, snake_case names), so equal settings give equal bytes.
+    public func settingsJSON() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(settings)
+    }
+
+    /// Offset of the first record for a settings block of `settingsLength` bytes.
+    public static func dataOffset(settingsLength: Int) -> Int {
+        (fixedSize + settingsLength + alignment - 1) / alignment * alignment
+    }
+}
+
+/// What the header records about how the instances were made, and the special ids a reader needs to compute
+/// statistics without the vocabulary.
+public struct PretrainingInstanceFileSettings: Sendable, Codable, Equatable {
+    /// The ids of `[CLS]`, `[SEP]`, `[MASK]`, `[PAD]`, `[UNK]`.
+    public struct SpecialTokenIDs: Sendable, Codable, Equatable {
+        /// `[CLS]`.
+        public var cls: Int
+        /// `[SEP]`.
+        public var sep: Int
+        /// `[MASK]`.
+        public var mask: Int
+        /// `[PAD]`.
+        public var pad: Int
+        /// `[UNK]`.
+        public var unk: Int
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case configuration, specialTokenIDs = "special_token_ids", generator, epoch
+    }
+
+    /// Generator settings, or nil when the instances came from elsewhere.
+    public var configuration: PretrainingDataConfiguration?
+    /// Special-token ids.
+    public var specialTokenIDs: SpecialTokenIDs
+    /// The random generator behind the instances.
+    public var generator: String
+    /// For a snapshot of dynamic masking: the epoch whose masks the file holds.
+    public var epoch: Int?
+
+    /// Records the configuration and the vocabulary's special ids.
+    public init(configuration: PretrainingDataConfiguration?, vocabulary: PretrainingVocabulary, epoch: Int? = nil) {
+        self.configuration = configuration
+        self.specialTokenIDs = SpecialTokenIDs(cls: vocabulary.clsID, sep: vocabulary.sepID, mask: vocabulary.maskID,
+                                               pad: vocabulary.padID, unk: vocabulary.unkID)
+        self.generator = "xoshiro256** seeded by splitmix64"
+        self.epoch = epoch
+    }
+}
+
+/// Little-endian helpers over raw bytes.
+enum LittleEndianBytes {
+    static func append<T: FixedWidthInteger>(_ value: T, to data: inout Data) {
+        withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) }
+    }
+
+    static func read<T: FixedWidthInteger>(_: T.Type, from bytes: UnsafeRawBufferPointer, at offset: Int) -> T {
+        T(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: T.self))
+    }
+}

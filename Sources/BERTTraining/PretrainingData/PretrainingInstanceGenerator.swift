@@ -1,0 +1,179 @@
+// create_training_instances / create_instances_from_document / truncate_seq_pair of Google's
+// create_pretraining_data.py, with ALBERT's sentence-order variant and RoBERTa's MLM-only blocks.
+
+/// Builds masked, padded instances from a tokenized corpus, every random choice drawn from one generator seeded
+/// with `configuration.seed`, so equal inputs and settings give equal instances.
+public struct PretrainingInstanceGenerator: Sendable {
+    /// The settings; validated at init.
+    public let configuration: PretrainingDataConfiguration
+    /// Special ids and vocabulary size.
+    public let vocabulary: PretrainingVocabulary
+    /// The masking step shared by all objectives.
+    public let masker: MaskedLMMasker
+
+    /// Throws `invalidConfiguration` when a setting is out of range.
+    public init(configuration: PretrainingDataConfiguration, vocabulary: PretrainingVocabulary) throws {
+        try configuration.validate()
+        self.configuration = configuration
+        self.vocabulary = vocabulary
+        self.masker = MaskedLMMasker(vocabulary: vocabulary, configuration: configuration)
+    }
+
+    /// All instances for `corpus`, as Google's `create_training_instances`: shuffle the documents, then
+    /// `dupe_factor` passes over every document, then shuffle the instances. For `.maskedLMOnly` the passes are
+    /// epochs 0..<dupe_factor of `DynamicMaskingDataset` (static copies of its dynamic masks), then shuffled.
+    public func makeInstances(corpus: PretrainingCorpus) -> [PretrainingInstance] {
+        var counts = PretrainingGenerationCounts()
+        return makeInstances(corpus: corpus, counts: &counts)
+    }
+
+    /// `makeInstances(corpus:)`, also counting what happened (for diagnostics and tests).
+    public func makeInstances(corpus: PretrainingCorpus, counts: inout PretrainingGenerationCounts)
+        -> [PretrainingInstance] {
+        var rng = PretrainingRandomGenerator(seed: configuration.seed)
+        var instances: [PretrainingInstance] = []
+        if configuration.objective == .maskedLMOnly {
+            let dataset = DynamicMaskingDataset(corpus: corpus, configuration: configuration, vocabulary: vocabulary)
+            for epoch in 0..<configuration.dupeFactor {
+                for index in 0..<dataset.count { instances.append(dataset.instance(at: index, epoch: epoch)) }
+                counts.instances += dataset.count
+            }
+        } else {
+            var documents = corpus.documents
+            rng.shuffle(&documents)
+            for _ in 0..<configuration.dupeFactor {
+                for index in documents.indices {
+                    instances += makeInstances(documentAt: index, in: documents, rng: &rng, counts: &counts)
+                }
+            }
+        }
+        rng.shuffle(&instances)
+        return instances
+    }
+
+    /// Google's `create_instances_from_document` (NSP) or ALBERT's sentence-order version (SOP).
+    ///
+    /// Sentences are gathered into a chunk until it reaches the target length (`max_seq_length - 3`, or with
+    /// probability `short_seq_prob` a random length in 2...that); A is the chunk's first `a_end` sentences
+    /// (random, at least one). NSP: with probability ½, or always when the chunk has one sentence, B is a span
+    /// of a random other document (label 1) and the chunk's unused sentences are put back to start the next
+    /// chunk; otherwise B is the rest of the chunk (label 0). SOP: B is always the rest of the chunk (a
+    /// one-sentence chunk is cut at a random token; a one-token chunk makes no instance) and with probability
+    /// ½ A and B are swapped (label 1). ALBERT's script would pair a one-sentence chunk with a random document;
+    /// we keep SOP pure instead.
+    public func makeInstances(documentAt documentIndex: Int, in documents: [[[Int]]],
+                              rng: inout PretrainingRandomGenerator,
+                              counts: inout PretrainingGenerationCounts) -> [PretrainingInstance] {
+        let document = documents[documentIndex]
+        let maxNumTokens = configuration.maxSeqLength - 3
+        var targetLength = maxNumTokens
+        if rng.nextUnit() < configuration.shortSeqProb {
+            targetLength = rng.nextInt(in: 2...maxNumTokens)
+            counts.shortTargetDocuments += 1
+        }
+        counts.documents += 1
+
+        var instances: [PretrainingInstance] = []
+        var chunk: [[Int]] = []
+        var chunkLength = 0
+        var i = 0
+        while i < document.count {
+            chunk.append(document[i])
+            chunkLength += document[i].count
+            if i == document.count - 1 || chunkLength >= targetLength {
+                let aEnd = chunk.count >= 2 ? rng.nextInt(in: 1...(chunk.count - 1)) : 1
+                var a = Array(chunk[0..<aEnd].joined())
+                var b: [Int] = []
+                var label = 0
+                switch configuration.objective {
+                case .nextSentencePrediction, .maskedLMOnly:
+                    if chunk.count == 1 || rng.nextUnit() < 0.5 {
+                        label = 1
+                        if chunk.count == 1 { counts.forcedRandomNext += 1 }
+                        let targetB = targetLength - a.count
+                        var randomIndex = 0
+                        for _ in 0..<10 {
+                            randomIndex = rng.nextInt(in: 0...(documents.count - 1))
+                            if randomIndex != documentIndex { break }
+                        }
+                        let randomDocument = documents[randomIndex]
+                        let start = rng.nextInt(in: 0...(randomDocument.count - 1))
+                        for j in start..<randomDocument.count {
+                            b += randomDocument[j]
+                            if b.count >= targetB { break }
+                        }
+                        i -= chunk.count - aEnd  // put the unused sentences back
+                        counts.putBackSentences += chunk.count - aEnd
+                    } else {
+                        b = Array(chunk[aEnd...].joined())
+                    }
+                case .sentenceOrderPrediction:
+                    if chunk.count == 1 {
+                        if a.count >= 2 {
+                            let cut = rng.nextInt(in: 1...(a.count - 1))
+                            b = Array(a[cut...])
+                            a.removeSubrange(cut...)
+                        }
+                    } else {
+                        b = Array(chunk[aEnd...].joined())
+                    }
+                    if !b.isEmpty, rng.nextUnit() < 0.5 {
+                        swap(&a, &b)
+                        label = 1
+                    }
+                }
+                if a.isEmpty || b.isEmpty { counts.skippedChunks += 1 }
+                if !a.isEmpty, !b.isEmpty {
+                    counts.instances += 1
+                    let (a, b) = Self.truncatePair(a, b, maxNumTokens: maxNumTokens, rng: &rng)
+                    let tokens = [vocabulary.clsID] + a + [vocabulary.sepID] + b + [vocabulary.sepID]
+                    let sequence = UnmaskedSequence(tokens: tokens, typeZeroLength: a.count + 2, nextSentenceLabel: label)
+                    instances.append(sequence.padded(masked: masker.mask(tokens, using: &rng),
+                                                     maxSeqLength: configuration.maxSeqLength,
+                                                     padID: vocabulary.padID))
+                }
+                chunk = []
+                chunkLength = 0
+            }
+            i += 1
+        }
+        return instances
+    }
+
+    /// Google's `truncate_seq_pair`: while the pair is too long, drop one token from the longer side (B on a
+    /// tie), from the front or the back with equal chance.
+    public static func truncatePair(_ a: [Int], _ b: [Int], maxNumTokens: Int,
+                                    rng: inout PretrainingRandomGenerator) -> ([Int], [Int]) {
+        var aRange = 0..<a.count, bRange = 0..<b.count
+        while aRange.count + bRange.count > maxNumTokens {
+            let front = rng.nextUnit() < 0.5
+            if aRange.count > bRange.count {
+                aRange = front ? (aRange.lowerBound + 1)..<aRange.upperBound : aRange.lowerBound..<(aRange.upperBound - 1)
+            } else {
+                bRange = front ? (bRange.lowerBound + 1)..<bRange.upperBound : bRange.lowerBound..<(bRange.upperBound - 1)
+            }
+        }
+        return (Array(a[aRange]), Array(b[bRange]))
+    }
+}
+
+/// What one generation run did, for diagnostics. Google's rule forces a random B (label 1) whenever a chunk
+/// holds a single sentence, so short documents, long sentences and short targets push the label-1 share above
+/// ½: expected share = ½ + ½ · forcedRandomNext / instances.
+public struct PretrainingGenerationCounts: Sendable, Equatable {
+    /// Document passes (documents × dupe_factor).
+    public var documents = 0
+    /// Document passes whose target length was drawn short (probability short_seq_prob).
+    public var shortTargetDocuments = 0
+    /// Instances made.
+    public var instances = 0
+    /// NSP instances whose B was random because the chunk had one sentence (no coin flip).
+    public var forcedRandomNext = 0
+    /// Sentences put back after a random B.
+    public var putBackSentences = 0
+    /// SOP chunks of a single one-token sentence, which cannot be split into A and B.
+    public var skippedChunks = 0
+
+    /// All zero.
+    public init() {}
+}
