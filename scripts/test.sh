@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 scripts/install-system.sh
 scripts/fetch-models.sh
 scripts/fetch-pretraining-text.sh
+scripts/extract_polarity.sh
 swift test -c release "$@"
