@@ -63,10 +63,14 @@ public final class BertForMaskedLM: Module {
         try predictions(bert(input, context: context).lastHiddenState)
     }
 
-    /// Cross-entropy over positions whose label is not -100, as `BertForMaskedLM` computes it.
+    /// Cross-entropy over positions whose label is not -100, as `BertForMaskedLM` computes it. Only the labelled
+    /// positions go through the prediction head (as Google's original code gathers them): the same loss and
+    /// gradients, without the vocabulary-sized product for every other token. `logits` are [labelled, vocab].
     public func loss(_ input: EncoderInput, labels: [Int], context: ForwardContext = .inference) throws -> (loss: Tensor, logits: Tensor) {
-        let logits = try self(input, context: context)
-        return (try logits.reshaped([-1, logits.shape[2]]).crossEntropy(labels: labels), logits)
+        let hidden = try bert(input, context: context).lastHiddenState
+        let (rows, kept) = try labelledRows(hidden, labels: labels)
+        let logits = try predictions(rows)
+        return (try logits.crossEntropy(labels: kept), logits)
     }
 }
 
@@ -94,12 +98,28 @@ public final class BertForPreTraining: Module {
         return (try predictions(out.lastHiddenState), try seqRelationship(out.poolerOutput!))
     }
 
-    /// total = MLM cross-entropy (labels -100 ignored) + NSP cross-entropy, as `BertForPreTraining`.
+    /// total = MLM cross-entropy (labels -100 ignored) + NSP cross-entropy, as `BertForPreTraining`. Only labelled
+    /// positions go through the prediction head (same loss and gradients; see `BertForMaskedLM.loss`), so
+    /// `prediction` is [labelled, vocab] with `labelledLabels` its targets.
     public func loss(_ input: EncoderInput, labels: [Int], nextSentenceLabels: [Int], context: ForwardContext = .inference) throws
-        -> (total: Tensor, mlm: Tensor, nsp: Tensor, prediction: Tensor, seqRelationship: Tensor) {
-        let (p, s) = try self(input, context: context)
-        let mlm = try p.reshaped([-1, p.shape[2]]).crossEntropy(labels: labels)
+        -> (total: Tensor, mlm: Tensor, nsp: Tensor, prediction: Tensor, labelledLabels: [Int], seqRelationship: Tensor) {
+        let out = try bert(input, context: context)
+        let (rows, kept) = try labelledRows(out.lastHiddenState, labels: labels)
+        let p = try predictions(rows)
+        let s = try seqRelationship(out.poolerOutput!)
+        let mlm = try p.crossEntropy(labels: kept)
         let nsp = try s.crossEntropy(labels: nextSentenceLabels)
-        return (try mlm.adding(nsp), mlm, nsp, p, s)
+        return (try mlm.adding(nsp), mlm, nsp, p, kept, s)
     }
+}
+
+/// The hidden rows [labelled, hidden] whose label is not -100, and those labels (differentiable gather).
+func labelledRows(_ hidden: Tensor, labels: [Int]) throws -> (Tensor, [Int]) {
+    let h = hidden.shape[hidden.rank - 1]
+    let flat = try hidden.reshaped([-1, h])
+    guard labels.count == flat.shape[0] else {
+        throw ModelError.invalidInput("\(labels.count) MLM labels for \(flat.shape[0]) positions")
+    }
+    let positions = labels.indices.filter { labels[$0] != -100 }
+    return (try flat.embedding(ids: positions, shape: [positions.count]), positions.map { labels[$0] })
 }

@@ -6,7 +6,7 @@ import Foundation
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Benchmarks (GEMM, embedding, training).",
-        subcommands: [BenchGEMMCommand.self, BenchEmbedCommand.self, BenchEncoderCommand.self])
+        subcommands: [BenchGEMMCommand.self, BenchEmbedCommand.self, BenchTrainCommand.self, BenchEncoderCommand.self])
 }
 
 /// `bert bench gemm`: GFLOP/s of BERT's matrix shapes on 1 and 2 threads.

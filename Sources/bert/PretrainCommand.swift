@@ -1,0 +1,159 @@
+import ArgumentParser
+import BERT
+import Foundation
+
+/// `bert pretraining-data`: raw text → pre-masked BERT instances (Google's create_pretraining_data).
+struct PretrainingDataCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pretraining-data", abstract: "Make pre-training instances (MLM + NSP/SOP, or MLM only) from raw text.",
+        discussion: """
+            Input: one sentence per line with blank lines between documents (Google's format), or --format plain
+            (paragraphs are documents, split into sentences). The vocabulary is the tokenizer's (e.g. bert-base-uncased's
+            from models/all-MiniLM-L6-v2). Output: an instance file (docs/pretraining-data.md).
+            Example: bert pretraining-data --tokenizer models/all-MiniLM-L6-v2 --format plain --output train.bin models/pretraining-text/*.txt
+            """)
+
+    @Option(help: "Folder with tokenizer.json or vocab.txt.") var tokenizer: String
+    @Argument(help: "Text files.") var inputs: [String]
+    @Option(help: "Output instance file.") var output: String
+    @Option(help: "sentence-per-line or plain.") var format = "sentence-per-line"
+    @Option(help: "nsp, sop or mlm.") var objective = "nsp"
+    @Option var maxSeqLength = 128
+    @Option var shortSeqProb = 0.1
+    @Option var dupeFactor = 10
+    @Option var maskedLMProb = 0.15
+    @Option var maxPredictionsPerSeq = 20
+    @Flag var wholeWordMask = false
+    @Option var seed: UInt64 = 12345
+
+    func run() throws {
+        let tok = try WordPiecePretrainingTokenizer(try Tokenizer(directory: URL(fileURLWithPath: tokenizer)))
+        let fmt: PretrainingTextFormat
+        switch format {
+        case "plain": fmt = .plainText
+        case "sentence-per-line": fmt = .sentencePerLine
+        default: throw ValidationError("--format must be sentence-per-line or plain")
+        }
+        let obj: PretrainingObjective
+        switch objective {
+        case "nsp": obj = .nextSentencePrediction
+        case "sop": obj = .sentenceOrderPrediction
+        case "mlm": obj = .maskedLMOnly
+        default: throw ValidationError("--objective must be nsp, sop or mlm")
+        }
+        let vocab = try PretrainingVocabulary(tokenizer: tok)
+        FileHandle.standardError.write(Data("reading \(inputs.count) file(s)...\n".utf8))
+        let corpus = try PretrainingCorpus(files: inputs.map { URL(fileURLWithPath: $0) }, format: fmt, tokenizer: tok, vocabulary: vocab)
+        let config = PretrainingDataConfiguration(maxSeqLength: maxSeqLength, shortSeqProb: shortSeqProb, dupeFactor: dupeFactor,
+                                                  maskedLMProb: maskedLMProb, maxPredictionsPerSeq: maxPredictionsPerSeq,
+                                                  wholeWordMask: wholeWordMask, seed: seed, objective: obj)
+        let generator = try PretrainingInstanceGenerator(configuration: config, vocabulary: vocab)
+        var counts = PretrainingGenerationCounts()
+        let instances = generator.makeInstances(corpus: corpus, counts: &counts)
+        try PretrainingInstanceFileWriter.write(instances, to: URL(fileURLWithPath: output), maxSeqLength: maxSeqLength,
+                                                vocabSize: vocab.size, settings: PretrainingInstanceFileSettings(configuration: config, vocabulary: vocab))
+        let stats = PretrainingStatistics(instances: instances, vocabulary: vocab)
+        print("\(corpus.documents.count) documents, \(corpus.tokenCount) tokens → \(instances.count) instances in \(output)")
+        print(stats)
+    }
+}
+
+/// `bert pretrain`: pre-train BERT (MLM + NSP, or MLM only) from an instance file, from scratch or a checkpoint.
+struct PretrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pretrain", abstract: "Pre-train BERT from an instance file (bert pretraining-data).",
+        discussion: """
+            Writes <output>/checkpoint-N/ (config.json, model.safetensors, tokenizer files: loadable by
+            transformers.BertForPreTraining.from_pretrained; plus optimizer.safetensors and trainer_state.json),
+            <output>/log.jsonl (one line per logged step and per evaluation) and <output>/loss.svg.
+            Re-running the same command resumes from the newest checkpoint (--no-resume starts over).
+            """)
+
+    @Option(help: "Training instance file.") var data: String
+    @Option(help: "Held-out instance file for MLM accuracy and perplexity.") var validation: String?
+    @Option(help: "Output folder.") var output: String
+    @Option(help: "Tokenizer folder, copied into checkpoints.") var tokenizer: String
+    @Option(help: "Start from this checkpoint folder instead of random weights.") var initFrom: String?
+    @Option(help: "Objective: nsp (BertForPreTraining) or mlm (BertForMaskedLM).") var objective = "nsp"
+    @Option var hiddenSize = 256
+    @Option var layers = 4
+    @Option var heads = 4
+    @Option var intermediateSize = 1024
+    @Option var steps = 1000
+    @Option var batchSize = 16
+    @Option var learningRate: Float = 1e-4
+    @Option var warmupSteps = 100
+    @Option var weightDecay: Float = 0.01
+    @Option var gradientAccumulation = 1
+    @Option var maxGradNorm: Float = 1.0
+    @Option var seed: UInt64 = 42
+    @Option var logEvery = 10
+    @Option var saveEvery = 200
+    @Option var evalEvery = 200
+    @Option var threads: Int?
+    @Flag(help: "Read instances in file order (reproducible against PyTorch); default shuffles per epoch.") var noShuffle = false
+    @Flag(help: "Ignore existing checkpoints and start over.") var noResume = false
+
+    func run() throws {
+        if let threads { Threads.set(threads) }
+        let outputURL = URL(fileURLWithPath: output)
+        let reader = try PretrainingInstanceFileReader(url: URL(fileURLWithPath: data))
+        let tokenizerURL = URL(fileURLWithPath: tokenizer)
+        var config: BertConfig
+        if let initFrom { config = try Pretrained.config(in: URL(fileURLWithPath: initFrom)) } else {
+            config = BertConfig()
+            config.vocabSize = reader.header.vocabSize
+            config.hiddenSize = hiddenSize; config.numHiddenLayers = layers; config.numAttentionHeads = heads
+            config.intermediateSize = intermediateSize
+            config.maxPositionEmbeddings = max(512, reader.maxSeqLength)
+        }
+        let mlmOnly = objective == "mlm"
+        config.architectures = [mlmOnly ? "BertForMaskedLM" : "BertForPreTraining"]
+        let module: Module
+        let forward: (PretrainingBatch, ForwardContext) throws -> StepOutput
+        let mlmLogits: (EncoderInput) throws -> Tensor
+        if mlmOnly {
+            let m = try BertForMaskedLM(config: config, seed: seed)
+            module = m
+            forward = { try PretrainingMetrics.maskedLMStep(m, $0, $1) }
+            mlmLogits = { try m($0) }
+        } else {
+            let m = try BertForPreTraining(config: config, seed: seed)
+            module = m
+            forward = { try PretrainingMetrics.bertStep(m, $0, $1) }
+            mlmLogits = { try m($0).prediction }
+        }
+        if let initFrom {
+            try module.load(from: Pretrained.weights(in: URL(fileURLWithPath: initFrom)), prefixes: [""], ignoring: ["cls.predictions.decoder", "position_ids"])
+        }
+        FileHandle.standardError.write(Data("model: \(config.numHiddenLayers) layers, hidden \(config.hiddenSize), \(module.parameterCount) parameters; \(reader.count) instances of \(reader.maxSeqLength) tokens; \(BLAS.description)\n".utf8))
+        var options = TrainingOptions(totalSteps: steps)
+        options.learningRate = learningRate; options.warmupSteps = warmupSteps; options.weightDecay = weightDecay
+        options.gradientAccumulation = gradientAccumulation; options.maxGradNorm = maxGradNorm; options.seed = seed
+        options.logEvery = logEvery; options.saveEvery = saveEvery; options.evalEvery = validation == nil ? 0 : evalEvery
+        let batcher = try PretrainingBatcher(source: reader, batchSize: batchSize, order: noShuffle ? .sequential : .shuffled(seed: seed))
+        let stream = PretrainingBatchStream(batcher)
+        let trainer = Trainer<PretrainingBatchStream<PretrainingInstanceFileReader>>(model: module, options: options, outputDirectory: outputURL, forward: forward)
+        trainer.writeExtraFiles = { dir in
+            try config.write(to: dir.appendingPathComponent("config.json"))
+            for name in ["vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"] {
+                let src = tokenizerURL.appendingPathComponent(name)
+                if FileManager.default.fileExists(atPath: src.path) { try FileManager.default.copyItem(at: src, to: dir.appendingPathComponent(name)) }
+            }
+        }
+        if let validation {
+            let held = try PretrainingInstanceFileReader(url: URL(fileURLWithPath: validation))
+            let baseline = try PretrainingMetrics.mostFrequentTokenBaseline(held)
+            FileHandle.standardError.write(Data("held-out baseline (always the most frequent label token, id \(baseline.token)): MLM accuracy \(String(format: "%.3f", baseline.accuracy))\n".utf8))
+            trainer.evaluate = { step in
+                try PretrainingMetrics.evaluate(source: held, batchSize: batchSize, step: step, mlmLogits: mlmLogits)
+            }
+        }
+        if !noResume, let checkpoint = trainer.latestCheckpoint {
+            try trainer.resume(from: checkpoint, source: stream)
+            FileHandle.standardError.write(Data("resumed from \(checkpoint.path) at step \(trainer.step)\n".utf8))
+        }
+        try trainer.train(source: stream)
+        FileHandle.standardError.write(Data("done: \(outputURL.path)/checkpoint-\(trainer.step), log.jsonl, loss.svg\n".utf8))
+    }
+}
