@@ -8,7 +8,14 @@ public enum GEMM {
     /// The BLAS library always runs single-threaded: we split each product across cores ourselves. One thread
     /// pool (Dispatch) then serves GEMM and the element-wise kernels alike, instead of OpenBLAS's spinning
     /// threads competing with ours between calls, and batched products (attention) run one batch per core.
-    static func setThreads(_ n: Int) { bert_blas_set_threads(1); threadsApplied = true }
+    /// `BERT_GEMM_THREADING=blas` hands threading back to the BLAS library instead (for comparison).
+    static func setThreads(_ n: Int) {
+        bert_blas_set_threads(Int32(blasThreading ? n : 1))
+        threadsApplied = true
+    }
+
+    /// Whether the BLAS library threads each product itself (`BERT_GEMM_THREADING=blas`).
+    static let blasThreading = ProcessInfo.processInfo.environment["BERT_GEMM_THREADING"] == "blas"
 
     /// Work (m·n·k) below which a product stays on one core.
     static let parallelThreshold = 1 << 21
@@ -36,7 +43,7 @@ public enum GEMM {
             return
         }
         let threads = Threads.count
-        if threads > 1, m * n * k >= parallelThreshold {
+        if threads > 1, !blasThreading, m * n * k >= parallelThreshold {
             // Split the larger of M and N into one block per thread (multiples of 16 keep kernels aligned).
             if m >= n || n < 32 * threads {
                 let per = ((m + threads - 1) / threads + 15) / 16 * 16
@@ -68,6 +75,19 @@ public enum GEMM {
         if count == 1 || Threads.count == 1 { for i in 0..<count { body(i) }; return }
         Parallel.forEachChunk(count) { r in
             for i in r { body(i) }
+        }
+    }
+
+    /// One product on the calling thread only (inside an already parallel loop).
+    public static func sgemmSingleThreaded(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+                                           a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                                           beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        guard m > 0, n > 0 else { return }
+        if !threadsApplied { setThreads(Threads.count) }
+        if BLAS.backend == .builtin {
+            bert_sgemm_builtin(transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        } else {
+            bert_sgemm(transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
         }
     }
 

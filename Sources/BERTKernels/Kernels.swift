@@ -70,6 +70,11 @@ public enum Kernels {
             }
         }
     }
+    /// In-place row softmax of `rows` × `cols` with one additive mask row shared by all rows, on this thread.
+    public static func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, scale: Float, mask: UnsafePointer<Float>?) {
+        bert_softmax_forward(x, x, rows, cols, scale, mask, Swift.max(rows, 1))
+    }
+
     /// dx = scale · y ⊙ (dy − Σ dy⊙y) per row.
     public static func softmaxBackward(_ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
                                        rows: Int, cols: Int, scale: Float = 1) {

@@ -57,10 +57,10 @@ public final class BertModel: Module {
         var states: [Tensor]? = outputHiddenStates ? [x] : nil
         var attentions: [Tensor]? = outputAttentions ? [] : nil
         for layer in layers {
-            let (y, probs) = try layer(x, mask: mask, context: context)
+            let (y, probs) = try layer(x, mask: mask, context: context, keepAttention: outputAttentions)
             x = y
             states?.append(x)
-            attentions?.append(probs)
+            if let probs { attentions?.append(probs) }
         }
         return BertModelOutput(lastHiddenState: x, poolerOutput: try pooler?(x), hiddenStates: states, attentions: attentions)
     }

@@ -58,9 +58,9 @@ public final class EncoderLayer: Module {
          (keys.outputLayerNorm, outputLayerNorm)]
     }
 
-    /// x [batch, sequence, hidden], additive mask [batch, 1, 1, sequence] → [batch, sequence, hidden] and the
-    /// attention probabilities [batch, heads, sequence, sequence].
-    public func callAsFunction(_ x: Tensor, mask: Tensor?, context: ForwardContext) throws -> (Tensor, Tensor) {
+    /// x [batch, sequence, hidden], additive mask [batch, 1, 1, sequence] → [batch, sequence, hidden] and, when
+    /// `keepAttention`, the attention probabilities [batch, heads, sequence, sequence].
+    public func callAsFunction(_ x: Tensor, mask: Tensor?, context: ForwardContext, keepAttention: Bool = false) throws -> (Tensor, Tensor?) {
         let (b, s, h) = (x.shape[0], x.shape[1], x.shape[2])
         let d = h / heads
         // [B, S, H] → [B, heads, S, d] as strided views; GEMM reads them without copies.
@@ -68,7 +68,7 @@ public final class EncoderLayer: Module {
         let q = try split(query(x)), k = try split(key(x)), v = try split(value(x))
         let dropout = context.training ? attentionDropout : 0
         let (ctx, probs) = try Tensor.attention(query: q, key: k, value: v, mask: mask, scale: 1 / Float(d).squareRoot(),
-                                                dropout: dropout, generator: &context.generator)
+                                                dropout: dropout, keepProbabilities: keepAttention, generator: &context.generator)
         let merged = try ctx.permuted([0, 2, 1, 3]).contiguous().reshaped([b, s, h])
         let attended = try attentionLayerNorm(context.dropout(attentionOutput(merged), hiddenDropout).adding(x))
         let inner = activation(try intermediate(attended))

@@ -72,3 +72,27 @@ final class TensorBehaviourTests: XCTestCase {
         XCTAssertTrue(try Tensor.zeros([2, 3]).crossEntropy(labels: [-100, -100]).item.isNaN)
     }
 }
+
+/// The fused inference attention against the composed (recorded) path, on odd shapes and strided head views.
+final class FusedAttentionTests: XCTestCase {
+    func testFusedEqualsComposed() throws {
+        for (b, s, heads, d) in [(1, 1, 1, 1), (2, 7, 3, 5), (3, 33, 4, 8), (2, 65, 2, 16)] {
+            let hidden = heads * d
+            func projected(_ seed: UInt64) throws -> Tensor {
+                try randomTensor([b, s, hidden], seed: seed, requiresGrad: false).reshaped([b, s, heads, d]).permuted([0, 2, 1, 3])
+            }
+            let (q, k, v) = (try projected(1), try projected(2), try projected(3))
+            var m = [Float](repeating: 0, count: b * s)
+            for i in 0..<b where s > 2 { for j in (s - i - 1)..<s { m[i * s + j] = -Float.greatestFiniteMagnitude } }
+            let mask = try Tensor(shape: [b, 1, 1, s], scalars: m)
+            var g = SeededGenerator(seed: 0)
+            let fused = try Tensor.attention(query: q, key: k, value: v, mask: mask, scale: 0.3, generator: &g)
+            XCTAssertNil(fused.probabilities)
+            let composed = try Tensor.attention(query: q, key: k, value: v, mask: mask, scale: 0.3, keepProbabilities: true, generator: &g)
+            XCTAssertEqual(fused.context.shape, [b, heads, s, d])
+            assertClose(fused.context.scalars, composed.context.scalars, atol: 1e-6, rtol: 1e-5, "b=\(b) s=\(s) heads=\(heads) d=\(d)")
+            // Merging heads back is free: the permuted context is already contiguous.
+            XCTAssertTrue(try fused.context.permuted([0, 2, 1, 3]).isContiguous)
+        }
+    }
+}
