@@ -1,10 +1,23 @@
 #!/usr/bin/env bash
-# The whole test suite from a fresh machine: system packages, test models, then the tests in release mode
-# (numeric code in debug builds is tens of times slower).
+# The whole test suite from a fresh machine: system packages, test models and data, then the tests in release
+# mode (numeric code in debug builds is tens of times slower). Ends with a plain "N passed, N failed" line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-system.sh
 scripts/fetch-models.sh
 scripts/fetch-pretraining-text.sh
 scripts/extract_polarity.sh
-swift test -c release "$@"
+LOG="$(mktemp)"
+set +e
+swift test -c release --disable-swift-testing "$@" 2>&1 | tee "$LOG"
+STATUS=${PIPESTATUS[0]}
+set -e
+SUMMARY="$(grep -E "Executed [0-9]+ tests?, with" "$LOG" | tail -1 || true)"
+rm -f "$LOG"
+if [ -n "$SUMMARY" ]; then
+    TOTAL=$(echo "$SUMMARY" | sed -E 's/.*Executed ([0-9]+) tests?.*/\1/')
+    FAILED=$(echo "$SUMMARY" | sed -E 's/.* with ([0-9]+) failures?.*/\1/')
+    SKIPPED=$(echo "$SUMMARY" | grep -oE '[0-9]+ tests? skipped' | grep -oE '^[0-9]+' || echo 0)
+    echo "$((TOTAL - FAILED - SKIPPED)) passed, $FAILED failed, $SKIPPED skipped"
+fi
+exit "$STATUS"
