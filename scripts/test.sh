@@ -16,7 +16,7 @@ SUMMARY="$(grep -E "Executed [0-9]+ tests?, with" "$LOG" | tail -1 || true)"
 rm -f "$LOG"
 if [ -n "$SUMMARY" ]; then
     TOTAL=$(echo "$SUMMARY" | sed -E 's/.*Executed ([0-9]+) tests?.*/\1/')
-    FAILED=$(echo "$SUMMARY" | sed -E 's/.* with ([0-9]+) failures?.*/\1/')
+    FAILED=$(echo "$SUMMARY" | grep -oE '[0-9]+ failures?' | head -1 | grep -oE '^[0-9]+' || echo 0)
     SKIPPED=$(echo "$SUMMARY" | grep -oE '[0-9]+ tests? skipped' | grep -oE '^[0-9]+' || echo 0)
     echo "$((TOTAL - FAILED - SKIPPED)) passed, $FAILED failed, $SKIPPED skipped"
 fi

@@ -19,8 +19,12 @@ final class PoolingTests: XCTestCase {
         XCTAssertEqual(try pool([.cls]), [1, 2, 7, 8])
         XCTAssertEqual(try pool([.mean]), [3, 4, 3, 3])
         XCTAssertEqual(try pool([.max]), [5, 6, 7, 8])
-        assertClose(try pool([.meanSqrtLen]), [9 / 3.squareRoot(), 12 / 3.squareRoot(), 6 / 2.squareRoot(), 6 / 2.squareRoot()], atol: 1e-6)
-        assertClose(try pool([.weightedMean]), [(1 + 6 + 15) / 6, (2 + 8 + 18) / 6, (7 - 2) / 3, (8 - 4) / 3], atol: 1e-6)
+        let r3 = Float(3).squareRoot(), r2 = Float(2).squareRoot()
+        let sqrtLen: [Float] = [9 / r3, 12 / r3, 6 / r2, 6 / r2]
+        assertClose(try pool([.meanSqrtLen]), sqrtLen, atol: 1e-6)
+        // Weights 1, 2, 3 by position (row 1: 1, 2; its padding has weight 0).
+        let weighted: [Float] = [22.0 / 6, 28.0 / 6, 5.0 / 3, 4.0 / 3]
+        assertClose(try pool([.weightedMean]), weighted, atol: 1e-6)
         XCTAssertEqual(try pool([.lastToken]), [5, 6, -1, -2])
         XCTAssertEqual(try pool([.cls, .mean]), [1, 2, 3, 4, 7, 8, 3, 3])
     }
