@@ -123,3 +123,44 @@ final class PipelineErrorTests: XCTestCase {
         }
     }
 }
+
+/// The folder loaders on the checkpoints scripts/make_pipeline_goldens.py saves under models/pipelines/
+/// (git-ignored; skipped when absent): the same answers as the in-memory generated weights.
+final class PipelineFolderTests: XCTestCase {
+    func folder(_ name: String) throws -> URL {
+        let url = repositoryRoot.appendingPathComponent("models/pipelines/\(name)")
+        guard FileManager.default.fileExists(atPath: url.appendingPathComponent("model.safetensors").path) else {
+            throw XCTSkip("run scripts/make_pipeline_goldens.py to create models/pipelines/\(name)")
+        }
+        return url
+    }
+
+    func testFolderCheckpointsGiveTheGoldenAnswers() throws {
+        let fill = try FillMaskPipeline(directory: folder("fill-mask"))
+        let fillGolden = try PipelineGolden("fill_mask").root["cases"] as! [[String: Any]]
+        XCTAssertEqual(try fill([fillGolden[0]["inputs"] as! String])[0][0].map(\.token),
+                       (fillGolden[0]["output"] as! [[String: Any]]).map { $0["token"] as! Int })
+
+        let nli = try TextClassificationPipeline(directory: folder("classify-nli"))
+        let nliGolden = ((try PipelineGolden("text_classification").root["models"] as! [String: Any])["nli"] as! [String: Any])["cases"] as! [[String: Any]]
+        let pair = nliGolden[0]["inputs"] as! [String: String]
+        let best = try nli([.init(text: pair["text"]!, textPair: pair["text_pair"])])[0][0]
+        XCTAssertEqual(best.label, (nliGolden[0]["output"] as! [String: Any])["label"] as? String)
+
+        let ner = try TokenClassificationPipeline(directory: folder("ner"))
+        let nerGolden = try PipelineGolden("token_classification").root["cases"] as! [[String: Any]]
+        XCTAssertEqual(try ner([nerGolden[0]["inputs"] as! String])[0].map(\.word),
+                       (nerGolden[0]["output"] as! [[String: Any]]).map { $0["word"] as! String })
+
+        let qa = try QuestionAnsweringPipeline(directory: folder("qa"))
+        let qaGolden = try PipelineGolden("question_answering").root["cases"] as! [[String: Any]]
+        let q = qaGolden[3]["inputs"] as! [String: String]
+        XCTAssertEqual(try qa([.init(question: q["question"]!, context: q["context"]!)])[0][0].answer,
+                       (qaGolden[3]["output"] as! [String: Any])["answer"] as? String)
+
+        let rerank = try RerankPipeline(directory: folder("rerank"))
+        let rr = try PipelineGolden("rerank").root
+        XCTAssertEqual(try rerank(query: rr["query"] as! String, documents: rr["documents"] as! [String]).map(\.index),
+                       (rr["ranking"] as! [[String: Any]]).map { $0["index"] as! Int })
+    }
+}
