@@ -11,6 +11,6 @@ struct BertCommand: AsyncParsableCommand {
 
     /// Every subcommand, registered here once so each file stays self-contained.
     static var allSubcommands: [ParsableCommand.Type] {
-        [BenchCommand.self, TokenizeCommand.self]
+        [BenchCommand.self, TokenizeCommand.self, FillMaskCommand.self, ClassifyCommand.self, NERCommand.self, QACommand.self, RerankCommand.self]
     }
 }
