@@ -37,7 +37,10 @@ struct ClassifyCommand: ParsableCommand {
             function = f
         }
         let pipe = try TextClassificationPipeline(directory: options.directory)
-        for r in try pipe(inputs, topK: k, functionToApply: function, batchSize: options.batchSize, truncation: truncation) {
+        guard let results = try options.run(task: "text-classification", inputs: inputs.count, {
+            try pipe(inputs, topK: k, functionToApply: function, batchSize: options.batchSize, truncation: truncation)
+        }) else { return }
+        for r in results {
             if topK == nil { printJSONLine(r[0]) } else { printJSONLine(r) }
         }
     }

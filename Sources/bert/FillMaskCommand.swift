@@ -26,8 +26,10 @@ struct FillMaskCommand: ParsableCommand {
         let inputs = lines.isEmpty ? texts : try options.strings(lines, "text").map { $0! }
         guard !inputs.isEmpty else { throw ValidationError("give TEXT... or --input FILE") }
         let pipe = try FillMaskPipeline(directory: options.directory)
-        let results = try pipe(inputs, topK: topK, targets: targets.map { $0.split(separator: ",").map(String.init) },
-                               batchSize: options.batchSize, truncation: truncation)
+        guard let results = try options.run(task: "fill-mask", inputs: inputs.count, {
+            try pipe(inputs, topK: topK, targets: targets.map { $0.split(separator: ",").map(String.init) },
+                     batchSize: options.batchSize, truncation: truncation)
+        }) else { return }
         for r in results { if r.count == 1 { printJSONLine(r[0]) } else { printJSONLine(r) } }
     }
 }

@@ -28,7 +28,10 @@ struct NERCommand: ParsableCommand {
         }
         let pipe = try TokenClassificationPipeline(directory: options.directory)
         let ignore = ignoreLabels.split(separator: ",").map(String.init)
-        for r in try pipe(inputs, aggregationStrategy: strategy, ignoreLabels: ignore, batchSize: options.batchSize) {
+        guard let results = try options.run(task: "ner", inputs: inputs.count, {
+            try pipe(inputs, aggregationStrategy: strategy, ignoreLabels: ignore, batchSize: options.batchSize)
+        }) else { return }
+        for r in results {
             printJSONLine(r)
         }
     }

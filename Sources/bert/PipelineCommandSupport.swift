@@ -13,7 +13,23 @@ struct PipelineInputOptions: ParsableArguments {
     @Option(help: "Inputs per forward pass (padded batches).")
     var batchSize: Int = 8
 
+    @Option(help: "Benchmark: run the whole batch this many times after one warm-up and print one JSON line of timings instead of results.")
+    var benchRepeat: Int?
+
     var directory: URL { URL(fileURLWithPath: model) }
+
+    /// Runs `body` once; with `--bench-repeat N`, once more untimed and then N timed times, printing
+    /// {"task", "inputs", "batch_size", "seconds_per_pass", "inputs_per_second"} and returning nil.
+    func run<R>(task: String, inputs: Int, _ body: () throws -> R) throws -> R? {
+        guard let n = benchRepeat else { return try body() }
+        _ = try body()
+        let start = Date()
+        for _ in 0..<max(n, 1) { _ = try body() }
+        let perPass = Date().timeIntervalSince(start) / Double(max(n, 1))
+        print("{\"impl\": \"swift\", \"task\": \"\(task)\", \"inputs\": \(inputs), \"batch_size\": \(batchSize), " +
+              "\"seconds_per_pass\": \(perPass), \"inputs_per_second\": \(Double(inputs) / perPass)}")
+        return nil
+    }
 
     /// The JSON objects of `--input`, one per non-empty line; a line holding a JSON string becomes {"text": it}.
     func jsonLines() throws -> [[String: Any]] {

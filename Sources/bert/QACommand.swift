@@ -38,7 +38,10 @@ struct QACommand: ParsableCommand {
         o.topK = topK; o.docStride = docStride; o.maxSeqLen = maxSeqLen; o.maxQuestionLen = maxQuestionLen
         o.maxAnswerLen = maxAnswerLen; o.handleImpossibleAnswer = handleImpossibleAnswer
         let pipe = try QuestionAnsweringPipeline(directory: options.directory)
-        for r in try pipe(inputs, options: o, batchSize: options.batchSize) {
+        guard let results = try options.run(task: "question-answering", inputs: inputs.count, {
+            try pipe(inputs, options: o, batchSize: options.batchSize)
+        }) else { return }
+        for r in results {
             if r.count == 1 { printJSONLine(r[0]) } else { printJSONLine(r) }
         }
     }

@@ -37,9 +37,12 @@ struct RerankCommand: ParsableCommand {
             }
         }
         let pipe = try RerankPipeline(directory: options.directory)
-        for (q, docs) in requests {
-            printJSONLine(try pipe(query: q, documents: docs, topN: topN, rawScores: rawScores, returnText: returnText,
-                                   truncate: truncate, batchSize: options.batchSize))
-        }
+        guard let results = try options.run(task: "rerank", inputs: requests.reduce(0) { $0 + $1.1.count }, {
+            try requests.map { q, docs in
+                try pipe(query: q, documents: docs, topN: topN, rawScores: rawScores, returnText: returnText,
+                         truncate: truncate, batchSize: options.batchSize)
+            }
+        }) else { return }
+        for r in results { printJSONLine(r) }
     }
 }
