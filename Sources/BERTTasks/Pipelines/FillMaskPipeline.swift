@@ -93,11 +93,7 @@ public final class FillMaskPipeline {
             let single = positions.count == 1
             return zip(positions, perMask).map { position, probs in
                 let candidates = targetIds ?? Array(probs.indices)
-                // torch.topk: highest first; ties keep the lower candidate index first.
-                let best = candidates.indices.sorted { a, b in
-                    let pa = probs[candidates[a]], pb = probs[candidates[b]]
-                    return pa != pb ? pa > pb : a < b
-                }.prefix(k).map { candidates[$0] }
+                let best = Self.topK(candidates, k) { probs[$0] }
                 return best.map { id in
                     var ids = encoding.ids
                     ids[position] = id
@@ -106,6 +102,22 @@ public final class FillMaskPipeline {
                 }
             }
         }
+    }
+
+    /// The `k` candidates with the highest `score`, highest first; ties keep candidate order (torch.topk). One pass
+    /// with a small sorted buffer: O(n·k) instead of sorting the whole vocabulary.
+    static func topK(_ candidates: [Int], _ k: Int, score: (Int) -> Double) -> [Int] {
+        var best: [(id: Int, score: Double)] = []
+        best.reserveCapacity(k + 1)
+        for id in candidates {
+            let s = score(id)
+            if best.count == k, let last = best.last, !(s > last.score) { continue }
+            var i = best.count
+            while i > 0 && s > best[i - 1].score { i -= 1 }
+            best.insert((id, s), at: i)
+            if best.count > k { best.removeLast() }
+        }
+        return best.map(\.id)
     }
 
     /// Vocabulary probabilities at every mask position of each row: `[row][mask][vocab]`. The LM head runs on

@@ -30,21 +30,22 @@ enum PipelineSupport {
         return tokenizer
     }
 
-    /// Runs `forward` over `encodings` in padded batches of `batchSize` (input order kept) and returns one result
-    /// per encoding. `forward` receives the padded batch and the number of rows' real lengths.
+    /// Runs `forward` over `encodings` in padded batches of `batchSize` and returns one result per encoding, in
+    /// input order. Encodings are grouped by length first (as sentence-transformers does) so batches carry little
+    /// padding; `forward` receives the padded batch and its rows' real lengths.
     static func batched<R>(_ encodings: [Encoding], batchSize: Int, padId: Int,
                            _ forward: (EncoderInput, [Int]) throws -> [R]) throws -> [R] {
         guard batchSize > 0 else { throw PipelineError.invalidOption(name: "batch_size", value: "\(batchSize)", reason: "must be at least 1") }
-        var out: [R] = []
-        out.reserveCapacity(encodings.count)
+        let order = encodings.indices.sorted { encodings[$0].count != encodings[$1].count ? encodings[$0].count > encodings[$1].count : $0 < $1 }
+        var results = [R?](repeating: nil, count: encodings.count)
         var start = 0
-        while start < encodings.count {
-            let chunk = encodings[start..<min(start + batchSize, encodings.count)]
+        while start < order.count {
+            let chunk = order[start..<min(start + batchSize, order.count)].map { encodings[$0] }
             let input = try EncoderInput(rows: chunk.map(\.ids), typeRows: chunk.map(\.typeIds), padId: padId)
-            out += try forward(input, chunk.map(\.count))
+            for (i, r) in try forward(input, chunk.map(\.count)).enumerated() { results[order[start + i]] = r }
             start += batchSize
         }
-        return out
+        return results.map { $0! }
     }
 
     /// Throws `inputTooLong` for the first encoding longer than `maximum`.
