@@ -124,11 +124,12 @@ public final class QuestionAnsweringPipeline {
         var minNullScore = 1_000_000.0
         var answers: [Answer] = []
         let preTopK = options.alignToWords ? options.topK * 2 + 10 : options.topK
+        let cls = tokenizer.tokenToId("[CLS]")
         for (encoding, logits) in windows {
             let n = encoding.count
             // Tokens that may be in the answer: context tokens (sequence 1, not special) and [CLS].
             let desired = (0..<n).map { p in
-                (encoding.typeIds[p] == 1 && encoding.specialTokensMask[p] == 0) || encoding.ids[p] == tokenizer.tokenToId("[CLS]")
+                (encoding.typeIds[p] == 1 && encoding.specialTokensMask[p] == 0) || encoding.ids[p] == cls
             }
             func probabilities(_ x: [Float]) -> [Double] {
                 let masked = (0..<n).map { desired[$0] ? Double(x[$0]) : -10000 }
