@@ -209,6 +209,11 @@ def make_ner(v):
     cases.append({"inputs": texts[0], "kwargs": {"aggregation_strategy": "simple", "ignore_labels": []}})
     cases.append({"inputs": texts[2], "kwargs": {"aggregation_strategy": "none", "ignore_labels": ["O", "B-PER"]}})
     cases.append({"inputs": texts, "kwargs": {"aggregation_strategy": "average", "batch_size": 2}})
+    long_text = long_context(3, 700)  # > 512 tokens: cut at model_max_length without stride, windows with it
+    cases.append({"inputs": long_text, "kwargs": {"aggregation_strategy": "simple"}})
+    for strategy in ["simple", "first", "average", "max"]:
+        cases.append({"inputs": long_text, "kwargs": {"aggregation_strategy": strategy, "stride": 128}})
+    cases.append({"inputs": [long_text, texts[0]], "kwargs": {"aggregation_strategy": "max", "stride": 300, "batch_size": 2}})
     run_cases(pipe, cases)
     write("token_classification", {"versions": v, "config": config, "parameter_keys": keys, "cases": cases})
 

@@ -17,6 +17,8 @@ struct NERCommand: ParsableCommand {
     @OptionGroup var options: PipelineInputOptions
     @Argument(help: "Texts to tag.") var texts: [String] = []
     @Option(help: "none, simple, first, average or max.") var aggregationStrategy: String = "none"
+    @Option(help: "Cover long texts with windows of model_max_length tokens overlapping by this many (needs an aggregation strategy).")
+    var stride: Int?
     @Option(help: "Comma-separated labels to drop (default O; empty string keeps all).") var ignoreLabels: String = "O"
 
     func run() throws {
@@ -29,7 +31,7 @@ struct NERCommand: ParsableCommand {
         let pipe = try TokenClassificationPipeline(directory: options.directory)
         let ignore = ignoreLabels.split(separator: ",").map(String.init)
         guard let results = try options.run(task: "ner", inputs: inputs.count, {
-            try pipe(inputs, aggregationStrategy: strategy, ignoreLabels: ignore, batchSize: options.batchSize)
+            try pipe(inputs, aggregationStrategy: strategy, ignoreLabels: ignore, stride: stride, batchSize: options.batchSize)
         }) else { return }
         for r in results {
             printJSONLine(r)

@@ -20,7 +20,7 @@ final class NERAndQATests: XCTestCase {
             let list = c["inputs"] as? [String]
             let strategy = AggregationStrategy(rawValue: kw["aggregation_strategy"] as? String ?? "none")!
             let out = try pipe(list ?? [c["inputs"] as! String], aggregationStrategy: strategy,
-                               ignoreLabels: kw["ignore_labels"] as? [String] ?? ["O"], batchSize: kw["batch_size"] as? Int ?? 1)
+                               ignoreLabels: kw["ignore_labels"] as? [String] ?? ["O"], stride: kw["stride"] as? Int, batchSize: kw["batch_size"] as? Int ?? 1)
             let expected = list == nil ? [c["output"] as! [[String: Any]]] : (c["output"] as! [[[String: Any]]])
             XCTAssertEqual(out.count, expected.count)
             for (j, (a, e)) in zip(out, expected).enumerated() {

@@ -72,13 +72,33 @@ public final class TokenClassificationPipeline {
     }
 
     /// Entities for each text; labels in `ignoreLabels` (default `["O"]`) are dropped.
+    /// - Parameter stride: process the whole of a long text in windows of `model_max_length` tokens overlapping by
+    ///   `stride`, keeping the longer (then more confident) of overlapping entities (transformers' `stride`;
+    ///   needs an aggregation strategy other than `.none`). Without it, text past `model_max_length` is cut.
     public func callAsFunction(_ texts: [String], aggregationStrategy: AggregationStrategy = .none,
-                               ignoreLabels: [String] = ["O"], batchSize: Int = 8) throws -> [[TokenEntity]] {
-        let maxLength = config.maxPositionEmbeddings
-        let tok = try PipelineSupport.configured(tokenizer, truncateTo: min(tokenizer.modelMaxLength ?? maxLength, maxLength))
-        let encodings = try texts.map { try tok.encode($0) }
+                               ignoreLabels: [String] = ["O"], stride: Int? = nil, batchSize: Int = 8) throws -> [[TokenEntity]] {
+        let maxPositions = config.maxPositionEmbeddings
+        let maxLength = min(tokenizer.modelMaxLength ?? maxPositions, maxPositions)
+        var tok = tokenizer
+        if let stride {
+            guard stride < maxLength else {
+                throw PipelineError.invalidOption(name: "stride", value: "\(stride)", reason: "must be less than model_max_length \(maxLength)")
+            }
+            guard aggregationStrategy != .none else {
+                throw PipelineError.invalidOption(name: "stride", value: "\(stride)", reason: "needs an aggregation strategy other than none")
+            }
+            do { try tok.setTruncation(TruncationParameters(maxLength: maxLength, stride: stride)) } catch {
+                throw PipelineError.invalidOption(name: "stride", value: "\(stride)", reason: "\(error)")
+            }
+        } else {
+            try tok.setTruncation(TruncationParameters(maxLength: maxLength))
+        }
+        let windows: [[Encoding]] = try texts.map { text in
+            let e = try tok.encode(text)
+            return stride == nil ? [e] : [e] + e.overflowing
+        }
         let padId = tokenizer.tokenToId("[PAD]") ?? config.padTokenId
-        let scores: [[[Double]]] = try PipelineSupport.batched(encodings, batchSize: batchSize, padId: padId) { input, lengths in
+        let scores: [[[Double]]] = try PipelineSupport.batched(windows.flatMap { $0 }, batchSize: batchSize, padId: padId) { input, lengths in
             let flat = try model(input).scalars
             let labels = flat.count / (input.batch * input.length)
             return lengths.enumerated().map { r, n in
@@ -88,12 +108,39 @@ public final class TokenClassificationPipeline {
                 }
             }
         }
+        var next = 0
         return try texts.indices.map { i in
-            let pre = gatherPreEntities(Array(texts[i].unicodeScalars), encodings[i], scores[i])
-            return try aggregate(pre, aggregationStrategy).filter { e in
-                !ignoreLabels.contains(e.entity ?? "\u{0}") && !ignoreLabels.contains(e.entityGroup ?? "\u{0}")
+            let sentence = Array(texts[i].unicodeScalars)
+            var entities: [TokenEntity] = []
+            for window in windows[i] {
+                let pre = gatherPreEntities(sentence, window, scores[next])
+                next += 1
+                entities += try aggregate(pre, aggregationStrategy).filter { e in
+                    !ignoreLabels.contains(e.entity ?? "\u{0}") && !ignoreLabels.contains(e.entityGroup ?? "\u{0}")
+                }
+            }
+            return windows[i].count > 1 ? Self.aggregateOverlapping(entities) : entities
+        }
+    }
+
+    /// transformers' `aggregate_overlapping_entities`: sorted by start (stably); of entities that start inside the
+    /// previous one, the longer wins, then the higher score.
+    static func aggregateOverlapping(_ entities: [TokenEntity]) -> [TokenEntity] {
+        guard var previous = entities.first else { return entities }
+        let sorted = entities.indices.sorted { entities[$0].start != entities[$1].start ? entities[$0].start < entities[$1].start : $0 < $1 }.map { entities[$0] }
+        var out: [TokenEntity] = []
+        previous = sorted[0]
+        for e in sorted {
+            if previous.start <= e.start && e.start < previous.end {
+                let length = e.end - e.start, previousLength = previous.end - previous.start
+                if length > previousLength || (length == previousLength && e.score > previous.score) { previous = e }
+            } else {
+                out.append(previous)
+                previous = e
             }
         }
+        out.append(previous)
+        return out
     }
 
     /// transformers' `gather_pre_entities` for a WordPiece tokenizer: a token is a subword when its text length
