@@ -13,6 +13,7 @@ struct BertCommand: AsyncParsableCommand {
     static var allSubcommands: [ParsableCommand.Type] {
         [
             TokenizeCommand.self, EmbedCommand.self, SimilarityCommand.self, SearchCommand.self, ForwardCommand.self,
+            FillMaskCommand.self, ClassifyCommand.self, NERCommand.self, QACommand.self, RerankCommand.self,
             PretrainingDataCommand.self, PretrainCommand.self,
             BenchCommand.self,
         ]

@@ -1,0 +1,48 @@
+import ArgumentParser
+import BERT
+import Foundation
+
+/// `bert qa`: transformers 4.x question-answering pipeline.
+struct QACommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "qa",
+        abstract: "Answer questions from a context with a BertForQuestionAnswering checkpoint; one JSON line per question.",
+        discussion: """
+            A line is {score, start, end, answer} (start/end: character offsets into the context), or a list of \
+            them when more than one answer is returned (--top-k).
+              bert qa --model DIR --question "Who discovered radium?" --context "Marie Curie discovered radium in 1898."
+              bert qa --model DIR --top-k 3 --handle-impossible-answer --input questions.jsonl
+                                                         (lines of {"question": ..., "context": ...})
+            """)
+
+    @OptionGroup var options: PipelineInputOptions
+    @Option(help: "The question.") var question: String?
+    @Option(help: "The context.") var context: String?
+    @Option(help: "Answers per question.") var topK: Int = 1
+    @Option(help: "Tokens shared by windows of a long context (default min(max-seq-len/2, 128)).") var docStride: Int?
+    @Option(help: "Window length in tokens (default min(model_max_length, 384)).") var maxSeqLen: Int?
+    @Option(help: "Accepted for compatibility; unused (as in transformers with a fast tokenizer).") var maxQuestionLen: Int = 64
+    @Option(help: "Longest answer in tokens.") var maxAnswerLen: Int = 15
+    @Flag(help: "Also consider the empty answer.") var handleImpossibleAnswer = false
+
+    func run() throws {
+        let lines = try options.jsonLines()
+        let inputs: [QuestionAnsweringInput]
+        if lines.isEmpty {
+            guard let question, let context else { throw ValidationError("give --question and --context, or --input FILE") }
+            inputs = [.init(question: question, context: context)]
+        } else {
+            inputs = try zip(options.strings(lines, "question"), options.strings(lines, "context")).map { .init(question: $0!, context: $1!) }
+        }
+        var o = QuestionAnsweringOptions()
+        o.topK = topK; o.docStride = docStride; o.maxSeqLen = maxSeqLen; o.maxQuestionLen = maxQuestionLen
+        o.maxAnswerLen = maxAnswerLen; o.handleImpossibleAnswer = handleImpossibleAnswer
+        let pipe = try QuestionAnsweringPipeline(directory: options.directory)
+        guard let results = try options.run(task: "question-answering", inputs: inputs.count, {
+            try pipe(inputs, options: o, batchSize: options.batchSize)
+        }) else { return }
+        for r in results {
+            if r.count == 1 { printJSONLine(r[0]) } else { printJSONLine(r) }
+        }
+    }
+}
