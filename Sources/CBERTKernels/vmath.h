@@ -4,8 +4,11 @@
 #include <stdint.h>
 #include <string.h>
 
-/// exp(x) by Cephes' range reduction and degree-6 polynomial; relative error about 2 ulp.
+/// exp(x) by Cephes' range reduction and degree-6 polynomial; relative error about 2 ulp. Below −87.34 the
+/// result is exactly 0 (not the smallest normal float): masked attention scores must vanish, and values that
+/// close to the denormal range would make later arithmetic crawl.
 static inline float bert_vexp(float x) {
+    const float original = x;
     x = x > 88.3762626647949f ? 88.3762626647949f : x;
     x = x < -87.3365447504f ? -87.3365447504f : x;
     float fx = x * 1.44269504088896341f;
@@ -21,7 +24,7 @@ static inline float bert_vexp(float x) {
     int32_t bits = ((int32_t)fx + 127) << 23;
     float scale;
     memcpy(&scale, &bits, sizeof scale);
-    return y * scale;
+    return original < -87.3365447504f ? 0.0f : y * scale;
 }
 
 /// erf(x), Abramowitz & Stegun 7.1.26 (absolute error below 1.5e-7).
