@@ -13,6 +13,9 @@ Output: one JSON object per line on stdout, nothing else on stdout (progress and
     {"name": "gemm_4096x768x3072_t2", "runtime": "torch"|"onnxruntime"|"numpy", "value": 123.4, "unit": "GFLOP/s",
      ...extra descriptive fields (threads, shape, runs, ...)}
 The first line is {"name": "versions", "runtime": "python", "value": null, "unit": null, "versions": {...}}.
+Every record carries "loadavg_1m" (the 1-minute load average when it was printed). It includes the benchmark's own
+threads (about 1-2 while it runs on 2 threads); clearly higher values mean other work competed for the CPU and the
+figures of that record are not trustworthy. On a shared machine run it when nothing else is running.
 
 Measurements
   gemm        C = A·B with A [M,K], B [K,N] float32, shapes 4096x768·768x3072, 4096x3072·3072x768, 4096x768·768x768,
