@@ -4,6 +4,75 @@
 #include "vmath.h"
 #include <math.h>
 
+// Reductions use LANES independent accumulators so the loops vectorise without -ffast-math (strict IEEE order
+// would otherwise force a scalar loop); the lane results are combined in a fixed order, so results are
+// deterministic.
+#define LANES 16
+
+static inline float lane_sum(const float *acc) {
+    float s = 0.0f;
+    for (int l = 0; l < LANES; l++) s += acc[l];
+    return s;
+}
+
+BERT_SIMD
+static float row_max(const float *x, size_t n) {
+    float acc[LANES];
+    for (int l = 0; l < LANES; l++) acc[l] = -INFINITY;
+    size_t j = 0;
+    for (; j + LANES <= n; j += LANES)
+        for (int l = 0; l < LANES; l++) acc[l] = x[j + l] > acc[l] ? x[j + l] : acc[l];
+    float m = -INFINITY;
+    for (int l = 0; l < LANES; l++) m = acc[l] > m ? acc[l] : m;
+    for (; j < n; j++) m = x[j] > m ? x[j] : m;
+    return m;
+}
+
+/// y = exp(y - m) in place; returns the sum.
+BERT_SIMD
+static float exp_shift_sum(float *y, size_t n, float m) {
+    float acc[LANES] = {0};
+    size_t j = 0;
+    for (; j + LANES <= n; j += LANES)
+        for (int l = 0; l < LANES; l++) { const float e = bert_vexp(y[j + l] - m); y[j + l] = e; acc[l] += e; }
+    float s = lane_sum(acc);
+    for (; j < n; j++) { const float e = bert_vexp(y[j] - m); y[j] = e; s += e; }
+    return s;
+}
+
+BERT_SIMD
+static float dot(const float *a, const float *b, size_t n) {
+    float acc[LANES] = {0};
+    size_t j = 0;
+    for (; j + LANES <= n; j += LANES)
+        for (int l = 0; l < LANES; l++) acc[l] += a[j + l] * b[j + l];
+    float s = lane_sum(acc);
+    for (; j < n; j++) s += a[j] * b[j];
+    return s;
+}
+
+BERT_SIMD
+static float sum(const float *a, size_t n) {
+    float acc[LANES] = {0};
+    size_t j = 0;
+    for (; j + LANES <= n; j += LANES)
+        for (int l = 0; l < LANES; l++) acc[l] += a[j + l];
+    float s = lane_sum(acc);
+    for (; j < n; j++) s += a[j];
+    return s;
+}
+
+BERT_SIMD
+static float sum_sq_dev(const float *a, size_t n, float mu) {
+    float acc[LANES] = {0};
+    size_t j = 0;
+    for (; j + LANES <= n; j += LANES)
+        for (int l = 0; l < LANES; l++) { const float d = a[j + l] - mu; acc[l] += d * d; }
+    float s = lane_sum(acc);
+    for (; j < n; j++) { const float d = a[j] - mu; s += d * d; }
+    return s;
+}
+
 BERT_SIMD
 void bert_softmax_forward(const float *x, float *y, size_t rows, size_t cols, float scale,
                           const float *mask, size_t mask_row_div) {
@@ -11,15 +80,10 @@ void bert_softmax_forward(const float *x, float *y, size_t rows, size_t cols, fl
         const float *xr = x + r * cols;
         float *yr = y + r * cols;
         const float *m = mask ? mask + (r / mask_row_div) * cols : NULL;
-        float mx = -INFINITY;
-        for (size_t j = 0; j < cols; j++) {
-            const float v = xr[j] * scale + (m ? m[j] : 0.0f);
-            yr[j] = v;
-            mx = v > mx ? v : mx;
-        }
-        float sum = 0.0f;
-        for (size_t j = 0; j < cols; j++) { const float e = bert_vexp(yr[j] - mx); yr[j] = e; sum += e; }
-        const float inv = 1.0f / sum;
+        if (m) for (size_t j = 0; j < cols; j++) yr[j] = xr[j] * scale + m[j];
+        else for (size_t j = 0; j < cols; j++) yr[j] = xr[j] * scale;
+        const float mx = row_max(yr, cols);
+        const float inv = 1.0f / exp_shift_sum(yr, cols, mx);
         for (size_t j = 0; j < cols; j++) yr[j] *= inv;
     }
 }
@@ -29,9 +93,8 @@ void bert_softmax_backward(const float *y, const float *dy, float *dx, size_t ro
     for (size_t r = 0; r < rows; r++) {
         const float *yr = y + r * cols, *gr = dy + r * cols;
         float *dr = dx + r * cols;
-        float dot = 0.0f;
-        for (size_t j = 0; j < cols; j++) dot += yr[j] * gr[j];
-        for (size_t j = 0; j < cols; j++) dr[j] = scale * yr[j] * (gr[j] - dot);
+        const float d = dot(yr, gr, cols);
+        for (size_t j = 0; j < cols; j++) dr[j] = scale * yr[j] * (gr[j] - d);
     }
 }
 
@@ -54,11 +117,8 @@ void bert_layernorm_forward(const float *x, const float *gamma, const float *bet
     for (size_t r = 0; r < rows; r++) {
         const float *xr = x + r * cols;
         float *yr = y + r * cols;
-        float s = 0.0f;
-        for (size_t j = 0; j < cols; j++) s += xr[j];
-        const float mu = s / (float)cols;
-        float v = 0.0f;
-        for (size_t j = 0; j < cols; j++) { const float d = xr[j] - mu; v += d * d; }
+        const float mu = sum(xr, cols) / (float)cols;
+        const float v = sum_sq_dev(xr, cols, mu);
         const float rs = 1.0f / sqrtf(v / (float)cols + eps);
         for (size_t j = 0; j < cols; j++) yr[j] = (xr[j] - mu) * rs * gamma[j] + beta[j];
         if (mean) mean[r] = mu;
