@@ -13,7 +13,7 @@ struct BertCommand: AsyncParsableCommand {
     static var allSubcommands: [ParsableCommand.Type] {
         [
             TokenizeCommand.self, EmbedCommand.self, SimilarityCommand.self, SearchCommand.self, ForwardCommand.self,
-            BenchCommand.self,
+            BenchCommand.self, FinetuneCommand.self, EvaluateCommand.self,
         ]
     }
 }
