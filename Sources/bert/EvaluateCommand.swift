@@ -21,6 +21,9 @@ struct EvaluateCommand: ParsableCommand {
     @Option var docStride = 128
     @Option var batchSize = 32
     @Option(help: "Write per-example predictions to this JSON file.") var predictions: String?
+    @Option(help: "Write the first --dump-count features' input ids and raw outputs (logits, or embeddings) to this JSON file, for scripts/check_finetuned_checkpoint.py.")
+    var dumpOutputs: String?
+    @Option var dumpCount = 16
 
     func run() throws {
         let dir = try modelOptions.directory()
@@ -38,6 +41,7 @@ struct EvaluateCommand: ParsableCommand {
             let f = try TextClassificationFineTuning.features(dataset, tokenizer: Tokenizer(directory: dir), maxLength: maxSeqLength)
             let e = try TextClassificationFineTuning.evaluate(model, features: f, task: kind, padId: config.padTokenId)
             result["loss"] = e.loss; result["metrics"] = e.metrics; result["examples"] = f.count
+            try dump(f.map { ($0.ids, $0.typeIds) }) { x in try model(x).scalars }
             if predictions != nil {
                 perExample = try TextClassificationFineTuning.predict(model, features: f, padId: config.padTokenId).logits.map { $0.map(Double.init) }
             }
@@ -51,6 +55,7 @@ struct EvaluateCommand: ParsableCommand {
             result["per_type"] = Dictionary(uniqueKeysWithValues: report.perType.map {
                 ($0.type, ["precision": $0.scores.precision, "recall": $0.scores.recall, "f1": $0.scores.f1, "support": Double($0.scores.support)])
             })
+            try dump(f.map { ($0.ids, $0.typeIds) }) { x in try model(x).scalars }
             if predictions != nil {
                 perExample = try TokenClassificationFineTuning.predict(model, features: f, padId: config.padTokenId).predictions.map { $0.map { names[$0] } }
             }
@@ -63,16 +68,28 @@ struct EvaluateCommand: ParsableCommand {
             result["loss"] = e.loss; result["metrics"] = e.metrics; result["questions"] = dataset.examples.count; result["features"] = f.count
             result["version_2_with_negative"] = QuestionAnsweringFineTuning.isVersionTwo(dataset)
             perExample = answers
+            try dump(f.map { ($0.ids, $0.typeIds) }) { x in let (s, e) = try model(x); return s.scalars + e.scalars }
         case .embedding, .similarity:
             let model = try SentenceTransformer(directory: dir)
             let f = try SentenceEmbeddingFineTuning.features(SentenceEmbeddingDataset.read(from: url), model: model, maxLength: maxSeqLength)
             let e = try SentenceEmbeddingFineTuning.evaluate(model, features: f, padId: model.bert.config.padTokenId)
             result["loss"] = e.loss; result["metrics"] = e.metrics; result["pairs"] = f.count
+            try dump(f.map { ($0.texts[0], [Int](repeating: 0, count: $0.texts[0].count)) }) { x in try model.embed(x, normalize: false).scalars }
         }
         if let predictions, let perExample {
             let data = try JSONSerialization.data(withJSONObject: perExample, options: [.sortedKeys])
             try data.write(to: URL(fileURLWithPath: predictions))
         }
         try printJSONLine(result)
+    }
+
+    /// Runs `body` on each of the first `dumpCount` rows alone (no padding) and writes ids and flat outputs.
+    func dump(_ rows: [([Int], [Int])], _ body: (EncoderInput) throws -> [Float]) throws {
+        guard let dumpOutputs else { return }
+        let items = try rows.prefix(dumpCount).map { ids, types -> [String: Any] in
+            let x = try EncoderInput(inputIds: ids, tokenTypeIds: types, batch: 1, length: ids.count)
+            return ["input_ids": ids, "token_type_ids": types, "outputs": try body(x).map(Double.init)]
+        }
+        try JSONSerialization.data(withJSONObject: ["task": task.rawValue, "rows": items]).write(to: URL(fileURLWithPath: dumpOutputs))
     }
 }

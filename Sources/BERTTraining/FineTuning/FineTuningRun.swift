@@ -138,12 +138,13 @@ public struct FineTuningRun<Feature> {
         trainer.evaluate = { step in
             let seconds = Date().timeIntervalSince(mark)
             let epoch = (step + perEpoch - 1) / perEpoch
-            var entry = TrainingLogEntry(step: step, epoch: epoch, loss: .nan, learningRate: 0, gradNorm: 0, tokensPerSecond: 0)
+            var entry = TrainingLogEntry(step: step, epoch: epoch, loss: 0, learningRate: 0, gradNorm: 0, tokensPerSecond: 0)
             var record = FineTuningSummary.Epoch(epoch: epoch, step: step, trainSeconds: seconds, evaluation: nil)
             if let evaluate {
                 let e = try evaluate()
-                entry.evalLoss = e.loss ?? .nan
-                entry.evalMetric = e.metric
+                entry.loss = e.loss ?? 0
+                entry.evalLoss = e.loss ?? 0
+                entry.evalMetric = e.metric.isFinite ? e.metric : 0
                 record.evaluation = e
                 let figures = e.metrics.sorted { $0.key < $1.key }.map { String(format: "%@ %.4f", $0.key, $0.value) }.joined(separator: ", ")
                 FileHandle.standardError.write(Data("epoch \(epoch) (\(String(format: "%.1f", seconds)) s): \(figures)\n".utf8))
@@ -153,7 +154,7 @@ public struct FineTuningRun<Feature> {
                     try Self.writeAtomically(bestURL, saveModel)
                 }
             } else {
-                entry.evalLoss = .nan
+                entry.evalLoss = 0
             }
             summary.epochs.append(record)
             mark = Date()

@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+"""Loads a folder written by `bert finetune` in transformers and compares its outputs with ours.
+
+    .build/release/bert evaluate --task ner --model runs/ner/best --data Tests/Fixtures/datasets/ner_dev.conll \
+        --dump-outputs /tmp/ner.json
+    /work/venv/bin/python scripts/check_finetuned_checkpoint.py --task ner --model runs/ner/best --outputs /tmp/ner.json
+
+The dump holds, per row, the input ids our tokenizer produced and our raw outputs (classification logits
+[labels], token logits [tokens*labels], QA start logits then end logits, or the pooled unnormalised embedding).
+The same ids go through AutoModelFor{SequenceClassification,TokenClassification,QuestionAnswering} (or
+SentenceTransformer for embeddings) loaded from the folder; prints the max absolute difference and exits 1 above
+--tolerance.
+"""
+import argparse, json, sys
+
+import torch
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--task", required=True, choices=["classification", "ner", "qa", "embedding", "similarity"])
+    p.add_argument("--model", required=True)
+    p.add_argument("--outputs", required=True)
+    p.add_argument("--tolerance", type=float, default=1e-4)
+    a = p.parse_args()
+    rows = json.load(open(a.outputs))["rows"]
+    import transformers
+    if a.task == "classification":
+        model = transformers.AutoModelForSequenceClassification.from_pretrained(a.model)
+    elif a.task == "ner":
+        model = transformers.AutoModelForTokenClassification.from_pretrained(a.model)
+    elif a.task == "qa":
+        model = transformers.AutoModelForQuestionAnswering.from_pretrained(a.model)
+    else:
+        from sentence_transformers import SentenceTransformer
+        st = SentenceTransformer(a.model, device="cpu")
+    worst = 0.0
+    with torch.no_grad():
+        for r in rows:
+            ids = torch.tensor([r["input_ids"]])
+            types = torch.tensor([r["token_type_ids"]])
+            if a.task in ("embedding", "similarity"):
+                feats = st[0].auto_model(input_ids=ids, token_type_ids=types, attention_mask=torch.ones_like(ids))
+                theirs = feats.last_hidden_state.mean(dim=1).flatten()  # mean pooling over an unpadded row
+                if st[1].get_pooling_mode_str() != "mean":
+                    sys.exit("only mean pooling is checked")
+            else:
+                model.eval()
+                out = model(input_ids=ids, token_type_ids=types)
+                theirs = torch.cat([out.start_logits.flatten(), out.end_logits.flatten()]) if a.task == "qa" else out.logits.flatten()
+            ours = torch.tensor(r["outputs"])
+            worst = max(worst, (theirs - ours).abs().max().item())
+    print(json.dumps({"task": a.task, "model": a.model, "rows": len(rows), "max_abs_diff": worst,
+                      "transformers": transformers.__version__, "architecture": getattr(getattr(locals().get("model"), "config", None), "architectures", None)}))
+    sys.exit(0 if worst <= a.tolerance else 1)
+
+
+if __name__ == "__main__":
+    main()
