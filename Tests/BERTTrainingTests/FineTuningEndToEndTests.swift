@@ -22,7 +22,8 @@ final class FineTuningEndToEndTests: XCTestCase {
 
     /// A random 2-layer, 32-wide BERT folder with the MiniLM tokenizer (and, optionally, a Sentence-Transformers layout).
     func tinyModel(sentenceTransformer: Bool = false) throws -> URL {
-        let dir = root.appendingPathComponent("tiny-base")
+        let dir = root.appendingPathComponent(sentenceTransformer ? "tiny-st" : "tiny-base")
+        if FileManager.default.fileExists(atPath: dir.appendingPathComponent("model.safetensors").path) { return dir }
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var c = BertConfig()
         c.vocabSize = 30522; c.hiddenSize = 32; c.numHiddenLayers = 2; c.numAttentionHeads = 4; c.intermediateSize = 64
@@ -138,14 +139,15 @@ final class FineTuningEndToEndTests: XCTestCase {
     func testMalformedRowAndMismatchedAnswerNameTheirPlace() throws {
         let bad = root.appendingPathComponent("bad.csv")
         try "text,label\n\"fine\",yes\nno quote \"here,yes,extra\n".write(to: bad, atomically: true, encoding: .utf8)
-        XCTAssertThrowsError(try TextClassificationFineTuning.train(modelDirectory: tinyModel(), train: bad, validation: nil, task: .singleLabel,
+        let model = try tinyModel()
+        XCTAssertThrowsError(try TextClassificationFineTuning.train(modelDirectory: model, train: bad, validation: nil, task: .singleLabel,
                                                                     options: options(epochs: 1), output: root.appendingPathComponent("x"))) { error in
             XCTAssertTrue("\(error)".contains("bad.csv:3"), "\(error)")
         }
         let squad = root.appendingPathComponent("squad.json")
         try #"{"data":[{"paragraphs":[{"context":"Paris is big.","qas":[{"id":"q1","question":"Where?","answers":[{"text":"Rome","answer_start":0}]}]}]}]}"#
             .write(to: squad, atomically: true, encoding: .utf8)
-        XCTAssertThrowsError(try QuestionAnsweringFineTuning.train(modelDirectory: tinyModel(), train: squad, validation: nil,
+        XCTAssertThrowsError(try QuestionAnsweringFineTuning.train(modelDirectory: model, train: squad, validation: nil,
                                                                    options: options(epochs: 1), output: root.appendingPathComponent("y"))) { error in
             guard case .answerMismatch(let file, let id, _, _, _)? = error as? DatasetError else { return XCTFail("\(error)") }
             XCTAssertEqual(file, squad.path); XCTAssertEqual(id, "q1")
