@@ -42,7 +42,8 @@ def main():
             if a.task in ("embedding", "similarity"):
                 feats = st[0].auto_model(input_ids=ids, token_type_ids=types, attention_mask=torch.ones_like(ids))
                 theirs = feats.last_hidden_state.mean(dim=1).flatten()  # mean pooling over an unpadded row
-                if st[1].get_pooling_mode_str() != "mean":
+                cfg = st[1].get_config_dict()
+                if not (cfg.get("pooling_mode") == "mean" or cfg.get("pooling_mode_mean_tokens")):
                     sys.exit("only mean pooling is checked")
             else:
                 model.eval()

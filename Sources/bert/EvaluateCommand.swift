@@ -40,7 +40,7 @@ struct EvaluateCommand: ParsableCommand {
             let dataset = try TextClassificationDataset.read(from: url, task: kind, labels: names)
             let f = try TextClassificationFineTuning.features(dataset, tokenizer: Tokenizer(directory: dir), maxLength: maxSeqLength)
             let e = try TextClassificationFineTuning.evaluate(model, features: f, task: kind, padId: config.padTokenId)
-            result["loss"] = e.loss; result["metrics"] = e.metrics; result["examples"] = f.count
+            result["loss"] = e.loss.map(finiteOrNull); result["metrics"] = e.metrics.mapValues(finiteOrNull); result["examples"] = f.count
             try dump(f.map { ($0.ids, $0.typeIds) }) { x in try model(x).scalars }
             if predictions != nil {
                 perExample = try TextClassificationFineTuning.predict(model, features: f, padId: config.padTokenId).logits.map { $0.map(Double.init) }
@@ -51,7 +51,7 @@ struct EvaluateCommand: ParsableCommand {
             let dataset = try TokenClassificationDataset.readCoNLL(from: url, labels: names)
             let f = try TokenClassificationFineTuning.features(dataset, tokenizer: Tokenizer(directory: dir), maxLength: maxSeqLength)
             let (e, report) = try TokenClassificationFineTuning.evaluate(model, features: f, labels: names, padId: config.padTokenId)
-            result["loss"] = e.loss; result["metrics"] = e.metrics; result["sentences"] = f.count
+            result["loss"] = e.loss.map(finiteOrNull); result["metrics"] = e.metrics.mapValues(finiteOrNull); result["sentences"] = f.count
             result["per_type"] = Dictionary(uniqueKeysWithValues: report.perType.map {
                 ($0.type, ["precision": $0.scores.precision, "recall": $0.scores.recall, "f1": $0.scores.f1, "support": Double($0.scores.support)])
             })
@@ -65,7 +65,7 @@ struct EvaluateCommand: ParsableCommand {
             let f = try QuestionAnsweringFineTuning.features(dataset, tokenizer: Tokenizer(directory: dir), maxLength: maxSeqLength,
                                                              stride: min(docStride, maxSeqLength / 2), file: url.path)
             let (e, answers) = try QuestionAnsweringFineTuning.evaluate(model, dataset: dataset, features: f, padId: config.padTokenId)
-            result["loss"] = e.loss; result["metrics"] = e.metrics; result["questions"] = dataset.examples.count; result["features"] = f.count
+            result["loss"] = e.loss.map(finiteOrNull); result["metrics"] = e.metrics.mapValues(finiteOrNull); result["questions"] = dataset.examples.count; result["features"] = f.count
             result["version_2_with_negative"] = QuestionAnsweringFineTuning.isVersionTwo(dataset)
             perExample = answers
             try dump(f.map { ($0.ids, $0.typeIds) }) { x in let (s, e) = try model(x); return s.scalars + e.scalars }
@@ -73,7 +73,7 @@ struct EvaluateCommand: ParsableCommand {
             let model = try SentenceTransformer(directory: dir)
             let f = try SentenceEmbeddingFineTuning.features(SentenceEmbeddingDataset.read(from: url), model: model, maxLength: maxSeqLength)
             let e = try SentenceEmbeddingFineTuning.evaluate(model, features: f, padId: model.bert.config.padTokenId)
-            result["loss"] = e.loss; result["metrics"] = e.metrics; result["pairs"] = f.count
+            result["loss"] = e.loss.map(finiteOrNull); result["metrics"] = e.metrics.mapValues(finiteOrNull); result["pairs"] = f.count
             try dump(f.map { ($0.texts[0], [Int](repeating: 0, count: $0.texts[0].count)) }) { x in try model.embed(x, normalize: false).scalars }
         }
         if let predictions, let perExample {
@@ -82,6 +82,9 @@ struct EvaluateCommand: ParsableCommand {
         }
         try printJSONLine(result)
     }
+
+    /// JSON has no NaN: undefined figures (e.g. Spearman of constant scores) become null.
+    func finiteOrNull(_ x: Double) -> Any { x.isFinite ? x : NSNull() }
 
     /// Runs `body` on each of the first `dumpCount` rows alone (no padding) and writes ids and flat outputs.
     func dump(_ rows: [([Int], [Int])], _ body: (EncoderInput) throws -> [Float]) throws {

@@ -69,6 +69,7 @@ struct FinetuneCommand: ParsableCommand {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         print(String(decoding: try encoder.encode(summary), as: UTF8.self))
     }
 }

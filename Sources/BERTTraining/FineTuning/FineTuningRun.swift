@@ -170,6 +170,7 @@ public struct FineTuningRun<Feature> {
         try Self.writePlots(log: log, output: output)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         try encoder.encode(summary).write(to: output.appendingPathComponent("summary.json"), options: .atomic)
         return summary
     }
