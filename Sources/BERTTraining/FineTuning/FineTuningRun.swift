@@ -178,7 +178,8 @@ public struct FineTuningRun<Feature> {
     /// `loss.svg` (training and evaluation loss) and `metric.svg` (the selection metric per evaluation).
     static func writePlots(log: [TrainingLogEntry], output: URL) throws {
         let train = log.filter { $0.evalLoss == nil }.map { (Double($0.step), $0.loss) }
-        let evalLoss = log.compactMap { e in e.evalLoss.map { (Double(e.step), $0) } }
+        // Runs without validation data log a placeholder per epoch (no metric): those are not evaluation points.
+        let evalLoss = log.compactMap { e in e.evalMetric == nil ? nil : e.evalLoss.map { (Double(e.step), $0) } }
         let metric = log.compactMap { e in e.evalMetric.map { (Double(e.step), $0) } }
         var series = [LossPlot.Series(name: "training loss", color: "#1f77b4", points: train)]
         if evalLoss.contains(where: { $0.1.isFinite }) { series.append(.init(name: "evaluation loss", color: "#d62728", points: evalLoss)) }
