@@ -22,6 +22,9 @@ def main():
     p.add_argument("--model", required=True)
     p.add_argument("--outputs", required=True)
     p.add_argument("--tolerance", type=float, default=1e-4)
+    p.add_argument("--accuracy-csv", help="classification: also compute transformers' own accuracy on this text,label CSV "
+                   "(its tokenizer, truncation to --max-length), to compare with `bert evaluate`")
+    p.add_argument("--max-length", type=int, default=128)
     a = p.parse_args()
     rows = json.load(open(a.outputs))["rows"]
     import transformers
@@ -51,7 +54,21 @@ def main():
                 theirs = torch.cat([out.start_logits.flatten(), out.end_logits.flatten()]) if a.task == "qa" else out.logits.flatten()
             ours = torch.tensor(r["outputs"])
             worst = max(worst, (theirs - ours).abs().max().item())
-    print(json.dumps({"task": a.task, "model": a.model, "rows": len(rows), "max_abs_diff": worst,
+    extra = {}
+    if a.accuracy_csv and a.task == "classification":
+        import csv
+        from transformers import AutoTokenizer
+        tok = AutoTokenizer.from_pretrained(a.model)
+        data = list(csv.DictReader(open(a.accuracy_csv, newline="", encoding="utf-8")))
+        correct = 0
+        with torch.no_grad():
+            for s in range(0, len(data), 64):
+                part = data[s:s + 64]
+                enc = tok([r["text"] for r in part], truncation=True, max_length=a.max_length, padding=True, return_tensors="pt")
+                pred = model(**enc).logits.argmax(-1).tolist()
+                correct += sum(model.config.id2label[p] == r["label"] for p, r in zip(pred, part))
+        extra["transformers_accuracy"] = correct / len(data)
+    print(json.dumps({**extra, "task": a.task, "model": a.model, "rows": len(rows), "max_abs_diff": worst,
                       "transformers": transformers.__version__, "architecture": getattr(getattr(locals().get("model"), "config", None), "architectures", None)}))
     sys.exit(0 if worst <= a.tolerance else 1)
 
