@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "BERTNN", dependencies: ["BERTTensor"]),
         .target(name: "BERTModels", dependencies: ["BERTNN", "SafeTensors", "BERTHub"]),
         .target(name: "BERTTasks", dependencies: ["BERTModels", "BERTTokenizers"]),
-        .target(name: "BERTTraining", dependencies: ["BERTModels", "BERTTokenizers"]),
+        .target(name: "BERTTraining", dependencies: ["BERTModels", "BERTTokenizers", "BERTTasks"]),
         .target(name: "BERT", dependencies: ["BERTModels", "BERTTokenizers", "SafeTensors", "BERTHub", "BERTTasks", "BERTTraining"]),
         .executableTarget(
             name: "bert",

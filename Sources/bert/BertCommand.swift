@@ -14,7 +14,7 @@ struct BertCommand: AsyncParsableCommand {
         [
             TokenizeCommand.self, EmbedCommand.self, SimilarityCommand.self, SearchCommand.self, ForwardCommand.self,
             FillMaskCommand.self, ClassifyCommand.self, NERCommand.self, QACommand.self, RerankCommand.self,
-            PretrainingDataCommand.self, PretrainCommand.self,
+            PretrainingDataCommand.self, PretrainCommand.self, FinetuneCommand.self, EvaluateCommand.self,
             BenchCommand.self,
         ]
     }

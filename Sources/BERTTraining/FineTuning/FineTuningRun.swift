@@ -1,0 +1,223 @@
+import BERTModels
+import BERTNN
+import BERTTensor
+import Foundation
+import SafeTensors
+
+/// Hyper-parameters shared by every fine-tuning task (the names of `transformers`' `TrainingArguments`).
+public struct FineTuningOptions: Codable, Sendable {
+    public var epochs = 3
+    public var batchSize = 32
+    public var learningRate: Float = 5e-5
+    /// Fraction of all optimiser steps spent warming up (rounded up, as `get_warmup_steps`).
+    public var warmupRatio = 0.1
+    public var weightDecay: Float = 0.01
+    /// Longest tokenised input, special tokens included.
+    public var maxSeqLength = 128
+    /// Tokens shared by consecutive question-answering windows (`run_qa.py` `--doc_stride`).
+    public var docStride = 128
+    public var seed: UInt64 = 42
+    public var logEvery = 10
+    public var maxGradNorm: Float = 1.0
+
+    /// Defaults as above.
+    public init() {}
+}
+
+/// In-memory features served in shuffled batches; epoch `e` is shuffled by a generator seeded from (seed, e), so a
+/// resumed run sees the same order.
+public final class FeatureBatchSource<Feature>: TrainingBatchSource {
+    /// Where the stream is.
+    public struct Position: Codable, Equatable { public var epoch: Int; public var index: Int }
+    public let features: [Feature]
+    public let batchSize: Int
+    public let seed: UInt64
+    private var order: [Int] = []
+    public private(set) var position = Position(epoch: 0, index: 0)
+
+    /// Batches of `batchSize` features; the last batch of an epoch may be smaller.
+    public init(features: [Feature], batchSize: Int, seed: UInt64) {
+        self.features = features
+        self.batchSize = max(batchSize, 1)
+        self.seed = seed
+        startEpochOrder(0)
+    }
+
+    /// Optimiser steps per epoch.
+    public var batchesPerEpoch: Int { (features.count + batchSize - 1) / batchSize }
+
+    public func nextBatch() throws -> [Feature]? {
+        guard position.index < order.count else { return nil }
+        let end = min(position.index + batchSize, order.count)
+        defer { position.index = end }
+        return order[position.index..<end].map { features[$0] }
+    }
+
+    public func startEpoch(_ epoch: Int) throws { startEpochOrder(epoch) }
+
+    private func startEpochOrder(_ epoch: Int) {
+        var g = SeededGenerator(seed: seed &* 6_364_136_223_846_793_005 &+ UInt64(epoch) &+ 1)
+        order = Array(features.indices).shuffled(using: &g)
+        position = Position(epoch: epoch, index: 0)
+    }
+
+    public func restore(_ p: Position) throws { startEpochOrder(p.epoch); position = p }
+}
+
+/// One evaluation: a loss and named metrics, one of which (`metricName`) picks the best checkpoint (higher is better).
+public struct FineTuningEvaluation: Codable, Sendable {
+    public var loss: Double?
+    public var metricName: String
+    public var metrics: [String: Double]
+    /// The value of `metricName`.
+    public var metric: Double { metrics[metricName] ?? .nan }
+
+    /// An evaluation.
+    public init(loss: Double?, metricName: String, metrics: [String: Double]) {
+        self.loss = loss; self.metricName = metricName; self.metrics = metrics
+    }
+}
+
+/// What a fine-tuning run did: per-epoch evaluations and times, and where the checkpoints are.
+public struct FineTuningSummary: Codable, Sendable {
+    public struct Epoch: Codable, Sendable {
+        public var epoch: Int
+        public var step: Int
+        /// Wall time of the epoch's training steps (evaluation excluded).
+        public var trainSeconds: Double
+        public var evaluation: FineTuningEvaluation?
+    }
+    public var epochs: [Epoch] = []
+    public var bestEpoch: Int?
+    public var best: String
+    public var last: String
+}
+
+/// The loop shared by the tasks: the `Trainer` with one evaluation per epoch, `best/` (by metric) and `last/`
+/// folders in Hugging Face layout, `log.jsonl`, `loss.svg`, `metric.svg` and `summary.json` in `output`.
+public struct FineTuningRun<Feature> {
+    public var model: Module
+    public var features: [Feature]
+    public var options: FineTuningOptions
+    public var output: URL
+    /// One batch's loss (dropout from the context).
+    public var forward: ([Feature], ForwardContext) throws -> StepOutput
+    /// Evaluation on held-out data (inference mode), or nil to skip.
+    public var evaluate: (() throws -> FineTuningEvaluation)?
+    /// Writes a complete model folder (weights, config.json, tokenizer files) to the given URL.
+    public var saveModel: (URL) throws -> Void
+
+    /// A run; see the properties.
+    public init(model: Module, features: [Feature], options: FineTuningOptions, output: URL,
+                forward: @escaping ([Feature], ForwardContext) throws -> StepOutput,
+                evaluate: (() throws -> FineTuningEvaluation)?, saveModel: @escaping (URL) throws -> Void) {
+        self.model = model; self.features = features; self.options = options; self.output = output
+        self.forward = forward; self.evaluate = evaluate; self.saveModel = saveModel
+    }
+
+    /// Trains for `options.epochs` epochs.
+    public func run() throws -> FineTuningSummary {
+        guard !features.isEmpty else { throw FineTuningError.noFeatures(reason: "the training data produced no features") }
+        let source = FeatureBatchSource(features: features, batchSize: options.batchSize, seed: options.seed)
+        let perEpoch = source.batchesPerEpoch
+        var t = TrainingOptions(totalSteps: perEpoch * options.epochs)
+        t.learningRate = options.learningRate
+        t.warmupSteps = Int((options.warmupRatio * Double(t.totalSteps)).rounded(.up))
+        t.weightDecay = options.weightDecay
+        t.maxGradNorm = options.maxGradNorm
+        t.seed = options.seed
+        t.logEvery = options.logEvery
+        t.saveEvery = perEpoch
+        t.evalEvery = perEpoch
+        t.keepCheckpoints = 1
+        let trainer = Trainer<FeatureBatchSource<Feature>>(model: model, options: t, outputDirectory: output, forward: forward)
+        let bestURL = output.appendingPathComponent("best"), lastURL = output.appendingPathComponent("last")
+        var summary = FineTuningSummary(best: bestURL.path, last: lastURL.path)
+        var mark = Date()
+        var bestMetric = -Double.infinity
+        trainer.evaluate = { step in
+            let seconds = Date().timeIntervalSince(mark)
+            let epoch = (step + perEpoch - 1) / perEpoch
+            var entry = TrainingLogEntry(step: step, epoch: epoch, loss: 0, learningRate: 0, gradNorm: 0, tokensPerSecond: 0)
+            var record = FineTuningSummary.Epoch(epoch: epoch, step: step, trainSeconds: seconds, evaluation: nil)
+            if let evaluate {
+                let e = try evaluate()
+                entry.loss = e.loss ?? 0
+                entry.evalLoss = e.loss ?? 0
+                entry.evalMetric = e.metric.isFinite ? e.metric : 0
+                record.evaluation = e
+                let figures = e.metrics.sorted { $0.key < $1.key }.map { String(format: "%@ %.4f", $0.key, $0.value) }.joined(separator: ", ")
+                FileHandle.standardError.write(Data("epoch \(epoch) (\(String(format: "%.1f", seconds)) s): \(figures)\n".utf8))
+                if e.metric > bestMetric || summary.bestEpoch == nil {
+                    bestMetric = e.metric
+                    summary.bestEpoch = epoch
+                    try Self.writeAtomically(bestURL, saveModel)
+                }
+            } else {
+                entry.evalLoss = 0
+            }
+            summary.epochs.append(record)
+            mark = Date()
+            return entry
+        }
+        try trainer.train(source: source)
+        try Self.writeAtomically(lastURL, saveModel)
+        if evaluate == nil {
+            summary.bestEpoch = options.epochs
+            try Self.writeAtomically(bestURL, saveModel)
+        }
+        let log = try JSONLinesLog.read(output.appendingPathComponent("log.jsonl"))
+        try Self.writePlots(log: log, output: output)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        try encoder.encode(summary).write(to: output.appendingPathComponent("summary.json"), options: .atomic)
+        return summary
+    }
+
+    /// `loss.svg` (training and evaluation loss) and `metric.svg` (the selection metric per evaluation).
+    static func writePlots(log: [TrainingLogEntry], output: URL) throws {
+        let train = log.filter { $0.evalLoss == nil }.map { (Double($0.step), $0.loss) }
+        // Runs without validation data log a placeholder per epoch (no metric): those are not evaluation points.
+        let evalLoss = log.compactMap { e in e.evalMetric == nil ? nil : e.evalLoss.map { (Double(e.step), $0) } }
+        let metric = log.compactMap { e in e.evalMetric.map { (Double(e.step), $0) } }
+        var series = [LossPlot.Series(name: "training loss", color: "#1f77b4", points: train)]
+        if evalLoss.contains(where: { $0.1.isFinite }) { series.append(.init(name: "evaluation loss", color: "#d62728", points: evalLoss)) }
+        try LossPlot.svg(title: "fine-tuning loss", series: series).write(to: output.appendingPathComponent("loss.svg"), atomically: true, encoding: .utf8)
+        if !metric.isEmpty {
+            try LossPlot.svg(title: "evaluation metric", series: [.init(name: "metric", color: "#2ca02c", points: metric)])
+                .write(to: output.appendingPathComponent("metric.svg"), atomically: true, encoding: .utf8)
+        }
+    }
+
+    /// Writes a folder through a hidden temporary sibling renamed when complete.
+    static func writeAtomically(_ url: URL, _ body: (URL) throws -> Void) throws {
+        let fm = FileManager.default
+        let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
+        try? fm.removeItem(at: temp)
+        try fm.createDirectory(at: temp, withIntermediateDirectories: true)
+        try body(temp)
+        try? fm.removeItem(at: url)
+        try fm.moveItem(at: temp, to: url)
+    }
+}
+
+/// Errors of fine-tuning set-up and evaluation that the dataset readers cannot see.
+public enum FineTuningError: Error, CustomStringConvertible, Equatable {
+    /// Nothing to train on.
+    case noFeatures(reason: String)
+    /// A model folder that does not fit the task.
+    case incompatibleModel(directory: String, reason: String)
+    /// A SQuAD answer whose character span maps to no tokens of its context (file, question id).
+    case answerNotInTokens(file: String, questionID: String, answer: String)
+
+    /// The message.
+    public var description: String {
+        switch self {
+        case let .noFeatures(reason): return "no training features: \(reason)"
+        case let .incompatibleModel(dir, reason): return "\(dir): \(reason)"
+        case let .answerNotInTokens(file, id, answer):
+            return "\(file): question \(id): the answer \"\(answer)\" covers no token of its context; check answer_start and the text"
+        }
+    }
+}

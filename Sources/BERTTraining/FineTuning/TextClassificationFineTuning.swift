@@ -1,0 +1,147 @@
+import BERTModels
+import BERTNN
+import BERTTensor
+import BERTTokenizers
+import Foundation
+
+/// One tokenised text-classification example.
+public struct TextClassificationFeature: Equatable, Sendable {
+    public var ids: [Int]
+    public var typeIds: [Int]
+    public var label: TextClassificationLabel
+}
+
+/// Fine-tuning and evaluating `BertForSequenceClassification` on single-label, multi-label, regression and
+/// sentence-pair data, as `transformers`' `run_classification.py` / `run_glue.py` prepare it.
+public enum TextClassificationFineTuning {
+    /// Tokenises every example (pairs as `[CLS] a [SEP] b [SEP]`), truncating to `maxLength` (longest first).
+    public static func features(_ dataset: TextClassificationDataset, tokenizer: Tokenizer, maxLength: Int) throws -> [TextClassificationFeature] {
+        var tok = tokenizer
+        try tok.setTruncation(TruncationParameters(maxLength: maxLength))
+        tok.padding = nil
+        return try dataset.examples.map { e in
+            let enc = try tok.encode(e.text, pair: e.textPair)
+            return TextClassificationFeature(ids: enc.ids, typeIds: enc.typeIds, label: e.label)
+        }
+    }
+
+    /// The padded encoder input of a batch.
+    public static func input(_ batch: [TextClassificationFeature], padId: Int) throws -> EncoderInput {
+        try EncoderInput(rows: batch.map(\.ids), typeRows: batch.map(\.typeIds), padId: padId)
+    }
+
+    /// The loss labels of a batch: class ids, multi-hot targets, or scores.
+    public static func labels(_ batch: [TextClassificationFeature], numLabels: Int) -> ClassificationLabels {
+        switch batch.first?.label {
+        case .category?: return .classes(batch.map { if case let .category(c) = $0.label { return c }; return 0 })
+        case .score?: return .targets(batch.map { if case let .score(s) = $0.label { return Float(s) }; return 0 })
+        default:
+            return .targets(batch.flatMap { f -> [Float] in
+                var row = [Float](repeating: 0, count: numLabels)
+                if case let .categories(cs) = f.label { for c in cs { row[c] = 1 } }
+                return row
+            })
+        }
+    }
+
+    /// The `problem_type` string of a task.
+    public static func problemType(_ task: TextClassificationTask) -> String {
+        switch task {
+        case .singleLabel: return "single_label_classification"
+        case .multiLabel: return "multi_label_classification"
+        case .regression: return "regression"
+        }
+    }
+
+    /// A classifier over `dataset.labels` (one output for regression): encoder from `modelDirectory`, head
+    /// `classifier` ~ N(0, initializer_range), bias 0.
+    public static func makeModel(modelDirectory: URL, dataset: TextClassificationDataset, seed: UInt64) throws -> (BertForSequenceClassification, BertConfig) {
+        var config = try FineTunedModelFolder.taskConfig(from: modelDirectory, architecture: "BertForSequenceClassification",
+                                                         labels: dataset.task == .regression ? ["LABEL_0"] : dataset.labels,
+                                                         problemType: problemType(dataset.task))
+        if dataset.task == .regression { config.label2id = ["LABEL_0": 0] }
+        let model = try BertForSequenceClassification(config: config, seed: seed)
+        try FineTunedModelFolder.loadEncoder(model.bert, from: modelDirectory)
+        return (model, config)
+    }
+
+    /// A fine-tuned classifier folder, loaded strictly, with its config.
+    public static func load(_ directory: URL) throws -> (BertForSequenceClassification, BertConfig) {
+        let config = try Pretrained.config(in: directory)
+        let model = try BertForSequenceClassification(config: config, randomInit: false)
+        try FineTunedModelFolder.loadTaskModel(model, from: directory)
+        return (model, config)
+    }
+
+    /// Logits [features.count][numLabels] and the mean loss, in inference mode.
+    public static func predict(_ model: BertForSequenceClassification, features: [TextClassificationFeature], batchSize: Int = 64,
+                               padId: Int = 0) throws -> (logits: [[Float]], loss: Double) {
+        try GradientTape.withoutRecording {
+            var logits: [[Float]] = [], lossSum = 0.0
+            for start in stride(from: 0, to: features.count, by: batchSize) {
+                let batch = Array(features[start..<min(start + batchSize, features.count)])
+                let (loss, out) = try model.loss(input(batch, padId: padId), labels: labels(batch, numLabels: model.numLabels))
+                lossSum += Double(loss.item) * Double(batch.count)
+                let v = out.scalars, n = model.numLabels
+                for r in 0..<batch.count { logits.append(Array(v[(r * n)..<((r + 1) * n)])) }
+            }
+            return (logits, lossSum / Double(max(features.count, 1)))
+        }
+    }
+
+    /// Accuracy and F1 (binary for two classes, plus macro), micro F1 for multi-label, MSE/Pearson/Spearman for
+    /// regression; `metricName` is the figure that picks the best checkpoint.
+    public static func evaluate(_ model: BertForSequenceClassification, features: [TextClassificationFeature], task: TextClassificationTask,
+                                padId: Int = 0) throws -> FineTuningEvaluation {
+        let (logits, loss) = try predict(model, features: features, padId: padId)
+        switch task {
+        case .singleLabel:
+            let predictions = logits.map { row in row.indices.max { row[$0] < row[$1] }! }
+            let references = features.map { if case let .category(c) = $0.label { return c }; return -1 }
+            var m = ["accuracy": ClassificationMetrics.accuracy(predictions: predictions, references: references),
+                     "f1_macro": ClassificationMetrics.f1(predictions: predictions, references: references, average: .macro,
+                                                          labels: Array(0..<model.numLabels))]
+            if model.numLabels == 2 { m["f1"] = ClassificationMetrics.f1(predictions: predictions, references: references, average: .binary(positiveLabel: 1)) }
+            return FineTuningEvaluation(loss: loss, metricName: "accuracy", metrics: m)
+        case .multiLabel:
+            let scores = logits.map { $0.map { 1 / (1 + exp(-Double($0))) } }
+            let refs = features.map { f -> [Bool] in
+                var row = [Bool](repeating: false, count: model.numLabels)
+                if case let .categories(cs) = f.label { for c in cs { row[c] = true } }
+                return row
+            }
+            let r = MultiLabelMetrics.report(scores: scores, references: refs)
+            let exact = zip(scores, refs).filter { s, t in s.map { $0 > 0.5 } == t }.count
+            return FineTuningEvaluation(loss: loss, metricName: "f1_micro", metrics: ["f1_micro": r.micro.f1, "f1_macro": r.macro.f1,
+                                                                                      "subset_accuracy": Double(exact) / Double(max(refs.count, 1))])
+        case .regression:
+            let p = logits.map { Double($0[0]) }
+            let t = features.map { if case let .score(s) = $0.label { return s }; return 0 }
+            return FineTuningEvaluation(loss: loss, metricName: "spearman", metrics: [
+                "mse": RegressionMetrics.meanSquaredError(predictions: p, references: t),
+                "pearson": RegressionMetrics.pearsonCorrelation(p, t), "spearman": RegressionMetrics.spearmanCorrelation(p, t)])
+        }
+    }
+
+    /// Fine-tunes on `train` (evaluating on `validation` each epoch) and writes `best/`, `last/` and logs to `output`.
+    public static func train(modelDirectory: URL, train: URL, validation: URL?, task: TextClassificationTask,
+                             columns: TextClassificationColumns = .init(), options: FineTuningOptions, output: URL) throws -> FineTuningSummary {
+        let data = try TextClassificationDataset.read(from: train, task: task, columns: columns)
+        let tokenizer = try Tokenizer(directory: modelDirectory)
+        let (model, config) = try makeModel(modelDirectory: modelDirectory, dataset: data, seed: options.seed)
+        let padId = config.padTokenId
+        let trainFeatures = try features(data, tokenizer: tokenizer, maxLength: options.maxSeqLength)
+        let evalFeatures = try validation.map { url in
+            try features(TextClassificationDataset.read(from: url, task: task, columns: columns, labels: task == .regression ? nil : data.labels),
+                         tokenizer: tokenizer, maxLength: options.maxSeqLength)
+        }
+        let run = FineTuningRun(model: model, features: trainFeatures, options: options, output: output, forward: { batch, context in
+            let x = try input(batch, padId: padId)
+            let (loss, _) = try model.loss(x, labels: labels(batch, numLabels: model.numLabels), context: context)
+            return StepOutput(loss: loss, tokens: x.attentionMask.reduce(0, +))
+        }, evaluate: evalFeatures.map { f in { try evaluate(model, features: f, task: task, padId: padId) } }, saveModel: { dir in
+            try FineTunedModelFolder.save(model, config: config, sourceDirectory: modelDirectory, to: dir)
+        })
+        return try run.run()
+    }
+}

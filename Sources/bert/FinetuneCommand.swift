@@ -1,0 +1,75 @@
+import ArgumentParser
+import BERT
+import Foundation
+
+/// The fine-tuning tasks `bert finetune` and `bert evaluate` know.
+enum FineTuneTask: String, ExpressibleByArgument, CaseIterable {
+    case classification, ner, qa, embedding, similarity
+}
+
+/// `bert finetune`: trains a task head (or a sentence-embedding model) from a BERT folder.
+struct FinetuneCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "finetune", abstract: "Fine-tune BERT: text classification, NER, extractive QA or sentence embeddings.",
+        discussion: """
+        Writes OUTPUT/best and OUTPUT/last (Hugging Face folders that transformers loads), log.jsonl, loss.svg, \
+        metric.svg and summary.json. Example:
+          bert finetune --task classification --model models/all-MiniLM-L6-v2 --train data/polarity/train.csv \\
+            --validation data/polarity/test.csv --output runs/polarity --epochs 3 --max-seq-length 64
+        Data: classification CSV/TSV/JSONL (text[, text_pair], label); ner CoNLL; qa SQuAD JSON; embedding \
+        JSONL/CSV with anchor,positive[,negative] (MultipleNegativesRankingLoss) or sentence1,sentence2,score \
+        (CosineSimilarityLoss).
+        """)
+
+    @OptionGroup var modelOptions: ModelOptions
+    @Option(help: "classification | ner | qa | embedding.") var task: FineTuneTask
+    @Option(help: "Training data file.") var train: String
+    @Option(help: "Validation data, evaluated after each epoch (picks OUTPUT/best).") var validation: String?
+    @Option(help: "Output folder.") var output: String
+    @Option(help: "Classification labels: single (default), multi (multi-label) or regression.") var labels = "single"
+    @Option(help: "Classification text column.") var textColumn = "text"
+    @Option(help: "Classification pair-text column (default: text_pair or pair when present).") var pairColumn: String?
+    @Option(help: "Classification label column.") var labelColumn = "label"
+    @Option var epochs = 3
+    @Option var batchSize = 32
+    @Option var learningRate: Float = 5e-5
+    @Option var warmupRatio = 0.1
+    @Option var weightDecay: Float = 0.01
+    @Option var maxSeqLength = 128
+    @Option(help: "QA: tokens shared by consecutive windows of a long context.") var docStride = 128
+    @Option var seed: UInt64 = 42
+    @Option(help: "Log (and print) every N steps.") var logEvery = 10
+
+    func run() throws {
+        let model = try modelOptions.directory()
+        var o = FineTuningOptions()
+        o.epochs = epochs; o.batchSize = batchSize; o.learningRate = learningRate; o.warmupRatio = warmupRatio
+        o.weightDecay = weightDecay; o.maxSeqLength = maxSeqLength; o.docStride = docStride; o.seed = seed; o.logEvery = logEvery
+        let trainURL = URL(fileURLWithPath: train), out = URL(fileURLWithPath: output)
+        let validationURL = validation.map { URL(fileURLWithPath: $0) }
+        let summary: FineTuningSummary
+        switch task {
+        case .classification:
+            let kind: TextClassificationTask
+            switch labels {
+            case "single": kind = .singleLabel
+            case "multi": kind = .multiLabel
+            case "regression": kind = .regression
+            default: throw ValidationError("--labels must be single, multi or regression")
+            }
+            summary = try TextClassificationFineTuning.train(modelDirectory: model, train: trainURL, validation: validationURL, task: kind,
+                                                             columns: .init(text: textColumn, textPair: pairColumn, label: labelColumn),
+                                                             options: o, output: out)
+        case .ner:
+            summary = try TokenClassificationFineTuning.train(modelDirectory: model, train: trainURL, validation: validationURL, options: o, output: out)
+        case .qa:
+            summary = try QuestionAnsweringFineTuning.train(modelDirectory: model, train: trainURL, validation: validationURL, options: o, output: out)
+        case .embedding, .similarity:
+            summary = try SentenceEmbeddingFineTuning.train(modelDirectory: model, train: trainURL, validation: validationURL, options: o, output: out)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+    }
+}
