@@ -41,10 +41,11 @@ public final class BufferPool: @unchecked Sendable {
 
     /// How many buffers have been newly allocated (not reused) so far; a steady loop leaves this unchanged.
     public var freshAllocations: Int { lock.lock(); defer { lock.unlock() }; return fresh }
-    /// The most elements kept for reuse (default 64 Mi floats = 256 MiB; `BERT_POOL_MB` overrides).
+    /// The most elements kept for reuse (default 16 Mi floats = 64 MiB, which keeps inference memory low at a few
+    /// percent of speed; `BERT_POOL_MB` overrides).
     public var limit: Int = {
         if let s = ProcessInfo.processInfo.environment["BERT_POOL_MB"], let mb = Int(s) { return mb * (1 << 20) / 4 }
-        return 1 << 26
+        return 1 << 24
     }()
 
     func take(_ count: Int) -> UnsafeMutablePointer<Float> {
