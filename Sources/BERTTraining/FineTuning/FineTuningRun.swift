@@ -106,6 +106,11 @@ public struct FineTuningRun<Feature> {
     public var evaluate: (() throws -> FineTuningEvaluation)?
     /// Writes a complete model folder (weights, config.json, tokenizer files) to the given URL.
     public var saveModel: (URL) throws -> Void
+    /// Continue from the newest `checkpoint-N/` in `output` when there is one (a killed run resumes exactly:
+    /// weights, optimizer moments, RNG and data position come back); false starts over.
+    public var resume = true
+    /// Stop after this many optimiser steps (to simulate an interrupted run in tests); nil trains to the end.
+    public var stopAfterSteps: Int?
 
     /// A run; see the properties.
     public init(model: Module, features: [Feature], options: FineTuningOptions, output: URL,
@@ -160,7 +165,19 @@ public struct FineTuningRun<Feature> {
             mark = Date()
             return entry
         }
-        try trainer.train(source: source)
+        if resume, let checkpoint = trainer.latestCheckpoint {
+            try trainer.resume(from: checkpoint, source: source)
+            // The best epoch so far is in the log; `best/` on disk already holds its weights.
+            let previous = ((try? JSONLinesLog.read(output.appendingPathComponent("log.jsonl"))) ?? [])
+                .filter { $0.evalMetric != nil && $0.step <= trainer.step }
+            if evaluate != nil, let best = previous.max(by: { $0.evalMetric! < $1.evalMetric! }) {
+                bestMetric = best.evalMetric!
+                summary.bestEpoch = best.epoch
+            }
+            FileHandle.standardError.write(Data("resumed from \(checkpoint.path) at step \(trainer.step)\n".utf8))
+        }
+        try trainer.train(source: source, stopAfter: stopAfterSteps)
+        if let stop = stopAfterSteps, trainer.step < t.totalSteps, trainer.step >= stop { return summary }
         try Self.writeAtomically(lastURL, saveModel)
         if evaluate == nil {
             summary.bestEpoch = options.epochs
