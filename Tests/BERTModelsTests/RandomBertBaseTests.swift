@@ -50,6 +50,8 @@ final class SteadyStateAllocationTests: XCTestCase {
         config.vocabSize = 100; config.maxPositionEmbeddings = 32
         let model = try BertModel(config: config, seed: 3)
         let input = try EncoderInput(rows: [[1, 5, 7, 9, 2], [1, 4, 2]])
+        // The pool is process-wide and bounded: earlier tests may have filled it, so start from an empty one.
+        BufferPool.shared.drain()
         _ = try model(input).lastHiddenState.scalars
         _ = try model(input).lastHiddenState.scalars
         let before = BufferPool.shared.freshAllocations
