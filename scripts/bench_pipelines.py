@@ -3,8 +3,8 @@
 
 Usage (from the repository root, after `swift build -c release --product bert` and
 scripts/make_pipeline_goldens.py, which saves the generated-weight checkpoints under models/pipelines/):
-    /work/venv/bin/python scripts/bench_pipelines.py                # fill-mask, text-classification, ner, rerank
-    /work/venv-tf4/bin/python scripts/bench_pipelines.py qa         # question-answering (transformers 4.x)
+    .venv/bin/python scripts/bench_pipelines.py                # fill-mask, text-classification, ner, rerank
+    .venv-tf4/bin/python scripts/bench_pipelines.py qa         # question-answering (transformers 4.x)
 
 Prints one JSON line per (implementation, task): inputs, batch_size, seconds_per_pass (the whole batch, after one
 warm-up pass, mean of --repeat passes), inputs_per_second. The Swift figure excludes process start and model

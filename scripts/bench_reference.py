@@ -2,11 +2,11 @@
 """Reference benchmarks (PyTorch, ONNX Runtime, numpy) for `bert bench` to compare against in the same run.
 
 Usage (from the repository root; embed needs scripts/fetch-models.sh first):
-    /work/venv/bin/python scripts/bench_reference.py gemm         # torch.matmul and numpy GEMM GFLOP/s, 1 and 2 threads
-    /work/venv/bin/python scripts/bench_reference.py embed        # all-MiniLM-L6-v2 + BERT-base-shape inference, torch and ORT
-    /work/venv/bin/python scripts/bench_reference.py train-step   # BertForPreTraining (4 layers, hidden 256) training tokens/s
-    /work/venv/bin/python scripts/bench_reference.py all          # gemm, embed, train-step
-    /work/venv/bin/python scripts/bench_reference.py pipelines    # not implemented yet (exit status 2)
+    .venv/bin/python scripts/bench_reference.py gemm         # torch.matmul and numpy GEMM GFLOP/s, 1 and 2 threads
+    .venv/bin/python scripts/bench_reference.py embed        # all-MiniLM-L6-v2 + BERT-base-shape inference, torch and ORT
+    .venv/bin/python scripts/bench_reference.py train-step   # BertForPreTraining (4 layers, hidden 256) training tokens/s
+    .venv/bin/python scripts/bench_reference.py all          # gemm, embed, train-step
+    .venv/bin/python scripts/bench_reference.py pipelines    # not implemented yet (exit status 2)
 Options: --quick (fewer repetitions, for smoke tests), --models DIR (default: <repo>/models).
 
 Output: one JSON object per line on stdout, nothing else on stdout (progress and library warnings go to stderr):

@@ -4,7 +4,7 @@
 single sequence and every pair as a pair, with special tokens, no truncation or padding, repeated --repeat times
 per pass; tokens/s over passes lasting at least --seconds).
 
-Usage: RAYON_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false /work/venv/bin/python scripts/bench_tokenizer.py
+Usage: RAYON_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false .venv/bin/python scripts/bench_tokenizer.py
 """
 import argparse
 import json

@@ -3,7 +3,7 @@
 
     .build/release/bert evaluate --task ner --model runs/ner/best --data Tests/Fixtures/datasets/ner_dev.conll \
         --dump-outputs /tmp/ner.json
-    /work/venv/bin/python scripts/check_finetuned_checkpoint.py --task ner --model runs/ner/best --outputs /tmp/ner.json
+    .venv/bin/python scripts/check_finetuned_checkpoint.py --task ner --model runs/ner/best --outputs /tmp/ner.json
 
 The dump holds, per row, the input ids our tokenizer produced and our raw outputs (classification logits
 [labels], token logits [tokens*labels], QA start logits then end logits, or the pooled unnormalised embedding).

@@ -22,7 +22,7 @@
 # directory. If python3-pattern is already installed, its copy is used. Needs apt (Debian/Ubuntu) and python3.
 #
 # Usage: scripts/extract_polarity.sh            (from anywhere; writes under the repository root)
-#        PYTHON=/work/venv/bin/python scripts/extract_polarity.sh
+#        PYTHON=.venv/bin/python scripts/extract_polarity.sh
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

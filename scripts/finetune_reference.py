@@ -6,7 +6,7 @@ labels = sorted distinct names, tokenizer truncation to --max-seq-length, shuffl
 row, AdamW (no decay on bias/LayerNorm), linear warm-up then linear decay, gradient clipping 1.0, dropout on.
 Prints the test accuracy after each epoch and the wall time of each training epoch.
 
-    /work/venv/bin/python scripts/finetune_reference.py --model models/all-MiniLM-L6-v2 \
+    .venv/bin/python scripts/finetune_reference.py --model models/all-MiniLM-L6-v2 \
         --train data/polarity/train.csv --test data/polarity/test.csv --epochs 3 --batch-size 32 \
         --learning-rate 5e-5 --warmup-ratio 0.1 --weight-decay 0.01 --max-seq-length 64 --seed 42
 """

@@ -13,7 +13,7 @@ code point through the reference implementation and records what it does:
   strip        NFD followed by removal of Mn (strip_accents=True), when the result differs
   lower        Rust char::to_lowercase, when the result differs
 
-Writes Sources/BERTTokenizers/BertUnicodeTables.swift. Usage: /work/venv/bin/python scripts/make_bert_unicode_tables.py
+Writes Sources/BERTTokenizers/BertUnicodeTables.swift. Usage: .venv/bin/python scripts/make_bert_unicode_tables.py
 """
 import os
 import sys

@@ -10,7 +10,7 @@
 - squad_unicode.json + squad_unicode_expected.json: answers after combining marks, emoji and CJK; the expected
   code-point offsets.
 
-Only the standard library is used. Run: /work/venv/bin/python scripts/make_finetune_datasets.py
+Only the standard library is used. Run: .venv/bin/python scripts/make_finetune_datasets.py
 """
 import csv
 import io

@@ -10,7 +10,7 @@
 - embedding_losses.json: sentence-transformers' MultipleNegativesRankingLoss (scale 20, cos_sim) with and without
   hard negatives, and CosineSimilarityLoss, on fixed random embeddings: loss values and gradients.
 
-Run: /work/venv/bin/python scripts/make_finetune_goldens.py   (needs models/all-MiniLM-L6-v2)
+Run: .venv/bin/python scripts/make_finetune_goldens.py   (needs models/all-MiniLM-L6-v2)
 """
 import json, os
 

@@ -6,7 +6,7 @@ configs/<type>.json    config.json as transformers' save_pretrained writes it, o
 st6_cls_mean_dense/    the JSON files of a tiny Sentence-Transformers 6.x model (Transformer, Pooling with
                        modes [cls, mean], Dense 16→4 tanh, Normalize), as SentenceTransformer.save writes them
                        (weights, tokenizer.json and README are not kept).
-Run: /work/venv/bin/python scripts/make_hub_fixtures.py
+Run: .venv/bin/python scripts/make_hub_fixtures.py
 """
 import os, shutil, sys, tempfile
 import sentence_transformers, torch, transformers

@@ -5,7 +5,7 @@ References: scikit-learn (classification, multi-label, MSE), scipy.stats (pearso
 seqeval (entity-level NER, default mode), and the SQuAD v1.1 / v2.0 evaluation logic re-written below
 from the description of the official scripts. NaN is written as null.
 
-Run: /work/venv/bin/python scripts/make_metric_goldens.py
+Run: .venv/bin/python scripts/make_metric_goldens.py
 """
 import collections
 import json

@@ -2,9 +2,9 @@
 """Golden files for whole models.
 
 Usage (from the repository root, after scripts/fetch-models.sh):
-    /work/venv/bin/python scripts/make_model_goldens.py              # both sets
-    /work/venv/bin/python scripts/make_model_goldens.py minilm       # Tests/Fixtures/minilm/
-    /work/venv/bin/python scripts/make_model_goldens.py random       # Tests/Fixtures/bert_base_random/
+    .venv/bin/python scripts/make_model_goldens.py              # both sets
+    .venv/bin/python scripts/make_model_goldens.py minilm       # Tests/Fixtures/minilm/
+    .venv/bin/python scripts/make_model_goldens.py random       # Tests/Fixtures/bert_base_random/
 
 minilm: all-MiniLM-L6-v2 from models/all-MiniLM-L6-v2 (local folder only, no hub).
     inputs.json               per sentence: text, input_ids, token_type_ids, attention_mask (unpadded,

@@ -2,8 +2,8 @@
 """Golden values for the tensor ops and their gradients: writes Tests/Fixtures/ops/op_goldens.json.
 
 Usage (from the repository root):
-    /work/venv/bin/python scripts/make_op_goldens.py            # or .venv/bin/python
-    /work/venv/bin/python scripts/make_op_goldens.py --out other.json
+    .venv/bin/python scripts/make_op_goldens.py            # or .venv/bin/python
+    .venv/bin/python scripts/make_op_goldens.py --out other.json
 
 For every case the inputs are random float32 values (one numpy Generator per case, seeded from a CRC32 of the
 case name, so adding a case never changes the others). The op is computed by PyTorch in float64 from those

@@ -2,8 +2,8 @@
 """Golden outputs of transformers' task pipelines on small generated-weight BERT checkpoints (issue 5).
 
 Usage (from the repository root, after scripts/fetch-models.sh):
-    /work/venv/bin/python scripts/make_pipeline_goldens.py main      # fill-mask, text-classification, ner, rerank
-    /work/venv-tf4/bin/python scripts/make_pipeline_goldens.py qa    # question-answering (transformers 4.x:
+    .venv/bin/python scripts/make_pipeline_goldens.py main      # fill-mask, text-classification, ner, rerank
+    .venv-tf4/bin/python scripts/make_pipeline_goldens.py qa    # question-answering (transformers 4.x:
                                                                      # transformers 5 has no QA pipeline)
 
 Every model has the same small shape (hidden 64, 2 layers, 4 heads, intermediate 128, 512 positions) and the REAL

@@ -6,7 +6,7 @@ python_dtypes.safetensors  every common dtype (F64 F32 F16 BF16 I64 I32 I16 I8 U
                            with metadata {"format": "pt", "note": "fixture \"quoted\"\\n"}.
 python_dtypes.json         for each tensor: dtype, shape, and the exact expected values: `float_bits` (the uint32
                            bit pattern of torch's `.float()` of the tensor) and, for integer/bool tensors, `ints`.
-Run: /work/venv/bin/python scripts/make_safetensors_fixtures.py
+Run: .venv/bin/python scripts/make_safetensors_fixtures.py
 """
 import json, os, struct, sys
 import numpy as np, safetensors, torch

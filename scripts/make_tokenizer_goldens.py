@@ -2,7 +2,7 @@
 """Golden files for BERTTokenizers: Hugging Face `tokenizers` and `transformers` on a hard corpus.
 
 Reads models/all-MiniLM-L6-v2 (bert-base-uncased's vocab.txt and tokenizer.json; run scripts/fetch-models.sh)
-and writes Tests/Fixtures/tokenizers/*.json. Usage: /work/venv/bin/python scripts/make_tokenizer_goldens.py
+and writes Tests/Fixtures/tokenizers/*.json. Usage: .venv/bin/python scripts/make_tokenizer_goldens.py
 
 Files:
   corpus.json          the texts and pairs (seeded, deterministic)
