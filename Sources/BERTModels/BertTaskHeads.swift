@@ -8,6 +8,15 @@ public enum ProblemType: String, Sendable {
     case multiLabelClassification = "multi_label_classification"
 }
 
+extension Linear {
+    /// A task head on `config.hiddenSize` features, initialised as `transformers` initialises heads (or zeros when
+    /// the weights are about to be loaded), from its own generator stream so the encoder's draws do not shift.
+    static func head(config: BertConfig, outputs: Int, seed: UInt64, randomInit: Bool) -> Linear {
+        var g = SeededGenerator(seed: seed &+ 2)
+        return Linear(config.hiddenSize, outputs, std: randomInit ? Float(config.initializerRange) : 0, generator: &g)
+    }
+}
+
 /// Labels for a sequence-classification loss: class ids, or float targets (regression, multi-label).
 public enum ClassificationLabels {
     case classes([Int])
@@ -27,8 +36,7 @@ public final class BertForSequenceClassification: Module {
     public init(config: BertConfig, numLabels: Int? = nil, seed: UInt64 = 0, randomInit: Bool = true) throws {
         self.numLabels = numLabels ?? config.numLabels
         bert = try BertModel(config: config, addPoolingLayer: true, seed: seed, randomInit: randomInit)
-        var g = SeededGenerator(seed: seed &+ 2)
-        classifier = Linear(config.hiddenSize, self.numLabels, std: randomInit ? Float(config.initializerRange) : 0, generator: &g)
+        classifier = Linear.head(config: config, outputs: self.numLabels, seed: seed, randomInit: randomInit)
         dropout = Float(config.classifierDropout ?? config.hiddenDropoutProb)
         problemType = config.problemType.flatMap(ProblemType.init(rawValue:))
     }
@@ -73,8 +81,7 @@ public final class BertForTokenClassification: Module {
     /// A new model.
     public init(config: BertConfig, numLabels: Int? = nil, seed: UInt64 = 0, randomInit: Bool = true) throws {
         bert = try BertModel(config: config, addPoolingLayer: false, seed: seed, randomInit: randomInit)
-        var g = SeededGenerator(seed: seed &+ 2)
-        classifier = Linear(config.hiddenSize, numLabels ?? config.numLabels, std: randomInit ? Float(config.initializerRange) : 0, generator: &g)
+        classifier = Linear.head(config: config, outputs: numLabels ?? config.numLabels, seed: seed, randomInit: randomInit)
         dropout = Float(config.classifierDropout ?? config.hiddenDropoutProb)
     }
 
@@ -100,8 +107,7 @@ public final class BertForQuestionAnswering: Module {
     /// A new model.
     public init(config: BertConfig, seed: UInt64 = 0, randomInit: Bool = true) throws {
         bert = try BertModel(config: config, addPoolingLayer: false, seed: seed, randomInit: randomInit)
-        var g = SeededGenerator(seed: seed &+ 2)
-        qaOutputs = Linear(config.hiddenSize, 2, std: randomInit ? Float(config.initializerRange) : 0, generator: &g)
+        qaOutputs = Linear.head(config: config, outputs: 2, seed: seed, randomInit: randomInit)
     }
 
     public var children: [(key: String, module: Module)] { [("bert", bert), ("qa_outputs", qaOutputs)] }
@@ -132,8 +138,7 @@ public final class BertForNextSentencePrediction: Module {
     /// A new model.
     public init(config: BertConfig, seed: UInt64 = 0, randomInit: Bool = true) throws {
         bert = try BertModel(config: config, addPoolingLayer: true, seed: seed, randomInit: randomInit)
-        var g = SeededGenerator(seed: seed &+ 2)
-        seqRelationship = Linear(config.hiddenSize, 2, std: randomInit ? Float(config.initializerRange) : 0, generator: &g)
+        seqRelationship = Linear.head(config: config, outputs: 2, seed: seed, randomInit: randomInit)
     }
 
     public var children: [(key: String, module: Module)] { [("bert", bert), ("cls.seq_relationship", seqRelationship)] }
@@ -153,8 +158,7 @@ public final class BertForMultipleChoice: Module {
     /// A new model.
     public init(config: BertConfig, seed: UInt64 = 0, randomInit: Bool = true) throws {
         bert = try BertModel(config: config, addPoolingLayer: true, seed: seed, randomInit: randomInit)
-        var g = SeededGenerator(seed: seed &+ 2)
-        classifier = Linear(config.hiddenSize, 1, std: randomInit ? Float(config.initializerRange) : 0, generator: &g)
+        classifier = Linear.head(config: config, outputs: 1, seed: seed, randomInit: randomInit)
         dropout = Float(config.classifierDropout ?? config.hiddenDropoutProb)
     }
 

@@ -56,21 +56,23 @@ public final class AdamW {
         let bc1 = 1 - powf(beta1, Float(step)), bc2 = 1 - powf(beta2, Float(step))
         let lr = learningRate, b1 = beta1, b2 = beta2, e = eps, decay = 1 - learningRate * weightDecay
         for i in slots.indices {
-            guard let g = slots[i].parameter.grad?.scalars else { continue }
+            guard let grad = slots[i].parameter.grad else { continue }
             let p = slots[i].parameter.pointer
             let d = slots[i].decays ? decay : 1
             var mArray = [Float](), vArray = [Float]()
             swap(&mArray, &slots[i].m)
             swap(&vArray, &slots[i].v)
             defer { swap(&mArray, &slots[i].m); swap(&vArray, &slots[i].v) }
-            mArray.withUnsafeMutableBufferPointer { m in
-                vArray.withUnsafeMutableBufferPointer { v in
-                    for j in 0..<g.count {
-                        p[j] *= d
-                        m[j] = b1 * m[j] + (1 - b1) * g[j]
-                        v[j] = b2 * v[j] + (1 - b2) * g[j] * g[j]
-                        let denom = (v[j] / bc2).squareRoot() + e
-                        p[j] -= lr * (m[j] / bc1) / denom
+            grad.withUnsafeBufferPointer { g in
+                mArray.withUnsafeMutableBufferPointer { m in
+                    vArray.withUnsafeMutableBufferPointer { v in
+                        for j in 0..<g.count {
+                            p[j] *= d
+                            m[j] = b1 * m[j] + (1 - b1) * g[j]
+                            v[j] = b2 * v[j] + (1 - b2) * g[j] * g[j]
+                            let denom = (v[j] / bc2).squareRoot() + e
+                            p[j] -= lr * (m[j] / bc1) / denom
+                        }
                     }
                 }
             }
@@ -88,7 +90,9 @@ public final class AdamW {
 @discardableResult
 public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Float) throws -> Float {
     var total: Double = 0
-    for p in parameters { if let g = p.grad { for v in g.scalars { total += Double(v) * Double(v) } } }
+    for p in parameters {
+        p.grad?.withUnsafeBufferPointer { g in for v in g { total += Double(v) * Double(v) } }
+    }
     let norm = Float(total.squareRoot())
     let coef = maxNorm / (norm + 1e-6)
     if coef < 1 {

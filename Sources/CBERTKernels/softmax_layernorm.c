@@ -104,9 +104,9 @@ void bert_log_softmax_forward(const float *x, float *y, size_t rows, size_t cols
         float *yr = y + r * cols;
         float mx = -INFINITY;
         for (size_t j = 0; j < cols; j++) mx = xr[j] > mx ? xr[j] : mx;
-        double sum = 0.0;
-        for (size_t j = 0; j < cols; j++) sum += exp((double)(xr[j] - mx));
-        const float lse = mx + (float)log(sum);
+        double total = 0.0;
+        for (size_t j = 0; j < cols; j++) total += exp((double)(xr[j] - mx));
+        const float lse = mx + (float)log(total);
         for (size_t j = 0; j < cols; j++) yr[j] = xr[j] - lse;
     }
 }

@@ -52,13 +52,12 @@ public struct Pooling: Sendable {
 extension Tensor {
     /// Rows divided by their L2 norm (at least 1e-12), as `torch.nn.functional.normalize`. [batch, dim].
     public func l2Normalized() throws -> Tensor {
-        let norms = try multiplying(self).sum(dim: -1, keepDim: true)
-        let values = norms.scalars.map { Swift.max($0.squareRoot(), 1e-12) }
-        // The norm is treated through its own op chain so gradients flow: x / sqrt(sum x²).
+        let squares = try multiplying(self).sum(dim: -1, keepDim: true)
         if requiresGrad {
-            let n = try multiplying(self).sum(dim: -1, keepDim: true).adding(1e-24).sqrt()
-            return try dividing(by: n)
+            // Through the op chain, so gradients flow: x / sqrt(Σx² + 1e-24).
+            return try dividing(by: squares.adding(1e-24).sqrt())
         }
-        return try dividing(by: Tensor(shape: norms.shape, scalars: values))
+        let norms = squares.scalars.map { Swift.max($0.squareRoot(), 1e-12) }
+        return try dividing(by: Tensor(shape: squares.shape, scalars: norms))
     }
 }
