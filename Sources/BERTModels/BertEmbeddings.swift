@@ -43,6 +43,22 @@ public final class BertEmbeddings: Module {
     }
 }
 
+extension BertEmbeddings {
+    /// Embeddings of selected tokens only, packed [tokens.count, hidden] (inference): `tokens` are flat indices
+    /// into the batch (row · length + column); positions are the column indices, as in the padded call.
+    public func packed(_ input: EncoderInput, tokens: [Int]) throws -> Tensor {
+        let maxPositions = positionEmbeddings.weight.shape[0]
+        guard input.length <= maxPositions else {
+            throw ModelError.invalidInput("sequence of \(input.length) tokens is longer than the model's \(maxPositions) positions; truncate the input")
+        }
+        let n = tokens.count
+        var x = try wordEmbeddings(tokens.map { input.inputIds[$0] }, shape: [n])
+        x = try x.adding(positionEmbeddings(tokens.map { $0 % input.length }, shape: [n]))
+        if let t = tokenTypeEmbeddings { x = try x.adding(t(tokens.map { input.tokenTypeIds[$0] }, shape: [n])) }
+        return try layerNorm(x)
+    }
+}
+
 /// `BertPooler`: tanh(W · hidden[:, 0] + b). Key `dense`.
 public final class BertPooler: Module {
     public let dense: Linear

@@ -64,4 +64,31 @@ public final class BertModel: Module {
         }
         return BertModelOutput(lastHiddenState: x, poolerOutput: try pooler?(x), hiddenStates: states, attentions: attentions)
     }
+
+    /// The last hidden state [batch, length, hidden] computed on the real tokens only (inference, no tape):
+    /// padding is dropped before the encoder, every sequence attends within itself, and the result is scattered
+    /// back with zeros at padded positions. Equal to `callAsFunction`'s `lastHiddenState` at every position whose
+    /// mask is 1, and cheaper by the share of padding in the batch. Rows whose mask is not a prefix of ones
+    /// (left padding) or is all zeros take the padded path, so every output matches `transformers`.
+    public func lastHiddenStateSkippingPadding(_ input: EncoderInput) throws -> Tensor {
+        let (b, s) = (input.batch, input.length)
+        var tokens: [Int] = [], sequences: [Range<Int>] = []
+        tokens.reserveCapacity(b * s)
+        for row in 0..<b {
+            let mask = input.attentionMask[(row * s)..<((row + 1) * s)]
+            let real = mask.firstIndex(of: 0).map { $0 - row * s } ?? s
+            guard real > 0, !mask.dropFirst(real).contains(1), !GradientTape.isRecording else {
+                return try self(input).lastHiddenState
+            }
+            sequences.append(tokens.count..<(tokens.count + real))
+            tokens.append(contentsOf: (row * s)..<(row * s + real))
+        }
+        var x = try embeddings.packed(input, tokens: tokens)
+        for layer in layers { x = try layer.packed(x, sequences: sequences) }
+        let h = config.hiddenSize
+        let out = Tensor.zeros([b, s, h])
+        let (src, dst) = (x.contiguous().pointer, out.pointer)
+        for (i, t) in tokens.enumerated() { (dst + t * h).update(from: src + i * h, count: h) }
+        return out
+    }
 }

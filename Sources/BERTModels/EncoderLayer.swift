@@ -70,9 +70,23 @@ public final class EncoderLayer: Module {
         let (ctx, probs) = try Tensor.attention(query: q, key: k, value: v, mask: mask, scale: 1 / Float(d).squareRoot(),
                                                 dropout: dropout, keepProbabilities: keepAttention, generator: &context.generator)
         let merged = try ctx.permuted([0, 2, 1, 3]).contiguous().reshaped([b, s, h])
-        let attended = try attentionLayerNorm(context.dropout(attentionOutput(merged), hiddenDropout).adding(x))
+        return (try residualAndFeedForward(merged, x, context: context), probs)
+    }
+
+    /// The same layer on packed sequences (inference only): x [tokens, hidden] holds several sequences one after
+    /// another with no padding, `sequences` gives each one's rows. Equal to the padded call at every real token.
+    public func packed(_ x: Tensor, sequences: [Range<Int>]) throws -> Tensor {
+        let d = x.shape[1] / heads
+        let ctx = try Tensor.packedAttention(query: query(x), key: key(x), value: value(x), sequences: sequences,
+                                             heads: heads, scale: 1 / Float(d).squareRoot())
+        return try residualAndFeedForward(ctx, x, context: .inference)
+    }
+
+    /// Everything after attention, shared by both calls: output projection, residual and LayerNorm, then the
+    /// feed-forward block with its residual and LayerNorm. Row-wise, so it runs on padded or packed rows alike.
+    func residualAndFeedForward(_ attentionContext: Tensor, _ x: Tensor, context: ForwardContext) throws -> Tensor {
+        let attended = try attentionLayerNorm(context.dropout(attentionOutput(attentionContext), hiddenDropout).adding(x))
         let inner = activation(try intermediate(attended))
-        let out = try outputLayerNorm(context.dropout(output(inner), hiddenDropout).adding(attended))
-        return (out, probs)
+        return try outputLayerNorm(context.dropout(output(inner), hiddenDropout).adding(attended))
     }
 }

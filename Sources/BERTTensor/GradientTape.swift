@@ -29,6 +29,9 @@ public final class GradientTape {
         return Unmanaged<GradientTape>.fromOpaque(p).takeUnretainedValue()
     }
 
+    /// Whether a tape is recording on this thread (inference-only fast paths check this).
+    public static var isRecording: Bool { bert_current_tape() != nil }
+
     /// Runs `body` with this tape recording the ops it performs on this thread.
     public func record<R>(_ body: () throws -> R) rethrows -> R {
         let previous = bert_current_tape()

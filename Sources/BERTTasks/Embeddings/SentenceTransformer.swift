@@ -95,7 +95,9 @@ public final class SentenceTransformer {
 
     /// Sentence vectors [batch, dimension] for an already tokenised batch (differentiable under a tape).
     public func embed(_ input: EncoderInput, normalize: Bool, context: ForwardContext = .inference) throws -> Tensor {
-        let hidden = try bert(input, context: context).lastHiddenState
+        // Inference skips padding altogether (same vectors, less work); training keeps the padded graph.
+        let hidden = context.training || GradientTape.isRecording
+            ? try bert(input, context: context).lastHiddenState : try bert.lastHiddenStateSkippingPadding(input)
         var x = try pooling(hidden, mask: input.attentionMask)
         for (layer, activation) in dense {
             x = try layer(x)

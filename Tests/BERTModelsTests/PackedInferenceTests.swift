@@ -1,0 +1,102 @@
+import BERTModels
+import BERTNN
+import BERTTensor
+import XCTest
+
+/// Inference that drops padding (`lastHiddenStateSkippingPadding`, `Tensor.packedAttention`) against the padded
+/// path with its attention mask.
+final class PackedInferenceTests: XCTestCase {
+    func model(seed: UInt64) throws -> BertModel {
+        var c = BertConfig()
+        c.vocabSize = 50; c.hiddenSize = 24; c.numHiddenLayers = 2; c.numAttentionHeads = 3; c.intermediateSize = 40
+        c.maxPositionEmbeddings = 40; c.typeVocabSize = 2
+        c.initializerRange = 0.2  // large enough that every layer changes the states visibly
+        return try BertModel(config: c, seed: seed)
+    }
+
+    /// Right-padded rows of lengths `lengths` with random ids and segment ids.
+    func batch(_ lengths: [Int], seed: UInt64) throws -> EncoderInput {
+        var g = SeededGenerator(seed: seed)
+        let rows = lengths.map { n in (0..<n).map { _ in Int.random(in: 1..<50, using: &g) } }
+        let types = lengths.map { n in (0..<n).map { i in i < n / 2 ? 0 : 1 } }
+        return try EncoderInput(rows: rows, typeRows: types)
+    }
+
+    func testSkippingPaddingEqualsPaddedPathAtRealTokensAndZeroAtPads() throws {
+        let m = try model(seed: 3)
+        let lengths = [17, 1, 9, 17, 4]
+        let input = try batch(lengths, seed: 11)
+        let padded = try m(input).lastHiddenState.scalars
+        let packed = try m.lastHiddenStateSkippingPadding(input)
+        XCTAssertEqual(packed.shape, [5, 17, 24])
+        let p = packed.scalars
+        var worst: Float = 0, checked = 0
+        for (row, n) in lengths.enumerated() {
+            for j in 0..<17 {
+                for f in 0..<24 {
+                    let i = (row * 17 + j) * 24 + f
+                    if j < n { worst = max(worst, abs(p[i] - padded[i])); checked += 1 } else { XCTAssertEqual(p[i], 0) }
+                }
+            }
+        }
+        XCTAssertEqual(checked, lengths.reduce(0, +) * 24)
+        XCTAssertLessThan(worst, 2e-5)
+        // The states really differ between tokens (the comparison is not of constants).
+        XCTAssertGreaterThan(abs(p[0] - p[24]), 1e-3)
+    }
+
+    func testEachSequenceAttendsOnlyWithinItself() throws {
+        // A packed batch equals each sequence run alone.
+        let m = try model(seed: 5)
+        let lengths = [6, 13, 2]
+        let input = try batch(lengths, seed: 21)
+        let together = try m.lastHiddenStateSkippingPadding(input).scalars
+        for (row, n) in lengths.enumerated() {
+            let ids = Array(input.inputIds[(row * 13)..<(row * 13 + n)])
+            let types = Array(input.tokenTypeIds[(row * 13)..<(row * 13 + n)])
+            let alone = try m(EncoderInput(inputIds: ids, tokenTypeIds: types, batch: 1, length: n)).lastHiddenState.scalars
+            for i in 0..<(n * 24) { XCTAssertEqual(together[row * 13 * 24 + i], alone[i], accuracy: 2e-5) }
+        }
+    }
+
+    func testLeftPaddingAndTapeFallBackToThePaddedPath() throws {
+        let m = try model(seed: 7)
+        let input = try EncoderInput(inputIds: [0, 0, 5, 6, 7, 8, 9, 10], tokenTypeIds: nil,
+                                     attentionMask: [0, 0, 1, 1, 1, 1, 1, 1], batch: 2, length: 4)
+        XCTAssertEqual(try m.lastHiddenStateSkippingPadding(input).scalars, try m(input).lastHiddenState.scalars)
+    }
+
+    func testPackedAttentionMatchesMaskedAttention() throws {
+        var g = SeededGenerator(seed: 9)
+        let (heads, d) = (2, 5)
+        let lengths = [7, 3, 1]
+        let tokens = lengths.reduce(0, +)
+        func random(_ shape: [Int]) throws -> Tensor {
+            try Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in Float.random(in: -1...1, using: &g) })
+        }
+        let q = try random([tokens, heads * d]), k = try random([tokens, heads * d]), v = try random([tokens, heads * d])
+        var sequences: [Range<Int>] = [], start = 0
+        for n in lengths { sequences.append(start..<(start + n)); start += n }
+        let out = try Tensor.packedAttention(query: q, key: k, value: v, sequences: sequences, heads: heads, scale: 0.4).scalars
+        // Reference: a naive double loop per sequence and head.
+        let (qs, ks, vs) = (q.scalars, k.scalars, v.scalars)
+        let w = heads * d
+        for r in sequences {
+            for h in 0..<heads {
+                for i in r {
+                    var scores = r.map { j in (0..<d).reduce(Float(0)) { $0 + qs[i * w + h * d + $1] * ks[j * w + h * d + $1] } * 0.4 }
+                    let top = scores.max()!
+                    scores = scores.map { exp($0 - top) }
+                    let total = scores.reduce(0, +)
+                    for f in 0..<d {
+                        let expected = zip(r, scores).reduce(Float(0)) { $0 + $1.1 / total * vs[$1.0 * w + h * d + f] }
+                        XCTAssertEqual(out[i * w + h * d + f], expected, accuracy: 1e-5)
+                    }
+                }
+            }
+        }
+        XCTAssertThrowsError(try Tensor.packedAttention(query: q, key: k, value: v, sequences: [0..<(tokens + 1)],
+                                                        heads: heads, scale: 1))
+        XCTAssertThrowsError(try Tensor.packedAttention(query: q, key: k, value: v, sequences: sequences, heads: 3, scale: 1))
+    }
+}
