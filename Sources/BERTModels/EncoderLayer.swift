@@ -85,8 +85,25 @@ public final class EncoderLayer: Module {
     /// Everything after attention, shared by both calls: output projection, residual and LayerNorm, then the
     /// feed-forward block with its residual and LayerNorm. Row-wise, so it runs on padded or packed rows alike.
     func residualAndFeedForward(_ attentionContext: Tensor, _ x: Tensor, context: ForwardContext) throws -> Tensor {
+        if !context.training, !GradientTape.isRecording, let fused = try fusedResidualAndFeedForward(attentionContext, x) {
+            return fused
+        }
         let attended = try attentionLayerNorm(context.dropout(attentionOutput(attentionContext), hiddenDropout).adding(x))
         let inner = activation(try intermediate(attended))
         return try outputLayerNorm(context.dropout(output(inner), hiddenDropout).adding(attended))
+    }
+
+    /// Inference: the same computation with each linear layer's bias, activation, residual and layer norm fused
+    /// into one pass after a bias-free GEMM. Nil when a layer has no bias (the composed path handles it).
+    func fusedResidualAndFeedForward(_ attentionContext: Tensor, _ x: Tensor) throws -> Tensor? {
+        guard let outBias = attentionOutput.bias, let innerBias = intermediate.bias, let lastBias = output.bias else { return nil }
+        let attended = try attentionContext.linear(weight: attentionOutput.weight, bias: nil)
+            .formBiasResidualLayerNorm(bias: outBias, residual: x, weight: attentionLayerNorm.weight,
+                                       layerNormBias: attentionLayerNorm.bias, eps: attentionLayerNorm.eps)
+        var inner = try attended.linear(weight: intermediate.weight, bias: nil)
+        if activation == .gelu { try inner.formBiasGELU(innerBias) } else { inner = activation(try inner.formBias(innerBias)) }
+        return try inner.linear(weight: output.weight, bias: nil)
+            .formBiasResidualLayerNorm(bias: lastBias, residual: attended, weight: outputLayerNorm.weight,
+                                       layerNormBias: outputLayerNorm.bias, eps: outputLayerNorm.eps)
     }
 }

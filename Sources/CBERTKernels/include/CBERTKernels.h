@@ -64,6 +64,15 @@ void bert_layernorm_forward(const float *x, const float *gamma, const float *bet
 void bert_layernorm_backward(const float *x, const float *gamma, const float *mean, const float *rstd,
                              const float *dy, float *dx, float *dgamma, float *dbeta, size_t rows, size_t cols);
 
+// ---- Fused inference epilogues (after a bias-free GEMM; in place, per row of `cols`) ---------------
+/// x = GELU_erf(x + bias).
+void bert_bias_gelu_erf_rows(float *x, const float *bias, size_t rows, size_t cols);
+/// x = x + bias.
+void bert_bias_rows(float *x, const float *bias, size_t rows, size_t cols);
+/// x = LayerNorm((x + bias) + residual) with gamma, beta and eps.
+void bert_bias_residual_layernorm_rows(float *x, const float *bias, const float *residual, const float *gamma,
+                                       const float *beta, size_t rows, size_t cols, float eps);
+
 // ---- Thread-local autograd tape pointer (used by BERTTensor) ------------------------------------
 /// The gradient tape recording on the calling thread, or NULL.
 void *bert_current_tape(void);

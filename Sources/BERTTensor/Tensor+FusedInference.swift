@@ -1,0 +1,51 @@
+import BERTKernels
+
+/// Inference-only fused ops that overwrite a temporary in place: the epilogues of an encoder layer's linear
+/// layers in one pass over the rows. They build no autograd record; callers use them only when no tape is
+/// recording (`GradientTape.isRecording`) and only on tensors they just made (a bias-free `linear` output).
+extension Tensor {
+    /// Overwrites this contiguous tensor with GELU_erf(self + bias) over the last dimension (what
+    /// `adding(bias).gelu()` computes) and returns it.
+    @discardableResult
+    public func formBiasGELU(_ bias: Tensor) throws -> Tensor {
+        let cols = try checkedInPlaceRows(bias, op: "formBiasGELU")
+        Kernels.biasGELURows(pointer, bias: bias.contiguousData().pointer, rows: count / Swift.max(cols, 1), cols: cols)
+        return self
+    }
+
+    /// Overwrites this contiguous tensor with self + bias over the last dimension and returns it.
+    @discardableResult
+    public func formBias(_ bias: Tensor) throws -> Tensor {
+        let cols = try checkedInPlaceRows(bias, op: "formBias")
+        Kernels.biasRows(pointer, bias: bias.contiguousData().pointer, rows: count / Swift.max(cols, 1), cols: cols)
+        return self
+    }
+
+    /// Overwrites this contiguous tensor with LayerNorm((self + bias) + residual) over the last dimension
+    /// (`weight`, `layerNormBias`, `eps`) and returns it: a linear layer's bias, the residual connection and the
+    /// layer norm after it, in one pass.
+    @discardableResult
+    public func formBiasResidualLayerNorm(bias: Tensor, residual: Tensor, weight: Tensor, layerNormBias: Tensor,
+                                          eps: Float) throws -> Tensor {
+        let cols = try checkedInPlaceRows(bias, op: "formBiasResidualLayerNorm")
+        guard residual.shape == shape else {
+            throw TensorError.shapeMismatch(op: "formBiasResidualLayerNorm residual", lhs: shape, rhs: residual.shape)
+        }
+        for p in [weight, layerNormBias] where p.shape != [cols] {
+            throw TensorError.shapeMismatch(op: "formBiasResidualLayerNorm", lhs: shape, rhs: p.shape)
+        }
+        Kernels.biasResidualLayerNormRows(pointer, bias: bias.contiguousData().pointer,
+                                          residual: residual.contiguousData().pointer,
+                                          gamma: weight.contiguousData().pointer, beta: layerNormBias.contiguousData().pointer,
+                                          rows: count / Swift.max(cols, 1), cols: cols, eps: eps)
+        return self
+    }
+
+    /// Checks that this tensor can be overwritten row by row and that `bias` spans its last dimension.
+    private func checkedInPlaceRows(_ bias: Tensor, op: String) throws -> Int {
+        let cols = shape.last ?? 0
+        guard isContiguous else { throw TensorError.invalidShape(op: op, shape: shape, expected: "a contiguous tensor") }
+        guard bias.shape == [cols] else { throw TensorError.shapeMismatch(op: op, lhs: shape, rhs: bias.shape) }
+        return cols
+    }
+}
