@@ -18,6 +18,9 @@ struct PretrainingDataCommand: ParsableCommand {
     @Option(help: "Output instance file.") var output: String
     @Option(help: "sentence-per-line or plain.") var format = "sentence-per-line"
     @Option(help: "nsp, sop or mlm.") var objective = "nsp"
+    @Option(help: ArgumentHelp("NSP labels: balanced (50% label 1; a one-sentence chunk is cut when B should follow A) or google "
+                + "(create_pretraining_data.py's rule: a one-sentence chunk always takes a random B, ~55% label 1)."))
+    var nextSentenceRule = "balanced"
     @Option var maxSeqLength = 128
     @Option var shortSeqProb = 0.1
     @Option var dupeFactor = 10
@@ -27,6 +30,9 @@ struct PretrainingDataCommand: ParsableCommand {
     @Option var seed: UInt64 = 12345
 
     func run() throws {
+        guard let rule = NextSentenceRule(rawValue: nextSentenceRule) else {
+            throw ValidationError("--next-sentence-rule must be balanced or google, not \"\(nextSentenceRule)\"")
+        }
         let tok = try WordPiecePretrainingTokenizer(try Tokenizer(directory: URL(fileURLWithPath: tokenizer)))
         let fmt: PretrainingTextFormat
         switch format {
@@ -46,7 +52,8 @@ struct PretrainingDataCommand: ParsableCommand {
         let corpus = try PretrainingCorpus(files: inputs.map { URL(fileURLWithPath: $0) }, format: fmt, tokenizer: tok, vocabulary: vocab)
         let config = PretrainingDataConfiguration(maxSeqLength: maxSeqLength, shortSeqProb: shortSeqProb, dupeFactor: dupeFactor,
                                                   maskedLMProb: maskedLMProb, maxPredictionsPerSeq: maxPredictionsPerSeq,
-                                                  wholeWordMask: wholeWordMask, seed: seed, objective: obj)
+                                                  wholeWordMask: wholeWordMask, seed: seed, objective: obj,
+                                                  nextSentenceRule: rule)
         let generator = try PretrainingInstanceGenerator(configuration: config, vocabulary: vocab)
         var counts = PretrainingGenerationCounts()
         let instances = generator.makeInstances(corpus: corpus, counts: &counts)
@@ -55,6 +62,10 @@ struct PretrainingDataCommand: ParsableCommand {
         let stats = PretrainingStatistics(instances: instances, vocabulary: vocab)
         print("\(corpus.documents.count) documents, \(corpus.tokenCount) tokens → \(instances.count) instances in \(output)")
         print(stats)
+        if obj == .nextSentencePrediction {
+            print("next sentence rule \(rule.rawValue): \(counts.cutSentences) one-sentence chunks cut into A and B, "
+                  + "\(counts.forcedRandomNext) forced to a random B")
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 // Parity with Google's own create_pretraining_data.py: scripts/make_pretraining_goldens.py ran Google's unmodified
 // functions with an rng that draws exactly as PretrainingRandomGenerator, on Tests/Fixtures/pretraining/
-// corpus.tokens.txt. Same corpus, same seed: every instance must match, masks, labels and order included.
+// corpus.tokens.txt. Same corpus, same seed, Google's next-sentence rule: every instance must match, masks, labels
+// and order included.
 import BERTTraining
 import Foundation
 import XCTest
@@ -39,7 +40,7 @@ final class PretrainingDataGoogleParityTests: XCTestCase {
         let configuration = PretrainingDataConfiguration(
             maxSeqLength: m.max_seq_length, shortSeqProb: m.short_seq_prob, dupeFactor: m.dupe_factor,
             maskedLMProb: m.masked_lm_prob, maxPredictionsPerSeq: m.max_predictions_per_seq,
-            wholeWordMask: m.do_whole_word_mask, seed: m.random_seed)
+            wholeWordMask: m.do_whole_word_mask, seed: m.random_seed, nextSentenceRule: .google)
         let instances = try PretrainingInstanceGenerator(configuration: configuration, vocabulary: vocabulary)
             .makeInstances(corpus: corpus)
         XCTAssertEqual(instances.count, m.count)

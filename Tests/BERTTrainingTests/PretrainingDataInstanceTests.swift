@@ -47,6 +47,7 @@ final class PretrainingDataInstanceTests: XCTestCase {
 
     func testNextSentencePredictionStructureAndStatistics() throws {
         let configuration = PretrainingDataConfiguration(maxSeqLength: 128, dupeFactor: 3, seed: 42)
+        XCTAssertEqual(configuration.nextSentenceRule, .balanced, "the default rule")
         let (_, vocabulary) = try PretrainingFixtures.vocabulary()
         var counts = PretrainingGenerationCounts()
         let instances = try PretrainingInstanceGenerator(configuration: configuration, vocabulary: vocabulary)
@@ -60,28 +61,130 @@ final class PretrainingDataInstanceTests: XCTestCase {
             XCTAssertEqual(predicted, masker.predictionCount(tokenCount: instance.length))
         }
         let stats = PretrainingStatistics(instances: instances, vocabulary: vocabulary)
-        print("NSP, max_seq_length 128, short_seq_prob 0.1, dupe 3: \(stats); \(counts)")
+        print("NSP balanced, max_seq_length 128, short_seq_prob 0.1, dupe 3: \(stats); \(counts)")
         // Google's count is round(0.15 × len) with len counting [CLS] and two [SEP]: slightly above 15% of the
         // candidates (e.g. 19 of 125 = 15.2% for a full instance).
         XCTAssertEqual(stats.predictedFraction, 0.15, accuracy: 0.005)
         XCTAssertEqual(stats.maskedShare, 0.8, accuracy: 0.01)
         XCTAssertEqual(stats.randomShare, 0.1, accuracy: 0.01)
         XCTAssertEqual(stats.keptShare, 0.1, accuracy: 0.01)
-        // The coin: among chunks of two or more sentences, B is random half of the time.
+        // Every chunk flips the coin; one-sentence chunks are cut instead of being forced to a random B, so the
+        // default settings give 50/50 labels (± 0.02 is ± 2.9 standard deviations over these ~5000 instances;
+        // Google's rule gives 0.556 on the same run, see the next test).
+        XCTAssertGreaterThan(counts.cutSentences, 100, "short targets make many one-sentence chunks")
+        XCTAssertLessThan(counts.forcedRandomNext, counts.cutSentences / 10, "only one-token sentences are forced")
+        XCTAssertEqual(stats.labelOneShare, 0.5, accuracy: 0.02)
+        let expected = 0.5 + Double(counts.forcedRandomNext) / Double(instances.count)
+        XCTAssertEqual(stats.labelOneShare, expected, accuracy: 0.02)
+    }
+
+    func testGoogleNextSentenceRuleForcesRandomNextOnOneSentenceChunks() throws {
+        let configuration = PretrainingDataConfiguration(maxSeqLength: 128, dupeFactor: 3, seed: 42,
+                                                         nextSentenceRule: .google)
+        let (_, vocabulary) = try PretrainingFixtures.vocabulary()
+        var counts = PretrainingGenerationCounts()
+        let instances = try PretrainingInstanceGenerator(configuration: configuration, vocabulary: vocabulary)
+            .makeInstances(corpus: PretrainingFixtures.realCorpus(), counts: &counts)
+        for instance in instances { assertStructure(instance, vocabulary, maxSeqLength: 128, separators: 2) }
+        let stats = PretrainingStatistics(instances: instances, vocabulary: vocabulary)
         let flipped = Double(stats.labelOneCount - counts.forcedRandomNext) / Double(instances.count - counts.forcedRandomNext)
+        print("NSP google, max_seq_length 128, short_seq_prob 0.1, dupe 3: \(stats); \(counts); coin \(flipped)")
+        XCTAssertEqual(counts.cutSentences, 0)
+        // The coin: among chunks of two or more sentences, B is random half of the time.
         XCTAssertEqual(flipped, 0.5, accuracy: 0.02)
         // Overall, one-sentence chunks always take a random B (Google's rule), which lifts the share by
         // ½ · forced / instances; short targets (drawn per document) make one-sentence chunks common.
         let expected = 0.5 + 0.5 * Double(counts.forcedRandomNext) / Double(instances.count)
         XCTAssertEqual(stats.labelOneShare, expected, accuracy: 0.02)
+        XCTAssertGreaterThan(stats.labelOneShare, 0.53, "the surplus the balanced rule removes")
+    }
+
+    func testBalancedLabelsOverTenSeeds() throws {
+        // Ten default runs pooled (~50 000 instances, one standard deviation of the share ≈ 0.0022): the balanced
+        // rule stays within 0.5 ± 0.01 where Google's rule sits well above.
+        let (_, vocabulary) = try PretrainingFixtures.vocabulary()
+        let corpus = try PretrainingFixtures.realCorpus()
+        var pooled: [NextSentenceRule: PretrainingStatistics] = [:]
+        for rule in NextSentenceRule.allCases {
+            var total = PretrainingStatistics()
+            var shares: [Double] = []
+            for seed in UInt64(1)...10 {
+                let configuration = PretrainingDataConfiguration(dupeFactor: 3, seed: seed, nextSentenceRule: rule)
+                let instances = try PretrainingInstanceGenerator(configuration: configuration, vocabulary: vocabulary)
+                    .makeInstances(corpus: corpus)
+                let stats = PretrainingStatistics(instances: instances, vocabulary: vocabulary)
+                shares.append(stats.labelOneShare)
+                for instance in instances { total.add(instance, vocabulary: vocabulary) }
+            }
+            pooled[rule] = total
+            print("NSP \(rule), short_seq_prob 0.1, dupe 3, seeds 1...10: label 1 \(total.labelOneCount) of "
+                  + "\(total.instanceCount) = \(total.labelOneShare); per seed \(shares.min()!)...\(shares.max()!)")
+        }
+        XCTAssertGreaterThan(pooled[.balanced]!.instanceCount, 40000)
+        XCTAssertEqual(pooled[.balanced]!.labelOneShare, 0.5, accuracy: 0.01)
+        XCTAssertGreaterThan(pooled[.google]!.labelOneShare, 0.52)
     }
 
     func testNextSentenceLabelsBalanceOnFullLengthTargets() throws {
-        let configuration = PretrainingDataConfiguration(maxSeqLength: 128, shortSeqProb: 0, dupeFactor: 3, seed: 42)
-        let (instances, vocabulary) = try generate(configuration)
-        let stats = PretrainingStatistics(instances: instances, vocabulary: vocabulary)
-        print("NSP, short_seq_prob 0, dupe 3:", stats)
-        XCTAssertEqual(stats.labelOneShare, 0.5, accuracy: 0.02)
+        for rule in NextSentenceRule.allCases {
+            let configuration = PretrainingDataConfiguration(maxSeqLength: 128, shortSeqProb: 0, dupeFactor: 3,
+                                                             seed: 42, nextSentenceRule: rule)
+            let (instances, vocabulary) = try generate(configuration)
+            let stats = PretrainingStatistics(instances: instances, vocabulary: vocabulary)
+            print("NSP \(rule), short_seq_prob 0, dupe 3:", stats)
+            XCTAssertEqual(stats.labelOneShare, 0.5, accuracy: 0.02, "\(rule)")
+        }
+    }
+
+    func testBalancedRuleCutsOneSentenceChunksIntoRealNeighbours() throws {
+        // Sentences of 9 consecutive ids (sentence s of document d starts at 2000 + 1000·d + 10·s) each fill the
+        // 9-token target alone, so every chunk is one sentence and no pair needs truncating. Half of the
+        // documents end with a one-token sentence, which cannot be cut.
+        let (_, vocabulary) = try PretrainingFixtures.vocabulary()
+        var documents: [[[Int]]] = (0..<8).map { d in
+            (0..<(10 + d)).map { s in Array((2000 + 1000 * d + 10 * s)..<(2009 + 1000 * d + 10 * s)) }
+        }
+        for d in 0..<4 { documents[d].append([2999 + 1000 * d]) }
+        let corpus = PretrainingCorpus(documents: documents)
+        func run(_ rule: NextSentenceRule) throws -> ([PretrainingInstance], PretrainingGenerationCounts) {
+            let configuration = PretrainingDataConfiguration(maxSeqLength: 12, shortSeqProb: 0, dupeFactor: 5,
+                                                             maskedLMProb: 0, maxPredictionsPerSeq: 0, seed: 9,
+                                                             nextSentenceRule: rule)
+            var counts = PretrainingGenerationCounts()
+            let instances = try PretrainingInstanceGenerator(configuration: configuration, vocabulary: vocabulary)
+                .makeInstances(corpus: corpus, counts: &counts)
+            return (instances, counts)
+        }
+
+        let (instances, counts) = try run(.balanced)
+        var cuts = Set<Int>(), labelZero = 0
+        for instance in instances {
+            let n = instance.length
+            let sep = instance.inputIDs.firstIndex(of: vocabulary.sepID)!
+            let a = Array(instance.inputIDs[1..<sep]), b = Array(instance.inputIDs[(sep + 1)..<(n - 1)])
+            guard instance.nextSentenceLabel == 0 else {
+                XCTAssertNotEqual(b[0] / 1000, a[0] / 1000, "label 1: B comes from another document")
+                continue
+            }
+            labelZero += 1
+            // A then B is exactly one original sentence, cut somewhere inside.
+            XCTAssertEqual(a[0] % 10, 0, "A starts a sentence: \(a) | \(b)")
+            XCTAssertEqual(a + b, Array(a[0]..<(a[0] + 9)), "A + B is the sentence: \(a) | \(b)")
+            cuts.insert(a.count)
+        }
+        print("balanced, one-sentence chunks: \(instances.count) instances, \(labelZero) cut, \(counts)")
+        XCTAssertEqual(labelZero, counts.cutSentences)
+        XCTAssertEqual(cuts, Set(1...8), "every cut point occurs")
+        XCTAssertGreaterThan(counts.forcedRandomNext, 0, "one-token sentences fall back to a random B")
+        XCTAssertEqual(counts.instances, counts.cutSentences + instances.filter { $0.nextSentenceLabel == 1 }.count)
+        let share = Double(instances.count - labelZero) / Double(instances.count)
+        XCTAssertEqual(share, 0.5 + Double(counts.forcedRandomNext) / Double(instances.count), accuracy: 0.06)
+
+        // Google's rule on the same corpus: every chunk is one sentence, so every B is random.
+        let (google, googleCounts) = try run(.google)
+        XCTAssertTrue(google.allSatisfy { $0.nextSentenceLabel == 1 })
+        XCTAssertEqual(googleCounts.forcedRandomNext, google.count)
+        XCTAssertEqual(googleCounts.cutSentences, 0)
     }
 
     func testShortSeqProbShortensTargets() throws {

@@ -10,6 +10,30 @@ public enum PretrainingObjective: String, Sendable, Codable {
     case maskedLMOnly = "mlm"
 }
 
+/// How an NSP chunk of a single sentence gets its B, which decides the share of label 1.
+public enum NextSentenceRule: String, Sendable, Codable, CaseIterable {
+    /// The coin is always drawn first: heads (½) → a random B, label 1. Tails on a one-sentence chunk cut the
+    /// sentence at a random token (A = before, B = after, label 0); only a one-token sentence still takes a random
+    /// B. The label-1 share is ½ + forcedRandomNext / instances, ≈ ½ on prose.
+    case balanced
+    /// Google's `create_pretraining_data.py`: a one-sentence chunk always takes a random B and draws no coin, so
+    /// the label-1 share is ½ + ½ · forcedRandomNext / instances (≈ 55.6% with short_seq_prob 0.1 on our test
+    /// corpus). Reproduces Google's instances draw for draw.
+    case google
+
+    /// Decodes a raw value, naming the accepted ones when it is unknown.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let raw = try container.decode(String.self)
+        guard let rule = NextSentenceRule(rawValue: raw) else {
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "next_sentence_rule \"\(raw)\" is unknown; use "
+                    + Self.allCases.map(\.rawValue).joined(separator: " or "))
+        }
+        self = rule
+    }
+}
+
 /// Settings of an instance generator; recorded in the instance file's header.
 public struct PretrainingDataConfiguration: Sendable, Codable, Equatable {
     /// Hard limit on tokens per instance, specials included (Google: `max_seq_length`, 128).
@@ -28,11 +52,14 @@ public struct PretrainingDataConfiguration: Sendable, Codable, Equatable {
     public var seed: UInt64
     /// NSP, SOP or MLM-only.
     public var objective: PretrainingObjective
+    /// NSP only: how a one-sentence chunk gets its B (`.balanced`, or Google's rule for parity with its script).
+    public var nextSentenceRule: NextSentenceRule
 
-    /// Google's defaults unless given.
+    /// Google's defaults unless given, except `nextSentenceRule` (`.balanced`: 50/50 NSP labels).
     public init(maxSeqLength: Int = 128, shortSeqProb: Double = 0.1, dupeFactor: Int = 10,
                 maskedLMProb: Double = 0.15, maxPredictionsPerSeq: Int = 20, wholeWordMask: Bool = false,
-                seed: UInt64 = 12345, objective: PretrainingObjective = .nextSentencePrediction) {
+                seed: UInt64 = 12345, objective: PretrainingObjective = .nextSentencePrediction,
+                nextSentenceRule: NextSentenceRule = .balanced) {
         self.maxSeqLength = maxSeqLength
         self.shortSeqProb = shortSeqProb
         self.dupeFactor = dupeFactor
@@ -41,6 +68,7 @@ public struct PretrainingDataConfiguration: Sendable, Codable, Equatable {
         self.wholeWordMask = wholeWordMask
         self.seed = seed
         self.objective = objective
+        self.nextSentenceRule = nextSentenceRule
     }
 
     /// Google's flag names, so the instance file's header reads like its command line.
@@ -48,6 +76,22 @@ public struct PretrainingDataConfiguration: Sendable, Codable, Equatable {
         case maxSeqLength = "max_seq_length", shortSeqProb = "short_seq_prob", dupeFactor = "dupe_factor"
         case maskedLMProb = "masked_lm_prob", maxPredictionsPerSeq = "max_predictions_per_seq"
         case wholeWordMask = "do_whole_word_mask", seed = "random_seed", objective
+        case nextSentenceRule = "next_sentence_rule"
+    }
+
+    /// Reads the JSON form. A missing `next_sentence_rule` means `google`: files written before the setting
+    /// existed were all made with Google's rule, so their headers still say how to regenerate them.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(maxSeqLength: try c.decode(Int.self, forKey: .maxSeqLength),
+                  shortSeqProb: try c.decode(Double.self, forKey: .shortSeqProb),
+                  dupeFactor: try c.decode(Int.self, forKey: .dupeFactor),
+                  maskedLMProb: try c.decode(Double.self, forKey: .maskedLMProb),
+                  maxPredictionsPerSeq: try c.decode(Int.self, forKey: .maxPredictionsPerSeq),
+                  wholeWordMask: try c.decode(Bool.self, forKey: .wholeWordMask),
+                  seed: try c.decode(UInt64.self, forKey: .seed),
+                  objective: try c.decode(PretrainingObjective.self, forKey: .objective),
+                  nextSentenceRule: try c.decodeIfPresent(NextSentenceRule.self, forKey: .nextSentenceRule) ?? .google)
     }
 
     /// Throws `invalidConfiguration` naming the first bad value.

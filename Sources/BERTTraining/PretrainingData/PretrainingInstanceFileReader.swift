@@ -70,6 +70,10 @@ public final class PretrainingInstanceFileReader: PretrainingInstanceSource {
             let decoder = JSONDecoder()
             settings = try decoder.decode(PretrainingInstanceFileSettings.self,
                                           from: data.subdata(in: fixed..<(fixed + Int(settingsLength))))
+        } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {  // a bad value
+            let key = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw PretrainingDataError.corruptHeader(path: path, offset: fixed,
+                                                     reason: "settings JSON, \(key): \(context.debugDescription)")
         } catch {
             throw PretrainingDataError.corruptHeader(path: path, offset: fixed, reason: "settings JSON: \(error)")
         }

@@ -22,6 +22,12 @@ public struct PretrainingInstanceGenerator: Sendable {
     /// All instances for `corpus`, as Google's `create_training_instances`: shuffle the documents, then
     /// `dupe_factor` passes over every document, then shuffle the instances. For `.maskedLMOnly` the passes are
     /// epochs 0..<dupe_factor of `DynamicMaskingDataset` (static copies of its dynamic masks), then shuffled.
+    ///
+    /// NSP labels: with the default `nextSentenceRule` `.balanced`, half of the instances have label 1 (the
+    /// coin is drawn for every chunk; a one-sentence chunk is cut in two when B should follow A). With `.google`
+    /// the instances equal those of Google's `create_pretraining_data.py` for the same corpus and random draws,
+    /// including its surplus of label 1 (one-sentence chunks always take a random B; ≈ 55.6% with
+    /// `short_seq_prob` 0.1 on docs/pretraining-data.md's corpus).
     public func makeInstances(corpus: PretrainingCorpus) -> [PretrainingInstance] {
         var counts = PretrainingGenerationCounts()
         return makeInstances(corpus: corpus, counts: &counts)
@@ -55,12 +61,18 @@ public struct PretrainingInstanceGenerator: Sendable {
     ///
     /// Sentences are gathered into a chunk until it reaches the target length (`max_seq_length - 3`, or with
     /// probability `short_seq_prob` a random length in 2...that); A is the chunk's first `a_end` sentences
-    /// (random, at least one). NSP: with probability ½, or always when the chunk has one sentence, B is a span
-    /// of a random other document (label 1) and the chunk's unused sentences are put back to start the next
-    /// chunk; otherwise B is the rest of the chunk (label 0). SOP: B is always the rest of the chunk (a
-    /// one-sentence chunk is cut at a random token; a one-token chunk makes no instance) and with probability
-    /// ½ A and B are swapped (label 1). ALBERT's script would pair a one-sentence chunk with a random document;
-    /// we keep SOP pure instead.
+    /// (random, at least one). NSP: with probability ½ B is a span of a random other document (label 1) and the
+    /// chunk's unused sentences are put back to start the next chunk; otherwise B is the rest of the chunk
+    /// (label 0). A chunk of one sentence depends on `nextSentenceRule`. `.balanced` (default) draws the coin
+    /// as for any chunk, and on "B follows" cuts the sentence at a random token: A = the tokens before the cut,
+    /// B = the rest (label 0); a one-token sentence cannot be cut and takes a random B (`forcedRandomNext`).
+    /// `.google` draws no coin and always takes a random B, as Google's script (the label-1 share then rises to
+    /// ½ + ½ · forcedRandomNext / instances); it keeps Google's draw order, so its instances equal the
+    /// script's. A chunk of two or more sentences takes the same draws under both rules.
+    ///
+    /// SOP: B is always the rest of the chunk (a one-sentence chunk is cut at a random token; a one-token chunk
+    /// makes no instance) and with probability ½ A and B are swapped (label 1). ALBERT's script would pair a
+    /// one-sentence chunk with a random document; we keep SOP pure instead.
     public func makeInstances(documentAt documentIndex: Int, in documents: [[[Int]]],
                               rng: inout PretrainingRandomGenerator,
                               counts: inout PretrainingGenerationCounts) -> [PretrainingInstance] {
@@ -87,9 +99,29 @@ public struct PretrainingInstanceGenerator: Sendable {
                 var label = 0
                 switch configuration.objective {
                 case .nextSentencePrediction, .maskedLMOnly:
-                    if chunk.count == 1 || rng.nextUnit() < 0.5 {
-                        label = 1
+                    let randomNext: Bool
+                    switch configuration.nextSentenceRule {
+                    case .google:  // no coin for a one-sentence chunk: Google's draw order
+                        randomNext = chunk.count == 1 || rng.nextUnit() < 0.5
                         if chunk.count == 1 { counts.forcedRandomNext += 1 }
+                    case .balanced:
+                        if rng.nextUnit() < 0.5 {
+                            randomNext = true
+                        } else if chunk.count >= 2 {
+                            randomNext = false
+                        } else if a.count >= 2 {  // B = the rest of the sentence, which really follows A
+                            let cut = rng.nextInt(in: 1...(a.count - 1))
+                            b = Array(a[cut...])
+                            a.removeSubrange(cut...)
+                            randomNext = false
+                            counts.cutSentences += 1
+                        } else {
+                            randomNext = true
+                            counts.forcedRandomNext += 1
+                        }
+                    }
+                    if randomNext {
+                        label = 1
                         let targetB = targetLength - a.count
                         var randomIndex = 0
                         for _ in 0..<10 {
@@ -104,7 +136,7 @@ public struct PretrainingInstanceGenerator: Sendable {
                         }
                         i -= chunk.count - aEnd  // put the unused sentences back
                         counts.putBackSentences += chunk.count - aEnd
-                    } else {
+                    } else if chunk.count >= 2 {  // (a cut sentence already has its B)
                         b = Array(chunk[aEnd...].joined())
                     }
                 case .sentenceOrderPrediction:
@@ -157,9 +189,11 @@ public struct PretrainingInstanceGenerator: Sendable {
     }
 }
 
-/// What one generation run did, for diagnostics. Google's rule forces a random B (label 1) whenever a chunk
-/// holds a single sentence, so short documents, long sentences and short targets push the label-1 share above
-/// ½: expected share = ½ + ½ · forcedRandomNext / instances.
+/// What one generation run did, for diagnostics. Google's rule (`NextSentenceRule.google`) forces a random B
+/// (label 1) whenever a chunk holds a single sentence, so short documents, long sentences and short targets push
+/// the label-1 share above ½: expected share = ½ + ½ · forcedRandomNext / instances. The balanced rule flips the
+/// coin for every instance and forces a random B only for a one-token sentence on tails: expected share =
+/// ½ + forcedRandomNext / instances.
 public struct PretrainingGenerationCounts: Sendable, Equatable {
     /// Document passes (documents × dupe_factor).
     public var documents = 0
@@ -167,8 +201,11 @@ public struct PretrainingGenerationCounts: Sendable, Equatable {
     public var shortTargetDocuments = 0
     /// Instances made.
     public var instances = 0
-    /// NSP instances whose B was random because the chunk had one sentence (no coin flip).
+    /// NSP instances whose B was random because the chunk had one sentence: every such chunk under `.google`
+    /// (no coin drawn); under `.balanced` only a one-token sentence whose coin said "B follows".
     public var forcedRandomNext = 0
+    /// NSP instances (`.balanced` only) whose one-sentence chunk was cut into A and B (label 0).
+    public var cutSentences = 0
     /// Sentences put back after a random B.
     public var putBackSentences = 0
     /// SOP chunks of a single one-token sentence, which cannot be split into A and B.
