@@ -14,7 +14,7 @@ struct BenchGEMMCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "gemm", abstract: "GFLOP/s of BERT's GEMM shapes.")
 
     @Option(help: "Thread counts to measure, comma-separated.") var threads: String = "1,2"
-    @Option(help: "Timed repetitions per shape (the median is reported).") var repeats: Int = 7
+    @Option(help: "Timed repetitions per shape (the median is reported).") var repeats: Int = 15
     @Option(help: "Python with torch and numpy for the reference run in the same process tree (empty: skip).")
     var python: String = ProcessInfo.processInfo.environment["BERT_BENCH_PYTHON"] ?? ""
     @Flag(help: "Measure the built-in kernel too.") var builtin = false
@@ -50,7 +50,8 @@ struct BenchGEMMCommand: ParsableCommand {
         let b = (0..<(k * n)).map { _ in Float.random(in: -1...1) }
         var c = [Float](repeating: 0, count: m * n)
         var times: [Double] = []
-        for rep in 0...repeats {
+        let warmup = 3  // untimed: pages touched, Dispatch's worker threads awake, caches in their steady state
+        for rep in 0..<(warmup + repeats) {
             let start = DispatchTime.now().uptimeNanoseconds
             a.withUnsafeBufferPointer { pa in
                 b.withUnsafeBufferPointer { pb in
@@ -65,7 +66,7 @@ struct BenchGEMMCommand: ParsableCommand {
                     }
                 }
             }
-            if rep > 0 { times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
+            if rep >= warmup { times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
         }
         times.sort()
         return 2.0 * Double(m) * Double(n) * Double(k) / times[times.count / 2] / 1e9

@@ -87,7 +87,7 @@ struct BenchEmbedCommand: ParsableCommand {
             let st = try SentenceTransformer(directory: URL(fileURLWithPath: model))
             let sentences = try String(contentsOf: examples.appendingPathComponent("bench_sentences.txt"), encoding: .utf8)
                 .split(separator: "\n").map(String.init)
-            let t = try Self.median({ _ = try st.encode(sentences, batchSize: 32) }, repeats: max(1, repeats / 2))
+            let t = try Self.median({ _ = try st.encode(sentences, batchSize: 32) }, repeats: repeats)
             emit("minilm_throughput_b32", Double(sentences.count) / t, "sentences/s")
             let text = try String(contentsOf: examples.appendingPathComponent("bench_text_128_tokens.txt"), encoding: .utf8)
                 .trimmingCharacters(in: .whitespacesAndNewlines)
