@@ -32,7 +32,7 @@ struct BenchGEMMCommand: ParsableCommand {
             Threads.set(t)
             for s in Self.shapes {
                 let g = Self.measure(s.m, s.k, s.n, repeats: repeats, builtin: false)
-                let key = "\(s.m)x\(s.k)x\(s.n)/\(t)"
+                let key = "gemm_\(s.m)x\(s.k)x\(s.n)_t\(t)"
                 ours[key] = g
                 var line = String(format: "gemm [%dx%d]·[%dx%d] threads=%d  %7.1f GFLOP/s", s.m, s.k, s.k, s.n, t, g)
                 if builtin {
