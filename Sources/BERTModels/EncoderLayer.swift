@@ -37,9 +37,11 @@ public final class EncoderLayer: Module {
     /// A freshly initialised layer.
     public init(hidden: Int, heads: Int, intermediate: Int, activation: Activation, eps: Float, hiddenDropout: Float,
                 attentionDropout: Float, initStd: Float, keys: EncoderLayerKeys, generator: inout SeededGenerator) {
-        query = Linear(hidden, hidden, std: initStd, generator: &generator)
-        key = Linear(hidden, hidden, std: initStd, generator: &generator)
-        value = Linear(hidden, hidden, std: initStd, generator: &generator)
+        // One buffer holds W_q, W_k, W_v (and one the biases), so inference projects q, k, v in one GEMM.
+        let qkv = Linear.sharingStorage([Linear(hidden, hidden, std: initStd, generator: &generator),
+                                         Linear(hidden, hidden, std: initStd, generator: &generator),
+                                         Linear(hidden, hidden, std: initStd, generator: &generator)])
+        (query, key, value) = (qkv[0], qkv[1], qkv[2])
         attentionOutput = Linear(hidden, hidden, std: initStd, generator: &generator)
         attentionLayerNorm = LayerNorm(hidden, eps: eps)
         self.intermediate = Linear(hidden, intermediate, std: initStd, generator: &generator)
@@ -65,7 +67,16 @@ public final class EncoderLayer: Module {
         let d = h / heads
         // [B, S, H] → [B, heads, S, d] as strided views; GEMM reads them without copies.
         func split(_ t: Tensor) throws -> Tensor { try t.reshaped([b, s, heads, d]).permuted([0, 2, 1, 3]) }
-        let q = try split(query(x)), k = try split(key(x)), v = try split(value(x))
+        let q: Tensor, k: Tensor, v: Tensor
+        if !context.training, !GradientTape.isRecording, let qkv = try projectedQKV(x) {
+            // [B, S, 3H] → three [B, heads, S, d] views.
+            func head(_ i: Int) -> Tensor {
+                Tensor(storage: qkv.storage, shape: [b, heads, s, d], strides: [s * 3 * h, d, 3 * h, 1], offset: qkv.offset + i * h)
+            }
+            (q, k, v) = (head(0), head(1), head(2))
+        } else {
+            (q, k, v) = (try split(query(x)), try split(key(x)), try split(value(x)))
+        }
         let dropout = context.training ? attentionDropout : 0
         let (ctx, probs) = try Tensor.attention(query: q, key: k, value: v, mask: mask, scale: 1 / Float(d).squareRoot(),
                                                 dropout: dropout, keepProbabilities: keepAttention, generator: &context.generator)
@@ -76,8 +87,16 @@ public final class EncoderLayer: Module {
     /// The same layer on packed sequences (inference only): x [tokens, hidden] holds several sequences one after
     /// another with no padding, `sequences` gives each one's rows. Equal to the padded call at every real token.
     public func packed(_ x: Tensor, sequences: [Range<Int>]) throws -> Tensor {
-        let d = x.shape[1] / heads
-        let ctx = try Tensor.packedAttention(query: query(x), key: key(x), value: value(x), sequences: sequences,
+        let (t, h) = (x.shape[0], x.shape[1])
+        let d = h / heads
+        let q: Tensor, k: Tensor, v: Tensor
+        if let qkv = try projectedQKV(x) {
+            func part(_ i: Int) -> Tensor { Tensor(storage: qkv.storage, shape: [t, h], strides: [3 * h, 1], offset: qkv.offset + i * h) }
+            (q, k, v) = (part(0), part(1), part(2))
+        } else {
+            (q, k, v) = (try query(x), try key(x), try value(x))
+        }
+        let ctx = try Tensor.packedAttention(query: q, key: k, value: v, sequences: sequences,
                                              heads: heads, scale: 1 / Float(d).squareRoot())
         return try residualAndFeedForward(ctx, x, context: .inference)
     }
@@ -105,5 +124,12 @@ public final class EncoderLayer: Module {
         return try inner.linear(weight: output.weight, bias: nil)
             .formBiasResidualLayerNorm(bias: lastBias, residual: attended, weight: outputLayerNorm.weight,
                                        layerNormBias: outputLayerNorm.bias, eps: outputLayerNorm.eps)
+    }
+
+    /// Inference: q, k and v side by side [..., 3 · hidden] from one GEMM over the stacked weights, when the
+    /// three projections share one buffer (`Linear.sharingStorage`) and have biases. Nil otherwise.
+    func projectedQKV(_ x: Tensor) throws -> Tensor? {
+        guard let (weight, bias) = Linear.stackedView([query, key, value]), let bias else { return nil }
+        return try x.linear(weight: weight, bias: nil).formBias(bias)
     }
 }

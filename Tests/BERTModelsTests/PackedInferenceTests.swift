@@ -99,4 +99,35 @@ final class PackedInferenceTests: XCTestCase {
                                                         heads: heads, scale: 1))
         XCTAssertThrowsError(try Tensor.packedAttention(query: q, key: k, value: v, sequences: sequences, heads: 3, scale: 1))
     }
+
+    func testFusedInferencePathEqualsTheRecordedComposedPath() throws {
+        // Inference takes the fused route (one q/k/v GEMM, fused epilogues); under a tape every op is composed.
+        let m = try model(seed: 13)
+        let input = try batch([11, 5, 8], seed: 4)
+        let fused = try m(input).lastHiddenState.scalars
+        let composed = try GradientTape().record { try m(input).lastHiddenState }.scalars
+        XCTAssertEqual(fused.count, composed.count)
+        XCTAssertLessThan(zip(fused, composed).map { abs($0 - $1) }.max()!, 2e-5)
+        XCTAssertNotNil(Linear.stackedView([m.layers[0].query, m.layers[0].key, m.layers[0].value]))
+    }
+
+    func testSharedStorageKeepsValuesAndFollowsInPlaceUpdates() throws {
+        var g = SeededGenerator(seed: 1)
+        let separate = [Linear(4, 3, generator: &g), Linear(4, 2, generator: &g)]
+        XCTAssertNil(Linear.stackedView(separate))
+        let shared = Linear.sharingStorage(separate)
+        for (a, b) in zip(separate, shared) {
+            XCTAssertEqual(a.weight.scalars, b.weight.scalars)
+            XCTAssertEqual(a.bias!.scalars, b.bias!.scalars)
+            XCTAssertTrue(b.weight.requiresGrad)
+        }
+        let (w, bias) = try XCTUnwrap(Linear.stackedView(shared))
+        XCTAssertEqual(w.shape, [5, 4]); XCTAssertEqual(bias?.shape, [5])
+        XCTAssertEqual(w.scalars, separate[0].weight.scalars + separate[1].weight.scalars)
+        shared[1].weight.pointer[0] = 42  // an optimizer step writes in place
+        XCTAssertEqual(w.scalars[12], 42)
+        // Out of order or mixed widths are not a stack.
+        XCTAssertNil(Linear.stackedView([shared[1], shared[0]]))
+        XCTAssertEqual(Linear.sharingStorage([Linear(4, 3, generator: &g), Linear(5, 3, generator: &g)]).count, 2)
+    }
 }
