@@ -159,6 +159,22 @@ def make_minilm():
         print(f"wrote {out_dir}/{f} ({os.path.getsize(os.path.join(out_dir, f))} bytes)", file=sys.stderr)
 
 
+def make_encode_options():
+    """SentenceTransformer.encode options: max_seq_length, truncate_dim, normalize_embeddings."""
+    from sentence_transformers import SentenceTransformer
+
+    texts = [SENTENCES[0], SENTENCES[3], LONG_TEXT, "Short one."]
+    cases = []
+    for max_len, dim, norm in [(16, None, False), (256, 128, False), (256, 128, True), (40, 64, True)]:
+        st = SentenceTransformer(MINILM, device="cpu", truncate_dim=dim)
+        st.max_seq_length = max_len
+        emb = st.encode(texts, batch_size=3, convert_to_numpy=True, normalize_embeddings=norm)
+        cases.append({"max_seq_length": max_len, "truncate_dim": dim, "normalize_embeddings": norm,
+                      "vectors": [[round(float(x), 8) for x in row] for row in emb]})
+    write_json(os.path.join(FIX, "minilm", "encode_options.json"),
+               {"model": "all-MiniLM-L6-v2", "versions": versions(), "texts": texts, "cases": cases})
+
+
 # ---- (b) random-weight BERT-base ----------------------------------------------------------------------------
 M64 = (1 << 64) - 1
 GAMMA = np.uint64(0x9E3779B97F4A7C15)
@@ -285,7 +301,7 @@ def make_random():
 def main():
     what = sys.argv[1:] or ["minilm", "random"]
     for w in what:
-        {"minilm": make_minilm, "random": make_random}[w]()
+        {"minilm": make_minilm, "random": make_random, "options": make_encode_options}[w]()
 
 
 if __name__ == "__main__":

@@ -13,12 +13,15 @@ struct EmbedCommand: ParsableCommand {
     @Option(help: "File of texts: one per line, or JSONL with a \"text\" field.") var input: String?
     @Option(help: "Texts per forward pass.") var batchSize = 32
     @Option(help: "L2-normalise the vectors (default: as the model's Normalize module says).") var normalize: Bool?
+    @Option(help: "Truncate texts to this many tokens (default: the model's max_seq_length).") var maxSeqLength: Int?
+    @Option(help: "Keep the first N values of each vector (Matryoshka models; sentence-transformers' truncate_dim).") var truncateDim: Int?
 
     func run() throws {
         let all = try readTexts(arguments: texts, input: input)
         guard !all.isEmpty else { throw ValidationError("give texts as arguments or with --input") }
         let model = try SentenceTransformer(directory: modelOptions.directory())
-        let vectors = try model.encode(all, batchSize: batchSize, normalize: normalize) { done, total in
+        if let maxSeqLength { try model.setMaxSequenceLength(maxSeqLength) }
+        let vectors = try model.encode(all, batchSize: batchSize, normalize: normalize, truncateDimension: truncateDim) { done, total in
             if total > batchSize { FileHandle.standardError.write(Data("\rembedded \(done)/\(total)".utf8)) }
         }
         if all.count > batchSize { FileHandle.standardError.write(Data("\n".utf8)) }

@@ -14,15 +14,16 @@ public final class SentenceTransformer {
     /// The encoder.
     public let bert: BertModel
     /// Its tokenizer, truncating to `maxSequenceLength`.
-    public let tokenizer: Tokenizer
+    public private(set) var tokenizer: Tokenizer
     /// The pooling modes.
     public let pooling: Pooling
     /// Dense layers after pooling, in order.
     public let dense: [(layer: Linear, activation: DenseActivation)]
     /// Whether the pipeline ends in `Normalize`.
     public let normalizes: Bool
-    /// Longest input in tokens (sentence_bert_config.json `max_seq_length`, capped by the model's positions).
-    public let maxSequenceLength: Int
+    /// Longest input in tokens (sentence_bert_config.json `max_seq_length`, capped by the model's positions);
+    /// longer texts are truncated, as sentence-transformers does. Change it with `setMaxSequenceLength`.
+    public private(set) var maxSequenceLength: Int
     /// Lowercase texts before tokenising (sentence_bert_config.json `do_lower_case`).
     public let lowercasesInput: Bool
     /// Width of the output vectors.
@@ -68,6 +69,17 @@ public final class SentenceTransformer {
         normalizes = normalize
     }
 
+    /// Truncates inputs to `tokens` tokens from now on (sentence-transformers' `model.max_seq_length = n`).
+    /// Throws unless 2 ≤ tokens ≤ the model's position count ([CLS] and [SEP] take two).
+    public func setMaxSequenceLength(_ tokens: Int) throws {
+        let limit = bert.config.maxPositionEmbeddings
+        guard (2...limit).contains(tokens) else {
+            throw ModelError.invalidInput("max sequence length \(tokens) is outside 2...\(limit) (the model's positions)")
+        }
+        try tokenizer.setTruncation(TruncationParameters(maxLength: tokens))
+        maxSequenceLength = tokens
+    }
+
     /// Token ids of `texts`, truncated to `maxSequenceLength`.
     public func tokenize(_ texts: [String]) throws -> [Encoding] {
         try texts.map { try tokenizer.encode(lowercasesInput ? $0.lowercased() : $0) }
@@ -75,8 +87,27 @@ public final class SentenceTransformer {
 
     /// Vectors for `texts` [texts.count][dimension]. Texts are sorted by length and batched (`batchSize`) to cut
     /// padding, then returned in input order. `normalize` nil follows the model's own Normalize module.
-    public func encode(_ texts: [String], batchSize: Int = 32, normalize: Bool? = nil,
+    /// `truncateDimension` keeps each vector's first n values (sentence-transformers' `truncate_dim`, for
+    /// Matryoshka models); with `normalize: true` the shortened vectors are normalised again, as
+    /// `normalize_embeddings=True` does after truncation.
+    public func encode(_ texts: [String], batchSize: Int = 32, normalize: Bool? = nil, truncateDimension: Int? = nil,
                        progress: ((Int, Int) -> Void)? = nil) throws -> [[Float]] {
+        if let n = truncateDimension, !(1...dimension).contains(n) {
+            throw ModelError.invalidInput("truncateDimension \(n) is outside 1...\(dimension) (the vectors' width)")
+        }
+        let vectors = try encodeFull(texts, batchSize: batchSize, normalize: normalize, progress: progress)
+        guard let n = truncateDimension, n < dimension else { return vectors }
+        return vectors.map { v in
+            let cut = Array(v.prefix(n))
+            guard normalize == true else { return cut }
+            let norm = max(cut.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot(), 1e-12)
+            return cut.map { $0 / norm }
+        }
+    }
+
+    /// `encode` before any dimension truncation.
+    func encodeFull(_ texts: [String], batchSize: Int, normalize: Bool?, progress: ((Int, Int) -> Void)?) throws -> [[Float]] {
+        guard batchSize > 0 else { throw ModelError.invalidInput("batch size \(batchSize) must be at least 1") }
         let encodings = try tokenize(texts)
         let order = encodings.indices.sorted { encodings[$0].count > encodings[$1].count }
         var result = [[Float]](repeating: [], count: texts.count)
