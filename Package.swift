@@ -15,10 +15,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        // Foundation-only leaves: never import the tensor stack.
-        .target(name: "SafeTensors"),
-        .target(name: "BERTTokenizers"),
-        .target(name: "BERTHub"),
+        // Foundation-only leaves: never import the tensor stack. BERTJSON is the one JSON parser and writer.
+        .target(name: "BERTJSON"),
+        .target(name: "SafeTensors", dependencies: ["BERTJSON"]),
+        .target(name: "BERTTokenizers", dependencies: ["BERTJSON"]),
+        .target(name: "BERTHub", dependencies: ["BERTJSON"]),
 
         // The numeric stack, bottom to top.
         .target(
@@ -33,8 +34,8 @@ let package = Package(
         .target(name: "BERTNN", dependencies: ["BERTTensor"]),
         .target(name: "BERTModels", dependencies: ["BERTNN", "SafeTensors", "BERTHub"]),
         .target(name: "BERTTasks", dependencies: ["BERTModels", "BERTTokenizers"]),
-        .target(name: "BERTTraining", dependencies: ["BERTModels", "BERTTokenizers", "BERTTasks"]),
-        .target(name: "BERT", dependencies: ["BERTModels", "BERTTokenizers", "SafeTensors", "BERTHub", "BERTTasks", "BERTTraining"]),
+        .target(name: "BERTTraining", dependencies: ["BERTModels", "BERTTokenizers", "BERTTasks", "BERTJSON"]),
+        .target(name: "BERT", dependencies: ["BERTModels", "BERTTokenizers", "SafeTensors", "BERTHub", "BERTJSON", "BERTTasks", "BERTTraining"]),
         .executableTarget(
             name: "bert",
             dependencies: ["BERT", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -43,6 +44,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["BERTTensor"], path: "Tests/TestSupport"),
         .testTarget(name: "BERTKernelsTests", dependencies: ["BERTKernels", "TestSupport"]),
         .testTarget(name: "BERTTensorTests", dependencies: ["BERTTensor", "TestSupport"]),
+        .testTarget(name: "BERTJSONTests", dependencies: ["BERTJSON"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(name: "BERTTokenizersTests", dependencies: ["BERTTokenizers"]),
         .testTarget(name: "BERTHubTests", dependencies: ["BERTHub"]),

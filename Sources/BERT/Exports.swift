@@ -6,5 +6,6 @@
 @_exported import BERTTokenizers
 @_exported import SafeTensors
 @_exported import BERTHub
+@_exported import BERTJSON
 @_exported import BERTTasks
 @_exported import BERTTraining

@@ -1,3 +1,4 @@
+import BERTJSON
 import Foundation
 
 extension BertConfig: Codable {
@@ -116,17 +117,19 @@ extension BertConfig: Codable {
             }
         }
         if !id2label.isEmpty {
-            o["id2label"] = .object(Dictionary(uniqueKeysWithValues: id2label.map { (String($0.key), .string($0.value)) }))
+            o["id2label"] = .object(JSONObject(Dictionary(uniqueKeysWithValues: id2label.map { (String($0.key), .string($0.value)) })))
         }
-        if !label2id.isEmpty { o["label2id"] = .object(label2id.mapValues { .integer(Int64($0)) }) }
-        return .object(o)
+        if !label2id.isEmpty { o["label2id"] = .object(JSONObject(label2id.mapValues { .integer(Int64($0)) })) }
+        return .object(JSONObject(o))
     }
 
-    /// Pretty-printed JSON with sorted keys, as `PretrainedConfig.to_json_string` writes it.
+    /// JSON as `PretrainedConfig.to_json_string` writes it: `json.dumps(indent=2, sort_keys=True)` (non-ASCII
+    /// escaped) and a final newline.
+    /// - Throws: `JSONError.unrepresentableNumber` naming the key of a NaN or infinite value.
     public func jsonData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(jsonValue)
+        var bytes = try jsonValue.serialized(options: [.prettyPrinted, .sortedKeys, .escapeNonASCII])
+        bytes.append(UInt8(ascii: "\n"))
+        return Data(bytes)
     }
 
     /// Writes `config.json` (validated first).

@@ -1,3 +1,4 @@
+import BERTJSON
 import Foundation
 
 /// The configuration of a BERT-family encoder, read from a Hugging Face `config.json`.

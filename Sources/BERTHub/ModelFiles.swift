@@ -1,3 +1,4 @@
+import BERTJSON
 import Foundation
 
 /// The files of a local model directory, found and parsed once: the Sentence-Transformers pipeline when there is

@@ -1,3 +1,4 @@
+import BERTJSON
 import Foundation
 
 /// The pipeline of a Sentence-Transformers model directory, read from `modules.json`: a Transformer, then

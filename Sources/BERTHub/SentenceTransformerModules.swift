@@ -1,3 +1,4 @@
+import BERTJSON
 import Foundation
 
 /// One pooling strategy of a Sentence-Transformers `Pooling` module, named as `PoolingMode` in

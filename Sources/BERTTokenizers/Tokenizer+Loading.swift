@@ -1,3 +1,4 @@
+import BERTJSON
 import Foundation
 
 extension Tokenizer {
@@ -11,7 +12,7 @@ extension Tokenizer {
             try self.init(tokenizerJSON: json)
             let config = directory.appendingPathComponent("tokenizer_config.json")
             if FileManager.default.fileExists(atPath: config.path),
-               let n = try JSONSection(data: try Self.read(config), path: config.path)["model_max_length"]?.int, n < 1_000_000 {
+               let n = try JSONSection(data: try Self.read(config), path: config.path)["model_max_length"]?.intValue, n < 1_000_000 {
                 modelMaxLength = n
             }
         } else if FileManager.default.fileExists(atPath: vocab.path) {
@@ -91,7 +92,7 @@ extension Tokenizer {
         vocab.reserveCapacity(raw.count)
         for member in raw {
             let token = member.key
-            guard let id = member.value.int else {
+            guard let id = member.value.intValue else {
                 throw TokenizerError.malformedJSON(path: m.path, reason: "model.vocab[\"\(token)\"] is not an integer")
             }
             vocab[token] = id
@@ -133,7 +134,7 @@ extension Tokenizer {
                     guard case .array(let idValues)? = value["ids"], case .array(let tokenValues)? = value["tokens"] else {
                         throw TokenizerError.malformedJSON(path: p.path, reason: "special token \(name) needs ids and tokens lists")
                     }
-                    let ids = idValues.compactMap(\.int)
+                    let ids = idValues.compactMap(\.intValue)
                     let tokens = tokenValues.compactMap { v -> String? in if case .string(let s) = v { return s } else { return nil } }
                     specials[name] = .init(ids: ids, tokens: tokens)
                 }
@@ -141,8 +142,8 @@ extension Tokenizer {
             return TemplateProcessing(single: try pieces("single"), pair: try pieces("pair"), specialTokens: specials)
         case "BertProcessing":
             guard case .array(let sep)? = p["sep"], case .array(let cls)? = p["cls"], sep.count == 2, cls.count == 2,
-                  case .string(let sepToken) = sep[0], let sepId = sep[1].int,
-                  case .string(let clsToken) = cls[0], let clsId = cls[1].int else {
+                  case .string(let sepToken) = sep[0], let sepId = sep[1].intValue,
+                  case .string(let clsToken) = cls[0], let clsId = cls[1].intValue else {
                 throw TokenizerError.malformedJSON(path: p.path, reason: "BertProcessing needs sep and cls as [token, id]")
             }
             return TemplateProcessing.bert(cls: (clsToken, clsId), sep: (sepToken, sepId))
@@ -166,11 +167,11 @@ extension Tokenizer {
             let file = folder.appendingPathComponent(name)
             guard FileManager.default.fileExists(atPath: file.path) else { continue }
             let section = try JSONSection(data: try Self.read(file), path: file.path)
-            for member in section.members { config[member.key] = member.value }
+            for member in section.object { config[member.key] = member.value }
         }
         func tokenName(_ key: String, _ fallback: String) -> String {
             if case .string(let s)? = config[key] { return s }
-            if case .object(let d)? = config[key], case .string(let s)? = JSONSection(members: d, path: "")["content"] { return s }
+            if case .string(let s)? = config[key]?["content"] { return s }
             return fallback
         }
         var vocab: [String: Int] = [:]
@@ -215,7 +216,7 @@ extension Tokenizer {
                   postProcessor: TemplateProcessing.bert(cls: (cls, clsId), sep: (sep, sepId)),
                   decoder: WordPieceDecoder(), addedTokens: specials)
         addTokens(neverSplit.filter { !$0.isEmpty }.map { AddedToken(content: $0, id: vocab[$0] ?? -1, special: false) })
-        if let n = config["model_max_length"]?.int, n < 1_000_000 { modelMaxLength = n }
+        if let n = config["model_max_length"]?.intValue, n < 1_000_000 { modelMaxLength = n }
     }
 
     static func read(_ url: URL) throws -> Data {
@@ -228,24 +229,24 @@ extension Tokenizer {
 
 /// A JSON object with typed accessors whose errors name the file and key.
 struct JSONSection {
-    let members: [JSONMember]
+    let object: JSONObject
     let path: String
 
-    init(members: [JSONMember], path: String) { self.members = members; self.path = path }
+    init(object: JSONObject, path: String) { self.object = object; self.path = path }
 
     /// The member named `key` (the last one if repeated, as Python's json does).
-    subscript(key: String) -> JSONValue? { members.last { $0.key == key }?.value }
+    subscript(key: String) -> JSONValue? { object[key] }
 
     /// Member names in document order.
-    var keys: [String] { members.map(\.key) }
+    var keys: [String] { object.keys }
 
     init(data: Data, path: String) throws {
         let value: JSONValue
-        do { value = try JSONValue.parse([UInt8](data)) } catch {
+        do { value = try JSONValue.parse(data) } catch {
             throw TokenizerError.malformedJSON(path: path, reason: "not valid JSON (\(error))")
         }
-        guard case .object(let members) = value else { throw TokenizerError.malformedJSON(path: path, reason: "top level is not an object") }
-        self.init(members: members, path: path)
+        guard case .object(let object) = value else { throw TokenizerError.malformedJSON(path: path, reason: "top level is not an object") }
+        self.init(object: object, path: path)
     }
 
     func has(_ key: String) -> Bool { self[key] != nil }
@@ -264,7 +265,7 @@ struct JSONSection {
     func optionalSection(_ key: String) throws -> JSONSection? {
         guard let v = present(key) else { return nil }
         guard case .object(let o) = v else { throw TokenizerError.malformedJSON(path: path, reason: "\"\(key)\" is not an object") }
-        return JSONSection(members: o, path: path)
+        return JSONSection(object: o, path: path)
     }
 
     func optionalArray(_ key: String) throws -> [JSONSection]? {
@@ -272,7 +273,7 @@ struct JSONSection {
         guard case .array(let list) = v else { throw TokenizerError.malformedJSON(path: path, reason: "\"\(key)\" is not a list") }
         return try list.map { item in
             guard case .object(let o) = item else { throw TokenizerError.malformedJSON(path: path, reason: "\"\(key)\" holds a non-object") }
-            return JSONSection(members: o, path: path)
+            return JSONSection(object: o, path: path)
         }
     }
 
@@ -294,7 +295,7 @@ struct JSONSection {
 
     func optionalInt(_ key: String) throws -> Int? {
         guard let v = present(key) else { return nil }
-        guard let n = v.int else { throw TokenizerError.malformedJSON(path: path, reason: "\"\(key)\" is not an integer") }
+        guard let n = v.intValue else { throw TokenizerError.malformedJSON(path: path, reason: "\"\(key)\" is not an integer") }
         return n
     }
 

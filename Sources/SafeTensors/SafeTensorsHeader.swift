@@ -1,3 +1,4 @@
+import BERTJSON
 import Foundation
 
 /// One tensor's entry in a safetensors header.
@@ -41,21 +42,21 @@ struct SafeTensorsHeader {
         guard 8 + n <= bytes.count else {
             throw SafeTensorsError.headerLengthBeyondFile(path: path, declared: declared, fileSize: bytes.count)
         }
-        let headerBytes = UnsafeRawBufferPointer(rebasing: bytes[8..<(8 + n)])
-        guard isValidUTF8(headerBytes) else {
-            throw SafeTensorsError.headerNotUTF8(path: path)
-        }
-        let json: HeaderJSON
+        // BERTJSON checks UTF-8 before parsing, as the reference's `from_utf8` precedes serde.
+        let json: JSONValue
         do {
-            json = try JSONDecoder().decode(HeaderJSON.self, from: Data(headerBytes))
+            json = try JSONValue.parse(UnsafeRawBufferPointer(rebasing: bytes[8..<(8 + n)]))
+        } catch .invalidUTF8 {
+            throw SafeTensorsError.headerNotUTF8(path: path)
         } catch {
-            throw SafeTensorsError.headerNotJSON(path: path, reason: Self.describe(error))
+            throw SafeTensorsError.headerNotJSON(path: path, reason: error.description)
         }
+        // A repeated key keeps its last entry, as in Python's `json`.
         guard case let .object(object) = json else { throw SafeTensorsError.headerNotObject(path: path) }
 
         var metadata: [String: String] = [:]
         var tensors: [SafeTensorInfo] = []
-        for (name, value) in object {
+        for (name, value) in object.dictionary {
             if name == "__metadata__" {
                 metadata = try parseMetadata(value, path: path)
             } else {
@@ -90,12 +91,12 @@ struct SafeTensorsHeader {
         return SafeTensorsHeader(tensors: tensors, metadata: metadata, dataStart: 8 + n)
     }
 
-    private static func parseMetadata(_ value: HeaderJSON, path: String) throws -> [String: String] {
+    private static func parseMetadata(_ value: JSONValue, path: String) throws -> [String: String] {
         guard case let .object(fields) = value else {
             throw SafeTensorsError.invalidMetadata(path: path, reason: "it is \(value.kind), not an object")
         }
         var metadata: [String: String] = [:]
-        for (key, field) in fields {
+        for (key, field) in fields.dictionary {
             guard case let .string(string) = field else {
                 throw SafeTensorsError.invalidMetadata(path: path, reason: "key `\(key)` holds \(field.kind)")
             }
@@ -104,7 +105,7 @@ struct SafeTensorsHeader {
         return metadata
     }
 
-    private static func parseEntry(name: String, _ value: HeaderJSON, path: String) throws -> SafeTensorInfo {
+    private static func parseEntry(name: String, _ value: JSONValue, path: String) throws -> SafeTensorInfo {
         func bad(_ reason: String) -> SafeTensorsError {
             .invalidTensorEntry(path: path, tensor: name, reason: reason)
         }
@@ -162,80 +163,6 @@ struct SafeTensorsHeader {
             throw SafeTensorsError.byteLengthMismatch(
                 path: path, tensor: info.name, dtype: info.dtype, shape: info.shape,
                 expected: bits / 8, actual: info.byteCount)
-        }
-    }
-
-    private static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        var iterator = bytes.makeIterator()
-        var decoder = UTF8()
-        while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue: continue
-            case .emptyInput: return true
-            case .error: return false
-            }
-        }
-    }
-
-    private static func describe(_ error: Error) -> String {
-        if case let DecodingError.dataCorrupted(context) = error {
-            return context.underlyingError.map { "\($0)" } ?? context.debugDescription
-        }
-        return "\(error)"
-    }
-}
-
-/// The JSON values a header can hold; integers are kept exact so offsets beyond 2^53 are not rounded.
-enum HeaderJSON: Decodable, CustomStringConvertible {
-    case null, bool(Bool), integer(Int64), number(Double), string(String)
-    case array([HeaderJSON]), object([String: HeaderJSON])
-
-    private struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    init(from decoder: Decoder) throws {
-        if let keyed = try? decoder.container(keyedBy: Key.self) {
-            var object: [String: HeaderJSON] = [:]
-            for key in keyed.allKeys { object[key.stringValue] = try keyed.decode(HeaderJSON.self, forKey: key) }
-            self = .object(object)
-        } else if var unkeyed = try? decoder.unkeyedContainer() {
-            var array: [HeaderJSON] = []
-            while !unkeyed.isAtEnd { array.append(try unkeyed.decode(HeaderJSON.self)) }
-            self = .array(array)
-        } else {
-            let single = try decoder.singleValueContainer()
-            if single.decodeNil() { self = .null }
-            else if let b = try? single.decode(Bool.self) { self = .bool(b) }
-            else if let i = try? single.decode(Int64.self) { self = .integer(i) }
-            else if let d = try? single.decode(Double.self) { self = .number(d) }
-            else { self = .string(try single.decode(String.self)) }
-        }
-    }
-
-    var kind: String {
-        switch self {
-        case .null: return "null"
-        case .bool: return "a boolean"
-        case .integer, .number: return "a number"
-        case .string: return "a string"
-        case .array: return "an array"
-        case .object: return "an object"
-        }
-    }
-
-    var description: String {
-        switch self {
-        case .null: return "null"
-        case let .bool(b): return "\(b)"
-        case let .integer(i): return "\(i)"
-        case let .number(d): return "\(d)"
-        case let .string(s): return "\"\(s)\""
-        case let .array(a): return "[" + a.map(\.description).joined(separator: ", ") + "]"
-        case .object: return "{…}"
         }
     }
 }

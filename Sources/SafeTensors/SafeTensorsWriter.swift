@@ -1,3 +1,4 @@
+import BERTJSON
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -105,34 +106,36 @@ public struct SafeTensorsWriter: Sendable {
         }
     }
 
-    /// The 8-byte length prefix and the padded JSON header.
-    func headerBytes() -> [UInt8] {
-        var json = "{"
-        var first = true
-        func key(_ k: String) {
-            if !first { json += "," }
-            first = false
-            json += Self.jsonString(k) + ":"
-        }
+    /// The header as JSON: `__metadata__` first (keys sorted), then the tensors in file order, each with
+    /// `dtype`, `shape` and `data_offsets` in that order, as safetensors writes them.
+    var header: JSONValue {
+        var members: [JSONMember] = []
         if !metadata.isEmpty {
-            key("__metadata__")
-            json += "{" + metadata.keys.sorted().map { Self.jsonString($0) + ":" + Self.jsonString(metadata[$0]!) }
-                .joined(separator: ",") + "}"
+            let fields = metadata.keys.sorted().map { JSONMember(key: $0, value: .string(metadata[$0]!)) }
+            members.append(JSONMember(key: "__metadata__", value: .object(JSONObject(members: fields))))
         }
         var offset = 0
         for name in orderedNames {
             let entry = entries[name]!
-            key(name)
-            json += "{\"dtype\":\"\(entry.dtype.rawValue)\",\"shape\":["
-                + entry.shape.map(String.init).joined(separator: ",")
-                + "],\"data_offsets\":[\(offset),\(offset + entry.bytes.count)]}"
-            offset += entry.bytes.count
+            let end = offset + entry.bytes.count
+            members.append(JSONMember(key: name, value: [
+                "dtype": .string(entry.dtype.rawValue),
+                "shape": .array(entry.shape.map { .integer(Int64($0)) }),
+                "data_offsets": [.integer(Int64(offset)), .integer(Int64(end))],
+            ]))
+            offset = end
         }
-        json += "}"
-        var header = Array(json.utf8)
-        header += [UInt8](repeating: 0x20, count: (8 - header.count % 8) % 8)
-        let n = UInt64(header.count)
-        return (0..<8).map { UInt8(truncatingIfNeeded: n >> (8 * $0)) } + header
+        return .object(JSONObject(members: members))
+    }
+
+    /// The 8-byte length prefix and the header, compact as serde_json writes it, padded with spaces to a
+    /// multiple of 8 bytes.
+    func headerBytes() -> [UInt8] {
+        // Only strings and integers: writing cannot meet the one failure, a non-finite number.
+        var bytes = try! header.serialized()
+        bytes += [UInt8](repeating: 0x20, count: (8 - bytes.count % 8) % 8)
+        let n = UInt64(bytes.count)
+        return (0..<8).map { UInt8(truncatingIfNeeded: n >> (8 * $0)) } + bytes
     }
 
     /// The whole file image in memory.
@@ -184,27 +187,6 @@ public struct SafeTensorsWriter: Sendable {
                 done += n
             }
         }
-    }
-
-    /// JSON string literal escaped as serde_json does (quote, backslash, control characters; nothing else).
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20:
-                let hex = String(c.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
 

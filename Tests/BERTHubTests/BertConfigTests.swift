@@ -19,7 +19,7 @@ final class BertConfigTests: XCTestCase {
     /// `value` without null-valued keys, recursively (an absent key and `null` mean the same to transformers).
     private func dropNulls(_ value: JSONValue) -> JSONValue {
         guard case let .object(o) = value else { return value }
-        return .object(o.filter { $0.value != .null }.mapValues(dropNulls))
+        return .object(JSONObject(members: o.members.filter { !$0.value.isNull }.map { JSONMember(key: $0.key, value: dropNulls($0.value)) }))
     }
 
     func testMiniLMConfig() throws {
@@ -93,8 +93,8 @@ final class BertConfigTests: XCTestCase {
             let c = try BertConfig(contentsOf: url)
             let data = try c.jsonData()
             XCTAssertEqual(try BertConfig(jsonData: data), c, url.lastPathComponent)
-            let original = try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: url))
-            XCTAssertEqual(dropNulls(try JSONDecoder().decode(JSONValue.self, from: data)), dropNulls(original),
+            let original = try JSONValue.parse(Data(contentsOf: url))
+            XCTAssertEqual(dropNulls(try JSONValue.parse(data)), dropNulls(original),
                            url.lastPathComponent)
             // For checking by hand that transformers loads Swift's output (see Tests/Fixtures/MANIFEST.md).
             if let export { try c.write(to: export.appendingPathComponent(url.lastPathComponent)) }

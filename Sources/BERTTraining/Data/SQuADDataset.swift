@@ -1,3 +1,4 @@
+import BERTJSON
 import Foundation
 
 /// One gold answer of a SQuAD question.
@@ -58,23 +59,24 @@ public struct SQuADDataset: Sendable {
         let bytes = try readUTF8Bytes(url)
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { throw DatasetError.emptyFile(file: file) }
         let root: JSONValue
-        do { root = JSONValue(try JSONSerialization.jsonObject(with: Data(bytes))) } catch {
-            throw DatasetError.invalidJSON(file: file, line: jsonErrorLine(error), reason: jsonReason(error))
+        do { root = try JSONValue.parse(bytes) } catch {
+            throw DatasetError.invalidJSON(file: file, line: error.location?.line ?? 0,
+                                           reason: "\(error.message) at column \(error.location?.column ?? 0)")
         }
         func fail(_ path: String, _ reason: String) -> DatasetError { .invalidSQuAD(file: file, path: path, reason: reason) }
-        func field(_ object: [String: JSONValue], _ key: String, _ path: String) throws -> JSONValue {
+        func field(_ object: JSONObject, _ key: String, _ path: String) throws -> JSONValue {
             guard let value = object[key] else { throw fail(path, "missing \"\(key)\"") }
             return value
         }
-        func string(_ object: [String: JSONValue], _ key: String, _ path: String) throws -> String {
+        func string(_ object: JSONObject, _ key: String, _ path: String) throws -> String {
             guard case let .string(s) = try field(object, key, path) else { throw fail("\(path).\(key)", "expected a string") }
             return s
         }
-        func array(_ object: [String: JSONValue], _ key: String, _ path: String) throws -> [JSONValue] {
+        func array(_ object: JSONObject, _ key: String, _ path: String) throws -> [JSONValue] {
             guard case let .array(a) = try field(object, key, path) else { throw fail("\(path).\(key)", "expected a list") }
             return a
         }
-        func object(_ value: JSONValue, _ path: String) throws -> [String: JSONValue] {
+        func object(_ value: JSONValue, _ path: String) throws -> JSONObject {
             guard case let .object(o) = value else { throw fail(path, "expected an object") }
             return o
         }
@@ -114,10 +116,10 @@ public struct SQuADDataset: Sendable {
                         let answerPath = "\(qaPath).answers[\(k)]"
                         let answer = try object(answerValue, answerPath)
                         let text = try string(answer, "text", answerPath)
-                        guard case let .number(n) = try field(answer, "answer_start", answerPath), n == n.rounded(), n >= 0, n < 1e12 else {
+                        guard let start = try field(answer, "answer_start", answerPath).intValue, start >= 0, start < 1_000_000_000_000 else {
                             throw fail("\(answerPath).answer_start", "expected a non-negative integer")
                         }
-                        let start = Int(n), textScalars = Array(text.unicodeScalars)
+                        let textScalars = Array(text.unicodeScalars)
                         guard start + textScalars.count <= contextScalars.count else {
                             throw DatasetError.answerOutOfRange(file: file, questionID: id, answerStart: start, length: textScalars.count, contextLength: contextScalars.count)
                         }
@@ -136,11 +138,4 @@ public struct SQuADDataset: Sendable {
         guard !examples.isEmpty else { throw DatasetError.emptyFile(file: file) }
         return SQuADDataset(examples: examples, version: version)
     }
-}
-
-/// The line a JSONSerialization error mentions ("around line 3, column 7"), or 0 when it names none.
-func jsonErrorLine(_ error: Error) -> Int {
-    let reason = jsonReason(error)
-    guard let range = reason.range(of: "line ") else { return 0 }
-    return Int(reason[range.upperBound...].prefix(while: \.isNumber)) ?? 0
 }

@@ -1,26 +1,12 @@
+import BERTJSON
 import Foundation
 
-/// A JSON value as read from a JSON or JSON Lines file.
-enum JSONValue: Equatable {
-    case string(String), number(Double), bool(Bool), null
-    case array([JSONValue]), object([String: JSONValue])
-
-    init(_ any: Any) {
-        switch any {
-        case let s as String: self = .string(s)
-        case let n as NSNumber:
-            // JSONSerialization hands booleans over as NSNumber with the objCType of a C char.
-            if String(cString: n.objCType) == "c" { self = .bool(n.boolValue) } else { self = .number(n.doubleValue) }
-        case let a as [Any]: self = .array(a.map(JSONValue.init))
-        case let d as [String: Any]: self = .object(d.mapValues(JSONValue.init))
-        default: self = .null
-        }
-    }
-
+extension JSONValue {
     /// The value as label or cell text: strings as they are, integral numbers without `.0`.
     var text: String? {
         switch self {
         case let .string(s): return s
+        case let .integer(i): return String(i)
         case let .number(d): return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
         case let .bool(b): return b ? "true" : "false"
         default: return nil
@@ -77,13 +63,15 @@ struct TabularFile {
             records = []
             var seen = Set<String>()
             for (line, content) in splitLines(bytes) where !content.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) {
-                let object: Any
-                do { object = try JSONSerialization.jsonObject(with: Data(content), options: [.fragmentsAllowed]) } catch {
-                    throw DatasetError.invalidJSON(file: file, line: line, reason: jsonReason(error))
+                let object: JSONValue
+                do { object = try JSONValue.parse(content) } catch {
+                    // The location counts within the line; its column is the one to report.
+                    throw DatasetError.invalidJSON(file: file, line: line, reason: "\(error.message) at column \(error.location?.column ?? 0)")
                 }
-                guard case let .object(values) = JSONValue(object) else {
+                guard case let .object(members) = object else {
                     throw DatasetError.invalidJSON(file: file, line: line, reason: "the line is not a JSON object")
                 }
+                let values = members.dictionary
                 for key in values.keys.sorted() where seen.insert(key).inserted { columns.append(key) }
                 records.append(TabularRecord(line: line, values: values))
             }
@@ -117,6 +105,7 @@ struct TabularFile {
     func number(_ column: String, in record: TabularRecord) throws -> Double {
         let value = try value(column, in: record)
         switch value {
+        case let .integer(i): return Double(i)
         case let .number(d): return d
         case let .string(s):
             if let d = Double(s.trimmingCharacters(in: .whitespaces)), d.isFinite { return d }
@@ -149,10 +138,4 @@ func splitLines(_ bytes: [UInt8]) -> [(line: Int, content: ArraySlice<UInt8>)] {
     }
     if start < bytes.count { lines.append((number, bytes[start...])) }
     return lines
-}
-
-/// The parser's own words for a JSON error, without Foundation's boilerplate.
-func jsonReason(_ error: Error) -> String {
-    let ns = error as NSError
-    return (ns.userInfo["NSDebugDescription"] as? String) ?? ns.localizedDescription
 }

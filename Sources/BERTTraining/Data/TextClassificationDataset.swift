@@ -1,3 +1,4 @@
+import BERTJSON
 import Foundation
 
 /// What a text-classification label holds.
@@ -150,7 +151,7 @@ public struct TextClassificationDataset: Sendable {
             }
         case let .string(s):
             return s.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        case .number:
+        case .integer, .number:
             return [value.text!]
         default:
             throw DatasetError.invalidValue(file: table.file, line: record.line, field: column, value: value.preview, expected: "a list of labels or \"a;b\"")

@@ -1,4 +1,5 @@
 // Reading raw text into documents of tokenized sentences, the input of `create_pretraining_data.py`.
+import BERTJSON
 import Foundation
 
 /// How a corpus file is laid out.
@@ -79,30 +80,6 @@ public struct PretrainingCorpus: Sendable, Equatable {
     /// Offset of the first byte that does not start or continue a well-formed UTF-8 sequence (RFC 3629: no
     /// overlongs, no surrogates, nothing past U+10FFFF), or nil when all of `bytes` is valid.
     public static func firstInvalidUTF8Offset(_ bytes: [UInt8]) -> Int? {
-        var i = 0
-        let n = bytes.count
-        while i < n {
-            let b = bytes[i]
-            if b < 0x80 { i += 1; continue }
-            let length: Int
-            var low: UInt8 = 0x80, high: UInt8 = 0xBF  // allowed range of the first continuation byte
-            switch b {
-            case 0xC2...0xDF: length = 2
-            case 0xE0: length = 3; low = 0xA0
-            case 0xE1...0xEC, 0xEE...0xEF: length = 3
-            case 0xED: length = 3; high = 0x9F
-            case 0xF0: length = 4; low = 0x90
-            case 0xF1...0xF3: length = 4
-            case 0xF4: length = 4; high = 0x8F
-            default: return i
-            }
-            for k in 1..<length {
-                guard i + k < n else { return i }
-                let c = bytes[i + k]
-                if k == 1 ? !(low...high).contains(c) : !(0x80...0xBF).contains(c) { return i }
-            }
-            i += length
-        }
-        return nil
+        UTF8Validation.firstInvalidOffset(in: bytes)
     }
 }

@@ -1,0 +1,2 @@
+// `BertConfig.extraFields`, `BertConfig(json:)` and `jsonValue` speak `JSONValue`, so importing BERTHub brings it.
+@_exported import BERTJSON
