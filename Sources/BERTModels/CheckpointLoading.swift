@@ -42,6 +42,7 @@ extension Module {
     @discardableResult
     public func load(from source: TensorSource, prefixes: [String] = ["", "bert."], ignoring: [String] = []) throws -> [String] {
         let named = namedParameters()
+        dropInferenceCaches()  // the weights are about to change (even if loading fails half way)
         let available = Set(source.tensorNames)
         let prefix = prefixes.first { p in named.contains { available.contains(p + $0.key) } } ?? prefixes.first ?? ""
         var consumed = Set<String>()
@@ -65,5 +66,11 @@ extension Module {
         let unexpected = rest.subtracting(ignored).sorted()
         if !unexpected.isEmpty { throw ModelError.unexpectedKeys(unexpected, file: source.sourceDescription) }
         return ignored.sorted()
+    }
+
+    /// Drops every encoder layer's packed inference weights in this module tree (`prepareForInference`).
+    public func dropInferenceCaches() {
+        (self as? EncoderLayer)?.dropPackedWeights()
+        for c in children { c.module.dropInferenceCaches() }
     }
 }

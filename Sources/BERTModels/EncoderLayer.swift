@@ -1,3 +1,4 @@
+import BERTKernels
 import BERTNN
 import BERTTensor
 
@@ -33,6 +34,13 @@ public final class EncoderLayer: Module {
     public let heads: Int
     public let activation: Activation
     public let hiddenDropout: Float, attentionDropout: Float
+    /// Packed copies of the weights for inference (`prepareForInference`); dropped by training and loading.
+    var packedWeights: PackedWeights?
+
+    /// The layer's weights packed for `GEMM.packed`: q/k/v stacked, attention output, intermediate, output.
+    struct PackedWeights {
+        let qkv, attentionOutput, intermediate, output: PackedMatrix
+    }
 
     /// A freshly initialised layer.
     public init(hidden: Int, heads: Int, intermediate: Int, activation: Activation, eps: Float, hiddenDropout: Float,
@@ -63,6 +71,7 @@ public final class EncoderLayer: Module {
     /// x [batch, sequence, hidden], additive mask [batch, 1, 1, sequence] → [batch, sequence, hidden] and, when
     /// `keepAttention`, the attention probabilities [batch, heads, sequence, sequence].
     public func callAsFunction(_ x: Tensor, mask: Tensor?, context: ForwardContext, keepAttention: Bool = false) throws -> (Tensor, Tensor?) {
+        if context.training || GradientTape.isRecording { packedWeights = nil }  // weights are about to change
         let (b, s, h) = (x.shape[0], x.shape[1], x.shape[2])
         let d = h / heads
         // [B, S, H] → [B, heads, S, d] as strided views; GEMM reads them without copies.
@@ -116,12 +125,12 @@ public final class EncoderLayer: Module {
     /// into one pass after a bias-free GEMM. Nil when a layer has no bias (the composed path handles it).
     func fusedResidualAndFeedForward(_ attentionContext: Tensor, _ x: Tensor) throws -> Tensor? {
         guard let outBias = attentionOutput.bias, let innerBias = intermediate.bias, let lastBias = output.bias else { return nil }
-        let attended = try attentionContext.linear(weight: attentionOutput.weight, bias: nil)
+        let attended = try productWithoutBias(attentionContext, attentionOutput, \.attentionOutput)
             .formBiasResidualLayerNorm(bias: outBias, residual: x, weight: attentionLayerNorm.weight,
                                        layerNormBias: attentionLayerNorm.bias, eps: attentionLayerNorm.eps)
-        var inner = try attended.linear(weight: intermediate.weight, bias: nil)
+        var inner = try productWithoutBias(attended, intermediate, \.intermediate)
         if activation == .gelu { try inner.formBiasGELU(innerBias) } else { inner = activation(try inner.formBias(innerBias)) }
-        return try inner.linear(weight: output.weight, bias: nil)
+        return try productWithoutBias(inner, output, \.output)
             .formBiasResidualLayerNorm(bias: lastBias, residual: attended, weight: outputLayerNorm.weight,
                                        layerNormBias: outputLayerNorm.bias, eps: outputLayerNorm.eps)
     }
@@ -130,6 +139,30 @@ public final class EncoderLayer: Module {
     /// three projections share one buffer (`Linear.sharingStorage`) and have biases. Nil otherwise.
     func projectedQKV(_ x: Tensor) throws -> Tensor? {
         guard let (weight, bias) = Linear.stackedView([query, key, value]), let bias else { return nil }
+        if let p = packedWeights { return try x.linear(packed: p.qkv).formBias(bias) }
         return try x.linear(weight: weight, bias: nil).formBias(bias)
+    }
+
+    /// Packs this layer's weights for inference (one extra copy of them, used by the no-tape paths until a
+    /// training forward pass or a checkpoint load drops it). No effect on CPUs without the packed kernel or on
+    /// layers whose q/k/v do not share a buffer.
+    public func prepareForInference() {
+        guard let (qkv, _) = Linear.stackedView([query, key, value]) else { return }
+        func pack(_ w: Tensor) -> PackedMatrix? {
+            let c = w.contiguous()
+            return PackedMatrix(transposed: true, k: c.shape[1], n: c.shape[0], b: c.pointer, ldb: c.shape[1])
+        }
+        guard let q = pack(qkv), let o = pack(attentionOutput.weight), let i = pack(intermediate.weight),
+              let out = pack(output.weight) else { return }
+        packedWeights = PackedWeights(qkv: q, attentionOutput: o, intermediate: i, output: out)
+    }
+
+    /// Drops the packed copies (after the weights change).
+    public func dropPackedWeights() { packedWeights = nil }
+
+    /// x · Wᵀ without bias for one of the layer's linear layers, from the packed copy when there is one.
+    func productWithoutBias(_ x: Tensor, _ layer: Linear, _ packed: KeyPath<PackedWeights, PackedMatrix>) throws -> Tensor {
+        if let p = packedWeights { return try x.linear(packed: p[keyPath: packed]) }
+        return try x.linear(weight: layer.weight, bias: nil)
     }
 }

@@ -49,3 +49,18 @@ extension Tensor {
         return cols
     }
 }
+
+extension Tensor {
+    /// self [..., k] · W → [..., n] with a weight packed ahead of time (`PackedMatrix` of a Linear weight), no bias;
+    /// inference only (no autograd record).
+    public func linear(packed w: PackedMatrix) throws -> Tensor {
+        guard rank >= 1, shape[rank - 1] == w.k else {
+            throw TensorError.shapeMismatch(op: "linear(packed:)", lhs: shape, rhs: [w.n, w.k])
+        }
+        let x = contiguousData()
+        let rows = count / Swift.max(w.k, 1)
+        let out = Tensor.empty(Array(shape.dropLast()) + [w.n])
+        GEMM.packed(m: rows, a: x.pointer, lda: w.k, b: w, c: out.pointer, ldc: w.n)
+        return out
+    }
+}

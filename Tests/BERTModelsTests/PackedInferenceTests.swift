@@ -131,3 +131,40 @@ final class PackedInferenceTests: XCTestCase {
         XCTAssertEqual(Linear.sharingStorage([Linear(4, 3, generator: &g), Linear(5, 3, generator: &g)]).count, 2)
     }
 }
+
+/// `prepareForInference` (packed weights): same outputs; dropped by training passes and by loading.
+final class PreparedInferenceTests: XCTestCase {
+    func testPreparedModelGivesTheSameStatesAndDropsThePackWhenWeightsChange() throws {
+        var c = BertConfig()
+        c.vocabSize = 60; c.hiddenSize = 48; c.numHiddenLayers = 2; c.numAttentionHeads = 4; c.intermediateSize = 100
+        c.maxPositionEmbeddings = 64; c.initializerRange = 0.2
+        let m = try BertModel(config: c, seed: 2)
+        let input = try EncoderInput(rows: [Array(1..<40), Array(5..<18)])
+        let plain = try m(input).lastHiddenState.scalars
+        m.prepareForInference()
+        let prepared = try m(input).lastHiddenState.scalars
+        XCTAssertLessThan(zip(plain, prepared).map { abs($0 - $1) }.max()!, 2e-5)
+        let skipping = try m.lastHiddenStateSkippingPadding(input).scalars
+        XCTAssertLessThan(abs(skipping[0] - plain[0]), 2e-5)
+
+        // A training step changes the weights: the next inference must see them, not the packed copy.
+        m.prepareForInference()
+        let tape = GradientTape()
+        _ = try tape.record { try m(input, context: ForwardContext(training: true)).lastHiddenState }
+        let w = m.layers[0].intermediate.weight
+        for i in 0..<w.count { w.pointer[i] *= 1.5 }
+        let fresh = try m(input).lastHiddenState.scalars
+        let reference = try GradientTape().record { try m(input).lastHiddenState }.scalars  // composed path
+        XCTAssertLessThan(zip(fresh, reference).map { abs($0 - $1) }.max()!, 2e-5)
+        XCTAssertGreaterThan(zip(fresh, prepared).map { abs($0 - $1) }.max()!, 1e-3)
+
+        // Loading new weights drops the pack too.
+        m.prepareForInference()
+        var values: [String: (shape: [Int], values: [Float])] = [:]
+        for (k, p) in m.namedParameters() { values[k] = (p.shape, p.scalars.map { $0 * 0.5 }) }
+        try m.load(from: DictionaryTensorSource(values, description: "halved"))
+        let loaded = try m(input).lastHiddenState.scalars
+        let loadedReference = try GradientTape().record { try m(input).lastHiddenState }.scalars
+        XCTAssertLessThan(zip(loaded, loadedReference).map { abs($0 - $1) }.max()!, 2e-5)
+    }
+}

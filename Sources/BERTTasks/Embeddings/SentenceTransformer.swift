@@ -57,6 +57,7 @@ public final class SentenceTransformer {
             }
         }
         bert = try BertModel.fromPretrained(transformerDir)
+        bert.prepareForInference()  // encode is inference; fine-tuning's first training pass drops the packed copy
         var tok = try Tokenizer(directory: transformerDir)
         let limit = min(maxLength ?? tok.modelMaxLength ?? bert.config.maxPositionEmbeddings, bert.config.maxPositionEmbeddings)
         try tok.setTruncation(TruncationParameters(maxLength: limit))

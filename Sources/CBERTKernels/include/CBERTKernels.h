@@ -64,6 +64,17 @@ void bert_layernorm_forward(const float *x, const float *gamma, const float *bet
 void bert_layernorm_backward(const float *x, const float *gamma, const float *mean, const float *rstd,
                              const float *dy, float *dx, float *dgamma, float *dbeta, size_t rows, size_t cols);
 
+// ---- Products with pre-packed weights (inference; AVX-512) ------------------------------------------
+/// 1 when this CPU runs bert_gemm_packed (AVX-512F and VL), else 0 (use bert_sgemm).
+int bert_gemm_packed_supported(void);
+/// Floats a packed copy of op(B) [k, n] takes.
+size_t bert_gemm_packed_count(int k, int n);
+/// Packs op(B) [k, n] (B [n, k] with ldb when transB, else B [k, n]) into dst (bert_gemm_packed_count floats).
+void bert_gemm_pack_b(int transB, int k, int n, const float *b, int ldb, float *dst);
+/// C[:, n0:n1] = A[m, k] · op(B)[:, n0:n1] from the packed op(B) of width n; n0 a multiple of 32. Overwrites C.
+void bert_gemm_packed(int m, int n0, int n1, int k, const float *a, int lda, const float *packed, int n,
+                      float *c, int ldc);
+
 // ---- Fused inference epilogues (after a bias-free GEMM; in place, per row of `cols`) ---------------
 /// x = GELU_erf(x + bias).
 void bert_bias_gelu_erf_rows(float *x, const float *bias, size_t rows, size_t cols);

@@ -1,0 +1,50 @@
+import CBERTKernels
+import Dispatch
+
+/// A right-hand GEMM operand op(B) [k, n] packed once in the layout the AVX-512 kernel reads (`GEMM.packed`), for
+/// weights reused across many products: inference stops paying the per-call packing a BLAS does.
+public final class PackedMatrix: @unchecked Sendable {
+    /// Rows of op(B) (the reduction length).
+    public let k: Int
+    /// Columns of op(B) (output features).
+    public let n: Int
+    let buffer: UnsafeMutablePointer<Float>
+
+    /// Packs op(B): `b` is [n, k] with row stride `ldb` when `transposed` (a Linear weight), else [k, n].
+    /// Returns nil when this CPU has no kernel for packed operands (`GEMM.packedSupported` is false).
+    public init?(transposed: Bool, k: Int, n: Int, b: UnsafePointer<Float>, ldb: Int) {
+        guard GEMM.packedSupported, k > 0, n > 0 else { return nil }
+        self.k = k
+        self.n = n
+        let count = bert_gemm_packed_count(Int32(k), Int32(n))
+        // 64-byte aligned: the kernel loads whole cache lines of each panel.
+        buffer = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(count, 1) * MemoryLayout<Float>.size, alignment: 64)
+            .bindMemory(to: Float.self, capacity: Swift.max(count, 1))
+        bert_gemm_pack_b(transposed ? 1 : 0, Int32(k), Int32(n), b, Int32(ldb), buffer)
+    }
+
+    /// Bytes held.
+    public var byteCount: Int { bert_gemm_packed_count(Int32(k), Int32(n)) * MemoryLayout<Float>.size }
+
+    deinit { buffer.deallocate() }
+}
+
+extension GEMM {
+    /// Whether products with a `PackedMatrix` run here (x86-64 with AVX-512F and VL).
+    public static let packedSupported: Bool = bert_gemm_packed_supported() != 0
+
+    /// C[m, n] = A[m, k] · op(B) from a packed op(B), overwriting C; the columns are split across threads.
+    public static func packed(m: Int, a: UnsafePointer<Float>, lda: Int, b: PackedMatrix, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        guard m > 0 else { return }
+        let (n, k) = (b.n, b.k)
+        let panels = (n + 31) / 32
+        let threads = m * n * k >= parallelThreshold ? min(Threads.count, panels) : 1
+        let per = (panels + threads - 1) / threads * 32
+        let chunks = (n + per - 1) / per
+        let run = { (i: Int) in
+            let lo = i * per, hi = min(n, lo + per)
+            bert_gemm_packed(Int32(m), Int32(lo), Int32(hi), Int32(k), a, Int32(lda), b.buffer, Int32(n), c, Int32(ldc))
+        }
+        if chunks <= 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: chunks, execute: run) }
+    }
+}

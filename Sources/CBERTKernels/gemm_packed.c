@@ -1,0 +1,120 @@
+// Products with weights packed ahead of time (inference): C[:, n0:n1] = A · op(B)[:, n0:n1], where op(B) [K, N] was
+// packed once by bert_gemm_pack_b: per 256-deep block of K (block at row offset pc), 32-column panels of kc rows. Rows of A are read in place,
+// twelve at a time, and broadcast against two 16-float vectors of a panel: a 12×32 tile of C in 24 AVX-512
+// registers. Packing the weights once removes the per-call packing a BLAS does, which dominates at small M.
+// AVX-512 only (bert_gemm_packed_supported); other CPUs keep the BLAS path.
+#include "CBERTKernels.h"
+#include <stdlib.h>
+#include <string.h>
+
+#define MR 12
+#define NR 32
+#define KC 256
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+#define AVX512 __attribute__((target("avx512f,avx512vl,fma")))
+
+int bert_gemm_packed_supported(void) { return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl"); }
+
+static size_t panels_of(int n) { return (size_t)(n + NR - 1) / NR; }
+
+size_t bert_gemm_packed_count(int k, int n) { return (size_t)k * panels_of(n) * NR; }
+
+void bert_gemm_pack_b(int transB, int k, int n, const float *b, int ldb, float *dst) {
+    const size_t np = panels_of(n);
+    memset(dst, 0, bert_gemm_packed_count(k, n) * sizeof(float));
+    for (int pc = 0; pc < k; pc += KC) {
+        const int kc = k - pc < KC ? k - pc : KC;
+        float *block = dst + (size_t)pc * np * NR;
+        for (size_t q = 0; q < np; q++) {
+            float *panel = block + q * (size_t)kc * NR;
+            const int j0 = (int)q * NR, jn = n - j0 < NR ? n - j0 : NR;
+            for (int p = 0; p < kc; p++)
+                for (int j = 0; j < jn; j++)
+                    panel[p * NR + j] = transB ? b[(size_t)(j0 + j) * ldb + pc + p] : b[(size_t)(pc + p) * ldb + j0 + j];
+        }
+    }
+}
+
+// One 12×32 tile over kc: A rows read at `a` with stride `lda` (or packed, stride 1 between rows, when lda == 0:
+// then a[p * MR + i]). C = acc (first block) or C + acc (later blocks); only mr rows and nr columns are written.
+static AVX512 void tile(int kc, const float *a, int lda, const float *bp, float *c, int ldc, int mr, int nr, int accumulate) {
+    __m512 acc[MR][2];
+    for (int i = 0; i < MR; i++) { acc[i][0] = _mm512_setzero_ps(); acc[i][1] = _mm512_setzero_ps(); }
+    for (int i = 0; i < mr; i++) {
+        _mm_prefetch((const char *)(c + (size_t)i * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + (size_t)i * ldc + 16), _MM_HINT_T0);
+    }
+    if (lda > 0) {
+        for (int p = 0; p < kc; p++) {
+            const __m512 b0 = _mm512_load_ps(bp), b1 = _mm512_load_ps(bp + 16);
+#pragma GCC unroll 12
+            for (int i = 0; i < MR; i++) {
+                const __m512 av = _mm512_set1_ps(a[(size_t)i * lda + p]);
+                acc[i][0] = _mm512_fmadd_ps(av, b0, acc[i][0]);
+                acc[i][1] = _mm512_fmadd_ps(av, b1, acc[i][1]);
+            }
+            bp += NR;
+        }
+    } else {
+        for (int p = 0; p < kc; p++) {
+            const __m512 b0 = _mm512_load_ps(bp), b1 = _mm512_load_ps(bp + 16);
+#pragma GCC unroll 12
+            for (int i = 0; i < MR; i++) {
+                const __m512 av = _mm512_set1_ps(a[p * MR + i]);
+                acc[i][0] = _mm512_fmadd_ps(av, b0, acc[i][0]);
+                acc[i][1] = _mm512_fmadd_ps(av, b1, acc[i][1]);
+            }
+            bp += NR;
+        }
+    }
+    const __mmask16 m0 = nr >= 16 ? 0xFFFF : (__mmask16)((1u << nr) - 1);
+    const __mmask16 m1 = nr >= 32 ? 0xFFFF : nr > 16 ? (__mmask16)((1u << (nr - 16)) - 1) : 0;
+    for (int i = 0; i < mr; i++) {
+        float *row = c + (size_t)i * ldc;
+        __m512 r0 = acc[i][0], r1 = acc[i][1];
+        if (accumulate) {
+            r0 = _mm512_add_ps(r0, _mm512_maskz_loadu_ps(m0, row));
+            r1 = _mm512_add_ps(r1, _mm512_maskz_loadu_ps(m1, row + 16));
+        }
+        _mm512_mask_storeu_ps(row, m0, r0);
+        _mm512_mask_storeu_ps(row + 16, m1, r1);
+    }
+}
+
+void bert_gemm_packed(int m, int n0, int n1, int k, const float *a, int lda, const float *packed, int n,
+                      float *c, int ldc) {
+    float ap[KC * MR] __attribute__((aligned(64)));
+    const size_t np = panels_of(n);
+    for (int pc = 0; pc < k; pc += KC) {
+        const int kc = k - pc < KC ? k - pc : KC;
+        const float *block = packed + (size_t)pc * np * NR;
+        for (int ic = 0; ic < m; ic += MR) {
+            const int mr = m - ic < MR ? m - ic : MR;
+            const float *rows = a + (size_t)ic * lda + pc;
+            int stride = lda;
+            if (mr < MR) {  // the last rows: copy them, zero-padded, so the tile never reads past A
+                for (int p = 0; p < kc; p++)
+                    for (int i = 0; i < MR; i++) ap[p * MR + i] = i < mr ? rows[(size_t)i * lda + p] : 0.0f;
+                rows = ap;
+                stride = 0;
+            }
+            for (int j = n0; j < n1; j += NR) {
+                const int nr = n1 - j < NR ? n1 - j : NR;
+                tile(kc, rows, stride, block + (size_t)(j / NR) * kc * NR, c + (size_t)ic * ldc + j, ldc, mr, nr, pc > 0);
+            }
+        }
+    }
+}
+#else
+int bert_gemm_packed_supported(void) { return 0; }
+size_t bert_gemm_packed_count(int k, int n) { (void)k; (void)n; return 0; }
+void bert_gemm_pack_b(int transB, int k, int n, const float *b, int ldb, float *dst) {
+    (void)transB; (void)k; (void)n; (void)b; (void)ldb; (void)dst;
+}
+void bert_gemm_packed(int m, int n0, int n1, int k, const float *a, int lda, const float *packed, int n,
+                      float *c, int ldc) {
+    (void)m; (void)n0; (void)n1; (void)k; (void)a; (void)lda; (void)packed; (void)n; (void)c; (void)ldc;
+}
+#endif
