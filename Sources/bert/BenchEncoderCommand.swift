@@ -11,6 +11,7 @@ struct BenchEncoderCommand: ParsableCommand {
     @Option(help: "Sequence length.") var length = 128
     @Option(help: "Timed repetitions.") var repeats = 10
     @Option(help: "Threads.") var threads = 2
+    @Flag(help: "Pack the weights first (BertModel.prepareForInference).") var packedWeights = false
 
     func run() throws {
         Threads.set(threads)
@@ -19,6 +20,7 @@ struct BenchEncoderCommand: ParsableCommand {
         let model = try BertModel(config: config)
         let shapes = Dictionary(uniqueKeysWithValues: model.namedParameters().map { ($0.key, $0.tensor.shape) })
         try model.load(from: SyntheticCheckpoint(shapes: shapes))
+        if packedWeights { model.prepareForInference() }
         var g = SeededGenerator(seed: 1)
         let ids = (0..<(batch * length)).map { _ in Int(g.next() % 30000) + 100 }
         let input = try EncoderInput(inputIds: ids, batch: batch, length: length)
