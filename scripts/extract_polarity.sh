@@ -38,8 +38,8 @@ else
     work="$(mktemp -d)"
     trap 'rm -rf "$work"' EXIT
     (cd "$work" && apt-get download python3-pattern >/dev/null)
-    dpkg -x "$work"/python3-pattern_*.deb "$work/root"
-    found="$work/root/usr/share/doc/python3-pattern/test/corpora/$name"
+    dpkg -x "$work"/python3-pattern_*.deb "$work/extracted"
+    found="$work/extracted/usr/share/doc/python3-pattern/test/corpora/$name"
     [[ -f "$found" ]] || { echo "error: $name is not in the python3-pattern package" >&2; exit 1; }
     cp "$found" "$out/$name"
 fi
