@@ -69,15 +69,17 @@ public final class BertModel: Module {
     /// padding is dropped before the encoder, every sequence attends within itself, and the result is scattered
     /// back with zeros at padded positions. Equal to `callAsFunction`'s `lastHiddenState` at every position whose
     /// mask is 1, and cheaper by the share of padding in the batch. Rows whose mask is not a prefix of ones
-    /// (left padding) or is all zeros take the padded path, so every output matches `transformers`.
+    /// (left padding) or is all zeros, and any call under a recording tape, take the padded path, so every output
+    /// matches `transformers`.
     public func lastHiddenStateSkippingPadding(_ input: EncoderInput) throws -> Tensor {
+        if GradientTape.isRecording { return try self(input).lastHiddenState }
         let (b, s) = (input.batch, input.length)
         var tokens: [Int] = [], sequences: [Range<Int>] = []
         tokens.reserveCapacity(b * s)
         for row in 0..<b {
             let mask = input.attentionMask[(row * s)..<((row + 1) * s)]
             let real = mask.firstIndex(of: 0).map { $0 - row * s } ?? s
-            guard real > 0, !mask.dropFirst(real).contains(1), !GradientTape.isRecording else {
+            guard real > 0, !mask.dropFirst(real).contains(1) else {
                 return try self(input).lastHiddenState
             }
             sequences.append(tokens.count..<(tokens.count + real))

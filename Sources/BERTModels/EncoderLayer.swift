@@ -71,13 +71,14 @@ public final class EncoderLayer: Module {
     /// x [batch, sequence, hidden], additive mask [batch, 1, 1, sequence] → [batch, sequence, hidden] and, when
     /// `keepAttention`, the attention probabilities [batch, heads, sequence, sequence].
     public func callAsFunction(_ x: Tensor, mask: Tensor?, context: ForwardContext, keepAttention: Bool = false) throws -> (Tensor, Tensor?) {
-        if context.training || GradientTape.isRecording { packedWeights = nil }  // weights are about to change
+        let inference = !context.training && !GradientTape.isRecording
+        if !inference { packedWeights = nil }  // the weights are about to change
         let (b, s, h) = (x.shape[0], x.shape[1], x.shape[2])
         let d = h / heads
         // [B, S, H] → [B, heads, S, d] as strided views; GEMM reads them without copies.
         func split(_ t: Tensor) throws -> Tensor { try t.reshaped([b, s, heads, d]).permuted([0, 2, 1, 3]) }
         let q: Tensor, k: Tensor, v: Tensor
-        if !context.training, !GradientTape.isRecording, let qkv = try projectedQKV(x) {
+        if inference, let qkv = try projectedQKV(x) {
             // [B, S, 3H] → three [B, heads, S, d] views.
             func head(_ i: Int) -> Tensor {
                 Tensor(storage: qkv.storage, shape: [b, heads, s, d], strides: [s * 3 * h, d, 3 * h, 1], offset: qkv.offset + i * h)
@@ -90,7 +91,7 @@ public final class EncoderLayer: Module {
         let (ctx, probs) = try Tensor.attention(query: q, key: k, value: v, mask: mask, scale: 1 / Float(d).squareRoot(),
                                                 dropout: dropout, keepProbabilities: keepAttention, generator: &context.generator)
         let merged = try ctx.permuted([0, 2, 1, 3]).contiguous().reshaped([b, s, h])
-        return (try residualAndFeedForward(merged, x, context: context), probs)
+        return (try residualAndFeedForward(merged, x, context: context, inference: inference), probs)
     }
 
     /// The same layer on packed sequences (inference only): x [tokens, hidden] holds several sequences one after
@@ -107,13 +108,14 @@ public final class EncoderLayer: Module {
         }
         let ctx = try Tensor.packedAttention(query: q, key: k, value: v, sequences: sequences,
                                              heads: heads, scale: 1 / Float(d).squareRoot())
-        return try residualAndFeedForward(ctx, x, context: .inference)
+        return try residualAndFeedForward(ctx, x, context: .inference, inference: true)
     }
 
     /// Everything after attention, shared by both calls: output projection, residual and LayerNorm, then the
     /// feed-forward block with its residual and LayerNorm. Row-wise, so it runs on padded or packed rows alike.
-    func residualAndFeedForward(_ attentionContext: Tensor, _ x: Tensor, context: ForwardContext) throws -> Tensor {
-        if !context.training, !GradientTape.isRecording, let fused = try fusedResidualAndFeedForward(attentionContext, x) {
+    /// `inference` (no training, no tape) takes the fused road.
+    func residualAndFeedForward(_ attentionContext: Tensor, _ x: Tensor, context: ForwardContext, inference: Bool) throws -> Tensor {
+        if inference, let fused = try fusedResidualAndFeedForward(attentionContext, x) {
             return fused
         }
         let attended = try attentionLayerNorm(context.dropout(attentionOutput(attentionContext), hiddenDropout).adding(x))
@@ -125,12 +127,12 @@ public final class EncoderLayer: Module {
     /// into one pass after a bias-free GEMM. Nil when a layer has no bias (the composed path handles it).
     func fusedResidualAndFeedForward(_ attentionContext: Tensor, _ x: Tensor) throws -> Tensor? {
         guard let outBias = attentionOutput.bias, let innerBias = intermediate.bias, let lastBias = output.bias else { return nil }
-        let attended = try productWithoutBias(attentionContext, attentionOutput, \.attentionOutput)
+        let attended = try productWithoutBias(attentionContext, attentionOutput.weight, \.attentionOutput)
             .formBiasResidualLayerNorm(bias: outBias, residual: x, weight: attentionLayerNorm.weight,
                                        layerNormBias: attentionLayerNorm.bias, eps: attentionLayerNorm.eps)
-        var inner = try productWithoutBias(attended, intermediate, \.intermediate)
+        var inner = try productWithoutBias(attended, intermediate.weight, \.intermediate)
         if activation == .gelu { try inner.formBiasGELU(innerBias) } else { inner = activation(try inner.formBias(innerBias)) }
-        return try productWithoutBias(inner, output, \.output)
+        return try productWithoutBias(inner, output.weight, \.output)
             .formBiasResidualLayerNorm(bias: lastBias, residual: attended, weight: outputLayerNorm.weight,
                                        layerNormBias: outputLayerNorm.bias, eps: outputLayerNorm.eps)
     }
@@ -139,8 +141,7 @@ public final class EncoderLayer: Module {
     /// three projections share one buffer (`Linear.sharingStorage`) and have biases. Nil otherwise.
     func projectedQKV(_ x: Tensor) throws -> Tensor? {
         guard let (weight, bias) = Linear.stackedView([query, key, value]), let bias else { return nil }
-        if let p = packedWeights { return try x.linear(packed: p.qkv).formBias(bias) }
-        return try x.linear(weight: weight, bias: nil).formBias(bias)
+        return try productWithoutBias(x, weight, \.qkv).formBias(bias)
     }
 
     /// Packs this layer's weights for inference (one extra copy of them, used by the no-tape paths until a
@@ -160,9 +161,9 @@ public final class EncoderLayer: Module {
     /// Drops the packed copies (after the weights change).
     public func dropPackedWeights() { packedWeights = nil }
 
-    /// x · Wᵀ without bias for one of the layer's linear layers, from the packed copy when there is one.
-    func productWithoutBias(_ x: Tensor, _ layer: Linear, _ packed: KeyPath<PackedWeights, PackedMatrix>) throws -> Tensor {
+    /// x · Wᵀ without bias, from W's packed copy when the layer has one.
+    func productWithoutBias(_ x: Tensor, _ weight: Tensor, _ packed: KeyPath<PackedWeights, PackedMatrix>) throws -> Tensor {
         if let p = packedWeights { return try x.linear(packed: p[keyPath: packed]) }
-        return try x.linear(weight: layer.weight, bias: nil)
+        return try x.linear(weight: weight, bias: nil)
     }
 }

@@ -7,9 +7,28 @@
 #define INV_SQRT_2PI 0.39894228040143268f
 #define SQRT_2_OVER_PI 0.79788456080286536f
 
+static inline float gelu_erf(float v) { return 0.5f * v * (1.0f + bert_verf(v * SQRT1_2)); }
+
 BERT_SIMD
 void bert_gelu_erf_forward(const float *x, float *y, size_t n) {
-    for (size_t i = 0; i < n; i++) y[i] = 0.5f * x[i] * (1.0f + bert_verf(x[i] * SQRT1_2));
+    for (size_t i = 0; i < n; i++) y[i] = gelu_erf(x[i]);
+}
+
+// In place, one pointer: a loop over separate x and y would fall back to scalar code when they alias.
+BERT_SIMD
+void bert_bias_gelu_erf_rows(float *x, const float *bias, size_t rows, size_t cols) {
+    for (size_t r = 0; r < rows; r++) {
+        float *xr = x + r * cols;
+        for (size_t j = 0; j < cols; j++) xr[j] = gelu_erf(xr[j] + bias[j]);
+    }
+}
+
+BERT_SIMD
+void bert_bias_rows(float *x, const float *bias, size_t rows, size_t cols) {
+    for (size_t r = 0; r < rows; r++) {
+        float *xr = x + r * cols;
+        for (size_t j = 0; j < cols; j++) xr[j] += bias[j];
+    }
 }
 
 BERT_SIMD

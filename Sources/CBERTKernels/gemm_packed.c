@@ -37,37 +37,27 @@ void bert_gemm_pack_b(int transB, int k, int n, const float *b, int ldb, float *
     }
 }
 
-// One 12×32 tile over kc: A rows read at `a` with stride `lda` (or packed, stride 1 between rows, when lda == 0:
-// then a[p * MR + i]). C = acc (first block) or C + acc (later blocks); only mr rows and nr columns are written.
-static AVX512 void tile(int kc, const float *a, int lda, const float *bp, float *c, int ldc, int mr, int nr, int accumulate) {
+// One 12×32 tile over kc: row i of A at k = p is a[i * rs + p * cs] (rs = lda, cs = 1 for rows read in place;
+// rs = 1, cs = MR for a packed copy). C = acc (first block) or C + acc (later blocks); only mr rows and nr
+// columns are written.
+static AVX512 void tile(int kc, const float *a, size_t rs, size_t cs, const float *bp, float *c, int ldc, int mr, int nr,
+                        int accumulate) {
     __m512 acc[MR][2];
     for (int i = 0; i < MR; i++) { acc[i][0] = _mm512_setzero_ps(); acc[i][1] = _mm512_setzero_ps(); }
     for (int i = 0; i < mr; i++) {
         _mm_prefetch((const char *)(c + (size_t)i * ldc), _MM_HINT_T0);
         _mm_prefetch((const char *)(c + (size_t)i * ldc + 16), _MM_HINT_T0);
     }
-    if (lda > 0) {
-        for (int p = 0; p < kc; p++) {
-            const __m512 b0 = _mm512_load_ps(bp), b1 = _mm512_load_ps(bp + 16);
+    for (int p = 0; p < kc; p++) {
+        const __m512 b0 = _mm512_load_ps(bp), b1 = _mm512_load_ps(bp + 16);
+        const float *ap = a + (size_t)p * cs;
 #pragma GCC unroll 12
-            for (int i = 0; i < MR; i++) {
-                const __m512 av = _mm512_set1_ps(a[(size_t)i * lda + p]);
-                acc[i][0] = _mm512_fmadd_ps(av, b0, acc[i][0]);
-                acc[i][1] = _mm512_fmadd_ps(av, b1, acc[i][1]);
-            }
-            bp += NR;
+        for (int i = 0; i < MR; i++) {
+            const __m512 av = _mm512_set1_ps(ap[i * rs]);
+            acc[i][0] = _mm512_fmadd_ps(av, b0, acc[i][0]);
+            acc[i][1] = _mm512_fmadd_ps(av, b1, acc[i][1]);
         }
-    } else {
-        for (int p = 0; p < kc; p++) {
-            const __m512 b0 = _mm512_load_ps(bp), b1 = _mm512_load_ps(bp + 16);
-#pragma GCC unroll 12
-            for (int i = 0; i < MR; i++) {
-                const __m512 av = _mm512_set1_ps(a[p * MR + i]);
-                acc[i][0] = _mm512_fmadd_ps(av, b0, acc[i][0]);
-                acc[i][1] = _mm512_fmadd_ps(av, b1, acc[i][1]);
-            }
-            bp += NR;
-        }
+        bp += NR;
     }
     const __mmask16 m0 = nr >= 16 ? 0xFFFF : (__mmask16)((1u << nr) - 1);
     const __mmask16 m1 = nr >= 32 ? 0xFFFF : nr > 16 ? (__mmask16)((1u << (nr - 16)) - 1) : 0;
@@ -93,16 +83,17 @@ void bert_gemm_packed(int m, int n0, int n1, int k, const float *a, int lda, con
         for (int ic = 0; ic < m; ic += MR) {
             const int mr = m - ic < MR ? m - ic : MR;
             const float *rows = a + (size_t)ic * lda + pc;
-            int stride = lda;
+            size_t rs = (size_t)lda, cs = 1;
             if (mr < MR) {  // the last rows: copy them, zero-padded, so the tile never reads past A
                 for (int p = 0; p < kc; p++)
                     for (int i = 0; i < MR; i++) ap[p * MR + i] = i < mr ? rows[(size_t)i * lda + p] : 0.0f;
                 rows = ap;
-                stride = 0;
+                rs = 1;
+                cs = MR;
             }
             for (int j = n0; j < n1; j += NR) {
                 const int nr = n1 - j < NR ? n1 - j : NR;
-                tile(kc, rows, stride, block + (size_t)(j / NR) * kc * NR, c + (size_t)ic * ldc + j, ldc, mr, nr, pc > 0);
+                tile(kc, rows, rs, cs, block + (size_t)(j / NR) * kc * NR, c + (size_t)ic * ldc + j, ldc, mr, nr, pc > 0);
             }
         }
     }

@@ -126,6 +126,21 @@ void bert_layernorm_forward(const float *x, const float *gamma, const float *bet
     }
 }
 
+// In place, one pointer (see activations.c): the bias and residual are added, then the row is normalised with the
+// same reductions as bert_layernorm_forward.
+BERT_SIMD
+void bert_bias_residual_layernorm_rows(float *x, const float *bias, const float *residual, const float *gamma,
+                                       const float *beta, size_t rows, size_t cols, float eps) {
+    for (size_t r = 0; r < rows; r++) {
+        float *xr = x + r * cols;
+        const float *rr = residual + r * cols;
+        for (size_t j = 0; j < cols; j++) xr[j] = (xr[j] + bias[j]) + rr[j];
+        const float mu = sum(xr, cols) / (float)cols;
+        const float rs = 1.0f / sqrtf(sum_sq_dev(xr, cols, mu) / (float)cols + eps);
+        for (size_t j = 0; j < cols; j++) xr[j] = (xr[j] - mu) * rs * gamma[j] + beta[j];
+    }
+}
+
 BERT_SIMD
 void bert_layernorm_backward(const float *x, const float *gamma, const float *mean, const float *rstd,
                              const float *dy, float *dx, float *dgamma, float *dbeta, size_t rows, size_t cols) {

@@ -30,7 +30,7 @@ void bert_sgemm_builtin(int transA, int transB, int M, int N, int K, float alpha
                         const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc);
 
 // ---- Activations (n contiguous elements) -------------------------------------------------------
-/// y = x * Φ(x) with the exact erf form (PyTorch `gelu`, HF "gelu"). `y` may alias `x`.
+/// y = x * Φ(x) with the exact erf form (PyTorch `gelu`, HF "gelu").
 void bert_gelu_erf_forward(const float *x, float *y, size_t n);
 /// dx = dy * dGELU/dx, erf form. `dx` may alias `dy`.
 void bert_gelu_erf_backward(const float *x, const float *dy, float *dx, size_t n);
@@ -58,7 +58,6 @@ void bert_log_softmax_forward(const float *x, float *y, size_t rows, size_t cols
 
 // ---- Layer norm over the last axis -----------------------------------------------------------
 /// y = (x - mean) * rstd * gamma + beta, per row of `cols`. Writes mean[rows] and rstd[rows] when non-NULL.
-/// `y` may alias `x`.
 void bert_layernorm_forward(const float *x, const float *gamma, const float *beta, float *y,
                             float *mean, float *rstd, size_t rows, size_t cols, float eps);
 /// Backward of the above. Writes dx[rows, cols]; ADDS into dgamma[cols] and dbeta[cols] when non-NULL.
@@ -76,7 +75,8 @@ void bert_gemm_pack_b(int transB, int k, int n, const float *b, int ldb, float *
 void bert_gemm_packed(int m, int n0, int n1, int k, const float *a, int lda, const float *packed, int n,
                       float *c, int ldc);
 
-// ---- Fused inference epilogues (after a bias-free GEMM; in place, per row of `cols`) ---------------
+// ---- Fused inference epilogues (after a bias-free GEMM; in place, per row of `cols`; activations.c and
+//      softmax_layernorm.c, beside the kernels whose arithmetic they share) ------------------------------
 /// x = GELU_erf(x + bias).
 void bert_bias_gelu_erf_rows(float *x, const float *bias, size_t rows, size_t cols);
 /// x = x + bias.
