@@ -3,6 +3,13 @@ import CBERTKernels
 /// Vectorised element-wise and row-wise kernels on raw buffers, split across cores for large inputs.
 /// Shapes are given in words; callers guarantee buffer sizes.
 public enum Kernels {
+    /// Claims the pages of `count` floats at `p` for this process by a first access that writes them unchanged
+    /// (`bert_claim_pages`): on a copy-on-write file mapping only those pages become resident, where a first read
+    /// would map the neighbouring pages of the file too. Harmless on ordinary memory.
+    public static func claimPages(_ p: UnsafeMutablePointer<Float>, count: Int) {
+        bert_claim_pages(p, count * MemoryLayout<Float>.stride)
+    }
+
     /// Elements per thread below which a kernel stays on one core.
     static let parallelGrain = 1 << 15
 

@@ -1,3 +1,4 @@
+import Foundation
 import BERTNN
 import BERTTensor
 
@@ -11,6 +12,35 @@ public protocol TensorSource {
     func floats(_ name: String) throws -> [Float]
     /// A name for error messages (the file path).
     var sourceDescription: String { get }
+    /// Writes the values of `name`, converted to fp32, into `destination` (exactly its element count).
+    func copyFloats(_ name: String, into destination: UnsafeMutableBufferPointer<Float>) throws
+    /// The values of `name` as a buffer that stays valid without a copy (a copy-on-write mapping of the file), or
+    /// nil when the source cannot lend them.
+    func lentStorage(_ name: String) throws -> TensorStorage?
+    /// Called once the loader has what it needs of `name`, so a file can let its pages go.
+    func finishedReading(_ name: String)
+}
+
+extension TensorSource {
+    public func copyFloats(_ name: String, into destination: UnsafeMutableBufferPointer<Float>) throws {
+        let values = try floats(name)
+        guard values.count == destination.count, let out = destination.baseAddress else {
+            throw ModelError.shapeMismatch(key: name, expected: [destination.count], found: [values.count], file: sourceDescription)
+        }
+        values.withUnsafeBufferPointer { out.update(from: $0.baseAddress!, count: values.count) }
+    }
+    public func lentStorage(_ name: String) throws -> TensorStorage? { nil }
+    public func finishedReading(_ name: String) {}
+}
+
+/// How checkpoint loading treats embedding tables.
+public enum CheckpointLoadingOptions {
+    /// Whether `Module.load` maps F32 embedding tables from a safetensors file (copy-on-write) instead of copying
+    /// them, so that only the rows of tokens actually looked up become resident: most of a 30,522-row vocabulary is
+    /// never touched by a given workload. On by default; `BERT_MAP_EMBEDDINGS=0` turns it off (then the file must
+    /// not be rewritten in place while a model that maps it is alive — replacing it by rename is always safe).
+    nonisolated(unsafe) public static var mapsEmbeddingTables: Bool =
+        ProcessInfo.processInfo.environment["BERT_MAP_EMBEDDINGS"] != "0"
 }
 
 /// Tensors held in memory by name.
@@ -42,6 +72,7 @@ extension Module {
     @discardableResult
     public func load(from source: TensorSource, prefixes: [String] = ["", "bert."], ignoring: [String] = []) throws -> [String] {
         let named = namedParameters()
+        let lookupTables = embeddingTables()
         dropInferenceCaches()  // the weights are about to change (even if loading fails half way)
         let available = Set(source.tensorNames)
         let prefix = prefixes.first { p in named.contains { available.contains(p + $0.key) } } ?? prefixes.first ?? ""
@@ -56,8 +87,14 @@ extension Module {
             guard shape == tensor.shape else {
                 throw ModelError.shapeMismatch(key: name, expected: tensor.shape, found: shape, file: source.sourceDescription)
             }
-            let values = try source.floats(name)
-            values.withUnsafeBufferPointer { tensor.pointer.update(from: $0.baseAddress!, count: values.count) }
+            if lookupTables.contains(ObjectIdentifier(tensor)), CheckpointLoadingOptions.mapsEmbeddingTables,
+               tensor.offset == 0, tensor.isContiguous, tensor.storage.count == tensor.count,
+               let lent = try source.lentStorage(name), lent.count == tensor.count {
+                try tensor.replaceStorage(with: lent)
+            } else {
+                try source.copyFloats(name, into: UnsafeMutableBufferPointer(start: tensor.pointer, count: tensor.count))
+            }
+            source.finishedReading(name)
             consumed.insert(name)
         }
         if !missing.isEmpty { throw ModelError.missingKeys(missing, file: source.sourceDescription) }
@@ -66,6 +103,13 @@ extension Module {
         let unexpected = rest.subtracting(ignored).sorted()
         if !unexpected.isEmpty { throw ModelError.unexpectedKeys(unexpected, file: source.sourceDescription) }
         return ignored.sorted()
+    }
+
+    /// The weights of every `Embedding` in this tree: tables read a row per token, so they are worth mapping.
+    func embeddingTables() -> Set<ObjectIdentifier> {
+        var out: Set<ObjectIdentifier> = (self as? Embedding).map { [ObjectIdentifier($0.weight)] } ?? []
+        for c in children { out.formUnion(c.module.embeddingTables()) }
+        return out
     }
 
     /// Drops every encoder layer's packed inference weights in this module tree (`prepareForInference`).

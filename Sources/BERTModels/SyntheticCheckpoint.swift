@@ -24,23 +24,37 @@ public struct SyntheticCheckpoint: TensorSource {
         return SyntheticCheckpoint.values(for: name, count: n)
     }
 
+    /// Generates straight into `destination` (no intermediate array).
+    public func copyFloats(_ name: String, into destination: UnsafeMutableBufferPointer<Float>) throws {
+        let n = try shape(of: name).reduce(1, *)
+        guard n == destination.count else {
+            throw ModelError.shapeMismatch(key: name, expected: [destination.count], found: [n], file: sourceDescription)
+        }
+        SyntheticCheckpoint.fill(destination, key: name)
+    }
+
     /// The first `count` generated values of `key`.
     public static func values(for key: String, count: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            fill(buffer, key: key)
+            initialized = count
+        }
+    }
+
+    /// Writes the first `buffer.count` generated values of `key` into `buffer`.
+    public static func fill(_ buffer: UnsafeMutableBufferPointer<Float>, key: String) {
         var seed: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in key.utf8 { seed = (seed ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
         var state = seed
         let layerNormWeight = key.hasSuffix("LayerNorm.weight")
-        return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-            for i in 0..<count {
-                state &+= 0x9E37_79B9_7F4A_7C15
-                var z = state
-                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-                z ^= z >> 31
-                let u = Double(z >> 40) / Double(1 << 24)
-                buffer[i] = layerNormWeight ? Float(1 + (2 * u - 1) * 0.1) : Float((2 * u - 1) * 0.05)
-            }
-            initialized = count
+        for i in 0..<buffer.count {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            z ^= z >> 31
+            let u = Double(z >> 40) / Double(1 << 24)
+            buffer[i] = layerNormWeight ? Float(1 + (2 * u - 1) * 0.1) : Float((2 * u - 1) * 0.05)
         }
     }
 }

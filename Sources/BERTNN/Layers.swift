@@ -69,9 +69,9 @@ public final class LayerNorm: Module {
 /// Parameter initialisers matching `transformers`' `_init_weights` for BERT.
 public enum Init {
     /// N(0, std²) values via Box–Muller on the seeded generator; requiresGrad set.
-    /// A std of 0 gives zeros quickly (for models about to be loaded from a checkpoint).
+    /// A std of 0 gives zeros that take no memory until written (for models about to be loaded from a checkpoint).
     public static func normal(_ shape: [Int], std: Float, generator: inout SeededGenerator) -> Tensor {
-        if std == 0 { return Tensor.zeros(shape, requiresGrad: true) }
+        if std == 0 { return Tensor.lazyZeros(shape, requiresGrad: true) }
         let t = Tensor.empty(shape)
         let p = t.pointer
         var i = 0

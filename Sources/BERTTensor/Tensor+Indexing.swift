@@ -1,3 +1,5 @@
+import BERTKernels
+
 extension Tensor {
     /// Embedding lookup: rows of `self` ([vocab, dim]) picked by `ids` laid out as `idsShape` → idsShape + [dim].
     /// The gradient scatters back into the rows (repeated ids accumulate, in id order).
@@ -11,7 +13,11 @@ extension Tensor {
         let table = contiguousData()
         let out = Tensor.empty(idsShape + [dim])
         let o = out.storage.pointer, t = table.pointer
-        for (i, id) in ids.enumerated() { (o + i * dim).update(from: t + id * dim, count: dim) }
+        let claim = table.storage.isFileMapping  // a table mapped from its checkpoint: hold only the rows looked up
+        for (i, id) in ids.enumerated() {
+            if claim { Kernels.claimPages(t + id * dim, count: dim) }
+            (o + i * dim).update(from: t + id * dim, count: dim)
+        }
         return out.recorded(from: [self]) { g in
             let gc = g.contiguousData(), gw = Tensor.zeros([vocab, dim])
             let gp = gc.pointer, w = gw.pointer

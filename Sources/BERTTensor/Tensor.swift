@@ -10,8 +10,8 @@ public final class Tensor: CustomStringConvertible {
     public let strides: [Int]
     /// First element's index in `storage`.
     public let offset: Int
-    /// The buffer this tensor views.
-    public let storage: TensorStorage
+    /// The buffer this tensor views (replaced only by `replaceStorage(with:)`, when a checkpoint is mapped).
+    public private(set) var storage: TensorStorage
     /// Whether gradients flow to this tensor (parameters, and results of recorded ops on them).
     public var requiresGrad: Bool
     /// The accumulated gradient of a leaf tensor after `GradientTape.backward`.
@@ -40,6 +40,24 @@ public final class Tensor: CustomStringConvertible {
     /// A new contiguous tensor whose contents the caller fills (uninitialised).
     public static func empty(_ shape: [Int]) -> Tensor {
         Tensor(storage: TensorStorage(count: count(of: shape)), shape: shape)
+    }
+
+    /// Zeros of `shape` whose memory becomes resident only when written (see `TensorStorage(lazilyZeroedCount:)`),
+    /// for parameters that a checkpoint load will overwrite or replace.
+    public static func lazyZeros(_ shape: [Int], requiresGrad: Bool = false) -> Tensor {
+        Tensor(storage: TensorStorage(lazilyZeroedCount: count(of: shape)), shape: shape, requiresGrad: requiresGrad)
+    }
+
+    /// Points this tensor at `newStorage`, which must hold exactly its elements in row-major order; every holder of
+    /// this tensor (tied weights included) sees the new buffer. Only for a contiguous tensor that is the whole of
+    /// its storage (so no view of the old buffer can be left behind); the loader uses it to adopt a buffer mapped
+    /// from a checkpoint file instead of copying it.
+    /// - Throws: `TensorError.invalidShape` when the tensor is a view or the counts differ.
+    public func replaceStorage(with newStorage: TensorStorage) throws {
+        guard offset == 0, isContiguous, storage.count == count, newStorage.count == count else {
+            throw TensorError.invalidShape(op: "replaceStorage", shape: shape, expected: "a contiguous tensor owning its \(count)-element storage")
+        }
+        storage = newStorage
     }
 
     /// Zeros of `shape`.

@@ -7,6 +7,9 @@ public final class TensorStorage: @unchecked Sendable {
     public let pointer: UnsafeMutablePointer<Float>
     /// Number of elements.
     public let count: Int
+    /// Whether the buffer is a copy-on-write mapping of a file, whose pages are best claimed before they are read
+    /// (`Kernels.claimPages`) so that a sparse reader (an embedding lookup) holds only the pages it uses.
+    public let isFileMapping: Bool
     private let owner: AnyObject?
     private let pooled: Bool
 
@@ -16,18 +19,43 @@ public final class TensorStorage: @unchecked Sendable {
         self.pointer = BufferPool.shared.take(count)
         self.owner = nil
         self.pooled = true
+        self.isFileMapping = false
         if zeroed { pointer.update(repeating: 0, count: count) }
     }
 
+    /// A zero-filled buffer whose pages the operating system supplies on first touch (`calloc`): parameters about
+    /// to be loaded from a checkpoint cost no resident memory until written, and an embedding table that is then
+    /// mapped from the file (`Tensor.replaceStorage`) never costs any. Not pooled.
+    public init(lazilyZeroedCount count: Int) {
+        let buffer = ZeroedAllocation(count: max(count, 1))
+        self.pointer = buffer.pointer
+        self.count = count
+        self.owner = buffer
+        self.pooled = false
+        self.isFileMapping = false
+    }
+
     /// Wraps memory owned by `owner` (a memory-mapped file, say) without copying; `owner` is kept alive.
-    public init(borrowing pointer: UnsafeMutablePointer<Float>, count: Int, owner: AnyObject) {
+    /// `isFileMapping`: the memory is a private (copy-on-write) mapping of a file.
+    public init(borrowing pointer: UnsafeMutablePointer<Float>, count: Int, owner: AnyObject, isFileMapping: Bool = false) {
         self.pointer = pointer
         self.count = count
         self.owner = owner
         self.pooled = false
+        self.isFileMapping = isFileMapping
     }
 
     deinit { if pooled { BufferPool.shared.give(pointer, count) } }
+}
+
+/// A `calloc` block, freed with the object.
+private final class ZeroedAllocation {
+    let pointer: UnsafeMutablePointer<Float>
+    init(count: Int) {
+        guard let raw = calloc(count, MemoryLayout<Float>.stride) else { fatalError("out of memory: \(count) floats") }
+        pointer = raw.bindMemory(to: Float.self, capacity: count)
+    }
+    deinit { free(pointer) }
 }
 
 /// Recycles buffers by exact element count. Bounded, so a change of shapes does not pin memory forever.
@@ -84,3 +112,4 @@ public final class BufferPool: @unchecked Sendable {
         lock.unlock()
     }
 }
+

@@ -36,6 +36,8 @@ public final class SafeTensorsFile: @unchecked Sendable {
     private let byteCount: Int
     private let dataStart: Int
     private let release: @Sendable (UnsafeRawPointer, Int) -> Void
+    /// Device, inode, size and modification time at open; nil for an in-memory image.
+    let identity: FileIdentity?
 
     /// Maps and validates the file at `url`.
     /// - Throws: `SafeTensorsError` naming the file and the first problem found.
@@ -53,6 +55,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
             throw SafeTensorsError.fileUnreadable(path: path, reason: "not a regular file")
         }
         let size = Int(info.st_size)
+        identity = FileIdentity(info)
         guard size >= 8 else { throw SafeTensorsError.fileTooSmall(path: path, size: size) }
         guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
             throw SafeTensorsError.fileUnreadable(path: path, reason: "mmap failed: " + Self.errnoText())
@@ -77,6 +80,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
     /// - Throws: `SafeTensorsError` naming `name` and the first problem found.
     public init(data: Data, name: String = "<memory>") throws {
         path = name
+        identity = nil
         let size = data.count
         let storage = UnsafeMutableRawPointer.allocate(byteCount: max(size, 1), alignment: 16)
         data.withUnsafeBytes { if let src = $0.baseAddress { storage.copyMemory(from: src, byteCount: size) } }
@@ -95,6 +99,12 @@ public final class SafeTensorsFile: @unchecked Sendable {
     }
 
     deinit { release(base, byteCount) }
+
+    /// Where the tensor's bytes start in the file (or image), and where the mapping holds them.
+    func location(of info: SafeTensorInfo) -> (fileOffset: Int, address: UnsafeRawPointer) {
+        let fileOffset = dataStart + info.dataOffsets.lowerBound
+        return (fileOffset, base + fileOffset)
+    }
 
     /// Whether the file holds a tensor called `name`.
     public func contains(_ name: String) -> Bool { index[name] != nil }

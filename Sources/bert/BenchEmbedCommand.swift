@@ -19,14 +19,17 @@ struct BenchEmbedCommand: ParsableCommand {
     var python: String = ProcessInfo.processInfo.environment["BERT_BENCH_PYTHON"] ?? ".venv/bin/python"
     @Option(help: "Run one group in this process: minilm or bert-base (used by the parent).") var worker: String?
     @Option(help: "Repetitions for timings (median reported).") var repeats = 5
+    @Option(help: "BERT-base-shape checkpoint folder for the bert-base worker (the parent writes one).") var checkpoint: String?
 
     func run() throws {
         Threads.set(threads)
         if let worker { try runWorker(worker); return }
         print("backend: \(BLAS.description), threads \(threads)")
         var ours: [String: Double] = [:]
+        let folder = try Self.writeBertBaseCheckpoint()
+        defer { try? FileManager.default.removeItem(at: folder) }
         for group in ["minilm", "bert-base"] {
-            let (lines, rssMiB) = try runChild(group)
+            let (lines, rssMiB) = try runChild(group, checkpoint: folder.path)
             for l in lines { ours[l.name] = l.value; print(String(format: "swift  %-30@ %10.2f %@", l.name, l.value, l.unit)) }
             ours["\(group == "minilm" ? "minilm" : "bert_base")_peak_rss"] = rssMiB
             print(String(format: "swift  %-30@ %10.1f MiB", "\(group) peak RSS", rssMiB))
@@ -46,14 +49,29 @@ struct BenchEmbedCommand: ParsableCommand {
         }
     }
 
+    /// Writes the generated BERT-base-shape checkpoint (config.json + model.safetensors, as PyTorch's side of the
+    /// benchmark saves and loads it) to a temporary folder, so the worker's peak memory includes loading a file.
+    static func writeBertBaseCheckpoint() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bert-bench-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let config = BertConfig()
+        let model = try BertModel(config: config, randomInit: false)
+        let shapes = Dictionary(uniqueKeysWithValues: model.namedParameters().map { ($0.key, $0.tensor.shape) })
+        try model.load(from: SyntheticCheckpoint(shapes: shapes))
+        try config.write(to: folder.appendingPathComponent("config.json"))
+        try model.saveSafeTensors(to: folder.appendingPathComponent("model.safetensors"))
+        return folder
+    }
+
     /// Runs `bert bench embed --worker group` and returns its JSON lines and peak RSS in MiB.
-    func runChild(_ group: String) throws -> ([ReferenceMeasurement], Double) {
+    func runChild(_ group: String, checkpoint: String) throws -> ([ReferenceMeasurement], Double) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
         if !FileManager.default.isExecutableFile(atPath: process.executableURL!.path) {
             process.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0])
         }
-        process.arguments = ["bench", "embed", "--worker", group, "--model", model, "--threads", "\(threads)", "--repeats", "\(repeats)"]
+        process.arguments = ["bench", "embed", "--worker", group, "--model", model, "--threads", "\(threads)", "--repeats", "\(repeats)",
+                             "--checkpoint", checkpoint]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
@@ -96,10 +114,8 @@ struct BenchEmbedCommand: ParsableCommand {
             let l = try Self.median({ _ = try st.encode([text]) }, repeats: repeats * 4)
             emit("minilm_latency_b1_s128", l * 1000, "ms")
         } else {
-            let config = BertConfig()
-            let m = try BertModel(config: config, randomInit: false)
-            let shapes = Dictionary(uniqueKeysWithValues: m.namedParameters().map { ($0.key, $0.tensor.shape) })
-            try m.load(from: SyntheticCheckpoint(shapes: shapes))
+            guard let checkpoint else { throw ValidationError("the bert-base worker needs --checkpoint") }
+            let m = try BertModel.fromPretrained(URL(fileURLWithPath: checkpoint))
             var g = SeededGenerator(seed: 1)
             func input(_ b: Int) throws -> EncoderInput {
                 try EncoderInput(inputIds: (0..<(b * 128)).map { _ in Int(g.next() % 30000) + 100 }, batch: b, length: 128)
@@ -119,3 +135,4 @@ struct BenchEmbedCommand: ParsableCommand {
         emit("peak_rss", kib / 1024, "MiB")
     }
 }
+

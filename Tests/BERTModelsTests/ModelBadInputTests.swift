@@ -80,10 +80,10 @@ final class ModelBadInputTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         XCTAssertThrowsError(try BertModel.fromPretrained(dir)) { XCTAssertTrue("\($0)".contains("no config.json"), "\($0)") }
         try tiny().write(to: dir.appendingPathComponent("config.json"))
-        FileManager.default.createFile(atPath: dir.appendingPathComponent("pytorch_model.bin").path, contents: Data([0]))
+        XCTAssertTrue(FileManager.default.createFile(atPath: dir.appendingPathComponent("pytorch_model.bin").path, contents: Data([0])))
         XCTAssertThrowsError(try BertModel.fromPretrained(dir)) { XCTAssertTrue("\($0)".contains("Only pytorch_model.bin"), "\($0)") }
         // A truncated safetensors file is the reader's typed error, not a crash.
-        FileManager.default.createFile(atPath: dir.appendingPathComponent("model.safetensors").path, contents: Data([1, 2, 3]))
+        XCTAssertTrue(FileManager.default.createFile(atPath: dir.appendingPathComponent("model.safetensors").path, contents: Data([1, 2, 3])))
         XCTAssertThrowsError(try BertModel.fromPretrained(dir)) { XCTAssertTrue($0 is SafeTensorsError, "\($0)") }
     }
 

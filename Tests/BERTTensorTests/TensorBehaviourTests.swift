@@ -71,6 +71,24 @@ final class TensorBehaviourTests: XCTestCase {
     func testCrossEntropyAllIgnoredIsNaNLikePyTorch() throws {
         XCTAssertTrue(try Tensor.zeros([2, 3]).crossEntropy(labels: [-100, -100]).item.isNaN)
     }
+
+    func testLazyZerosAreZerosAndStorageIsReplacedOnlyOnWholeTensors() throws {
+        let t = Tensor.lazyZeros([300, 1000], requiresGrad: true)
+        XCTAssertTrue(t.requiresGrad)
+        XCTAssertEqual(t.scalars.max(), 0)
+        XCTAssertEqual(t.scalars.min(), 0)
+        let small = try Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
+        let owner = TensorStorage(count: 6)
+        for i in 0..<6 { owner.pointer[i] = Float(10 + i) }
+        try small.replaceStorage(with: TensorStorage(borrowing: owner.pointer, count: 6, owner: owner))
+        XCTAssertEqual(small.scalars, [10, 11, 12, 13, 14, 15])
+        XCTAssertThrowsError(try small.replaceStorage(with: TensorStorage(count: 5)))
+        let view = try small.transposed(0, 1)
+        XCTAssertThrowsError(try view.replaceStorage(with: TensorStorage(count: 6)))
+        let row = Tensor(storage: small.storage, shape: [3], offset: 3)
+        XCTAssertThrowsError(try row.replaceStorage(with: TensorStorage(count: 3)))
+        XCTAssertEqual(small.scalars, [10, 11, 12, 13, 14, 15])
+    }
 }
 
 /// The fused inference attention against the composed (recorded) path, on odd shapes and strided head views.

@@ -1,5 +1,6 @@
 import BERTModels
 import BERTNN
+import BERTTensor
 import Foundation
 import SafeTensors
 
@@ -83,4 +84,13 @@ struct OverlayTensorSource: TensorSource {
     func shape(of name: String) throws -> [Int] { try extra[name]?.shape ?? base.shape(of: name) }
     func floats(_ name: String) throws -> [Float] { try extra[name]?.values ?? base.floats(name) }
     var sourceDescription: String { base.sourceDescription }
+    func copyFloats(_ name: String, into destination: UnsafeMutableBufferPointer<Float>) throws {
+        if let values = extra[name]?.values, values.count == destination.count {
+            values.withUnsafeBufferPointer { destination.baseAddress!.update(from: $0.baseAddress!, count: values.count) }
+        } else {
+            try base.copyFloats(name, into: destination)
+        }
+    }
+    func lentStorage(_ name: String) throws -> TensorStorage? { extra[name] == nil ? try base.lentStorage(name) : nil }
+    func finishedReading(_ name: String) { if extra[name] == nil { base.finishedReading(name) } }
 }

@@ -85,6 +85,12 @@ void bert_bias_rows(float *x, const float *bias, size_t rows, size_t cols);
 void bert_bias_residual_layernorm_rows(float *x, const float *bias, const float *residual, const float *gamma,
                                        const float *beta, size_t rows, size_t cols, float eps);
 
+// ---- Memory (pages.c) ----------------------------------------------------------------------------
+/// Makes the first access to every page of [p, p + bytes) a write that leaves the bytes as they are (an atomic OR
+/// of 0 per page). On a copy-on-write file mapping the system then copies just those pages, where a first read
+/// would also map the file's neighbouring pages (fault-around, large folios) into the process.
+void bert_claim_pages(void *p, size_t bytes);
+
 // ---- Thread-local autograd tape pointer (used by BERTTensor) ------------------------------------
 /// The gradient tape recording on the calling thread, or NULL.
 void *bert_current_tape(void);
