@@ -17,7 +17,7 @@ struct BenchEmbedCommand: ParsableCommand {
     @Option(help: "Threads.") var threads = 2
     @Option(help: "Python with torch, sentence-transformers and onnxruntime (empty: skip the reference run).")
     var python: String = ProcessInfo.processInfo.environment["BERT_BENCH_PYTHON"] ?? ".venv/bin/python"
-    @Option(help: "Run one group in this process: minilm or bert-base (used by the parent).") var worker: String?
+    @Option(help: "Run one group in this process: minilm, write-checkpoint or bert-base (used by the parent).") var worker: String?
     @Option(help: "Repetitions for timings (median reported).") var repeats = 5
     @Option(help: "BERT-base-shape checkpoint folder for the bert-base worker (the parent writes one).") var checkpoint: String?
 
@@ -26,10 +26,12 @@ struct BenchEmbedCommand: ParsableCommand {
         if let worker { try runWorker(worker); return }
         print("backend: \(BLAS.description), threads \(threads)")
         var ours: [String: Double] = [:]
-        let folder = try Self.writeBertBaseCheckpoint()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bert-bench-\(getpid())")
         defer { try? FileManager.default.removeItem(at: folder) }
-        for group in ["minilm", "bert-base"] {
+        for group in ["minilm", "write-checkpoint", "bert-base"] {
+            // Each group in its own process, the parent staying small: a child's peak RSS starts from its parent's.
             let (lines, rssMiB) = try runChild(group, checkpoint: folder.path)
+            if group == "write-checkpoint" { continue }
             for l in lines { ours[l.name] = l.value; print(String(format: "swift  %-30@ %10.2f %@", l.name, l.value, l.unit)) }
             ours["\(group == "minilm" ? "minilm" : "bert_base")_peak_rss"] = rssMiB
             print(String(format: "swift  %-30@ %10.1f MiB", "\(group) peak RSS", rssMiB))
@@ -50,9 +52,8 @@ struct BenchEmbedCommand: ParsableCommand {
     }
 
     /// Writes the generated BERT-base-shape checkpoint (config.json + model.safetensors, as PyTorch's side of the
-    /// benchmark saves and loads it) to a temporary folder, so the worker's peak memory includes loading a file.
-    static func writeBertBaseCheckpoint() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bert-bench-\(getpid())")
+    /// benchmark saves and loads it) to `folder`, so the bert-base worker's peak memory includes loading a file.
+    static func writeBertBaseCheckpoint(to folder: URL) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let config = BertConfig()
         let model = try BertModel(config: config, randomInit: false)
@@ -60,7 +61,6 @@ struct BenchEmbedCommand: ParsableCommand {
         try model.load(from: SyntheticCheckpoint(shapes: shapes))
         try config.write(to: folder.appendingPathComponent("config.json"))
         try model.saveSafeTensors(to: folder.appendingPathComponent("model.safetensors"))
-        return folder
     }
 
     /// Runs `bert bench embed --worker group` and returns its JSON lines and peak RSS in MiB.
@@ -100,6 +100,10 @@ struct BenchEmbedCommand: ParsableCommand {
     }
 
     func runWorker(_ group: String) throws {
+        if group == "write-checkpoint" {
+            guard let checkpoint else { throw ValidationError("write-checkpoint needs --checkpoint") }
+            return try Self.writeBertBaseCheckpoint(to: URL(fileURLWithPath: checkpoint))
+        }
         let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples").standardized
         if group == "minilm" {
             let st = try SentenceTransformer(directory: URL(fileURLWithPath: model))
