@@ -50,8 +50,16 @@ public final class BertModel: Module {
     }
 
     /// Runs the encoder. Output shapes in `BertModelOutput`.
+    ///
+    /// `skippingPadding`: for callers that read only real tokens (the pipelines): in inference without hidden
+    /// states or attentions, padding is dropped before the encoder (`lastHiddenStateSkippingPadding`), so the last
+    /// hidden state is zero at padded positions and equal at every other; the pooler output is unchanged.
     public func callAsFunction(_ input: EncoderInput, outputHiddenStates: Bool = false, outputAttentions: Bool = false,
-                               context: ForwardContext = .inference) throws -> BertModelOutput {
+                               context: ForwardContext = .inference, skippingPadding: Bool = false) throws -> BertModelOutput {
+        if skippingPadding, !context.training, !outputHiddenStates, !outputAttentions {
+            let x = try lastHiddenStateSkippingPadding(input)
+            return BertModelOutput(lastHiddenState: x, poolerOutput: try pooler?(x), hiddenStates: nil, attentions: nil)
+        }
         let mask = input.attentionMask.contains(0) ? try input.additiveMask() : nil
         var x = try embeddings(input, context: context)
         var states: [Tensor]? = outputHiddenStates ? [x] : nil

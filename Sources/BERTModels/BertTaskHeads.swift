@@ -43,9 +43,9 @@ public final class BertForSequenceClassification: Module {
 
     public var children: [(key: String, module: Module)] { [("bert", bert), ("classifier", classifier)] }
 
-    /// Logits [batch, numLabels].
-    public func callAsFunction(_ input: EncoderInput, context: ForwardContext = .inference) throws -> Tensor {
-        try classifier(context.dropout(bert(input, context: context).poolerOutput!, dropout))
+    /// Logits [batch, numLabels]. `skippingPadding`: see `BertModel.callAsFunction` (the logits are the same).
+    public func callAsFunction(_ input: EncoderInput, context: ForwardContext = .inference, skippingPadding: Bool = false) throws -> Tensor {
+        try classifier(context.dropout(bert(input, context: context, skippingPadding: skippingPadding).poolerOutput!, dropout))
     }
 
     /// The loss `transformers` computes: MSE for regression, cross-entropy for single-label, BCE-with-logits for
@@ -87,9 +87,10 @@ public final class BertForTokenClassification: Module {
 
     public var children: [(key: String, module: Module)] { [("bert", bert), ("classifier", classifier)] }
 
-    /// Logits [batch, sequence, numLabels].
-    public func callAsFunction(_ input: EncoderInput, context: ForwardContext = .inference) throws -> Tensor {
-        try classifier(context.dropout(bert(input, context: context).lastHiddenState, dropout))
+    /// Logits [batch, sequence, numLabels]. `skippingPadding`: see `BertModel.callAsFunction` (the logits of real
+    /// tokens are the same; padded positions get the classifier's bias).
+    public func callAsFunction(_ input: EncoderInput, context: ForwardContext = .inference, skippingPadding: Bool = false) throws -> Tensor {
+        try classifier(context.dropout(bert(input, context: context, skippingPadding: skippingPadding).lastHiddenState, dropout))
     }
 
     /// Cross-entropy over tokens whose label is not -100.
@@ -112,9 +113,10 @@ public final class BertForQuestionAnswering: Module {
 
     public var children: [(key: String, module: Module)] { [("bert", bert), ("qa_outputs", qaOutputs)] }
 
-    /// Start and end logits, each [batch, sequence].
-    public func callAsFunction(_ input: EncoderInput, context: ForwardContext = .inference) throws -> (start: Tensor, end: Tensor) {
-        let logits = try qaOutputs(bert(input, context: context).lastHiddenState)
+    /// Start and end logits, each [batch, sequence]. `skippingPadding`: see `BertModel.callAsFunction` (the logits
+    /// of real tokens are the same; padded positions get the head's bias).
+    public func callAsFunction(_ input: EncoderInput, context: ForwardContext = .inference, skippingPadding: Bool = false) throws -> (start: Tensor, end: Tensor) {
+        let logits = try qaOutputs(bert(input, context: context, skippingPadding: skippingPadding).lastHiddenState)
         let parts = try logits.split(sizes: [1, 1], dim: -1)
         return (try parts[0].reshaped([input.batch, input.length]), try parts[1].reshaped([input.batch, input.length]))
     }

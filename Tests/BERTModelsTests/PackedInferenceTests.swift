@@ -1,6 +1,7 @@
 import BERTModels
 import BERTNN
 import BERTTensor
+import TestSupport
 import XCTest
 
 /// Inference that drops padding (`lastHiddenStateSkippingPadding`, `Tensor.packedAttention`) against the padded
@@ -130,6 +131,36 @@ final class PackedInferenceTests: XCTestCase {
         XCTAssertNil(Linear.stackedView([shared[1], shared[0]]))
         XCTAssertEqual(Linear.sharingStorage([Linear(4, 3, generator: &g), Linear(5, 3, generator: &g)]).count, 2)
     }
+
+    func testTaskHeadsSkippingPaddingGiveTheSameOutputsAtRealTokens() throws {
+        var c = BertConfig()
+        c.vocabSize = 50; c.hiddenSize = 24; c.numHiddenLayers = 2; c.numAttentionHeads = 3; c.intermediateSize = 40
+        c.maxPositionEmbeddings = 40; c.typeVocabSize = 2; c.initializerRange = 0.2
+        let lengths = [11, 3, 7]
+        let input = try batch(lengths, seed: 4)
+        func realTokens(_ flat: [Float], width: Int) -> [Float] {
+            lengths.enumerated().flatMap { row, n in flat[(row * 11 * width)..<((row * 11 + n) * width)] }
+        }
+        let sequence = try BertForSequenceClassification(config: c, numLabels: 3, seed: 1)
+        let pooled = try sequence(input).scalars
+        assertClose(try sequence(input, skippingPadding: true).scalars, pooled, atol: 2e-5, rtol: 0)
+        XCTAssertGreaterThan(abs(pooled[0] - pooled[3]), 1e-4)  // rows differ: the comparison is not of constants
+
+        let token = try BertForTokenClassification(config: c, numLabels: 3, seed: 2)
+        let padded = try token(input).scalars, skipped = try token(input, skippingPadding: true).scalars
+        assertClose(realTokens(skipped, width: 3), realTokens(padded, width: 3), atol: 2e-5, rtol: 0)
+        XCTAssertEqual(Array(skipped[(1 * 11 + 3) * 3..<(1 * 11 + 4) * 3]), token.classifier.bias!.scalars)  // a pad: bias only
+
+        let qa = try BertForQuestionAnswering(config: c, seed: 3)
+        let (s, e) = try qa(input), (s2, e2) = try qa(input, skippingPadding: true)
+        assertClose(realTokens(s2.scalars, width: 1), realTokens(s.scalars, width: 1), atol: 2e-5, rtol: 0)
+        assertClose(realTokens(e2.scalars, width: 1), realTokens(e.scalars, width: 1), atol: 2e-5, rtol: 0)
+
+        // Training forward passes (and any call under a tape) ignore the request: outputs equal at pads too.
+        let training = ForwardContext(training: true, seed: 5), again = ForwardContext(training: true, seed: 5)
+        XCTAssertEqual(try token(input, context: training, skippingPadding: true).scalars, try token(input, context: again).scalars)
+    }
+
 }
 
 /// `prepareForInference` (packed weights): same outputs; dropped by training passes and by loading.

@@ -123,7 +123,7 @@ public final class FillMaskPipeline {
     /// Vocabulary probabilities at every mask position of each row: `[row][mask][vocab]`. The LM head runs on
     /// the mask rows only ([masks, hidden] → [masks, vocab]).
     func maskProbabilities(_ input: EncoderInput) throws -> [[[Double]]] {
-        let hidden = try model.bert(input).lastHiddenState.reshaped([input.batch * input.length, -1])
+        let hidden = try model.bert(input, skippingPadding: true).lastHiddenState.reshaped([input.batch * input.length, -1])
         var rows: [Int] = [], owner: [Int] = []
         for r in 0..<input.batch {
             for p in 0..<input.length where input.attentionMask[r * input.length + p] == 1 && input.inputIds[r * input.length + p] == maskTokenId {

@@ -102,7 +102,7 @@ public final class QuestionAnsweringPipeline {
         let flat = perInput.flatMap { $0 }
         let padId = tokenizer.tokenToId("[PAD]") ?? config.padTokenId
         let logits: [(start: [Float], end: [Float])] = try PipelineSupport.batched(flat, batchSize: batchSize, padId: padId) { input, lengths in
-            let (s, e) = try model(input)
+            let (s, e) = try model(input, skippingPadding: true)
             let ss = s.scalars, es = e.scalars
             return lengths.enumerated().map { r, n in
                 (Array(ss[(r * input.length)..<(r * input.length + n)]), Array(es[(r * input.length)..<(r * input.length + n)]))

@@ -78,7 +78,7 @@ public final class TextClassificationPipeline {
         try PipelineSupport.checkLengths(encodings, maximum: maxLength)
         let padId = tokenizer.tokenToId("[PAD]") ?? config.padTokenId
         return try PipelineSupport.batched(encodings, batchSize: batchSize, padId: padId) { input, _ in
-            let flat = try model(input).scalars
+            let flat = try model(input, skippingPadding: true).scalars
             let n = flat.count / input.batch
             return (0..<input.batch).map { Array(flat[($0 * n)..<(($0 + 1) * n)]) }
         }

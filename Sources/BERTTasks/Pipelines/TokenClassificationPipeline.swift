@@ -99,7 +99,7 @@ public final class TokenClassificationPipeline {
         }
         let padId = tokenizer.tokenToId("[PAD]") ?? config.padTokenId
         let scores: [[[Double]]] = try PipelineSupport.batched(windows.flatMap { $0 }, batchSize: batchSize, padId: padId) { input, lengths in
-            let flat = try model(input).scalars
+            let flat = try model(input, skippingPadding: true).scalars
             let labels = flat.count / (input.batch * input.length)
             return lengths.enumerated().map { r, n in
                 (0..<n).map { p in
