@@ -1,6 +1,6 @@
-import Foundation
 import BERTNN
 import BERTTensor
+import Foundation
 
 /// Anything that holds named fp32-convertible tensors: a safetensors file, a generated checkpoint, a dictionary.
 public protocol TensorSource {
@@ -37,8 +37,9 @@ extension TensorSource {
 public enum CheckpointLoadingOptions {
     /// Whether `Module.load` maps F32 embedding tables from a safetensors file (copy-on-write) instead of copying
     /// them, so that only the rows of tokens actually looked up become resident: most of a 30,522-row vocabulary is
-    /// never touched by a given workload. On by default; `BERT_MAP_EMBEDDINGS=0` turns it off (then the file must
-    /// not be rewritten in place while a model that maps it is alive — replacing it by rename is always safe).
+    /// never touched by a given workload. While a model maps a file, the file must not be truncated or rewritten in
+    /// place (replacing it by rename, as checkpoint writers do, is always safe). On by default;
+    /// `BERT_MAP_EMBEDDINGS=0` turns it off (the tables are copied like every other tensor).
     nonisolated(unsafe) public static var mapsEmbeddingTables: Bool =
         ProcessInfo.processInfo.environment["BERT_MAP_EMBEDDINGS"] != "0"
 }

@@ -112,4 +112,3 @@ public final class BufferPool: @unchecked Sendable {
         lock.unlock()
     }
 }
-

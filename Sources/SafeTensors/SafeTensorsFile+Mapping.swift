@@ -64,7 +64,9 @@ extension SafeTensorsFile {
         let length = fileOffset + info.byteCount - start
         guard let mapped = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, off_t(start)), mapped != MAP_FAILED
         else { return nil }
-        _ = madvise(mapped, length, MADV_RANDOM)  // rows are read one by one: no read-ahead, no mapping of neighbours
+        // Rows are read one by one: no read-ahead. (The system may still map cached neighbouring pages on a read
+        // fault; an embedding lookup avoids that by claiming its rows' pages with a write, `bert_claim_pages`.)
+        _ = madvise(mapped, length, MADV_RANDOM)
         let first = (mapped + (fileOffset - start)).bindMemory(to: Float.self, capacity: info.elementCount)
         return SafeTensorsMappedFloats(pointer: first, count: info.elementCount, mapping: mapped, mappedBytes: length)
     }

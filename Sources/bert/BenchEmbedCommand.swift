@@ -77,6 +77,9 @@ struct BenchEmbedCommand: ParsableCommand {
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw ValidationError("the \(group) worker failed (exit status \(process.terminationStatus))")
+        }
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap {
             try? JSONDecoder().decode(ReferenceMeasurement.self, from: Data($0.utf8))
         }
@@ -139,4 +142,3 @@ struct BenchEmbedCommand: ParsableCommand {
         emit("peak_rss", kib / 1024, "MiB")
     }
 }
-
