@@ -14,8 +14,16 @@ extension Module {
         return writer
     }
 
-    /// Writes `model.safetensors`-style weights atomically to `url`.
+    /// Writes `model.safetensors`-style weights atomically to `url` (the same bytes as `safeTensorsWriter`), straight
+    /// from the parameters: no copy of the weights is made on the way.
     public func saveSafeTensors(to url: URL, prefix: String = "") throws {
-        try safeTensorsWriter(prefix: prefix).write(to: url)
+        var seen = Set<ObjectIdentifier>()
+        let named = namedParameters(prefix: prefix).filter { seen.insert(ObjectIdentifier($0.tensor)).inserted }
+        let tensors = Dictionary(uniqueKeysWithValues: named.map { ($0.key, $0.tensor) })
+        try SafeTensorsWriter.stream(to: url, metadata: ["format": "pt"],
+                                     tensors: named.map { SafeTensorsLayout(name: $0.key, shape: $0.tensor.shape) }) { name, write in
+            let t = tensors[name]!.contiguous()
+            try write(UnsafeRawBufferPointer(start: t.pointer, count: t.count * MemoryLayout<Float>.stride))
+        }
     }
 }

@@ -52,21 +52,31 @@ public struct SafeTensorsWriter: Sendable {
     /// - Throws: `.invalidTensorName` for an empty, `__metadata__` or repeated name; `.writerDataMismatch` when the
     ///   byte count is not the shape's element count times the dtype size; `.invalidShape` for negative entries.
     public mutating func add(_ name: String, _ entry: Entry) throws {
-        guard !name.isEmpty, name != "__metadata__" else {
-            throw SafeTensorsError.invalidTensorName(name: name, reason: "reserved or empty name")
-        }
         guard entries[name] == nil else {
             throw SafeTensorsError.invalidTensorName(name: name, reason: "added twice")
         }
-        guard entry.shape.allSatisfy({ $0 >= 0 }) else {
-            throw SafeTensorsError.invalidShape(path: "<writer>", tensor: name, reason: "\(entry.shape) has a negative entry")
-        }
-        let (bits, overflow) = entry.shape.reduce(1, *).multipliedReportingOverflow(by: entry.dtype.bitSize)
-        guard !overflow, bits % 8 == 0, bits / 8 == entry.bytes.count else {
-            throw SafeTensorsError.writerDataMismatch(tensor: name, expectedBytes: overflow ? -1 : (bits + 7) / 8,
-                                                      actualBytes: entry.bytes.count)
+        let expected = try Self.byteCount(name: name, dtype: entry.dtype, shape: entry.shape)
+        guard expected == entry.bytes.count else {
+            throw SafeTensorsError.writerDataMismatch(tensor: name, expectedBytes: expected, actualBytes: entry.bytes.count)
         }
         entries[name] = entry
+    }
+
+    /// The byte count of a tensor of `dtype` and `shape` named `name`, after checking the name and shape.
+    /// - Throws: `.invalidTensorName` for an empty or `__metadata__` name, `.invalidShape` for negative entries,
+    ///   `.writerDataMismatch` (expected -1) when the size overflows or is not whole bytes.
+    static func byteCount(name: String, dtype: SafeTensorsDType, shape: [Int]) throws -> Int {
+        guard !name.isEmpty, name != "__metadata__" else {
+            throw SafeTensorsError.invalidTensorName(name: name, reason: "reserved or empty name")
+        }
+        guard shape.allSatisfy({ $0 >= 0 }) else {
+            throw SafeTensorsError.invalidShape(path: "<writer>", tensor: name, reason: "\(shape) has a negative entry")
+        }
+        let (bits, overflow) = shape.reduce(1, *).multipliedReportingOverflow(by: dtype.bitSize)
+        guard !overflow, bits % 8 == 0 else {
+            throw SafeTensorsError.writerDataMismatch(tensor: name, expectedBytes: -1, actualBytes: -1)
+        }
+        return bits / 8
     }
 
     /// Adds a tensor from raw bytes; see `add(_:_:)`.
@@ -99,9 +109,12 @@ public struct SafeTensorsWriter: Sendable {
     }
 
     /// Tensor names in file order (descending dtype rank, then name).
-    var orderedNames: [String] {
-        entries.keys.sorted { a, b in
-            let (ra, rb) = (entries[a]!.dtype.sortRank, entries[b]!.dtype.sortRank)
+    var orderedNames: [String] { Self.fileOrder(entries.mapValues(\.dtype)) }
+
+    /// Names in file order (descending dtype rank, then name).
+    static func fileOrder(_ dtypes: [String: SafeTensorsDType]) -> [String] {
+        dtypes.keys.sorted { a, b in
+            let (ra, rb) = (dtypes[a]!.sortRank, dtypes[b]!.sortRank)
             return ra != rb ? ra > rb : a < b
         }
     }
@@ -109,18 +122,25 @@ public struct SafeTensorsWriter: Sendable {
     /// The header as JSON: `__metadata__` first (keys sorted), then the tensors in file order, each with
     /// `dtype`, `shape` and `data_offsets` in that order, as safetensors writes them.
     var header: JSONValue {
+        Self.header(metadata: metadata, tensors: orderedNames.map { name in
+            let e = entries[name]!
+            return (name, e.dtype, e.shape, e.bytes.count)
+        })
+    }
+
+    /// The header of `tensors`, given in file order with their byte counts.
+    static func header(metadata: [String: String], tensors: [(name: String, dtype: SafeTensorsDType, shape: [Int], byteCount: Int)]) -> JSONValue {
         var members: [JSONMember] = []
         if !metadata.isEmpty {
             let fields = metadata.keys.sorted().map { JSONMember(key: $0, value: .string(metadata[$0]!)) }
             members.append(JSONMember(key: "__metadata__", value: .object(JSONObject(members: fields))))
         }
         var offset = 0
-        for name in orderedNames {
-            let entry = entries[name]!
-            let end = offset + entry.bytes.count
-            members.append(JSONMember(key: name, value: [
-                "dtype": .string(entry.dtype.rawValue),
-                "shape": .array(entry.shape.map { .integer(Int64($0)) }),
+        for t in tensors {
+            let end = offset + t.byteCount
+            members.append(JSONMember(key: t.name, value: [
+                "dtype": .string(t.dtype.rawValue),
+                "shape": .array(t.shape.map { .integer(Int64($0)) }),
                 "data_offsets": [.integer(Int64(offset)), .integer(Int64(end))],
             ]))
             offset = end
@@ -130,7 +150,10 @@ public struct SafeTensorsWriter: Sendable {
 
     /// The 8-byte length prefix and the header, compact as serde_json writes it, padded with spaces to a
     /// multiple of 8 bytes.
-    func headerBytes() -> [UInt8] {
+    func headerBytes() -> [UInt8] { Self.prefixedHeaderBytes(header) }
+
+    /// `header` serialised with its length prefix and padding.
+    static func prefixedHeaderBytes(_ header: JSONValue) -> [UInt8] {
         // Only strings and integers: writing cannot meet the one failure, a non-finite number.
         var bytes = try! header.serialized()
         bytes += [UInt8](repeating: 0x20, count: (8 - bytes.count % 8) % 8)
@@ -149,6 +172,15 @@ public struct SafeTensorsWriter: Sendable {
     /// renamed over `url`, so readers see the old file or the complete new one, never a partial one.
     /// - Throws: `.writeFailed` naming the path and the system error; the temporary file is removed.
     public func write(to url: URL) throws {
+        try Self.writeAtomically(to: url) { fd, fail in
+            try Self.writeAll(fd, Data(headerBytes()), fail)
+            for name in orderedNames { try Self.writeAll(fd, entries[name]!.bytes, fail) }
+        }
+    }
+
+    /// Creates a temporary file beside `url`, lets `body` write it, then `fsync`s it and renames it over `url`;
+    /// on any error the temporary file is removed. `body` gets the descriptor and a maker of `.writeFailed` errors.
+    static func writeAtomically(to url: URL, _ body: (Int32, @escaping (String) -> SafeTensorsError) throws -> Void) throws {
         let path = url.path
         let directory = url.deletingLastPathComponent().path
         let temp = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -159,8 +191,7 @@ public struct SafeTensorsWriter: Sendable {
         guard fd >= 0 else { throw fail("cannot create \(temp)") }
         var ok = false
         defer { if !ok { close(fd); unlink(temp) } }
-        try Self.writeAll(fd, Data(headerBytes()), fail)
-        for name in orderedNames { try Self.writeAll(fd, entries[name]!.bytes, fail) }
+        try body(fd, fail)
         #if canImport(Darwin)
         // On Apple platforms fsync only reaches the drive's cache; F_FULLFSYNC reaches the medium.
         if fcntl(fd, F_FULLFSYNC) != 0, fsync(fd) != 0 { throw fail("fsync") }
@@ -175,17 +206,19 @@ public struct SafeTensorsWriter: Sendable {
         if dirfd >= 0 { _ = fsync(dirfd); close(dirfd) }
     }
 
-    private static func writeAll(_ fd: Int32, _ data: Data, _ fail: (String) -> SafeTensorsError) throws {
-        try data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
-            var done = 0
-            while done < buffer.count {
-                let n = posixWrite(fd, buffer.baseAddress! + done, buffer.count - done)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw fail("write")
-                }
-                done += n
+    static func writeAll(_ fd: Int32, _ data: Data, _ fail: (String) -> SafeTensorsError) throws {
+        try data.withUnsafeBytes { try writeAll(fd, $0, fail) }
+    }
+
+    static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, _ fail: (String) -> SafeTensorsError) throws {
+        var done = 0
+        while done < buffer.count {
+            let n = posixWrite(fd, buffer.baseAddress! + done, buffer.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw fail("write")
             }
+            done += n
         }
     }
 }

@@ -83,6 +83,19 @@ final class MappedCheckpointTests: XCTestCase {
         XCTAssertEqual(model.embeddings.wordEmbeddings.weight.scalars, original.embeddings.wordEmbeddings.weight.scalars)
     }
 
+    func testSavingStreamsTheBytesTheInMemoryWriterMakes() throws {
+        var c = BertConfig()
+        c.vocabSize = 300; c.hiddenSize = 32; c.numHiddenLayers = 2; c.numAttentionHeads = 4; c.intermediateSize = 48
+        c.maxPositionEmbeddings = 40; c.typeVocabSize = 2
+        let model = try BertForMaskedLM(config: c, seed: 4)   // tied decoder: saved once, as transformers does
+        let url = folder.appendingPathComponent("mlm.safetensors")
+        try model.saveSafeTensors(to: url)
+        XCTAssertEqual(try Data(contentsOf: url), try model.safeTensorsWriter().serialized())
+        let file = try SafeTensorsFile(url: url)
+        XCTAssertEqual(file.tensorNames.count, model.parameters.count)
+        XCTAssertEqual(try file.floats("bert.embeddings.word_embeddings.weight"), model.bert.embeddings.wordEmbeddings.weight.scalars)
+    }
+
     func testReleasingATensorsPagesKeepsItsValues() throws {
         _ = try savedModel()
         let file = try SafeTensorsFile(url: folder.appendingPathComponent("model.safetensors"))

@@ -93,4 +93,53 @@ final class SafeTensorsWriterTests: XCTestCase {
         XCTAssertEqual(file.metadata, ["k\"ey": "tab\there\u{01}/é"])
         XCTAssertEqual(file.tensorNames, ["we\\ird"])
     }
+
+    /// Streaming the Python fixture's tensors (in pieces, some empty) gives the Python file byte for byte.
+    func testStreamingWritesTheSameFileWithoutGatheringBytes() throws {
+        let source = FixturePaths.safetensors.appendingPathComponent("python_dtypes.safetensors")
+        let file = try SafeTensorsFile(url: source)
+        let dir = try FixturePaths.temporaryDirectory(self)
+        let url = dir.appendingPathComponent("streamed.safetensors")
+        var asked: [String] = []
+        try SafeTensorsWriter.stream(to: url, metadata: file.metadata,
+                                     tensors: file.tensors.reversed().map { SafeTensorsLayout(name: $0.name, dtype: $0.dtype, shape: $0.shape) }) { name, write in
+            asked.append(name)
+            let bytes = try file.rawBytes(name)
+            let cut = bytes.count / 3
+            try write(UnsafeRawBufferPointer(rebasing: bytes[0..<cut]))
+            try write(UnsafeRawBufferPointer(rebasing: bytes[cut..<cut]))
+            try write(UnsafeRawBufferPointer(rebasing: bytes[cut...]))
+        }
+        XCTAssertEqual(try Data(contentsOf: url), try Data(contentsOf: source))
+        XCTAssertEqual(asked, file.tensorNames, "bytes are asked for in file order")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["streamed.safetensors"])
+    }
+
+    func testStreamingRejectsWrongByteCountsAndLeavesTheOldFile() throws {
+        let dir = try FixturePaths.temporaryDirectory(self)
+        let url = dir.appendingPathComponent("model.safetensors")
+        try Data("old contents".utf8).write(to: url)
+        let layout = [SafeTensorsLayout(name: "a", shape: [2]), SafeTensorsLayout(name: "b", shape: [3])]
+        let values: [String: [Float]] = ["a": [1, 2], "b": [3, 4]]   // b is one short
+        XCTAssertThrowsError(try SafeTensorsWriter.stream(to: url, tensors: layout) { name, write in
+            try values[name]!.withUnsafeBytes { try write($0) }
+        }) { error in
+            guard case .writerDataMismatch(tensor: "b", expectedBytes: 12, actualBytes: 8) = error as? SafeTensorsError else {
+                return XCTFail("\(error)")
+            }
+        }
+        XCTAssertThrowsError(try SafeTensorsWriter.stream(to: url, tensors: layout) { name, write in
+            try [Float](repeating: 1, count: 4).withUnsafeBytes { try write($0) }   // too many for both
+        }) { error in
+            guard case .writerDataMismatch(tensor: "a", expectedBytes: 8, actualBytes: 16) = error as? SafeTensorsError else {
+                return XCTFail("\(error)")
+            }
+        }
+        XCTAssertThrowsError(try SafeTensorsWriter.stream(to: url, tensors: layout + [layout[0]]) { _, _ in }) { error in
+            guard case .invalidTensorName(name: "a", _) = error as? SafeTensorsError else { return XCTFail("\(error)") }
+        }
+        XCTAssertThrowsError(try SafeTensorsWriter.stream(to: url, tensors: [SafeTensorsLayout(name: "__metadata__", shape: [])]) { _, _ in })
+        XCTAssertEqual(try Data(contentsOf: url), Data("old contents".utf8))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["model.safetensors"])
+    }
 }

@@ -179,12 +179,15 @@ public final class Trainer<Source: TrainingBatchSource> {
         try? fm.removeItem(at: temp)
         try fm.createDirectory(at: temp, withIntermediateDirectories: true)
         try model.saveSafeTensors(to: temp.appendingPathComponent("model.safetensors"))
-        var moments = SafeTensorsWriter()
-        for slot in optimizer.slots {
-            try moments.add("m." + slot.key, floats: slot.m, shape: slot.parameter.shape)
-            try moments.add("v." + slot.key, floats: slot.v, shape: slot.parameter.shape)
+        // The moments go to the file straight from the optimizer's arrays (no copy of twice the model).
+        let slots = Dictionary(uniqueKeysWithValues: optimizer.slots.map { ($0.key, $0) })
+        let layout = optimizer.slots.flatMap { slot in
+            ["m.", "v."].map { SafeTensorsLayout(name: $0 + slot.key, shape: slot.parameter.shape) }
         }
-        try moments.write(to: temp.appendingPathComponent("optimizer.safetensors"))
+        try SafeTensorsWriter.stream(to: temp.appendingPathComponent("optimizer.safetensors"), tensors: layout) { name, write in
+            let slot = slots[String(name.dropFirst(2))]!
+            try (name.hasPrefix("m.") ? slot.m : slot.v).withUnsafeBytes { try write($0) }
+        }
         let state = TrainerState(step: step, epoch: epoch, optimizerStep: optimizer.step, generator: context.generator,
                                  dataPosition: source.position, options: options)
         let encoder = JSONEncoder()
