@@ -61,7 +61,9 @@ static AVX512 void tile(int kc, const float *a, size_t rs, size_t cs, const floa
     }
     const __mmask16 m0 = nr >= 16 ? 0xFFFF : (__mmask16)((1u << nr) - 1);
     const __mmask16 m1 = nr >= 32 ? 0xFFFF : nr > 16 ? (__mmask16)((1u << (nr - 16)) - 1) : 0;
-    for (int i = 0; i < mr; i++) {
+#pragma GCC unroll 12
+    for (int i = 0; i < MR; i++) {
+        if (i >= mr) break;
         float *row = c + (size_t)i * ldc;
         __m512 r0 = acc[i][0], r1 = acc[i][1];
         if (accumulate) {
