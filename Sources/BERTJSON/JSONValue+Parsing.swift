@@ -135,16 +135,7 @@ private struct JSONByteParser {
             at += 1
             skipSpace()
             members.append(JSONMember(key: key, value: try value(depth: depth + 1)))
-            skipSpace()
-            guard at < end else { throw unexpected("',' or '}'") }
-            if bytes[at] == UInt8(ascii: ",") {
-                at += 1
-                skipSpace()
-                continue
-            }
-            guard bytes[at] == UInt8(ascii: "}") else { throw unexpected("',' or '}'") }
-            at += 1
-            return .object(JSONObject(members: members))
+            if try !anotherElement(before: UInt8(ascii: "}")) { return .object(JSONObject(members: members)) }
         }
     }
 
@@ -159,17 +150,24 @@ private struct JSONByteParser {
         }
         while true {
             elements.append(try value(depth: depth + 1))
-            skipSpace()
-            guard at < end else { throw unexpected("',' or ']'") }
-            if bytes[at] == UInt8(ascii: ",") {
-                at += 1
-                skipSpace()
-                continue
-            }
-            guard bytes[at] == UInt8(ascii: "]") else { throw unexpected("',' or ']'") }
-            at += 1
-            return .array(elements)
+            if try !anotherElement(before: UInt8(ascii: "]")) { return .array(elements) }
         }
+    }
+
+    /// After an element of an array or object: consumes `,` and the space after it (true: another element
+    /// follows) or the closing bracket `close` (false).
+    private mutating func anotherElement(before close: UInt8) throws(JSONError) -> Bool {
+        skipSpace()
+        let expected = "',' or '\(Character(Unicode.Scalar(close)))'"
+        guard at < end else { throw unexpected(expected) }
+        if bytes[at] == UInt8(ascii: ",") {
+            at += 1
+            skipSpace()
+            return true
+        }
+        guard bytes[at] == close else { throw unexpected(expected) }
+        at += 1
+        return false
     }
 
     private mutating func literal(_ word: StaticString) throws(JSONError) {

@@ -7,8 +7,7 @@ extension Module {
     /// saves them), with the `format: pt` metadata `transformers` requires.
     public func safeTensorsWriter(prefix: String = "") throws -> SafeTensorsWriter {
         var writer = SafeTensorsWriter(metadata: ["format": "pt"])
-        var seen = Set<ObjectIdentifier>()
-        for (key, tensor) in namedParameters(prefix: prefix) where seen.insert(ObjectIdentifier(tensor)).inserted {
+        for (key, tensor) in uniqueNamedParameters(prefix: prefix) {
             try writer.add(key, floats: tensor.scalars, shape: tensor.shape)
         }
         return writer
@@ -17,8 +16,7 @@ extension Module {
     /// Writes `model.safetensors`-style weights atomically to `url` (the same bytes as `safeTensorsWriter`), straight
     /// from the parameters: no copy of the weights is made on the way.
     public func saveSafeTensors(to url: URL, prefix: String = "") throws {
-        var seen = Set<ObjectIdentifier>()
-        let named = namedParameters(prefix: prefix).filter { seen.insert(ObjectIdentifier($0.tensor)).inserted }
+        let named = uniqueNamedParameters(prefix: prefix)
         let tensors = Dictionary(uniqueKeysWithValues: named.map { ($0.key, $0.tensor) })
         try SafeTensorsWriter.stream(to: url, metadata: ["format": "pt"],
                                      tensors: named.map { SafeTensorsLayout(name: $0.key, shape: $0.tensor.shape) }) { name, write in

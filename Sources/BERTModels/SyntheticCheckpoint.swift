@@ -1,3 +1,5 @@
+import BERTNN
+
 /// A checkpoint whose values are generated from each key, so tests and benchmarks can use a BERT-base-sized
 /// model without shipping 440 MB of weights. Python implements the same generator
 /// (`scripts/make_model_goldens.py`, spec in `Tests/Fixtures/MANIFEST.md`):
@@ -11,6 +13,11 @@ public struct SyntheticCheckpoint: TensorSource {
 
     /// A checkpoint with these keys and shapes.
     public init(shapes: [String: [Int]]) { self.shapes = shapes }
+
+    /// A checkpoint with exactly `module`'s parameter keys and shapes.
+    public init(shapesOf module: Module) {
+        shapes = Dictionary(uniqueKeysWithValues: module.namedParameters().map { ($0.key, $0.tensor.shape) })
+    }
 
     public var tensorNames: [String] { Array(shapes.keys) }
 

@@ -23,11 +23,15 @@ extension Module {
         return out
     }
 
-    /// Every parameter tensor (each once, even when shared as ALBERT's layers or tied embeddings are).
-    public var parameters: [Tensor] {
+    /// Every parameter once, under the first key it appears with (shared tensors — ALBERT's layers, tied
+    /// embeddings — are listed, and saved, once, as `transformers` saves them).
+    public func uniqueNamedParameters(prefix: String = "") -> [(key: String, tensor: Tensor)] {
         var seen = Set<ObjectIdentifier>()
-        return namedParameters().map(\.tensor).filter { seen.insert(ObjectIdentifier($0)).inserted }
+        return namedParameters(prefix: prefix).filter { seen.insert(ObjectIdentifier($0.tensor)).inserted }
     }
+
+    /// Every parameter tensor (each once, even when shared as ALBERT's layers or tied embeddings are).
+    public var parameters: [Tensor] { uniqueNamedParameters().map(\.tensor) }
 
     /// Number of scalar parameters (shared tensors counted once).
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }

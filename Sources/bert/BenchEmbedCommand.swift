@@ -57,8 +57,7 @@ struct BenchEmbedCommand: ParsableCommand {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let config = BertConfig()
         let model = try BertModel(config: config, randomInit: false)
-        let shapes = Dictionary(uniqueKeysWithValues: model.namedParameters().map { ($0.key, $0.tensor.shape) })
-        try model.load(from: SyntheticCheckpoint(shapes: shapes))
+        try model.load(from: SyntheticCheckpoint(shapesOf: model))
         try config.write(to: folder.appendingPathComponent("config.json"))
         try model.saveSafeTensors(to: folder.appendingPathComponent("model.safetensors"))
     }

@@ -18,8 +18,7 @@ struct BenchEncoderCommand: ParsableCommand {
         var config = BertConfig()
         config.hiddenDropoutProb = 0
         let model = try BertModel(config: config)
-        let shapes = Dictionary(uniqueKeysWithValues: model.namedParameters().map { ($0.key, $0.tensor.shape) })
-        try model.load(from: SyntheticCheckpoint(shapes: shapes))
+        try model.load(from: SyntheticCheckpoint(shapesOf: model))
         if packedWeights { model.prepareForInference() }
         var g = SeededGenerator(seed: 1)
         let ids = (0..<(batch * length)).map { _ in Int(g.next() % 30000) + 100 }

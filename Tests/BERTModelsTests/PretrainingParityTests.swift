@@ -28,8 +28,7 @@ final class PretrainingParityTests: XCTestCase {
         c.intermediateSize = t.config.intermediate_size; c.maxPositionEmbeddings = t.config.max_position_embeddings
         c.hiddenDropoutProb = 0; c.attentionProbsDropoutProb = 0
         let model = try BertForPreTraining(config: c, randomInit: false)
-        let shapes = Dictionary(uniqueKeysWithValues: model.namedParameters().map { ($0.key, $0.tensor.shape) })
-        try model.load(from: SyntheticCheckpoint(shapes: shapes), prefixes: [""])
+        try model.load(from: SyntheticCheckpoint(shapesOf: model), prefixes: [""])
         return model
     }
 

@@ -25,9 +25,9 @@ final class RandomBertBaseTests: XCTestCase {
         let inputs = try JSONDecoder().decode(Inputs.self, from: Data(contentsOf: fixtureURL("bert_base_random/inputs.json")))
         let golden = try SafeTensorsFile(url: fixtureURL("bert_base_random/outputs.safetensors"))
         let model = try BertModel(config: BertConfig())
-        let shapes = Dictionary(uniqueKeysWithValues: model.namedParameters().map { ($0.key, $0.tensor.shape) })
-        XCTAssertEqual(shapes.count, 199)
-        try model.load(from: SyntheticCheckpoint(shapes: shapes))
+        let checkpoint = SyntheticCheckpoint(shapesOf: model)
+        XCTAssertEqual(checkpoint.shapes.count, 199)
+        try model.load(from: checkpoint)
         let input = try EncoderInput(inputIds: inputs.input_ids.flatMap { $0 }, tokenTypeIds: inputs.token_type_ids.flatMap { $0 },
                                      attentionMask: inputs.attention_mask.flatMap { $0 }, batch: 2, length: 128)
         let out = try model(input)

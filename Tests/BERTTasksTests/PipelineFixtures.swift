@@ -27,7 +27,7 @@ struct ScaledSyntheticSource: TensorSource {
     static func fill(_ model: Module, expectedKeys: [String]) throws {
         let named = model.namedParameters()
         XCTAssertEqual(Set(named.map(\.key)), Set(expectedKeys), "parameter keys differ from transformers' named_parameters()")
-        let source = ScaledSyntheticSource(base: SyntheticCheckpoint(shapes: Dictionary(uniqueKeysWithValues: named.map { ($0.key, $0.tensor.shape) })))
+        let source = ScaledSyntheticSource(base: SyntheticCheckpoint(shapesOf: model))
         try model.load(from: source, prefixes: [""])
     }
 }

@@ -30,8 +30,7 @@ nonisolated(unsafe) var bertBase: BertModel?
 func bertBaseModel() throws -> BertModel {
     if let m = bertBase { return m }
     let model = try BertModel(config: BertConfig(), randomInit: false)
-    let shapes = Dictionary(uniqueKeysWithValues: model.namedParameters().map { ($0.key, $0.tensor.shape) })
-    try model.load(from: SyntheticCheckpoint(shapes: shapes))
+    try model.load(from: SyntheticCheckpoint(shapesOf: model))
     bertBase = model
     return model
 }
