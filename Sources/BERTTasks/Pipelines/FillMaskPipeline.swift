@@ -77,7 +77,9 @@ public final class FillMaskPipeline {
                                truncation: Bool = false) throws -> [[[FillMaskPrediction]]] {
         guard topK > 0 else { throw PipelineError.invalidOption(name: "top_k", value: "\(topK)", reason: "must be at least 1") }
         let targetIds = try targets.map(targetIds)
-        let k = min(topK, targetIds?.count ?? topK)
+        // More candidates than the vocabulary (or the targets) cannot be returned; clamping also keeps an absurd
+        // top_k from sizing the ranking buffer.
+        let k = min(topK, targetIds?.count ?? config.vocabSize)
         let maxLength = config.maxPositionEmbeddings
         let tok = try PipelineSupport.configured(tokenizer, truncateTo: truncation ? min(tokenizer.modelMaxLength ?? maxLength, maxLength) : nil)
         let encodings = try texts.map { try tok.encode($0) }
