@@ -1,3 +1,4 @@
+import BERTJSON
 import Foundation
 
 /// Speed measurements for `bert tokenize --bench` (and `bert bench`): load time and single-thread throughput,
@@ -20,11 +21,16 @@ public enum TokenizerBenchmark {
     /// Reads the golden corpus (`Tests/Fixtures/tokenizers/corpus.json`): its texts and its pairs.
     public static func loadCorpus(_ url: URL) throws -> (texts: [String], pairs: [(String, String)]) {
         let data = try Tokenizer.read(url)
-        guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let texts = root["texts"] as? [String] else {
-            throw TokenizerError.malformedJSON(path: url.path, reason: "expected {\"texts\": [...], \"pairs\": [[a, b], ...]}")
+        let shape = "expected {\"texts\": [...], \"pairs\": [[a, b], ...]}"
+        guard let root = try? JSONValue.parse(data), let items = root["texts"]?.arrayValue else {
+            throw TokenizerError.malformedJSON(path: url.path, reason: shape)
         }
-        let pairs = (root["pairs"] as? [[String]] ?? []).compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }
+        let texts = items.compactMap(\.stringValue)
+        guard texts.count == items.count else { throw TokenizerError.malformedJSON(path: url.path, reason: shape) }
+        let pairs = (root["pairs"]?.arrayValue ?? []).compactMap { pair -> (String, String)? in
+            guard let a = pair[0]?.stringValue, let b = pair[1]?.stringValue, pair.arrayValue?.count == 2 else { return nil }
+            return (a, b)
+        }
         return (texts, pairs)
     }
 
