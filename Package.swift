@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "SafeTensors", targets: ["SafeTensors"]),
         .library(name: "BERTTokenizers", targets: ["BERTTokenizers"]),
         .executable(name: "bert", targets: ["bert"]),
+        .executable(name: "bert-dev", targets: ["bert-dev"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -36,9 +37,17 @@ let package = Package(
         .target(name: "BERTTasks", dependencies: ["BERTModels", "BERTTokenizers"]),
         .target(name: "BERTTraining", dependencies: ["BERTModels", "BERTTokenizers", "BERTTasks", "BERTJSON"]),
         .target(name: "BERT", dependencies: ["BERTModels", "BERTTokenizers", "SafeTensors", "BERTHub", "BERTJSON", "BERTTasks", "BERTTraining"]),
+        // The command line: option groups, input readers, the checked output writer and progress, shared by the
+        // user's `bert` and the developers' `bert-dev` (benchmarks and parity hooks).
+        .target(
+            name: "BERTCommandLine",
+            dependencies: ["BERT", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "bert",
-            dependencies: ["BERT", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["BERTCommandLine", "BERT", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(
+            name: "bert-dev",
+            dependencies: ["BERTCommandLine", "BERT", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // Tests. TestSupport holds assertClose, the finite-difference gradient checker and fixture loading.
         .target(name: "TestSupport", dependencies: ["BERTTensor"], path: "Tests/TestSupport"),
@@ -51,6 +60,8 @@ let package = Package(
         .testTarget(name: "BERTModelsTests", dependencies: ["BERTModels", "BERTTokenizers", "TestSupport"]),
         .testTarget(name: "BERTTasksTests", dependencies: ["BERTTasks", "TestSupport"]),
         .testTarget(name: "BERTTrainingTests", dependencies: ["BERTTraining", "TestSupport"]),
+        // Runs the built `bert` and `bert-dev` binaries as a user would (exit codes, stdout, stderr).
+        .testTarget(name: "BERTCommandLineTests", dependencies: ["bert", "bert-dev", "BERT", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Pipeline throughput: transformers.pipeline vs `bert <command> --bench-repeat` on the same batch, same run.
+"""Pipeline throughput: transformers.pipeline vs `bert-dev bench pipeline <command>` on the same batch, same run.
 
 Usage (from the repository root, after `swift build -c release --product bert` and
 scripts/make_pipeline_goldens.py, which saves the generated-weight checkpoints under models/pipelines/):
@@ -24,7 +24,7 @@ import torch
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODELS = os.path.join(ROOT, "models", "pipelines")
-BERT = os.path.join(ROOT, ".build", "release", "bert")
+BERT_DEV = os.path.join(ROOT, ".build", "release", "bert-dev")
 
 WORDS = ["the", "river", "Zürich", "café", "naïve", "mountain", "Marie", "Curie", "discovered", "radium", "in", "1898",
          ",", ".", "Antidisestablishmentarianism", "and", "of", "a", "village", "Dvořák", "composed", "symphonies",
@@ -55,8 +55,8 @@ def time_swift(command, folder, lines, extra, batch, repeat):
         for line in lines:
             f.write(json.dumps(line, ensure_ascii=False) + "\n")
         path = f.name
-    out = subprocess.run([BERT, command, "--model", folder, "--input", path, "--batch-size", str(batch),
-                          "--bench-repeat", str(repeat)] + extra, check=True, capture_output=True, text=True).stdout
+    out = subprocess.run([BERT_DEV, "bench", "pipeline", command, "--model", folder, "--input", path,
+                          "--batch-size", str(batch), "--repeat", str(repeat)] + extra, check=True, capture_output=True, text=True).stdout
     os.unlink(path)
     return json.loads(out.strip().splitlines()[-1])
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reference benchmarks (PyTorch, ONNX Runtime, numpy) for `bert bench` to compare against in the same run.
+"""Reference benchmarks (PyTorch, ONNX Runtime, numpy) for `bert-dev bench` to compare against in the same run.
 
 Usage (from the repository root; embed needs scripts/fetch-models.sh first):
     .venv/bin/python scripts/bench_reference.py gemm         # torch.matmul and numpy GEMM GFLOP/s, 1 and 2 threads

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Single-thread throughput of Hugging Face `tokenizers` on the golden corpus, to compare with
-`bert tokenize --model models/all-MiniLM-L6-v2 --bench` (same corpus, same counting: every text encoded as a
+`bert-dev bench tokenizer --model models/all-MiniLM-L6-v2` (same corpus, same counting: every text encoded as a
 single sequence and every pair as a pair, with special tokens, no truncation or padding, repeated --repeat times
 per pass; tokens/s over passes lasting at least --seconds).
 

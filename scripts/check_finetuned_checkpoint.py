@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Loads a folder written by `bert finetune` in transformers and compares its outputs with ours.
 
-    .build/release/bert evaluate --task ner --model runs/ner/best --data Tests/Fixtures/datasets/ner_dev.conll \
-        --dump-outputs /tmp/ner.json
+    .build/release/bert-dev dump-outputs --task ner --model runs/ner/best --data Tests/Fixtures/datasets/ner_dev.conll \
+        --output /tmp/ner.json
     .venv/bin/python scripts/check_finetuned_checkpoint.py --task ner --model runs/ner/best --outputs /tmp/ner.json
 
 The dump holds, per row, the input ids our tokenizer produced and our raw outputs (classification logits

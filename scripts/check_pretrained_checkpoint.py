@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Loads a `bert pretrain` checkpoint with transformers.BertForPreTraining (strictly: no missing or unexpected
-keys), compares its MLM logits with `bert forward`-independent recomputation, and prints fill-mask answers.
+keys), compares its MLM logits with `bert-dev forward`-independent recomputation, and prints fill-mask answers.
 Usage: .venv/bin/python scripts/check_pretrained_checkpoint.py CHECKPOINT_DIR ["text with [MASK]" ...]"""
 import sys
 import torch

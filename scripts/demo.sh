@@ -10,7 +10,7 @@ BERT=.build/release/bert
 MODEL=models/all-MiniLM-L6-v2
 echo
 echo "== Cosine similarity (all-MiniLM-L6-v2)"
-$BERT similarity --model "$MODEL" --table \
+$BERT similarity --model "$MODEL" --pretty \
     "A man is eating food." "A man is eating a piece of bread." "The girl is carrying a baby." \
     "A man is riding a horse." "The stock market fell sharply."
 echo

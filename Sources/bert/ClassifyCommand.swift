@@ -1,6 +1,19 @@
 import ArgumentParser
 import BERT
+import BERTCommandLine
 import Foundation
+
+/// `--top-k` of `bert classify`: a number of labels, or all of them.
+enum TopKLabels: ExpressibleByArgument {
+    case count(Int), all
+
+    init?(argument: String) {
+        if argument == "all" { self = .all } else if let n = Int(argument), n >= 1 { self = .count(n) } else { return nil }
+    }
+
+    static var defaultCompletionKind: CompletionKind { .list(["all"]) }
+}
+
 
 /// `bert classify`: transformers' text-classification pipeline (single texts and pairs).
 struct ClassifyCommand: ParsableCommand {
@@ -16,32 +29,23 @@ struct ClassifyCommand: ParsableCommand {
                                                          (lines of {"text": ..., "text_pair": ...})
             """)
 
-    @OptionGroup var options: PipelineInputOptions
+    @OptionGroup var options: PipelineOptions
     @Argument(help: "Texts to classify.") var texts: [String] = []
     @Option(help: "Second sequence for every TEXT (NLI hypothesis).") var pair: String?
-    @Option(help: "Labels per input: a number or 'all' (default: transformers' single best label).") var topK: String?
-    @Option(help: "softmax, sigmoid or none (default: the model's problem type decides).") var functionToApply: String?
+    @Option(help: "Labels per input: a number or 'all' (default: transformers' single best label).") var topK: TopKLabels?
+    @Option(help: "Score function (default: the model's problem type decides).") var functionToApply: ClassificationFunction?
     @Flag(help: "Cut inputs to the model's length instead of failing.") var truncation = false
 
     func run() throws {
-        let lines = try options.jsonLines()
-        let inputs: [TextClassificationInput] = lines.isEmpty
+        let records = try options.records()
+        let inputs: [TextClassificationInput] = try records.isEmpty
             ? texts.map { .init(text: $0, textPair: pair) }
-            : try zip(options.strings(lines, "text"), options.strings(lines, "text_pair", optional: true)).map { .init(text: $0!, textPair: $1) }
+            : records.map { .init(text: try $0.string("text"), textPair: try $0.optionalString("text_pair")) }
         guard !inputs.isEmpty else { throw ValidationError("give TEXT... or --input FILE") }
         var k: Int? = 1
-        if let topK { if topK == "all" { k = nil } else if let n = Int(topK) { k = n } else { throw ValidationError("--top-k must be a number or 'all'") } }
-        var function: ClassificationFunction?
-        if let functionToApply {
-            guard let f = ClassificationFunction(rawValue: functionToApply) else { throw ValidationError("--function-to-apply must be softmax, sigmoid or none") }
-            function = f
-        }
-        let pipe = try TextClassificationPipeline(directory: options.directory)
-        guard let results = try options.run(task: "text-classification", inputs: inputs.count, {
-            try pipe(inputs, topK: k, functionToApply: function, batchSize: options.batchSize, truncation: truncation)
-        }) else { return }
-        for r in results {
-            if topK == nil { printJSONLine(r[0]) } else { printJSONLine(r) }
-        }
+        if case let .count(n)? = topK { k = n } else if case .all? = topK { k = nil }
+        let pipe = try TextClassificationPipeline(directory: options.directory())
+        let results = try pipe(inputs, topK: k, functionToApply: functionToApply, batchSize: options.batchSize, truncation: truncation)
+        try printResults(results.map { topK == nil ? $0[0].json : $0.json })
     }
 }

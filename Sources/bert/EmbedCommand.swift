@@ -1,57 +1,106 @@
 import ArgumentParser
 import BERT
+import BERTCommandLine
 import Foundation
 
-/// `bert embed`: sentence vectors as JSON lines.
+/// `bert embed`: sentence vectors as JSON lines, streamed as they are computed, or one matrix file.
 struct EmbedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "embed", abstract: "Sentence embeddings (Sentence-Transformers models or BERT with mean pooling), JSONL out.",
-        discussion: "Example: bert embed --model models/all-MiniLM-L6-v2 \"A man is eating food.\" \"Someone eats.\"")
+        commandName: "embed", abstract: "Sentence embeddings (Sentence-Transformers models or BERT with mean pooling).",
+        discussion: """
+            Prints one JSON line {"text", "embedding"} per text, written as each batch finishes, or with \
+            --output FILE.safetensors|FILE.npy one [texts, dimension] float32 matrix ("embeddings").
+              bert embed --model models/all-MiniLM-L6-v2 "A man is eating food." "Someone eats."
+              bert embed --model sentence-transformers/all-MiniLM-L6-v2 --input texts.txt --output vectors.npy
+            """)
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var inputOptions: InputOptions
+    @OptionGroup var progressOptions: ProgressOptions
     @Argument(help: "Texts to embed.") var texts: [String] = []
-    @Option(help: "File of texts: one per line, or JSONL with a \"text\" field.") var input: String?
     @Option(help: "Texts per forward pass.") var batchSize = 32
     @Option(help: "L2-normalise the vectors (default: as the model's Normalize module says).") var normalize: Bool?
     @Option(help: "Truncate texts to this many tokens (default: the model's max_seq_length).") var maxSeqLength: Int?
     @Option(help: "Keep the first N values of each vector (Matryoshka models; sentence-transformers' truncate_dim).") var truncateDim: Int?
+    @Option(help: "Write every vector to one file instead of stdout: .safetensors or .npy.") var output: String?
+
+    func validate() throws {
+        try validateCount(batchSize, "--batch-size", max: 65_536)
+        if let maxSeqLength { try validateCount(maxSeqLength, "--max-seq-length", max: 1 << 20) }
+        if let truncateDim { try validateCount(truncateDim, "--truncate-dim", max: 1 << 20) }
+        if let output, MatrixFileFormat(path: output) == nil {
+            throw ValidationError("--output must end in .safetensors or .npy, not \(output)")
+        }
+    }
 
     func run() throws {
-        let all = try readTexts(arguments: texts, input: input)
+        let all = try inputOptions.texts(arguments: texts)
         guard !all.isEmpty else { throw ValidationError("give texts as arguments or with --input") }
         let model = try SentenceTransformer(directory: modelOptions.directory())
         if let maxSeqLength { try model.setMaxSequenceLength(maxSeqLength) }
-        let vectors = try model.encode(all, batchSize: batchSize, normalize: normalize, truncateDimension: truncateDim) { done, total in
-            if total > batchSize { FileHandle.standardError.write(Data("\rembedded \(done)/\(total)".utf8)) }
+        if let truncateDim, truncateDim > model.dimension {
+            throw CommandLineError("--truncate-dim \(truncateDim) is larger than the model's \(model.dimension) dimensions")
         }
-        if all.count > batchSize { FileHandle.standardError.write(Data("\n".utf8)) }
-        for (t, v) in zip(all, vectors) { try printJSONLine(["text": t, "embedding": v.map(Double.init)]) }
+        let progress = ProgressDisplay("embedded", total: all.count, unit: "texts", quiet: progressOptions.quiet)
+        defer { progress.finish() }
+        // Chunks of several batches: each chunk is sorted by length inside `encode`, and its lines are written as
+        // soon as it is done, so a long run killed midway keeps what it finished.
+        let chunk = max(batchSize * 8, 256)
+        var matrix: [Float] = []
+        var dimension = 0
+        for start in stride(from: 0, to: all.count, by: chunk) {
+            let texts = Array(all[start..<min(start + chunk, all.count)])
+            let vectors = try model.encode(texts, batchSize: batchSize, normalize: normalize, truncateDimension: truncateDim) { done, _ in
+                progress.update(start + done)
+            }
+            if output != nil {
+                for v in vectors { matrix += v }
+                dimension = vectors.first?.count ?? dimension
+                continue
+            }
+            var bytes: [UInt8] = []
+            for (offset, (text, vector)) in zip(texts, vectors).enumerated() {
+                do {
+                    bytes += try StandardOutput.jsonLineBytes(["text": .string(text), "embedding": jsonArray(vector)])
+                } catch {
+                    throw CommandLineError("text \(start + offset + 1): \(error)")
+                }
+            }
+            try StandardOutput.write(bytes)
+        }
+        if let output, let format = MatrixFileFormat(path: output) {
+            if let bad = matrix.firstIndex(where: { !$0.isFinite }) {
+                throw CommandLineError("the embedding of text \(bad / max(dimension, 1) + 1) is not finite (\(matrix[bad])): "
+                    + "check the model's weights for NaN or infinity; \(output) was not written")
+            }
+            try writeMatrix(matrix, rows: all.count, columns: dimension, name: "embeddings", format: format, to: output)
+        }
     }
 }
 
 /// `bert similarity`: the cosine-similarity matrix of texts.
 struct SimilarityCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "similarity", abstract: "Cosine similarity between every pair of texts (JSON, or a table with --table).")
+        commandName: "similarity", abstract: "Cosine similarity between every pair of texts (JSON, or a table with --pretty).")
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var inputOptions: InputOptions
     @Argument(help: "Texts to compare.") var texts: [String] = []
-    @Option(help: "File of texts: one per line, or JSONL with a \"text\" field.") var input: String?
-    @Flag(help: "Print a readable table instead of JSON.") var table = false
+    @Flag(help: "Print a readable table instead of JSON.") var pretty = false
 
     func run() throws {
-        let all = try readTexts(arguments: texts, input: input)
+        let all = try inputOptions.texts(arguments: texts)
         guard all.count >= 2 else { throw ValidationError("give at least two texts") }
         let model = try SentenceTransformer(directory: modelOptions.directory())
         let v = try model.encode(all)
         let matrix = v.map { a in v.map { b in cosineSimilarity(a, b) } }
-        if table {
+        if pretty {
             for (i, t) in all.enumerated() {
                 let row = matrix[i].map { String(format: "%6.3f", $0) }.joined(separator: " ")
-                print("\(row)  \(t)")
+                try StandardOutput.line("\(row)  \(t)")
             }
         } else {
-            try printJSONLine(["texts": all, "similarity": matrix.map { $0.map(Double.init) }])
+            try StandardOutput.jsonLine(["texts": .array(all.map { .string($0) }), "similarity": .array(matrix.map(jsonArray))])
         }
     }
 }
@@ -63,24 +112,37 @@ struct SearchCommand: ParsableCommand {
         discussion: "Example: bert search --model models/all-MiniLM-L6-v2 --corpus examples/sentences.txt \"Someone plays music\"")
 
     @OptionGroup var modelOptions: ModelOptions
-    @Option(help: "Corpus: one text per line, or JSONL with a \"text\" field.") var corpus: String
+    @OptionGroup var progressOptions: ProgressOptions
+    @Option(help: "Corpus: one text per line, JSON Lines with a \"text\" field, or CSV/TSV with a text column.") var corpus: String
+    @Option(help: "How to read --corpus.") var corpusFormat: InputFormat = .auto
     @Argument(help: "Queries.") var queries: [String]
     @Option(help: "Results per query.") var topK = 5
     @Flag(help: "Print readable lines instead of JSON.") var pretty = false
 
+    func validate() throws {
+        try validateCount(topK, "--top-k", max: Int(Int32.max))
+        if queries.isEmpty { throw ValidationError("give at least one query") }
+    }
+
     func run() throws {
-        let docs = try readTexts(arguments: [], input: corpus)
+        let docs = try InputOptions.records(path: corpus, format: corpusFormat).map { try $0.string("text") }
+        guard !docs.isEmpty else { throw CommandLineError("\(corpus) holds no texts") }
         let model = try SentenceTransformer(directory: modelOptions.directory())
-        let docVectors = try model.encode(docs)
+        let progress = ProgressDisplay("embedded corpus", total: docs.count, unit: "texts", quiet: progressOptions.quiet)
+        let docVectors = try model.encode(docs) { done, _ in progress.update(done) }
+        progress.finish()
         let queryVectors = try model.encode(queries)
         for (q, qv) in zip(queries, queryVectors) {
             let ranked = docVectors.enumerated().map { ($0.offset, cosineSimilarity(qv, $0.element)) }
                 .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(topK)
             if pretty {
-                print("query: \(q)")
-                for (i, s) in ranked { print(String(format: "  %.4f  %@", s, docs[i])) }
+                try StandardOutput.line("query: \(q)")
+                for (i, s) in ranked { try StandardOutput.line(String(format: "  %.4f  ", s) + docs[i]) }
             } else {
-                try printJSONLine(["query": q, "results": ranked.map { ["corpus_id": $0.0, "score": Double($0.1), "text": docs[$0.0]] as [String: Any] }])
+                let results: [JSONValue] = ranked.map {
+                    ["corpus_id": .integer(Int64($0.0)), "score": .number(Double($0.1)), "text": .string(docs[$0.0])]
+                }
+                try StandardOutput.jsonLine(["query": .string(q), "results": .array(results)])
             }
         }
     }

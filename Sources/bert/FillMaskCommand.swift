@@ -1,5 +1,6 @@
 import ArgumentParser
 import BERT
+import BERTCommandLine
 import Foundation
 
 /// `bert fill-mask`: transformers' fill-mask pipeline.
@@ -12,24 +13,23 @@ struct FillMaskCommand: ParsableCommand {
             mask, a list of such lists (one per mask) otherwise.
               bert fill-mask --model DIR "Paris is the [MASK] of France."
               bert fill-mask --model DIR --top-k 3 --targets capital,city "Paris is the [MASK] of France."
-              bert fill-mask --model DIR --input texts.jsonl      (lines of {"text": ...} or "...")
+              bert fill-mask --model DIR --input texts.jsonl      (lines of {"text": ...} or "...", or a text file)
             """)
 
-    @OptionGroup var options: PipelineInputOptions
+    @OptionGroup var options: PipelineOptions
     @Argument(help: "Texts holding [MASK].") var texts: [String] = []
-    @Option(help: "Candidates per mask.") var topK: Int = 5
+    @Option(help: "Candidates per mask (at most the vocabulary's size).") var topK: Int = 5
     @Option(help: "Comma-separated words to restrict the candidates to.") var targets: String?
     @Flag(help: "Cut texts to the model's length instead of failing.") var truncation = false
 
+    func validate() throws { try validateCount(topK, "--top-k", max: Int(Int32.max)) }
+
     func run() throws {
-        let lines = try options.jsonLines()
-        let inputs = lines.isEmpty ? texts : try options.strings(lines, "text").map { $0! }
+        let inputs = try options.inputOptions.texts(arguments: texts)
         guard !inputs.isEmpty else { throw ValidationError("give TEXT... or --input FILE") }
-        let pipe = try FillMaskPipeline(directory: options.directory)
-        guard let results = try options.run(task: "fill-mask", inputs: inputs.count, {
-            try pipe(inputs, topK: topK, targets: targets.map { $0.split(separator: ",").map(String.init) },
-                     batchSize: options.batchSize, truncation: truncation)
-        }) else { return }
-        for r in results { if r.count == 1 { printJSONLine(r[0]) } else { printJSONLine(r) } }
+        let pipe = try FillMaskPipeline(directory: options.directory())
+        let results = try pipe(inputs, topK: topK, targets: targets.map { $0.split(separator: ",").map(String.init) },
+                               batchSize: options.batchSize, truncation: truncation)
+        try printResults(results.map { $0.count == 1 ? $0[0].json : $0.json })
     }
 }

@@ -1,11 +1,7 @@
 import ArgumentParser
 import BERT
+import BERTCommandLine
 import Foundation
-
-/// The fine-tuning tasks `bert finetune` and `bert evaluate` know.
-enum FineTuneTask: String, ExpressibleByArgument, CaseIterable {
-    case classification, ner, qa, embedding, similarity
-}
 
 /// `bert finetune`: trains a task head (or a sentence-embedding model) from a BERT folder.
 struct FinetuneCommand: ParsableCommand {
@@ -22,11 +18,11 @@ struct FinetuneCommand: ParsableCommand {
         """)
 
     @OptionGroup var modelOptions: ModelOptions
-    @Option(help: "classification | ner | qa | embedding.") var task: FineTuneTask
+    @Option(help: "The task to train.") var task: FineTuneTask
     @Option(help: "Training data file.") var train: String
     @Option(help: "Validation data, evaluated after each epoch (picks OUTPUT/best).") var validation: String?
     @Option(help: "Output folder.") var output: String
-    @Option(help: "Classification labels: single (default), multi (multi-label) or regression.") var labels = "single"
+    @Option(help: "Classification labels: one per text, several (multi-label), or a number (regression).") var labels: LabelKind = .single
     @Option(help: "Classification text column.") var textColumn = "text"
     @Option(help: "Classification pair-text column (default: text_pair or pair when present).") var pairColumn: String?
     @Option(help: "Classification label column.") var labelColumn = "label"
@@ -50,14 +46,7 @@ struct FinetuneCommand: ParsableCommand {
         let summary: FineTuningSummary
         switch task {
         case .classification:
-            let kind: TextClassificationTask
-            switch labels {
-            case "single": kind = .singleLabel
-            case "multi": kind = .multiLabel
-            case "regression": kind = .regression
-            default: throw ValidationError("--labels must be single, multi or regression")
-            }
-            summary = try TextClassificationFineTuning.train(modelDirectory: model, train: trainURL, validation: validationURL, task: kind,
+            summary = try TextClassificationFineTuning.train(modelDirectory: model, train: trainURL, validation: validationURL, task: labels.task,
                                                              columns: .init(text: textColumn, textPair: pairColumn, label: labelColumn),
                                                              options: o, output: out)
         case .ner:
@@ -70,6 +59,6 @@ struct FinetuneCommand: ParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+        try StandardOutput.line(String(decoding: try encoder.encode(summary), as: UTF8.self))
     }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import BERT
+import BERTCommandLine
 import Foundation
+
 
 /// `bert ner`: transformers' token-classification pipeline.
 struct NERCommand: ParsableCommand {
@@ -11,30 +13,27 @@ struct NERCommand: ParsableCommand {
             Entities are {entity, score, index, word, start, end} (--aggregation-strategy none) or \
             {entity_group, score, word, start, end}; start/end are character offsets into the text.
               bert ner --model DIR --aggregation-strategy simple "Hugo Chávez met Angela Merkel in Zürich."
-              bert ner --model DIR --input texts.jsonl      (lines of {"text": ...} or "...")
+              bert ner --model DIR --input texts.jsonl      (lines of {"text": ...} or "...", or a text file)
             """)
 
-    @OptionGroup var options: PipelineInputOptions
+    @OptionGroup var options: PipelineOptions
     @Argument(help: "Texts to tag.") var texts: [String] = []
-    @Option(help: "none, simple, first, average or max.") var aggregationStrategy: String = "none"
+    @Option(help: "How tokens are grouped into entities.") var aggregationStrategy: AggregationStrategy = .none
     @Option(help: "Cover long texts with windows of model_max_length tokens overlapping by this many (needs an aggregation strategy).")
     var stride: Int?
     @Option(help: "Comma-separated labels to drop (default O; empty string keeps all).") var ignoreLabels: String = "O"
 
+    func validate() throws {
+        if let stride { try validateCount(stride, "--stride", max: 1 << 20) }
+    }
+
     func run() throws {
-        let lines = try options.jsonLines()
-        let inputs = lines.isEmpty ? texts : try options.strings(lines, "text").map { $0! }
+        let inputs = try options.inputOptions.texts(arguments: texts)
         guard !inputs.isEmpty else { throw ValidationError("give TEXT... or --input FILE") }
-        guard let strategy = AggregationStrategy(rawValue: aggregationStrategy) else {
-            throw ValidationError("--aggregation-strategy must be none, simple, first, average or max")
-        }
-        let pipe = try TokenClassificationPipeline(directory: options.directory)
+        let pipe = try TokenClassificationPipeline(directory: options.directory())
         let ignore = ignoreLabels.split(separator: ",").map(String.init)
-        guard let results = try options.run(task: "ner", inputs: inputs.count, {
-            try pipe(inputs, aggregationStrategy: strategy, ignoreLabels: ignore, stride: stride, batchSize: options.batchSize)
-        }) else { return }
-        for r in results {
-            printJSONLine(r)
-        }
+        let results = try pipe(inputs, aggregationStrategy: aggregationStrategy, ignoreLabels: ignore, stride: stride,
+                               batchSize: options.batchSize)
+        try printResults(results.map(\.json))
     }
 }

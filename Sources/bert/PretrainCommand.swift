@@ -1,6 +1,28 @@
 import ArgumentParser
 import BERT
+import BERTCommandLine
 import Foundation
+
+/// `--format` of `bert pretraining-data`.
+enum PretrainingTextFormatChoice: String, ExpressibleByArgument, CaseIterable {
+    case sentencePerLine = "sentence-per-line", plain
+
+    var format: PretrainingTextFormat { self == .plain ? .plainText : .sentencePerLine }
+}
+
+/// `--objective` of `bert pretraining-data`.
+enum PretrainingObjectiveChoice: String, ExpressibleByArgument, CaseIterable {
+    case nsp, sop, mlm
+
+    var objective: PretrainingObjective {
+        switch self {
+        case .nsp: return .nextSentencePrediction
+        case .sop: return .sentenceOrderPrediction
+        case .mlm: return .maskedLMOnly
+        }
+    }
+}
+
 
 /// `bert pretraining-data`: raw text → pre-masked BERT instances (Google's create_pretraining_data).
 struct PretrainingDataCommand: ParsableCommand {
@@ -13,14 +35,14 @@ struct PretrainingDataCommand: ParsableCommand {
             Example: bert pretraining-data --tokenizer models/all-MiniLM-L6-v2 --format plain --output train.bin models/pretraining-text/*.txt
             """)
 
-    @Option(help: "Folder with tokenizer.json or vocab.txt.") var tokenizer: String
+    @Option(help: "Folder (or cache id) with tokenizer.json or vocab.txt.") var tokenizer: String
     @Argument(help: "Text files.") var inputs: [String]
     @Option(help: "Output instance file.") var output: String
-    @Option(help: "sentence-per-line or plain.") var format = "sentence-per-line"
-    @Option(help: "nsp, sop or mlm.") var objective = "nsp"
+    @Option(help: "Layout of the text files.") var format: PretrainingTextFormatChoice = .sentencePerLine
+    @Option(help: "Instance objective.") var objective: PretrainingObjectiveChoice = .nsp
     @Option(help: ArgumentHelp("NSP labels: balanced (50% label 1; a one-sentence chunk is cut when B should follow A) or google "
                 + "(create_pretraining_data.py's rule: a one-sentence chunk always takes a random B, ~55% label 1)."))
-    var nextSentenceRule = "balanced"
+    var nextSentenceRule: NextSentenceRule = .balanced
     @Option var maxSeqLength = 128
     @Option var shortSeqProb = 0.1
     @Option var dupeFactor = 10
@@ -30,23 +52,8 @@ struct PretrainingDataCommand: ParsableCommand {
     @Option var seed: UInt64 = 12345
 
     func run() throws {
-        guard let rule = NextSentenceRule(rawValue: nextSentenceRule) else {
-            throw ValidationError("--next-sentence-rule must be balanced or google, not \"\(nextSentenceRule)\"")
-        }
-        let tok = try WordPiecePretrainingTokenizer(try Tokenizer(directory: URL(fileURLWithPath: tokenizer)))
-        let fmt: PretrainingTextFormat
-        switch format {
-        case "plain": fmt = .plainText
-        case "sentence-per-line": fmt = .sentencePerLine
-        default: throw ValidationError("--format must be sentence-per-line or plain")
-        }
-        let obj: PretrainingObjective
-        switch objective {
-        case "nsp": obj = .nextSentencePrediction
-        case "sop": obj = .sentenceOrderPrediction
-        case "mlm": obj = .maskedLMOnly
-        default: throw ValidationError("--objective must be nsp, sop or mlm")
-        }
+        let rule = nextSentenceRule, fmt = format.format, obj = objective.objective
+        let tok = try WordPiecePretrainingTokenizer(try Tokenizer(directory: resolveModelReference(tokenizer)))
         let vocab = try PretrainingVocabulary(tokenizer: tok)
         FileHandle.standardError.write(Data("reading \(inputs.count) file(s)...\n".utf8))
         let corpus = try PretrainingCorpus(files: inputs.map { URL(fileURLWithPath: $0) }, format: fmt, tokenizer: tok, vocabulary: vocab)
@@ -60,10 +67,10 @@ struct PretrainingDataCommand: ParsableCommand {
         try PretrainingInstanceFileWriter.write(instances, to: URL(fileURLWithPath: output), maxSeqLength: maxSeqLength,
                                                 vocabSize: vocab.size, settings: PretrainingInstanceFileSettings(configuration: config, vocabulary: vocab))
         let stats = PretrainingStatistics(instances: instances, vocabulary: vocab)
-        print("\(corpus.documents.count) documents, \(corpus.tokenCount) tokens → \(instances.count) instances in \(output)")
-        print(stats)
+        try StandardOutput.line("\(corpus.documents.count) documents, \(corpus.tokenCount) tokens → \(instances.count) instances in \(output)")
+        try StandardOutput.line("\(stats)")
         if obj == .nextSentencePrediction {
-            print("next sentence rule \(rule.rawValue): \(counts.cutSentences) one-sentence chunks cut into A and B, "
+            try StandardOutput.line("next sentence rule \(rule.rawValue): \(counts.cutSentences) one-sentence chunks cut into A and B, "
                   + "\(counts.forcedRandomNext) forced to a random B")
         }
     }

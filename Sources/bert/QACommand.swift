@@ -1,5 +1,6 @@
 import ArgumentParser
 import BERT
+import BERTCommandLine
 import Foundation
 
 /// `bert qa`: transformers 4.x question-answering pipeline.
@@ -15,7 +16,7 @@ struct QACommand: ParsableCommand {
                                                          (lines of {"question": ..., "context": ...})
             """)
 
-    @OptionGroup var options: PipelineInputOptions
+    @OptionGroup var options: PipelineOptions
     @Option(help: "The question.") var question: String?
     @Option(help: "The context.") var context: String?
     @Option(help: "Answers per question.") var topK: Int = 1
@@ -25,24 +26,27 @@ struct QACommand: ParsableCommand {
     @Option(help: "Longest answer in tokens.") var maxAnswerLen: Int = 15
     @Flag(help: "Also consider the empty answer.") var handleImpossibleAnswer = false
 
+    func validate() throws {
+        try validateCount(topK, "--top-k", max: 1 << 20)
+        try validateCount(maxAnswerLen, "--max-answer-len", max: 1 << 20)
+        if let maxSeqLen { try validateCount(maxSeqLen, "--max-seq-len", max: 1 << 20) }
+        if let docStride { try validateCount(docStride, "--doc-stride", max: 1 << 20) }
+    }
+
     func run() throws {
-        let lines = try options.jsonLines()
+        let records = try options.records()
         let inputs: [QuestionAnsweringInput]
-        if lines.isEmpty {
+        if records.isEmpty {
             guard let question, let context else { throw ValidationError("give --question and --context, or --input FILE") }
             inputs = [.init(question: question, context: context)]
         } else {
-            inputs = try zip(options.strings(lines, "question"), options.strings(lines, "context")).map { .init(question: $0!, context: $1!) }
+            inputs = try records.map { .init(question: try $0.string("question"), context: try $0.string("context")) }
         }
         var o = QuestionAnsweringOptions()
         o.topK = topK; o.docStride = docStride; o.maxSeqLen = maxSeqLen; o.maxQuestionLen = maxQuestionLen
         o.maxAnswerLen = maxAnswerLen; o.handleImpossibleAnswer = handleImpossibleAnswer
-        let pipe = try QuestionAnsweringPipeline(directory: options.directory)
-        guard let results = try options.run(task: "question-answering", inputs: inputs.count, {
-            try pipe(inputs, options: o, batchSize: options.batchSize)
-        }) else { return }
-        for r in results {
-            if r.count == 1 { printJSONLine(r[0]) } else { printJSONLine(r) }
-        }
+        let pipe = try QuestionAnsweringPipeline(directory: options.directory())
+        let results = try pipe(inputs, options: o, batchSize: options.batchSize)
+        try printResults(results.map { $0.count == 1 ? $0[0].json : $0.json })
     }
 }

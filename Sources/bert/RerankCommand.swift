@@ -1,5 +1,6 @@
 import ArgumentParser
 import BERT
+import BERTCommandLine
 import Foundation
 
 /// `bert rerank`: text-embeddings-inference's `/rerank` with a cross-encoder.
@@ -14,7 +15,7 @@ struct RerankCommand: ParsableCommand {
                                                          (lines of {"query": ..., "texts": [...]})
             """)
 
-    @OptionGroup var options: PipelineInputOptions
+    @OptionGroup var options: PipelineOptions
     @Option(help: "The query.") var query: String?
     @Argument(help: "Documents to rank.") var documents: [String] = []
     @Option(help: "Keep the best N.") var topN: Int?
@@ -22,27 +23,24 @@ struct RerankCommand: ParsableCommand {
     @Flag(help: "Include each document's text.") var returnText = false
     @Flag(help: "Cut pairs to the model's length instead of failing.") var truncate = false
 
+    func validate() throws {
+        if let topN { try validateCount(topN, "--top-n", max: Int(Int32.max)) }
+    }
+
     func run() throws {
-        let lines = try options.jsonLines()
+        let records = try options.records()
         var requests: [(String, [String])] = []
-        if lines.isEmpty {
+        if records.isEmpty {
             guard let query, !documents.isEmpty else { throw ValidationError("give --query and DOCUMENT..., or --input FILE") }
             requests = [(query, documents)]
         } else {
-            for (n, object) in lines.enumerated() {
-                guard let q = object["query"] as? String, let texts = object["texts"] as? [String] else {
-                    throw ValidationError("\(options.input!):\(n + 1): expected {\"query\": ..., \"texts\": [...]}")
-                }
-                requests.append((q, texts))
-            }
+            requests = try records.map { (try $0.string("query"), try $0.strings("texts")) }
         }
-        let pipe = try RerankPipeline(directory: options.directory)
-        guard let results = try options.run(task: "rerank", inputs: requests.reduce(0) { $0 + $1.1.count }, {
-            try requests.map { q, docs in
-                try pipe(query: q, documents: docs, topN: topN, rawScores: rawScores, returnText: returnText,
-                         truncate: truncate, batchSize: options.batchSize)
-            }
-        }) else { return }
-        for r in results { printJSONLine(r) }
+        let pipe = try RerankPipeline(directory: options.directory())
+        for (q, docs) in requests {
+            let ranked = try pipe(query: q, documents: docs, topN: topN, rawScores: rawScores, returnText: returnText,
+                                  truncate: truncate, batchSize: options.batchSize)
+            try StandardOutput.jsonLine(ranked.json)
+        }
     }
 }

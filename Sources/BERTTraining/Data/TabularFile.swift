@@ -25,25 +25,31 @@ extension JSONValue {
 }
 
 /// One data row: its 1-based line in the file and its values by column name.
-struct TabularRecord {
-    var line: Int
-    var values: [String: JSONValue]
+package struct TabularRecord {
+    package var line: Int
+    package var values: [String: JSONValue]
 }
 
 /// The rows of a CSV, TSV or JSON Lines file, with the file name for error messages.
-struct TabularFile {
-    var file: String
-    var format: TabularFormat
+package struct TabularFile {
+    package var file: String
+    package var format: TabularFormat
     /// Header names (CSV/TSV) or every key seen (JSON Lines), in first-seen order.
-    var columns: [String]
-    var records: [TabularRecord]
+    package var columns: [String]
+    package var records: [TabularRecord]
 
     /// Reads and parses `url`; `format` defaults to the one its extension implies.
     init(contentsOf url: URL, format: TabularFormat?) throws {
-        file = url.path
-        guard let format = format ?? TabularFormat(fileExtension: url.pathExtension) else { throw DatasetError.unknownFormat(file: file) }
+        guard let format = format ?? TabularFormat(fileExtension: url.pathExtension) else { throw DatasetError.unknownFormat(file: url.path) }
+        try self.init(bytes: readUTF8Bytes(url), file: url.path, format: format)
+    }
+
+    /// Parses `bytes` (UTF-8, any byte-order mark removed) read from `file` as `format`.
+    package init(bytes: [UInt8], file: String, format: TabularFormat) throws {
+        self.file = file
         self.format = format
-        let bytes = try readUTF8Bytes(url)
+        var bytes = bytes
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         switch format {
         case .csv, .tsv:
             let rows = try DelimitedTextParser.parse(bytes, delimiter: format == .csv ? UInt8(ascii: ",") : UInt8(ascii: "\t"),
@@ -52,7 +58,7 @@ struct TabularFile {
             columns = header.fields
             records = try rows.dropFirst().map { row in
                 guard row.fields.count == header.fields.count else {
-                    throw DatasetError.wrongFieldCount(file: url.path, line: row.line, expected: header.fields.count, found: row.fields.count)
+                    throw DatasetError.wrongFieldCount(file: file, line: row.line, expected: header.fields.count, found: row.fields.count)
                 }
                 var values: [String: JSONValue] = [:]
                 for (name, value) in zip(header.fields, row.fields) { values[name] = .string(value) }

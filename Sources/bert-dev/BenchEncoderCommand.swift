@@ -3,7 +3,7 @@ import BERT
 import BERTKernels
 import Foundation
 
-/// `bert bench encoder`: forward latency and throughput of a BERT-base-shaped model with generated weights.
+/// `bert-dev bench encoder`: forward latency and throughput of a BERT-base-shaped model with generated weights.
 struct BenchEncoderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "encoder", abstract: "BERT-base-shape forward pass timing.")
 

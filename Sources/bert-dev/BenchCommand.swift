@@ -2,14 +2,15 @@ import ArgumentParser
 import BERTKernels
 import Foundation
 
-/// `bert bench`: speed measurements, with ratios against reference runtimes measured in the same run.
+/// `bert-dev bench`: speed measurements, with ratios against reference runtimes measured in the same run.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Benchmarks (GEMM, embedding, training).",
-        subcommands: [BenchGEMMCommand.self, BenchEmbedCommand.self, BenchTrainCommand.self, BenchEncoderCommand.self])
+        commandName: "bench", abstract: "Benchmarks (GEMM, embedding, training, tokenizer, pipelines).",
+        subcommands: [BenchGEMMCommand.self, BenchEmbedCommand.self, BenchTrainCommand.self, BenchEncoderCommand.self,
+                      BenchTokenizerCommand.self, BenchPipelineCommand.self])
 }
 
-/// `bert bench gemm`: GFLOP/s of BERT's matrix shapes on 1 and 2 threads.
+/// `bert-dev bench gemm`: GFLOP/s of BERT's matrix shapes on 1 and 2 threads.
 struct BenchGEMMCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "gemm", abstract: "GFLOP/s of BERT's GEMM shapes.")
 

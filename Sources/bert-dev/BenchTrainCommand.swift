@@ -2,7 +2,7 @@ import ArgumentParser
 import BERT
 import Foundation
 
-/// `bert bench train-step`: tokens/s of a BertForPreTraining training step (forward, backward, AdamW) against
+/// `bert-dev bench train-step`: tokens/s of a BertForPreTraining training step (forward, backward, AdamW) against
 /// PyTorch measured in the same run (`scripts/bench_reference.py train-step`).
 struct BenchTrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "train-step", abstract: "Pre-training step speed vs PyTorch.")

@@ -7,7 +7,7 @@ import Glibc
 import Darwin
 #endif
 
-/// `bert bench embed`: all-MiniLM-L6-v2 throughput and latency and BERT-base-shape latency/throughput, each group in
+/// `bert-dev bench embed`: all-MiniLM-L6-v2 throughput and latency and BERT-base-shape latency/throughput, each group in
 /// its own child process (so peak memory is per runtime), then the same measurements from PyTorch and ONNX Runtime
 /// (`scripts/bench_reference.py embed`) in the same run, and the ratios.
 struct BenchEmbedCommand: ParsableCommand {

@@ -1,0 +1,7 @@
+import ArgumentParser
+import BERT
+
+// Library enums with fixed choices, taken as option values by their raw values (listed in --help).
+extension AggregationStrategy: ExpressibleByArgument {}
+extension ClassificationFunction: ExpressibleByArgument {}
+extension NextSentenceRule: ExpressibleByArgument {}
