@@ -125,7 +125,8 @@ public enum TextClassificationFineTuning {
 
     /// Fine-tunes on `train` (evaluating on `validation` each epoch) and writes `best/`, `last/` and logs to `output`.
     public static func train(modelDirectory: URL, train: URL, validation: URL?, task: TextClassificationTask,
-                             columns: TextClassificationColumns = .init(), options: FineTuningOptions, output: URL) throws -> FineTuningSummary {
+                             columns: TextClassificationColumns = .init(), options: FineTuningOptions, output: URL,
+                             control: FineTuningControl = .init()) throws -> FineTuningSummary {
         let data = try TextClassificationDataset.read(from: train, task: task, columns: columns)
         let tokenizer = try Tokenizer(directory: modelDirectory)
         let (model, config) = try makeModel(modelDirectory: modelDirectory, dataset: data, seed: options.seed)
@@ -141,7 +142,7 @@ public enum TextClassificationFineTuning {
             return StepOutput(loss: loss, tokens: x.attentionMask.reduce(0, +))
         }, evaluate: evalFeatures.map { f in { try evaluate(model, features: f, task: task, padId: padId) } }, saveModel: { dir in
             try FineTunedModelFolder.save(model, config: config, sourceDirectory: modelDirectory, to: dir)
-        })
+        }, control: control)
         return try run.run()
     }
 }
