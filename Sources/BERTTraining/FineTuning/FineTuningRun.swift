@@ -237,6 +237,10 @@ public enum FineTuningError: Error, CustomStringConvertible, Equatable {
     case incompatibleModel(directory: String, reason: String)
     /// A SQuAD answer whose character span maps to no tokens of its context (file, question id).
     case answerNotInTokens(file: String, questionID: String, answer: String)
+    /// Training data with fewer distinct classes (or tags) than the task can learn from (`needed`).
+    case tooFewClasses(file: String, found: [String], needed: Int)
+    /// A single-label example whose label is empty text.
+    case emptyLabel(file: String, line: Int)
 
     /// The message.
     public var description: String {
@@ -245,6 +249,12 @@ public enum FineTuningError: Error, CustomStringConvertible, Equatable {
         case let .incompatibleModel(dir, reason): return "\(dir): \(reason)"
         case let .answerNotInTokens(file, id, answer):
             return "\(file): question \(id): the answer \"\(answer)\" covers no token of its context; check answer_start and the text"
+        case let .tooFewClasses(file, found, needed):
+            let list = found.isEmpty ? "none" : found.prefix(5).map { "\"\($0)\"" }.joined(separator: ", ")
+            return "\(file): the training data has \(found.count) distinct label(s) (\(list)); fine-tuning needs at least \(needed); "
+                + "check the label column, or use regression for scores"
+        case let .emptyLabel(file, line):
+            return "\(file):\(line): the label is empty; give every example a label"
         }
     }
 }

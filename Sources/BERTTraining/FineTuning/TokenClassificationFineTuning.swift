@@ -115,6 +115,7 @@ public enum TokenClassificationFineTuning {
     public static func train(modelDirectory: URL, train: URL, validation: URL?, options: FineTuningOptions, output: URL,
                              control: FineTuningControl = .init()) throws -> FineTuningSummary {
         let data = try TokenClassificationDataset.readCoNLL(from: train)
+        guard data.labels.count >= 2 else { throw FineTuningError.tooFewClasses(file: train.path, found: data.labels, needed: 2) }
         let tokenizer = try Tokenizer(directory: modelDirectory)
         let (model, config) = try makeModel(modelDirectory: modelDirectory, labels: data.labels, seed: options.seed)
         let padId = config.padTokenId
