@@ -35,6 +35,8 @@ struct FinetuneCommand: ParsableCommand {
     @Option(help: "QA: tokens shared by consecutive windows of a long context.") var docStride = 128
     @Option var seed: UInt64 = 42
     @Option(help: "Log (and print) every N steps.") var logEvery = 10
+    @Flag(help: "Ignore existing checkpoints and start over (refused when the output folder holds an earlier run).") var noResume = false
+    @Flag(help: "Start over after deleting the output folder's earlier run (checkpoints, best/, last/, logs; nothing else).") var overwrite = false
 
     func run() throws {
         let model = try modelOptions.directory()
@@ -43,18 +45,20 @@ struct FinetuneCommand: ParsableCommand {
         o.weightDecay = weightDecay; o.maxSeqLength = maxSeqLength; o.docStride = docStride; o.seed = seed; o.logEvery = logEvery
         let trainURL = URL(fileURLWithPath: train), out = URL(fileURLWithPath: output)
         let validationURL = validation.map { URL(fileURLWithPath: $0) }
+        let control = FineTuningControl(start: overwrite ? .overwrite : noResume ? .startOver : .resume,
+                                        onEvent: { FileHandle.standardError.write(Data("\($0)\n".utf8)) })
         let summary: FineTuningSummary
         switch task {
         case .classification:
             summary = try TextClassificationFineTuning.train(modelDirectory: model, train: trainURL, validation: validationURL, task: labels.task,
                                                              columns: .init(text: textColumn, textPair: pairColumn, label: labelColumn),
-                                                             options: o, output: out)
+                                                             options: o, output: out, control: control)
         case .ner:
-            summary = try TokenClassificationFineTuning.train(modelDirectory: model, train: trainURL, validation: validationURL, options: o, output: out)
+            summary = try TokenClassificationFineTuning.train(modelDirectory: model, train: trainURL, validation: validationURL, options: o, output: out, control: control)
         case .qa:
-            summary = try QuestionAnsweringFineTuning.train(modelDirectory: model, train: trainURL, validation: validationURL, options: o, output: out)
+            summary = try QuestionAnsweringFineTuning.train(modelDirectory: model, train: trainURL, validation: validationURL, options: o, output: out, control: control)
         case .embedding, .similarity:
-            summary = try SentenceEmbeddingFineTuning.train(modelDirectory: model, train: trainURL, validation: validationURL, options: o, output: out)
+            summary = try SentenceEmbeddingFineTuning.train(modelDirectory: model, train: trainURL, validation: validationURL, options: o, output: out, control: control)
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -84,7 +84,8 @@ struct PretrainCommand: ParsableCommand {
             Writes <output>/checkpoint-N/ (config.json, model.safetensors, tokenizer files: loadable by
             transformers.BertForPreTraining.from_pretrained; plus optimizer.safetensors and trainer_state.json),
             <output>/log.jsonl (one line per logged step and per evaluation) and <output>/loss.svg.
-            Re-running the same command resumes from the newest checkpoint (--no-resume starts over).
+            Re-running the same command resumes from the newest checkpoint (--no-resume starts over, refusing a
+            folder that holds an earlier run; --overwrite deletes that run's files first). One run at a time per folder.
             """)
 
     @Option(help: "Training instance file.") var data: String
@@ -110,13 +111,15 @@ struct PretrainCommand: ParsableCommand {
     @Option var evalEvery = 200
     @Option var threads: Int?
     @Flag(help: "Read instances in file order (reproducible against PyTorch); default shuffles per epoch.") var noShuffle = false
-    @Flag(help: "Ignore existing checkpoints and start over.") var noResume = false
+    @Flag(help: "Ignore existing checkpoints and start over (refused when the output folder holds an earlier run).") var noResume = false
+    @Flag(help: "Start over after deleting the output folder's earlier run (checkpoints, logs, plots; nothing else).") var overwrite = false
 
     func run() throws {
         if let threads { Threads.set(threads) }
         let outputURL = URL(fileURLWithPath: output)
         let reader = try PretrainingInstanceFileReader(url: URL(fileURLWithPath: data))
         let tokenizerURL = URL(fileURLWithPath: tokenizer)
+        let tokenizerFiles = try CheckpointTokenizerFiles(directory: tokenizerURL, vocabularySize: reader.header.vocabSize)
         var config: BertConfig
         if let initFrom { config = try Pretrained.config(in: URL(fileURLWithPath: initFrom)) } else {
             config = BertConfig()
@@ -127,6 +130,15 @@ struct PretrainCommand: ParsableCommand {
         }
         let mlmOnly = objective == "mlm"
         config.architectures = [mlmOnly ? "BertForMaskedLM" : "BertForPreTraining"]
+        try PretrainingModelLimits.check(config, sequenceLength: reader.maxSeqLength, dataVocabularySize: reader.header.vocabSize)
+        var options = TrainingOptions(totalSteps: steps)
+        options.learningRate = learningRate; options.warmupSteps = warmupSteps; options.weightDecay = weightDecay
+        options.gradientAccumulation = gradientAccumulation; options.maxGradNorm = maxGradNorm; options.seed = seed
+        options.logEvery = logEvery; options.saveEvery = saveEvery; options.evalEvery = validation == nil ? 0 : evalEvery
+        try options.validate()
+        let start: RunStart = overwrite ? .overwrite : noResume ? .startOver : .resume
+        let lock = try TrainingOutputFolder.open(outputURL, start: start)
+        defer { lock.release() }
         let module: Module
         let forward: (PretrainingBatch, ForwardContext) throws -> StepOutput
         let mlmLogits: (EncoderInput) throws -> Tensor
@@ -145,20 +157,14 @@ struct PretrainCommand: ParsableCommand {
             try module.load(from: Pretrained.weights(in: URL(fileURLWithPath: initFrom)), prefixes: [""], ignoring: ["cls.predictions.decoder", "position_ids"])
         }
         FileHandle.standardError.write(Data("model: \(config.numHiddenLayers) layers, hidden \(config.hiddenSize), \(module.parameterCount) parameters; \(reader.count) instances of \(reader.maxSeqLength) tokens; \(BLAS.description)\n".utf8))
-        var options = TrainingOptions(totalSteps: steps)
-        options.learningRate = learningRate; options.warmupSteps = warmupSteps; options.weightDecay = weightDecay
-        options.gradientAccumulation = gradientAccumulation; options.maxGradNorm = maxGradNorm; options.seed = seed
-        options.logEvery = logEvery; options.saveEvery = saveEvery; options.evalEvery = validation == nil ? 0 : evalEvery
         let batcher = try PretrainingBatcher(source: reader, batchSize: batchSize, order: noShuffle ? .sequential : .shuffled(seed: seed))
         let stream = PretrainingBatchStream(batcher)
         let trainer = Trainer<PretrainingBatchStream<PretrainingInstanceFileReader>>(model: module, options: options, outputDirectory: outputURL, forward: forward)
         trainer.writeExtraFiles = { dir in
             try config.write(to: dir.appendingPathComponent("config.json"))
-            for name in ["vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"] {
-                let src = tokenizerURL.appendingPathComponent(name)
-                if FileManager.default.fileExists(atPath: src.path) { try FileManager.default.copyItem(at: src, to: dir.appendingPathComponent(name)) }
-            }
+            try tokenizerFiles.write(into: dir)
         }
+        trainer.onLog = { entry, eta in FileHandle.standardError.write(Data((entry.progressLine(eta: eta) + "\n").utf8)) }
         if let validation {
             let held = try PretrainingInstanceFileReader(url: URL(fileURLWithPath: validation))
             let baseline = try PretrainingMetrics.mostFrequentTokenBaseline(held)
@@ -167,7 +173,7 @@ struct PretrainCommand: ParsableCommand {
                 try PretrainingMetrics.evaluate(source: held, batchSize: batchSize, step: step, mlmLogits: mlmLogits)
             }
         }
-        if !noResume, let checkpoint = trainer.latestCheckpoint {
+        if start == .resume, let checkpoint = trainer.latestCheckpoint {
             try trainer.resume(from: checkpoint, source: stream)
             FileHandle.standardError.write(Data("resumed from \(checkpoint.path) at step \(trainer.step)\n".utf8))
         }

@@ -106,23 +106,31 @@ public struct FineTuningRun<Feature> {
     public var evaluate: (() throws -> FineTuningEvaluation)?
     /// Writes a complete model folder (weights, config.json, tokenizer files) to the given URL.
     public var saveModel: (URL) throws -> Void
-    /// Continue from the newest `checkpoint-N/` in `output` when there is one (a killed run resumes exactly:
-    /// weights, optimizer moments, RNG and data position come back); false starts over.
-    public var resume = true
+    /// `.resume` continues from the newest `checkpoint-N/` in `output` when there is one (a killed run resumes
+    /// exactly: weights, optimizer moments, RNG and data position come back); `.startOver` refuses a folder holding
+    /// an earlier run, `.overwrite` clears it first. `onEvent` receives progress.
+    public var control: FineTuningControl
     /// Stop after this many optimiser steps (to simulate an interrupted run in tests); nil trains to the end.
     public var stopAfterSteps: Int?
 
     /// A run; see the properties.
     public init(model: Module, features: [Feature], options: FineTuningOptions, output: URL,
                 forward: @escaping ([Feature], ForwardContext) throws -> StepOutput,
-                evaluate: (() throws -> FineTuningEvaluation)?, saveModel: @escaping (URL) throws -> Void) {
+                evaluate: (() throws -> FineTuningEvaluation)?, saveModel: @escaping (URL) throws -> Void,
+                control: FineTuningControl = .init()) {
         self.model = model; self.features = features; self.options = options; self.output = output
-        self.forward = forward; self.evaluate = evaluate; self.saveModel = saveModel
+        self.forward = forward; self.evaluate = evaluate; self.saveModel = saveModel; self.control = control
     }
 
-    /// Trains for `options.epochs` epochs.
+    /// Trains for `options.epochs` epochs, holding the output folder's lock throughout.
+    /// - Throws: `OutputFolderLockError.held` when another run uses `output`; `TrainingError` for bad options, an
+    ///   earlier run in the way, a damaged checkpoint or a diverging loss.
     public func run() throws -> FineTuningSummary {
         guard !features.isEmpty else { throw FineTuningError.noFeatures(reason: "the training data produced no features") }
+        try options.validate()
+        let lock = try TrainingOutputFolder.open(output, start: control.start)
+        defer { lock.release() }
+        let onEvent = control.onEvent
         let source = FeatureBatchSource(features: features, batchSize: options.batchSize, seed: options.seed)
         let perEpoch = source.batchesPerEpoch
         var t = TrainingOptions(totalSteps: perEpoch * options.epochs)
@@ -136,6 +144,7 @@ public struct FineTuningRun<Feature> {
         t.evalEvery = perEpoch
         t.keepCheckpoints = 1
         let trainer = Trainer<FeatureBatchSource<Feature>>(model: model, options: t, outputDirectory: output, forward: forward)
+        trainer.onLog = { onEvent(.logged($0, etaSeconds: $1)) }
         let bestURL = output.appendingPathComponent("best"), lastURL = output.appendingPathComponent("last")
         var summary = FineTuningSummary(best: bestURL.path, last: lastURL.path)
         var mark = Date()
@@ -151,8 +160,7 @@ public struct FineTuningRun<Feature> {
                 entry.evalLoss = e.loss ?? 0
                 entry.evalMetric = e.metric.isFinite ? e.metric : 0
                 record.evaluation = e
-                let figures = e.metrics.sorted { $0.key < $1.key }.map { String(format: "%@ %.4f", $0.key, $0.value) }.joined(separator: ", ")
-                FileHandle.standardError.write(Data("epoch \(epoch) (\(String(format: "%.1f", seconds)) s): \(figures)\n".utf8))
+                onEvent(.epochEvaluated(epoch: epoch, seconds: seconds, evaluation: e))
                 if e.metric > bestMetric || summary.bestEpoch == nil {
                     bestMetric = e.metric
                     summary.bestEpoch = epoch
@@ -165,8 +173,10 @@ public struct FineTuningRun<Feature> {
             mark = Date()
             return entry
         }
-        if resume, let checkpoint = trainer.latestCheckpoint {
+        trainer.writeExtraFiles = { dir in try FineTuningHistory.write(summary.epochs, into: dir) }
+        if control.start == .resume, let checkpoint = trainer.latestCheckpoint {
             try trainer.resume(from: checkpoint, source: source)
+            summary.epochs = try FineTuningHistory.read(from: checkpoint).filter { $0.step <= trainer.step }
             // The best epoch so far is in the log; `best/` on disk already holds its weights.
             let previous = ((try? JSONLinesLog.read(output.appendingPathComponent("log.jsonl"))) ?? [])
                 .filter { $0.evalMetric != nil && $0.step <= trainer.step }
@@ -174,7 +184,7 @@ public struct FineTuningRun<Feature> {
                 bestMetric = best.evalMetric!
                 summary.bestEpoch = best.epoch
             }
-            FileHandle.standardError.write(Data("resumed from \(checkpoint.path) at step \(trainer.step)\n".utf8))
+            onEvent(.resumed(checkpoint: checkpoint, step: trainer.step))
         }
         try trainer.train(source: source, stopAfter: stopAfterSteps)
         if let stop = stopAfterSteps, trainer.step < t.totalSteps, trainer.step >= stop { return summary }
@@ -227,6 +237,10 @@ public enum FineTuningError: Error, CustomStringConvertible, Equatable {
     case incompatibleModel(directory: String, reason: String)
     /// A SQuAD answer whose character span maps to no tokens of its context (file, question id).
     case answerNotInTokens(file: String, questionID: String, answer: String)
+    /// Training data with fewer distinct classes (or tags) than the task can learn from (`needed`).
+    case tooFewClasses(file: String, found: [String], needed: Int)
+    /// A single-label example whose label is empty text.
+    case emptyLabel(file: String, line: Int)
 
     /// The message.
     public var description: String {
@@ -235,6 +249,12 @@ public enum FineTuningError: Error, CustomStringConvertible, Equatable {
         case let .incompatibleModel(dir, reason): return "\(dir): \(reason)"
         case let .answerNotInTokens(file, id, answer):
             return "\(file): question \(id): the answer \"\(answer)\" covers no token of its context; check answer_start and the text"
+        case let .tooFewClasses(file, found, needed):
+            let list = found.isEmpty ? "none" : found.prefix(5).map { "\"\($0)\"" }.joined(separator: ", ")
+            return "\(file): the training data has \(found.count) distinct label(s) (\(list)); fine-tuning needs at least \(needed); "
+                + "check the label column, or use regression for scores"
+        case let .emptyLabel(file, line):
+            return "\(file):\(line): the label is empty; give every example a label"
         }
     }
 }

@@ -155,7 +155,8 @@ public enum QuestionAnsweringFineTuning {
     }
 
     /// Fine-tunes on a SQuAD `train` file, evaluating on `validation` each epoch.
-    public static func train(modelDirectory: URL, train: URL, validation: URL?, options: FineTuningOptions, output: URL) throws -> FineTuningSummary {
+    public static func train(modelDirectory: URL, train: URL, validation: URL?, options: FineTuningOptions, output: URL,
+                             control: FineTuningControl = .init()) throws -> FineTuningSummary {
         let data = try SQuADDataset.read(from: train)
         let tokenizer = try Tokenizer(directory: modelDirectory)
         let (model, config) = try makeModel(modelDirectory: modelDirectory, seed: options.seed)
@@ -172,7 +173,7 @@ public enum QuestionAnsweringFineTuning {
             return StepOutput(loss: loss, tokens: x.attentionMask.reduce(0, +))
         }, evaluate: evaluation.map { d, f in { try evaluate(model, dataset: d, features: f, padId: padId).evaluation } }, saveModel: { dir in
             try FineTunedModelFolder.save(model, config: config, sourceDirectory: modelDirectory, to: dir)
-        })
+        }, control: control)
         return try run.run()
     }
 }

@@ -101,7 +101,8 @@ public enum SentenceEmbeddingFineTuning {
     }
 
     /// Fine-tunes a Sentence-Transformers folder on `train`; `best/` and `last/` are Sentence-Transformers folders.
-    public static func train(modelDirectory: URL, train: URL, validation: URL?, options: FineTuningOptions, output: URL) throws -> FineTuningSummary {
+    public static func train(modelDirectory: URL, train: URL, validation: URL?, options: FineTuningOptions, output: URL,
+                             control: FineTuningControl = .init()) throws -> FineTuningSummary {
         let model = try SentenceTransformer(directory: modelDirectory)
         let padId = model.bert.config.padTokenId
         let trainFeatures = try features(SentenceEmbeddingDataset.read(from: train), model: model, maxLength: options.maxSeqLength)
@@ -113,7 +114,7 @@ public enum SentenceEmbeddingFineTuning {
         }, evaluate: evalFeatures.map { f in { try evaluate(model, features: f, padId: padId) } }, saveModel: { dir in
             try FineTunedModelFolder.save(model.bert, config: config, sourceDirectory: modelDirectory, to: dir,
                                           extraFiles: FineTunedModelFolder.sentenceTransformerFiles)
-        })
+        }, control: control)
         return try run.run()
     }
 }

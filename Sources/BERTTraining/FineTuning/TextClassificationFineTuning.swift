@@ -123,10 +123,29 @@ public enum TextClassificationFineTuning {
         }
     }
 
+    /// Refuses training data a classifier cannot learn from: single-label data needs two classes and no empty
+    /// label, multi-label data at least one class; regression has no classes.
+    /// - Throws: `FineTuningError.tooFewClasses` or `.emptyLabel` naming the file.
+    public static func checkTrainingLabels(_ data: TextClassificationDataset, file: String) throws {
+        switch data.task {
+        case .regression: return
+        case .multiLabel:
+            guard !data.labels.isEmpty else { throw FineTuningError.tooFewClasses(file: file, found: [], needed: 1) }
+        case .singleLabel:
+            if let empty = data.labels.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }),
+               let example = data.examples.first(where: { $0.label == .category(empty) }) {
+                throw FineTuningError.emptyLabel(file: file, line: example.line)
+            }
+            guard data.labels.count >= 2 else { throw FineTuningError.tooFewClasses(file: file, found: data.labels, needed: 2) }
+        }
+    }
+
     /// Fine-tunes on `train` (evaluating on `validation` each epoch) and writes `best/`, `last/` and logs to `output`.
     public static func train(modelDirectory: URL, train: URL, validation: URL?, task: TextClassificationTask,
-                             columns: TextClassificationColumns = .init(), options: FineTuningOptions, output: URL) throws -> FineTuningSummary {
+                             columns: TextClassificationColumns = .init(), options: FineTuningOptions, output: URL,
+                             control: FineTuningControl = .init()) throws -> FineTuningSummary {
         let data = try TextClassificationDataset.read(from: train, task: task, columns: columns)
+        try checkTrainingLabels(data, file: train.path)
         let tokenizer = try Tokenizer(directory: modelDirectory)
         let (model, config) = try makeModel(modelDirectory: modelDirectory, dataset: data, seed: options.seed)
         let padId = config.padTokenId
@@ -141,7 +160,7 @@ public enum TextClassificationFineTuning {
             return StepOutput(loss: loss, tokens: x.attentionMask.reduce(0, +))
         }, evaluate: evalFeatures.map { f in { try evaluate(model, features: f, task: task, padId: padId) } }, saveModel: { dir in
             try FineTunedModelFolder.save(model, config: config, sourceDirectory: modelDirectory, to: dir)
-        })
+        }, control: control)
         return try run.run()
     }
 }

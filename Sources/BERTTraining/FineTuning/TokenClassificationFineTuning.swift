@@ -112,8 +112,10 @@ public enum TokenClassificationFineTuning {
     }
 
     /// Fine-tunes on a CoNLL `train` file (tags from the data), evaluating on `validation` each epoch.
-    public static func train(modelDirectory: URL, train: URL, validation: URL?, options: FineTuningOptions, output: URL) throws -> FineTuningSummary {
+    public static func train(modelDirectory: URL, train: URL, validation: URL?, options: FineTuningOptions, output: URL,
+                             control: FineTuningControl = .init()) throws -> FineTuningSummary {
         let data = try TokenClassificationDataset.readCoNLL(from: train)
+        guard data.labels.count >= 2 else { throw FineTuningError.tooFewClasses(file: train.path, found: data.labels, needed: 2) }
         let tokenizer = try Tokenizer(directory: modelDirectory)
         let (model, config) = try makeModel(modelDirectory: modelDirectory, labels: data.labels, seed: options.seed)
         let padId = config.padTokenId
@@ -127,7 +129,7 @@ public enum TokenClassificationFineTuning {
             return StepOutput(loss: loss, tokens: x.attentionMask.reduce(0, +))
         }, evaluate: evalFeatures.map { f in { try evaluate(model, features: f, labels: data.labels, padId: padId).evaluation } }, saveModel: { dir in
             try FineTunedModelFolder.save(model, config: config, sourceDirectory: modelDirectory, to: dir)
-        })
+        }, control: control)
         return try run.run()
     }
 }

@@ -60,7 +60,8 @@ struct TrainerState<Position: Codable>: Codable {
 
 /// Runs AdamW training steps over a batch source with warm-up/decay, clipping, gradient accumulation and
 /// dropout; logs every step to `log.jsonl`, draws `loss.svg`, and writes checkpoints atomically
-/// (`checkpoint-N/` appears only when complete) so that `resume` after a kill continues exactly.
+/// (`checkpoint-N/` appears only when complete) so that `resume` after a kill continues exactly. It does not lock
+/// its folder: callers hold `TrainingOutputFolder.open` for the run's lifetime.
 public final class Trainer<Source: TrainingBatchSource> {
     public let model: Module
     public let options: TrainingOptions
@@ -74,8 +75,9 @@ public final class Trainer<Source: TrainingBatchSource> {
     public var writeExtraFiles: (URL) throws -> Void = { _ in }
     /// Evaluation: returns entries (eval fields set) to log.
     public var evaluate: ((Int) throws -> TrainingLogEntry)?
-    /// Called with each logged entry (progress display).
-    public var onLog: (TrainingLogEntry, _ etaSeconds: Double) -> Void = Trainer.printProgress
+    /// Called with each logged entry and the estimated seconds left; the library never prints, so a command line
+    /// shows `entry.progressLine(eta:)` here.
+    public var onLog: (TrainingLogEntry, _ etaSeconds: Double) -> Void = { _, _ in }
     private let forward: (Source.Batch, ForwardContext) throws -> StepOutput
 
     /// A trainer for `model`; `forward` computes one batch's loss.
@@ -99,10 +101,9 @@ public final class Trainer<Source: TrainingBatchSource> {
 
     /// Restores weights, optimizer, schedule position, RNG and data position from `checkpoint`.
     public func resume(from checkpoint: URL, source: Source) throws {
+        let state = try Self.readState(checkpoint.appendingPathComponent("trainer_state.json"))
         let weights = try SafeTensorsFile(url: checkpoint.appendingPathComponent("model.safetensors"))
         try model.load(from: weights, prefixes: [""])
-        let state = try JSONDecoder().decode(TrainerState<Source.Position>.self,
-                                             from: Data(contentsOf: checkpoint.appendingPathComponent("trainer_state.json")))
         let moments = try SafeTensorsFile(url: checkpoint.appendingPathComponent("optimizer.safetensors"))
         var saved: [String: (m: [Float], v: [Float])] = [:]
         for slot in optimizer.slots { saved[slot.key] = (try moments.floats("m." + slot.key), try moments.floats("v." + slot.key)) }
@@ -113,8 +114,26 @@ public final class Trainer<Source: TrainingBatchSource> {
         try source.restore(state.dataPosition)
     }
 
+    /// A checkpoint's trainer_state.json, or `TrainingError.unreadableCheckpoint` naming it.
+    static func readState(_ url: URL) throws -> TrainerState<Source.Position> {
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw TrainingError.unreadableCheckpoint(file: url.path, reason: "missing")
+        }
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw TrainingError.unreadableCheckpoint(file: url.path, reason: "cannot be read (\(error.localizedDescription))")
+        }
+        do { return try JSONDecoder().decode(TrainerState<Source.Position>.self, from: data) } catch {
+            throw TrainingError.unreadableCheckpoint(file: url.path, reason: "not a trainer state (\(decodingSummary(error)))")
+        }
+    }
+
     /// Trains until `options.totalSteps` (or `stopAfter` steps, to simulate an interrupted run), from the current step.
+    /// - Throws: `TrainingError.invalidOption` before any step for options out of range;
+    ///   `TrainingError.nonFiniteLoss` when a step's loss or gradient norm is not finite (before that step changes
+    ///   the weights, so the newest checkpoint is the last good one).
     public func train(source: Source, stopAfter: Int? = nil) throws {
+        try options.validate()
         try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
         let log = try JSONLinesLog(url: outputDirectory.appendingPathComponent("log.jsonl"), truncateAfterStep: step)
         let start = Date()
@@ -142,6 +161,9 @@ public final class Trainer<Source: TrainingBatchSource> {
                 micro += 1
             }
             let norm = try clipGradientNorm(model.parameters, maxNorm: options.maxGradNorm)
+            guard totalLoss.isFinite, norm.isFinite else {
+                throw TrainingError.nonFiniteLoss(step: step + 1, loss: totalLoss, gradientNorm: Double(norm), lastCheckpoint: latestCheckpoint?.path)
+            }
             optimizer.learningRate = schedule.learningRate(at: step)
             let lr = optimizer.learningRate
             optimizer.update()
@@ -199,27 +221,5 @@ public final class Trainer<Source: TrainingBatchSource> {
         let items = (try? fm.contentsOfDirectory(atPath: outputDirectory.path)) ?? []
         let old = items.compactMap { $0.hasPrefix("checkpoint-") ? Int($0.dropFirst("checkpoint-".count)) : nil }.sorted().dropLast(max(options.keepCheckpoints, 1))
         for s in old { try? fm.removeItem(at: outputDirectory.appendingPathComponent("checkpoint-\(s)")) }
-    }
-
-    /// The default progress display: one line per log entry on standard error.
-    public static func printProgress(_ e: TrainingLogEntry, eta: Double) {
-        var line: String
-        if let el = e.evalLoss {
-            line = String(format: "eval  step %d: loss %.4f", e.step, el)
-            if let a = e.evalMLMAccuracy { line += String(format: ", MLM accuracy %.3f", a) }
-            if let p = e.evalPerplexity { line += String(format: ", perplexity %.2f", p) }
-            if let m = e.evalMetric { line += String(format: ", metric %.4f", m) }
-        } else {
-            line = String(format: "step %d  loss %.4f", e.step, e.loss)
-            if let a = e.mlmAccuracy { line += String(format: "  mlm_acc %.3f", a) }
-            if let a = e.nspAccuracy { line += String(format: "  nsp_acc %.3f", a) }
-            line += String(format: "  lr %.2e  %.0f tok/s  ETA %@", e.learningRate, e.tokensPerSecond, formatDuration(eta))
-        }
-        FileHandle.standardError.write(Data((line + "\n").utf8))
-    }
-
-    static func formatDuration(_ s: Double) -> String {
-        let t = Int(s.rounded())
-        return t >= 3600 ? String(format: "%dh%02dm", t / 3600, (t % 3600) / 60) : String(format: "%dm%02ds", t / 60, t % 60)
     }
 }

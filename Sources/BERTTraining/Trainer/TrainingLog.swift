@@ -71,3 +71,30 @@ public final class JSONLinesLog {
         return try text.split(separator: "\n").map { try JSONDecoder().decode(TrainingLogEntry.self, from: Data($0.utf8)) }
     }
 }
+
+extension TrainingLogEntry {
+    /// The one-line progress display of a logged step or evaluation (`eta`: seconds left), for a command line to
+    /// print; the library itself never prints.
+    public func progressLine(eta: Double) -> String {
+        var line: String
+        if let el = evalLoss {
+            line = String(format: "eval  step %d: loss %.4f", step, el)
+            if let a = evalMLMAccuracy { line += String(format: ", MLM accuracy %.3f", a) }
+            if let p = evalPerplexity { line += String(format: ", perplexity %.2f", p) }
+            if let m = evalMetric { line += String(format: ", metric %.4f", m) }
+        } else {
+            line = String(format: "step %d  loss %.4f", step, loss)
+            if let a = mlmAccuracy { line += String(format: "  mlm_acc %.3f", a) }
+            if let a = nspAccuracy { line += String(format: "  nsp_acc %.3f", a) }
+            line += String(format: "  lr %.2e  %.0f tok/s  ETA %@", learningRate, tokensPerSecond, Self.formatDuration(eta))
+        }
+        return line
+    }
+
+    /// "1h05m" or "3m07s".
+    static func formatDuration(_ s: Double) -> String {
+        guard s.isFinite else { return "?" }
+        let t = Int(min(max(s, 0), 1e9).rounded())
+        return t >= 3600 ? String(format: "%dh%02dm", t / 3600, (t % 3600) / 60) : String(format: "%dm%02ds", t / 60, t % 60)
+    }
+}

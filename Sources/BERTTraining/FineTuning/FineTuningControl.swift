@@ -1,0 +1,76 @@
+import Foundation
+
+/// What a fine-tuning run reports as it goes; the library never prints, the caller shows `description`.
+public enum FineTuningEvent: CustomStringConvertible {
+    /// A logged training step or evaluation, with the estimated seconds left.
+    case logged(TrainingLogEntry, etaSeconds: Double)
+    /// An epoch's evaluation on the validation data.
+    case epochEvaluated(epoch: Int, seconds: Double, evaluation: FineTuningEvaluation)
+    /// The run continues from a checkpoint.
+    case resumed(checkpoint: URL, step: Int)
+
+    /// The line a command line prints for the event.
+    public var description: String {
+        switch self {
+        case let .logged(entry, eta):
+            return entry.progressLine(eta: eta)
+        case let .epochEvaluated(epoch, seconds, e):
+            let figures = e.metrics.sorted { $0.key < $1.key }.map { String(format: "%@ %.4f", $0.key, $0.value) }.joined(separator: ", ")
+            return "epoch \(epoch) (\(String(format: "%.1f", seconds)) s): \(figures)"
+        case let .resumed(checkpoint, step):
+            return "resumed from \(checkpoint.path) at step \(step)"
+        }
+    }
+}
+
+/// How a fine-tuning run starts and where its progress goes (kept apart from the hyper-parameters in
+/// `FineTuningOptions`).
+public struct FineTuningControl {
+    /// Resume (default), start over, or overwrite an earlier run in the output folder.
+    public var start: RunStart
+    /// Receives progress; ignores it by default.
+    public var onEvent: (FineTuningEvent) -> Void
+
+    /// Resumes by default and reports nothing.
+    public init(start: RunStart = .resume, onEvent: @escaping (FineTuningEvent) -> Void = { _ in }) {
+        self.start = start
+        self.onEvent = onEvent
+    }
+}
+
+/// The per-epoch records of a fine-tuning run, saved in each checkpoint (`fine_tuning_epochs.json`) so that a
+/// resumed run's summary.json keeps the epochs finished before the interruption.
+enum FineTuningHistory {
+    static let fileName = "fine_tuning_epochs.json"
+
+    static func write(_ epochs: [FineTuningSummary.Epoch], into checkpoint: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        try encoder.encode(epochs).write(to: checkpoint.appendingPathComponent(fileName), options: .atomic)
+    }
+
+    /// The records of `checkpoint` (none for checkpoints written before the history was kept).
+    static func read(from checkpoint: URL) throws -> [FineTuningSummary.Epoch] {
+        let url = checkpoint.appendingPathComponent(fileName)
+        guard FileManager.default.fileExists(atPath: url.path) else { return [] }
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        do { return try decoder.decode([FineTuningSummary.Epoch].self, from: Data(contentsOf: url)) } catch {
+            throw TrainingError.unreadableCheckpoint(file: url.path, reason: "not an epoch history (\(decodingSummary(error)))")
+        }
+    }
+}
+
+extension FineTuningOptions {
+    /// Checks the options a run cannot work with (checked by `FineTuningRun.run` before it starts).
+    /// - Throws: `TrainingError.invalidOption` naming the first bad option.
+    public func validate() throws {
+        func check(_ ok: Bool, _ name: String, _ value: CustomStringConvertible, _ requirement: String) throws {
+            if !ok { throw TrainingError.invalidOption(name: name, value: "\(value)", requirement: requirement) }
+        }
+        try check(epochs >= 1, "the number of epochs", epochs, "at least 1")
+        try check(batchSize >= 1, "the batch size", batchSize, "at least 1")
+        try check(warmupRatio.isFinite && warmupRatio >= 0 && warmupRatio <= 1, "the warm-up ratio", warmupRatio, "between 0 and 1")
+    }
+}

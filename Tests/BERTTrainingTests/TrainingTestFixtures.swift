@@ -1,0 +1,43 @@
+import BERTModels
+import BERTNN
+import BERTTensor
+import BERTTraining
+import Foundation
+
+/// Tiny models and data for the run-folder and failure tests (the shapes of TrainerResumeTests').
+enum TrainingTestFixtures {
+    static func tinyConfig() -> BertConfig {
+        var c = BertConfig()
+        c.vocabSize = 50; c.hiddenSize = 32; c.numHiddenLayers = 2; c.numAttentionHeads = 4; c.intermediateSize = 64
+        c.maxPositionEmbeddings = 16
+        return c
+    }
+
+    static func batches() throws -> [ArrayBatchSource.Batch] {
+        var g = SeededGenerator(seed: 5)
+        return try (0..<3).map { _ in
+            let ids = (0..<(4 * 12)).map { _ in Int(g.next() % 45) + 5 }
+            let labels = ids.map { g.next() % 5 == 0 ? $0 : -100 }
+            let masked = zip(ids, labels).map { $1 == -100 ? $0 : 4 }
+            let input = try EncoderInput(inputIds: masked, attentionMask: (0..<48).map { $0 % 12 < 10 ? 1 : 0 }, batch: 4, length: 12)
+            return .init(input: input, labels: labels, nsp: (0..<4).map { _ in Int(g.next() % 2) })
+        }
+    }
+
+    static func source() throws -> ArrayBatchSource { ArrayBatchSource(batches: try batches()) }
+
+    /// A pre-training trainer over the tiny data writing to `directory`.
+    static func trainer(_ directory: URL, steps: Int) throws -> Trainer<ArrayBatchSource> {
+        let model = try BertForPreTraining(config: tinyConfig(), seed: 11)
+        var options = TrainingOptions(totalSteps: steps)
+        options.learningRate = 1e-3; options.saveEvery = 2; options.logEvery = 1
+        return Trainer<ArrayBatchSource>(model: model, options: options, outputDirectory: directory) { batch, context in
+            let out = try model.loss(batch.input, labels: batch.labels, nextSentenceLabels: batch.nsp, context: context)
+            return StepOutput(loss: out.total, tokens: 40)
+        }
+    }
+
+    static func temporaryFolder(_ name: String) -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
+    }
+}
