@@ -115,13 +115,13 @@ struct PretrainCommand: ParsableCommand {
     @Flag(help: "Start over after deleting the output folder's earlier run (checkpoints, logs, plots; nothing else).") var overwrite = false
 
     func run() throws {
-        if let threads { Threads.set(threads) }
+        try applyThreads(threads)
         let outputURL = URL(fileURLWithPath: output)
         let reader = try PretrainingInstanceFileReader(url: URL(fileURLWithPath: data))
-        let tokenizerURL = URL(fileURLWithPath: tokenizer)
+        let tokenizerURL = try resolveModelReference(tokenizer)
         let tokenizerFiles = try CheckpointTokenizerFiles(directory: tokenizerURL, vocabularySize: reader.header.vocabSize)
         var config: BertConfig
-        if let initFrom { config = try Pretrained.config(in: URL(fileURLWithPath: initFrom)) } else {
+        if let initFrom { config = try Pretrained.config(in: resolveModelReference(initFrom)) } else {
             config = BertConfig()
             config.vocabSize = reader.header.vocabSize
             config.hiddenSize = hiddenSize; config.numHiddenLayers = layers; config.numAttentionHeads = heads
@@ -154,7 +154,7 @@ struct PretrainCommand: ParsableCommand {
             mlmLogits = { try m($0).prediction }
         }
         if let initFrom {
-            try module.load(from: Pretrained.weights(in: URL(fileURLWithPath: initFrom)), prefixes: [""], ignoring: ["cls.predictions.decoder", "position_ids"])
+            try module.load(from: Pretrained.weights(in: resolveModelReference(initFrom)), prefixes: [""], ignoring: ["cls.predictions.decoder", "position_ids"])
         }
         FileHandle.standardError.write(Data("model: \(config.numHiddenLayers) layers, hidden \(config.hiddenSize), \(module.parameterCount) parameters; \(reader.count) instances of \(reader.maxSeqLength) tokens; \(BLAS.description)\n".utf8))
         let batcher = try PretrainingBatcher(source: reader, batchSize: batchSize, order: noShuffle ? .sequential : .shuffled(seed: seed))
