@@ -29,6 +29,22 @@ public enum TextFileError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A line of a JSON Lines file is not valid JSON.
     case invalidJSONLine(file: String, line: Int, error: JSONError)
 
+    /// What is wrong with the file, without its name (for messages that name it already).
+    public var reason: String {
+        let text = description
+        for prefix in ["\(file): ", "\(file):"] where text.hasPrefix(prefix) { return String(text.dropFirst(prefix.count)) }
+        return text
+    }
+
+    /// The file the error is about.
+    public var file: String {
+        switch self {
+        case let .notFound(file), let .permissionDenied(file), let .isADirectory(file), let .unreadable(file, _),
+             let .invalidUTF8(file, _, _, _), let .invalidJSONLine(file, _, _):
+            return file
+        }
+    }
+
     /// One line: the file, where, and how to fix it.
     public var description: String {
         switch self {

@@ -28,46 +28,40 @@ public enum GEMM {
         guard m > 0, n > 0 else { return }
         if !threadsApplied { setThreads(Threads.count) }
         let builtin = forceBuiltin || BLAS.backend == .builtin
-        if builtin, m >= 8, Threads.count > 1 {
-            // The built-in kernel is single-threaded: split rows of C across cores.
-            Parallel.forEachChunk(m, minimumChunk: 4) { rows in
-                let aRow = transA ? a + rows.lowerBound : a + rows.lowerBound * lda
-                bert_sgemm_builtin(transA ? 1 : 0, transB ? 1 : 0, Int32(rows.count), Int32(n), Int32(k), alpha,
-                                   aRow, Int32(lda), b, Int32(ldb), beta, c + rows.lowerBound * ldc, Int32(ldc))
-            }
-            return
-        }
-        if builtin {
-            bert_sgemm_builtin(transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b,
-                               Int32(ldb), beta, c, Int32(ldc))
-            return
-        }
+        let operands = Operands(transA: transA, transB: transB, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
         let threads = Threads.count
-        if threads > 1, !blasThreading, m * n * k >= parallelThreshold {
+        if builtin, m >= 8, threads > 1 {
+            // The built-in kernel is single-threaded: split rows of C across cores.
+            Parallel.forEachChunk(m, minimumChunk: 4) { rows in operands.multiply(rows: rows, columns: 0..<n, builtin: true) }
+        } else if !builtin, threads > 1, !blasThreading, m * n * k >= parallelThreshold {
             // Split the larger of M and N into one block per thread (multiples of 16 keep kernels aligned).
-            if m >= n || n < 32 * threads {
-                let per = ((m + threads - 1) / threads + 15) / 16 * 16
-                let blocks = (m + per - 1) / per
-                DispatchQueue.concurrentPerform(iterations: blocks) { i in
-                    let lo = i * per, rows = min(per, m - lo)
-                    guard rows > 0 else { return }
-                    bert_sgemm(transA ? 1 : 0, transB ? 1 : 0, Int32(rows), Int32(n), Int32(k), alpha,
-                               transA ? a + lo : a + lo * lda, Int32(lda), b, Int32(ldb), beta, c + lo * ldc, Int32(ldc))
-                }
-            } else {
-                let per = ((n + threads - 1) / threads + 15) / 16 * 16
-                let blocks = (n + per - 1) / per
-                DispatchQueue.concurrentPerform(iterations: blocks) { i in
-                    let lo = i * per, cols = min(per, n - lo)
-                    guard cols > 0 else { return }
-                    bert_sgemm(transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(cols), Int32(k), alpha, a, Int32(lda),
-                               transB ? b + lo * ldb : b + lo, Int32(ldb), beta, c + lo, Int32(ldc))
-                }
+            let splitRows = m >= n || n < 32 * threads
+            let extent = splitRows ? m : n
+            let per = ((extent + threads - 1) / threads + 15) / 16 * 16
+            DispatchQueue.concurrentPerform(iterations: (extent + per - 1) / per) { i in
+                let block = (i * per)..<min(i * per + per, extent)
+                guard !block.isEmpty else { return }
+                operands.multiply(rows: splitRows ? block : 0..<m, columns: splitRows ? 0..<n : block, builtin: false)
             }
-            return
+        } else {
+            operands.multiply(rows: 0..<m, columns: 0..<n, builtin: builtin)
         }
-        bert_sgemm(transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
-                   beta, c, Int32(ldc))
+    }
+
+    /// One product's operands, so a block of rows or columns of C can be computed by either kernel on one thread.
+    private struct Operands {
+        let transA: Bool, transB: Bool, k: Int, alpha: Float
+        let a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int
+        let beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+
+        /// C[rows, columns] = alpha · op(A)[rows, :] · op(B)[:, columns] + beta · C[rows, columns].
+        func multiply(rows: Range<Int>, columns: Range<Int>, builtin: Bool) {
+            let aBlock = transA ? a + rows.lowerBound : a + rows.lowerBound * lda
+            let bBlock = transB ? b + columns.lowerBound * ldb : b + columns.lowerBound
+            let kernel = builtin ? bert_sgemm_builtin : bert_sgemm
+            kernel(transA ? 1 : 0, transB ? 1 : 0, Int32(rows.count), Int32(columns.count), Int32(k), alpha, aBlock, Int32(lda),
+                   bBlock, Int32(ldb), beta, c + rows.lowerBound * ldc + columns.lowerBound, Int32(ldc))
+        }
     }
 
     /// Runs `count` independent products (one per batch) across cores, each single-threaded.
@@ -84,18 +78,16 @@ public enum GEMM {
                                            beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
         guard m > 0, n > 0 else { return }
         if !threadsApplied { setThreads(Threads.count) }
-        if BLAS.backend == .builtin {
-            bert_sgemm_builtin(transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
-        } else {
-            bert_sgemm(transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
-        }
+        Operands(transA: transA, transB: transB, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            .multiply(rows: 0..<m, columns: 0..<n, builtin: BLAS.backend == .builtin)
     }
 
     /// The portable kernel alone, single-threaded (tests compare it with the BLAS path).
     public static func sgemmBuiltin(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
                                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                                     beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        bert_sgemm_builtin(transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b,
-                           Int32(ldb), beta, c, Int32(ldc))
+        guard m > 0, n > 0 else { return }
+        Operands(transA: transA, transB: transB, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            .multiply(rows: 0..<m, columns: 0..<n, builtin: true)
     }
 }

@@ -109,13 +109,4 @@ public enum Kernels {
                                          rows: Int, cols: Int) {
         bert_layernorm_backward(x, gamma, mean, rstd, dy, dx, dgamma, dbeta, rows, cols)
     }
-
-    /// IEEE half → fp32.
-    public static func f16ToF32(_ src: UnsafePointer<UInt16>, _ dst: UnsafeMutablePointer<Float>, _ n: Int) { bert_f16_to_f32(src, dst, n) }
-    /// bfloat16 → fp32.
-    public static func bf16ToF32(_ src: UnsafePointer<UInt16>, _ dst: UnsafeMutablePointer<Float>, _ n: Int) { bert_bf16_to_f32(src, dst, n) }
-    /// fp32 → IEEE half, round to nearest even.
-    public static func f32ToF16(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<UInt16>, _ n: Int) { bert_f32_to_f16(src, dst, n) }
-    /// fp32 → bfloat16, round to nearest even.
-    public static func f32ToBF16(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<UInt16>, _ n: Int) { bert_f32_to_bf16(src, dst, n) }
 }

@@ -68,12 +68,15 @@ package struct TabularFile {
             columns = []
             records = []
             var seen = Set<String>()
-            for (line, content) in splitLines(bytes) where !content.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) {
-                let object: JSONValue
-                do { object = try JSONValue.parse(content) } catch {
+            let lines: [(line: Int, value: JSONValue)]
+            do { lines = try JSONLines.parse(TextLines.split(bytes, file: file), file: file) } catch {
+                if case let .invalidJSONLine(_, line, jsonError) = error {
                     // The location counts within the line; its column is the one to report.
-                    throw DatasetError.invalidJSON(file: file, line: line, reason: "\(error.message) at column \(error.location?.column ?? 0)")
+                    throw DatasetError.invalidJSON(file: file, line: line, reason: "\(jsonError.message) at column \(jsonError.location?.column ?? 0)")
                 }
+                throw DatasetError.notUTF8(file: file)
+            }
+            for (line, object) in lines {
                 guard case let .object(members) = object else {
                     throw DatasetError.invalidJSON(file: file, line: line, reason: "the line is not a JSON object")
                 }
@@ -123,25 +126,16 @@ package struct TabularFile {
 
 /// The bytes of a UTF-8 file without its byte-order mark.
 func readUTF8Bytes(_ url: URL) throws -> [UInt8] {
-    let data: Data
-    do { data = try Data(contentsOf: url) } catch {
-        throw DatasetError.unreadable(file: url.path, reason: (error as NSError).localizedDescription)
+    var bytes: [UInt8]
+    do { bytes = try TextLines.readBytes(url.path) } catch {
+        throw DatasetError.unreadable(file: url.path, reason: error.reason)
     }
-    var bytes = [UInt8](data)
     if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-    guard String(bytes: bytes, encoding: .utf8) != nil else { throw DatasetError.notUTF8(file: url.path) }
+    guard UTF8Validation.firstInvalidOffset(in: bytes) == nil else { throw DatasetError.notUTF8(file: url.path) }
     return bytes
 }
 
-/// Lines split at `\n` (a trailing `\r` kept for the caller to trim), numbered from 1.
-func splitLines(_ bytes: [UInt8]) -> [(line: Int, content: ArraySlice<UInt8>)] {
-    var lines: [(Int, ArraySlice<UInt8>)] = []
-    var start = 0, number = 1
-    for i in bytes.indices where bytes[i] == 0x0A {
-        lines.append((number, bytes[start..<i]))
-        start = i + 1
-        number += 1
-    }
-    if start < bytes.count { lines.append((number, bytes[start...])) }
-    return lines
+/// The lines of UTF-8 `bytes` (blank ones kept, since they end CoNLL sentences), any line end.
+func splitLines(_ bytes: [UInt8], file: String) throws -> [TextLine] {
+    do { return try TextLines.split(bytes, file: file, keepEmpty: true) } catch { throw DatasetError.notUTF8(file: file) }
 }

@@ -49,8 +49,9 @@ public struct TokenClassificationDataset: Sendable {
             if !tokens.isEmpty { raw.append((tokens, tags, tagLines, first)) }
             tokens = []; tags = []; tagLines = []
         }
-        for (line, content) in splitLines(bytes) {
-            let columns = String(decoding: content, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+        for textLine in try splitLines(bytes, file: file) {
+            let line = textLine.number
+            let columns = textLine.text.split(whereSeparator: { $0 == " " || $0 == "\t" })
             if columns.isEmpty { endSentence(); continue }
             if columns[0] == "-DOCSTART-" { endSentence(); continue }
             guard columns.count >= 2 else { throw DatasetError.tooFewColumns(file: file, line: line, text: String(columns[0])) }

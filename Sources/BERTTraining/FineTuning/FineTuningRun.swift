@@ -164,7 +164,7 @@ public struct FineTuningRun<Feature> {
                 if e.metric > bestMetric || summary.bestEpoch == nil {
                     bestMetric = e.metric
                     summary.bestEpoch = epoch
-                    try Self.writeAtomically(bestURL, saveModel)
+                    try AtomicFolder.write(bestURL, saveModel)
                 }
             } else {
                 entry.evalLoss = 0
@@ -188,10 +188,10 @@ public struct FineTuningRun<Feature> {
         }
         try trainer.train(source: source, stopAfter: stopAfterSteps)
         if let stop = stopAfterSteps, trainer.step < t.totalSteps, trainer.step >= stop { return summary }
-        try Self.writeAtomically(lastURL, saveModel)
+        try AtomicFolder.write(lastURL, saveModel)
         if evaluate == nil {
             summary.bestEpoch = options.epochs
-            try Self.writeAtomically(bestURL, saveModel)
+            try AtomicFolder.write(bestURL, saveModel)
         }
         let log = try JSONLinesLog.read(output.appendingPathComponent("log.jsonl"))
         try Self.writePlots(log: log, output: output)
@@ -215,17 +215,6 @@ public struct FineTuningRun<Feature> {
             try LossPlot.svg(title: "evaluation metric", series: [.init(name: "metric", color: "#2ca02c", points: metric)])
                 .write(to: output.appendingPathComponent("metric.svg"), atomically: true, encoding: .utf8)
         }
-    }
-
-    /// Writes a folder through a hidden temporary sibling renamed when complete.
-    static func writeAtomically(_ url: URL, _ body: (URL) throws -> Void) throws {
-        let fm = FileManager.default
-        let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
-        try? fm.removeItem(at: temp)
-        try fm.createDirectory(at: temp, withIntermediateDirectories: true)
-        try body(temp)
-        try? fm.removeItem(at: url)
-        try fm.moveItem(at: temp, to: url)
     }
 }
 

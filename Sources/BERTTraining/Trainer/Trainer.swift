@@ -196,28 +196,24 @@ public final class Trainer<Source: TrainingBatchSource> {
     /// only when complete. Older checkpoints beyond `keepCheckpoints` are removed afterwards.
     public func saveCheckpoint(source: Source) throws {
         let fm = FileManager.default
-        let final = outputDirectory.appendingPathComponent("checkpoint-\(step)")
-        let temp = outputDirectory.appendingPathComponent(".checkpoint-\(step).partial")
-        try? fm.removeItem(at: temp)
-        try fm.createDirectory(at: temp, withIntermediateDirectories: true)
-        try model.saveSafeTensors(to: temp.appendingPathComponent("model.safetensors"))
-        // The moments go to the file straight from the optimizer's arrays (no copy of twice the model).
-        let slots = Dictionary(uniqueKeysWithValues: optimizer.slots.map { ($0.key, $0) })
-        let layout = optimizer.slots.flatMap { slot in
-            ["m.", "v."].map { SafeTensorsLayout(name: $0 + slot.key, shape: slot.parameter.shape) }
+        try AtomicFolder.write(outputDirectory.appendingPathComponent("checkpoint-\(step)")) { temp in
+            try model.saveSafeTensors(to: temp.appendingPathComponent("model.safetensors"))
+            // The moments go to the file straight from the optimizer's arrays (no copy of twice the model).
+            let slots = Dictionary(uniqueKeysWithValues: optimizer.slots.map { ($0.key, $0) })
+            let layout = optimizer.slots.flatMap { slot in
+                ["m.", "v."].map { SafeTensorsLayout(name: $0 + slot.key, shape: slot.parameter.shape) }
+            }
+            try SafeTensorsWriter.stream(to: temp.appendingPathComponent("optimizer.safetensors"), tensors: layout) { name, write in
+                let slot = slots[String(name.dropFirst(2))]!
+                try (name.hasPrefix("m.") ? slot.m : slot.v).withUnsafeBytes { try write($0) }
+            }
+            let state = TrainerState(step: step, epoch: epoch, optimizerStep: optimizer.step, generator: context.generator,
+                                     dataPosition: source.position, options: options)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(state).write(to: temp.appendingPathComponent("trainer_state.json"), options: .atomic)
+            try writeExtraFiles(temp)
         }
-        try SafeTensorsWriter.stream(to: temp.appendingPathComponent("optimizer.safetensors"), tensors: layout) { name, write in
-            let slot = slots[String(name.dropFirst(2))]!
-            try (name.hasPrefix("m.") ? slot.m : slot.v).withUnsafeBytes { try write($0) }
-        }
-        let state = TrainerState(step: step, epoch: epoch, optimizerStep: optimizer.step, generator: context.generator,
-                                 dataPosition: source.position, options: options)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(state).write(to: temp.appendingPathComponent("trainer_state.json"), options: .atomic)
-        try writeExtraFiles(temp)
-        try? fm.removeItem(at: final)
-        try fm.moveItem(at: temp, to: final)
         let items = (try? fm.contentsOfDirectory(atPath: outputDirectory.path)) ?? []
         let old = items.compactMap { $0.hasPrefix("checkpoint-") ? Int($0.dropFirst("checkpoint-".count)) : nil }.sorted().dropLast(max(options.keepCheckpoints, 1))
         for s in old { try? fm.removeItem(at: outputDirectory.appendingPathComponent("checkpoint-\(s)")) }

@@ -97,16 +97,6 @@ void *bert_current_tape(void);
 /// Sets the calling thread's recording tape.
 void bert_set_current_tape(void *tape);
 
-// ---- Half-precision conversion ----------------------------------------------------------------
-/// IEEE binary16 to fp32.
-void bert_f16_to_f32(const uint16_t *src, float *dst, size_t n);
-/// bfloat16 to fp32.
-void bert_bf16_to_f32(const uint16_t *src, float *dst, size_t n);
-/// fp32 to IEEE binary16, round to nearest even.
-void bert_f32_to_f16(const float *src, uint16_t *dst, size_t n);
-/// fp32 to bfloat16, round to nearest even (NaN kept NaN).
-void bert_f32_to_bf16(const float *src, uint16_t *dst, size_t n);
-
 #ifdef __cplusplus
 }
 #endif
