@@ -31,6 +31,11 @@ public enum BERTHubError: Error, Equatable, Sendable {
     case unsupportedPositionEmbeddingType(file: String, value: String)
     /// A size that must be positive is not.
     case nonPositive(file: String, key: String, value: Int)
+    /// A size above the sane bound of `BertConfig.Limits`.
+    case valueTooLarge(file: String, key: String, value: Int, limit: Int)
+    /// The sizes together describe more parameters than `BertConfig.Limits.parameters`; `parameters` is nil when
+    /// the count does not even fit in an `Int`.
+    case modelTooLarge(file: String, parameters: Int?, limit: Int)
     /// `hidden_size` is not a multiple of `num_attention_heads`.
     case hiddenSizeNotDivisible(file: String, hiddenSize: Int, heads: Int)
     /// `id2label` / `label2id` keys or values are not usable.
@@ -80,6 +85,13 @@ extension BERTHubError: CustomStringConvertible, LocalizedError {
                 + "(relative-position BERT variants are not implemented)."
         case let .nonPositive(file, key, value):
             return "\(file): `\(key)` is \(value) but must be positive; fix the value in the file."
+        case let .valueTooLarge(file, key, value, limit):
+            return "\(file): `\(key)` is \(value), above the limit of \(limit) (far beyond any published model); "
+                + "fix the value in the file."
+        case let .modelTooLarge(file, parameters, limit):
+            let count = parameters.map { "\($0) parameters (\($0 / (1 << 28)) GiB of fp32 weights)" } ?? "more parameters than can be counted"
+            return "\(file): the sizes describe \(count), above the limit of \(limit); check vocab_size, hidden_size, "
+                + "intermediate_size, num_hidden_layers and max_position_embeddings."
         case let .hiddenSizeNotDivisible(file, hiddenSize, heads):
             return "\(file): hidden_size \(hiddenSize) is not a multiple of num_attention_heads \(heads); "
                 + "the attention heads would have no integer width, fix one of the two."

@@ -19,7 +19,9 @@ public enum Pretrained {
         return try SafeTensorsFile(url: url)
     }
 
-    /// `config.json` of `directory`, validated.
+    /// `config.json` of `directory`, validated, and checked against the tensor shapes of the folder's
+    /// `model.safetensors` when there is one (`check(_:against:configFile:)`), so a config that disagrees with its
+    /// weights fails here, before a model is built from it.
     public static func config(in directory: URL) throws -> BertConfig {
         let url = directory.appendingPathComponent("config.json")
         guard FileManager.default.fileExists(atPath: url.path) else {
@@ -27,6 +29,9 @@ public enum Pretrained {
         }
         let config = try BertConfig(contentsOf: url)
         try config.validate(file: url.path)
+        if FileManager.default.fileExists(atPath: directory.appendingPathComponent("model.safetensors").path) {
+            try check(config, against: try weights(in: directory), configFile: url.path)
+        }
         return config
     }
 
