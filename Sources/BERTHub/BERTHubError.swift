@@ -15,6 +15,11 @@ public enum BERTHubError: Error, Equatable, Sendable {
     case fileMissing(path: String)
     /// No safetensors weights in a model directory; `found` lists other weight files present.
     case weightsMissing(directory: String, found: [String])
+    /// The path, or a folder on the way to it, exists but this process may not access it (`EACCES`).
+    case permissionDenied(path: String)
+    /// A path named in a model file (`file`), or a symlink in the model folder, leads outside the model's
+    /// folder (`boundary`); `resolved` is where it leads, when it exists.
+    case pathOutsideModel(file: String, path: String, resolved: String?, boundary: String)
     /// A file exists but could not be read.
     case fileUnreadable(path: String, reason: String)
     /// A file is not valid JSON.
@@ -68,6 +73,13 @@ extension BERTHubError: CustomStringConvertible, LocalizedError {
                 : "it has only " + found.joined(separator: ", ") + "; convert them to safetensors "
                     + "(e.g. `safetensors.torch.save_file(torch.load(path), \"model.safetensors\")`)"
             return "\(directory): no model.safetensors or model.safetensors.index.json; \(hint)."
+        case let .permissionDenied(path):
+            return "\(path): permission denied; give this user read access to the file and search (x) access "
+                + "to every folder above it (chmod/chown), or run as a user who has them."
+        case let .pathOutsideModel(file, path, resolved, boundary):
+            let target = resolved.map { " (resolves to \($0))" } ?? ""
+            return "\(file): path \(path)\(target) leads outside the model folder \(boundary); "
+                + "model files must stay inside it: copy the file into the model folder instead of linking or pointing to it."
         case let .fileUnreadable(path, reason):
             return "\(path): cannot read: \(reason). Check permissions."
         case let .invalidJSON(file, reason):
@@ -110,4 +122,16 @@ extension BERTHubError: CustomStringConvertible, LocalizedError {
 
     /// Same as `description`, for `localizedDescription`.
     public var errorDescription: String? { description }
+}
+
+extension BERTHubError {
+    /// The contents of `url`, with a read failure typed: `.permissionDenied` for a file this user may not read,
+    /// `.fileUnreadable` with the system's reason otherwise.
+    static func reading(_ url: URL) throws -> Data {
+        do { return try Data(contentsOf: url) } catch let error as CocoaError where error.code == .fileReadNoPermission {
+            throw BERTHubError.permissionDenied(path: url.path)
+        } catch {
+            throw BERTHubError.fileUnreadable(path: url.path, reason: error.localizedDescription)
+        }
+    }
 }
