@@ -85,11 +85,17 @@ extension Tokenizer {
                                                    strategy: strategy, direction: direction))
         }
         if let p = try root.optionalSection("padding") {
+            func length(_ value: Int?, _ key: String) throws -> Int? {
+                guard let value, value > PaddingParameters.maximumLength else { return value }
+                throw TokenizerError.valueTooLarge(path: path, key: key, value: value, limit: PaddingParameters.maximumLength)
+            }
             var strategy = PaddingParameters.Strategy.longest
-            if let fixed = try p.optionalSection("strategy"), let n = try fixed.optionalInt("Fixed") { strategy = .fixed(n) }
+            if let fixed = try p.optionalSection("strategy"), let n = try length(try fixed.optionalInt("Fixed"), "padding.strategy.Fixed") {
+                strategy = .fixed(n)
+            }
             padding = PaddingParameters(strategy: strategy,
                                         direction: (try p.optionalString("direction") ?? "Right") == "Left" ? .left : .right,
-                                        padToMultipleOf: try p.optionalInt("pad_to_multiple_of"),
+                                        padToMultipleOf: try length(try p.optionalInt("pad_to_multiple_of"), "padding.pad_to_multiple_of"),
                                         padId: try checkId(try p.optionalInt("pad_id") ?? 0, "padding.pad_id"), padTypeId: try p.optionalInt("pad_type_id") ?? 0,
                                         padToken: try p.optionalString("pad_token") ?? "[PAD]")
         }

@@ -27,6 +27,10 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
     /// A token id in `tokenizer.json` (`key`, e.g. `model.vocab["hello"]`) that is negative, beyond the
     /// vocabulary, or given to two tokens.
     case invalidTokenId(path: String, key: String, id: Int, reason: String)
+    /// A length in `tokenizer.json` (`key`) above what the tokenizer will allocate (`limit`).
+    case valueTooLarge(path: String, key: String, value: Int, limit: Int)
+    /// Padding would make rows longer than `PaddingParameters.maximumLength`.
+    case paddingTooLong(length: Int, limit: Int)
     /// A vocabulary file is empty or has an unusable line.
     case malformedVocabulary(path: String, reason: String)
 
@@ -58,6 +62,10 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
         case .invalidTokenId(let path, let key, let id, let reason):
             return "\(path): \(key) is \(id), \(reason); token ids must number the vocabulary from 0, one id per token "
                 + "(restore tokenizer.json from the model's repository)"
+        case .valueTooLarge(let path, let key, let value, let limit):
+            return "\(path): \(key) is \(value), above the limit of \(limit) tokens; fix the value in the file"
+        case .paddingTooLong(let length, let limit):
+            return "padding to \(length) tokens exceeds the limit of \(limit); pad to a shorter fixed length or multiple"
         case .malformedVocabulary(let path, let reason):
             return "malformed vocabulary \(path): \(reason)"
         }

@@ -209,6 +209,38 @@ final class RobustnessTests: XCTestCase {
         guard case .invalidTokenId(_, "padding.pad_id", 1 << 40, _)? = pad else { return XCTFail("\(String(describing: pad))") }
     }
 
+    func testPaddingLengthsAreBoundedBeforeAllocating() throws {
+        let fixed = try tokenizerJSON { root in
+            var p = root["padding"] as! [String: Any]
+            p["strategy"] = ["Fixed": 1_000_000_000_000]
+            root["padding"] = p
+        }
+        XCTAssertThrowsError(try Tokenizer(tokenizerJSONData: fixed)) {
+            XCTAssertEqual($0 as? TokenizerError, .valueTooLarge(path: "tokenizer.json", key: "padding.strategy.Fixed",
+                                                                 value: 1_000_000_000_000, limit: PaddingParameters.maximumLength))
+        }
+        let multiple = try tokenizerJSON { root in
+            var p = root["padding"] as! [String: Any]
+            p["pad_to_multiple_of"] = 1 << 40
+            root["padding"] = p
+        }
+        XCTAssertThrowsError(try Tokenizer(tokenizerJSONData: multiple)) {
+            guard case .valueTooLarge(_, "padding.pad_to_multiple_of", 1 << 40, _)? = $0 as? TokenizerError else { return XCTFail("\($0)") }
+        }
+        // Set in code (the CLI's --max-length), the length is checked when padding.
+        var tokenizer = try Tokenizer(tokenizerJSON: try Fixtures.requireModel().appendingPathComponent("tokenizer.json"))
+        tokenizer.padding = PaddingParameters(strategy: .fixed(100_000_000))
+        XCTAssertThrowsError(try tokenizer.encode("hello")) {
+            XCTAssertEqual($0 as? TokenizerError, .paddingTooLong(length: 100_000_000, limit: PaddingParameters.maximumLength))
+        }
+        tokenizer.padding = PaddingParameters(strategy: .longest, padToMultipleOf: .max)
+        XCTAssertThrowsError(try tokenizer.encodeBatch(["hello", "a b c"])) {
+            guard case .paddingTooLong? = $0 as? TokenizerError else { return XCTFail("\($0)") }
+        }
+        tokenizer.padding = PaddingParameters(strategy: .fixed(16))
+        XCTAssertEqual(try tokenizer.encode("hello").ids.count, 16)
+    }
+
     func testPermissionDeniedIsNotReportedAsMissing() throws {
         let dir = try tempDir()
         let locked = dir.appendingPathComponent("locked")
