@@ -106,6 +106,15 @@ final class ModelBadInputTests: XCTestCase {
         }
     }
 
+    func testSyntheticCheckpointShapeOverflowIsAnError() {
+        let source = SyntheticCheckpoint(shapes: ["w": [1 << 62, 4], "v": [-1, 2]])
+        XCTAssertThrowsError(try source.floats("w")) {
+            XCTAssertEqual($0 as? ModelError, .invalidInput("synthetic checkpoint: w has shape [4611686018427387904, 4], whose "
+                + "element count is negative or does not fit in Int; give each dimension its real size"))
+        }
+        XCTAssertThrowsError(try source.floats("v")) { guard case .invalidInput? = $0 as? ModelError else { return XCTFail("\($0)") } }
+    }
+
     func testConfigThatDisagreesWithItsWeightsFailsBeforeBuilding() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mismatch-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
