@@ -15,6 +15,11 @@ public enum BERTHubError: Error, Equatable, Sendable {
     case fileMissing(path: String)
     /// No safetensors weights in a model directory; `found` lists other weight files present.
     case weightsMissing(directory: String, found: [String])
+    /// The path, or a folder on the way to it, exists but this process may not access it (`EACCES`).
+    case permissionDenied(path: String)
+    /// A path named in a model file (`file`), or a symlink in the model folder, leads outside the model's
+    /// folder (`boundary`); `resolved` is where it leads, when it exists.
+    case pathOutsideModel(file: String, path: String, resolved: String?, boundary: String)
     /// A file exists but could not be read.
     case fileUnreadable(path: String, reason: String)
     /// A file is not valid JSON.
@@ -31,6 +36,11 @@ public enum BERTHubError: Error, Equatable, Sendable {
     case unsupportedPositionEmbeddingType(file: String, value: String)
     /// A size that must be positive is not.
     case nonPositive(file: String, key: String, value: Int)
+    /// A size above the sane bound of `BertConfig.Limits`.
+    case valueTooLarge(file: String, key: String, value: Int, limit: Int)
+    /// The sizes together describe more parameters than `BertConfig.Limits.parameters`; `parameters` is nil when
+    /// the count does not even fit in an `Int`.
+    case modelTooLarge(file: String, parameters: Int?, limit: Int)
     /// `hidden_size` is not a multiple of `num_attention_heads`.
     case hiddenSizeNotDivisible(file: String, hiddenSize: Int, heads: Int)
     /// `id2label` / `label2id` keys or values are not usable.
@@ -63,6 +73,13 @@ extension BERTHubError: CustomStringConvertible, LocalizedError {
                 : "it has only " + found.joined(separator: ", ") + "; convert them to safetensors "
                     + "(e.g. `safetensors.torch.save_file(torch.load(path), \"model.safetensors\")`)"
             return "\(directory): no model.safetensors or model.safetensors.index.json; \(hint)."
+        case let .permissionDenied(path):
+            return "\(path): permission denied; give this user read access to the file and search (x) access "
+                + "to every folder above it (chmod/chown), or run as a user who has them."
+        case let .pathOutsideModel(file, path, resolved, boundary):
+            let target = resolved.map { " (resolves to \($0))" } ?? ""
+            return "\(file): path \(path)\(target) leads outside the model folder \(boundary); "
+                + "model files must stay inside it: copy the file into the model folder instead of linking or pointing to it."
         case let .fileUnreadable(path, reason):
             return "\(path): cannot read: \(reason). Check permissions."
         case let .invalidJSON(file, reason):
@@ -80,6 +97,13 @@ extension BERTHubError: CustomStringConvertible, LocalizedError {
                 + "(relative-position BERT variants are not implemented)."
         case let .nonPositive(file, key, value):
             return "\(file): `\(key)` is \(value) but must be positive; fix the value in the file."
+        case let .valueTooLarge(file, key, value, limit):
+            return "\(file): `\(key)` is \(value), above the limit of \(limit) (far beyond any published model); "
+                + "fix the value in the file."
+        case let .modelTooLarge(file, parameters, limit):
+            let count = parameters.map { "\($0) parameters (\($0 / (1 << 28)) GiB of fp32 weights)" } ?? "more parameters than can be counted"
+            return "\(file): the sizes describe \(count), above the limit of \(limit); check vocab_size, hidden_size, "
+                + "intermediate_size, num_hidden_layers and max_position_embeddings."
         case let .hiddenSizeNotDivisible(file, hiddenSize, heads):
             return "\(file): hidden_size \(hiddenSize) is not a multiple of num_attention_heads \(heads); "
                 + "the attention heads would have no integer width, fix one of the two."
@@ -98,4 +122,16 @@ extension BERTHubError: CustomStringConvertible, LocalizedError {
 
     /// Same as `description`, for `localizedDescription`.
     public var errorDescription: String? { description }
+}
+
+extension BERTHubError {
+    /// The contents of `url`, with a read failure typed: `.permissionDenied` for a file this user may not read,
+    /// `.fileUnreadable` with the system's reason otherwise.
+    static func reading(_ url: URL) throws -> Data {
+        do { return try Data(contentsOf: url) } catch let error as CocoaError where error.code == .fileReadNoPermission {
+            throw BERTHubError.permissionDenied(path: url.path)
+        } catch {
+            throw BERTHubError.fileUnreadable(path: url.path, reason: error.localizedDescription)
+        }
+    }
 }

@@ -135,8 +135,9 @@ public struct BertConfig: Equatable, Sendable {
     public var numLabels: Int { id2label.isEmpty ? 2 : id2label.count }
 
     /// Checks the values the model builder relies on; decoding calls this.
-    /// - Throws: `BERTHubError.nonPositive`, `.hiddenSizeNotDivisible`, `.unsupportedActivation`,
-    ///   `.unsupportedPositionEmbeddingType` or `.invalidField`, naming `file`.
+    /// - Throws: `BERTHubError.nonPositive`, `.valueTooLarge`, `.modelTooLarge` (see `validateLimits`),
+    ///   `.hiddenSizeNotDivisible`, `.unsupportedActivation`, `.unsupportedPositionEmbeddingType` or
+    ///   `.invalidField`, naming `file`.
     public func validate(file: String = "config.json") throws {
         let distil = modelType == .distilbert
         var positive: [(String, Int)] = [
@@ -151,6 +152,7 @@ public struct BertConfig: Equatable, Sendable {
         for (key, value) in positive where value <= 0 {
             throw BERTHubError.nonPositive(file: file, key: key, value: value)
         }
+        try validateLimits(file: file)
         guard hiddenSize % numAttentionHeads == 0 else {
             throw BERTHubError.hiddenSizeNotDivisible(file: file, hiddenSize: hiddenSize, heads: numAttentionHeads)
         }

@@ -3,16 +3,11 @@ import Foundation
 
 extension JSONValue {
     /// Reads and parses a JSON file.
-    /// - Throws: `BERTHubError.fileMissing`, `.fileUnreadable` or `.invalidJSON`, each naming the file.
+    /// - Throws: `BERTHubError.fileMissing`, `.permissionDenied`, `.fileUnreadable` or `.invalidJSON`, each naming
+    ///   the file.
     public static func load(_ url: URL) throws -> JSONValue {
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw BERTHubError.fileMissing(path: url.path)
-        }
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw BERTHubError.fileUnreadable(path: url.path, reason: error.localizedDescription)
-        }
-        return try parse(data, file: url.path)
+        guard try FileProbe.exists(url.path) else { throw BERTHubError.fileMissing(path: url.path) }
+        return try parse(try BERTHubError.reading(url), file: url.path)
     }
 
     /// Parses JSON text.

@@ -26,14 +26,19 @@ public struct ModelFiles: Sendable {
     /// Reads the model in `directory`.
     /// - Throws: `BERTHubError` from the layout or config, or `.weightsMissing` when there are no safetensors
     ///   weights (naming any `pytorch_model.bin` found).
+    ///   Files that are symlinks leading outside the model folder are `.pathOutsideModel` (see `ModelBoundary`).
     public init(directory: URL) throws {
         self.directory = directory
+        let boundary = ModelBoundary(modelDirectory: directory)
+        try boundary.checkFiles(ModelBoundary.standardFiles, in: directory)
         let layout = SentenceTransformerLayout.isSentenceTransformer(directory)
             ? try SentenceTransformerLayout(directory: directory) : nil
         sentenceTransformer = layout
         encoderDirectory = layout?.transformerDirectory ?? directory
+        try boundary.checkFiles(ModelBoundary.standardFiles, in: encoderDirectory)
         config = try BertConfig(contentsOf: encoderDirectory.appendingPathComponent("config.json"))
         weightFiles = try Self.weights(in: encoderDirectory)
+        for url in weightFiles { try boundary.check(url, referencedBy: encoderDirectory.path) }
     }
 
     /// Resolves `reference` (a directory or a cached model id, see `ModelLocator.resolve`) and reads it.
@@ -60,9 +65,9 @@ public struct ModelFiles: Sendable {
     private static func weights(in directory: URL) throws -> [URL] {
         let fm = FileManager.default
         let single = directory.appendingPathComponent("model.safetensors")
-        if fm.fileExists(atPath: single.path) { return [single] }
+        if try FileProbe.exists(single.path) { return [single] }
         let index = directory.appendingPathComponent("model.safetensors.index.json")
-        if fm.fileExists(atPath: index.path) {
+        if try FileProbe.exists(index.path) {
             var f = try JSONFields(try JSONValue.load(index), file: index.path)
             guard let map = try f.objectField("weight_map") else {
                 throw BERTHubError.missingField(file: index.path, key: "weight_map")

@@ -40,15 +40,14 @@ public struct ModelLocator: Sendable {
     /// optionally `@revision`) is looked up in the cache at `revision` (a branch, tag or commit; `main` by
     /// default). A revision with a `refs/` file uses that commit's snapshot; when `main` has no ref, the most
     /// recently modified snapshot is used.
-    /// - Throws: `BERTHubError.notADirectory` for a file path, `.snapshotMissing` for a ref whose snapshot is
-    ///   absent, `.modelNotFound` listing every place searched.
+    /// - Throws: `BERTHubError.notADirectory` for a file path, `.permissionDenied` for a path this user may not
+    ///   reach, `.snapshotMissing` for a ref whose snapshot is absent, `.modelNotFound` listing every place searched.
     public func resolve(_ reference: String, revision: String? = nil) throws -> URL {
-        let fm = FileManager.default
         let path = Self.expandTilde(reference)
-        var isDirectory: ObjCBool = false
-        if fm.fileExists(atPath: path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw BERTHubError.notADirectory(path: path) }
-            return URL(fileURLWithPath: path).standardizedFileURL
+        switch try FileProbe.kind(path) {
+        case .directory: return URL(fileURLWithPath: path).standardizedFileURL
+        case .file: throw BERTHubError.notADirectory(path: path)
+        case .absent: break
         }
         var searched = [URL(fileURLWithPath: path).standardizedFileURL.path + " (as a directory)"]
         var id = reference

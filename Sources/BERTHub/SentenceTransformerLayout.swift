@@ -70,9 +70,13 @@ public struct SentenceTransformerLayout: Equatable, Sendable {
     /// Reads `modules.json` and every module's configuration.
     /// - Throws: `BERTHubError.fileMissing` (no modules.json or a module config), `.unknownModuleType`, or the
     ///   errors of `PoolingConfig` and `DenseConfig`, each naming the file.
+    ///   A module `path` that is absolute, climbs out with `..`, or is a symlink leading outside the model folder
+    ///   (see `ModelBoundary`) is `BERTHubError.pathOutsideModel`.
     public init(directory: URL) throws {
         self.directory = directory
+        let boundary = ModelBoundary(modelDirectory: directory)
         let file = directory.appendingPathComponent("modules.json")
+        try boundary.check(file, referencedBy: directory.path)
         guard case let .array(entries) = try JSONValue.load(file) else {
             throw BERTHubError.invalidField(file: file.path, key: "(top level)", expected: "an array of modules",
                                             found: "another JSON value")
@@ -82,7 +86,8 @@ public struct SentenceTransformerLayout: Equatable, Sendable {
             var f = try JSONFields(entry, file: file.path)
             guard let type = try f.string("type") else { throw BERTHubError.missingField(file: file.path, key: "type") }
             let path = try f.string("path") ?? ""
-            let moduleDirectory = path.isEmpty ? directory : directory.appendingPathComponent(path)
+            let moduleDirectory = try boundary.resolve(path, in: directory, file: file.path)
+            try boundary.checkFiles(["config.json"] + Self.transformerSettingsFiles, in: moduleDirectory)
             let kind = try Self.kind(type: type, directory: moduleDirectory, modulesFile: file.path)
             modules.append(Module(index: try f.int("idx") ?? position, name: try f.string("name") ?? "\(position)",
                                   directory: moduleDirectory, type: type, kind: kind))
@@ -132,12 +137,18 @@ public struct SentenceTransformerLayout: Equatable, Sendable {
         }
     }
 
+    /// The files `transformerSettings` may read, in the order it tries them.
+    private static let transformerSettingsFiles = [
+        "sentence_bert_config.json", "sentence_roberta_config.json", "sentence_distilbert_config.json",
+        "tokenizer_config.json",
+    ]
+
     private static func transformerSettings(_ directory: URL) throws -> TransformerSettings {
         var settings = TransformerSettings(maxSeqLength: nil, doLowerCase: false)
         // Sentence-Transformers itself tolerates a missing sentence_bert_config.json (older saves).
-        for name in ["sentence_bert_config.json", "sentence_roberta_config.json", "sentence_distilbert_config.json"] {
+        for name in transformerSettingsFiles.dropLast() {
             let url = directory.appendingPathComponent(name)
-            guard FileManager.default.fileExists(atPath: url.path) else { continue }
+            guard try FileProbe.exists(url.path) else { continue }
             var f = try JSONFields(try JSONValue.load(url), file: url.path)
             settings.maxSeqLength = try f.int("max_seq_length")
             settings.doLowerCase = try f.bool("do_lower_case") ?? false
@@ -145,7 +156,7 @@ public struct SentenceTransformerLayout: Equatable, Sendable {
         }
         if settings.maxSeqLength == nil {
             let url = directory.appendingPathComponent("tokenizer_config.json")
-            if FileManager.default.fileExists(atPath: url.path) {
+            if try FileProbe.exists(url.path) {
                 var f = try JSONFields(try JSONValue.load(url), file: url.path)
                 // transformers writes a huge sentinel (int(1e30)) when the tokenizer has no limit.
                 if let n = try? f.int("model_max_length"), n > 0, n < 1_000_000 { settings.maxSeqLength = n }

@@ -43,10 +43,10 @@ public struct PoolingConfig: Equatable, Sendable {
         (self.wordEmbeddingDimension, self.modes, self.includePrompt) = (wordEmbeddingDimension, modes, includePrompt)
     }
 
-    /// Reads `<module>/config.json`. As sentence_transformers 6 does, legacy files with every flag false mean
-    /// `mean` pooling.
+    /// Reads `<module>/config.json`. A file with neither `pooling_mode` nor any `pooling_mode_*` flag means `mean`
+    /// pooling (the `Pooling` constructor's default).
     /// - Throws: `BERTHubError.fileMissing`, `.invalidJSON`, `.invalidField`, `.missingField`, or
-    ///   `.invalidPoolingConfig` for an unknown mode name.
+    ///   `.invalidPoolingConfig` for an unknown mode name, an empty `pooling_mode` list, or flags that are all false.
     public init(contentsOf url: URL) throws {
         let file = url.path
         var f = try JSONFields(try JSONValue.load(url), file: file)
@@ -57,12 +57,25 @@ public struct PoolingConfig: Equatable, Sendable {
         var modes: [PoolingMode] = []
         if let names = try? f.strings("pooling_mode") {
             modes = try names.map { try Self.mode($0, file: file) }
+            if modes.isEmpty { throw BERTHubError.invalidPoolingConfig(file: file, reason: "pooling_mode is an empty list") }
         } else if let name = try f.string("pooling_mode") {
             modes = [try Self.mode(name, file: file)]
         } else {
-            for (key, mode) in PoolingMode.legacyFlags where try f.bool(key) == true { modes.append(mode) }
+            var flagged: [String] = []
+            for (key, mode) in PoolingMode.legacyFlags {
+                guard let on = try f.bool(key) else { continue }
+                flagged.append(key)
+                if on { modes.append(mode) }
+            }
+            // Flags spelled out and all false select nothing: sentence_transformers would build a zero-width
+            // Pooling whose forward pass fails, so this is an error rather than a quiet choice of mean.
+            if modes.isEmpty, !flagged.isEmpty {
+                throw BERTHubError.invalidPoolingConfig(
+                    file: file, reason: "every pooling mode flag is false (" + flagged.joined(separator: ", ") + ")")
+            }
+            // No flag at all: Pooling's constructor default, mean.
+            if modes.isEmpty { modes = [.mean] }
         }
-        if modes.isEmpty { modes = [.mean] }
         self.init(wordEmbeddingDimension: dimension, modes: modes, includePrompt: try f.bool("include_prompt") ?? true)
     }
 

@@ -69,6 +69,15 @@ public struct JSONObject: Sendable, Equatable, RandomAccessCollection, Expressib
     /// The member names in order (repeats included).
     public var keys: [String] { members.map(\.key) }
 
+    /// The first key that occurs a second time, in document order, or nil when every key is distinct. Formats
+    /// stricter than JSON itself (a safetensors header, a tokenizer's vocabulary) reject such objects.
+    public var firstRepeatedKey: String? {
+        var seen = Set<String>()
+        seen.reserveCapacity(members.count)
+        for member in members where !seen.insert(member.key).inserted { return member.key }
+        return nil
+    }
+
     /// The members as a dictionary; for a repeated key the last member wins.
     public var dictionary: [String: JSONValue] {
         var result: [String: JSONValue] = [:]

@@ -1,11 +1,45 @@
 import Dispatch
 import Foundation
 
-/// How many threads the kernels use: `BERT_NUM_THREADS` if set, else every active core.
+/// A `BERT_NUM_THREADS` value that is not a thread count. The library never prints: the CLI reads
+/// `Threads.environmentProblem` and reports it.
+public struct ThreadCountError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The variable's value as set.
+    public let value: String
+
+    /// The error for `value`.
+    public init(value: String) { self.value = value }
+
+    /// A one-line message naming the variable and its value, and how to fix it.
+    public var description: String {
+        "BERT_NUM_THREADS=\(value) is not a thread count from 1 to \(Threads.maximum); set it to one (e.g. 2) or unset it "
+            + "to use every core (now using \(Threads.count))"
+    }
+}
+
+/// How many threads the kernels use: `BERT_NUM_THREADS` if set to a valid count, else every active core.
 public enum Threads {
+    /// The largest thread count accepted.
+    public static let maximum = 4096
+
+    /// The count `BERT_NUM_THREADS` asks for in `environment`: nil when unset or empty.
+    /// - Throws: `ThreadCountError` when it is set to anything but a whole number from 1 to `maximum`
+    ///   (`abc`, `0`, `-2`, `1.5`).
+    public static func requested(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ThreadCountError) -> Int? {
+        guard let raw = environment["BERT_NUM_THREADS"] else { return nil }
+        let text = raw.trimmingCharacters(in: .whitespaces)
+        if text.isEmpty { return nil }
+        guard let n = Int(text), (1...maximum).contains(n) else { throw ThreadCountError(value: raw) }
+        return n
+    }
+
+    /// Why `BERT_NUM_THREADS` was ignored, if it was (the count is then every core); nil when it is unset or valid.
+    public static let environmentProblem: ThreadCountError? = {
+        do throws(ThreadCountError) { _ = try requested(); return nil } catch { return error }
+    }()
+
     nonisolated(unsafe) private static var configured: Int = {
-        if let s = ProcessInfo.processInfo.environment["BERT_NUM_THREADS"], let n = Int(s), n > 0 { return n }
-        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+        (try? requested()) ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
     }()
 
     /// The thread count in force.

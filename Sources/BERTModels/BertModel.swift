@@ -22,7 +22,10 @@ public final class BertModel: Module {
 
     /// A randomly initialised model (as `transformers` initialises BERT) from `config`.
     /// `randomInit: false` skips the random draw (zeros) for a model about to be loaded from a checkpoint.
+    /// Sizes beyond `BertConfig.Limits` throw `BERTHubError.valueTooLarge` or `.modelTooLarge` before anything
+    /// is allocated.
     public init(config: BertConfig, addPoolingLayer: Bool = true, seed: UInt64 = 0, randomInit: Bool = true) throws {
+        try config.validateLimits(file: "model config")
         guard config.hiddenSize % config.numAttentionHeads == 0 else {
             throw ModelError.unsupportedConfig(key: "hidden_size", value: "\(config.hiddenSize)",
                                                supported: ["a multiple of num_attention_heads (\(config.numAttentionHeads))"])

@@ -8,6 +8,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case unexpectedKeys([String], file: String)
     /// A checkpoint tensor whose shape differs from the parameter's.
     case shapeMismatch(key: String, expected: [Int], found: [Int], file: String)
+    /// A config.json size (`key`) that the checkpoint's tensor shapes contradict; `tensor` is the one that shows it.
+    case configDisagreesWithWeights(key: String, config: Int, weights: Int, tensor: String, configFile: String, weightsFile: String)
     /// Inputs that do not fit the model (lengths, ids, batch layout).
     case invalidInput(String)
 
@@ -21,6 +23,9 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
             return "\(file) has \(keys.count) tensor(s) the model does not use: \(keys.prefix(8).joined(separator: ", "))\(keys.count > 8 ? ", ..." : "")"
         case let .shapeMismatch(key, expected, found, file):
             return "\(file): \(key) has shape \(found), the model expects \(expected); check config.json against the weights"
+        case let .configDisagreesWithWeights(key, config, weights, tensor, configFile, weightsFile):
+            return "\(configFile): `\(key)` is \(config) but \(weightsFile) holds \(weights) (\(tensor)); the config and the "
+                + "weights come from different models, restore config.json from the checkpoint's repository"
         case let .invalidInput(message):
             return message
         }

@@ -7,26 +7,36 @@ public enum Pretrained {
     /// Tensor-name prefixes of task heads and buffers that a base `BertModel` does not use.
     public static let headKeys = ["cls.", "classifier.", "qa_outputs.", "embeddings.position_ids", "lm_head.", "pre_classifier."]
 
-    /// `model.safetensors` of `directory`, opened; a clear error when absent (and when only PyTorch pickles exist).
+    /// `model.safetensors` of `directory`, opened; a clear error when absent (and when only PyTorch pickles exist),
+    /// when it cannot be reached (`BERTHubError.permissionDenied`), or when it is a symlink leading outside the
+    /// model folder (`BERTHubError.pathOutsideModel`, see `ModelBoundary`).
     public static func weights(in directory: URL) throws -> SafeTensorsFile {
         let url = directory.appendingPathComponent("model.safetensors")
-        if !FileManager.default.fileExists(atPath: url.path) {
+        if try !FileProbe.exists(url.path) {
             let hasBin = FileManager.default.fileExists(atPath: directory.appendingPathComponent("pytorch_model.bin").path)
             throw ModelError.missingFile("model.safetensors", in: directory.path, hint: hasBin
                 ? "Only pytorch_model.bin is present; convert it with `python -c \"from transformers import AutoModel; AutoModel.from_pretrained('DIR').save_pretrained('DIR', safe_serialization=True)\"`."
                 : "Is this a Hugging Face model folder?")
         }
+        try ModelBoundary(modelDirectory: directory).check(url, referencedBy: directory.path)
         return try SafeTensorsFile(url: url)
     }
 
-    /// `config.json` of `directory`, validated.
+    /// `config.json` of `directory`, validated, and checked against the tensor shapes of the folder's
+    /// `model.safetensors` when there is one (`check(_:against:configFile:)`), so a config that disagrees with its
+    /// weights fails here, before a model is built from it. The folder's standard files must not be symlinks
+    /// leading outside it (`ModelBoundary`).
     public static func config(in directory: URL) throws -> BertConfig {
         let url = directory.appendingPathComponent("config.json")
-        guard FileManager.default.fileExists(atPath: url.path) else {
+        try ModelBoundary(modelDirectory: directory).checkFiles(ModelBoundary.standardFiles, in: directory)
+        guard try FileProbe.exists(url.path) else {
             throw ModelError.missingFile("config.json", in: directory.path, hint: "Is this a Hugging Face model folder?")
         }
         let config = try BertConfig(contentsOf: url)
         try config.validate(file: url.path)
+        if try FileProbe.exists(directory.appendingPathComponent("model.safetensors").path) {
+            try check(config, against: try weights(in: directory), configFile: url.path)
+        }
         return config
     }
 

@@ -27,17 +27,31 @@ public struct SyntheticCheckpoint: TensorSource {
     }
 
     public func floats(_ name: String) throws -> [Float] {
-        let n = try shape(of: name).reduce(1, *)
-        return SyntheticCheckpoint.values(for: name, count: n)
+        SyntheticCheckpoint.values(for: name, count: try elementCount(name))
     }
 
     /// Generates straight into `destination` (no intermediate array).
     public func copyFloats(_ name: String, into destination: UnsafeMutableBufferPointer<Float>) throws {
-        let n = try shape(of: name).reduce(1, *)
+        let n = try elementCount(name)
         guard n == destination.count else {
             throw ModelError.shapeMismatch(key: name, expected: [destination.count], found: [n], file: sourceDescription)
         }
         SyntheticCheckpoint.fill(destination, key: name)
+    }
+
+    /// The product of `name`'s shape, overflow-checked: a shape such as [2⁶², 4] is an error, not a trap.
+    private func elementCount(_ name: String) throws -> Int {
+        let shape = try shape(of: name)
+        var n = 1
+        for d in shape {
+            let (product, overflow) = n.multipliedReportingOverflow(by: d)
+            guard d >= 0, !overflow else {
+                throw ModelError.invalidInput("\(sourceDescription): \(name) has shape \(shape), whose element count is "
+                    + "negative or does not fit in Int; give each dimension its real size")
+            }
+            n = product
+        }
+        return n
     }
 
     /// The first `count` generated values of `key`.

@@ -8,14 +8,14 @@ extension Tokenizer {
     public init(directory: URL) throws {
         let json = directory.appendingPathComponent("tokenizer.json")
         let vocab = directory.appendingPathComponent("vocab.txt")
-        if FileManager.default.fileExists(atPath: json.path) {
+        if try Self.exists(json) {
             try self.init(tokenizerJSON: json)
             let config = directory.appendingPathComponent("tokenizer_config.json")
-            if FileManager.default.fileExists(atPath: config.path),
+            if try Self.exists(config),
                let n = try JSONSection(data: try Self.read(config), path: config.path)["model_max_length"]?.intValue, n < 1_000_000 {
                 modelMaxLength = n
             }
-        } else if FileManager.default.fileExists(atPath: vocab.path) {
+        } else if try Self.exists(vocab) {
             try self.init(vocabFile: vocab)
         } else {
             throw TokenizerError.noTokenizerFiles(directory: directory.path)
@@ -41,8 +41,6 @@ extension Tokenizer {
             guard type == "BertPreTokenizer" else { throw TokenizerError.unsupportedComponent(component: "pre_tokenizer", type: type) }
             preTokenizer = BertPreTokenizer()
         }
-        var postProcessor: (any PostProcessor)?
-        if let p = try root.optionalSection("post_processor") { postProcessor = try Self.makePostProcessor(p) }
         var decoder: (any TokenDecoder)?
         if let d = try root.optionalSection("decoder") {
             let type = try d.string("type")
@@ -50,13 +48,27 @@ extension Tokenizer {
             decoder = WordPieceDecoder(prefix: try d.optionalString("prefix") ?? "##", cleanup: try d.optionalBool("cleanup") ?? true)
         }
         var added: [AddedToken] = []
-        for entry in try root.optionalArray("added_tokens") ?? [] {
-            added.append(AddedToken(content: try entry.string("content"), id: try entry.int("id"),
+        let addedEntries = try root.optionalArray("added_tokens") ?? []
+        // Added tokens reuse vocabulary ids or take the ones after it; nothing legitimate lies further out.
+        let idLimit = model.vocabularySize + addedEntries.count
+        func checkId(_ id: Int, _ key: String) throws -> Int {
+            guard id >= 0, id < idLimit else {
+                throw TokenizerError.invalidTokenId(path: path, key: key, id: id, reason: id < 0 ? "negative"
+                    : "beyond the \(model.vocabularySize) vocabulary and \(addedEntries.count) added tokens (ids 0..<\(idLimit))")
+            }
+            return id
+        }
+        for (i, entry) in addedEntries.enumerated() {
+            added.append(AddedToken(content: try entry.string("content"), id: try checkId(try entry.int("id"), "added_tokens[\(i)].id"),
                                     special: try entry.optionalBool("special") ?? false,
                                     singleWord: try entry.optionalBool("single_word") ?? false,
                                     lstrip: try entry.optionalBool("lstrip") ?? false,
                                     rstrip: try entry.optionalBool("rstrip") ?? false,
                                     normalized: try entry.optionalBool("normalized") ?? true))
+        }
+        var postProcessor: (any PostProcessor)?
+        if let p = try root.optionalSection("post_processor") {
+            postProcessor = try Self.makePostProcessor(p, checkId: checkId)
         }
         self.init(normalizer: normalizer, preTokenizer: preTokenizer, model: model, postProcessor: postProcessor,
                   decoder: decoder, addedTokens: added)
@@ -73,12 +85,18 @@ extension Tokenizer {
                                                    strategy: strategy, direction: direction))
         }
         if let p = try root.optionalSection("padding") {
+            func length(_ value: Int?, _ key: String) throws -> Int? {
+                guard let value, value > PaddingParameters.maximumLength else { return value }
+                throw TokenizerError.valueTooLarge(path: path, key: key, value: value, limit: PaddingParameters.maximumLength)
+            }
             var strategy = PaddingParameters.Strategy.longest
-            if let fixed = try p.optionalSection("strategy"), let n = try fixed.optionalInt("Fixed") { strategy = .fixed(n) }
+            if let fixed = try p.optionalSection("strategy"), let n = try length(try fixed.optionalInt("Fixed"), "padding.strategy.Fixed") {
+                strategy = .fixed(n)
+            }
             padding = PaddingParameters(strategy: strategy,
                                         direction: (try p.optionalString("direction") ?? "Right") == "Left" ? .left : .right,
-                                        padToMultipleOf: try p.optionalInt("pad_to_multiple_of"),
-                                        padId: try p.optionalInt("pad_id") ?? 0, padTypeId: try p.optionalInt("pad_type_id") ?? 0,
+                                        padToMultipleOf: try length(try p.optionalInt("pad_to_multiple_of"), "padding.pad_to_multiple_of"),
+                                        padId: try checkId(try p.optionalInt("pad_id") ?? 0, "padding.pad_id"), padTypeId: try p.optionalInt("pad_type_id") ?? 0,
                                         padToken: try p.optionalString("pad_token") ?? "[PAD]")
         }
     }
@@ -88,13 +106,28 @@ extension Tokenizer {
         let type = try m.optionalString("type") ?? (m.has("continuing_subword_prefix") ? "WordPiece" : "(missing)")
         guard type == "WordPiece" else { throw TokenizerError.unsupportedComponent(component: "model", type: type) }
         guard case .object(let raw)? = m["vocab"] else { throw TokenizerError.missingKey(path: m.path, key: "model.vocab") }
+        if let token = raw.firstRepeatedKey {
+            throw TokenizerError.malformedJSON(path: m.path, reason: "model.vocab names \"\(token)\" twice")
+        }
+        // The ids must be 0..<count, each once (HF reads them as u32 and inverts the map): checked before anything
+        // is sized by an id, so a hostile id cannot allocate or index out of bounds.
         var vocab: [String: Int] = [:]
         vocab.reserveCapacity(raw.count)
+        var tokenOfId = [String?](repeating: nil, count: raw.count)
         for member in raw {
             let token = member.key
             guard let id = member.value.intValue else {
                 throw TokenizerError.malformedJSON(path: m.path, reason: "model.vocab[\"\(token)\"] is not an integer")
             }
+            let key = "model.vocab[\"\(token)\"]"
+            guard id >= 0, id < raw.count else {
+                throw TokenizerError.invalidTokenId(path: m.path, key: key, id: id, reason: id < 0 ? "negative"
+                    : "beyond the vocabulary of \(raw.count) tokens (ids 0..<\(raw.count))")
+            }
+            if let other = tokenOfId[id] {
+                throw TokenizerError.invalidTokenId(path: m.path, key: key, id: id, reason: "the same id as \"\(other)\"")
+            }
+            tokenOfId[id] = token
             vocab[token] = id
         }
         return try WordPieceTokenizer(vocab: vocab, unkToken: try m.optionalString("unk_token") ?? "[UNK]",
@@ -111,7 +144,7 @@ extension Tokenizer {
                               lowercase: try n.optionalBool("lowercase") ?? true)
     }
 
-    private static func makePostProcessor(_ p: JSONSection) throws -> any PostProcessor {
+    private static func makePostProcessor(_ p: JSONSection, checkId: (Int, String) throws -> Int) throws -> any PostProcessor {
         let type = try p.string("type")
         switch type {
         case "TemplateProcessing":
@@ -134,7 +167,9 @@ extension Tokenizer {
                     guard case .array(let idValues)? = value["ids"], case .array(let tokenValues)? = value["tokens"] else {
                         throw TokenizerError.malformedJSON(path: p.path, reason: "special token \(name) needs ids and tokens lists")
                     }
-                    let ids = idValues.compactMap(\.intValue)
+                    let ids = try idValues.compactMap(\.intValue).enumerated().map {
+                        try checkId($0.element, "post_processor.special_tokens[\"\(name)\"].ids[\($0.offset)]")
+                    }
                     let tokens = tokenValues.compactMap { v -> String? in if case .string(let s) = v { return s } else { return nil } }
                     specials[name] = .init(ids: ids, tokens: tokens)
                 }
@@ -146,7 +181,8 @@ extension Tokenizer {
                   case .string(let clsToken) = cls[0], let clsId = cls[1].intValue else {
                 throw TokenizerError.malformedJSON(path: p.path, reason: "BertProcessing needs sep and cls as [token, id]")
             }
-            return TemplateProcessing.bert(cls: (clsToken, clsId), sep: (sepToken, sepId))
+            return TemplateProcessing.bert(cls: (clsToken, try checkId(clsId, "post_processor.cls")),
+                                           sep: (sepToken, try checkId(sepId, "post_processor.sep")))
         default:
             throw TokenizerError.unsupportedComponent(component: "post_processor", type: type)
         }
@@ -165,7 +201,7 @@ extension Tokenizer {
         var config: [String: JSONValue] = [:]
         for name in ["special_tokens_map.json", "tokenizer_config.json"] {
             let file = folder.appendingPathComponent(name)
-            guard FileManager.default.fileExists(atPath: file.path) else { continue }
+            guard try Self.exists(file) else { continue }
             let section = try JSONSection(data: try Self.read(file), path: file.path)
             for member in section.object { config[member.key] = member.value }
         }
@@ -219,11 +255,28 @@ extension Tokenizer {
         if let n = config["model_max_length"]?.intValue, n < 1_000_000 { modelMaxLength = n }
     }
 
+    /// The bytes of `url`: `missingFile` when absent, `unreadableFile` saying "permission denied" when this user may
+    /// not read it or search a folder above it (never reported as missing).
     static func read(_ url: URL) throws -> Data {
-        guard FileManager.default.fileExists(atPath: url.path) else { throw TokenizerError.missingFile(path: url.path) }
-        do { return try Data(contentsOf: url) } catch {
+        guard try exists(url) else { throw TokenizerError.missingFile(path: url.path) }
+        do { return try Data(contentsOf: url) } catch let error as CocoaError where error.code == .fileReadNoPermission {
+            throw TokenizerError.unreadableFile(path: url.path, reason: permissionDenied)
+        } catch {
             throw TokenizerError.unreadableFile(path: url.path, reason: error.localizedDescription)
         }
+    }
+
+    private static let permissionDenied = "permission denied; give this user read access to it and search access to its folders"
+
+    /// Whether something is at `url`, by `stat`: `FileManager.fileExists` also answers false for a path inside a
+    /// folder this user may not search, which is not a missing file.
+    static func exists(_ url: URL) throws -> Bool {
+        var info = stat()
+        if stat(url.path, &info) == 0 { return true }
+        let code = errno
+        if code == ENOENT || code == ENOTDIR { return false }
+        throw TokenizerError.unreadableFile(path: url.path, reason: code == EACCES || code == EPERM
+            ? permissionDenied : String(cString: strerror(code)))
     }
 }
 

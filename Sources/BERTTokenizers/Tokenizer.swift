@@ -248,7 +248,7 @@ public struct Tokenizer: Sendable {
         }
         if let padding {
             var batch = [result]
-            padEncodings(&batch, padding)
+            try padEncodings(&batch, padding)
             result = batch[0]
         }
         return result
@@ -263,7 +263,7 @@ public struct Tokenizer: Sendable {
         for (i, text) in texts.enumerated() {
             out.append(try encode(text, pair: pairs?[i] ?? nil, addSpecialTokens: addSpecialTokens))
         }
-        if let padding { padEncodings(&out, padding) }
+        if let padding { try padEncodings(&out, padding) }
         return out
     }
 

@@ -24,6 +24,13 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
     case secondSequenceNotProvided
     /// The sequence chosen for truncation is too short to remove enough tokens (HF `SequenceTooShort`).
     case sequenceTooShort(length: Int, toRemove: Int)
+    /// A token id in `tokenizer.json` (`key`, e.g. `model.vocab["hello"]`) that is negative, beyond the
+    /// vocabulary, or given to two tokens.
+    case invalidTokenId(path: String, key: String, id: Int, reason: String)
+    /// A length in `tokenizer.json` (`key`) above what the tokenizer will allocate (`limit`).
+    case valueTooLarge(path: String, key: String, value: Int, limit: Int)
+    /// Padding would make rows longer than `PaddingParameters.maximumLength`.
+    case paddingTooLong(length: Int, limit: Int)
     /// A vocabulary file is empty or has an unusable line.
     case malformedVocabulary(path: String, reason: String)
 
@@ -52,6 +59,13 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
             return "truncation strategy only_second needs a pair of sequences"
         case .sequenceTooShort(let length, let toRemove):
             return "the sequence to truncate has \(length) tokens but \(toRemove) must be removed; use longest_first or a larger max_length"
+        case .invalidTokenId(let path, let key, let id, let reason):
+            return "\(path): \(key) is \(id), \(reason); token ids must number the vocabulary from 0, one id per token "
+                + "(restore tokenizer.json from the model's repository)"
+        case .valueTooLarge(let path, let key, let value, let limit):
+            return "\(path): \(key) is \(value), above the limit of \(limit) tokens; fix the value in the file"
+        case .paddingTooLong(let length, let limit):
+            return "padding to \(length) tokens exceeds the limit of \(limit); pad to a shorter fixed length or multiple"
         case .malformedVocabulary(let path, let reason):
             return "malformed vocabulary \(path): \(reason)"
         }

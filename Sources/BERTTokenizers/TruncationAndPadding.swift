@@ -60,6 +60,10 @@ public struct PaddingParameters: Sendable, Equatable {
     /// Padding id, type id and token.
     public var padId: Int, padTypeId: Int, padToken: String
 
+    /// The longest length encodings are padded to (2²⁰ tokens, 2,000 times BERT's 512): a larger fixed length or
+    /// multiple is refused before a row that long is allocated.
+    public static let maximumLength = 1 << 20
+
     /// Creates padding parameters (BERT's `[PAD]` = 0 by default).
     public init(strategy: Strategy = .longest, direction: PaddingDirection = .right, padToMultipleOf: Int? = nil,
                 padId: Int = 0, padTypeId: Int = 0, padToken: String = "[PAD]") {
@@ -122,7 +126,8 @@ private func checkStride(_ stride: Int, window: Int) throws {
 }
 
 /// HF `pad_encodings`: pads every encoding (and its overflow windows) of a batch to one length.
-func padEncodings(_ encodings: inout [Encoding], _ params: PaddingParameters) {
+/// - Throws: `TokenizerError.paddingTooLong` when the target length exceeds `PaddingParameters.maximumLength`.
+func padEncodings(_ encodings: inout [Encoding], _ params: PaddingParameters) throws {
     guard !encodings.isEmpty else { return }
     var length: Int
     switch params.strategy {
@@ -130,7 +135,11 @@ func padEncodings(_ encodings: inout [Encoding], _ params: PaddingParameters) {
     case .longest: length = encodings.map(\.count).max() ?? 0
     }
     if let multiple = params.padToMultipleOf, multiple > 0, length % multiple > 0 {
-        length += multiple - length % multiple
+        let (rounded, overflow) = length.addingReportingOverflow(multiple - length % multiple)
+        length = overflow ? .max : rounded
+    }
+    guard length <= PaddingParameters.maximumLength else {
+        throw TokenizerError.paddingTooLong(length: length, limit: PaddingParameters.maximumLength)
     }
     for i in encodings.indices {
         encodings[i].pad(to: length, id: params.padId, typeId: params.padTypeId, token: params.padToken,

@@ -16,10 +16,17 @@ public struct WordPieceTokenizer: TokenizerModel {
     private let prefixScalars: [UInt32]
     private let unkId: Int
 
-    /// Creates the model. Throws `tokenNotInVocabulary` if `unkToken` is absent.
+    /// Creates the model. Throws `tokenNotInVocabulary` if `unkToken` is absent, and `invalidTokenId` for an id
+    /// that is negative or so far beyond the vocabulary's size (more than twice it, plus 1,024: vocab.txt files
+    /// with repeated lines leave gaps, nothing real leaves more) that the id table would be mostly empty.
     public init(vocab: [String: Int], unkToken: String = "[UNK]", continuingSubwordPrefix: String = "##",
                 maxInputCharsPerWord: Int = 100) throws {
         guard let unk = vocab[unkToken] else { throw TokenizerError.tokenNotInVocabulary(token: unkToken, role: "unknown") }
+        let idLimit = vocab.count * 2 + 1024
+        if let (token, id) = vocab.first(where: { $0.value < 0 || $0.value >= idLimit }) {
+            throw TokenizerError.invalidTokenId(path: "WordPieceTokenizer(vocab:)", key: "vocab[\"\(token)\"]", id: id,
+                                                reason: id < 0 ? "negative" : "beyond \(idLimit) for \(vocab.count) tokens")
+        }
         self.vocab = vocab
         self.unkToken = unkToken
         self.unkId = unk
@@ -27,7 +34,7 @@ public struct WordPieceTokenizer: TokenizerModel {
         self.maxInputCharsPerWord = maxInputCharsPerWord
         self.prefixScalars = continuingSubwordPrefix.unicodeScalars.map(\.value)
         var reverse = [String?](repeating: nil, count: vocab.count)
-        for (token, id) in vocab where id >= 0 {
+        for (token, id) in vocab {
             if id >= reverse.count { reverse += [String?](repeating: nil, count: id + 1 - reverse.count) }
             reverse[id] = token
         }

@@ -20,6 +20,8 @@ public enum SafeTensorsError: Error, Equatable, Sendable {
     case headerNotJSON(path: String, reason: String)
     /// The header is JSON but not an object.
     case headerNotObject(path: String)
+    /// The header (or its `__metadata__`) names the same key twice; the reference library refuses such files.
+    case duplicateKey(path: String, key: String)
     /// `__metadata__` is not an object of string values.
     case invalidMetadata(path: String, reason: String)
     /// A tensor entry is not an object with `dtype`, `shape` and `data_offsets`.
@@ -80,6 +82,8 @@ extension SafeTensorsError: CustomStringConvertible, LocalizedError {
             return "\(path): header is not valid JSON (\(reason)); the file is corrupt, \(regenerate)."
         case let .headerNotObject(path):
             return "\(path): header JSON must be an object of tensor entries; \(regenerate)."
+        case let .duplicateKey(path, key):
+            return "\(path): header names `\(key)` twice; a key must appear once, \(regenerate)."
         case let .invalidMetadata(path, reason):
             return "\(path): `__metadata__` must map strings to strings: \(reason); \(regenerate)."
         case let .invalidTensorEntry(path, tensor, reason):

@@ -51,8 +51,9 @@ struct SafeTensorsHeader {
         } catch {
             throw SafeTensorsError.headerNotJSON(path: path, reason: error.description)
         }
-        // A repeated key keeps its last entry, as in Python's `json`.
         guard case let .object(object) = json else { throw SafeTensorsError.headerNotObject(path: path) }
+        // Python's `json` would keep a repeated key's last entry; the reference library refuses the file.
+        if let key = object.firstRepeatedKey { throw SafeTensorsError.duplicateKey(path: path, key: key) }
 
         var metadata: [String: String] = [:]
         var tensors: [SafeTensorInfo] = []
@@ -95,6 +96,7 @@ struct SafeTensorsHeader {
         guard case let .object(fields) = value else {
             throw SafeTensorsError.invalidMetadata(path: path, reason: "it is \(value.kind), not an object")
         }
+        if let key = fields.firstRepeatedKey { throw SafeTensorsError.duplicateKey(path: path, key: "__metadata__.\(key)") }
         var metadata: [String: String] = [:]
         for (key, field) in fields.dictionary {
             guard case let .string(string) = field else {
@@ -110,6 +112,7 @@ struct SafeTensorsHeader {
             .invalidTensorEntry(path: path, tensor: name, reason: reason)
         }
         guard case let .object(fields) = value else { throw bad("entry is \(value.kind), not an object") }
+        if let key = fields.firstRepeatedKey { throw SafeTensorsError.duplicateKey(path: path, key: "\(name).\(key)") }
         guard let dtypeValue = fields["dtype"] else { throw bad("missing `dtype`") }
         guard case let .string(dtypeName) = dtypeValue else { throw bad("`dtype` is \(dtypeValue.kind), not a string") }
         guard let dtype = SafeTensorsDType(rawValue: dtypeName) else {

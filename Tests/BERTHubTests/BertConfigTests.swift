@@ -116,6 +116,36 @@ final class BertConfigTests: XCTestCase {
         XCTAssertEqual(BertConfig(), BertConfig(modelType: .bert))
     }
 
+    func testAbsurdSizesAreRefusedBeforeAnyAllocation() {
+        // Each of these used to pass validation and then die in the model constructor (out of memory).
+        let huge = 1_000_000_000_000
+        for (key, limit) in [("vocab_size", BertConfig.Limits.vocabSize), ("hidden_size", BertConfig.Limits.hiddenSize),
+                             ("intermediate_size", BertConfig.Limits.intermediateSize),
+                             ("max_position_embeddings", BertConfig.Limits.positions),
+                             ("type_vocab_size", BertConfig.Limits.typeVocabSize)] {
+            expectError(#"{"model_type": "bert", "num_attention_heads": 1, "\#(key)": \#(huge)}"#) { e in
+                guard case .valueTooLarge(_, key, huge, limit) = e else { return false }
+                return e.description.contains("`\(key)` is \(huge), above the limit of \(limit)")
+            }
+        }
+        expectError(#"{"model_type": "bert", "num_hidden_layers": 1000000}"#) {
+            if case .valueTooLarge(_, "num_hidden_layers", 1_000_000, BertConfig.Limits.layers) = $0 { return true }; return false
+        }
+        expectError(#"{"model_type": "distilbert", "n_layers": 1000000}"#) {
+            if case .valueTooLarge(_, "n_layers", 1_000_000, _) = $0 { return true }; return false
+        }
+        // Every size within its bound, but together 1,024 layers of 65,536 × 262,144 feed-forward matrices.
+        expectError(#"{"model_type": "bert", "hidden_size": 65536, "intermediate_size": 262144, "num_hidden_layers": 1024}"#) { e in
+            guard case let .modelTooLarge(_, parameters?, limit) = e else { return false }
+            return parameters > limit && e.description.contains("GiB")
+        }
+        // The count itself is overflow-safe.
+        var config = BertConfig()
+        config.vocabSize = .max
+        XCTAssertNil(config.parameterCount)
+        XCTAssertEqual(BertConfig().parameterCount, 109_482_240, "BERT-base, as transformers counts BertModel")
+    }
+
     func testInvalidConfigs() {
         expectError(#"{"model_type": "bert", "hidden_size": 100, "num_attention_heads": 12}"#) {
             if case .hiddenSizeNotDivisible(_, 100, 12) = $0 { return true }; return false

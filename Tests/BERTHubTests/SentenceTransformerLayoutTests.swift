@@ -72,10 +72,20 @@ final class SentenceTransformerLayoutTests: XCTestCase {
         XCTAssertEqual(layout.embeddingDimension, 8)
     }
 
-    func testAllFlagsFalseMeansMeanAsSentenceTransformersDoes() throws {
-        let dir = try model(modules([("sentence_transformers.models.Pooling", "p")]),
-                            files: ["p/config.json": #"{"word_embedding_dimension": 4, "pooling_mode_mean_tokens": false}"#])
-        XCTAssertEqual(try SentenceTransformerLayout(directory: dir).pooling?.modes, [.mean])
+    func testAllFlagsFalseIsAnErrorAndNoFlagsMeansMean() throws {
+        let allFalse = try model(modules([("sentence_transformers.models.Pooling", "p")]),
+                                 files: ["p/config.json": #"{"word_embedding_dimension": 4, "pooling_mode_mean_tokens": false, "pooling_mode_cls_token": false}"#])
+        expectError(allFalse) { e in
+            guard case let .invalidPoolingConfig(file, reason) = e else { return false }
+            return file.hasSuffix("p/config.json") && reason.contains("pooling_mode_cls_token, pooling_mode_mean_tokens")
+                && e.description.contains("set one pooling_mode_* flag to true")
+        }
+        let emptyList = try model(modules([("sentence_transformers.models.Pooling", "p")]),
+                                  files: ["p/config.json": #"{"embedding_dimension": 4, "pooling_mode": []}"#])
+        expectError(emptyList) { if case .invalidPoolingConfig(_, "pooling_mode is an empty list") = $0 { return true }; return false }
+        let noFlags = try model(modules([("sentence_transformers.models.Pooling", "p")]),
+                                files: ["p/config.json": #"{"word_embedding_dimension": 4}"#])
+        XCTAssertEqual(try SentenceTransformerLayout(directory: noFlags).pooling?.modes, [.mean])
     }
 
     func testBadLayouts() throws {

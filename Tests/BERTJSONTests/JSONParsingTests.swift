@@ -53,6 +53,8 @@ final class JSONParsingTests: XCTestCase {
         XCTAssertEqual(value.objectValue?.keys, ["k", "other", "k"])
         XCTAssertEqual(value.objectValue?.dictionary, ["k": .integer(3), "other": .integer(2)])
         XCTAssertEqual(value, ["other": 2, "k": 3], "objects compare as dictionaries, in any order")
+        XCTAssertEqual(value.objectValue?.firstRepeatedKey, "k")
+        XCTAssertNil(try parse(#"{"a": 1, "b": {"a": 2}}"#).objectValue?.firstRepeatedKey, "only this object's own keys count")
         var object = value.objectValue!
         object["k"] = "set"
         XCTAssertEqual(object.members.map(\.value), [1, 2, "set"], "setting replaces the last member")

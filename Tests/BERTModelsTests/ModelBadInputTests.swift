@@ -74,6 +74,76 @@ final class ModelBadInputTests: XCTestCase {
         XCTAssertThrowsError(try EncoderInput(inputIds: [1, 2], attentionMask: [1, 2], batch: 1, length: 2))
     }
 
+    func testIdsOutsideTheTablesAreTypedErrorsOnEveryPath() throws {
+        let m = try BertModel(config: tiny())
+        let outOfRange = { (op: String, index: Int, bound: Int) in TensorError.indexOutOfRange(op: op, index: index, bound: bound) }
+        XCTAssertThrowsError(try m(EncoderInput(rows: [[1, -1, 2]]))) { XCTAssertEqual($0 as? TensorError, outOfRange("embedding", -1, 20)) }
+        XCTAssertThrowsError(try m(EncoderInput(rows: [[1, 20]]))) { XCTAssertEqual($0 as? TensorError, outOfRange("embedding", 20, 20)) }
+        // The inference path that drops padding looks ids up on its own.
+        XCTAssertThrowsError(try m(EncoderInput(rows: [[1, 2, 3], [Int.max]]), skippingPadding: true)) {
+            XCTAssertEqual($0 as? TensorError, outOfRange("embedding", Int.max, 20))
+        }
+        // Token types index their own table (type_vocab_size 2).
+        XCTAssertThrowsError(try m(EncoderInput(rows: [[1, 2]], typeRows: [[0, 2]]))) {
+            XCTAssertEqual($0 as? TensorError, outOfRange("embedding", 2, 2))
+        }
+        XCTAssertThrowsError(try m(EncoderInput(rows: [[1, 2]], typeRows: [[-3, 0]]), skippingPadding: true)) {
+            XCTAssertEqual($0 as? TensorError, outOfRange("embedding", -3, 2))
+        }
+    }
+
+    func testAbsurdConfigIsRefusedBeforeAllocating() {
+        var c = tiny()
+        c.vocabSize = 1_000_000_000_000
+        XCTAssertThrowsError(try BertModel(config: c)) {
+            XCTAssertEqual($0 as? BERTHubError, .valueTooLarge(file: "model config", key: "vocab_size", value: 1_000_000_000_000,
+                                                               limit: BertConfig.Limits.vocabSize))
+        }
+        c = tiny()
+        c.numHiddenLayers = 1_000_000
+        XCTAssertThrowsError(try BertForPreTraining(config: c)) {
+            guard case .valueTooLarge(_, "num_hidden_layers", 1_000_000, _)? = $0 as? BERTHubError else { return XCTFail("\($0)") }
+        }
+    }
+
+    func testSyntheticCheckpointShapeOverflowIsAnError() {
+        let source = SyntheticCheckpoint(shapes: ["w": [1 << 62, 4], "v": [-1, 2]])
+        XCTAssertThrowsError(try source.floats("w")) {
+            XCTAssertEqual($0 as? ModelError, .invalidInput("synthetic checkpoint: w has shape [4611686018427387904, 4], whose "
+                + "element count is negative or does not fit in Int; give each dimension its real size"))
+        }
+        XCTAssertThrowsError(try source.floats("v")) { guard case .invalidInput? = $0 as? ModelError else { return XCTFail("\($0)") } }
+    }
+
+    func testConfigThatDisagreesWithItsWeightsFailsBeforeBuilding() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mismatch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try BertModel(config: tiny()).saveSafeTensors(to: dir.appendingPathComponent("model.safetensors"))
+        let configURL = dir.appendingPathComponent("config.json")
+        let weightsPath = dir.appendingPathComponent("model.safetensors").path
+        func expect(_ change: (inout BertConfig) -> Void, _ key: String, _ config: Int, _ weights: Int, _ tensor: String,
+                    line: UInt = #line) throws {
+            var c = tiny()
+            change(&c)
+            try c.write(to: configURL)
+            XCTAssertThrowsError(try BertModel.fromPretrained(dir), line: line) { error in
+                XCTAssertEqual(error as? ModelError, .configDisagreesWithWeights(
+                    key: key, config: config, weights: weights, tensor: tensor, configFile: configURL.path,
+                    weightsFile: weightsPath), line: line)
+                XCTAssertTrue("\(error)".contains("`\(key)` is \(config) but \(weightsPath) holds \(weights)"), "\(error)", line: line)
+            }
+        }
+        try expect({ $0.vocabSize = 30 }, "vocab_size", 30, 20, "embeddings.word_embeddings.weight")
+        try expect({ $0.hiddenSize = 12; $0.numAttentionHeads = 3 }, "hidden_size", 12, 8, "embeddings.word_embeddings.weight")
+        try expect({ $0.maxPositionEmbeddings = 512 }, "max_position_embeddings", 512, 10, "embeddings.position_embeddings.weight")
+        try expect({ $0.typeVocabSize = 0 }, "type_vocab_size", 0, 2, "embeddings.token_type_embeddings.weight")
+        try expect({ $0.numHiddenLayers = 4 }, "num_hidden_layers", 4, 1, "encoder.layer.0")
+        try expect({ $0.intermediateSize = 32 }, "intermediate_size", 32, 16, "encoder.layer.0.intermediate.dense.weight")
+        try tiny().write(to: configURL)
+        XCTAssertEqual(try BertModel.fromPretrained(dir).layers.count, 1)
+    }
+
     func testMissingWeightsFileAndConfig() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("empty-model-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -130,6 +130,137 @@ final class RobustnessTests: XCTestCase {
         }
     }
 
+    /// Edits `model.vocab` of the fixture and returns the loader's error.
+    private func vocabError(_ edit: (inout [String: Any]) -> Void) throws -> TokenizerError? {
+        let data = try tokenizerJSON { root in
+            var m = root["model"] as! [String: Any]
+            var vocab = m["vocab"] as! [String: Any]
+            edit(&vocab)
+            m["vocab"] = vocab
+            root["model"] = m
+        }
+        do { _ = try Tokenizer(tokenizerJSONData: data); return nil } catch { return error as? TokenizerError }
+    }
+
+    func testVocabularyIdsOutsideTheVocabularyOrRepeatedAreNamed() throws {
+        // 10^12 used to trap converting to Int32 after sizing a table by it.
+        let huge = try vocabError { $0["hello"] = 1_000_000_000_000 }
+        guard case .invalidTokenId("tokenizer.json", #"model.vocab["hello"]"#, 1_000_000_000_000, let reason)? = huge else {
+            return XCTFail("\(String(describing: huge))")
+        }
+        XCTAssertTrue(reason.contains("beyond the vocabulary of 30522 tokens"), reason)
+        XCTAssertTrue("\(huge!)".contains(#"tokenizer.json: model.vocab["hello"] is 1000000000000"#), "\(huge!)")
+        XCTAssertEqual(try vocabError { $0["hello"] = -5 },
+                       .invalidTokenId(path: "tokenizer.json", key: #"model.vocab["hello"]"#, id: -5, reason: "negative"))
+        XCTAssertEqual(try vocabError { $0["hello"] = 30522 },
+                       .invalidTokenId(path: "tokenizer.json", key: #"model.vocab["hello"]"#, id: 30522,
+                                       reason: "beyond the vocabulary of 30522 tokens (ids 0..<30522)"))
+        // Two tokens with one id: whichever comes second in the file is named.
+        var worldId = 0
+        let shared = try vocabError { vocab in worldId = vocab["world"] as! Int; vocab["hello"] = worldId }
+        guard case let .invalidTokenId(_, key, id, reason)? = shared else { return XCTFail("\(String(describing: shared))") }
+        XCTAssertTrue([#"model.vocab["hello"]"#, #"model.vocab["world"]"#].contains(key), key)
+        XCTAssertEqual(id, worldId)
+        XCTAssertTrue(reason.hasPrefix("the same id as"), reason)
+        // The raw text with a repeated token.
+        let repeated = Data(#"{"model": {"type": "WordPiece", "vocab": {"[UNK]": 0, "a": 1, "a": 2}}}"#.utf8)
+        XCTAssertThrowsError(try Tokenizer(tokenizerJSONData: repeated)) {
+            XCTAssertEqual($0 as? TokenizerError, .malformedJSON(path: "tokenizer.json", reason: #"model.vocab names "a" twice"#))
+        }
+        XCTAssertThrowsError(try WordPieceTokenizer(vocab: ["[UNK]": 0, "a": 1 << 40])) {
+            guard case .invalidTokenId(_, #"vocab["a"]"#, 1 << 40, _)? = $0 as? TokenizerError else { return XCTFail("\($0)") }
+        }
+    }
+
+    func testAddedAndSpecialTokenIdsOutsideTheVocabularyAreNamed() throws {
+        func error(_ edit: (inout [String: Any]) -> Void) throws -> TokenizerError? {
+            do { _ = try Tokenizer(tokenizerJSONData: try tokenizerJSON(edit)); return nil } catch { return error as? TokenizerError }
+        }
+        let added = try error { root in
+            var tokens = root["added_tokens"] as! [[String: Any]]
+            tokens[1]["id"] = 1_000_000_000_000
+            root["added_tokens"] = tokens
+        }
+        XCTAssertEqual(added, .invalidTokenId(path: "tokenizer.json", key: "added_tokens[1].id", id: 1_000_000_000_000,
+                                              reason: "beyond the 30522 vocabulary and 5 added tokens (ids 0..<30527)"))
+        let negative = try error { root in
+            var tokens = root["added_tokens"] as! [[String: Any]]
+            tokens[0]["id"] = -1
+            root["added_tokens"] = tokens
+        }
+        XCTAssertEqual(negative, .invalidTokenId(path: "tokenizer.json", key: "added_tokens[0].id", id: -1, reason: "negative"))
+        let special = try error { root in
+            var p = root["post_processor"] as! [String: Any]
+            var specials = p["special_tokens"] as! [String: Any]
+            var cls = specials["[CLS]"] as! [String: Any]
+            cls["ids"] = [99_999_999]
+            specials["[CLS]"] = cls
+            p["special_tokens"] = specials
+            root["post_processor"] = p
+        }
+        guard case .invalidTokenId(_, #"post_processor.special_tokens["[CLS]"].ids[0]"#, 99_999_999, _)? = special else {
+            return XCTFail("\(String(describing: special))")
+        }
+        let pad = try error { root in
+            var p = root["padding"] as! [String: Any]
+            p["pad_id"] = 1 << 40
+            root["padding"] = p
+        }
+        guard case .invalidTokenId(_, "padding.pad_id", 1 << 40, _)? = pad else { return XCTFail("\(String(describing: pad))") }
+    }
+
+    func testPaddingLengthsAreBoundedBeforeAllocating() throws {
+        let fixed = try tokenizerJSON { root in
+            var p = root["padding"] as! [String: Any]
+            p["strategy"] = ["Fixed": 1_000_000_000_000]
+            root["padding"] = p
+        }
+        XCTAssertThrowsError(try Tokenizer(tokenizerJSONData: fixed)) {
+            XCTAssertEqual($0 as? TokenizerError, .valueTooLarge(path: "tokenizer.json", key: "padding.strategy.Fixed",
+                                                                 value: 1_000_000_000_000, limit: PaddingParameters.maximumLength))
+        }
+        let multiple = try tokenizerJSON { root in
+            var p = root["padding"] as! [String: Any]
+            p["pad_to_multiple_of"] = 1 << 40
+            root["padding"] = p
+        }
+        XCTAssertThrowsError(try Tokenizer(tokenizerJSONData: multiple)) {
+            guard case .valueTooLarge(_, "padding.pad_to_multiple_of", 1 << 40, _)? = $0 as? TokenizerError else { return XCTFail("\($0)") }
+        }
+        // Set in code (the CLI's --max-length), the length is checked when padding.
+        var tokenizer = try Tokenizer(tokenizerJSON: try Fixtures.requireModel().appendingPathComponent("tokenizer.json"))
+        tokenizer.padding = PaddingParameters(strategy: .fixed(100_000_000))
+        XCTAssertThrowsError(try tokenizer.encode("hello")) {
+            XCTAssertEqual($0 as? TokenizerError, .paddingTooLong(length: 100_000_000, limit: PaddingParameters.maximumLength))
+        }
+        tokenizer.padding = PaddingParameters(strategy: .longest, padToMultipleOf: .max)
+        XCTAssertThrowsError(try tokenizer.encodeBatch(["hello", "a b c"])) {
+            guard case .paddingTooLong? = $0 as? TokenizerError else { return XCTFail("\($0)") }
+        }
+        tokenizer.padding = PaddingParameters(strategy: .fixed(16))
+        XCTAssertEqual(try tokenizer.encode("hello").ids.count, 16)
+    }
+
+    func testPermissionDeniedIsNotReportedAsMissing() throws {
+        let dir = try tempDir()
+        let locked = dir.appendingPathComponent("locked")
+        try FileManager.default.createDirectory(at: locked, withIntermediateDirectories: true)
+        try "[UNK]\n".write(to: locked.appendingPathComponent("vocab.txt"), atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o000], ofItemAtPath: locked.path)
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: locked.path) }
+        // Root ignores permissions: act as nobody for the calls (the effective id is restored after).
+        let wasRoot = geteuid() == 0
+        if wasRoot { XCTAssertEqual(seteuid(65534), 0) }
+        defer { if wasRoot { _ = seteuid(0) } }
+        for attempt in [{ try Tokenizer(directory: locked) }, { try Tokenizer(vocabFile: locked.appendingPathComponent("vocab.txt")) }] {
+            XCTAssertThrowsError(try attempt()) { error in
+                guard case let .unreadableFile(path, reason)? = error as? TokenizerError else { return XCTFail("\(error)") }
+                XCTAssertTrue(path.hasPrefix(locked.path), path)
+                XCTAssertTrue(reason.hasPrefix("permission denied"), reason)
+            }
+        }
+    }
+
     func testUnknownModelType() throws {
         let data = try tokenizerJSON { root in
             var m = root["model"] as! [String: Any]

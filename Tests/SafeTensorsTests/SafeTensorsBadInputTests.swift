@@ -126,6 +126,23 @@ final class SafeTensorsBadInputTests: XCTestCase {
         expect(image("{}", data: 1)) { if case .trailingBytes(_, 0, 1) = $0 { return true }; return false }
     }
 
+    func testDuplicateKeysAreRefusedAsTheReferenceDoes() {
+        // The same entry twice would pass every offset check, and Python's json would keep the last one.
+        expect(image("{\(tensor("a", "F32", "[1]", "[0,4]")),\(tensor("a", "F32", "[1]", "[0,4]"))}", data: 4)) { e in
+            if case .duplicateKey(_, "a") = e { return e.description.contains("`a` twice") }
+            return false
+        }
+        expect(image("{\"__metadata__\":{\"format\":\"pt\",\"format\":\"np\"}}")) {
+            if case .duplicateKey(_, "__metadata__.format") = $0 { return true }; return false
+        }
+        expect(image("{\"__metadata__\":{},\"__metadata__\":{}}")) {
+            if case .duplicateKey(_, "__metadata__") = $0 { return true }; return false
+        }
+        expect(image("{\"a\":{\"dtype\":\"F32\",\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", data: 4)) {
+            if case .duplicateKey(_, "a.dtype") = $0 { return true }; return false
+        }
+    }
+
     func testValidEdgeCasesAreAccepted() throws {
         let empty = try SafeTensorsFile(data: image("{}"))
         XCTAssertEqual(empty.tensorNames, [])
