@@ -14,9 +14,7 @@ package struct ModelOptions: ParsableArguments {
     package init() {}
 
     package func validate() throws {
-        if let threads, threads < 1 || threads > 4096 {
-            throw ValidationError("--threads must be between 1 and 4096, not \(threads)")
-        }
+        if let threads { try validateCount(threads, "--threads", max: Threads.maximum) }
     }
 
     /// The model folder, resolved; sets the thread count first.
@@ -33,11 +31,11 @@ package func applyThreads(_ threads: Int?) throws {
         Threads.set(threads)
         return
     }
-    if let value = ProcessInfo.processInfo.environment["BERT_NUM_THREADS"] {
-        guard let n = Int(value.trimmingCharacters(in: .whitespaces)), (1...4096).contains(n) else {
-            throw CommandLineError("BERT_NUM_THREADS must be a whole number from 1 to 4096, not \"\(value)\" (unset it to use every core)")
-        }
-        Threads.set(n)
+    // The library falls back to every core on a bad BERT_NUM_THREADS; the command line refuses it instead, so a
+    // typo is seen.
+    do { if let n = try Threads.requested() { Threads.set(n) } } catch {
+        throw CommandLineError("BERT_NUM_THREADS=\(error.value) is not a thread count from 1 to \(Threads.maximum); set it to "
+            + "one (e.g. 2) or unset it to use every core")
     }
 }
 

@@ -1,3 +1,4 @@
+import BERTHub
 import BERTModels
 import BERTTraining
 import Foundation
@@ -37,11 +38,17 @@ final class PretrainingSetupCheckTests: XCTestCase {
         let gib: UInt64 = 1 << 30
         XCTAssertEqual(try PretrainingModelLimits.check(pretrainConfig { _ in }, sequenceLength: 128, dataVocabularySize: 30522,
                                                         memoryBytes: 16 * gib), PretrainingModelLimits.parameterCount(pretrainConfig { _ in }))
+        // Beyond any model: the same bound a config.json gets.
         XCTAssertThrowsError(try PretrainingModelLimits.check(pretrainConfig { $0.hiddenSize = 100_000 }, sequenceLength: 128,
                                                               dataVocabularySize: 30522, memoryBytes: 16 * gib)) { error in
+            guard case .valueTooLarge(_, "hidden_size", 100_000, _)? = error as? BERTHubError else { return XCTFail("\(error)") }
+        }
+        // Within every bound but not within memory: weights, gradients and two moments of 1,529,710,396 parameters.
+        XCTAssertThrowsError(try PretrainingModelLimits.check(pretrainConfig { $0.hiddenSize = 8192 }, sequenceLength: 128,
+                                                              dataVocabularySize: 30522, memoryBytes: 16 * gib)) { error in
             guard case let .modelTooLarge(_, parameters, needed, available)? = error as? TrainingError else { return XCTFail("\(error)") }
-            XCTAssertEqual(parameters, "1.8e+11")
-            XCTAssertEqual(needed, "2.9 TB")
+            XCTAssertEqual(parameters, "1.5e+09")
+            XCTAssertEqual(needed, "24.5 GB")
             XCTAssertEqual(available, "17.2 GB")
         }
         // Sizes whose product overflows Int saturate instead of trapping.

@@ -27,6 +27,8 @@ public enum PretrainingModelLimits {
                     "at least the data's vocabulary size (\(dataVocabularySize))")
         try require(config.maxPositionEmbeddings >= sequenceLength, "max_position_embeddings", config.maxPositionEmbeddings,
                     "at least the data's sequence length (\(sequenceLength))")
+        // The same per-size bounds as a config.json gets, so one table says what is absurd.
+        try config.validateLimits(file: "the model options")
         let count = parameterCount(config)
         let (bytes, overflow) = count.multipliedReportingOverflow(by: trainingBytesPerParameter)
         if overflow || UInt64(bytes) > memoryBytes {
@@ -39,16 +41,15 @@ public enum PretrainingModelLimits {
         return count
     }
 
-    /// BertForPreTraining's parameters (embeddings, layers, pooler, MLM transform and bias, NSP), saturating at
-    /// `Int.max` instead of overflowing.
+    /// BertForPreTraining's parameters: the encoder as `BertConfig.parameterCount` counts it (embeddings, layers,
+    /// pooler), plus the MLM transform, its layer norm and output bias (the decoder is tied) and the NSP classifier;
+    /// saturating at `Int.max` instead of overflowing.
     public static func parameterCount(_ c: BertConfig) -> Int {
         func mul(_ a: Int, _ b: Int) -> Int { let (r, o) = a.multipliedReportingOverflow(by: b); return o ? .max : r }
         func add(_ xs: Int...) -> Int { xs.reduce(0) { let (r, o) = $0.addingReportingOverflow($1); return o ? .max : r } }
-        let h = c.hiddenSize, i = c.intermediateSize
-        let embeddings = add(mul(add(c.vocabSize, c.maxPositionEmbeddings, c.typeVocabSize), h), mul(2, h))
-        let layer = add(mul(4, add(mul(h, h), h)), mul(h, i), i, mul(i, h), h, mul(4, h))
-        let heads = add(mul(2, add(mul(h, h), h)), mul(2, h), c.vocabSize, mul(2, h), 2)
-        return add(embeddings, mul(c.numHiddenLayers, layer), heads)
+        let h = c.hiddenSize
+        let heads = add(mul(h, h), h, mul(2, h), c.vocabSize, mul(2, h), 2)
+        return add(c.parameterCount ?? .max, heads)
     }
 
     static func approximate(_ x: Double) -> String { x < 1e6 ? String(Int(x)) : String(format: "%.1e", x) }
