@@ -15,8 +15,13 @@ extension BertConfig: Codable {
 
     /// Decodes and validates a parsed config.json.
     public init(json: JSONValue, file: String = "config.json") throws {
-        var f = try JSONFields(json, file: file)
-        let type = try Self.modelType(&f)
+        self = try readFields(json, file: file) { try BertConfig(reading: $0) }
+        try validate(file: file)
+    }
+
+    /// The fields of a config.json, before validation.
+    private init(reading f: JSONFieldReader) throws {
+        let type = try Self.modelType(f)
         self.init(modelType: type)
         let distil = type == .distilbert
         func key(_ bert: String, _ distilbert: String) -> String { distil ? distilbert : bert }
@@ -58,9 +63,8 @@ extension BertConfig: Codable {
             layerNormEps = try f.double("layer_norm_eps") ?? layerNormEps
             positionEmbeddingType = try f.string("position_embedding_type", keep: true) ?? positionEmbeddingType
         }
-        (id2label, label2id) = try Self.labels(&f)
-        extraFields = f.unusedFields
-        try validate(file: file)
+        (id2label, label2id) = try Self.labels(f)
+        extraFields = f.unreadMembers.dictionary
     }
 
     /// Decodes from any `Decoder` (e.g. a config embedded in another JSON document), with validation.
@@ -142,7 +146,7 @@ extension BertConfig: Codable {
     }
 
     /// `model_type`, or inferred from `architectures` (old configs lack it) as `AutoConfig` would fail to.
-    private static func modelType(_ f: inout JSONFields) throws -> ModelType {
+    private static func modelType(_ f: JSONFieldReader) throws -> ModelType {
         let supported = ModelType.allCases.map(\.rawValue)
         if let name = try f.string("model_type") {
             guard let type = ModelType(rawValue: name) else {
@@ -158,9 +162,9 @@ extension BertConfig: Codable {
         throw BERTHubError.missingField(file: f.file, key: "model_type")
     }
 
-    private static func labels(_ f: inout JSONFields) throws -> ([Int: String], [String: Int]) {
+    private static func labels(_ f: JSONFieldReader) throws -> ([Int: String], [String: Int]) {
         var id2label: [Int: String] = [:], label2id: [String: Int] = [:]
-        for (k, v) in try f.objectField("id2label") ?? [:] {
+        for (k, v) in try f.object("id2label")?.object.dictionary ?? [:] {
             guard let id = Int(k) else {
                 throw BERTHubError.invalidLabelMap(file: f.file, key: "id2label", reason: "has key \"\(k)\", not an integer")
             }
@@ -169,7 +173,7 @@ extension BertConfig: Codable {
             }
             id2label[id] = name
         }
-        for (k, v) in try f.objectField("label2id") ?? [:] {
+        for (k, v) in try f.object("label2id")?.object.dictionary ?? [:] {
             guard case let .integer(id) = v else {
                 throw BERTHubError.invalidLabelMap(file: f.file, key: "label2id", reason: "maps \"\(k)\" to \(v), not an integer")
             }

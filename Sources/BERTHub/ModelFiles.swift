@@ -68,9 +68,8 @@ public struct ModelFiles: Sendable {
         if try FileProbe.exists(single.path) { return [single] }
         let index = directory.appendingPathComponent("model.safetensors.index.json")
         if try FileProbe.exists(index.path) {
-            var f = try JSONFields(try JSONValue.load(index), file: index.path)
-            guard let map = try f.objectField("weight_map") else {
-                throw BERTHubError.missingField(file: index.path, key: "weight_map")
+            let map = try readFields(try JSONValue.load(index), file: index.path) { f in
+                try f.required(f.object("weight_map"), "weight_map").object.dictionary
             }
             var shards = Set<String>()
             for (tensor, value) in map {

@@ -83,14 +83,14 @@ public struct SentenceTransformerLayout: Equatable, Sendable {
         }
         var modules: [Module] = []
         for (position, entry) in entries.enumerated() {
-            var f = try JSONFields(entry, file: file.path)
-            guard let type = try f.string("type") else { throw BERTHubError.missingField(file: file.path, key: "type") }
-            let path = try f.string("path") ?? ""
+            let (type, path, index, name) = try readFields(entry, file: file.path) { f in
+                (try f.required(f.string("type"), "type"), try f.string("path") ?? "", try f.int("idx") ?? position,
+                 try f.string("name") ?? "\(position)")
+            }
             let moduleDirectory = try boundary.resolve(path, in: directory, file: file.path)
             try boundary.checkFiles(["config.json"] + Self.transformerSettingsFiles, in: moduleDirectory)
             let kind = try Self.kind(type: type, directory: moduleDirectory, modulesFile: file.path)
-            modules.append(Module(index: try f.int("idx") ?? position, name: try f.string("name") ?? "\(position)",
-                                  directory: moduleDirectory, type: type, kind: kind))
+            modules.append(Module(index: index, name: name, directory: moduleDirectory, type: type, kind: kind))
         }
         self.modules = modules.sorted { $0.index < $1.index }
     }
@@ -149,17 +149,18 @@ public struct SentenceTransformerLayout: Equatable, Sendable {
         for name in transformerSettingsFiles.dropLast() {
             let url = directory.appendingPathComponent(name)
             guard try FileProbe.exists(url.path) else { continue }
-            var f = try JSONFields(try JSONValue.load(url), file: url.path)
-            settings.maxSeqLength = try f.int("max_seq_length")
-            settings.doLowerCase = try f.bool("do_lower_case") ?? false
+            try readFields(try JSONValue.load(url), file: url.path) { f in
+                settings.maxSeqLength = try f.int("max_seq_length")
+                settings.doLowerCase = try f.bool("do_lower_case") ?? false
+            }
             break
         }
         if settings.maxSeqLength == nil {
             let url = directory.appendingPathComponent("tokenizer_config.json")
             if try FileProbe.exists(url.path) {
-                var f = try JSONFields(try JSONValue.load(url), file: url.path)
                 // transformers writes a huge sentinel (int(1e30)) when the tokenizer has no limit.
-                if let n = try? f.int("model_max_length"), n > 0, n < 1_000_000 { settings.maxSeqLength = n }
+                let n = try? readFields(try JSONValue.load(url), file: url.path) { try $0.int("model_max_length") }
+                if let n = n ?? nil, n > 0, n < 1_000_000 { settings.maxSeqLength = n }
             }
         }
         if let n = settings.maxSeqLength, n <= 0 {

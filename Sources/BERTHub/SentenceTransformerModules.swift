@@ -49,34 +49,35 @@ public struct PoolingConfig: Equatable, Sendable {
     ///   `.invalidPoolingConfig` for an unknown mode name, an empty `pooling_mode` list, or flags that are all false.
     public init(contentsOf url: URL) throws {
         let file = url.path
-        var f = try JSONFields(try JSONValue.load(url), file: file)
-        guard let dimension = try f.int("embedding_dimension") ?? f.int("word_embedding_dimension") else {
-            throw BERTHubError.missingField(file: file, key: "word_embedding_dimension")
-        }
-        guard dimension > 0 else { throw BERTHubError.nonPositive(file: file, key: "word_embedding_dimension", value: dimension) }
-        var modes: [PoolingMode] = []
-        if let names = try? f.strings("pooling_mode") {
-            modes = try names.map { try Self.mode($0, file: file) }
-            if modes.isEmpty { throw BERTHubError.invalidPoolingConfig(file: file, reason: "pooling_mode is an empty list") }
-        } else if let name = try f.string("pooling_mode") {
-            modes = [try Self.mode(name, file: file)]
-        } else {
-            var flagged: [String] = []
-            for (key, mode) in PoolingMode.legacyFlags {
-                guard let on = try f.bool(key) else { continue }
-                flagged.append(key)
-                if on { modes.append(mode) }
+        self = try readFields(try JSONValue.load(url), file: file) { f in
+            guard let dimension = try f.int("embedding_dimension") ?? f.int("word_embedding_dimension") else {
+                throw BERTHubError.missingField(file: file, key: "word_embedding_dimension")
             }
-            // Flags spelled out and all false select nothing: sentence_transformers would build a zero-width
-            // Pooling whose forward pass fails, so this is an error rather than a quiet choice of mean.
-            if modes.isEmpty, !flagged.isEmpty {
-                throw BERTHubError.invalidPoolingConfig(
-                    file: file, reason: "every pooling mode flag is false (" + flagged.joined(separator: ", ") + ")")
+            guard dimension > 0 else { throw BERTHubError.nonPositive(file: file, key: "word_embedding_dimension", value: dimension) }
+            var modes: [PoolingMode] = []
+            if let names = try? f.strings("pooling_mode") {
+                modes = try names.map { try Self.mode($0, file: file) }
+                if modes.isEmpty { throw BERTHubError.invalidPoolingConfig(file: file, reason: "pooling_mode is an empty list") }
+            } else if let name = try f.string("pooling_mode") {
+                modes = [try Self.mode(name, file: file)]
+            } else {
+                var flagged: [String] = []
+                for (key, mode) in PoolingMode.legacyFlags {
+                    guard let on = try f.bool(key) else { continue }
+                    flagged.append(key)
+                    if on { modes.append(mode) }
+                }
+                // Flags spelled out and all false select nothing: sentence_transformers would build a zero-width
+                // Pooling whose forward pass fails, so this is an error rather than a quiet choice of mean.
+                if modes.isEmpty, !flagged.isEmpty {
+                    throw BERTHubError.invalidPoolingConfig(
+                        file: file, reason: "every pooling mode flag is false (" + flagged.joined(separator: ", ") + ")")
+                }
+                // No flag at all: Pooling's constructor default, mean.
+                if modes.isEmpty { modes = [.mean] }
             }
-            // No flag at all: Pooling's constructor default, mean.
-            if modes.isEmpty { modes = [.mean] }
+            return Self(wordEmbeddingDimension: dimension, modes: modes, includePrompt: try f.bool("include_prompt") ?? true)
         }
-        self.init(wordEmbeddingDimension: dimension, modes: modes, includePrompt: try f.bool("include_prompt") ?? true)
     }
 
     private static func mode(_ name: String, file: String) throws -> PoolingMode {
@@ -124,27 +125,28 @@ public struct DenseConfig: Equatable, Sendable {
     /// - Throws: `BERTHubError.missingField`, `.nonPositive`, `.unsupportedDenseActivation`, or a JSON error.
     public init(contentsOf url: URL) throws {
         let file = url.path
-        var f = try JSONFields(try JSONValue.load(url), file: file)
-        guard let inFeatures = try f.int("in_features") else { throw BERTHubError.missingField(file: file, key: "in_features") }
-        guard let outFeatures = try f.int("out_features") else { throw BERTHubError.missingField(file: file, key: "out_features") }
-        for (key, value) in [("in_features", inFeatures), ("out_features", outFeatures)] where value <= 0 {
-            throw BERTHubError.nonPositive(file: file, key: key, value: value)
-        }
-        var activation = DenseActivation.tanh
-        if let name = try f.string("activation_function") {
-            // Older releases saved the short path (`torch.nn.Tanh`); accept it by class name.
-            let className = name.split(separator: ".").last.map(String.init) ?? name
-            guard let match = DenseActivation.allCases.first(where: { $0.rawValue == name || $0.rawValue.hasSuffix("." + className) })
-            else {
-                throw BERTHubError.unsupportedDenseActivation(file: file, value: name,
-                                                              supported: DenseActivation.allCases.map(\.rawValue))
+        self = try readFields(try JSONValue.load(url), file: file) { f in
+            guard let inFeatures = try f.int("in_features") else { throw BERTHubError.missingField(file: file, key: "in_features") }
+            guard let outFeatures = try f.int("out_features") else { throw BERTHubError.missingField(file: file, key: "out_features") }
+            for (key, value) in [("in_features", inFeatures), ("out_features", outFeatures)] where value <= 0 {
+                throw BERTHubError.nonPositive(file: file, key: key, value: value)
             }
-            activation = match
+            var activation = DenseActivation.tanh
+            if let name = try f.string("activation_function") {
+                // Older releases saved the short path (`torch.nn.Tanh`); accept it by class name.
+                let className = name.split(separator: ".").last.map(String.init) ?? name
+                guard let match = DenseActivation.allCases.first(where: { $0.rawValue == name || $0.rawValue.hasSuffix("." + className) })
+                else {
+                    throw BERTHubError.unsupportedDenseActivation(file: file, value: name,
+                                                                  supported: DenseActivation.allCases.map(\.rawValue))
+                }
+                activation = match
+            }
+            if let residual = try f.bool("use_residual"), residual {
+                throw BERTHubError.invalidField(file: file, key: "use_residual", expected: "false (residual Dense is not implemented)",
+                                                found: "true")
+            }
+            return Self(inFeatures: inFeatures, outFeatures: outFeatures, bias: try f.bool("bias") ?? true, activation: activation)
         }
-        if let residual = try f.bool("use_residual"), residual {
-            throw BERTHubError.invalidField(file: file, key: "use_residual", expected: "false (residual Dense is not implemented)",
-                                            found: "true")
-        }
-        self.init(inFeatures: inFeatures, outFeatures: outFeatures, bias: try f.bool("bias") ?? true, activation: activation)
     }
 }

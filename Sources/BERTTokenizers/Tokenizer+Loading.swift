@@ -12,7 +12,7 @@ extension Tokenizer {
             try self.init(tokenizerJSON: json)
             let config = directory.appendingPathComponent("tokenizer_config.json")
             if try Self.exists(config),
-               let n = try JSONSection(data: try Self.read(config), path: config.path)["model_max_length"]?.intValue, n < 1_000_000 {
+               let n = try JSONFieldReader.tokenizerFile(try Self.read(config), path: config.path).value("model_max_length")?.intValue, n < 1_000_000 {
                 modelMaxLength = n
             }
         } else if try Self.exists(vocab) {
@@ -30,25 +30,34 @@ extension Tokenizer {
 
     /// Parses the contents of a `tokenizer.json`; `path` only labels errors.
     public init(tokenizerJSONData data: Data, path: String = "tokenizer.json") throws {
-        let root = try JSONSection(data: data, path: path)
-        let modelSection = try root.section("model")
+        do {
+            try self.init(reading: try JSONFieldReader.tokenizerFile(data, path: path))
+        } catch let error as JSONFieldError {
+            throw TokenizerError(error)
+        }
+    }
+
+    /// Builds the tokenizer from tokenizer.json's top-level object.
+    private init(reading root: JSONFieldReader) throws {
+        let path = root.file
+        let modelSection = try root.required(root.object("model"), "model")
         let model = try Self.makeModel(modelSection)
         var normalizer: (any Normalizer)?
-        if let n = try root.optionalSection("normalizer") { normalizer = try Self.makeNormalizer(n) }
+        if let n = try root.object("normalizer") { normalizer = try Self.makeNormalizer(n) }
         var preTokenizer: (any PreTokenizer)?
-        if let p = try root.optionalSection("pre_tokenizer") {
-            let type = try p.string("type")
+        if let p = try root.object("pre_tokenizer") {
+            let type = try p.requiredString("type")
             guard type == "BertPreTokenizer" else { throw TokenizerError.unsupportedComponent(component: "pre_tokenizer", type: type) }
             preTokenizer = BertPreTokenizer()
         }
         var decoder: (any TokenDecoder)?
-        if let d = try root.optionalSection("decoder") {
-            let type = try d.string("type")
+        if let d = try root.object("decoder") {
+            let type = try d.requiredString("type")
             guard type == "WordPiece" else { throw TokenizerError.unsupportedComponent(component: "decoder", type: type) }
-            decoder = WordPieceDecoder(prefix: try d.optionalString("prefix") ?? "##", cleanup: try d.optionalBool("cleanup") ?? true)
+            decoder = WordPieceDecoder(prefix: try d.string("prefix") ?? "##", cleanup: try d.bool("cleanup") ?? true)
         }
         var added: [AddedToken] = []
-        let addedEntries = try root.optionalArray("added_tokens") ?? []
+        let addedEntries = try root.objects("added_tokens") ?? []
         // Added tokens reuse vocabulary ids or take the ones after it; nothing legitimate lies further out.
         let idLimit = model.vocabularySize + addedEntries.count
         func checkId(_ id: Int, _ key: String) throws -> Int {
@@ -59,55 +68,55 @@ extension Tokenizer {
             return id
         }
         for (i, entry) in addedEntries.enumerated() {
-            added.append(AddedToken(content: try entry.string("content"), id: try checkId(try entry.int("id"), "added_tokens[\(i)].id"),
-                                    special: try entry.optionalBool("special") ?? false,
-                                    singleWord: try entry.optionalBool("single_word") ?? false,
-                                    lstrip: try entry.optionalBool("lstrip") ?? false,
-                                    rstrip: try entry.optionalBool("rstrip") ?? false,
-                                    normalized: try entry.optionalBool("normalized") ?? true))
+            added.append(AddedToken(content: try entry.requiredString("content"), id: try checkId(try entry.requiredInt("id"), "added_tokens[\(i)].id"),
+                                    special: try entry.bool("special") ?? false,
+                                    singleWord: try entry.bool("single_word") ?? false,
+                                    lstrip: try entry.bool("lstrip") ?? false,
+                                    rstrip: try entry.bool("rstrip") ?? false,
+                                    normalized: try entry.bool("normalized") ?? true))
         }
         var postProcessor: (any PostProcessor)?
-        if let p = try root.optionalSection("post_processor") {
+        if let p = try root.object("post_processor") {
             postProcessor = try Self.makePostProcessor(p, checkId: checkId)
         }
         self.init(normalizer: normalizer, preTokenizer: preTokenizer, model: model, postProcessor: postProcessor,
                   decoder: decoder, addedTokens: added)
-        if let t = try root.optionalSection("truncation") {
+        if let t = try root.object("truncation") {
             let strategy: TruncationStrategy
-            switch try t.optionalString("strategy") ?? "LongestFirst" {
+            switch try t.string("strategy") ?? "LongestFirst" {
             case "LongestFirst": strategy = .longestFirst
             case "OnlyFirst": strategy = .onlyFirst
             case "OnlySecond": strategy = .onlySecond
             case let other: throw TokenizerError.malformedJSON(path: path, reason: "unknown truncation strategy \(other)")
             }
-            let direction: TruncationDirection = (try t.optionalString("direction") ?? "Right") == "Left" ? .left : .right
-            try setTruncation(TruncationParameters(maxLength: try t.int("max_length"), stride: try t.optionalInt("stride") ?? 0,
+            let direction: TruncationDirection = (try t.string("direction") ?? "Right") == "Left" ? .left : .right
+            try setTruncation(TruncationParameters(maxLength: try t.requiredInt("max_length"), stride: try t.int("stride") ?? 0,
                                                    strategy: strategy, direction: direction))
         }
-        if let p = try root.optionalSection("padding") {
+        if let p = try root.object("padding") {
             func length(_ value: Int?, _ key: String) throws -> Int? {
                 guard let value, value > PaddingParameters.maximumLength else { return value }
                 throw TokenizerError.valueTooLarge(path: path, key: key, value: value, limit: PaddingParameters.maximumLength)
             }
             var strategy = PaddingParameters.Strategy.longest
-            if let fixed = try p.optionalSection("strategy"), let n = try length(try fixed.optionalInt("Fixed"), "padding.strategy.Fixed") {
+            if let fixed = try p.object("strategy"), let n = try length(try fixed.int("Fixed"), "padding.strategy.Fixed") {
                 strategy = .fixed(n)
             }
             padding = PaddingParameters(strategy: strategy,
-                                        direction: (try p.optionalString("direction") ?? "Right") == "Left" ? .left : .right,
-                                        padToMultipleOf: try length(try p.optionalInt("pad_to_multiple_of"), "padding.pad_to_multiple_of"),
-                                        padId: try checkId(try p.optionalInt("pad_id") ?? 0, "padding.pad_id"), padTypeId: try p.optionalInt("pad_type_id") ?? 0,
-                                        padToken: try p.optionalString("pad_token") ?? "[PAD]")
+                                        direction: (try p.string("direction") ?? "Right") == "Left" ? .left : .right,
+                                        padToMultipleOf: try length(try p.int("pad_to_multiple_of"), "padding.pad_to_multiple_of"),
+                                        padId: try checkId(try p.int("pad_id") ?? 0, "padding.pad_id"), padTypeId: try p.int("pad_type_id") ?? 0,
+                                        padToken: try p.string("pad_token") ?? "[PAD]")
         }
     }
 
-    private static func makeModel(_ m: JSONSection) throws -> any TokenizerModel {
+    private static func makeModel(_ m: JSONFieldReader) throws -> any TokenizerModel {
         // Old files omit `type`; HF then recognises WordPiece by its fields.
-        let type = try m.optionalString("type") ?? (m.has("continuing_subword_prefix") ? "WordPiece" : "(missing)")
+        let type = try m.string("type") ?? (m.has("continuing_subword_prefix") ? "WordPiece" : "(missing)")
         guard type == "WordPiece" else { throw TokenizerError.unsupportedComponent(component: "model", type: type) }
-        guard case .object(let raw)? = m["vocab"] else { throw TokenizerError.missingKey(path: m.path, key: "model.vocab") }
+        guard case .object(let raw)? = m.value("vocab") else { throw TokenizerError.missingKey(path: m.file, key: "model.vocab") }
         if let token = raw.firstRepeatedKey {
-            throw TokenizerError.malformedJSON(path: m.path, reason: "model.vocab names \"\(token)\" twice")
+            throw TokenizerError.malformedJSON(path: m.file, reason: "model.vocab names \"\(token)\" twice")
         }
         // The ids must be 0..<count, each once (HF reads them as u32 and inverts the map): checked before anything
         // is sized by an id, so a hostile id cannot allocate or index out of bounds.
@@ -117,55 +126,55 @@ extension Tokenizer {
         for member in raw {
             let token = member.key
             guard let id = member.value.intValue else {
-                throw TokenizerError.malformedJSON(path: m.path, reason: "model.vocab[\"\(token)\"] is not an integer")
+                throw TokenizerError.malformedJSON(path: m.file, reason: "model.vocab[\"\(token)\"] is not an integer")
             }
             let key = "model.vocab[\"\(token)\"]"
             guard id >= 0, id < raw.count else {
-                throw TokenizerError.invalidTokenId(path: m.path, key: key, id: id, reason: id < 0 ? "negative"
+                throw TokenizerError.invalidTokenId(path: m.file, key: key, id: id, reason: id < 0 ? "negative"
                     : "beyond the vocabulary of \(raw.count) tokens (ids 0..<\(raw.count))")
             }
             if let other = tokenOfId[id] {
-                throw TokenizerError.invalidTokenId(path: m.path, key: key, id: id, reason: "the same id as \"\(other)\"")
+                throw TokenizerError.invalidTokenId(path: m.file, key: key, id: id, reason: "the same id as \"\(other)\"")
             }
             tokenOfId[id] = token
             vocab[token] = id
         }
-        return try WordPieceTokenizer(vocab: vocab, unkToken: try m.optionalString("unk_token") ?? "[UNK]",
-                                      continuingSubwordPrefix: try m.optionalString("continuing_subword_prefix") ?? "##",
-                                      maxInputCharsPerWord: try m.optionalInt("max_input_chars_per_word") ?? 100)
+        return try WordPieceTokenizer(vocab: vocab, unkToken: try m.string("unk_token") ?? "[UNK]",
+                                      continuingSubwordPrefix: try m.string("continuing_subword_prefix") ?? "##",
+                                      maxInputCharsPerWord: try m.int("max_input_chars_per_word") ?? 100)
     }
 
-    private static func makeNormalizer(_ n: JSONSection) throws -> any Normalizer {
-        let type = try n.string("type")
+    private static func makeNormalizer(_ n: JSONFieldReader) throws -> any Normalizer {
+        let type = try n.requiredString("type")
         guard type == "BertNormalizer" else { throw TokenizerError.unsupportedComponent(component: "normalizer", type: type) }
-        return BertNormalizer(cleanText: try n.optionalBool("clean_text") ?? true,
-                              handleChineseChars: try n.optionalBool("handle_chinese_chars") ?? true,
-                              stripAccents: try n.optionalBool("strip_accents"),
-                              lowercase: try n.optionalBool("lowercase") ?? true)
+        return BertNormalizer(cleanText: try n.bool("clean_text") ?? true,
+                              handleChineseChars: try n.bool("handle_chinese_chars") ?? true,
+                              stripAccents: try n.bool("strip_accents"),
+                              lowercase: try n.bool("lowercase") ?? true)
     }
 
-    private static func makePostProcessor(_ p: JSONSection, checkId: (Int, String) throws -> Int) throws -> any PostProcessor {
-        let type = try p.string("type")
+    private static func makePostProcessor(_ p: JSONFieldReader, checkId: (Int, String) throws -> Int) throws -> any PostProcessor {
+        let type = try p.requiredString("type")
         switch type {
         case "TemplateProcessing":
             func pieces(_ key: String) throws -> [TemplateProcessing.Piece] {
-                guard let list = try p.optionalArray(key) else { throw TokenizerError.missingKey(path: p.path, key: "post_processor.\(key)") }
+                guard let list = try p.objects(key) else { throw TokenizerError.missingKey(path: p.file, key: "post_processor.\(key)") }
                 return try list.map { item in
-                    if let s = try item.optionalSection("SpecialToken") {
-                        return .specialToken(id: try s.string("id"), typeId: try s.optionalInt("type_id") ?? 0)
+                    if let s = try item.object("SpecialToken") {
+                        return .specialToken(id: try s.requiredString("id"), typeId: try s.int("type_id") ?? 0)
                     }
-                    if let s = try item.optionalSection("Sequence") {
-                        return .sequence(first: try s.string("id") == "A", typeId: try s.optionalInt("type_id") ?? 0)
+                    if let s = try item.object("Sequence") {
+                        return .sequence(first: try s.requiredString("id") == "A", typeId: try s.int("type_id") ?? 0)
                     }
-                    throw TokenizerError.malformedJSON(path: p.path, reason: "a template piece is neither SpecialToken nor Sequence")
+                    throw TokenizerError.malformedJSON(path: p.file, reason: "a template piece is neither SpecialToken nor Sequence")
                 }
             }
             var specials: [String: TemplateProcessing.SpecialToken] = [:]
-            if let table = try p.optionalSection("special_tokens") {
+            if let table = try p.object("special_tokens") {
                 for name in table.keys {
-                    let value = try table.section(name)
-                    guard case .array(let idValues)? = value["ids"], case .array(let tokenValues)? = value["tokens"] else {
-                        throw TokenizerError.malformedJSON(path: p.path, reason: "special token \(name) needs ids and tokens lists")
+                    let value = try table.required(table.object(name), name)
+                    guard case .array(let idValues)? = value.value("ids"), case .array(let tokenValues)? = value.value("tokens") else {
+                        throw TokenizerError.malformedJSON(path: p.file, reason: "special token \(name) needs ids and tokens lists")
                     }
                     let ids = try idValues.compactMap(\.intValue).enumerated().map {
                         try checkId($0.element, "post_processor.special_tokens[\"\(name)\"].ids[\($0.offset)]")
@@ -176,10 +185,10 @@ extension Tokenizer {
             }
             return TemplateProcessing(single: try pieces("single"), pair: try pieces("pair"), specialTokens: specials)
         case "BertProcessing":
-            guard case .array(let sep)? = p["sep"], case .array(let cls)? = p["cls"], sep.count == 2, cls.count == 2,
+            guard case .array(let sep)? = p.value("sep"), case .array(let cls)? = p.value("cls"), sep.count == 2, cls.count == 2,
                   case .string(let sepToken) = sep[0], let sepId = sep[1].intValue,
                   case .string(let clsToken) = cls[0], let clsId = cls[1].intValue else {
-                throw TokenizerError.malformedJSON(path: p.path, reason: "BertProcessing needs sep and cls as [token, id]")
+                throw TokenizerError.malformedJSON(path: p.file, reason: "BertProcessing needs sep and cls as [token, id]")
             }
             return TemplateProcessing.bert(cls: (clsToken, try checkId(clsId, "post_processor.cls")),
                                            sep: (sepToken, try checkId(sepId, "post_processor.sep")))
@@ -202,7 +211,7 @@ extension Tokenizer {
         for name in ["special_tokens_map.json", "tokenizer_config.json"] {
             let file = folder.appendingPathComponent(name)
             guard try Self.exists(file) else { continue }
-            let section = try JSONSection(data: try Self.read(file), path: file.path)
+            let section = try JSONFieldReader.tokenizerFile(try Self.read(file), path: file.path)
             for member in section.object { config[member.key] = member.value }
         }
         func tokenName(_ key: String, _ fallback: String) -> String {
@@ -280,81 +289,30 @@ extension Tokenizer {
     }
 }
 
-/// A JSON object with typed accessors whose errors name the file and key.
-struct JSONSection {
-    let object: JSONObject
-    let path: String
+extension TokenizerError {
+    /// The tokenizer's error for a field of tokenizer.json that does not fit.
+    init(_ error: JSONFieldError) {
+        switch error.problem {
+        case .missing: self = .missingKey(path: error.file, key: error.key)
+        case .wrongType: self = .malformedJSON(path: error.file, reason: error.reason)
+        }
+    }
+}
 
-    init(object: JSONObject, path: String) { self.object = object; self.path = path }
+extension JSONFieldReader {
+    /// The string `key`, which must be present.
+    func requiredString(_ key: String) throws(JSONFieldError) -> String { try required(string(key), key) }
 
-    /// The member named `key` (the last one if repeated, as Python's json does).
-    subscript(key: String) -> JSONValue? { object[key] }
+    /// The integer `key`, which must be present.
+    func requiredInt(_ key: String) throws(JSONFieldError) -> Int { try required(int(key), key) }
 
-    /// Member names in document order.
-    var keys: [String] { object.keys }
-
-    init(data: Data, path: String) throws {
+    /// A reader over the JSON object `data`, errors as `TokenizerError.malformedJSON` naming `path`.
+    static func tokenizerFile(_ data: Data, path: String) throws -> JSONFieldReader {
         let value: JSONValue
         do { value = try JSONValue.parse(data) } catch {
             throw TokenizerError.malformedJSON(path: path, reason: "not valid JSON (\(error))")
         }
         guard case .object(let object) = value else { throw TokenizerError.malformedJSON(path: path, reason: "top level is not an object") }
-        self.init(object: object, path: path)
-    }
-
-    func has(_ key: String) -> Bool { self[key] != nil }
-
-    private func present(_ key: String) -> JSONValue? {
-        guard let v = self[key] else { return nil }
-        if case .null = v { return nil }
-        return v
-    }
-
-    func section(_ key: String) throws -> JSONSection {
-        guard let s = try optionalSection(key) else { throw TokenizerError.missingKey(path: path, key: key) }
-        return s
-    }
-
-    func optionalSection(_ key: String) throws -> JSONSection? {
-        guard let v = present(key) else { return nil }
-        guard case .object(let o) = v else { throw TokenizerError.malformedJSON(path: path, reason: "\"\(key)\" is not an object") }
-        return JSONSection(object: o, path: path)
-    }
-
-    func optionalArray(_ key: String) throws -> [JSONSection]? {
-        guard let v = present(key) else { return nil }
-        guard case .array(let list) = v else { throw TokenizerError.malformedJSON(path: path, reason: "\"\(key)\" is not a list") }
-        return try list.map { item in
-            guard case .object(let o) = item else { throw TokenizerError.malformedJSON(path: path, reason: "\"\(key)\" holds a non-object") }
-            return JSONSection(object: o, path: path)
-        }
-    }
-
-    func string(_ key: String) throws -> String {
-        guard let s = try optionalString(key) else { throw TokenizerError.missingKey(path: path, key: key) }
-        return s
-    }
-
-    func optionalString(_ key: String) throws -> String? {
-        guard let v = present(key) else { return nil }
-        guard case .string(let s) = v else { throw TokenizerError.malformedJSON(path: path, reason: "\"\(key)\" is not a string") }
-        return s
-    }
-
-    func int(_ key: String) throws -> Int {
-        guard let n = try optionalInt(key) else { throw TokenizerError.missingKey(path: path, key: key) }
-        return n
-    }
-
-    func optionalInt(_ key: String) throws -> Int? {
-        guard let v = present(key) else { return nil }
-        guard let n = v.intValue else { throw TokenizerError.malformedJSON(path: path, reason: "\"\(key)\" is not an integer") }
-        return n
-    }
-
-    func optionalBool(_ key: String) throws -> Bool? {
-        guard let v = present(key) else { return nil }
-        guard case .bool(let b) = v else { throw TokenizerError.malformedJSON(path: path, reason: "\"\(key)\" is not a boolean") }
-        return b
+        return JSONFieldReader(object: object, file: path)
     }
 }
