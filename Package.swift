@@ -63,5 +63,5 @@ let package = Package(
         // Runs the built `bert` and `bert-dev` binaries as a user would (exit codes, stdout, stderr).
         .testTarget(name: "BERTCommandLineTests", dependencies: ["bert", "bert-dev", "BERT", "TestSupport"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

@@ -49,7 +49,8 @@ public enum GEMM {
     }
 
     /// One product's operands, so a block of rows or columns of C can be computed by either kernel on one thread.
-    private struct Operands {
+    /// Sendable because concurrent calls write disjoint blocks of C and only read A and B.
+    private struct Operands: @unchecked Sendable {
         let transA: Bool, transB: Bool, k: Int, alpha: Float
         let a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int
         let beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int

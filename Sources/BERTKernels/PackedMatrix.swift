@@ -41,10 +41,11 @@ extension GEMM {
         let threads = m * n * k >= parallelThreshold ? min(Threads.count, panels) : 1
         let per = (panels + threads - 1) / threads * 32
         let chunks = (n + per - 1) / per
-        let run = { (i: Int) in
+        // Each call writes its own column panels of C.
+        nonisolated(unsafe) let run = { (i: Int) in
             let lo = i * per, hi = min(n, lo + per)
             bert_gemm_packed(Int32(m), Int32(lo), Int32(hi), Int32(k), a, Int32(lda), b.buffer, Int32(n), c, Int32(ldc))
         }
-        if chunks <= 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: chunks, execute: run) }
+        if chunks <= 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: chunks) { run($0) } }
     }
 }

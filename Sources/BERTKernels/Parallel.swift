@@ -62,6 +62,9 @@ public enum Parallel {
         let chunks = min(Threads.count, max(1, count / max(1, minimumChunk)))
         if chunks <= 1 { body(0..<count); return }
         let per = (count + chunks - 1) / chunks
+        // Each call gets a disjoint range, the contract every caller's body is written to; the closure itself is
+        // not Sendable because bodies capture raw buffers.
+        nonisolated(unsafe) let body = body
         DispatchQueue.concurrentPerform(iterations: chunks) { c in
             let lo = c * per, hi = min(count, lo + per)
             if lo < hi { body(lo..<hi) }

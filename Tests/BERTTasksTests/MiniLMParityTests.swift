@@ -13,7 +13,8 @@ final class MiniLMParityTests: XCTestCase {
         let sentences: [Sentence]
     }
 
-    static var shared: SentenceTransformer?
+    // Tests of one class run one at a time on one thread; the cache saves reloading the model per test.
+    nonisolated(unsafe) static var shared: SentenceTransformer?
     func model() throws -> SentenceTransformer {
         if let m = Self.shared { return m }
         let m = try SentenceTransformer(directory: modelURL("all-MiniLM-L6-v2"))
