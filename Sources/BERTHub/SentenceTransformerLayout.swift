@@ -61,6 +61,10 @@ public struct SentenceTransformerLayout: Equatable, Sendable {
     public var directory: URL
     /// The modules in pipeline order.
     public var modules: [Module]
+    /// Named prompts (config_sentence_transformers.json `prompts`), e.g. `["query": "query: "]`.
+    public var prompts: [String: String] = [:]
+    /// The prompt used when none is named (`default_prompt_name`), a key of `prompts`.
+    public var defaultPromptName: String?
 
     /// Whether `directory` holds a `modules.json`, i.e. is a Sentence-Transformers model.
     public static func isSentenceTransformer(_ directory: URL) -> Bool {
@@ -93,6 +97,26 @@ public struct SentenceTransformerLayout: Equatable, Sendable {
             modules.append(Module(index: index, name: name, directory: moduleDirectory, type: type, kind: kind))
         }
         self.modules = modules.sorted { $0.index < $1.index }
+        try readPrompts(boundary: boundary)
+    }
+
+    /// Reads `prompts` and `default_prompt_name` from config_sentence_transformers.json, when present.
+    private mutating func readPrompts(boundary: ModelBoundary) throws {
+        let url = directory.appendingPathComponent("config_sentence_transformers.json")
+        guard try FileProbe.exists(url.path) else { return }
+        try boundary.check(url, referencedBy: directory.path)
+        (prompts, defaultPromptName) = try readFields(try JSONValue.load(url), file: url.path) { f in
+            var prompts: [String: String] = [:]
+            if let table = try f.object("prompts") {
+                for key in table.keys { prompts[key] = try table.required(table.string(key), key) }
+            }
+            let name = try f.string("default_prompt_name")
+            if let name, prompts[name] == nil {
+                throw BERTHubError.invalidField(file: url.path, key: "default_prompt_name", expected: "one of the prompts' names "
+                    + "(\(prompts.keys.sorted().joined(separator: ", ")))", found: "\"\(name)\"")
+            }
+            return (prompts, name)
+        }
     }
 
     /// The Transformer module's settings, if there is one.

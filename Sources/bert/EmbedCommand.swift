@@ -23,6 +23,9 @@ struct EmbedCommand: ParsableCommand {
     @Option(help: "Truncate texts to this many tokens (default: the model's max_seq_length).") var maxSeqLength: Int?
     @Option(help: "Keep the first N values of each vector (Matryoshka models; sentence-transformers' truncate_dim).") var truncateDim: Int?
     @Option(help: "Write every vector to one file instead of stdout: .safetensors or .npy.") var output: String?
+    @Option(help: "Prepend the prompt of this name from config_sentence_transformers.json (default: the model's default prompt).")
+    var promptName: String?
+    @Option(help: "Prepend this text to every input (wins over --prompt-name).") var prompt: String?
 
     func validate() throws {
         try validateCount(batchSize, "--batch-size", max: 65_536)
@@ -41,6 +44,7 @@ struct EmbedCommand: ParsableCommand {
         if let truncateDim, truncateDim > model.dimension {
             throw CommandLineError("--truncate-dim \(truncateDim) is larger than the model's \(model.dimension) dimensions")
         }
+        _ = try model.resolvePrompt(prompt, name: promptName)  // an unknown name fails before any work
         let progress = ProgressDisplay("embedded", total: all.count, unit: "texts", quiet: progressOptions.quiet)
         defer { progress.finish() }
         // Chunks of several batches: each chunk is sorted by length inside `encode`, and its lines are written as
@@ -50,7 +54,8 @@ struct EmbedCommand: ParsableCommand {
         var dimension = 0
         for start in stride(from: 0, to: all.count, by: chunk) {
             let texts = Array(all[start..<min(start + chunk, all.count)])
-            let vectors = try model.encode(texts, batchSize: batchSize, normalize: normalize, truncateDimension: truncateDim) { done, _ in
+            let vectors = try model.encode(texts, batchSize: batchSize, normalize: normalize, truncateDimension: truncateDim,
+                                           prompt: prompt, promptName: promptName) { done, _ in
                 progress.update(start + done)
             }
             if output != nil {

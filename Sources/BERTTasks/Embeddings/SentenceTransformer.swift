@@ -26,6 +26,12 @@ public final class SentenceTransformer {
     public private(set) var maxSequenceLength: Int
     /// Lowercase texts before tokenising (sentence_bert_config.json `do_lower_case`).
     public let lowercasesInput: Bool
+    /// Named prompts (config_sentence_transformers.json), prepended to texts by `encode(promptName:)`.
+    public let prompts: [String: String]
+    /// The prompt `encode` uses when given none (`default_prompt_name`).
+    public let defaultPromptName: String?
+    /// Whether prompt tokens take part in pooling (the Pooling module's `include_prompt`).
+    public let includesPromptInPooling: Bool
     /// Width of the output vectors.
     public var dimension: Int { dense.last?.layer.weight.shape[0] ?? bert.config.hiddenSize * pooling.modes.count }
 
@@ -42,10 +48,12 @@ public final class SentenceTransformer {
         var normalize = false
         var maxLength: Int?
         var lower = false
+        var prompts: [String: String] = [:], defaultPrompt: String?, includePrompt = true
         if SentenceTransformerLayout.isSentenceTransformer(directory) {
             let layout = try SentenceTransformerLayout(directory: directory)
             transformerDir = layout.transformerDirectory ?? directory
-            if let p = layout.pooling { modes = p.modes }
+            if let p = layout.pooling { modes = p.modes; includePrompt = p.includePrompt }
+            (prompts, defaultPrompt) = (layout.prompts, layout.defaultPromptName)
             normalize = layout.normalizes
             maxLength = layout.transformer?.maxSeqLength
             lower = layout.transformer?.doLowerCase ?? false
@@ -70,6 +78,9 @@ public final class SentenceTransformer {
         pooling = Pooling(modes: modes)
         dense = denseLayers
         normalizes = normalize
+        self.prompts = prompts
+        defaultPromptName = defaultPrompt
+        includesPromptInPooling = includePrompt
     }
 
     /// Truncates inputs to `tokens` tokens from now on (sentence-transformers' `model.max_seq_length = n`).
@@ -93,12 +104,20 @@ public final class SentenceTransformer {
     /// `truncateDimension` keeps each vector's first n values (sentence-transformers' `truncate_dim`, for
     /// Matryoshka models); with `normalize: true` the shortened vectors are normalised again, as
     /// `normalize_embeddings=True` does after truncation.
+    ///
+    /// `prompt` (or the prompt named `promptName` in `prompts`; else the default prompt, if the model names one) is
+    /// prepended to every text, as sentence-transformers' `encode(prompt=, prompt_name=)` does; a given `prompt` wins
+    /// over `promptName`. When the Pooling module has `include_prompt: false`, the prompt's tokens (and [CLS]) are
+    /// left out of pooling.
     public func encode(_ texts: [String], batchSize: Int = 32, normalize: Bool? = nil, truncateDimension: Int? = nil,
+                       prompt: String? = nil, promptName: String? = nil,
                        progress: ((Int, Int) -> Void)? = nil) throws -> [[Float]] {
         if let n = truncateDimension, !(1...dimension).contains(n) {
             throw ModelError.invalidInput("truncateDimension \(n) is outside 1...\(dimension) (the vectors' width)")
         }
-        let vectors = try encodeFull(texts, batchSize: batchSize, normalize: normalize, progress: progress)
+        let chosen = try resolvePrompt(prompt, name: promptName)
+        let vectors = try encodeFull(chosen.map { p in texts.map { p + $0 } } ?? texts, batchSize: batchSize, normalize: normalize,
+                                     pooledFrom: try chosen.map(promptLength) ?? 0, progress: progress)
         guard let n = truncateDimension, n < dimension else { return vectors }
         return vectors.map { v in
             let cut = Array(v.prefix(n))
@@ -108,8 +127,27 @@ public final class SentenceTransformer {
         }
     }
 
-    /// `encode` before any dimension truncation.
-    func encodeFull(_ texts: [String], batchSize: Int, normalize: Bool?, progress: ((Int, Int) -> Void)?) throws -> [[Float]] {
+    /// The prompt `encode` prepends: `prompt`, else `prompts[name]`, else the default prompt, else none.
+    /// - Throws: `ModelError.invalidInput` for a name that is not among `prompts`.
+    public func resolvePrompt(_ prompt: String?, name: String?) throws -> String? {
+        if let prompt { return prompt }
+        guard let name = name ?? defaultPromptName else { return nil }
+        guard let text = prompts[name] else {
+            let known = prompts.isEmpty ? "the model defines no prompts" : "known: " + prompts.keys.sorted().joined(separator: ", ")
+            throw ModelError.invalidInput("prompt name \"\(name)\" is not in config_sentence_transformers.json's prompts (\(known))")
+        }
+        return text
+    }
+
+    /// Positions pooling skips for `prompt`: none when the Pooling module includes prompts; otherwise the prompt's
+    /// token count with [CLS] but without the final [SEP] (sentence-transformers' `prompt_length`).
+    func promptLength(_ prompt: String) throws -> Int {
+        includesPromptInPooling ? 0 : max(try tokenize([prompt])[0].count - 1, 0)
+    }
+
+    /// `encode` before any dimension truncation; pooling ignores each row's first `pooledFrom` positions.
+    func encodeFull(_ texts: [String], batchSize: Int, normalize: Bool?, pooledFrom: Int = 0,
+                    progress: ((Int, Int) -> Void)?) throws -> [[Float]] {
         guard batchSize > 0 else { throw ModelError.invalidInput("batch size \(batchSize) must be at least 1") }
         let encodings = try tokenize(texts)
         let order = encodings.indices.sorted { encodings[$0].count > encodings[$1].count }
@@ -118,7 +156,7 @@ public final class SentenceTransformer {
         for start in stride(from: 0, to: order.count, by: max(batchSize, 1)) {
             let idx = Array(order[start..<min(start + batchSize, order.count)])
             let batch = try EncoderInput(rows: idx.map { encodings[$0].ids }, typeRows: idx.map { encodings[$0].typeIds })
-            let vectors = try embed(batch, normalize: normalize ?? normalizes)
+            let vectors = try embed(batch, normalize: normalize ?? normalizes, pooledFrom: pooledFrom)
             let d = vectors.shape[1], v = vectors.scalars
             for (row, i) in idx.enumerated() { result[i] = Array(v[(row * d)..<((row + 1) * d)]) }
             done += idx.count
@@ -127,12 +165,19 @@ public final class SentenceTransformer {
         return result
     }
 
-    /// Sentence vectors [batch, dimension] for an already tokenised batch (differentiable under a tape).
-    public func embed(_ input: EncoderInput, normalize: Bool, context: ForwardContext = .inference) throws -> Tensor {
+    /// Sentence vectors [batch, dimension] for an already tokenised batch (differentiable under a tape). Pooling
+    /// leaves out each row's first `pooledFrom` positions (a prompt's, when the model excludes prompts).
+    public func embed(_ input: EncoderInput, normalize: Bool, pooledFrom: Int = 0, context: ForwardContext = .inference) throws -> Tensor {
         // Inference skips padding altogether (same vectors, less work); training keeps the padded graph.
         let hidden = context.training || GradientTape.isRecording
             ? try bert(input, context: context).lastHiddenState : try bert.lastHiddenStateSkippingPadding(input)
-        var x = try pooling(hidden, mask: input.attentionMask)
+        var mask = input.attentionMask
+        if pooledFrom > 0 {
+            // As sentence-transformers sets attention_mask[:, :prompt_length] = 0 before pooling (attention itself
+            // still saw the prompt).
+            for row in 0..<input.batch { for p in 0..<min(pooledFrom, input.length) { mask[row * input.length + p] = 0 } }
+        }
+        var x = try pooling(hidden, mask: mask)
         for (layer, activation) in dense {
             x = try layer(x)
             switch activation {
