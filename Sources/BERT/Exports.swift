@@ -1,5 +1,8 @@
-// The umbrella module: `import BERT` brings in every public layer.
-@_exported import BERTKernels
+// The umbrella module: `import BERT` brings in the public layers users program against. The raw-pointer kernels
+// (BERTKernels) stay out; only the thread count and the BLAS in use are re-exported from it.
+@_exported import enum BERTKernels.Threads
+@_exported import struct BERTKernels.ThreadCountError
+@_exported import enum BERTKernels.BLAS
 @_exported import BERTTensor
 @_exported import BERTNN
 @_exported import BERTModels

@@ -2,7 +2,7 @@ import CBERTKernels
 import Foundation
 
 /// Row-major single-precision matrix multiply, dispatched to the fastest BLAS found (see `BLAS`).
-public enum GEMM {
+package enum GEMM {
     nonisolated(unsafe) private static var threadsApplied = false
 
     /// The BLAS library always runs single-threaded: we split each product across cores ourselves. One thread
@@ -22,7 +22,7 @@ public enum GEMM {
 
     /// C[m,n] = alpha · op(A)[m,k] · op(B)[k,n] + beta · C, where op transposes when the flag is set.
     /// `lda`, `ldb`, `ldc` are row strides in elements of A, B and C as stored.
-    public static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+    package static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
                              a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                              beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, forceBuiltin: Bool = false) {
         guard m > 0, n > 0 else { return }
@@ -66,7 +66,7 @@ public enum GEMM {
     }
 
     /// Runs `count` independent products (one per batch) across cores, each single-threaded.
-    public static func batched(_ count: Int, _ body: (Int) -> Void) {
+    package static func batched(_ count: Int, _ body: (Int) -> Void) {
         if count == 1 || Threads.count == 1 { for i in 0..<count { body(i) }; return }
         Parallel.forEachChunk(count) { r in
             for i in r { body(i) }
@@ -74,7 +74,7 @@ public enum GEMM {
     }
 
     /// One product on the calling thread only (inside an already parallel loop).
-    public static func sgemmSingleThreaded(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+    package static func sgemmSingleThreaded(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
                                            a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                                            beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
         guard m > 0, n > 0 else { return }
@@ -84,7 +84,7 @@ public enum GEMM {
     }
 
     /// The portable kernel alone, single-threaded (tests compare it with the BLAS path).
-    public static func sgemmBuiltin(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+    package static func sgemmBuiltin(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
                                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                                     beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
         guard m > 0, n > 0 else { return }

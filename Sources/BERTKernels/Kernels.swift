@@ -2,11 +2,11 @@ import CBERTKernels
 
 /// Vectorised element-wise and row-wise kernels on raw buffers, split across cores for large inputs.
 /// Shapes are given in words; callers guarantee buffer sizes.
-public enum Kernels {
+package enum Kernels {
     /// Claims the pages of `count` floats at `p` for this process by a first access that writes them unchanged
     /// (`bert_claim_pages`): on a copy-on-write file mapping only those pages become resident, where a first read
     /// would map the neighbouring pages of the file too. Harmless on ordinary memory.
-    public static func claimPages(_ p: UnsafeMutablePointer<Float>, count: Int) {
+    package static func claimPages(_ p: UnsafeMutablePointer<Float>, count: Int) {
         bert_claim_pages(p, count * MemoryLayout<Float>.stride)
     }
 
@@ -26,36 +26,36 @@ public enum Kernels {
     }
 
     /// y = GELU(x), erf form; `n` elements.
-    public static func geluForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    package static func geluForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
         elementwise(n) { o, c in bert_gelu_erf_forward(x + o, y + o, c) }
     }
     /// dx = dy · GELU'(x), erf form.
-    public static func geluBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
+    package static func geluBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
         elementwise(n) { o, c in bert_gelu_erf_backward(x + o, dy + o, dx + o, c) }
     }
     /// y = GELU(x), tanh approximation.
-    public static func geluTanhForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    package static func geluTanhForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
         elementwise(n) { o, c in bert_gelu_tanh_forward(x + o, y + o, c) }
     }
     /// dx = dy · GELU'(x), tanh approximation.
-    public static func geluTanhBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
+    package static func geluTanhBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
         elementwise(n) { o, c in bert_gelu_tanh_backward(x + o, dy + o, dx + o, c) }
     }
     /// y = tanh(x).
-    public static func tanhForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    package static func tanhForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
         elementwise(n) { o, c in bert_tanh_forward(x + o, y + o, c) }
     }
     /// dx = dy · (1 − y²).
-    public static func tanhBackward(_ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
+    package static func tanhBackward(_ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
         elementwise(n) { o, c in bert_tanh_backward(y + o, dy + o, dx + o, c) }
     }
     /// y = exp(x).
-    public static func exp(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    package static func exp(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
         elementwise(n) { o, c in bert_exp(x + o, y + o, c) }
     }
 
     /// y[r,:] = softmax(x[r,:]·scale + mask[r / maskRowDivisor, :]) over `rows` rows of `cols`; mask optional.
-    public static func softmaxForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
+    package static func softmaxForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
                                       scale: Float = 1, mask: UnsafePointer<Float>? = nil, maskRowDivisor: Int = 1) {
         rowwise(rows, cols: cols) { r, c in
             // The mask row of row r is r / divisor; offset the mask so chunk-local rows map to the right one.
@@ -78,22 +78,22 @@ public enum Kernels {
         }
     }
     /// In-place row softmax of `rows` × `cols` with one additive mask row shared by all rows, on this thread.
-    public static func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, scale: Float, mask: UnsafePointer<Float>?) {
+    package static func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, scale: Float, mask: UnsafePointer<Float>?) {
         bert_softmax_forward(x, x, rows, cols, scale, mask, Swift.max(rows, 1))
     }
 
     /// dx = scale · y ⊙ (dy − Σ dy⊙y) per row.
-    public static func softmaxBackward(_ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+    package static func softmaxBackward(_ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
                                        rows: Int, cols: Int, scale: Float = 1) {
         rowwise(rows, cols: cols) { r, c in bert_softmax_backward(y + r * cols, dy + r * cols, dx + r * cols, c, cols, scale) }
     }
     /// y = log_softmax(x) per row.
-    public static func logSoftmaxForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
+    package static func logSoftmaxForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
         rowwise(rows, cols: cols) { r, c in bert_log_softmax_forward(x + r * cols, y + r * cols, c, cols) }
     }
 
     /// Layer norm over the last axis of `rows` × `cols`; writes mean and 1/σ per row when given.
-    public static func layerNormForward(_ x: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
+    package static func layerNormForward(_ x: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
                                         _ y: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>?,
                                         rstd: UnsafeMutablePointer<Float>?, rows: Int, cols: Int, eps: Float) {
         rowwise(rows, cols: cols) { r, c in
@@ -103,7 +103,7 @@ public enum Kernels {
 
     /// Layer norm backward: writes dx; ADDS into dgamma and dbeta. Single-threaded over the parameter sums so
     /// the accumulation order is fixed; dx rows are independent.
-    public static func layerNormBackward(_ x: UnsafePointer<Float>, gamma: UnsafePointer<Float>, mean: UnsafePointer<Float>,
+    package static func layerNormBackward(_ x: UnsafePointer<Float>, gamma: UnsafePointer<Float>, mean: UnsafePointer<Float>,
                                          rstd: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>,
                                          dgamma: UnsafeMutablePointer<Float>?, dbeta: UnsafeMutablePointer<Float>?,
                                          rows: Int, cols: Int) {

@@ -3,16 +3,16 @@ import Dispatch
 
 /// A right-hand GEMM operand op(B) [k, n] packed once in the layout the AVX-512 kernel reads (`GEMM.packed`), for
 /// weights reused across many products: inference stops paying the per-call packing a BLAS does.
-public final class PackedMatrix: @unchecked Sendable {
+package final class PackedMatrix: @unchecked Sendable {
     /// Rows of op(B) (the reduction length).
-    public let k: Int
+    package let k: Int
     /// Columns of op(B) (output features).
-    public let n: Int
+    package let n: Int
     let buffer: UnsafeMutablePointer<Float>
 
     /// Packs op(B): `b` is [n, k] with row stride `ldb` when `transposed` (a Linear weight), else [k, n].
     /// Returns nil when this CPU has no kernel for packed operands (`GEMM.packedSupported` is false).
-    public init?(transposed: Bool, k: Int, n: Int, b: UnsafePointer<Float>, ldb: Int) {
+    package init?(transposed: Bool, k: Int, n: Int, b: UnsafePointer<Float>, ldb: Int) {
         guard GEMM.packedSupported, k > 0, n > 0 else { return nil }
         self.k = k
         self.n = n
@@ -24,17 +24,17 @@ public final class PackedMatrix: @unchecked Sendable {
     }
 
     /// Bytes held.
-    public var byteCount: Int { bert_gemm_packed_count(Int32(k), Int32(n)) * MemoryLayout<Float>.size }
+    package var byteCount: Int { bert_gemm_packed_count(Int32(k), Int32(n)) * MemoryLayout<Float>.size }
 
     deinit { buffer.deallocate() }
 }
 
 extension GEMM {
     /// Whether products with a `PackedMatrix` run here (x86-64 with AVX-512F and VL).
-    public static let packedSupported: Bool = bert_gemm_packed_supported() != 0
+    package static let packedSupported: Bool = bert_gemm_packed_supported() != 0
 
     /// C[m, n] = A[m, k] · op(B) from a packed op(B), overwriting C; the columns are split across threads.
-    public static func packed(m: Int, a: UnsafePointer<Float>, lda: Int, b: PackedMatrix, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    package static func packed(m: Int, a: UnsafePointer<Float>, lda: Int, b: PackedMatrix, c: UnsafeMutablePointer<Float>, ldc: Int) {
         guard m > 0 else { return }
         let (n, k) = (b.n, b.k)
         let panels = (n + 31) / 32

@@ -53,11 +53,11 @@ public enum Threads {
 }
 
 /// Splits `count` independent units of work into at most `Threads.count` contiguous chunks.
-public enum Parallel {
+package enum Parallel {
     /// Calls `body(range)` on disjoint ranges covering `0..<count`, in parallel when each chunk has at least
     /// `minimumChunk` units. Ranges are contiguous so results stay deterministic regardless of thread count.
     @inlinable
-    public static func forEachChunk(_ count: Int, minimumChunk: Int = 1, _ body: (Range<Int>) -> Void) {
+    package static func forEachChunk(_ count: Int, minimumChunk: Int = 1, _ body: (Range<Int>) -> Void) {
         guard count > 0 else { return }
         let chunks = min(Threads.count, max(1, count / max(1, minimumChunk)))
         if chunks <= 1 { body(0..<count); return }

@@ -7,7 +7,7 @@ extension Tensor {
     /// Overwrites this contiguous tensor with GELU_erf(self + bias) over the last dimension (what
     /// `adding(bias).gelu()` computes) and returns it.
     @discardableResult
-    public func formBiasGELU(_ bias: Tensor) throws -> Tensor {
+    package func formBiasGELU(_ bias: Tensor) throws -> Tensor {
         let cols = try checkedInPlaceRows(bias, op: "formBiasGELU")
         Kernels.biasGELURows(pointer, bias: bias.contiguousData().pointer, rows: count / Swift.max(cols, 1), cols: cols)
         return self
@@ -15,7 +15,7 @@ extension Tensor {
 
     /// Overwrites this contiguous tensor with self + bias over the last dimension and returns it.
     @discardableResult
-    public func formBias(_ bias: Tensor) throws -> Tensor {
+    package func formBias(_ bias: Tensor) throws -> Tensor {
         let cols = try checkedInPlaceRows(bias, op: "formBias")
         Kernels.biasRows(pointer, bias: bias.contiguousData().pointer, rows: count / Swift.max(cols, 1), cols: cols)
         return self
@@ -25,7 +25,7 @@ extension Tensor {
     /// (`weight`, `layerNormBias`, `eps`) and returns it: a linear layer's bias, the residual connection and the
     /// layer norm after it, in one pass.
     @discardableResult
-    public func formBiasResidualLayerNorm(bias: Tensor, residual: Tensor, weight: Tensor, layerNormBias: Tensor,
+    package func formBiasResidualLayerNorm(bias: Tensor, residual: Tensor, weight: Tensor, layerNormBias: Tensor,
                                           eps: Float) throws -> Tensor {
         let cols = try checkedInPlaceRows(bias, op: "formBiasResidualLayerNorm")
         guard residual.shape == shape else {
@@ -53,7 +53,7 @@ extension Tensor {
 extension Tensor {
     /// self [..., k] · W → [..., n] with a weight packed ahead of time (`PackedMatrix` of a Linear weight), no bias;
     /// inference only (no autograd record).
-    public func linear(packed w: PackedMatrix) throws -> Tensor {
+    package func linear(packed w: PackedMatrix) throws -> Tensor {
         guard rank >= 1, shape[rank - 1] == w.k else {
             throw TensorError.shapeMismatch(op: "linear(packed:)", lhs: shape, rhs: [w.n, w.k])
         }

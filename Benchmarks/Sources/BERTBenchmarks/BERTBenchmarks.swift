@@ -1,4 +1,5 @@
 import BERT
+import BERTKernels  // GEMM: the raw kernel is not part of `import BERT`
 import Benchmark
 import Foundation
 

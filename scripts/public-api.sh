@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The public surface: counts `public`/`open` declarations per module (issue 20 tracks the total), and with --check
+# type-checks what a user writes against the release build: `import BERT` gives models, tensors, tokenizers,
+# pipelines, the thread count and the BLAS in use, but not the raw-pointer kernels (GEMM, Kernels, Parallel).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+total=0
+for dir in Sources/*/; do
+    n=$({ grep -rhE "^\s*(@[A-Za-z]+(\([^)]*\))? )*(public|open) " "$dir" --include=*.swift || true; } | wc -l)
+    if [ "$n" -gt 0 ]; then printf '%6d %s\n' "$n" "$(basename "$dir")"; fi
+    total=$((total + n))
+done
+printf '%6d total public declarations\n' "$total"
+[ "${1:-}" = "--check" ] || exit 0
+BUILD=.build/release
+flags=(-typecheck -I "$BUILD/Modules" -Xcc "-fmodule-map-file=$BUILD/CBERTKernels.build/module.modulemap")
+tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
+cat > "$tmp/uses.swift" <<'SWIFT'
+import BERT
+import Foundation
+Threads.set(2)
+_ = BLAS.description
+let model: SentenceTransformer? = nil
+let tokenizer: Tokenizer? = nil
+let tensor: Tensor? = nil
+let pipeline: FillMaskPipeline? = nil
+SWIFT
+swiftc "${flags[@]}" "$tmp/uses.swift"
+for symbol in GEMM Kernels Parallel PackedMatrix; do
+    printf 'import BERT\n_ = %s.self\n' "$symbol" > "$tmp/leak.swift"
+    if swiftc "${flags[@]}" "$tmp/leak.swift" 2>/dev/null; then
+        echo "public-api: \`import BERT\` exposes $symbol" >&2
+        exit 1
+    fi
+done
+echo "public-api: import BERT gives the user surface and no raw kernels"
