@@ -7,7 +7,8 @@
 #   Fuzz/run.sh [seconds-per-target] [target ...]      default: 6 seconds, every target
 #
 # Environment: FUZZ_RUNS=N runs N inputs per target instead of a time limit (both may be given);
-# FUZZ_WORK=DIR keeps the scratch corpora and artifacts there (default: a temporary folder, removed on success);
+# FUZZ_BIN=PATH runs that BERTFuzz binary instead of building; FUZZ_WORK=DIR keeps the scratch corpora and
+# artifacts there (default: a temporary folder, removed on success);
 # FUZZ_FLAGS adds libFuzzer flags; FUZZ_TOKENIZER overrides the tokenizer.json the encode target uses
 # (default models/all-MiniLM-L6-v2/tokenizer.json, as scripts/fetch-models.sh leaves it).
 # docs/fuzzing.md describes the targets and the long runs.
@@ -26,14 +27,26 @@ max_len() {
     esac
 }
 
-# -use-ld=lld: gold fails on the sanitized link ("internal error in format_file_lineno").
-echo "== building the fuzz targets (swift build -c release -sanitize=fuzzer,address)"
-BUILD_START=$(date +%s)
-swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld 2>&1 \
-    | grep -vE "ld(\.gold|\.lld)?: warning|^\s*$" | grep -E "error|Compiling|Build complete" || true
-BIN="$(swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld --show-bin-path)/BERTFuzz"
-[ -x "$BIN" ] || { echo "fuzz build failed: no $BIN" >&2; exit 1; }
-echo "== built in $(( $(date +%s) - BUILD_START )) s"
+if [ -n "${FUZZ_BIN:-}" ]; then
+    BIN="$FUZZ_BIN"    # a binary built earlier (long runs use a copy, so rebuilding meanwhile is safe)
+else
+    # -use-ld=lld: gold fails on the sanitized link ("internal error in format_file_lineno").
+    echo "== building the fuzz targets (swift build -c release -sanitize=fuzzer,address)"
+    BUILD_START=$(date +%s)
+    FLAGS=(-c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld)
+    BUILD_LOG="$(mktemp)"
+    if ! swift build "${FLAGS[@]}" >"$BUILD_LOG" 2>&1; then
+        grep -vE "ld(\.gold|\.lld)?: warning" "$BUILD_LOG" | tail -40 >&2
+        rm -f "$BUILD_LOG"
+        echo "fuzz build failed" >&2
+        exit 1
+    fi
+    grep -E "Build complete" "$BUILD_LOG" || true
+    rm -f "$BUILD_LOG"
+    BIN="$(swift build "${FLAGS[@]}" --show-bin-path)/BERTFuzz"
+    [ -x "$BIN" ] || { echo "fuzz build failed: no $BIN" >&2; exit 1; }
+    echo "== built in $(( $(date +%s) - BUILD_START )) s"
+fi
 
 # Leaks in the toolchain's own libraries (see lsan.supp) are not findings.
 export LSAN_OPTIONS="suppressions=$PWD/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
