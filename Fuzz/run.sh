@@ -48,7 +48,9 @@ else
     echo "== built in $(( $(date +%s) - BUILD_START )) s"
 fi
 
-# Leaks in the toolchain's own libraries (see lsan.supp) are not findings.
+# Leaks in the toolchain's own libraries (see lsan.supp) are not findings. Swift's crash backtracer is off:
+# libFuzzer prints the stack itself, and the backtracer's memory reads trip ASan (and can hang for 30 s).
+export SWIFT_BACKTRACE=enable=no
 export LSAN_OPTIONS="suppressions=$PWD/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
 WORK="${FUZZ_WORK:-$(mktemp -d "${TMPDIR:-/tmp}/bert-fuzz.XXXXXX")}"
