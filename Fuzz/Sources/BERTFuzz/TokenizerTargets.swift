@@ -12,6 +12,9 @@ private let idLimit = 1 << 20
 /// Lengths above this also allocate in proportion (truncation windows, fixed padding); skipped for the same reason.
 private let lengthLimit = 1 << 16
 
+/// FUZZ_NO_SKIP=1 fuzzes those files too (for checking the `limits` fix).
+private let skipBeyondLimits = ProcessInfo.processInfo.environment["FUZZ_NO_SKIP"] == nil
+
 private let fixedTexts = [
     "Hello, world!", "", " ", "unaffable running [MASK] [CLS]", "Déjà vu — naïve café", "日本語のテキスト 中文",
     "a\u{0}b\u{FEFF}c\u{200B}d", "🙂👍🏽 e\u{301}", String(repeating: "x", count: 150),
@@ -19,7 +22,7 @@ private let fixedTexts = [
 
 func fuzzTokenizerJSON(_ input: UnsafeRawBufferPointer) {
     let data = Data(input)
-    guard withinLimits(data) else { return }
+    guard !skipBeyondLimits || withinLimits(data) else { return }
     guard var tokenizer = try? Tokenizer(tokenizerJSONData: data) else { return }
     exercise(tokenizer, inputText: input)
     tokenizer.padding = nil
