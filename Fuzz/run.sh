@@ -55,6 +55,13 @@ export LSAN_OPTIONS="suppressions=$PWD/lsan.supp:print_suppressions=0${LSAN_OPTI
 
 WORK="${FUZZ_WORK:-$(mktemp -d "${TMPDIR:-/tmp}/bert-fuzz.XXXXXX")}"
 mkdir -p "$WORK"
+# The harness's per-process file folder (see Entry.swift), under one folder per run so that a crashed target's
+# files go too.
+if [ -z "${FUZZ_SCRATCH:-}" ]; then
+    [ -w /dev/shm ] && SHM=/dev/shm || SHM="${TMPDIR:-/tmp}"
+    export FUZZ_SCRATCH="$(mktemp -d "$SHM/bert-fuzz-run.XXXXXX")"
+    trap 'rm -rf "$FUZZ_SCRATCH"' EXIT
+fi
 FAILED=()
 for target in "${TARGETS[@]}"; do
     [ -d "Corpus/$target" ] || { echo "unknown target $target (no Corpus/$target)" >&2; exit 2; }
