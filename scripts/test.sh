@@ -7,10 +7,20 @@ scripts/install-system.sh
 scripts/fetch-models.sh
 scripts/fetch-pretraining-text.sh
 scripts/extract_polarity.sh
+# Every reader's libFuzzer target for a few seconds each (about a minute, plus the sanitized build; see
+# docs/fuzzing.md). FUZZ_SECONDS sets the time per target; 0 only replays the committed corpus. A failure is
+# counted as one failed check in the summary line and the tests still run.
+set +e
+Fuzz/run.sh "${FUZZ_SECONDS:-6}"
+FUZZ_STATUS=$?
+set -e
 LOG="$(mktemp)"
 set +e
 swift test -c release --disable-swift-testing "$@" 2>&1 | tee "$LOG"
 STATUS=${PIPESTATUS[0]}
+# What `import BERT` gives a user (and that the raw kernels stay out), against the release build just made.
+scripts/public-api.sh --check
+API_STATUS=$?
 set -e
 SUMMARY="$(grep -E "Executed [0-9]+ tests?, with" "$LOG" | tail -1 || true)"
 rm -f "$LOG"
@@ -18,6 +28,9 @@ if [ -n "$SUMMARY" ]; then
     TOTAL=$(echo "$SUMMARY" | sed -E 's/.*Executed ([0-9]+) tests?.*/\1/')
     FAILED=$(echo "$SUMMARY" | grep -oE '[0-9]+ failures?' | head -1 | grep -oE '^[0-9]+' || echo 0)
     SKIPPED=$(echo "$SUMMARY" | grep -oE '[0-9]+ tests? skipped' | grep -oE '^[0-9]+' || echo 0)
-    echo "$((TOTAL - FAILED - SKIPPED)) passed, $FAILED failed, $SKIPPED skipped"
+    [ "$FUZZ_STATUS" -ne 0 ] && echo "fuzzing failed (see Fuzz/run.sh output above)"
+    [ "$API_STATUS" -ne 0 ] && echo "the public API check failed (see scripts/public-api.sh output above)"
+    echo "$((TOTAL - FAILED - SKIPPED)) passed, $((FAILED + (FUZZ_STATUS != 0) + (API_STATUS != 0))) failed, $SKIPPED skipped"
 fi
+[ "$STATUS" -eq 0 ] && { [ "$FUZZ_STATUS" -ne 0 ] || [ "$API_STATUS" -ne 0 ]; } && exit 1
 exit "$STATUS"

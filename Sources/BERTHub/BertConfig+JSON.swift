@@ -15,6 +15,11 @@ extension BertConfig: Codable {
 
     /// Decodes and validates a parsed config.json.
     public init(json: JSONValue, file: String = "config.json") throws {
+        // A number beyond Double's range (1e999) parses as infinity, which JSON cannot write back: refuse it here
+        // rather than at the end of a fine-tuning run, when the config is saved.
+        if let (key, value) = Self.firstNonFinite(json) {
+            throw BERTHubError.invalidField(file: file, key: key, expected: "a finite number", found: value)
+        }
         self = try readFields(json, file: file) { try BertConfig(reading: $0) }
         try validate(file: file)
     }
@@ -65,6 +70,21 @@ extension BertConfig: Codable {
         }
         (id2label, label2id) = try Self.labels(f)
         extraFields = f.unreadMembers.dictionary
+    }
+
+    /// The path (`a.b[2]`) and text of the first non-finite number in `value`, members in document order.
+    private static func firstNonFinite(_ value: JSONValue, path: String = "") -> (String, String)? {
+        switch value {
+        case let .number(d) where !d.isFinite: return (path.isEmpty ? "(top level)" : path, "\(d)")
+        case let .array(items):
+            for (i, item) in items.enumerated() { if let found = firstNonFinite(item, path: "\(path)[\(i)]") { return found } }
+        case let .object(object):
+            for member in object.members {
+                if let found = firstNonFinite(member.value, path: path.isEmpty ? member.key : "\(path).\(member.key)") { return found }
+            }
+        default: break
+        }
+        return nil
     }
 
     /// Decodes from any `Decoder` (e.g. a config embedded in another JSON document), with validation.

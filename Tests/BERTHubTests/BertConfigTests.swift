@@ -174,6 +174,13 @@ final class BertConfigTests: XCTestCase {
         expectError(#"{"model_type": "bert", "hidden_size": "768"}"#) {
             if case .invalidField(_, "hidden_size", _, _) = $0 { return true }; return false
         }
+        // Found by Fuzz (config target): 1e999 parses as infinity; the config loaded, then failed when saved.
+        expectError(#"{"model_type": "bert", "my_field": {"scale": [1, 1e999]}}"#) { e in
+            if case .invalidField(_, "my_field.scale[1]", "a finite number", "inf") = e { return true }; return false
+        }
+        expectError(#"{"model_type": "bert", "initializer_range": -1e400}"#) {
+            if case .invalidField(_, "initializer_range", _, "-inf") = $0 { return true }; return false
+        }
         expectError(#"{"model_type": "bert", "layer_norm_eps": 0}"#) {
             if case .invalidField(_, "layer_norm_eps", _, _) = $0 { return true }; return false
         }

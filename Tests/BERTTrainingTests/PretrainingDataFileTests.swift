@@ -103,6 +103,27 @@ final class PretrainingDataFileTests: XCTestCase {
         }
     }
 
+    func testCountWhoseSizeOverflowsIsATypedError() throws {
+        // Found while fuzzing the reader (a crafted header, which the pretraining fuzz target now replays):
+        // max_seq_length 1 (20-byte records) and a count of 461,168,601,842,738,790 put records · size 7 below
+        // Int.max, and adding the data offset trapped.
+        let dir = try PretrainingFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("instances.bin")
+        _ = try write(seed: 6, to: url)
+        var bytes = try Data(contentsOf: url)
+        let reader = try PretrainingInstanceFileReader(url: url)
+        bytes = bytes.prefix(reader.dataOffset)
+        bytes.replaceSubrange(12..<16, with: [1, 0, 0, 0])
+        withUnsafeBytes(of: UInt64(461_168_601_842_738_790).littleEndian) { bytes.replaceSubrange(24..<32, with: $0) }
+        let bad = dir.appendingPathComponent("bad.bin")
+        try bytes.write(to: bad)
+        XCTAssertThrowsError(try PretrainingInstanceFileReader(url: bad)) { error in
+            XCTAssertEqual(error as? PretrainingDataError,
+                           .truncatedFile(path: bad.path, offset: bytes.count, expectedSize: Int.max, actualSize: bytes.count))
+        }
+    }
+
     func testCorruptValuesAreTypedErrorsWithOffsets() throws {
         let dir = try PretrainingFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -80,11 +80,13 @@ public final class PretrainingInstanceFileReader: PretrainingInstanceSource {
         let header = PretrainingInstanceFileHeader(maxSeqLength: Int(maxSeqLength), vocabSize: Int(vocabSize),
                                                    count: Int(clamping: count), settings: settings)
         dataOffset = PretrainingInstanceFileHeader.dataOffset(settingsLength: Int(settingsLength))
-        let (expected, overflow) = header.recordSize.multipliedReportingOverflow(by: header.count)
-        guard !overflow, dataOffset + expected == data.count else {
-            throw PretrainingDataError.truncatedFile(path: path, offset: min(data.count, dataOffset + expected),
-                                                     expectedSize: overflow ? Int.max : dataOffset + expected,
-                                                     actualSize: data.count)
+        // A count from a corrupt header can make records · size land just below Int.max, so the sum overflows too.
+        let (records, productOverflow) = header.recordSize.multipliedReportingOverflow(by: header.count)
+        let (expected, sumOverflow) = dataOffset.addingReportingOverflow(records)
+        let overflow = productOverflow || sumOverflow
+        guard !overflow, expected == data.count else {
+            throw PretrainingDataError.truncatedFile(path: path, offset: overflow ? data.count : min(data.count, expected),
+                                                     expectedSize: overflow ? Int.max : expected, actualSize: data.count)
         }
         self.header = header
     }
