@@ -28,8 +28,10 @@ struct FillMaskCommand: ParsableCommand {
         let inputs = try options.inputOptions.texts(arguments: texts)
         guard !inputs.isEmpty else { throw ValidationError("give TEXT... or --input FILE") }
         let pipe = try FillMaskPipeline(directory: options.directory())
-        let results = try pipe(inputs, topK: topK, targets: targets.map { $0.split(separator: ",").map(String.init) },
-                               batchSize: options.batchSize, truncation: truncation)
-        try printResults(results.map { $0.count == 1 ? $0[0].json : $0.json })
+        let targetWords = targets.map { $0.split(separator: ",").map(String.init) }
+        try options.streamResults(inputs) { chunk in
+            try pipe(chunk, topK: topK, targets: targetWords, batchSize: options.batchSize, truncation: truncation)
+                .map { $0.count == 1 ? $0[0].json : $0.json }
+        }
     }
 }

@@ -32,8 +32,9 @@ struct NERCommand: ParsableCommand {
         guard !inputs.isEmpty else { throw ValidationError("give TEXT... or --input FILE") }
         let pipe = try TokenClassificationPipeline(directory: options.directory())
         let ignore = ignoreLabels.split(separator: ",").map(String.init)
-        let results = try pipe(inputs, aggregationStrategy: aggregationStrategy, ignoreLabels: ignore, stride: stride,
-                               batchSize: options.batchSize)
-        try printResults(results.map(\.json))
+        try options.streamResults(inputs) { chunk in
+            try pipe(chunk, aggregationStrategy: aggregationStrategy, ignoreLabels: ignore, stride: stride,
+                     batchSize: options.batchSize).map(\.json)
+        }
     }
 }

@@ -46,7 +46,8 @@ struct QACommand: ParsableCommand {
         o.topK = topK; o.docStride = docStride; o.maxSeqLen = maxSeqLen; o.maxQuestionLen = maxQuestionLen
         o.maxAnswerLen = maxAnswerLen; o.handleImpossibleAnswer = handleImpossibleAnswer
         let pipe = try QuestionAnsweringPipeline(directory: options.directory())
-        let results = try pipe(inputs, options: o, batchSize: options.batchSize)
-        try printResults(results.map { $0.count == 1 ? $0[0].json : $0.json })
+        try options.streamResults(inputs) { chunk in
+            try pipe(chunk, options: o, batchSize: options.batchSize).map { $0.count == 1 ? $0[0].json : $0.json }
+        }
     }
 }

@@ -37,10 +37,11 @@ struct RerankCommand: ParsableCommand {
             requests = try records.map { (try $0.string("query"), try $0.strings("texts")) }
         }
         let pipe = try RerankPipeline(directory: options.directory())
-        for (q, docs) in requests {
-            let ranked = try pipe(query: q, documents: docs, topN: topN, rawScores: rawScores, returnText: returnText,
-                                  truncate: truncate, batchSize: options.batchSize)
-            try StandardOutput.jsonLine(ranked.json)
+        try options.streamResults(requests) { chunk in
+            try chunk.map { q, docs in
+                try pipe(query: q, documents: docs, topN: topN, rawScores: rawScores, returnText: returnText,
+                         truncate: truncate, batchSize: options.batchSize).json
+            }
         }
     }
 }

@@ -72,6 +72,19 @@ final class HostileInputTests: XCTestCase {
         assertFails(try CLI.run(["embed", "--model", folder, "hello"]), status: 1, mentions: ["1_Pooling", "pooling"], "no pooling mode")
     }
 
+    /// A file this user may not read is reported as such, not as missing (run as `nobody` through setpriv).
+    func testPermissionDeniedIsNotReportedAsMissing() throws {
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else {
+            throw XCTSkip("needs root and setpriv to run the binary as another user")
+        }
+        let secret = try CLIModels.file("secret.txt", "hello\n")
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secret)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: CLIModels.root.path)
+        let result = try CLI.run(["--reuid=65534", "--regid=65534", "--clear-groups", CLI.bert.path, "tokenize", "--model",
+                                  try CLIModels.minilm().path, "--input", secret], executable: URL(fileURLWithPath: "/usr/bin/setpriv"))
+        assertFails(result, status: 1, mentions: [secret, "permission denied"], "unreadable input")
+    }
+
     func testModulePathsOutsideTheModelAreRefused() throws {
         let folder = try minilmCopy(editing: "modules.json") { $0.replacingOccurrences(of: "\"1_Pooling\"", with: "\"../../x\"") }
         assertFails(try CLI.run(["embed", "--model", folder, "hello"]), status: 1, mentions: ["../../x"], "modules.json escape")
@@ -175,6 +188,24 @@ final class TrainingFolderTests: XCTestCase {
         let state = run.appendingPathComponent("checkpoint-4/trainer_state.json")
         try FileManager.default.removeItem(at: state)
         assertFails(try pretrain(run, ["--steps", "6"]), status: 1, mentions: [state.path], "missing trainer_state.json", oneLine: false)
+    }
+
+    /// A fine-tuning run re-run after it finished, or continued to more epochs, keeps every epoch in summary.json
+    /// (it used to keep none, or only the new ones).
+    func testFineTuningSummaryKeepsItsEpochHistory() throws {
+        let train = try CLIModels.file("two-class.csv", "text,label\ngood film,positive\nbad film,negative\nnice,positive\nawful,negative\n")
+        let run = folder()
+        func finetune(epochs: Int) throws -> [Int] {
+            let result = try CLI.run(["finetune", "--task", "classification", "--model", try CLIModels.minilm().path, "--train", train,
+                                      "--validation", train, "--output", run.path, "--epochs", "\(epochs)", "--batch-size", "2",
+                                      "--max-seq-length", "16"])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            let summary = try JSONValue.parse(Data(contentsOf: run.appendingPathComponent("summary.json")))
+            return summary["epochs"]?.arrayValue?.compactMap { $0["epoch"]?.intValue } ?? []
+        }
+        XCTAssertEqual(try finetune(epochs: 1), [1])
+        XCTAssertEqual(try finetune(epochs: 1), [1], "re-running a finished run keeps its history")
+        XCTAssertEqual(try finetune(epochs: 2), [1, 2], "continuing to a second epoch adds to it")
     }
 
     func testSingleClassTrainingDataIsRefused() throws {
