@@ -138,7 +138,10 @@ final class DatasetReaderTests: XCTestCase {
 
         let latin1 = directory.appendingPathComponent("m.csv")
         try Data([0x74, 0x65, 0x78, 0x74, 0x0A, 0xE9, 0x0A]).write(to: latin1)
-        assertThrows(.notUTF8(file: latin1.path)) { try TextClassificationDataset.read(from: latin1) }
+        assertThrows(.notUTF8(file: latin1.path, line: 2, byte: 5)) { try TextClassificationDataset.read(from: latin1) }
+        let afterMark = directory.appendingPathComponent("n.jsonl")
+        try Data([0xEF, 0xBB, 0xBF] + Array("{\"text\": \"a\"}\r\n{\"text\": \"".utf8) + [0xC3] + Array("\"}\n".utf8)).write(to: afterMark)
+        assertThrows(.notUTF8(file: afterMark.path, line: 2, byte: 28)) { try TextClassificationDataset.read(from: afterMark) }
     }
 
     func testCSVParserMatchesPythonCSVModule() throws {

@@ -4,7 +4,7 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
     /// The file could not be read.
     case unreadable(file: String, reason: String)
     /// The file is not valid UTF-8.
-    case notUTF8(file: String)
+    case notUTF8(file: String, line: Int, byte: Int)
     /// The file holds no examples (no bytes, only blank lines, or a header alone).
     case emptyFile(file: String)
     /// The file extension names no known format.
@@ -45,8 +45,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
         switch self {
         case let .unreadable(file, reason):
             return "\(file): cannot read the file (\(reason)); check the path and permissions"
-        case let .notUTF8(file):
-            return "\(file): not valid UTF-8; re-encode it (for example `iconv -f latin1 -t utf-8`)"
+        case let .notUTF8(file, line, byte):
+            return "\(file):\(line): not valid UTF-8 (byte \(byte) of the file); re-encode it (for example `iconv -f latin1 -t utf-8`)"
         case let .emptyFile(file):
             return "\(file): no examples; the file is empty or holds only a header or blank lines"
         case let .unknownFormat(file):

@@ -74,7 +74,7 @@ package struct TabularFile {
                     // The location counts within the line; its column is the one to report.
                     throw DatasetError.invalidJSON(file: file, line: line, reason: "\(jsonError.message) at column \(jsonError.location?.column ?? 0)")
                 }
-                throw DatasetError.notUTF8(file: file)
+                throw datasetError(error)
             }
             for (line, object) in lines {
                 guard case let .object(members) = object else {
@@ -130,12 +130,22 @@ func readUTF8Bytes(_ url: URL) throws -> [UInt8] {
     do { bytes = try TextLines.readBytes(url.path) } catch {
         throw DatasetError.unreadable(file: url.path, reason: error.reason)
     }
+    // Checked before the mark is dropped, so a bad byte's offset is the file's.
+    if let bad = UTF8Validation.firstInvalidOffset(in: bytes) {
+        do { _ = try TextLines.split(bytes, file: url.path) } catch { throw datasetError(error) }
+        throw DatasetError.notUTF8(file: url.path, line: 0, byte: bad)
+    }
     if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-    guard UTF8Validation.firstInvalidOffset(in: bytes) == nil else { throw DatasetError.notUTF8(file: url.path) }
     return bytes
 }
 
 /// The lines of UTF-8 `bytes` (blank ones kept, since they end CoNLL sentences), any line end.
 func splitLines(_ bytes: [UInt8], file: String) throws -> [TextLine] {
-    do { return try TextLines.split(bytes, file: file, keepEmpty: true) } catch { throw DatasetError.notUTF8(file: file) }
+    do { return try TextLines.split(bytes, file: file, keepEmpty: true) } catch { throw datasetError(error) }
+}
+
+/// The dataset error for a line-reading failure: bad UTF-8 keeps its line and byte.
+func datasetError(_ error: TextFileError) -> DatasetError {
+    if case let .invalidUTF8(file, line, _, byte) = error { return .notUTF8(file: file, line: line, byte: byte) }
+    return .unreadable(file: error.file, reason: error.reason)
 }
