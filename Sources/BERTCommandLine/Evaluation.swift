@@ -102,3 +102,26 @@ package func evaluateModel(task: FineTuneTask, directory dir: URL, data url: URL
 
 /// JSON has no NaN: an undefined figure (e.g. Spearman of constant scores) becomes null.
 package func finiteOrNull(_ x: Double) -> JSONValue { x.isFinite ? .number(x) : .null }
+
+/// What `bert evaluate` and `bert-dev dump-outputs` both take: a fine-tuned model, its task and labelled data.
+package struct EvaluationOptions: ParsableArguments {
+    @OptionGroup package var modelOptions: ModelOptions
+    @Option(help: "The task the model was fine-tuned for.") package var task: FineTuneTask
+    @Option(help: "Labelled data file.") package var data: String
+    @Option(help: "Classification labels (default: the model's problem_type).") package var labels: LabelKind?
+    @Option package var maxSeqLength = 128
+    @Option package var docStride = 128
+
+    package init() {}
+
+    package func validate() throws {
+        try validateCount(maxSeqLength, "--max-seq-length", max: 1 << 20)
+        try validateCount(docStride, "--doc-stride", max: 1 << 20)
+    }
+
+    /// Evaluates the model on the data.
+    package func evaluate() throws -> EvaluationOutcome {
+        try evaluateModel(task: task, directory: modelOptions.directory(), data: URL(fileURLWithPath: data), labels: labels,
+                          maxSeqLength: maxSeqLength, docStride: docStride)
+    }
+}

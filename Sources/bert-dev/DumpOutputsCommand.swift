@@ -10,23 +10,17 @@ struct DumpOutputsCommand: ParsableCommand {
         commandName: "dump-outputs",
         abstract: "Write {task, rows: [{input_ids, token_type_ids, outputs}]} for the first features of a data file.")
 
-    @OptionGroup var modelOptions: ModelOptions
-    @Option(help: "The task the model was fine-tuned for.") var task: FineTuneTask
-    @Option(help: "Labelled data file.") var data: String
-    @Option(help: "Classification labels (default: the model's problem_type).") var labels: LabelKind?
-    @Option var maxSeqLength = 128
-    @Option var docStride = 128
+    @OptionGroup var options: EvaluationOptions
     @Option(help: "Output JSON file.") var output: String
     @Option(help: "Features to dump.") var count = 16
 
     func run() throws {
-        let outcome = try evaluateModel(task: task, directory: modelOptions.directory(), data: URL(fileURLWithPath: data),
-                                        labels: labels, maxSeqLength: maxSeqLength, docStride: docStride)
+        let outcome = try options.evaluate()
         let rows: [JSONValue] = try outcome.rows.prefix(count).map { ids, types in
             let x = try EncoderInput(inputIds: ids, tokenTypeIds: types, batch: 1, length: ids.count)
             return ["input_ids": .array(ids.map { .integer(Int64($0)) }), "token_type_ids": .array(types.map { .integer(Int64($0)) }),
                     "outputs": jsonArray(try outcome.outputs(x))]
         }
-        try writeFileAtomically(StandardOutput.jsonLineBytes(["task": .string(task.rawValue), "rows": .array(rows)]), to: output)
+        try writeFileAtomically(StandardOutput.jsonLineBytes(["task": .string(options.task.rawValue), "rows": .array(rows)]), to: output)
     }
 }

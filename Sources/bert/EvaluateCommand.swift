@@ -14,25 +14,14 @@ struct EvaluateCommand: ParsableCommand {
         answers) as JSON.
         """)
 
-    @OptionGroup var modelOptions: ModelOptions
-    @Option(help: "The task the model was fine-tuned for.") var task: FineTuneTask
-    @Option(help: "Labelled data file.") var data: String
-    @Option(help: "Classification labels (default: the model's problem_type).") var labels: LabelKind?
-    @Option var maxSeqLength = 128
-    @Option var docStride = 128
+    @OptionGroup var options: EvaluationOptions
     @Option(help: "Write per-example predictions to this JSON file.") var predictions: String?
 
-    func validate() throws {
-        try validateCount(maxSeqLength, "--max-seq-length", max: 1 << 20)
-        try validateCount(docStride, "--doc-stride", max: 1 << 20)
-    }
-
     func run() throws {
-        let outcome = try evaluateModel(task: task, directory: modelOptions.directory(), data: URL(fileURLWithPath: data),
-                                        labels: labels, maxSeqLength: maxSeqLength, docStride: docStride)
+        let outcome = try options.evaluate()
         if let predictions {
             guard let predict = outcome.predictions else {
-                throw CommandLineError("--predictions is not available for --task \(task.rawValue)")
+                throw CommandLineError("--predictions is not available for --task \(options.task.rawValue)")
             }
             try writeFileAtomically(StandardOutput.jsonLineBytes(predict()), to: predictions)
         }

@@ -9,17 +9,10 @@ import XCTest
 /// A fine-tuning run stopped mid-way and resumed in a new process-like setting (fresh model object) ends with the
 /// same weights as an uninterrupted run.
 final class FineTuningResumeTests: XCTestCase {
-    struct Example { let ids: [Int]; let label: Int }
+    typealias Example = TrainingTestFixtures.Example
 
     func makeRun(_ output: URL, stopAfter: Int?) throws -> (FineTuningRun<Example>, BertForSequenceClassification) {
-        var c = BertConfig()
-        c.vocabSize = 40; c.hiddenSize = 16; c.numHiddenLayers = 1; c.numAttentionHeads = 2; c.intermediateSize = 32
-        c.maxPositionEmbeddings = 16
-        let model = try BertForSequenceClassification(config: c, numLabels: 2, seed: 5)
-        var g = SeededGenerator(seed: 9)
-        let features = (0..<20).map { i in Example(ids: [1] + (0..<6).map { _ in Int(g.next() % 30) + 5 } + [2], label: i % 2) }
-        var options = FineTuningOptions()
-        options.epochs = 3; options.batchSize = 4; options.learningRate = 1e-3; options.logEvery = 1
+        let (model, features, options) = try TrainingTestFixtures.tinyClassifier()
         var run = FineTuningRun<Example>(model: model, features: features, options: options, output: output,
             forward: { batch, context in
                 let input = try EncoderInput(rows: batch.map(\.ids))

@@ -12,21 +12,14 @@ import Glibc
 /// Fine-tuning runs: the folder lock, start-over and overwrite, epoch history across resumes, and progress
 /// reported through events rather than printed.
 final class FineTuningRunFolderTests: XCTestCase {
-    struct Example { let ids: [Int]; let label: Int }
+    typealias Example = TrainingTestFixtures.Example
     var root: URL!
     override func setUp() { root = TrainingTestFixtures.temporaryFolder("ft-folder") }
     override func tearDown() { try? FileManager.default.removeItem(at: root) }
 
     /// FineTuningResumeTests' tiny classifier (5 steps per epoch, 3 epochs), with an evaluation when asked.
     func makeRun(stopAfter: Int? = nil, evaluated: Bool = false, control: FineTuningControl = .init()) throws -> FineTuningRun<Example> {
-        var c = BertConfig()
-        c.vocabSize = 40; c.hiddenSize = 16; c.numHiddenLayers = 1; c.numAttentionHeads = 2; c.intermediateSize = 32
-        c.maxPositionEmbeddings = 16
-        let model = try BertForSequenceClassification(config: c, numLabels: 2, seed: 5)
-        var g = SeededGenerator(seed: 9)
-        let features = (0..<20).map { i in Example(ids: [1] + (0..<6).map { _ in Int(g.next() % 30) + 5 } + [2], label: i % 2) }
-        var options = FineTuningOptions()
-        options.epochs = 3; options.batchSize = 4; options.learningRate = 1e-3; options.logEvery = 1
+        let (model, features, options) = try TrainingTestFixtures.tinyClassifier()
         var evaluations = 0
         var run = FineTuningRun<Example>(model: model, features: features, options: options, output: root,
             forward: { batch, context in

@@ -32,23 +32,8 @@ final class ArrayBatchSource: TrainingBatchSource {
 }
 
 final class TrainerResumeTests: XCTestCase {
-    func tinyConfig() -> BertConfig {
-        var c = BertConfig()
-        c.vocabSize = 50; c.hiddenSize = 32; c.numHiddenLayers = 2; c.numAttentionHeads = 4; c.intermediateSize = 64
-        c.maxPositionEmbeddings = 16
-        return c
-    }
-
-    func batches() throws -> [ArrayBatchSource.Batch] {
-        var g = SeededGenerator(seed: 5)
-        return try (0..<3).map { _ in
-            let ids = (0..<(4 * 12)).map { _ in Int(g.next() % 45) + 5 }
-            let labels = ids.map { g.next() % 5 == 0 ? $0 : -100 }
-            let masked = zip(ids, labels).map { $1 == -100 ? $0 : 4 }
-            let input = try EncoderInput(inputIds: masked, attentionMask: (0..<48).map { $0 % 12 < 10 ? 1 : 0 }, batch: 4, length: 12)
-            return .init(input: input, labels: labels, nsp: (0..<4).map { _ in Int(g.next() % 2) })
-        }
-    }
+    func tinyConfig() -> BertConfig { TrainingTestFixtures.tinyConfig() }
+    func batches() throws -> [ArrayBatchSource.Batch] { try TrainingTestFixtures.batches() }
 
     func makeTrainer(_ dir: URL, steps: Int) throws -> (Trainer<ArrayBatchSource>, BertForPreTraining) {
         let model = try BertForPreTraining(config: tinyConfig(), seed: 11)

@@ -6,6 +6,23 @@ import Foundation
 
 /// Tiny models and data for the run-folder and failure tests (the shapes of TrainerResumeTests').
 enum TrainingTestFixtures {
+    /// One labelled row of the tiny fine-tuning data.
+    struct Example { let ids: [Int]; let label: Int }
+
+    /// The tiny classifier the fine-tuning run tests train: a 1-layer, 16-wide model, 20 examples, 3 epochs of
+    /// 5 steps.
+    static func tinyClassifier() throws -> (model: BertForSequenceClassification, features: [Example], options: FineTuningOptions) {
+        var c = BertConfig()
+        c.vocabSize = 40; c.hiddenSize = 16; c.numHiddenLayers = 1; c.numAttentionHeads = 2; c.intermediateSize = 32
+        c.maxPositionEmbeddings = 16
+        let model = try BertForSequenceClassification(config: c, numLabels: 2, seed: 5)
+        var g = SeededGenerator(seed: 9)
+        let features = (0..<20).map { i in Example(ids: [1] + (0..<6).map { _ in Int(g.next() % 30) + 5 } + [2], label: i % 2) }
+        var options = FineTuningOptions()
+        options.epochs = 3; options.batchSize = 4; options.learningRate = 1e-3; options.logEvery = 1
+        return (model, features, options)
+    }
+
     static func tinyConfig() -> BertConfig {
         var c = BertConfig()
         c.vocabSize = 50; c.hiddenSize = 32; c.numHiddenLayers = 2; c.numAttentionHeads = 4; c.intermediateSize = 64
