@@ -9,9 +9,9 @@ import Darwin
 ///
 /// `FileManager.fileExists` answers false both when a file is missing and when a folder on the way cannot be
 /// searched, so a permission problem was reported as a missing file. `stat` says which it is.
-public enum FileProbe {
+package enum FileProbe {
     /// The kind of entry at a path (symlinks followed).
-    public enum Kind: Equatable, Sendable {
+    package enum Kind: Equatable, Sendable {
         /// Nothing there (`ENOENT`, or a file where a folder was expected on the way: `ENOTDIR`).
         case absent
         /// A folder.
@@ -23,7 +23,7 @@ public enum FileProbe {
     /// The kind of `path`.
     /// - Throws: `BERTHubError.permissionDenied` when the path or a folder on the way cannot be accessed, or
     ///   `.fileUnreadable` with the system's reason for any other failure (a symlink loop, a name too long).
-    public static func kind(_ path: String) throws -> Kind {
+    package static func kind(_ path: String) throws -> Kind {
         var info = stat()
         if stat(path, &info) == 0 { return (info.st_mode & S_IFMT) == S_IFDIR ? .directory : .file }
         let code = errno
@@ -35,5 +35,5 @@ public enum FileProbe {
     }
 
     /// Whether something is at `path`; throws as `kind` does when it cannot tell.
-    public static func exists(_ path: String) throws -> Bool { try kind(path) != .absent }
+    package static func exists(_ path: String) throws -> Bool { try kind(path) != .absent }
 }

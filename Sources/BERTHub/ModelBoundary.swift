@@ -17,13 +17,13 @@ import Darwin
 /// let boundary = ModelBoundary(modelDirectory: directory)
 /// try boundary.check(directory.appendingPathComponent("model.safetensors"), referencedBy: "model folder")
 /// ```
-public struct ModelBoundary: Equatable, Sendable {
+package struct ModelBoundary: Equatable, Sendable {
     /// The folders, symlinks resolved, that every file must resolve inside: the model folder, and the cache's
     /// `models--ORG--NAME` folder when the model is a snapshot in one.
-    public let roots: [String]
+    package let roots: [String]
 
     /// The boundary for the model in `modelDirectory`.
-    public init(modelDirectory: URL) {
+    package init(modelDirectory: URL) {
         let directory = modelDirectory.standardizedFileURL
         var folders = [directory]
         var probe = directory
@@ -45,7 +45,7 @@ public struct ModelBoundary: Equatable, Sendable {
     /// the reader that needs it reports it missing.
     /// - Throws: `BERTHubError.pathOutsideModel` naming `referencedBy` (the file or folder that led to `url`),
     ///   the path, where it resolves, and the boundary.
-    public func check(_ url: URL, referencedBy: String) throws {
+    package func check(_ url: URL, referencedBy: String) throws {
         guard let real = Self.realPath(url.path) else { return }
         let inside = roots.contains { root in real == root || real.hasPrefix(root.hasSuffix("/") ? root : root + "/") }
         guard inside else {
@@ -56,7 +56,7 @@ public struct ModelBoundary: Equatable, Sendable {
     /// `directory/relative` for a path named in a model file (`modules.json`'s `path`), refused when it is
     /// absolute, climbs with `..`, or resolves outside `roots`.
     /// - Throws: `BERTHubError.pathOutsideModel` naming `file`.
-    public func resolve(_ relative: String, in directory: URL, file: String) throws -> URL {
+    package func resolve(_ relative: String, in directory: URL, file: String) throws -> URL {
         let parts = relative.split(separator: "/", omittingEmptySubsequences: true)
         guard !relative.hasPrefix("/"), !relative.hasPrefix("~"), !parts.contains("..") else {
             throw BERTHubError.pathOutsideModel(file: file, path: relative, resolved: nil, boundary: description)
@@ -67,12 +67,12 @@ public struct ModelBoundary: Equatable, Sendable {
     }
 
     /// Checks each of `names` that exists in `directory` (the files a loader reads from a model folder).
-    public func checkFiles(_ names: [String], in directory: URL) throws {
+    package func checkFiles(_ names: [String], in directory: URL) throws {
         for name in names { try check(directory.appendingPathComponent(name), referencedBy: directory.path) }
     }
 
     /// The standard files of a Hugging Face model folder that loaders open by name.
-    public static let standardFiles = [
+    package static let standardFiles = [
         "config.json", "model.safetensors", "model.safetensors.index.json", "modules.json", "tokenizer.json",
         "vocab.txt", "tokenizer_config.json", "special_tokens_map.json", "sentence_bert_config.json",
     ]

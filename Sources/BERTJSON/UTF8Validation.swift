@@ -1,9 +1,9 @@
 /// Well-formedness of UTF-8, as JSON text (and any text file read as UTF-8) requires.
-public enum UTF8Validation {
+package enum UTF8Validation {
     /// The offset of the first byte that does not start a well-formed UTF-8 sequence (Unicode Table 3-7, RFC
     /// 3629: no overlong forms, no surrogates, nothing above U+10FFFF, no sequence cut short), or nil when every
     /// byte is part of one. ASCII runs are checked eight bytes at a time.
-    public static func firstInvalidOffset(in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+    package static func firstInvalidOffset(in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         guard let base = bytes.baseAddress else { return nil }
         let count = bytes.count
         var i = 0
@@ -35,7 +35,7 @@ public enum UTF8Validation {
     }
 
     /// `firstInvalidOffset(in:)` over an array.
-    public static func firstInvalidOffset(in bytes: [UInt8]) -> Int? {
+    package static func firstInvalidOffset(in bytes: [UInt8]) -> Int? {
         bytes.withUnsafeBufferPointer { firstInvalidOffset(in: $0) }
     }
 }

@@ -1,8 +1,9 @@
 import CBERTKernels
 import Foundation
 
-/// Row-major single-precision matrix multiply, dispatched to the fastest BLAS found (see `BLAS`).
-package enum GEMM {
+/// Row-major single-precision matrix multiply, dispatched to the fastest BLAS found (see `BLAS`). `sgemm` is public
+/// for the benchmark package, which imports BERTKernels by name; `import BERT` does not re-export it.
+public enum GEMM {
     nonisolated(unsafe) private static var threadsApplied = false
 
     /// The BLAS library always runs single-threaded: we split each product across cores ourselves. One thread
@@ -22,7 +23,7 @@ package enum GEMM {
 
     /// C[m,n] = alpha · op(A)[m,k] · op(B)[k,n] + beta · C, where op transposes when the flag is set.
     /// `lda`, `ldb`, `ldc` are row strides in elements of A, B and C as stored.
-    package static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+    public static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
                              a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                              beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, forceBuiltin: Bool = false) {
         guard m > 0, n > 0 else { return }

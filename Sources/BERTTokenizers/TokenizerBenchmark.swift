@@ -3,23 +3,23 @@ import Foundation
 
 /// Speed measurements for `bert tokenize --bench` (and `bert bench`): load time and single-thread throughput,
 /// counted the way `scripts/bench_tokenizer.py` counts them for Python `tokenizers`.
-public enum TokenizerBenchmark {
+package enum TokenizerBenchmark {
     /// The outcome of one run.
-    public struct Result: Sendable {
+    package struct Result: Sendable {
         /// Seconds to load the tokenizer folder (best of the load repetitions).
-        public var loadSeconds: Double
+        package var loadSeconds: Double
         /// Tokens produced per pass over the corpus (special tokens included).
-        public var tokensPerPass: Int
+        package var tokensPerPass: Int
         /// Passes timed.
-        public var passes: Int
+        package var passes: Int
         /// Wall time of the timed passes.
-        public var seconds: Double
+        package var seconds: Double
         /// `tokensPerPass * passes / seconds`.
-        public var tokensPerSecond: Double { Double(tokensPerPass * passes) / seconds }
+        package var tokensPerSecond: Double { Double(tokensPerPass * passes) / seconds }
     }
 
     /// Reads the golden corpus (`Tests/Fixtures/tokenizers/corpus.json`): its texts and its pairs.
-    public static func loadCorpus(_ url: URL) throws -> (texts: [String], pairs: [(String, String)]) {
+    package static func loadCorpus(_ url: URL) throws -> (texts: [String], pairs: [(String, String)]) {
         let data = try Tokenizer.read(url)
         let shape = "expected {\"texts\": [...], \"pairs\": [[a, b], ...]}"
         guard let root = try? JSONValue.parse(data), let items = root["texts"]?.arrayValue else {
@@ -36,7 +36,7 @@ public enum TokenizerBenchmark {
 
     /// Loads `directory` `loadRepeats` times (keeping the best time), then encodes the corpus `repeat` times
     /// per pass, on this thread, for at least `minimumSeconds`. Truncation and padding are switched off.
-    public static func run(directory: URL, corpus: (texts: [String], pairs: [(String, String)]), repeat: Int = 50,
+    package static func run(directory: URL, corpus: (texts: [String], pairs: [(String, String)]), repeat: Int = 50,
                            minimumSeconds: Double = 2, loadRepeats: Int = 5) throws -> Result {
         var best = Double.infinity
         var tokenizer: Tokenizer?

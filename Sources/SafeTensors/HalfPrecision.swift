@@ -5,10 +5,10 @@
 /// Narrowing rounds to nearest, ties to even, and overflows to infinity, as IEEE 754 and PyTorch do; NaN
 /// becomes PyTorch's canonical NaN (`sign | 0x7E00` for half, as `c10::detail::fp16_ieee_from_fp32_value`;
 /// `0x7FC0` for bfloat16, as `c10::detail::round_to_nearest_even`).
-public enum HalfPrecision {
+package enum HalfPrecision {
     /// The `Float` an IEEE binary16 bit pattern denotes.
     @inline(__always)
-    public static func float(fromHalfBits h: UInt16) -> Float {
+    package static func float(fromHalfBits h: UInt16) -> Float {
         let sign = UInt32(h & 0x8000) << 16
         let exponent = UInt32(h >> 10) & 0x1F
         let mantissa = UInt32(h & 0x03FF)
@@ -23,7 +23,7 @@ public enum HalfPrecision {
 
     /// The IEEE binary16 bit pattern nearest to `value` (ties to even).
     @inline(__always)
-    public static func halfBits(from value: Float) -> UInt16 {
+    package static func halfBits(from value: Float) -> UInt16 {
         let bits = value.bitPattern
         let sign = UInt16(truncatingIfNeeded: bits >> 16) & 0x8000
         let magnitude = bits & 0x7FFF_FFFF
@@ -51,13 +51,13 @@ public enum HalfPrecision {
 
     /// The `Float` a bfloat16 bit pattern denotes (its top 16 bits).
     @inline(__always)
-    public static func float(fromBFloat16Bits b: UInt16) -> Float {
+    package static func float(fromBFloat16Bits b: UInt16) -> Float {
         Float(bitPattern: UInt32(b) << 16)
     }
 
     /// The bfloat16 bit pattern nearest to `value` (ties to even).
     @inline(__always)
-    public static func bfloat16Bits(from value: Float) -> UInt16 {
+    package static func bfloat16Bits(from value: Float) -> UInt16 {
         if value.isNaN { return 0x7FC0 }
         let bits = value.bitPattern
         let rounding = 0x7FFF + (bits >> 16) & 1

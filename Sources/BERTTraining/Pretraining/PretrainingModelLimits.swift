@@ -3,15 +3,15 @@ import Foundation
 
 /// Checks a pre-training model shape before anything is allocated, so `--layers 0` or `--hidden-size 100000`
 /// fail at once with a message instead of at the first save or in the kernel's OOM killer.
-public enum PretrainingModelLimits {
+package enum PretrainingModelLimits {
     /// Bytes each parameter costs while training: the weight, its gradient and AdamW's two moments (fp32).
-    public static let trainingBytesPerParameter = 16
+    package static let trainingBytesPerParameter = 16
 
     /// Checks every size of `config`, that its positions and vocabulary cover the data (`sequenceLength` tokens,
     /// ids below `dataVocabularySize`), and that training fits in `memoryBytes`; returns the parameter count.
     /// - Throws: `TrainingError.invalidModelShape` for the first unusable size, `.modelTooLarge` past memory.
     @discardableResult
-    public static func check(_ config: BertConfig, sequenceLength: Int, dataVocabularySize: Int,
+    package static func check(_ config: BertConfig, sequenceLength: Int, dataVocabularySize: Int,
                              memoryBytes: UInt64 = ProcessInfo.processInfo.physicalMemory) throws -> Int {
         func require(_ ok: Bool, _ field: String, _ value: Int, _ requirement: String) throws {
             if !ok { throw TrainingError.invalidModelShape(field: field, value: value, requirement: requirement) }
@@ -44,7 +44,7 @@ public enum PretrainingModelLimits {
     /// BertForPreTraining's parameters: the encoder as `BertConfig.parameterCount` counts it (embeddings, layers,
     /// pooler), plus the MLM transform, its layer norm and output bias (the decoder is tied) and the NSP classifier;
     /// saturating at `Int.max` instead of overflowing.
-    public static func parameterCount(_ c: BertConfig) -> Int {
+    package static func parameterCount(_ c: BertConfig) -> Int {
         func mul(_ a: Int, _ b: Int) -> Int { let (r, o) = a.multipliedReportingOverflow(by: b); return o ? .max : r }
         func add(_ xs: Int...) -> Int { xs.reduce(0) { let (r, o) = $0.addingReportingOverflow($1); return o ? .max : r } }
         let h = c.hiddenSize

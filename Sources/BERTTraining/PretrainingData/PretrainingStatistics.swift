@@ -5,36 +5,36 @@
 /// A candidate is a real token that is not `[CLS]`, `[SEP]`, `[PAD]` or `[MASK]` in the original sequence.
 /// A prediction whose input is `[MASK]` counts as masked, one whose input equals its label as kept (a random
 /// draw that hits the original word is counted as kept, ~1/vocab of the random ones), anything else as random.
-public struct PretrainingStatistics: Sendable, Equatable, CustomStringConvertible {
+package struct PretrainingStatistics: Sendable, Equatable, CustomStringConvertible {
     /// Instances seen.
-    public var instanceCount = 0
+    package var instanceCount = 0
     /// Real (unpadded) tokens.
-    public var tokenCount = 0
+    package var tokenCount = 0
     /// Masking candidates.
-    public var candidateCount = 0
+    package var candidateCount = 0
     /// Positions with a label.
-    public var predictedCount = 0
+    package var predictedCount = 0
     /// Predictions replaced by `[MASK]`.
-    public var maskedCount = 0
+    package var maskedCount = 0
     /// Predictions replaced by a random id.
-    public var randomCount = 0
+    package var randomCount = 0
     /// Predictions left unchanged.
-    public var keptCount = 0
+    package var keptCount = 0
     /// Instances with sentence label 0 (B follows A / original order).
-    public var labelZeroCount = 0
+    package var labelZeroCount = 0
     /// Instances with sentence label 1 (random B / swapped).
-    public var labelOneCount = 0
+    package var labelOneCount = 0
 
     /// Empty statistics.
-    public init() {}
+    package init() {}
 
     /// Statistics of `instances`.
-    public init(instances: some Sequence<PretrainingInstance>, vocabulary: PretrainingVocabulary) {
+    package init(instances: some Sequence<PretrainingInstance>, vocabulary: PretrainingVocabulary) {
         for instance in instances { add(instance, vocabulary: vocabulary) }
     }
 
     /// Adds one instance.
-    public mutating func add(_ instance: PretrainingInstance, vocabulary: PretrainingVocabulary) {
+    package mutating func add(_ instance: PretrainingInstance, vocabulary: PretrainingVocabulary) {
         instanceCount += 1
         for i in 0..<instance.sequenceLength where instance.attentionMask[i] == 1 {
             tokenCount += 1
@@ -52,18 +52,18 @@ public struct PretrainingStatistics: Sendable, Equatable, CustomStringConvertibl
     private static func ratio(_ a: Int, _ b: Int) -> Double { b == 0 ? 0 : Double(a) / Double(b) }
 
     /// Share of candidates that were chosen for prediction (≈ masked_lm_prob when the cap does not bind).
-    public var predictedFraction: Double { Self.ratio(predictedCount, candidateCount) }
+    package var predictedFraction: Double { Self.ratio(predictedCount, candidateCount) }
     /// Share of predictions replaced by `[MASK]` (≈ 0.8).
-    public var maskedShare: Double { Self.ratio(maskedCount, predictedCount) }
+    package var maskedShare: Double { Self.ratio(maskedCount, predictedCount) }
     /// Share of predictions replaced by a random id (≈ 0.1).
-    public var randomShare: Double { Self.ratio(randomCount, predictedCount) }
+    package var randomShare: Double { Self.ratio(randomCount, predictedCount) }
     /// Share of predictions left unchanged (≈ 0.1).
-    public var keptShare: Double { Self.ratio(keptCount, predictedCount) }
+    package var keptShare: Double { Self.ratio(keptCount, predictedCount) }
     /// Share of labelled instances with sentence label 1 (≈ 0.5).
-    public var labelOneShare: Double { Self.ratio(labelOneCount, labelZeroCount + labelOneCount) }
+    package var labelOneShare: Double { Self.ratio(labelOneCount, labelZeroCount + labelOneCount) }
 
     /// One line with the counts and shares, for logs and test output.
-    public var description: String {
+    package var description: String {
         func pct(_ x: Double) -> String { String(Double(Int((x * 10000).rounded())) / 100) + "%" }
         return "\(instanceCount) instances, \(tokenCount) tokens, \(candidateCount) candidates, "
             + "\(predictedCount) predicted (\(pct(predictedFraction)) of candidates): [MASK] \(pct(maskedShare)), "

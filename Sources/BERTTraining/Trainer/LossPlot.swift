@@ -1,15 +1,15 @@
 import Foundation
 
 /// Draws loss curves as a standalone SVG (no plotting library needed; any browser or image viewer shows it).
-public enum LossPlot {
+package enum LossPlot {
     /// One curve: a name, a colour and (step, value) points.
-    public struct Series {
-        public var name: String, color: String, points: [(Double, Double)]
-        public init(name: String, color: String, points: [(Double, Double)]) { self.name = name; self.color = color; self.points = points }
+    package struct Series {
+        package var name: String, color: String, points: [(Double, Double)]
+        package init(name: String, color: String, points: [(Double, Double)]) { self.name = name; self.color = color; self.points = points }
     }
 
     /// An SVG with axes, ticks and a legend for `series`.
-    public static func svg(title: String, series: [Series], width: Double = 800, height: Double = 480) -> String {
+    package static func svg(title: String, series: [Series], width: Double = 800, height: Double = 480) -> String {
         let all = series.flatMap(\.points).filter { $0.1.isFinite }
         let (left, right, top, bottom) = (70.0, 20.0, 40.0, 50.0)
         let xs = all.map(\.0), ys = all.map(\.1)
@@ -50,7 +50,7 @@ public enum LossPlot {
     }
 
     /// Writes the training and evaluation losses of a log to `loss.svg`-style output.
-    public static func write(log: [TrainingLogEntry], title: String, to url: URL) throws {
+    package static func write(log: [TrainingLogEntry], title: String, to url: URL) throws {
         let train = log.filter { $0.evalLoss == nil }.map { (Double($0.step), $0.loss) }
         let eval = log.compactMap { e in e.evalLoss.map { (Double(e.step), $0) } }
         var series = [Series(name: "training loss", color: "#1f77b4", points: train)]
