@@ -50,20 +50,26 @@ struct PretrainingDataCommand: ParsableCommand {
     @Option var maxPredictionsPerSeq = 20
     @Flag var wholeWordMask = false
     @Option var seed: UInt64 = 12345
+    @OptionGroup var progressOptions: ProgressOptions
 
     func run() throws {
         let rule = nextSentenceRule, fmt = format.format, obj = objective.objective
         let tok = try WordPiecePretrainingTokenizer(try Tokenizer(directory: resolveModelReference(tokenizer)))
         let vocab = try PretrainingVocabulary(tokenizer: tok)
-        FileHandle.standardError.write(Data("reading \(inputs.count) file(s)...\n".utf8))
-        let corpus = try PretrainingCorpus(files: inputs.map { URL(fileURLWithPath: $0) }, format: fmt, tokenizer: tok, vocabulary: vocab)
+        let reading = ProgressDisplay("read", total: inputs.count, unit: "files", quiet: progressOptions.quiet)
+        let corpus = try PretrainingCorpus(files: inputs.map { URL(fileURLWithPath: $0) }, format: fmt, tokenizer: tok,
+                                           vocabulary: vocab) { done, _ in reading.update(done) }
+        reading.finish()
         let config = PretrainingDataConfiguration(maxSeqLength: maxSeqLength, shortSeqProb: shortSeqProb, dupeFactor: dupeFactor,
                                                   maskedLMProb: maskedLMProb, maxPredictionsPerSeq: maxPredictionsPerSeq,
                                                   wholeWordMask: wholeWordMask, seed: seed, objective: obj,
                                                   nextSentenceRule: rule)
         let generator = try PretrainingInstanceGenerator(configuration: config, vocabulary: vocab)
         var counts = PretrainingGenerationCounts()
-        let instances = generator.makeInstances(corpus: corpus, counts: &counts)
+        let making = ProgressDisplay("instances from", total: config.dupeFactor * corpus.documents.count, unit: "documents",
+                                     quiet: progressOptions.quiet)
+        let instances = generator.makeInstances(corpus: corpus, counts: &counts) { done, _ in making.update(done) }
+        making.finish()
         try PretrainingInstanceFileWriter.write(instances, to: URL(fileURLWithPath: output), maxSeqLength: maxSeqLength,
                                                 vocabSize: vocab.size, settings: PretrainingInstanceFileSettings(configuration: config, vocabulary: vocab))
         let stats = PretrainingStatistics(instances: instances, vocabulary: vocab)

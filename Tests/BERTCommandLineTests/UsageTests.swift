@@ -107,5 +107,14 @@ final class UsageTests: XCTestCase {
         let quiet = try CLI.run(["-qec", command.replacingOccurrences(of: "'embed'", with: "'embed' '--quiet'"), "/dev/null"],
                                 executable: URL(fileURLWithPath: "/usr/bin/script"))
         XCTAssertFalse(quiet.stdout.contains("embedded"), quiet.stdout)
+        // pretraining-data shows files read and documents turned into instances.
+        let text = try CLIModels.file("docs.txt", (0..<20).map { "Document \($0) opens here. It ends there." }.joined(separator: "\n\n"))
+        let output = CLIModels.root.appendingPathComponent("progress.bin").path
+        let data = ([CLI.bert.path, "pretraining-data", "--tokenizer", try CLIModels.minilm().path, "--format", "plain",
+                     "--dupe-factor", "2", "--output", output, text]).map { "'\($0)'" }.joined(separator: " ") + " >/dev/null"
+        let shown = try CLI.run(["-qec", data, "/dev/null"], executable: URL(fileURLWithPath: "/usr/bin/script"))
+        XCTAssertEqual(shown.status, 0, shown.stdout)
+        XCTAssertTrue(shown.stdout.contains("read 1/1 files"), shown.stdout)
+        XCTAssertTrue(shown.stdout.contains("instances from 40/40 documents"), shown.stdout)
     }
 }

@@ -25,12 +25,15 @@ public struct PretrainingCorpus: Sendable, Equatable {
     /// Total number of tokens over all sentences.
     public var tokenCount: Int { documents.reduce(0) { $0 + $1.reduce(0) { $0 + $1.count } } }
 
-    /// Reads, splits and tokenizes `files` in order; a document never spans two files.
+    /// Reads, splits and tokenizes `files` in order; a document never spans two files. `progress` is told the
+    /// files done.
     /// Throws `unreadableFile`, `invalidUTF8` (with the byte offset) or `emptyCorpus`.
     public init(files: [URL], format: PretrainingTextFormat, tokenizer: some PretrainingTokenizer,
-                vocabulary: PretrainingVocabulary, splitter: SentenceSplitter = SentenceSplitter()) throws {
+                vocabulary: PretrainingVocabulary, splitter: SentenceSplitter = SentenceSplitter(),
+                progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws {
         var documents: [[[Int]]] = []
-        for file in files {
+        for (done, file) in files.enumerated() {
+            defer { progress?(done + 1, files.count) }
             let text = try Self.readUTF8(file)
             for document in Self.sentences(in: text, format: format, splitter: splitter) {
                 documents.append(document.map { vocabulary.ids(for: $0, tokenizer: tokenizer) })

@@ -33,9 +33,11 @@ public struct PretrainingInstanceGenerator: Sendable {
         return makeInstances(corpus: corpus, counts: &counts)
     }
 
-    /// `makeInstances(corpus:)`, also counting what happened (for diagnostics and tests).
-    public func makeInstances(corpus: PretrainingCorpus, counts: inout PretrainingGenerationCounts)
-        -> [PretrainingInstance] {
+    /// `makeInstances(corpus:)`, also counting what happened (for diagnostics and tests); `progress` is told the
+    /// documents done of `dupeFactor × documents` (a display's business; it does not change the instances).
+    public func makeInstances(corpus: PretrainingCorpus, counts: inout PretrainingGenerationCounts,
+                              progress: ((_ done: Int, _ total: Int) -> Void)? = nil) -> [PretrainingInstance] {
+        let total = configuration.dupeFactor * corpus.documents.count
         var rng = PretrainingRandomGenerator(seed: configuration.seed)
         var instances: [PretrainingInstance] = []
         if configuration.objective == .maskedLMOnly {
@@ -43,13 +45,15 @@ public struct PretrainingInstanceGenerator: Sendable {
             for epoch in 0..<configuration.dupeFactor {
                 for index in 0..<dataset.count { instances.append(dataset.instance(at: index, epoch: epoch)) }
                 counts.instances += dataset.count
+                progress?((epoch + 1) * corpus.documents.count, total)
             }
         } else {
             var documents = corpus.documents
             rng.shuffle(&documents)
-            for _ in 0..<configuration.dupeFactor {
+            for round in 0..<configuration.dupeFactor {
                 for index in documents.indices {
                     instances += makeInstances(documentAt: index, in: documents, rng: &rng, counts: &counts)
+                    progress?(round * documents.count + index + 1, total)
                 }
             }
         }
