@@ -182,6 +182,21 @@ final class TrainingFolderTests: XCTestCase {
         assertFails(noTokenizer, status: 1, mentions: [empty.path], "tokenizer folder without a tokenizer", oneLine: false)
     }
 
+    /// A tokenizer folder with only tokenizer.json still gives checkpoints a vocab.txt (BertTokenizer needs one).
+    func testCheckpointsCarryVocabTxtFromATokenizerJSONOnlyFolder() throws {
+        let tokenizer = CLIModels.root.appendingPathComponent("json-only-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: tokenizer, withIntermediateDirectories: true)
+        let minilm = try CLIModels.minilm()
+        try FileManager.default.copyItem(at: minilm.appendingPathComponent("tokenizer.json"), to: tokenizer.appendingPathComponent("tokenizer.json"))
+        let run = folder()
+        let result = try CLI.run(["pretrain", "--data", Self.instances, "--output", run.path, "--tokenizer", tokenizer.path,
+                                  "--hidden-size", "32", "--layers", "1", "--heads", "2", "--intermediate-size", "64",
+                                  "--batch-size", "4", "--steps", "2", "--save-every", "2"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let vocab = try String(contentsOf: run.appendingPathComponent("checkpoint-2/vocab.txt"), encoding: .utf8)
+        XCTAssertEqual(vocab, try String(contentsOf: minilm.appendingPathComponent("vocab.txt"), encoding: .utf8))
+    }
+
     func testMissingTrainerStateNamesTheFile() throws {
         let run = folder()
         XCTAssertEqual(try pretrain(run, ["--steps", "4"]).status, 0)
