@@ -26,17 +26,17 @@ public struct FineTuningOptions: Codable, Sendable {
 
 /// In-memory features served in shuffled batches; epoch `e` is shuffled by a generator seeded from (seed, e), so a
 /// resumed run sees the same order.
-public final class FeatureBatchSource<Feature>: TrainingBatchSource {
+package final class FeatureBatchSource<Feature>: TrainingBatchSource {
     /// Where the stream is.
-    public struct Position: Codable, Equatable { public var epoch: Int; public var index: Int }
-    public let features: [Feature]
-    public let batchSize: Int
-    public let seed: UInt64
+    package struct Position: Codable, Equatable { public var epoch: Int; public var index: Int }
+    package let features: [Feature]
+    package let batchSize: Int
+    package let seed: UInt64
     private var order: [Int] = []
-    public private(set) var position = Position(epoch: 0, index: 0)
+    package private(set) var position = Position(epoch: 0, index: 0)
 
     /// Batches of `batchSize` features; the last batch of an epoch may be smaller.
-    public init(features: [Feature], batchSize: Int, seed: UInt64) {
+    package init(features: [Feature], batchSize: Int, seed: UInt64) {
         self.features = features
         self.batchSize = max(batchSize, 1)
         self.seed = seed
@@ -44,16 +44,16 @@ public final class FeatureBatchSource<Feature>: TrainingBatchSource {
     }
 
     /// Optimiser steps per epoch.
-    public var batchesPerEpoch: Int { (features.count + batchSize - 1) / batchSize }
+    package var batchesPerEpoch: Int { (features.count + batchSize - 1) / batchSize }
 
-    public func nextBatch() throws -> [Feature]? {
+    package func nextBatch() throws -> [Feature]? {
         guard position.index < order.count else { return nil }
         let end = min(position.index + batchSize, order.count)
         defer { position.index = end }
         return order[position.index..<end].map { features[$0] }
     }
 
-    public func startEpoch(_ epoch: Int) throws { startEpochOrder(epoch) }
+    package func startEpoch(_ epoch: Int) throws { startEpochOrder(epoch) }
 
     private func startEpochOrder(_ epoch: Int) {
         var g = SeededGenerator(seed: seed &* 6_364_136_223_846_793_005 &+ UInt64(epoch) &+ 1)
@@ -61,7 +61,7 @@ public final class FeatureBatchSource<Feature>: TrainingBatchSource {
         position = Position(epoch: epoch, index: 0)
     }
 
-    public func restore(_ p: Position) throws { startEpochOrder(p.epoch); position = p }
+    package func restore(_ p: Position) throws { startEpochOrder(p.epoch); position = p }
 }
 
 /// One evaluation: a loss and named metrics, one of which (`metricName`) picks the best checkpoint (higher is better).

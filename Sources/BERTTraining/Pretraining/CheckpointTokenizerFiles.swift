@@ -4,16 +4,16 @@ import Foundation
 /// The tokenizer files a pre-training checkpoint carries, checked when the run starts: the folder must hold a
 /// tokenizer that loads and whose vocabulary matches the data's, and every checkpoint gets `vocab.txt` (written from
 /// the vocabulary when the folder has only tokenizer.json) so both `BertTokenizer` and `BertTokenizerFast` load it.
-public struct CheckpointTokenizerFiles {
+package struct CheckpointTokenizerFiles {
     /// Files copied when present.
-    public static let names = ["vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"]
+    package static let names = ["vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"]
     /// The tokenizer folder.
-    public let directory: URL
+    package let directory: URL
     private let vocabulary: [String]
 
     /// Loads and checks the tokenizer of `directory`; `vocabularySize`, when given, must equal its vocabulary size.
     /// - Throws: `TrainingError.noTokenizer`, `.vocabularyMismatch`, or the tokenizer's own error for a bad file.
-    public init(directory: URL, vocabularySize: Int?, expectedBy: String = "the training data") throws {
+    package init(directory: URL, vocabularySize: Int?, expectedBy: String = "the training data") throws {
         let fm = FileManager.default
         guard ["tokenizer.json", "vocab.txt"].contains(where: { fm.fileExists(atPath: directory.appendingPathComponent($0).path) }) else {
             throw TrainingError.noTokenizer(directory: directory.path)
@@ -29,7 +29,7 @@ public struct CheckpointTokenizerFiles {
 
     /// Copies the tokenizer files into `folder`, writing `vocab.txt` (one token per line, in id order) when the
     /// source has none.
-    public func write(into folder: URL) throws {
+    package func write(into folder: URL) throws {
         let fm = FileManager.default
         for name in Self.names {
             let source = directory.appendingPathComponent(name), target = folder.appendingPathComponent(name)

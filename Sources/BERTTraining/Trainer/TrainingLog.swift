@@ -32,14 +32,14 @@ public struct TrainingLogEntry: Codable, Sendable {
 }
 
 /// Appends JSON lines to a log file, flushing each line so a killed run keeps everything it logged.
-public final class JSONLinesLog {
+package final class JSONLinesLog {
     private let handle: FileHandle
     /// The file being written.
-    public let url: URL
+    package let url: URL
 
     /// Opens (creating) `url` for appending. When resuming, entries after `truncateAfterStep` are dropped first so
     /// the log has no duplicate steps.
-    public init(url: URL, truncateAfterStep: Int? = nil) throws {
+    package init(url: URL, truncateAfterStep: Int? = nil) throws {
         self.url = url
         let fm = FileManager.default
         if let limit = truncateAfterStep, let data = fm.contents(atPath: url.path) {
@@ -55,7 +55,7 @@ public final class JSONLinesLog {
     }
 
     /// Writes one entry as a line.
-    public func append(_ entry: TrainingLogEntry) throws {
+    package func append(_ entry: TrainingLogEntry) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         var line = try encoder.encode(entry)
@@ -66,7 +66,7 @@ public final class JSONLinesLog {
     deinit { try? handle.close() }
 
     /// Reads every entry of a log file.
-    public static func read(_ url: URL) throws -> [TrainingLogEntry] {
+    package static func read(_ url: URL) throws -> [TrainingLogEntry] {
         let text = try String(contentsOf: url, encoding: .utf8)
         return try text.split(separator: "\n").map { try JSONDecoder().decode(TrainingLogEntry.self, from: Data($0.utf8)) }
     }
