@@ -1,3 +1,4 @@
+import BERTJSON
 import Foundation
 
 /// One logged optimiser step: a JSON line in `log.jsonl` beside the checkpoints.
@@ -44,7 +45,7 @@ package final class JSONLinesLog {
         let fm = FileManager.default
         if let limit = truncateAfterStep, let data = fm.contents(atPath: url.path) {
             let kept = String(decoding: data, as: UTF8.self).split(separator: "\n").filter { line in
-                guard let e = try? JSONDecoder().decode(TrainingLogEntry.self, from: Data(line.utf8)) else { return false }
+                guard let e = try? TrainingLogEntry(json: JSONValue.parse(String(line)), file: url.path) else { return false }
                 return e.step <= limit
             }
             try (kept.joined(separator: "\n") + (kept.isEmpty ? "" : "\n")).write(to: url, atomically: true, encoding: .utf8)
@@ -56,23 +57,47 @@ package final class JSONLinesLog {
 
     /// Writes one entry as a line.
     package func append(_ entry: TrainingLogEntry) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        var line = try encoder.encode(entry)
-        line.append(0x0A)
-        try handle.write(contentsOf: line)
+        try handle.write(contentsOf: Data(try entry.jsonValue.serialized(options: [.sortedKeys]) + [0x0A]))
     }
 
     deinit { try? handle.close() }
 
     /// Reads every entry of a log file.
     package static func read(_ url: URL) throws -> [TrainingLogEntry] {
-        let text = try String(contentsOf: url, encoding: .utf8)
-        return try text.split(separator: "\n").map { try JSONDecoder().decode(TrainingLogEntry.self, from: Data($0.utf8)) }
+        try JSONLines.read(url.path).map { try TrainingLogEntry(json: $0.value, file: url.path) }
     }
 }
 
 extension TrainingLogEntry {
+    /// The entry as its log.jsonl object (snake_case keys; absent figures left out), written by BERTJSON.
+    public var jsonValue: JSONValue {
+        var object = JSONObject()
+        let figures: [(CodingKeys, Double?)] = [
+            (.loss, loss), (.mlmLoss, mlmLoss), (.nspLoss, nspLoss), (.mlmAccuracy, mlmAccuracy), (.nspAccuracy, nspAccuracy),
+            (.learningRate, learningRate), (.gradNorm, gradNorm), (.tokensPerSecond, tokensPerSecond), (.evalLoss, evalLoss),
+            (.evalMLMAccuracy, evalMLMAccuracy), (.evalPerplexity, evalPerplexity), (.evalMetric, evalMetric),
+        ]
+        object[CodingKeys.step.rawValue] = .integer(Int64(step))
+        object[CodingKeys.epoch.rawValue] = .integer(Int64(epoch))
+        for (key, value) in figures { if let value { object[key.rawValue] = .number(value) } }
+        return .object(object)
+    }
+
+    /// Reads one log.jsonl object.
+    /// - Throws: `JSONFieldError` naming `file` and the key when a figure is missing or not a number.
+    public init(json: JSONValue, file: String) throws {
+        let f = try JSONFieldReader(json, file: file)
+        func number(_ key: CodingKeys) throws -> Double? { try f.double(key.rawValue) }
+        func required(_ key: CodingKeys) throws -> Double { try f.required(number(key), key.rawValue) }
+        self.init(step: try f.required(f.int(CodingKeys.step.rawValue), CodingKeys.step.rawValue),
+                  epoch: try f.required(f.int(CodingKeys.epoch.rawValue), CodingKeys.epoch.rawValue),
+                  loss: try required(.loss), learningRate: try required(.learningRate), gradNorm: try required(.gradNorm),
+                  tokensPerSecond: try required(.tokensPerSecond))
+        (mlmLoss, nspLoss, mlmAccuracy, nspAccuracy) = (try number(.mlmLoss), try number(.nspLoss), try number(.mlmAccuracy), try number(.nspAccuracy))
+        (evalLoss, evalMLMAccuracy, evalPerplexity, evalMetric) = (try number(.evalLoss), try number(.evalMLMAccuracy),
+                                                                   try number(.evalPerplexity), try number(.evalMetric))
+    }
+
     /// The one-line progress display of a logged step or evaluation (`eta`: seconds left), for a command line to
     /// print; the library itself never prints.
     public func progressLine(eta: Double) -> String {
