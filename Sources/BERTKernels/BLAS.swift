@@ -15,6 +15,6 @@ public enum BLAS {
         }
     }
 
-    /// A description of the backend for logs and `bert bench`, e.g. "OpenBLAS (libopenblas.so.0), core SkylakeX".
+    /// A description of the backend for logs and `bert-dev bench`, e.g. "OpenBLAS (libopenblas.so.0), core SkylakeX".
     public static var description: String { String(cString: bert_blas_description()) }
 }

@@ -1,7 +1,7 @@
 import BERTJSON
 import Foundation
 
-/// Speed measurements for `bert tokenize --bench` (and `bert bench`): load time and single-thread throughput,
+/// Speed measurements for `bert-dev bench tokenizer`: load time and single-thread throughput,
 /// counted the way `scripts/bench_tokenizer.py` counts them for Python `tokenizers`.
 package enum TokenizerBenchmark {
     /// The outcome of one run.

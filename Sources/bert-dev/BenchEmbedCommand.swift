@@ -62,7 +62,7 @@ struct BenchEmbedCommand: ParsableCommand {
         try model.saveSafeTensors(to: folder.appendingPathComponent("model.safetensors"))
     }
 
-    /// Runs `bert bench embed --worker group` and returns its JSON lines and peak RSS in MiB.
+    /// Runs `bert-dev bench embed --worker group` and returns its JSON lines and peak RSS in MiB.
     func runChild(_ group: String, checkpoint: String) throws -> ([ReferenceMeasurement], Double) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
