@@ -66,11 +66,8 @@ extension FineTuningOptions {
     /// Checks the options a run cannot work with (checked by `FineTuningRun.run` before it starts).
     /// - Throws: `TrainingError.invalidOption` naming the first bad option.
     public func validate() throws {
-        func check(_ ok: Bool, _ name: String, _ value: CustomStringConvertible, _ requirement: String) throws {
-            if !ok { throw TrainingError.invalidOption(name: name, value: "\(value)", requirement: requirement) }
-        }
-        try check(epochs >= 1, "the number of epochs", epochs, "at least 1")
-        try check(batchSize >= 1, "the batch size", batchSize, "at least 1")
-        try check(warmupRatio.isFinite && warmupRatio >= 0 && warmupRatio <= 1, "the warm-up ratio", warmupRatio, "between 0 and 1")
+        try requireOption(epochs >= 1, "the number of epochs", epochs, "at least 1")
+        try requireOption(batchSize >= 1, "the batch size", batchSize, "at least 1")
+        try requireOption(warmupRatio.isFinite && warmupRatio >= 0 && warmupRatio <= 1, "the warm-up ratio", warmupRatio, "between 0 and 1")
     }
 }
