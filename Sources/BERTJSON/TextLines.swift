@@ -71,9 +71,18 @@ public enum TextLines {
         if path == "-" {
             return [UInt8](FileHandle.standardInput.readDataToEndOfFile())
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .notFound(file: path) }
-        if isDirectory.boolValue { throw .isADirectory(file: path) }
+        let kind: PathKind
+        do { kind = try PathKind.of(path) } catch {
+            switch error {
+            case .permissionDenied: throw .permissionDenied(file: path)
+            case let .other(reason): throw .unreadable(file: path, reason: reason)
+            }
+        }
+        switch kind {
+        case .absent: throw .notFound(file: path)
+        case .directory: throw .isADirectory(file: path)
+        case .file: break
+        }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             if access(path, R_OK) != 0 && errno == EACCES { throw .permissionDenied(file: path) }
             throw .unreadable(file: path, reason: String(cString: strerror(errno)))

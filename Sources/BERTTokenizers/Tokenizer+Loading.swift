@@ -277,15 +277,15 @@ extension Tokenizer {
 
     private static let permissionDenied = "permission denied; give this user read access to it and search access to its folders"
 
-    /// Whether something is at `url`, by `stat`: `FileManager.fileExists` also answers false for a path inside a
-    /// folder this user may not search, which is not a missing file.
+    /// Whether something is at `url`, by BERTJSON's `PathKind` (`stat`): `FileManager.fileExists` also answers
+    /// false for a path inside a folder this user may not search, which is not a missing file.
     static func exists(_ url: URL) throws -> Bool {
-        var info = stat()
-        if stat(url.path, &info) == 0 { return true }
-        let code = errno
-        if code == ENOENT || code == ENOTDIR { return false }
-        throw TokenizerError.unreadableFile(path: url.path, reason: code == EACCES || code == EPERM
-            ? permissionDenied : String(cString: strerror(code)))
+        do { return try PathKind.of(url.path) != .absent } catch {
+            switch error {
+            case .permissionDenied: throw TokenizerError.unreadableFile(path: url.path, reason: permissionDenied)
+            case let .other(reason): throw TokenizerError.unreadableFile(path: url.path, reason: reason)
+            }
+        }
     }
 }
 
