@@ -27,27 +27,23 @@ package struct InputRecord {
     package var fields: JSONObject
 
     /// The string `field`, or an error naming the file and line.
-    package func string(_ field: String) throws -> String {
-        guard let value = fields[field] else {
-            throw CommandLineError("\(file):\(line): no \"\(field)\" field (the record has: \(fields.keys.joined(separator: ", ")))")
-        }
-        guard let s = value.stringValue else { throw CommandLineError("\(file):\(line): \"\(field)\" must be a string, not \(value.kind)") }
-        return s
-    }
+    package func string(_ field: String) throws -> String { try read { try $0.required($0.string(field), field) } }
 
     /// The string `field`, nil when absent or null.
-    package func optionalString(_ field: String) throws -> String? {
-        guard let value = fields[field], !value.isNull else { return nil }
-        return try string(field)
-    }
+    package func optionalString(_ field: String) throws -> String? { try read { try $0.string(field) } }
 
     /// The array of strings `field`.
-    package func strings(_ field: String) throws -> [String] {
-        guard let value = fields[field] else { throw CommandLineError("\(file):\(line): no \"\(field)\" field") }
-        guard let items = value.arrayValue, let strings = Optional(items.compactMap(\.stringValue)), strings.count == items.count else {
-            throw CommandLineError("\(file):\(line): \"\(field)\" must be an array of strings")
+    package func strings(_ field: String) throws -> [String] { try read { try $0.required($0.strings(field), field) } }
+
+    /// Reads the fields through BERTJSON's typed reader; its error names `file:line` and, for a missing field, the
+    /// fields the record has.
+    private func read<T>(_ body: (JSONFieldReader) throws -> T) throws -> T {
+        do {
+            return try body(JSONFieldReader(object: fields, file: "\(file):\(line)"))
+        } catch let error as JSONFieldError {
+            let has = error.problem == .missing ? " (the record has: \(fields.keys.joined(separator: ", ")))" : ""
+            throw CommandLineError(error.description + has)
         }
-        return strings
     }
 }
 
