@@ -10,5 +10,5 @@ PIP="$VENV/bin/pip"
 # A CPU build of torch without the CUDA wheels the default one pulls.
 "$PIP" install -q --no-deps "torch==2.13.0+cpu"
 "$PIP" install -q filelock sympy networkx jinja2 fsspec typing_extensions numpy
-"$PIP" install -q transformers tokenizers safetensors sentence-transformers onnxruntime onnx scipy seqeval
+"$PIP" install -q "transformers==5.24.*" "tokenizers==0.23.3" safetensors sentence-transformers onnxruntime onnx scipy seqeval sentencepiece protobuf
 echo "python reference stack ready in $VENV"
