@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "BERTJSONTests", dependencies: ["BERTJSON"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(name: "BERTTokenizersTests", dependencies: ["BERTTokenizers"]),
-        .testTarget(name: "BERTHubTests", dependencies: ["BERTHub"]),
+        .testTarget(name: "BERTHubTests", dependencies: ["BERTHub", "TestSupport"]),
         .testTarget(name: "BERTModelsTests", dependencies: ["BERTModels", "BERTTokenizers", "TestSupport"]),
         .testTarget(name: "BERTTasksTests", dependencies: ["BERTTasks", "TestSupport"]),
         .testTarget(name: "BERTTrainingTests", dependencies: ["BERTTraining", "TestSupport"]),
