@@ -123,6 +123,8 @@ class Double(BaseHTTPRequestHandler):
         host = f"http://localhost:{self.server.server_address[1]}"  # another host: redirects there are not followed by HEAD
         if path.startswith("/api/models/"):
             rest = path[len("/api/models/"):]
+            if "/revision/" not in rest and "/tree/" not in rest:
+                rest += "/revision/main"  # model_info without a revision
             repo, _, tail = rest.partition("/revision/") if "/revision/" in rest else rest.partition("/tree/")
             if repo != m["repo"]:
                 return self._error(401, "RepoNotFound", head)
@@ -211,18 +213,27 @@ def main():
     import huggingface_hub
 
     if check_bert:
+        import numpy as np
         cache = tempfile.mkdtemp()
         env = dict(os.environ, HF_HUB_CACHE=cache)
         subprocess.run([check_bert, "download", REPO_ID, "--include", "*"], check=True, env=env)
         mine = listing(cache)
         golden = json.load(open(os.path.join(OUT, "cache_listing.json")))["listing"]
         print("bert download listing equals huggingface_hub's:", mine == golden)
+        theirs = tempfile.mkdtemp()
+        huggingface_hub.snapshot_download(REPO_ID, cache_dir=theirs, endpoint=endpoint)
         os.environ["HF_HUB_OFFLINE"] = "1"
         from sentence_transformers import SentenceTransformer
         path = huggingface_hub.snapshot_download(REPO_ID, cache_dir=cache)
         model = SentenceTransformer(REPO_ID, cache_folder=cache)
         print("huggingface_hub offline snapshot:", path)
         print("sentence-transformers loaded our download; embedding shape", model.encode(["a b c"]).shape)
+        env = dict(os.environ, HF_HUB_CACHE=theirs, HF_HUB_OFFLINE="1")
+        ours = json.loads(subprocess.run([check_bert, "embed", "--model", REPO_ID, "a b c"], check=True, env=env,
+                                         capture_output=True, text=True).stdout.splitlines()[0])["embedding"]
+        reference = model.encode(["a b c"])[0]
+        print("bert embed on huggingface_hub's download (offline): max |diff| vs sentence-transformers",
+              float(np.max(np.abs(np.array(ours) - reference))))
         server.shutdown()
         return
     json.dump(m, open(os.path.join(OUT, "manifest.json"), "w"), indent=1)

@@ -3,9 +3,10 @@ import BERT
 import Foundation
 
 /// `--model` and `--threads`, shared by every command that loads a model or tokenizer: a folder, or a model id
-/// (`ORG/NAME[@revision]`) found in the Hugging Face cache (HF_HUB_CACHE, HF_HOME/hub, ~/.cache/huggingface/hub).
+/// (`ORG/NAME[@revision]`) found in the Hugging Face cache (HF_HUB_CACHE, HF_HOME/hub, ~/.cache/huggingface/hub)
+/// or else downloaded from the Hub into it (not with HF_HUB_OFFLINE=1).
 package struct ModelOptions: ParsableArguments {
-    @Option(help: "Model folder, or a model id (ORG/NAME) found in the Hugging Face cache (HF_HUB_CACHE / HF_HOME).")
+    @Option(help: "Model folder, or a model id (ORG/NAME[@revision]): taken from the Hugging Face cache, else downloaded into it.")
     package var model: String
 
     @Option(help: "Threads for the kernels (default: all cores, or BERT_NUM_THREADS).")
@@ -20,7 +21,7 @@ package struct ModelOptions: ParsableArguments {
     /// The model folder, resolved; sets the thread count first.
     package func directory() throws -> URL {
         try applyThreads(threads)
-        return try ModelLocator().resolve(model)
+        return try resolveModelReference(model)
     }
 }
 
@@ -39,9 +40,35 @@ package func applyThreads(_ threads: Int?) throws {
     }
 }
 
-/// A model or tokenizer reference given under another option name (`--tokenizer`), resolved like `--model`.
+/// A model or tokenizer reference (`--model`, `--tokenizer`): a folder, a model id in the Hugging Face cache, or
+/// else a model id downloaded from the Hub into the cache (with a progress display on a terminal).
 package func resolveModelReference(_ reference: String) throws -> URL {
-    try ModelLocator().resolve(reference)
+    do {
+        return try ModelLocator().resolve(reference)
+    } catch BERTHubError.modelNotFound(let ref, let searched) {
+        let settings = HubSettings()
+        guard let (id, revision) = ModelLocator.modelId(reference), !settings.offline else {
+            throw BERTHubError.modelNotFound(reference: ref, searched: searched)
+        }
+        return try downloadModel(id, revision: revision ?? "main", include: nil, settings: settings, quiet: false)
+    }
+}
+
+/// Downloads `id` into the cache with a per-file progress display (bytes, rate, ETA) and returns its snapshot.
+package func downloadModel(_ id: String, revision: String, include: [String]?, settings: HubSettings = HubSettings(),
+                           quiet: Bool) throws -> URL {
+    var display: ProgressDisplay?
+    var shownFile = 0
+    defer { display?.finish() }
+    return try HubDownloader(settings: settings).download(id, revision: revision, include: include) { progress in
+        if progress.fileIndex != shownFile {
+            display?.finish()
+            shownFile = progress.fileIndex
+            display = ProgressDisplay("\(id) [\(progress.fileIndex)/\(progress.fileCount)] \(progress.file)",
+                                      total: progress.totalBytes.map { Int($0) }, bytes: true, quiet: quiet)
+        }
+        display?.update(Int(progress.bytes))
+    }
 }
 
 /// `--quiet`: no progress display (it shows only on a terminal anyway).

@@ -50,15 +50,11 @@ public struct ModelLocator: Sendable {
         case .absent: break
         }
         var searched = [URL(fileURLWithPath: path).standardizedFileURL.path + " (as a directory)"]
-        var id = reference
-        var revision = revision
-        if revision == nil, let at = reference.lastIndex(of: "@") {
-            (id, revision) = (String(reference[..<at]), String(reference[reference.index(after: at)...]))
+        guard let parsed = Self.modelId(reference) else {
+            throw BERTHubError.modelNotFound(reference: reference, searched: searched)
         }
-        let looksLikeId = !id.isEmpty && !id.hasPrefix("/") && !id.hasPrefix(".") && !id.hasPrefix("~")
-            && id.split(separator: "/", omittingEmptySubsequences: false).count <= 2
-            && !id.split(separator: "/", omittingEmptySubsequences: false).contains("")
-        guard looksLikeId else { throw BERTHubError.modelNotFound(reference: reference, searched: searched) }
+        let id = parsed.id
+        let revision = revision ?? parsed.revision
 
         let repo = hubCache.appendingPathComponent("models--" + id.replacingOccurrences(of: "/", with: "--"))
         let snapshots = repo.appendingPathComponent("snapshots")
@@ -83,6 +79,21 @@ public struct ModelLocator: Sendable {
         if let newest = Self.newestSubdirectory(of: snapshots) { return newest }
         searched.append(snapshots.path + " (no snapshot)")
         throw BERTHubError.modelNotFound(reference: reference, searched: searched)
+    }
+
+    /// `ORG/NAME[@revision]` or `NAME[@revision]` split into id and revision; nil when `reference` is not
+    /// shaped like a model id (a path starting with `/`, `.` or `~`, empty parts, more than one slash).
+    package static func modelId(_ reference: String) -> (id: String, revision: String?)? {
+        var id = reference
+        var revision: String?
+        if let at = reference.lastIndex(of: "@") {
+            (id, revision) = (String(reference[..<at]), String(reference[reference.index(after: at)...]))
+            if revision!.isEmpty { return nil }
+        }
+        let parts = id.split(separator: "/", omittingEmptySubsequences: false)
+        let looksLikeId = !id.isEmpty && !id.hasPrefix("/") && !id.hasPrefix(".") && !id.hasPrefix("~")
+            && parts.count <= 2 && !parts.contains("")
+        return looksLikeId ? (id, revision) : nil
     }
 
     private static func isDirectory(_ url: URL) -> Bool {
