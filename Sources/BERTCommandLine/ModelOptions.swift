@@ -43,32 +43,38 @@ package func applyThreads(_ threads: Int?) throws {
 /// A model or tokenizer reference (`--model`, `--tokenizer`): a folder, a model id in the Hugging Face cache, or
 /// else a model id downloaded from the Hub into the cache (with a progress display on a terminal).
 package func resolveModelReference(_ reference: String) throws -> URL {
-    do {
-        return try ModelLocator().resolve(reference)
-    } catch BERTHubError.modelNotFound(let ref, let searched) {
-        let settings = HubSettings()
-        guard let (id, revision) = ModelLocator.modelId(reference), !settings.offline else {
-            throw BERTHubError.modelNotFound(reference: ref, searched: searched)
-        }
-        return try downloadModel(id, revision: revision ?? "main", include: nil, settings: settings, quiet: false)
-    }
+    let progress = DownloadProgress(quiet: false)
+    defer { progress.finish() }
+    return try HubDownloader().locate(reference, progress: progress.update)
 }
 
 /// Downloads `id` into the cache with a per-file progress display (bytes, rate, ETA) and returns its snapshot.
 package func downloadModel(_ id: String, revision: String, include: [String]?, settings: HubSettings = HubSettings(),
                            quiet: Bool) throws -> URL {
-    var display: ProgressDisplay?
-    var shownFile = 0
-    defer { display?.finish() }
-    return try HubDownloader(settings: settings).download(id, revision: revision, include: include) { progress in
+    let progress = DownloadProgress(quiet: quiet)
+    defer { progress.finish() }
+    return try HubDownloader(settings: settings).download(id, revision: revision, include: include, progress: progress.update)
+}
+
+/// One progress display per downloaded file: `ORG/NAME [2/8] model.safetensors 12.3 MB/90.9 MB  8.1 MB/s  ETA 0:09`.
+final class DownloadProgress {
+    private let quiet: Bool
+    private var display: ProgressDisplay?
+    private var shownFile = 0
+
+    init(quiet: Bool) { self.quiet = quiet }
+
+    func update(_ progress: HubDownloadProgress) {
         if progress.fileIndex != shownFile {
             display?.finish()
             shownFile = progress.fileIndex
-            display = ProgressDisplay("\(id) [\(progress.fileIndex)/\(progress.fileCount)] \(progress.file)",
+            display = ProgressDisplay("[\(progress.fileIndex)/\(progress.fileCount)] \(progress.file)",
                                       total: progress.totalBytes.map { Int($0) }, bytes: true, quiet: quiet)
         }
         display?.update(Int(progress.bytes))
     }
+
+    func finish() { display?.finish() }
 }
 
 /// `--quiet`: no progress display (it shows only on a terminal anyway).

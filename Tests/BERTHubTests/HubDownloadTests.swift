@@ -117,6 +117,27 @@ final class HubDownloadTests: XCTestCase {
         }
     }
 
+    func testTokenIsSentFromTheEnvironmentOrTheTokenFile() throws {
+        _ = try downloader(["HF_TOKEN": "hf_from_env"]).download(hub.repo, include: ["config.json"])
+        XCTAssertEqual(Set(hub.authorizations), ["Bearer hf_from_env"])
+        let home = try HubFixtures.temporaryDirectory(self)
+        try HubFixtures.write("hf_from_file\n", to: "token", in: home)
+        let settings = HubSettings(environment: ["HF_HOME": home.path])
+        XCTAssertEqual(settings.token, "hf_from_file")
+        XCTAssertEqual(settings.cache.path, home.appendingPathComponent("hub").path)
+        XCTAssertNil(HubSettings(environment: ["HF_HOME": home.path, "HF_TOKEN_PATH": home.path + "/none"]).token)
+    }
+
+    func testLocateTakesFoldersCachedIdsAndDownloadsTheRest() throws {
+        let folder = try HubFixtures.temporaryDirectory(self)
+        XCTAssertEqual(try downloader().locate(folder.path).path, folder.path)
+        let downloaded = try downloader().locate(hub.repo)
+        XCTAssertEqual(try downloader(["HF_HUB_OFFLINE": "1"]).locate(hub.repo).path, downloaded.path)
+        XCTAssertThrowsError(try downloader().locate("./no/such/folder")) { error in
+            guard case .modelNotFound = error as? BERTHubError else { return XCTFail("\(error)") }
+        }
+    }
+
     func testUnknownModelRevisionAndFile() throws {
         XCTAssertThrowsError(try downloader().download("nobody/nothing")) { error in
             XCTAssertEqual(error as? HubDownloadError, .repositoryNotFound(repo: "nobody/nothing", hasToken: false))

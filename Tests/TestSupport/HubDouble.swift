@@ -32,6 +32,7 @@ public final class HubDouble: @unchecked Sendable {
     private let lock = NSLock()
     private var socketDescriptor: Int32 = -1
     private var _requests: [(method: String, path: String, range: String?)] = []
+    private var _authorizations: [String?] = []
     private var _failuresLeft: [String: Int] = [:]
 
     /// Bytes per write and the pause after each, for the CDN (to interrupt a download half-way).
@@ -49,6 +50,8 @@ public final class HubDouble: @unchecked Sendable {
 
     /// Requests seen so far: method, path and Range header.
     public var requests: [(method: String, path: String, range: String?)] { lock.withLock { _requests } }
+    /// The Authorization header of each request, in the same order.
+    public var authorizations: [String?] { lock.withLock { _authorizations } }
 
     /// The address to use as `HF_ENDPOINT`.
     public var endpoint: String { "http://127.0.0.1:\(port)" }
@@ -129,7 +132,10 @@ public final class HubDouble: @unchecked Sendable {
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
-        lock.withLock { _requests.append((method, target, headers["range"])) }
+        lock.withLock {
+            _requests.append((method, target, headers["range"]))
+            _authorizations.append(headers["authorization"])
+        }
         let answer = respond(method: method, path: target.removingPercentEncoding ?? target, headers: headers)
         send(answer, to: client, head: method == "HEAD")
     }

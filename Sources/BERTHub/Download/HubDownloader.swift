@@ -65,6 +65,21 @@ public struct HubDownloader: Sendable {
         return snapshot
     }
 
+    /// The local folder for `reference`: an existing folder, a model id (`ORG/NAME[@revision]`) in the cache, or
+    /// else a model id downloaded now (not when offline).
+    /// - Throws: `BERTHubError.modelNotFound` for a reference that is neither a folder nor a model id, or an id
+    ///   missing from the cache while offline; `HubDownloadError` when the download fails.
+    public func locate(_ reference: String, progress: ((HubDownloadProgress) -> Void)? = nil) throws -> URL {
+        do {
+            return try ModelLocator(hubCache: settings.cache).resolve(reference)
+        } catch let error as BERTHubError {
+            guard case .modelNotFound = error, !settings.offline, let (id, revision) = ModelLocator.modelId(reference) else {
+                throw error
+            }
+            return try download(id, revision: revision ?? "main", progress: progress)
+        }
+    }
+
     // MARK: Listing
 
     /// The commit `revision` resolves to and every file path of the repository there.
