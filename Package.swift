@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // Only for `swift package generate-documentation` (the DocC catalogue in Sources/BERT); builds never use it.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
+        // The embedded search index's SQLite store (needs the system's libsqlite3-dev: scripts/install-system.sh).
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // Foundation-only leaves: never import the tensor stack. BERTJSON is the one JSON parser and writer.
@@ -38,7 +40,9 @@ let package = Package(
         .target(name: "BERTModels", dependencies: ["BERTNN", "SafeTensors", "BERTHub"]),
         .target(name: "BERTTasks", dependencies: ["BERTModels", "BERTTokenizers"]),
         .target(name: "BERTTraining", dependencies: ["BERTModels", "BERTTokenizers", "BERTTasks", "BERTJSON"]),
-        .target(name: "BERT", dependencies: ["BERTModels", "BERTTokenizers", "SafeTensors", "BERTHub", "BERTJSON", "BERTTasks", "BERTTraining"]),
+        // Lasting vector indexes: the protocol and the SQLite store (GRDB).
+        .target(name: "BERTSearch", dependencies: ["BERTJSON", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "BERT", dependencies: ["BERTModels", "BERTTokenizers", "SafeTensors", "BERTHub", "BERTJSON", "BERTTasks", "BERTTraining", "BERTSearch"]),
         // The command line: option groups, input readers, the checked output writer and progress, shared by the
         // user's `bert` and the developers' `bert-dev` (benchmarks and parity hooks).
         .target(
@@ -59,6 +63,7 @@ let package = Package(
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(name: "BERTTokenizersTests", dependencies: ["BERTTokenizers"]),
         .testTarget(name: "BERTHubTests", dependencies: ["BERTHub", "TestSupport"]),
+        .testTarget(name: "BERTSearchTests", dependencies: ["BERTSearch", "BERTTasks", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "BERTModelsTests", dependencies: ["BERTModels", "BERTTokenizers", "TestSupport"]),
         .testTarget(name: "BERTTasksTests", dependencies: ["BERTTasks", "TestSupport"]),
         .testTarget(name: "BERTTrainingTests", dependencies: ["BERTTraining", "TestSupport"]),

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# System packages swift-bert uses at run time: OpenBLAS for fast GEMM (the code runs without it, slower).
+# System packages swift-bert uses: OpenBLAS for fast GEMM at run time (the code runs without it, slower), and
+# SQLite's headers, which the search index's GRDB dependency builds against.
 set -euo pipefail
-if ! ldconfig -p 2>/dev/null | grep -q 'libopenblas.so.0'; then
+missing=()
+ldconfig -p 2>/dev/null | grep -q 'libopenblas.so.0' || missing+=(libopenblas0-pthread)
+dpkg -s libsqlite3-dev >/dev/null 2>&1 || missing+=(libsqlite3-dev)
+if [ ${#missing[@]} -gt 0 ]; then
     SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libopenblas0-pthread >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi

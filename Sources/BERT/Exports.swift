@@ -12,3 +12,4 @@
 @_exported import BERTJSON
 @_exported import BERTTasks
 @_exported import BERTTraining
+@_exported import BERTSearch
