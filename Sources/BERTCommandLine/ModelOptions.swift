@@ -84,3 +84,24 @@ package struct ProgressOptions: ParsableArguments {
 
     package init() {}
 }
+
+/// `--model` and `--threads` where the model may come from elsewhere (`bert search --index` takes the index's).
+package struct OptionalModelOptions: ParsableArguments {
+    @Option(help: "Model folder or id (default: the one the index was built with).")
+    package var model: String?
+
+    @Option(help: "Threads for the kernels (default: all cores, or BERT_NUM_THREADS).")
+    package var threads: Int?
+
+    package init() {}
+
+    package func validate() throws {
+        if let threads { try validateCount(threads, "--threads", max: Threads.maximum) }
+    }
+
+    /// The folder of `--model`, else of `fallback`; sets the thread count first.
+    package func directory(fallback: String) throws -> URL {
+        try applyThreads(threads)
+        return try resolveModelReference(model ?? fallback)
+    }
+}

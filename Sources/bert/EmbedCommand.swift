@@ -113,26 +113,60 @@ struct SimilarityCommand: ParsableCommand {
 /// `bert search`: rank a corpus of texts against queries by cosine similarity.
 struct SearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "search", abstract: "Semantic search: the corpus texts closest to each query.",
-        discussion: "Example: bert search --model models/all-MiniLM-L6-v2 --corpus examples/sentences.txt \"Someone plays music\"")
+        commandName: "search", abstract: "Semantic search: the documents closest to each query, from an index or a corpus file.",
+        discussion: """
+            Examples:
+              bert search --index docs.sqlite "Someone plays music" --top-k 5 --filter lang=en
+              bert search --model models/all-MiniLM-L6-v2 --corpus examples/sentences.txt "Someone plays music"
+            """)
 
-    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var modelOptions: OptionalModelOptions
     @OptionGroup var progressOptions: ProgressOptions
-    @Option(help: "Corpus: one text per line, JSON Lines with a \"text\" field, or CSV/TSV with a text column.") var corpus: String
+    @Option(help: "An index made by `bert index add` (its model is used unless --model is given).") var index: String?
+    @Option(help: "Corpus: one text per line, JSON Lines with a \"text\" field, or CSV/TSV with a text column (embedded anew).")
+    var corpus: String?
     @Option(help: "How to read --corpus.") var corpusFormat: InputFormat = .auto
     @Argument(help: "Queries.") var queries: [String]
     @Option(help: "Results per query.") var topK = 5
+    @Option(help: "Only documents whose metadata field equals the value (KEY=VALUE, repeatable; --index only).")
+    var filter: [String] = []
     @Flag(help: "Print readable lines instead of JSON.") var pretty = false
 
     func validate() throws {
         try validateCount(topK, "--top-k", max: Int(Int32.max))
         if queries.isEmpty { throw ValidationError("give at least one query") }
+        if (index == nil) == (corpus == nil) { throw ValidationError("give exactly one of --index and --corpus") }
+        if corpus != nil && modelOptions.model == nil { throw ValidationError("--corpus needs --model") }
+        if corpus != nil && !filter.isEmpty { throw ValidationError("--filter works with --index") }
+        for f in filter where !f.contains("=") { throw ValidationError("--filter takes KEY=VALUE, not \"\(f)\"") }
     }
 
     func run() throws {
-        let docs = try InputOptions.records(path: corpus, format: corpusFormat).map { try $0.string("text") }
-        guard !docs.isEmpty else { throw CommandLineError("\(corpus) holds no texts") }
-        let model = try SentenceTransformer(directory: modelOptions.directory())
+        if let index { try searchIndex(index) } else { try searchCorpus(corpus!) }
+    }
+
+    private func searchIndex(_ path: String) throws {
+        let store = try SQLiteVectorIndex(path: path)
+        let folder = try modelOptions.directory(fallback: store.settings.model)
+        let fingerprint = ModelFingerprint.of(directory: folder)
+        guard fingerprint == store.settings.modelFingerprint else {
+            throw SearchError.modelMismatch(index: path, field: "model", stored: store.settings.model, given: modelOptions.model ?? folder.path)
+        }
+        let model = try SentenceTransformer(directory: folder)
+        let conditions = Dictionary(filter.map { f -> (String, String) in
+            let eq = f.firstIndex(of: "=")!
+            return (String(f[..<eq]), String(f[f.index(after: eq)...]))
+        }, uniquingKeysWith: { $1 })
+        for (query, vector) in zip(queries, try model.encode(queries)) {
+            let hits = try store.search(vector, topK: topK, filter: conditions)
+            try print(query, hits.map { (id: JSONValue.string($0.id), text: $0.text, score: $0.score, metadata: $0.metadata) })
+        }
+    }
+
+    private func searchCorpus(_ path: String) throws {
+        let docs = try InputOptions.records(path: path, format: corpusFormat).map { try $0.string("text") }
+        guard !docs.isEmpty else { throw CommandLineError("\(path) holds no texts") }
+        let model = try SentenceTransformer(directory: modelOptions.directory(fallback: ""))
         let progress = ProgressDisplay("embedded corpus", total: docs.count, unit: "texts", quiet: progressOptions.quiet)
         let docVectors = try model.encode(docs) { done, _ in progress.update(done) }
         progress.finish()
@@ -140,15 +174,22 @@ struct SearchCommand: ParsableCommand {
         for (q, qv) in zip(queries, queryVectors) {
             let ranked = docVectors.enumerated().map { ($0.offset, cosineSimilarity(qv, $0.element)) }
                 .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(topK)
-            if pretty {
-                try StandardOutput.line("query: \(q)")
-                for (i, s) in ranked { try StandardOutput.line(String(format: "  %.4f  ", s) + docs[i]) }
-            } else {
-                let results: [JSONValue] = ranked.map {
-                    ["corpus_id": .integer(Int64($0.0)), "score": .number(Double($0.1)), "text": .string(docs[$0.0])]
-                }
-                try StandardOutput.jsonLine(["query": .string(q), "results": .array(results)])
-            }
+            try print(q, ranked.map { (id: JSONValue.integer(Int64($0.0)), text: docs[$0.0], score: $0.1, metadata: nil) })
         }
+    }
+
+    /// One JSON line per query (`corpus_id` for a corpus, `id` and `metadata` for an index), or readable lines.
+    private func print(_ query: String, _ results: [(id: JSONValue, text: String, score: Float, metadata: JSONObject?)]) throws {
+        if pretty {
+            try StandardOutput.line("query: \(query)")
+            for r in results { try StandardOutput.line(String(format: "  %.4f  ", r.score) + r.text) }
+            return
+        }
+        let json: [JSONValue] = results.map { r in
+            var object: JSONObject = [index == nil ? "corpus_id" : "id": r.id, "score": .number(Double(r.score)), "text": .string(r.text)]
+            if let metadata = r.metadata { object["metadata"] = .object(metadata) }
+            return .object(object)
+        }
+        try StandardOutput.jsonLine(["query": .string(query), "results": .array(json)])
     }
 }
