@@ -88,6 +88,19 @@ final class DownloadCommandTests: XCTestCase {
         XCTAssertEqual(hub.requests.filter { $0.path == "/cdn/\(blob.etag)" }.count, 1, "the second process waited and reused the blob")
     }
 
+    func testProgressShowsBytesOnATerminal() throws {
+        hub.throttle = (bytes: 32768, microseconds: 20_000)
+        let env = environment.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
+        let command = "env \(env) '\(CLI.bert.path)' download '\(hub.repo)' >/dev/null"
+        let tty = try CLI.run(["-qec", command, "/dev/null"], executable: URL(fileURLWithPath: "/usr/bin/script"))
+        XCTAssertEqual(tty.status, 0, tty.stdout + tty.stderr)
+        XCTAssertTrue(tty.stdout.contains("[4/8] model.safetensors"), tty.stdout)
+        XCTAssertTrue(tty.stdout.contains("213.3 kB/213.3 kB"), tty.stdout)
+        XCTAssertTrue(tty.stdout.contains("kB/s"), tty.stdout)
+        let piped = try CLI.run(["download", hub.repo, "--revision", hub.commit], environment: environment)
+        XCTAssertEqual(piped.stderr, "", "no progress on a pipe")
+    }
+
     // MARK: Helpers
 
     private func start(_ arguments: [String]) throws -> Process {
