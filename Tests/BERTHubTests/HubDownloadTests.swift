@@ -46,6 +46,17 @@ final class HubDownloadTests: XCTestCase {
         XCTAssertEqual(hub.requests.dropFirst(before).map(\.path), ["/api/models/\(hub.repo)/revision/main"])
     }
 
+    func testBlobsAnotherToolFetchedAreReused() throws {
+        // As huggingface_hub leaves a blob: named by its ETag, no snapshot link yet.
+        let file = hub.files["model.safetensors"]!
+        let blob = cache.appendingPathComponent("models--swift-bert-tests--tiny-sentence-model/blobs/\(file.etag)")
+        try FileManager.default.createDirectory(at: blob.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try file.data.write(to: blob)
+        _ = try downloader().download(hub.repo)
+        XCTAssertFalse(hub.requests.contains { $0.path.hasPrefix("/cdn/") }, "the weights were not fetched again")
+        try assertBlobIntact("model.safetensors")
+    }
+
     func testRetriesServerErrorsThenSucceeds() throws {
         hub.fail("/api/models", times: 2)
         hub.fail("/cdn/", times: 1)
