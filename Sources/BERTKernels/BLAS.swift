@@ -15,6 +15,10 @@ public enum BLAS {
         }
     }
 
-    /// A description of the backend for logs and `bert-dev bench`, e.g. "OpenBLAS (libopenblas.so.0), core SkylakeX".
-    public static var description: String { String(cString: bert_blas_description()) }
+    /// A description of the backends for logs and `bert-dev bench`, e.g. "OpenBLAS (libopenblas.so.0), core
+    /// SkylakeX; packed weights: avx2" — the BLAS, and the kernel inference uses for packed weights.
+    public static var description: String {
+        let packed = PackedKernel(rawValue: bert_gemm_packed_kind()) ?? .none
+        return String(cString: bert_blas_description()) + "; packed weights: \(packed)"
+    }
 }

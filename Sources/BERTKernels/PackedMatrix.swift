@@ -1,8 +1,9 @@
 import CBERTKernels
 import Dispatch
 
-/// A right-hand GEMM operand op(B) [k, n] packed once in the layout the AVX-512 kernel reads (`GEMM.packed`), for
-/// weights reused across many products: inference stops paying the per-call packing a BLAS does.
+/// A right-hand GEMM operand op(B) [k, n] packed once in the layout the packed kernels read (`GEMM.packed`; the
+/// AVX-512 and AVX2 kernels share it), for weights reused across many products: inference stops paying the
+/// per-call packing a BLAS does.
 package final class PackedMatrix: @unchecked Sendable {
     /// Rows of op(B) (the reduction length).
     package let k: Int
@@ -29,9 +30,32 @@ package final class PackedMatrix: @unchecked Sendable {
     deinit { buffer.deallocate() }
 }
 
+/// The kernels for products with a `PackedMatrix`, chosen at run time by CPU feature.
+package enum PackedKernel: Int32, CaseIterable, Sendable {
+    /// No packed kernel: products take the BLAS path.
+    case none = 0
+    /// AVX2 + FMA, 6×16 tiles (e.g. AMD Zen 3).
+    case avx2 = 1
+    /// AVX-512F + VL, 12×32 tiles.
+    case avx512 = 2
+
+    /// Whether this CPU can run it.
+    package var isSupported: Bool { bert_gemm_packed_kind_supported(rawValue) != 0 }
+}
+
 extension GEMM {
-    /// Whether products with a `PackedMatrix` run here (x86-64 with AVX-512F and VL).
+    /// Whether products with a `PackedMatrix` run here (x86-64 with AVX-512F+VL or AVX2+FMA, unless
+    /// `BERT_GEMM_KERNEL=none`).
     package static let packedSupported: Bool = bert_gemm_packed_supported() != 0
+
+    /// The packed kernel in use: the best the CPU has, or the one `BERT_GEMM_KERNEL` (avx512, avx2, none) names.
+    package static var packedKernel: PackedKernel { PackedKernel(rawValue: bert_gemm_packed_kind()) ?? .none }
+
+    /// Uses `kernel` from now on if the CPU supports it (tests run every path); returns the kernel in use.
+    @discardableResult
+    package static func selectPackedKernel(_ kernel: PackedKernel) -> PackedKernel {
+        PackedKernel(rawValue: bert_gemm_packed_set_kind(kernel.rawValue)) ?? .none
+    }
 
     /// C[m, n] = A[m, k] · op(B) from a packed op(B), overwriting C; the columns are split across threads.
     package static func packed(m: Int, a: UnsafePointer<Float>, lda: Int, b: PackedMatrix, c: UnsafeMutablePointer<Float>, ldc: Int) {

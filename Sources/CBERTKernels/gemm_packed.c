@@ -1,8 +1,11 @@
 // Products with weights packed ahead of time (inference): C[:, n0:n1] = A · op(B)[:, n0:n1], where op(B) [K, N] was
-// packed once by bert_gemm_pack_b: per 256-deep block of K (block at row offset pc), 32-column panels of kc rows. Rows of A are read in place,
-// twelve at a time, and broadcast against two 16-float vectors of a panel: a 12×32 tile of C in 24 AVX-512
-// registers. Packing the weights once removes the per-call packing a BLAS does, which dominates at small M.
-// AVX-512 only (bert_gemm_packed_supported); other CPUs keep the BLAS path.
+// packed once by bert_gemm_pack_b: per 256-deep block of K (block at row offset pc), 32-column panels of kc rows.
+// Rows of A are read in place and broadcast against the panel:
+// - AVX-512: twelve rows × two 16-float vectors, a 12×32 tile of C in 24 registers;
+// - AVX2+FMA (e.g. AMD Zen 3): six rows × two 8-float vectors of one half of a panel, a 6×16 tile in 12 of the
+//   16 registers (BLIS's Haswell shape), run twice per panel; the packed layout is the same.
+// Packing the weights once removes the per-call packing a BLAS does, which dominates at small M. Other CPUs keep
+// the BLAS path (bert_gemm_packed_kind returns 0).
 #include "CBERTKernels.h"
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +17,44 @@
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
 #define AVX512 __attribute__((target("avx512f,avx512vl,fma")))
+#define AVX2 __attribute__((target("avx2,fma")))
+#define MR2 6
 
-int bert_gemm_packed_supported(void) { return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl"); }
+static int kind_supported(int kind) {
+    switch (kind) {
+    case BERT_GEMM_PACKED_AVX512: return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
+    case BERT_GEMM_PACKED_AVX2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case BERT_GEMM_PACKED_NONE: return 1;
+    default: return 0;
+    }
+}
+
+// -1 until first asked; then the kernel in use. Every thread computes the same value, so the race is benign.
+static int current_kind = -1;
+
+int bert_gemm_packed_kind(void) {
+    if (current_kind < 0) {
+        int kind = kind_supported(BERT_GEMM_PACKED_AVX512) ? BERT_GEMM_PACKED_AVX512
+                 : kind_supported(BERT_GEMM_PACKED_AVX2) ? BERT_GEMM_PACKED_AVX2 : BERT_GEMM_PACKED_NONE;
+        const char *forced = getenv("BERT_GEMM_KERNEL");  // avx512 | avx2 | none: a slower path, for tests and benches
+        if (forced) {
+            int wanted = !strcmp(forced, "avx512") ? BERT_GEMM_PACKED_AVX512 : !strcmp(forced, "avx2") ? BERT_GEMM_PACKED_AVX2
+                       : !strcmp(forced, "none") ? BERT_GEMM_PACKED_NONE : -1;
+            if (wanted >= 0 && kind_supported(wanted)) kind = wanted;
+        }
+        current_kind = kind;
+    }
+    return current_kind;
+}
+
+int bert_gemm_packed_kind_supported(int kind) { return kind_supported(kind); }
+
+int bert_gemm_packed_set_kind(int kind) {
+    if (kind_supported(kind)) current_kind = kind;
+    return bert_gemm_packed_kind();
+}
+
+int bert_gemm_packed_supported(void) { return bert_gemm_packed_kind() != BERT_GEMM_PACKED_NONE; }
 
 static size_t panels_of(int n) { return (size_t)(n + NR - 1) / NR; }
 
@@ -75,8 +114,73 @@ static AVX512 void tile(int kc, const float *a, size_t rs, size_t cs, const floa
     }
 }
 
+// One 6×16 tile over kc from one half of a 32-wide panel (bp already offset to the half): as tile(), with AVX2.
+static AVX2 void tile2(int kc, const float *a, size_t rs, size_t cs, const float *bp, float *c, int ldc, int mr, int nr,
+                       int accumulate) {
+    __m256 acc[MR2][2];
+    for (int i = 0; i < MR2; i++) { acc[i][0] = _mm256_setzero_ps(); acc[i][1] = _mm256_setzero_ps(); }
+    for (int p = 0; p < kc; p++) {
+        const __m256 b0 = _mm256_loadu_ps(bp), b1 = _mm256_loadu_ps(bp + 8);
+        const float *ap = a + (size_t)p * cs;
+#pragma GCC unroll 6
+        for (int i = 0; i < MR2; i++) {
+            const __m256 av = _mm256_broadcast_ss(ap + i * rs);
+            acc[i][0] = _mm256_fmadd_ps(av, b0, acc[i][0]);
+            acc[i][1] = _mm256_fmadd_ps(av, b1, acc[i][1]);
+        }
+        bp += NR;
+    }
+    // Lane j of a mask is all ones when column j (or 8 + j) is written.
+    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i m0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nr), lanes);
+    const __m256i m1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nr - 8), lanes);
+    for (int i = 0; i < mr; i++) {
+        float *row = c + (size_t)i * ldc;
+        __m256 r0 = acc[i][0], r1 = acc[i][1];
+        if (accumulate) {
+            r0 = _mm256_add_ps(r0, _mm256_maskload_ps(row, m0));
+            r1 = _mm256_add_ps(r1, _mm256_maskload_ps(row + 8, m1));
+        }
+        _mm256_maskstore_ps(row, m0, r0);
+        _mm256_maskstore_ps(row + 8, m1, r1);
+    }
+}
+
+static void packed_avx2(int m, int n0, int n1, int k, const float *a, int lda, const float *packed, int n, float *c,
+                        int ldc) {
+    float ap[KC * MR2] __attribute__((aligned(32)));
+    const size_t np = panels_of(n);
+    for (int pc = 0; pc < k; pc += KC) {
+        const int kc = k - pc < KC ? k - pc : KC;
+        const float *block = packed + (size_t)pc * np * NR;
+        for (int ic = 0; ic < m; ic += MR2) {
+            const int mr = m - ic < MR2 ? m - ic : MR2;
+            const float *rows = a + (size_t)ic * lda + pc;
+            size_t rs = (size_t)lda, cs = 1;
+            if (mr < MR2) {  // the last rows: copy them, zero-padded, so the tile never reads past A
+                for (int p = 0; p < kc; p++)
+                    for (int i = 0; i < MR2; i++) ap[p * MR2 + i] = i < mr ? rows[(size_t)i * lda + p] : 0.0f;
+                rows = ap;
+                rs = 1;
+                cs = MR2;
+            }
+            for (int j = n0; j < n1; j += NR) {
+                const float *panel = block + (size_t)(j / NR) * kc * NR;
+                for (int h = 0; h < NR && j + h < n1; h += 16) {
+                    const int nr = n1 - j - h < 16 ? n1 - j - h : 16;
+                    tile2(kc, rows, rs, cs, panel + h, c + (size_t)ic * ldc + j + h, ldc, mr, nr, pc > 0);
+                }
+            }
+        }
+    }
+}
+
 void bert_gemm_packed(int m, int n0, int n1, int k, const float *a, int lda, const float *packed, int n,
                       float *c, int ldc) {
+    if (bert_gemm_packed_kind() == BERT_GEMM_PACKED_AVX2) {
+        packed_avx2(m, n0, n1, k, a, lda, packed, n, c, ldc);
+        return;
+    }
     float ap[KC * MR] __attribute__((aligned(64)));
     const size_t np = panels_of(n);
     for (int pc = 0; pc < k; pc += KC) {
@@ -101,6 +205,11 @@ void bert_gemm_packed(int m, int n0, int n1, int k, const float *a, int lda, con
     }
 }
 #else
+int bert_gemm_packed_kind(void) { return BERT_GEMM_PACKED_NONE; }
+int bert_gemm_packed_kind_supported(int kind) { return kind_supported(kind); }
+
+int bert_gemm_packed_set_kind(int kind) { (void)kind; return BERT_GEMM_PACKED_NONE; }
+int bert_gemm_packed_kind_supported(int kind) { return kind == BERT_GEMM_PACKED_NONE; }
 int bert_gemm_packed_supported(void) { return 0; }
 size_t bert_gemm_packed_count(int k, int n) { (void)k; (void)n; return 0; }
 void bert_gemm_pack_b(int transB, int k, int n, const float *b, int ldb, float *dst) {

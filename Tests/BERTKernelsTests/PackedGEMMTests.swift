@@ -1,16 +1,27 @@
 import BERTKernels
 import XCTest
 
-/// Products with pre-packed weights (`PackedMatrix`, `GEMM.packed`) against a naive Float64 loop, on shapes that
-/// cross every tile edge: rows around the 12-row tile, columns around the 32-column panel, depths around the
-/// 256-deep block, padded leading dimensions, and B given transposed (a Linear weight) or not.
+/// Products with pre-packed weights (`PackedMatrix`, `GEMM.packed`) against a naive Float64 loop, with every
+/// packed kernel this CPU runs (AVX-512 and AVX2 on an AVX-512 machine), on shapes that cross every tile edge:
+/// rows around the 12- and 6-row tiles, columns around the 16-column half panel and the 32-column panel, depths
+/// around the 256-deep block, padded leading dimensions, and B given transposed (a Linear weight) or not.
 final class PackedGEMMTests: XCTestCase {
-    func testPackedProductsMatchANaiveLoop() throws {
-        try XCTSkipUnless(GEMM.packedSupported, "this CPU has no AVX-512: products use the BLAS path")
+    func testEveryPackedKernelMatchesANaiveLoop() throws {
+        let kernels = PackedKernel.allCases.filter { $0 != .none && $0.isSupported }
+        try XCTSkipIf(kernels.isEmpty, "this CPU has neither AVX-512 nor AVX2: products use the BLAS path")
+        let original = GEMM.packedKernel
+        defer { GEMM.selectPackedKernel(original) }
+        for kernel in kernels {
+            XCTAssertEqual(GEMM.selectPackedKernel(kernel), kernel)
+            try checkPackedProducts("\(kernel)")
+        }
+    }
+
+    func checkPackedProducts(_ kernel: String) throws {
         var g = SystemRandomNumberGenerator()
         var worst: Float = 0, cases = 0
-        for m in [1, 11, 12, 13, 37, 130] {
-            for n in [1, 31, 33, 64, 100] {
+        for m in [1, 5, 6, 7, 11, 12, 13, 37, 130] {
+            for n in [1, 15, 17, 31, 33, 64, 100] {
                 for k in [1, 255, 256, 300, 600] {
                     for transposed in [true, false] {
                         let lda = k + 3, ldb = (transposed ? k : n) + 5, ldc = n + 2
@@ -38,7 +49,7 @@ final class PackedGEMMTests: XCTestCase {
                 }
             }
         }
-        XCTAssertEqual(cases, 300)
-        XCTAssertLessThan(worst, 1e-4)
+        XCTAssertEqual(cases, 630, kernel)
+        XCTAssertLessThan(worst, 1e-4, kernel)
     }
 }

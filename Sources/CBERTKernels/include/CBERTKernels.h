@@ -64,8 +64,17 @@ void bert_layernorm_forward(const float *x, const float *gamma, const float *bet
 void bert_layernorm_backward(const float *x, const float *gamma, const float *mean, const float *rstd,
                              const float *dy, float *dx, float *dgamma, float *dbeta, size_t rows, size_t cols);
 
-// ---- Products with pre-packed weights (inference; AVX-512) ------------------------------------------
-/// 1 when this CPU runs bert_gemm_packed (AVX-512F and VL), else 0 (use bert_sgemm).
+// ---- Products with pre-packed weights (inference; AVX-512 or AVX2+FMA) -------------------------------
+#define BERT_GEMM_PACKED_NONE 0
+#define BERT_GEMM_PACKED_AVX2 1
+#define BERT_GEMM_PACKED_AVX512 2
+/// The packed kernel in use: the best this CPU has, or BERT_GEMM_KERNEL=avx512|avx2|none when the CPU has that.
+int bert_gemm_packed_kind(void);
+/// 1 when this CPU can run `kind`.
+int bert_gemm_packed_kind_supported(int kind);
+/// Selects `kind` if this CPU supports it (tests run every path); returns the kind in use.
+int bert_gemm_packed_set_kind(int kind);
+/// 1 when this CPU runs bert_gemm_packed (a kind other than NONE), else 0 (use bert_sgemm).
 int bert_gemm_packed_supported(void);
 /// Floats a packed copy of op(B) [k, n] takes.
 size_t bert_gemm_packed_count(int k, int n);
