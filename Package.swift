@@ -18,6 +18,9 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
         // The embedded search index's SQLite store (needs the system's libsqlite3-dev: scripts/install-system.sh).
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // The search index's PostgreSQL + pgvector store.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // Foundation-only leaves: never import the tensor stack. BERTJSON is the one JSON parser and writer.
@@ -41,7 +44,10 @@ let package = Package(
         .target(name: "BERTTasks", dependencies: ["BERTModels", "BERTTokenizers"]),
         .target(name: "BERTTraining", dependencies: ["BERTModels", "BERTTokenizers", "BERTTasks", "BERTJSON"]),
         // Lasting vector indexes: the protocol and the SQLite store (GRDB).
-        .target(name: "BERTSearch", dependencies: ["BERTJSON", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "BERTSearch",
+            dependencies: ["BERTJSON", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
+                           .product(name: "Logging", package: "swift-log")]),
         .target(name: "BERT", dependencies: ["BERTModels", "BERTTokenizers", "SafeTensors", "BERTHub", "BERTJSON", "BERTTasks", "BERTTraining", "BERTSearch"]),
         // The command line: option groups, input readers, the checked output writer and progress, shared by the
         // user's `bert` and the developers' `bert-dev` (benchmarks and parity hooks).

@@ -7,6 +7,8 @@ scripts/install-system.sh
 scripts/fetch-models.sh
 scripts/fetch-pretraining-text.sh
 scripts/extract_polarity.sh
+# PostgreSQL + pgvector for the search-index tests (PostgresVectorIndexTests), on a Unix socket.
+eval "$(scripts/start-postgres.sh)"
 # Every reader's libFuzzer target for a few seconds each (about a minute, plus the sanitized build; see
 # docs/fuzzing.md). FUZZ_SECONDS sets the time per target; 0 only replays the committed corpus. A failure is
 # counted as one failed check in the summary line and the tests still run.

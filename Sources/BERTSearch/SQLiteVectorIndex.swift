@@ -38,9 +38,6 @@ public final class SQLiteVectorIndex: VectorIndex {
     private let database: DatabasePool
     private var memory: InMemoryVectors?
 
-    /// The `format` recorded in new files.
-    public static let formatVersion = 1
-
     /// Opens the index at `path`, creating it with `settings` when the file does not exist; an existing index must
     /// have been built with the same model, dimension, pooling and normalisation (and quantisation).
     /// - Throws: `SearchError.modelMismatch`, `.notAnIndex` (not SQLite, corrupt, or another program's database),
@@ -50,7 +47,7 @@ public final class SQLiteVectorIndex: VectorIndex {
         let exists = FileManager.default.fileExists(atPath: path)
         database = try Self.open(path)
         if exists, let stored = try Self.readSettings(database, path: path) {
-            try Self.check(stored, against: settings, path: path)
+            try stored.check(against: settings, location: path)
             self.settings = stored
         } else {
             if exists { try Self.requireEmpty(database, path: path) }
@@ -262,14 +259,7 @@ public final class SQLiteVectorIndex: VectorIndex {
                 let pairs = try Row.fetchAll(db, sql: "SELECT key, value FROM index_info")
                 var info: [String: String] = [:]
                 for row in pairs { info[row[0]] = row[1] }
-                guard let model = info["model"], let fingerprint = info["model_fingerprint"],
-                      let dimension = info["dimension"].flatMap(Int.init), dimension > 0, dimension <= 1 << 16,
-                      let normalized = info["normalized"].map({ $0 == "true" }), let pooling = info["pooling"],
-                      let quantization = info["quantization"].flatMap(VectorQuantization.init(rawValue:)) else {
-                    throw SearchError.notAnIndex(path: path, reason: "index_info is incomplete")
-                }
-                return IndexSettings(model: model, modelFingerprint: fingerprint, dimension: dimension,
-                                     normalized: normalized, pooling: pooling, quantization: quantization)
+                return try IndexSettings(info: info, location: path)
             }
         } catch let error as DatabaseError {
             throw translate(error, path: path)
@@ -295,29 +285,12 @@ public final class SQLiteVectorIndex: VectorIndex {
                         vector BLOB NOT NULL
                     );
                     """)
-                let info: [(String, String)] = [
-                    ("format", "swift-bert-index"), ("format_version", "\(formatVersion)"), ("model", settings.model),
-                    ("model_fingerprint", settings.modelFingerprint), ("dimension", "\(settings.dimension)"),
-                    ("normalized", settings.normalized ? "true" : "false"), ("pooling", settings.pooling),
-                    ("quantization", settings.quantization.rawValue),
-                ]
+                let info = settings.info
                 for (key, value) in info {
                     try db.execute(sql: "INSERT INTO index_info (key, value) VALUES (?, ?)", arguments: [key, value])
                 }
             }
         }
-    }
-
-    private static func check(_ stored: IndexSettings, against given: IndexSettings, path: String) throws {
-        let fields: [(String, String, String)] = [
-            ("model", "\(stored.model) (fingerprint \(stored.modelFingerprint.prefix(12)))", "\(given.model) (fingerprint \(given.modelFingerprint.prefix(12)))"),
-            ("dimension", "\(stored.dimension)", "\(given.dimension)"),
-            ("normalization", "\(stored.normalized)", "\(given.normalized)"),
-            ("pooling", stored.pooling, given.pooling),
-            ("quantization", stored.quantization.rawValue, given.quantization.rawValue),
-        ]
-        if stored.modelFingerprint != given.modelFingerprint { throw SearchError.modelMismatch(index: path, field: "model", stored: fields[0].1, given: fields[0].2) }
-        for (field, a, b) in fields.dropFirst() where a != b { throw SearchError.modelMismatch(index: path, field: field, stored: a, given: b) }
     }
 
     // MARK: Errors

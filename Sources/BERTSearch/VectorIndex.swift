@@ -64,20 +64,21 @@ public struct IndexSettings: Sendable, Equatable {
     }
 }
 
-/// A lasting vector index: documents with embeddings, added in batches, searched by dot product.
+/// A lasting vector index: documents with embeddings, added in batches, searched by dot product. Async, because
+/// the PostgreSQL store talks over the network; the SQLite store answers synchronously.
 public protocol VectorIndex: AnyObject {
     /// What the stored embeddings are.
     var settings: IndexSettings { get }
     /// Documents stored.
-    func count() throws -> Int
+    func count() async throws -> Int
     /// Which of `ids` are stored already.
-    func existingIds(_ ids: [String]) throws -> Set<String>
+    func existingIds(_ ids: [String]) async throws -> Set<String>
     /// Stores `documents` in one transaction (all or none); ids already present are skipped. Returns how many
     /// were added.
-    @discardableResult func add(_ documents: [IndexDocument]) throws -> Int
+    @discardableResult func add(_ documents: [IndexDocument]) async throws -> Int
     /// Removes the documents with these ids; returns how many were there.
-    @discardableResult func remove(ids: [String]) throws -> Int
+    @discardableResult func remove(ids: [String]) async throws -> Int
     /// The `topK` documents with the highest dot product with `query`, best first (ties by insertion order),
     /// among those whose metadata has every `filter` key equal to its value.
-    func search(_ query: [Float], topK: Int, filter: [String: String]) throws -> [SearchHit]
+    func search(_ query: [Float], topK: Int, filter: [String: String]) async throws -> [SearchHit]
 }

@@ -111,7 +111,7 @@ struct SimilarityCommand: ParsableCommand {
 }
 
 /// `bert search`: rank a corpus of texts against queries by cosine similarity.
-struct SearchCommand: ParsableCommand {
+struct SearchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search", abstract: "Semantic search: the documents closest to each query, from an index or a corpus file.",
         discussion: """
@@ -122,7 +122,9 @@ struct SearchCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: OptionalModelOptions
     @OptionGroup var progressOptions: ProgressOptions
-    @Option(help: "An index made by `bert index add` (its model is used unless --model is given).") var index: String?
+    @Option(help: "An index made by `bert index add`: an SQLite file or a postgres:// URL (its model is used unless --model is given).")
+    var index: String?
+    @Flag(help: "PostgreSQL: scan the table instead of the HNSW index (exact, slower).") var exact = false
     @Option(help: "Corpus: one text per line, JSON Lines with a \"text\" field, or CSV/TSV with a text column (embedded anew).")
     var corpus: String?
     @Option(help: "How to read --corpus.") var corpusFormat: InputFormat = .auto
@@ -141,12 +143,13 @@ struct SearchCommand: ParsableCommand {
         for f in filter where !f.contains("=") { throw ValidationError("--filter takes KEY=VALUE, not \"\(f)\"") }
     }
 
-    func run() throws {
-        if let index { try searchIndex(index) } else { try searchCorpus(corpus!) }
+    func run() async throws {
+        if let index { try await searchIndex(index) } else { try searchCorpus(corpus!) }
     }
 
-    private func searchIndex(_ path: String) throws {
-        let store = try SQLiteVectorIndex(path: path)
+    private func searchIndex(_ path: String) async throws {
+        let store = try await openVectorIndex(path)
+        (store as? PostgresVectorIndex)?.exact = exact
         let folder = try modelOptions.directory(fallback: store.settings.model)
         let fingerprint = ModelFingerprint.of(directory: folder)
         guard fingerprint == store.settings.modelFingerprint else {
@@ -158,7 +161,7 @@ struct SearchCommand: ParsableCommand {
             return (String(f[..<eq]), String(f[f.index(after: eq)...]))
         }, uniquingKeysWith: { $1 })
         for (query, vector) in zip(queries, try model.encode(queries)) {
-            let hits = try store.search(vector, topK: topK, filter: conditions)
+            let hits = try await store.search(vector, topK: topK, filter: conditions)
             try print(query, hits.map { (id: JSONValue.string($0.id), text: $0.text, score: $0.score, metadata: $0.metadata) })
         }
     }

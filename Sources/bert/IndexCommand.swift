@@ -20,7 +20,7 @@ struct IndexCommand: ParsableCommand {
 }
 
 /// `bert index add`: embed documents and store them; re-running skips the ids already stored.
-struct IndexAddCommand: ParsableCommand {
+struct IndexAddCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add",
         abstract: "Embed and store documents (text lines, JSON Lines with id/text/metadata, or CSV/TSV).",
@@ -30,7 +30,8 @@ struct IndexAddCommand: ParsableCommand {
             most the batch in flight, and running the same command again adds only what is missing.
             """)
 
-    @Option(help: "The index file (created on first use).") var index: String
+    @Option(help: "The index: an SQLite file (created on first use) or a postgres:// URL (tables created on first use).")
+    var index: String
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var progressOptions: ProgressOptions
     @Argument(help: "Files to add (- for standard input).") var files: [String]
@@ -44,7 +45,7 @@ struct IndexAddCommand: ParsableCommand {
         if files.isEmpty { throw ValidationError("give at least one file to add") }
     }
 
-    func run() throws {
+    func run() async throws {
         var documents: [(id: String, text: String, metadata: JSONObject)] = []
         var seen: [String: String] = [:]
         for file in files {
@@ -60,20 +61,20 @@ struct IndexAddCommand: ParsableCommand {
         let settings = IndexSettings(model: modelOptions.model, modelFingerprint: ModelFingerprint.of(directory: folder),
                                      dimension: model.dimension, normalized: model.normalizes,
                                      pooling: model.pooling.modes.map(\.rawValue).joined(separator: "+"), quantization: quantization)
-        let store = try SQLiteVectorIndex(path: index, creating: settings)
-        let stored = try store.existingIds(documents.map(\.id))
+        let store = try await openVectorIndex(index, creating: settings)
+        let stored = try await store.existingIds(documents.map(\.id))
         let pending = documents.filter { !stored.contains($0.id) }
         let progress = ProgressDisplay("indexed", total: pending.count, unit: "documents", quiet: progressOptions.quiet)
         var added = 0
         for start in stride(from: 0, to: pending.count, by: batchSize) {
             let batch = Array(pending[start..<min(start + batchSize, pending.count)])
             let vectors = try model.encode(batch.map(\.text))
-            added += try store.add(zip(batch, vectors).map { IndexDocument(id: $0.id, text: $0.text, metadata: $0.metadata, vector: $1) })
+            added += try await store.add(zip(batch, vectors).map { IndexDocument(id: $0.id, text: $0.text, metadata: $0.metadata, vector: $1) })
             progress.update(start + batch.count)
         }
         progress.finish()
         try StandardOutput.jsonLine(["index": .string(index), "added": .integer(Int64(added)),
-                                     "skipped": .integer(Int64(documents.count - pending.count)), "documents": .integer(Int64(try store.count()))])
+                                     "skipped": .integer(Int64(documents.count - pending.count)), "documents": .integer(Int64(try await store.count()))])
     }
 
     /// A JSONL record's "metadata" object, or a table row's columns besides id and text.
@@ -86,29 +87,30 @@ struct IndexAddCommand: ParsableCommand {
 }
 
 /// `bert index remove`: delete documents by id.
-struct IndexRemoveCommand: ParsableCommand {
+struct IndexRemoveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove documents by id.")
 
-    @Option(help: "The index file.") var index: String
+    @Option(help: "The index: an SQLite file or a postgres:// URL.") var index: String
     @Argument(help: "Ids to remove.") var ids: [String]
 
-    func run() throws {
-        let removed = try SQLiteVectorIndex(path: index).remove(ids: ids)
+    func run() async throws {
+        let removed = try await openVectorIndex(index).remove(ids: ids)
         try StandardOutput.jsonLine(["index": .string(index), "removed": .integer(Int64(removed))])
     }
 }
 
 /// `bert index info`: what an index holds and how it was built.
-struct IndexInfoCommand: ParsableCommand {
+struct IndexInfoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "info", abstract: "Show an index's model, dimension and size.")
 
-    @Option(help: "The index file.") var index: String
+    @Option(help: "The index: an SQLite file or a postgres:// URL.") var index: String
 
-    func run() throws {
-        let store = try SQLiteVectorIndex(path: index)
+    func run() async throws {
+        let store = try await openVectorIndex(index)
         let s = store.settings
+        let documents = try await store.count()
         try StandardOutput.jsonLine([
-            "index": .string(index), "documents": .integer(Int64(try store.count())), "model": .string(s.model),
+            "index": .string(index), "documents": .integer(Int64(documents)), "model": .string(s.model),
             "model_fingerprint": .string(s.modelFingerprint), "dimension": .integer(Int64(s.dimension)),
             "normalized": .bool(s.normalized), "pooling": .string(s.pooling), "quantization": .string(s.quantization.rawValue),
         ])
