@@ -1,0 +1,118 @@
+import BERTNN
+
+/// Everything that differs between the members of the BERT family, in one place: the model code asks the member
+/// rather than branching on BERT. The layers themselves are shared (`EncoderLayer`); a member only names its keys,
+/// its embedding options and how its layers are shared.
+///
+/// Mirrors the `transformers` classes `BertModel`, `RobertaModel` / `XLMRobertaModel`, `DistilBertModel` and
+/// `AlbertModel` and their task heads.
+package struct FamilyMember: Sendable {
+    package let modelType: BertConfig.ModelType
+
+    package init(_ modelType: BertConfig.ModelType) { self.modelType = modelType }
+
+    /// The attribute a task head keeps its encoder under (`base_model_prefix`): `bert.`, `roberta.`, ...
+    package var baseKey: String {
+        switch modelType {
+        case .bert: return "bert"
+        case .roberta, .xlmRoberta: return "roberta"
+        case .distilbert: return "distilbert"
+        case .albert: return "albert"
+        }
+    }
+
+    /// The class-name stem `config.json`'s `architectures` uses: `Bert`, `Roberta`, `XLMRoberta`, ...
+    package var classPrefix: String {
+        switch modelType {
+        case .bert: return "Bert"
+        case .roberta: return "Roberta"
+        case .xlmRoberta: return "XLMRoberta"
+        case .distilbert: return "DistilBert"
+        case .albert: return "Albert"
+        }
+    }
+
+    /// The sub-keys of one encoder layer.
+    package var layerKeys: EncoderLayerKeys {
+        switch modelType {
+        case .bert, .roberta, .xlmRoberta: return .bert
+        case .distilbert: return .distilBERT
+        case .albert: return .albert
+        }
+    }
+
+    /// The key of unique layer `index` (ALBERT: `inner` layers per group).
+    package func layerKey(_ index: Int, inner: Int) -> String {
+        switch modelType {
+        case .bert, .roberta, .xlmRoberta: return "encoder.layer.\(index)"
+        case .distilbert: return "transformer.layer.\(index)"
+        case .albert: return "encoder.albert_layer_groups.\(index / inner).albert_layers.\(index % inner)"
+        }
+    }
+
+    /// The prefix of every layer key before its number (the config check counts layers by it); nil for ALBERT,
+    /// whose stored layers are groups, not the applied depth.
+    package var layerCountPrefix: String? {
+        switch modelType {
+        case .bert, .roberta, .xlmRoberta: return "encoder.layer."
+        case .distilbert: return "transformer.layer."
+        case .albert: return nil
+        }
+    }
+
+    /// RoBERTa counts positions from `padding_idx + 1` over non-pad tokens (`create_position_ids_from_input_ids`).
+    package var countsPositionsFromPadding: Bool { modelType.usesRobertaPositions }
+
+    /// Whether the base model has a pooler (DistilBERT has none).
+    package var hasPooler: Bool { modelType != .distilbert }
+
+    /// ALBERT's pooler is a bare `Linear` under `pooler`; the others wrap it as `pooler.dense`.
+    package var poolerIsBareLinear: Bool { modelType == .albert }
+
+    /// Sequence classification reads the base model's pooler (BERT, ALBERT) rather than a head-owned dense layer
+    /// on the first token (RoBERTa's `classifier.dense`, DistilBERT's `pre_classifier`).
+    package var classifiesFromPooler: Bool { modelType == .bert || modelType == .albert }
+}
+
+extension BertConfig {
+    /// The family member this config describes.
+    package var family: FamilyMember { FamilyMember(modelType) }
+}
+
+/// The names and activation of a member's masked-LM head: transform (dense → activation → LayerNorm), then the
+/// tied decoder plus a bias.
+package struct MaskedLMHeadLayout: Sendable {
+    /// Where the head sits in the model (`cls.predictions`, `lm_head`, `predictions`), or "" when its parameters
+    /// are the model's own (DistilBERT's `vocab_transform`, ...).
+    package let key: String
+    package let dense: String, layerNorm: String, bias: String
+    /// Checkpoint names holding the tied decoder (skipped on load, as `transformers` does).
+    package let tiedKeys: [String]
+
+    package init(_ member: FamilyMember) {
+        switch member.modelType {
+        case .bert:
+            (key, dense, layerNorm, bias) = ("cls.predictions", "transform.dense", "transform.LayerNorm", "bias")
+            tiedKeys = ["cls.predictions.decoder.weight", "cls.predictions.decoder.bias"]
+        case .roberta, .xlmRoberta:
+            (key, dense, layerNorm, bias) = ("lm_head", "dense", "layer_norm", "bias")
+            tiedKeys = ["lm_head.decoder.weight", "lm_head.decoder.bias"]
+        case .distilbert:
+            (key, dense, layerNorm, bias) = ("", "vocab_transform", "vocab_layer_norm", "vocab_projector.bias")
+            tiedKeys = ["vocab_projector.weight"]
+        case .albert:
+            (key, dense, layerNorm, bias) = ("predictions", "dense", "LayerNorm", "bias")
+            tiedKeys = ["predictions.decoder.weight", "predictions.decoder.bias"]
+        }
+    }
+
+    /// RoBERTa's `RobertaLMHead` always applies exact GELU; the others use the config's activation.
+    package static func activation(_ config: BertConfig) throws -> Activation {
+        config.modelType.usesRobertaPositions ? .gelu : try Activation(configValue: config.hiddenAct)
+    }
+}
+
+extension FamilyMember {
+    /// Every tied-decoder name of every member (checkpoints carry them; no parameter reads them).
+    package static let tiedDecoderKeys: [String] = BertConfig.ModelType.allCases.flatMap { MaskedLMHeadLayout(FamilyMember($0)).tiedKeys }
+}
