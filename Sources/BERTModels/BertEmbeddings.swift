@@ -85,12 +85,11 @@ public final class BertEmbeddings: Module {
         return ids
     }
 
-    /// The token-type table when the input needs it; ids past the table (any nonzero id for DistilBERT, which has
-    /// none) are an error rather than a silent zero.
+    /// The token-type table, when the model has one (its lookup reports ids past it); a model without one
+    /// (DistilBERT) refuses any nonzero id rather than ignoring it.
     func tokenTypes(_ input: EncoderInput) throws -> Embedding? {
-        let count = tokenTypeEmbeddings?.weight.shape[0] ?? 0
-        if let bad = input.tokenTypeIds.first(where: { $0 < 0 || $0 >= max(count, 1) }) {
-            throw ModelError.tokenTypesUnsupported(modelType: modelType.rawValue, found: bad, typeVocabSize: count)
+        if tokenTypeEmbeddings == nil, let bad = input.tokenTypeIds.first(where: { $0 != 0 }) {
+            throw ModelError.tokenTypesUnsupported(modelType: modelType.rawValue, found: bad)
         }
         return tokenTypeEmbeddings
     }
