@@ -63,6 +63,16 @@ package struct FamilyMember: Sendable {
     /// RoBERTa counts positions from `padding_idx + 1` over non-pad tokens (`create_position_ids_from_input_ids`).
     package var countsPositionsFromPadding: Bool { modelType.usesRobertaPositions }
 
+    /// Whether the member's tokenizer hands the model `token_type_ids` (`model_input_names`): RoBERTa's,
+    /// XLM-R's and DistilBERT's do not, so pair inputs reach those models with type ids of zero.
+    package var takesTokenTypeIds: Bool { modelType == .bert || modelType == .albert }
+
+    /// The mask token of the member's tokenizer class (`RobertaTokenizer`/`XLMRobertaTokenizer`: `<mask>`).
+    package var maskToken: String { modelType.usesRobertaPositions ? "<mask>" : "[MASK]" }
+
+    /// Every checkpoint name of a pooler, for callers whose model has none (`bert.pooler.`, `albert.pooler.`...).
+    package static let poolerKeys: [String] = ["pooler."] + BertConfig.ModelType.allCases.map { FamilyMember($0).baseKey + ".pooler." }
+
     /// Whether the base model has a pooler (DistilBERT has none).
     package var hasPooler: Bool { modelType != .distilbert }
 

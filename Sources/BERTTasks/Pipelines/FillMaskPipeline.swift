@@ -47,13 +47,15 @@ public final class FillMaskPipeline {
         padTokenId = tokenizer.tokenToId("[PAD]") ?? config.padTokenId
     }
 
-    /// Loads a Hugging Face folder (config.json, model.safetensors with `cls.predictions.*`, tokenizer files).
+    /// Loads a Hugging Face folder (config.json, model.safetensors with the member's MLM head: `cls.predictions.*`,
+    /// `lm_head.*`, `vocab_*` or `predictions.*`; tokenizer files). RoBERTa and XLM-R use `<mask>`.
     /// A checkpoint without the MLM head throws `ModelError.missingKeys` naming the `cls.predictions.*` tensors.
     public convenience init(directory: URL) throws {
         let config = try Pretrained.config(in: directory)
         let model = try BertForMaskedLM(config: config, randomInit: false)
-        try PipelineSupport.load(model, from: Pretrained.weights(in: directory))
-        try self.init(model: model, tokenizer: PipelineSupport.tokenizer(in: directory), config: config)
+        try PipelineSupport.load(model, config: config, from: Pretrained.weights(in: directory))
+        try self.init(model: model, tokenizer: PipelineSupport.tokenizer(in: directory), config: config,
+                      maskToken: config.family.maskToken)
     }
 
     /// transformers' `get_target_ids`: a target in the vocabulary is used as is; otherwise its first token (a
@@ -87,7 +89,7 @@ public final class FillMaskPipeline {
             throw PipelineError.noMaskToken(text: texts[i], maskToken: maskToken)
         }
         try PipelineSupport.checkLengths(encodings, maximum: maxLength)
-        let probabilities: [[[Double]]] = try PipelineSupport.batched(encodings, batchSize: batchSize, padId: padTokenId) { input, _ in
+        let probabilities: [[[Double]]] = try PipelineSupport.batched(encodings, batchSize: batchSize, padId: padTokenId, tokenTypes: config.family.takesTokenTypeIds) { input, _ in
             try maskProbabilities(input)
         }
         return zip(encodings, probabilities).map { encoding, perMask in
