@@ -54,8 +54,10 @@ public final class FillMaskPipeline {
         let config = try Pretrained.config(in: directory)
         let model = try BertForMaskedLM(config: config, randomInit: false)
         try PipelineSupport.load(model, config: config, from: Pretrained.weights(in: directory))
-        try self.init(model: model, tokenizer: PipelineSupport.tokenizer(in: directory), config: config,
-                      maskToken: config.family.maskToken)
+        let tokenizer = try PipelineSupport.tokenizer(in: directory)
+        // The member's mask token, unless its tokenizer is another member's (a RoBERTa trained on WordPiece ids).
+        let mask = [config.family.maskToken, "[MASK]", "<mask>"].first { tokenizer.tokenToId($0) != nil } ?? config.family.maskToken
+        try self.init(model: model, tokenizer: tokenizer, config: config, maskToken: mask)
     }
 
     /// transformers' `get_target_ids`: a target in the vocabulary is used as is; otherwise its first token (a
