@@ -42,16 +42,36 @@ def head(path, rows, out):
         csv.writer(f).writerows(data[:rows + 1])
 
 
+def arguments(work, option, default):
+    """--work (created) and one integer option."""
+    p = argparse.ArgumentParser()
+    p.add_argument("--work", default=work)
+    p.add_argument(option, type=int, default=default)
+    a = p.parse_args()
+    os.makedirs(a.work, exist_ok=True)
+    return a
+
+
+def report(results, line, ok, failure):
+    """Prints a result line and keeps it; exits with `failure` when the check failed."""
+    print(json.dumps(line), flush=True)
+    results.append(line)
+    if not ok:
+        sys.exit(failure)
+
+
+def write_jsonl(name, rows):
+    with open(os.path.join(ROOT, "Tests", "Fixtures", "family", name), "w") as f:
+        for r in rows:
+            f.write(json.dumps(r) + "\n")
+
+
 def run(*cmd):
     subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--work", default="/tmp/family-finetune")
-    p.add_argument("--train-rows", type=int, default=1600)
-    a = p.parse_args()
-    os.makedirs(a.work, exist_ok=True)
+    a = arguments("/tmp/family-finetune", "--train-rows", 1600)
     train, valid = os.path.join(a.work, "train.csv"), os.path.join(a.work, "valid.csv")
     head(os.path.join(ROOT, "data/polarity/train.csv"), a.train_rows, train)
     head(os.path.join(ROOT, "data/polarity/test.csv"), 200, valid)
@@ -75,13 +95,8 @@ def main():
                                cwd=ROOT, capture_output=True, text=True)
         line = json.loads(check.stdout.strip().splitlines()[-1])
         line = {"member": member, "torch": torch.__version__, **line, "model": f"{member}/run/best"}
-        print(json.dumps(line))
-        results.append(line)
-        if check.returncode != 0:
-            sys.exit(f"{member}: transformers' logits differ from ours by {line['max_abs_diff']}")
-    with open(os.path.join(ROOT, "Tests", "Fixtures", "family", "finetune_check.jsonl"), "w") as f:
-        for r in results:
-            f.write(json.dumps(r) + "\n")
+        report(results, line, check.returncode == 0, f"{member}: transformers' logits differ from ours by {line['max_abs_diff']}")
+    write_jsonl("finetune_check.jsonl", results)
 
 
 if __name__ == "__main__":

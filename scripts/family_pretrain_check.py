@@ -14,7 +14,6 @@ Each final checkpoint is loaded with transformers' class for its architecture (o
 unexpected keys allowed), and `bert fill-mask` is compared with transformers' fill-mask pipeline on the same
 folder (tokens equal, scores within 1e-4). Writes Tests/Fixtures/family/pretrain_check.jsonl.
 """
-import argparse
 import glob
 import json
 import os
@@ -22,6 +21,9 @@ import subprocess
 import sys
 
 import transformers as T
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from family_finetune_check import arguments, report, write_jsonl  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TEXTS = ["The [MASK] is installed with the package manager.", "You can [MASK] the file from the command line."]
@@ -33,11 +35,7 @@ def run(*cmd):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--work", default="/tmp/family-pretrain")
-    p.add_argument("--steps", type=int, default=30)
-    a = p.parse_args()
-    os.makedirs(a.work, exist_ok=True)
+    a = arguments("/tmp/family-pretrain", "--steps", 30)
     files = sorted(glob.glob(os.path.join(ROOT, "models/pretraining-text/files/*.txt")))[:6]
     tok = os.path.join(ROOT, "models/all-MiniLM-L6-v2")
     results = []
@@ -70,13 +68,8 @@ def main():
         line = {"member": member, "architecture": config.architectures[0], "steps": a.steps,
                 "first_loss": log[0]["loss"], "last_loss": log[-1]["loss"], "loading_problems": bad,
                 "fill_mask_tokens_equal": same, "fill_mask_max_score_diff": worst, "transformers": T.__version__}
-        print(json.dumps(line))
-        results.append(line)
-        if bad or not same or worst > 1e-4:
-            sys.exit(f"{member}: checkpoint check failed")
-    with open(os.path.join(ROOT, "Tests", "Fixtures", "family", "pretrain_check.jsonl"), "w") as f:
-        for r in results:
-            f.write(json.dumps(r) + "\n")
+        report(results, line, not bad and same and worst <= 1e-4, f"{member}: checkpoint check failed")
+    write_jsonl("pretrain_check.jsonl", results)
 
 
 if __name__ == "__main__":
