@@ -14,6 +14,9 @@ cased: a BERT (BertForMaskedLM, hidden 64, 2 layers) whose vocabulary is cased a
 here: specials, [unusedN], ASCII characters and ##-continuations, cased biomedical words), do_lower_case false;
 its vocab.txt, tokenizer_config.json and config.json are committed under family/cased_vocab/, and the fill-mask
 pipeline's answers are in pipelines.json → "cased".
+
+sentence_transformer: a DistilBERT sentence-transformers folder (mean pooling, Normalize; small files committed under
+family/st_distilbert/) and sentence-transformers' `encode` of four texts → pipelines.json "sentence_transformer".
 """
 import json
 import os
@@ -138,12 +141,43 @@ def make_cased(work):
             "cases": [{"inputs": t, "output": p(t, top_k=5)} for t in texts]}
 
 
+def make_sentence_transformer(work):
+    """A DistilBERT sentence-transformers folder (mean pooling, normalised), as all-distilroberta-v1-style models
+    are laid out; its small files are committed under family/st_distilbert/ (no weights, no tokenizer files)."""
+    from sentence_transformers import SentenceTransformer
+    folder = os.path.join(work, "st")
+    config = CONFIGS["distilbert"]()
+    keys = build("DistilBertModel", config, folder)
+    fixture = os.path.join(OUT, "st_distilbert")
+    os.makedirs(os.path.join(fixture, "1_Pooling"), exist_ok=True)
+    files = {"modules.json": [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+                              {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+                              {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"}],
+             "sentence_bert_config.json": {"max_seq_length": 128, "do_lower_case": False},
+             "1_Pooling/config.json": {"word_embedding_dimension": 64, "pooling_mode_cls_token": False,
+                                       "pooling_mode_mean_tokens": True, "pooling_mode_max_tokens": False,
+                                       "pooling_mode_mean_sqrt_len_tokens": False}}
+    for sub in ("1_Pooling", "2_Normalize"):
+        os.makedirs(os.path.join(folder, sub), exist_ok=True)
+    for name, content in files.items():
+        for root in (folder, fixture):
+            with open(os.path.join(root, name), "w") as f:
+                json.dump(content, f, indent=2)
+                f.write("\n")
+    shutil.copy(os.path.join(folder, "config.json"), fixture)
+    texts = ["A man is eating food.", "Someone is eating a sandwich.", "Naïve café owners in Zürich.",
+             "The quick brown fox jumps over the lazy dog near the riverbank at dawn."]
+    model = SentenceTransformer(folder, device="cpu")
+    return {"parameter_keys": keys, "texts": texts, "embeddings": model.encode(texts).tolist()}
+
+
 def main():
     result = {"versions": versions()}
     with tempfile.TemporaryDirectory() as work:
         for member in CONFIGS:
             result[member] = make_member(member, work)
         result["cased"] = make_cased(work)
+        result["sentence_transformer"] = make_sentence_transformer(work)
     with open(os.path.join(OUT, "pipelines.json"), "w") as f:
         json.dump(result, f, ensure_ascii=False, indent=1, default=lambda x: x.item())
         f.write("\n")

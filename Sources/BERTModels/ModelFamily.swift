@@ -87,6 +87,12 @@ package struct FamilyMember: Sendable {
 extension BertConfig {
     /// The family member this config describes.
     package var family: FamilyMember { FamilyMember(modelType) }
+
+    /// The longest input the position table serves: `max_position_embeddings`, less RoBERTa's padding offset
+    /// (`pad_token_id + 1`; 512 of RoBERTa-base's 514).
+    package var maxSequenceTokens: Int {
+        family.countsPositionsFromPadding ? max(maxPositionEmbeddings - padTokenId - 1, 0) : maxPositionEmbeddings
+    }
 }
 
 /// The names and activation of a member's masked-LM head: transform (dense → activation → LayerNorm), then the

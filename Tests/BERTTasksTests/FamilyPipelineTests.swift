@@ -116,4 +116,27 @@ final class FamilyPipelineTests: XCTestCase {
         XCTAssertNotEqual(pipe.tokenizer.tokenToId("Aspirin"), pipe.tokenizer.tokenToId("aspirin"))
         try compareFill(pipe, entry, "cased vocabulary")
     }
+
+    /// A sentence-transformers folder on DistilBERT (`embed`'s road): its embeddings equal sentence-transformers'.
+    func testDistilBertSentenceTransformerMatchesSentenceTransformers() throws {
+        let entry = golden["sentence_transformer"] as! [String: Any]
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("st-distilbert-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: fixtureURL("family/st_distilbert"), to: dir)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("2_Normalize"), withIntermediateDirectories: true)
+        for name in ["vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"] {
+            try FileManager.default.copyItem(at: modelURL("all-MiniLM-L6-v2").appendingPathComponent(name), to: dir.appendingPathComponent(name))
+        }
+        let config = try BertConfig(contentsOf: dir.appendingPathComponent("config.json"))
+        XCTAssertEqual(config.modelType, .distilbert)
+        let base = try BertModel(config: config, randomInit: false)
+        try fill(base, entry)
+        try base.saveSafeTensors(to: dir.appendingPathComponent("model.safetensors"))
+        let model = try SentenceTransformer(directory: dir)
+        let got = try model.encode(entry["texts"] as! [String])
+        let expected = (entry["embeddings"] as! [[Double]]).map { $0.map(Float.init) }
+        XCTAssertEqual(got.count, expected.count)
+        for (a, e) in zip(got, expected) { assertClose(a, e, atol: 1e-5, rtol: 0, "DistilBERT sentence embedding") }
+        print("DistilBERT sentence-transformers: max |diff| = \(zip(got, expected).map { maxAbsDifference($0, $1) }.max() ?? 0)")
+    }
 }

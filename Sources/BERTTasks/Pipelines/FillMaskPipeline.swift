@@ -84,7 +84,7 @@ public final class FillMaskPipeline {
         // More candidates than the vocabulary (or the targets) cannot be returned; clamping also keeps an absurd
         // top_k from sizing the ranking buffer.
         let k = min(topK, targetIds?.count ?? config.vocabSize)
-        let maxLength = config.maxPositionEmbeddings
+        let maxLength = config.maxSequenceTokens
         let tok = try PipelineSupport.configured(tokenizer, truncateTo: truncation ? min(tokenizer.modelMaxLength ?? maxLength, maxLength) : nil)
         let encodings = try texts.map { try tok.encode($0) }
         for (i, e) in encodings.enumerated() where !e.ids.contains(maskTokenId) {

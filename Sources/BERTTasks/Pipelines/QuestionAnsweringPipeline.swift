@@ -78,8 +78,8 @@ public final class QuestionAnsweringPipeline {
         if stride > maxSeqLen {
             throw PipelineError.invalidOption(name: "doc_stride", value: "\(stride)", reason: "must not exceed max_seq_len \(maxSeqLen)")
         }
-        guard maxSeqLen <= config.maxPositionEmbeddings else {
-            throw PipelineError.invalidOption(name: "max_seq_len", value: "\(maxSeqLen)", reason: "the model has \(config.maxPositionEmbeddings) positions")
+        guard maxSeqLen <= config.maxSequenceTokens else {
+            throw PipelineError.invalidOption(name: "max_seq_len", value: "\(maxSeqLen)", reason: "the model has \(config.maxSequenceTokens) positions")
         }
         var tok = tokenizer
         do {

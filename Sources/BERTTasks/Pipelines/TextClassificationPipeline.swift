@@ -72,7 +72,7 @@ public final class TextClassificationPipeline {
 
     /// Raw logits, `[input][label]`, in padded batches of `batchSize`.
     public func logits(_ inputs: [TextClassificationInput], batchSize: Int = 8, truncation: Bool = false) throws -> [[Float]] {
-        let maxLength = config.maxPositionEmbeddings
+        let maxLength = config.maxSequenceTokens
         let tok = try PipelineSupport.configured(tokenizer, truncateTo: truncation ? min(tokenizer.modelMaxLength ?? maxLength, maxLength) : nil)
         let encodings = try inputs.map { try tok.encode($0.text, pair: $0.textPair) }
         try PipelineSupport.checkLengths(encodings, maximum: maxLength)

@@ -77,7 +77,7 @@ public final class TokenClassificationPipeline {
     ///   needs an aggregation strategy other than `.none`). Without it, text past `model_max_length` is cut.
     public func callAsFunction(_ texts: [String], aggregationStrategy: AggregationStrategy = .none,
                                ignoreLabels: [String] = ["O"], stride: Int? = nil, batchSize: Int = 8) throws -> [[TokenEntity]] {
-        let maxPositions = config.maxPositionEmbeddings
+        let maxPositions = config.maxSequenceTokens
         let maxLength = min(tokenizer.modelMaxLength ?? maxPositions, maxPositions)
         var tok = tokenizer
         if let stride {
