@@ -98,7 +98,7 @@ public final class BertForPreTraining: Module {
 
     /// A new model from `config`.
     public init(config: BertConfig, seed: UInt64 = 0, randomInit: Bool = true) throws {
-        guard config.family.hasPooler, !config.modelType.usesRobertaPositions else {
+        guard config.family.sentenceHeadKey != nil else {
             throw ModelError.unsupportedConfig(key: "model_type", value: config.modelType.rawValue, supported: ["bert", "albert"])
         }
         bert = try BertModel(config: config, addPoolingLayer: true, seed: seed, randomInit: randomInit)
@@ -108,9 +108,8 @@ public final class BertForPreTraining: Module {
     }
 
     public var children: [(key: String, module: Module)] {
-        let albert = bert.config.modelType == .albert
-        return [(bert.config.family.baseKey, bert)] + predictions.entries().children
-            + [(albert ? "sop_classifier.classifier" : "cls.seq_relationship", seqRelationship)]
+        let family = bert.config.family
+        return [(family.baseKey, bert)] + predictions.entries().children + [(family.sentenceHeadKey!, seqRelationship)]
     }
 
     /// MLM logits [batch, sequence, vocab] and NSP logits [batch, 2].

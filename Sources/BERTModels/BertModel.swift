@@ -43,7 +43,7 @@ public final class BertModel: Module {
                                                supported: ["a multiple of num_attention_heads (\(config.numAttentionHeads))"])
         }
         let family = config.family
-        let (groups, inner) = family.modelType == .albert ? (config.numHiddenGroups, config.innerGroupNum) : (config.numHiddenLayers, 1)
+        let (groups, inner) = family.layerGroups(config)
         guard groups > 0, inner > 0, config.numHiddenLayers % groups == 0 else {
             throw ModelError.unsupportedConfig(key: "num_hidden_groups", value: "\(config.numHiddenGroups)",
                                                supported: ["a divisor of num_hidden_layers (\(config.numHiddenLayers))"])
@@ -56,7 +56,7 @@ public final class BertModel: Module {
         embeddings = try BertEmbeddings(config: initConfig, generator: &g)
         let std = Float(initConfig.initializerRange)
         let width = config.embeddingSize ?? config.hiddenSize
-        embeddingProjection = family.modelType == .albert ? Linear(width, config.hiddenSize, std: std, generator: &g) : nil
+        embeddingProjection = family.projectsEmbeddings ? Linear(width, config.hiddenSize, std: std, generator: &g) : nil
         layers = (0..<(groups * inner)).map { _ in
             EncoderLayer(hidden: config.hiddenSize, heads: config.numAttentionHeads, intermediate: config.intermediateSize,
                          activation: activation, eps: Float(config.layerNormEps), hiddenDropout: Float(config.hiddenDropoutProb),
@@ -71,7 +71,7 @@ public final class BertModel: Module {
         let family = config.family
         var c: [(key: String, module: Module)] = [("embeddings", embeddings)]
         if let p = embeddingProjection { c.append(("encoder.embedding_hidden_mapping_in", p)) }
-        for (i, l) in layers.enumerated() { c.append((family.layerKey(i, inner: config.innerGroupNum), l)) }
+        for (i, l) in layers.enumerated() { c.append((family.layerKey(i, inner: family.layerGroups(config).inner), l)) }
         if let p = pooler { c.append(family.poolerIsBareLinear ? ("pooler", p.dense) : ("pooler", p)) }
         return c
     }

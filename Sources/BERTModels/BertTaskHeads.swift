@@ -50,24 +50,19 @@ public final class BertForSequenceClassification: Module {
     }
 
     public var children: [(key: String, module: Module)] {
-        let base: (key: String, module: Module) = (bert.config.family.baseKey, bert)
-        switch (bert.config.modelType, preClassifier) {
-        case (.distilbert, let pre?): return [base, ("pre_classifier", pre), ("classifier", classifier)]
-        case (_, let pre?): return [base, ("classifier.dense", pre), ("classifier.out_proj", classifier)]
-        case (_, nil): return [base, ("classifier", classifier)]
-        }
+        let family = bert.config.family
+        guard let pre = preClassifier, let keys = family.preClassifier else { return [(family.baseKey, bert), ("classifier", classifier)] }
+        return [(family.baseKey, bert), (keys.dense, pre), (keys.output, classifier)]
     }
 
     /// Logits [batch, numLabels]. `skippingPadding`: see `BertModel.callAsFunction` (the logits are the same).
     public func callAsFunction(_ input: EncoderInput, context: ForwardContext = .inference, skippingPadding: Bool = false) throws -> Tensor {
         let out = try bert(input, context: context, skippingPadding: skippingPadding)
         guard let pre = preClassifier else { return try classifier(context.dropout(out.poolerOutput!, dropout)) }
+        let layout = bert.config.family.preClassifier!
         var x = try out.lastHiddenState.select(dim: 1, index: 0)
-        if bert.config.modelType == .distilbert {
-            x = try context.dropout(pre(x).relu(), dropout)
-        } else {
-            x = try context.dropout(pre(context.dropout(x, dropout)).tanh(), dropout)
-        }
+        if layout.dropoutFirst { x = try context.dropout(x, dropout) }
+        x = try context.dropout(layout.activation(pre(x)), dropout)
         return try classifier(x)
     }
 
@@ -107,8 +102,7 @@ public final class BertForTokenClassification: Module {
     public init(config: BertConfig, numLabels: Int? = nil, seed: UInt64 = 0, randomInit: Bool = true) throws {
         bert = try BertModel(config: config, addPoolingLayer: false, seed: seed, randomInit: randomInit)
         classifier = Linear.head(config: config, outputs: numLabels ?? config.numLabels, seed: seed, randomInit: randomInit)
-        // DistilBERT's token head uses `dropout`, not `seq_classif_dropout`.
-        dropout = Float(config.modelType == .distilbert ? config.hiddenDropoutProb : config.classifierDropout ?? config.hiddenDropoutProb)
+        dropout = config.family.tokenClassifierDropout(config)
     }
 
     public var children: [(key: String, module: Module)] { [(bert.config.family.baseKey, bert), ("classifier", classifier)] }
@@ -139,7 +133,7 @@ public final class BertForQuestionAnswering: Module {
     public init(config: BertConfig, seed: UInt64 = 0, randomInit: Bool = true) throws {
         bert = try BertModel(config: config, addPoolingLayer: false, seed: seed, randomInit: randomInit)
         qaOutputs = Linear.head(config: config, outputs: 2, seed: seed, randomInit: randomInit)
-        dropout = Float(config.modelType == .distilbert ? config.qaDropout ?? 0 : 0)
+        dropout = config.family.questionAnsweringDropout(config)
     }
 
     public var children: [(key: String, module: Module)] { [(bert.config.family.baseKey, bert), ("qa_outputs", qaOutputs)] }

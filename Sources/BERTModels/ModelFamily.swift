@@ -82,6 +82,56 @@ package struct FamilyMember: Sendable {
     /// Sequence classification reads the base model's pooler (BERT, ALBERT) rather than a head-owned dense layer
     /// on the first token (RoBERTa's `classifier.dense`, DistilBERT's `pre_classifier`).
     package var classifiesFromPooler: Bool { modelType == .bert || modelType == .albert }
+
+    /// How the head-owned dense layer of sequence classification is named and activated: RoBERTa's
+    /// `RobertaClassificationHead` (dropout → `classifier.dense` → tanh → dropout → `classifier.out_proj`), DistilBERT's
+    /// `pre_classifier` → ReLU → dropout → `classifier`. Nil where the pooler does this job.
+    package var preClassifier: (dense: String, output: String, activation: Activation, dropoutFirst: Bool)? {
+        switch modelType {
+        case .bert, .albert: return nil
+        case .roberta, .xlmRoberta: return ("classifier.dense", "classifier.out_proj", .tanh, true)
+        case .distilbert: return ("pre_classifier", "classifier", .relu, false)
+        }
+    }
+
+    /// The sentence-level pre-training head: BERT's NSP `cls.seq_relationship`, ALBERT's sentence-order
+    /// `sop_classifier.classifier`; nil for RoBERTa and DistilBERT, which pre-train with MLM alone.
+    package var sentenceHeadKey: String? {
+        switch modelType {
+        case .bert: return "cls.seq_relationship"
+        case .albert: return "sop_classifier.classifier"
+        case .roberta, .xlmRoberta, .distilbert: return nil
+        }
+    }
+
+    /// The sentence-level pre-training task: "nsp" (BERT), "sop" (ALBERT) or nil (MLM only).
+    package var sentenceTask: String? {
+        switch modelType {
+        case .bert: return "nsp"
+        case .albert: return "sop"
+        case .roberta, .xlmRoberta, .distilbert: return nil
+        }
+    }
+
+    /// The stored layers as (groups, layers per group): ALBERT's `num_hidden_groups × inner_group_num`, applied
+    /// group ⌊i · groups / depth⌋ at depth i; one group per layer elsewhere.
+    package func layerGroups(_ config: BertConfig) -> (groups: Int, inner: Int) {
+        modelType == .albert ? (config.numHiddenGroups, config.innerGroupNum) : (config.numHiddenLayers, 1)
+    }
+
+    /// ALBERT projects its `embedding_size`-wide embeddings to `hidden_size` (`embedding_hidden_mapping_in`).
+    package var projectsEmbeddings: Bool { modelType == .albert }
+
+    /// Dropout before the token-classification head: DistilBERT uses `dropout`, the others `classifier_dropout`
+    /// (falling back to the hidden dropout).
+    package func tokenClassifierDropout(_ config: BertConfig) -> Float {
+        Float(modelType == .distilbert ? config.hiddenDropoutProb : config.classifierDropout ?? config.hiddenDropoutProb)
+    }
+
+    /// Dropout before the question-answering head: DistilBERT's `qa_dropout`; none elsewhere.
+    package func questionAnsweringDropout(_ config: BertConfig) -> Float {
+        Float(modelType == .distilbert ? config.qaDropout ?? 0 : 0)
+    }
 }
 
 extension BertConfig {

@@ -158,7 +158,7 @@ struct PretrainCommand: ParsableCommand {
         } else {
             let m = try BertForPreTraining(config: config, seed: seed)
             module = m
-            let task = config.modelType == .albert ? "sop" : "nsp"
+            let task = config.family.sentenceTask ?? "nsp"
             forward = { try PretrainingMetrics.bertStep(m, $0, $1, sentenceTask: task) }
             mlmLogits = { try m($0).prediction }
         }

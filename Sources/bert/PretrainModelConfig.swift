@@ -21,7 +21,7 @@ struct PretrainModelChoice {
             throw ValidationError("--objective \(objective) is unknown; use nsp, sop or mlm")
         }
         // RoBERTa and DistilBERT were trained with MLM alone and have no sentence head; ALBERT's head is SOP.
-        let sentenceTask = type == .albert ? "sop" : type == .bert ? "nsp" : nil
+        let sentenceTask = FamilyMember(type).sentenceTask
         maskedLMOnly = objective == "mlm"
         if !maskedLMOnly, objective != sentenceTask {
             throw ValidationError("\(type.rawValue) has no \(objective) head; use --objective "
