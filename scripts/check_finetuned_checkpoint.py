@@ -50,7 +50,9 @@ def main():
                     sys.exit("only mean pooling is checked")
             else:
                 model.eval()
-                out = model(input_ids=ids, token_type_ids=types)
+                # Members whose tokenizers return no token_type_ids (DistilBERT's model refuses them).
+                kw = {} if model.config.model_type in ("distilbert", "roberta", "xlm-roberta") else {"token_type_ids": types}
+                out = model(input_ids=ids, **kw)
                 theirs = torch.cat([out.start_logits.flatten(), out.end_logits.flatten()]) if a.task == "qa" else out.logits.flatten()
             ours = torch.tensor(r["outputs"])
             worst = max(worst, (theirs - ours).abs().max().item())

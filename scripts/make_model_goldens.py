@@ -21,7 +21,7 @@ random: a BERT-base-shape BertModel whose weights come from the deterministic ge
 Generator (see Tests/Fixtures/MANIFEST.md for the normative text): per state_dict key `name`, seed = FNV-1a
 64-bit of the UTF-8 bytes of name; element i (row-major) uses splitmix64 output number i+1 of the stream started
 at state = seed; u = (z >> 40) / 2**24; value = float32((2u - 1) * 0.05) (computed in float64, rounded once),
-and float32(1 + (2u - 1) * 0.1) for keys ending in "LayerNorm.weight".
+and float32(1 + (2u - 1) * 0.1) for keys ending in "LayerNorm.weight" or "layer_norm.weight".
 """
 import json
 import os
@@ -205,7 +205,7 @@ def generate(name, shape):
     n = int(np.prod(shape))
     z = splitmix64_outputs(fnv1a64(name), n)
     u = (z >> np.uint64(40)).astype(np.float64) / float(1 << 24)
-    if name.endswith("LayerNorm.weight"):
+    if name.endswith("LayerNorm.weight") or name.endswith("layer_norm.weight"):
         v = 1.0 + (2.0 * u - 1.0) * 0.1
     else:
         v = (2.0 * u - 1.0) * 0.05

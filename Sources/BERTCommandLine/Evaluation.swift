@@ -24,6 +24,12 @@ package enum LabelKind: String, ExpressibleByArgument, CaseIterable {
 /// A model evaluated on a labelled file: the figures, per-example predictions, and what a parity dump needs
 /// (each feature's ids and a function giving the model's raw outputs for one row).
 package struct EvaluationOutcome {
+    /// The type ids the model is given: the features' own, or zeros for members whose tokenizers return none
+    /// (RoBERTa, XLM-R, DistilBERT, which refuses nonzero ones).
+    static func modelTypeIds(_ typeIds: [Int], _ config: BertConfig) -> [Int] {
+        config.family.takesTokenTypeIds ? typeIds : [Int](repeating: 0, count: typeIds.count)
+    }
+
     /// `{task, model, data, loss, metrics, ...}` as `bert evaluate` prints it.
     package var result: JSONObject
     /// Per-example predictions (logits, tags or answers), computed when called; nil when the task has none.
@@ -56,7 +62,7 @@ package func evaluateModel(task: FineTuneTask, directory dir: URL, data url: URL
         let predictions = {
             JSONValue.array(try TextClassificationFineTuning.predict(model, features: f, padId: config.padTokenId).logits.map(jsonArray))
         }
-        return EvaluationOutcome(result: result, predictions: predictions, rows: f.map { ($0.ids, $0.typeIds) },
+        return EvaluationOutcome(result: result, predictions: predictions, rows: f.map { ($0.ids, EvaluationOutcome.modelTypeIds($0.typeIds, config)) },
                                  outputs: { try model($0).scalars })
     case .ner:
         let (model, config) = try TokenClassificationFineTuning.load(dir)
@@ -75,7 +81,7 @@ package func evaluateModel(task: FineTuneTask, directory dir: URL, data url: URL
             return JSONValue.array(tags.map { .array($0.map { .string(names[$0]) }) })
         }
         return EvaluationOutcome(result: result, predictions: predictions,
-                                 rows: f.map { ($0.ids, $0.typeIds) }, outputs: { try model($0).scalars })
+                                 rows: f.map { ($0.ids, EvaluationOutcome.modelTypeIds($0.typeIds, config)) }, outputs: { try model($0).scalars })
     case .qa:
         let (model, config) = try QuestionAnsweringFineTuning.load(dir)
         let dataset = try SQuADDataset.read(from: url)
@@ -87,7 +93,7 @@ package func evaluateModel(task: FineTuneTask, directory dir: URL, data url: URL
         result["features"] = .integer(Int64(f.count))
         result["version_2_with_negative"] = .bool(QuestionAnsweringFineTuning.isVersionTwo(dataset))
         return EvaluationOutcome(result: result, predictions: { .object(JSONObject(answers.mapValues { .string($0) })) },
-                                 rows: f.map { ($0.ids, $0.typeIds) },
+                                 rows: f.map { ($0.ids, EvaluationOutcome.modelTypeIds($0.typeIds, config)) },
                                  outputs: { let (s, e) = try model($0); return s.scalars + e.scalars })
     case .embedding, .similarity:
         let model = try SentenceTransformer(directory: dir)

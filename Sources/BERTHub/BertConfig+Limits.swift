@@ -21,7 +21,7 @@ extension BertConfig {
         public static let parameters = 1 << 33
     }
 
-    /// The encoder's parameter count (embeddings, every layer as built, pooler), or nil when it does not fit in an
+    /// The encoder's parameter count (embeddings, every layer as built — ALBERT's shared ones once — pooler), or nil when it does not fit in an
     /// `Int`. Counted in overflow-checked arithmetic, so it is safe on any values.
     public var parameterCount: Int? {
         let embedding = embeddingSize ?? hiddenSize
@@ -35,9 +35,12 @@ extension BertConfig {
         ]
         let layer: [[Int]] = [[4, h, h], [4, h], [2, h, i], [1, i], [1, h], [4, h]]
         guard let fixed = Self.sum(tables), let perLayer = Self.sum(layer) else { return nil }
-        let (stack, o1) = perLayer.multipliedReportingOverflow(by: numHiddenLayers)
+        // ALBERT stores groups × inner_group_num layers however deep it runs them.
+        let (albertLayers, o0) = numHiddenGroups.multipliedReportingOverflow(by: innerGroupNum)
+        let stored = modelType == .albert ? albertLayers : numHiddenLayers
+        let (stack, o1) = perLayer.multipliedReportingOverflow(by: stored)
         let (total, o2) = fixed.addingReportingOverflow(stack)
-        return o1 || o2 ? nil : total
+        return o0 || o1 || o2 ? nil : total
     }
 
     /// Checks every size against `Limits` and the parameter count against `Limits.parameters`; `validate` calls

@@ -1,50 +1,63 @@
 import BERTNN
 import BERTTensor
 
-/// `BertPredictionHeadTransform`: dense, activation, LayerNorm. Keys `dense`, `LayerNorm`.
+/// `BertPredictionHeadTransform`: dense, activation, LayerNorm. Keys `dense`, `LayerNorm` (the masked-LM head
+/// lists them under its member's names).
 public final class BertPredictionHeadTransform: Module {
     public let dense: Linear
     public let layerNorm: LayerNorm
     public let activation: Activation
 
+    /// hidden → the word-embedding width (ALBERT's `embedding_size`, else `hidden_size`).
     init(config: BertConfig, generator: inout SeededGenerator) throws {
-        dense = Linear(config.hiddenSize, config.hiddenSize, std: Float(config.initializerRange), generator: &generator)
-        layerNorm = LayerNorm(config.hiddenSize, eps: Float(config.layerNormEps))
-        activation = try Activation(configValue: config.hiddenAct)
+        let width = config.embeddingSize ?? config.hiddenSize
+        dense = Linear(config.hiddenSize, width, std: Float(config.initializerRange), generator: &generator)
+        layerNorm = LayerNorm(width, eps: Float(config.layerNormEps))
+        activation = try MaskedLMHeadLayout.activation(config)
     }
 
     public var children: [(key: String, module: Module)] { [("dense", dense), ("LayerNorm", layerNorm)] }
 
-    /// [..., hidden] → [..., hidden].
+    /// [..., hidden] → [..., width].
     public func callAsFunction(_ x: Tensor) throws -> Tensor { try layerNorm(activation(dense(x))) }
 }
 
-/// `BertLMPredictionHead` (`cls.predictions`): transform, then a decoder whose weight IS the word-embedding
-/// table (tied, one tensor) plus its own bias. Keys `transform.*`, `bias`.
+/// The masked-LM head of every member: `BertLMPredictionHead` (`cls.predictions`), `RobertaLMHead` (`lm_head`),
+/// DistilBERT's `vocab_transform` / `vocab_layer_norm` / `vocab_projector`, `AlbertMLMHead` (`predictions`).
+/// A transform, then a decoder whose weight IS the word-embedding table (tied, one tensor) plus its own bias.
 public final class BertLMPredictionHead: Module {
     public let transform: BertPredictionHeadTransform
-    /// The word-embedding table [vocab, hidden], shared with the encoder.
+    /// The word-embedding table [vocab, width], shared with the encoder.
     public let decoderWeight: Tensor
     /// [vocab].
     public let bias: Tensor
+    let layout: MaskedLMHeadLayout
 
     init(config: BertConfig, wordEmbeddings: Tensor, generator: inout SeededGenerator) throws {
         transform = try BertPredictionHeadTransform(config: config, generator: &generator)
         decoderWeight = wordEmbeddings
         bias = Tensor.zeros([config.vocabSize], requiresGrad: true)
+        layout = MaskedLMHeadLayout(config.family)
     }
 
-    public var ownParameters: [(key: String, tensor: Tensor)] { [("bias", bias)] }
-    public var children: [(key: String, module: Module)] { [("transform", transform)] }
+    public var ownParameters: [(key: String, tensor: Tensor)] { [(layout.bias, bias)] }
+    public var children: [(key: String, module: Module)] { [(layout.dense, transform.dense), (layout.layerNorm, transform.layerNorm)] }
+
+    /// Where the head goes in its model: under its key, or (DistilBERT) as the model's own entries.
+    func entries() -> (children: [(key: String, module: Module)], own: [(key: String, tensor: Tensor)]) {
+        layout.key.isEmpty ? (children, ownParameters) : ([(layout.key, self)], [])
+    }
 
     /// [..., hidden] → vocabulary logits [..., vocab].
     public func callAsFunction(_ x: Tensor) throws -> Tensor { try transform(x).linear(weight: decoderWeight, bias: bias) }
 }
 
 /// Checkpoint names that hold tied copies of parameters we already have (skipped on load, as `transformers` does).
-let tiedDecoderKeys = ["cls.predictions.decoder.weight", "cls.predictions.decoder.bias", "embeddings.position_ids"]
+let tiedDecoderKeys = FamilyMember.tiedDecoderKeys + ["embeddings.position_ids"]
 
-/// `BertForMaskedLM`: `bert` (no pooler) and `cls.predictions`.
+/// `BertForMaskedLM`: `bert` (no pooler) and `cls.predictions`; for the family `RobertaForMaskedLM` /
+/// `XLMRobertaForMaskedLM` (`roberta`, `lm_head`), `DistilBertForMaskedLM` (`distilbert`, `vocab_*`) and
+/// `AlbertForMaskedLM` (`albert`, `predictions`), by `config.modelType`.
 public final class BertForMaskedLM: Module {
     public let bert: BertModel
     public let predictions: BertLMPredictionHead
@@ -56,7 +69,8 @@ public final class BertForMaskedLM: Module {
         predictions = try BertLMPredictionHead(config: config, wordEmbeddings: bert.embeddings.wordEmbeddings.weight, generator: &g)
     }
 
-    public var children: [(key: String, module: Module)] { [("bert", bert), ("cls.predictions", predictions)] }
+    public var children: [(key: String, module: Module)] { [(bert.config.family.baseKey, bert)] + predictions.entries().children }
+    public var ownParameters: [(key: String, tensor: Tensor)] { predictions.entries().own }
 
     /// Vocabulary logits [batch, sequence, vocab].
     public func callAsFunction(_ input: EncoderInput, context: ForwardContext = .inference) throws -> Tensor {
@@ -74,7 +88,9 @@ public final class BertForMaskedLM: Module {
     }
 }
 
-/// `BertForPreTraining`: `bert` (with pooler), `cls.predictions` and `cls.seq_relationship`.
+/// `BertForPreTraining`: `bert` (with pooler), `cls.predictions` and `cls.seq_relationship`; for ALBERT
+/// `AlbertForPreTraining`: `albert`, `predictions` and the sentence-order head `sop_classifier.classifier` (same
+/// math: MLM + a two-way classifier on the pooled output). RoBERTa and DistilBERT have no such class.
 public final class BertForPreTraining: Module {
     public let bert: BertModel
     public let predictions: BertLMPredictionHead
@@ -82,6 +98,9 @@ public final class BertForPreTraining: Module {
 
     /// A new model from `config`.
     public init(config: BertConfig, seed: UInt64 = 0, randomInit: Bool = true) throws {
+        guard config.family.sentenceHeadKey != nil else {
+            throw ModelError.unsupportedConfig(key: "model_type", value: config.modelType.rawValue, supported: ["bert", "albert"])
+        }
         bert = try BertModel(config: config, addPoolingLayer: true, seed: seed, randomInit: randomInit)
         var g = SeededGenerator(seed: seed &+ 1)
         predictions = try BertLMPredictionHead(config: config, wordEmbeddings: bert.embeddings.wordEmbeddings.weight, generator: &g)
@@ -89,7 +108,8 @@ public final class BertForPreTraining: Module {
     }
 
     public var children: [(key: String, module: Module)] {
-        [("bert", bert), ("cls.predictions", predictions), ("cls.seq_relationship", seqRelationship)]
+        let family = bert.config.family
+        return [(family.baseKey, bert)] + predictions.entries().children + [(family.sentenceHeadKey!, seqRelationship)]
     }
 
     /// MLM logits [batch, sequence, vocab] and NSP logits [batch, 2].

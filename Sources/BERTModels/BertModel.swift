@@ -1,54 +1,78 @@
 import BERTNN
 import BERTTensor
 
-/// What `BertModel` returns, as `BaseModelOutputWithPoolingAndCrossAttentions`.
+/// What `BertModel` returns, as `BaseModelOutputWithPoolingAndCrossAttentions`. ALBERT's hidden states are the
+/// projected embeddings and every layer application's output (`transformers` 5 records each `AlbertLayer`).
 public struct BertModelOutput {
     /// [batch, sequence, hidden].
     public let lastHiddenState: Tensor
     /// [batch, hidden], or nil without a pooler.
     public let poolerOutput: Tensor?
-    /// The embeddings output and each layer's output, when requested (layers + 1 tensors).
+    /// The embeddings output and each layer's output, when requested (layer applications + 1 tensors).
     public let hiddenStates: [Tensor]?
     /// Each layer's attention probabilities [batch, heads, sequence, sequence], when requested.
     public let attentions: [Tensor]?
 }
 
-/// `BertModel`: embeddings, `encoder.layer.N` (the shared `EncoderLayer`), optional pooler.
+/// `BertModel` and its family (`RobertaModel`, `XLMRobertaModel`, `DistilBertModel`, `AlbertModel`, picked by
+/// `config.modelType`): embeddings, the shared `EncoderLayer` under the member's keys, optional pooler.
+///
+/// ALBERT keeps `num_hidden_groups × inner_group_num` layers and applies group ⌊i · groups / layers⌋ at depth i
+/// (`AlbertTransformer`): the same parameter tensors run several times, so their gradients are the sums of every
+/// use's, with no per-use copies. Its `embedding_size`-wide embeddings go through `embedding_hidden_mapping_in`.
 public final class BertModel: Module {
     public let config: BertConfig
     public let embeddings: BertEmbeddings
+    /// The distinct layers (ALBERT: group-major, `inner_group_num` per group).
     public let layers: [EncoderLayer]
     public let pooler: BertPooler?
+    /// ALBERT's `encoder.embedding_hidden_mapping_in` [embedding_size → hidden_size]; nil for the others.
+    let embeddingProjection: Linear?
+    /// Index into `layers` of each layer application, in order (ALBERT repeats them).
+    let schedule: [Int]
 
     /// A randomly initialised model (as `transformers` initialises BERT) from `config`.
     /// `randomInit: false` skips the random draw (zeros) for a model about to be loaded from a checkpoint.
     /// Sizes beyond `BertConfig.Limits` throw `BERTHubError.valueTooLarge` or `.modelTooLarge` before anything
-    /// is allocated.
+    /// is allocated; an ALBERT config whose `num_hidden_groups` does not divide `num_hidden_layers` throws
+    /// `ModelError.unsupportedConfig`.
     public init(config: BertConfig, addPoolingLayer: Bool = true, seed: UInt64 = 0, randomInit: Bool = true) throws {
         try config.validateLimits(file: "model config")
         guard config.hiddenSize % config.numAttentionHeads == 0 else {
             throw ModelError.unsupportedConfig(key: "hidden_size", value: "\(config.hiddenSize)",
                                                supported: ["a multiple of num_attention_heads (\(config.numAttentionHeads))"])
         }
+        let family = config.family
+        let (groups, inner) = family.layerGroups(config)
+        guard groups > 0, inner > 0, config.numHiddenLayers % groups == 0 else {
+            throw ModelError.unsupportedConfig(key: "num_hidden_groups", value: "\(config.numHiddenGroups)",
+                                               supported: ["a divisor of num_hidden_layers (\(config.numHiddenLayers))"])
+        }
         let activation = try Activation(configValue: config.hiddenAct)
         var g = SeededGenerator(seed: seed)
         self.config = config
         var initConfig = config
         if !randomInit { initConfig.initializerRange = 0 }
-        embeddings = BertEmbeddings(config: initConfig, generator: &g)
+        embeddings = try BertEmbeddings(config: initConfig, generator: &g)
         let std = Float(initConfig.initializerRange)
-        layers = (0..<config.numHiddenLayers).map { _ in
+        let width = config.embeddingSize ?? config.hiddenSize
+        embeddingProjection = family.projectsEmbeddings ? Linear(width, config.hiddenSize, std: std, generator: &g) : nil
+        layers = (0..<(groups * inner)).map { _ in
             EncoderLayer(hidden: config.hiddenSize, heads: config.numAttentionHeads, intermediate: config.intermediateSize,
                          activation: activation, eps: Float(config.layerNormEps), hiddenDropout: Float(config.hiddenDropoutProb),
-                         attentionDropout: Float(config.attentionProbsDropoutProb), initStd: std, keys: .bert, generator: &g)
+                         attentionDropout: Float(config.attentionProbsDropoutProb), initStd: std, keys: family.layerKeys, generator: &g)
         }
-        pooler = addPoolingLayer ? BertPooler(hidden: config.hiddenSize, std: std, generator: &g) : nil
+        let perGroup = config.numHiddenLayers / groups
+        schedule = (0..<config.numHiddenLayers).flatMap { i in (0..<inner).map { (i / perGroup) * inner + $0 } }
+        pooler = addPoolingLayer && family.hasPooler ? BertPooler(hidden: config.hiddenSize, std: std, generator: &g) : nil
     }
 
     public var children: [(key: String, module: Module)] {
+        let family = config.family
         var c: [(key: String, module: Module)] = [("embeddings", embeddings)]
-        for (i, l) in layers.enumerated() { c.append(("encoder.layer.\(i)", l)) }
-        if let p = pooler { c.append(("pooler", p)) }
+        if let p = embeddingProjection { c.append(("encoder.embedding_hidden_mapping_in", p)) }
+        for (i, l) in layers.enumerated() { c.append((family.layerKey(i, inner: family.layerGroups(config).inner), l)) }
+        if let p = pooler { c.append(family.poolerIsBareLinear ? ("pooler", p.dense) : ("pooler", p)) }
         return c
     }
 
@@ -65,10 +89,11 @@ public final class BertModel: Module {
         }
         let mask = input.attentionMask.contains(0) ? try input.additiveMask() : nil
         var x = try embeddings(input, context: context)
+        if let p = embeddingProjection { x = try p(x) }
         var states: [Tensor]? = outputHiddenStates ? [x] : nil
         var attentions: [Tensor]? = outputAttentions ? [] : nil
-        for layer in layers {
-            let (y, probs) = try layer(x, mask: mask, context: context, keepAttention: outputAttentions)
+        for index in schedule {
+            let (y, probs) = try layers[index](x, mask: mask, context: context, keepAttention: outputAttentions)
             x = y
             states?.append(x)
             if let probs { attentions?.append(probs) }
@@ -97,7 +122,8 @@ public final class BertModel: Module {
             tokens.append(contentsOf: (row * s)..<(row * s + real))
         }
         var x = try embeddings.packed(input, tokens: tokens)
-        for layer in layers { x = try layer.packed(x, sequences: sequences) }
+        if let p = embeddingProjection { x = try p(x) }
+        for index in schedule { x = try layers[index].packed(x, sequences: sequences) }
         let h = config.hiddenSize
         let out = Tensor.zeros([b, s, h])
         let (src, dst) = (x.contiguous().pointer, out.pointer)

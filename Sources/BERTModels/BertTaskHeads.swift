@@ -24,10 +24,15 @@ public enum ClassificationLabels {
 }
 
 /// `BertForSequenceClassification`: pooled output → dropout → `classifier` [hidden → numLabels].
-/// Also the cross-encoder (one output, used as a relevance score).
+/// Also the cross-encoder (one output, used as a relevance score). For the family, by `config.modelType`:
+/// `AlbertForSequenceClassification` (the same, pooler `albert.pooler`); `RobertaForSequenceClassification`
+/// (first token → dropout → `classifier.dense` → tanh → dropout → `classifier.out_proj`, no pooler);
+/// `DistilBertForSequenceClassification` (first token → `pre_classifier` → ReLU → dropout → `classifier`).
 public final class BertForSequenceClassification: Module {
     public let bert: BertModel
     public let classifier: Linear
+    /// RoBERTa's `classifier.dense` or DistilBERT's `pre_classifier`; nil where the pooler does this job.
+    let preClassifier: Linear?
     public let numLabels: Int
     public let dropout: Float
     public let problemType: ProblemType?
@@ -35,17 +40,30 @@ public final class BertForSequenceClassification: Module {
     /// A new model; `numLabels` defaults to the config's label count.
     public init(config: BertConfig, numLabels: Int? = nil, seed: UInt64 = 0, randomInit: Bool = true) throws {
         self.numLabels = numLabels ?? config.numLabels
-        bert = try BertModel(config: config, addPoolingLayer: true, seed: seed, randomInit: randomInit)
+        let family = config.family
+        bert = try BertModel(config: config, addPoolingLayer: family.classifiesFromPooler, seed: seed, randomInit: randomInit)
         classifier = Linear.head(config: config, outputs: self.numLabels, seed: seed, randomInit: randomInit)
+        preClassifier = family.classifiesFromPooler ? nil
+            : Linear.head(config: config, outputs: config.hiddenSize, seed: seed &+ 1, randomInit: randomInit)
         dropout = Float(config.classifierDropout ?? config.hiddenDropoutProb)
         problemType = config.problemType.flatMap(ProblemType.init(rawValue:))
     }
 
-    public var children: [(key: String, module: Module)] { [("bert", bert), ("classifier", classifier)] }
+    public var children: [(key: String, module: Module)] {
+        let family = bert.config.family
+        guard let pre = preClassifier, let keys = family.preClassifier else { return [(family.baseKey, bert), ("classifier", classifier)] }
+        return [(family.baseKey, bert), (keys.dense, pre), (keys.output, classifier)]
+    }
 
     /// Logits [batch, numLabels]. `skippingPadding`: see `BertModel.callAsFunction` (the logits are the same).
     public func callAsFunction(_ input: EncoderInput, context: ForwardContext = .inference, skippingPadding: Bool = false) throws -> Tensor {
-        try classifier(context.dropout(bert(input, context: context, skippingPadding: skippingPadding).poolerOutput!, dropout))
+        let out = try bert(input, context: context, skippingPadding: skippingPadding)
+        guard let pre = preClassifier else { return try classifier(context.dropout(out.poolerOutput!, dropout)) }
+        let layout = bert.config.family.preClassifier!
+        var x = try out.lastHiddenState.select(dim: 1, index: 0)
+        if layout.dropoutFirst { x = try context.dropout(x, dropout) }
+        x = try context.dropout(layout.activation(pre(x)), dropout)
+        return try classifier(x)
     }
 
     /// The loss `transformers` computes: MSE for regression, cross-entropy for single-label, BCE-with-logits for
@@ -72,7 +90,9 @@ public final class BertForSequenceClassification: Module {
     }
 }
 
-/// `BertForTokenClassification`: hidden states → dropout → `classifier` [hidden → numLabels].
+/// `BertForTokenClassification`: hidden states → dropout → `classifier` [hidden → numLabels]; the same for
+/// `RobertaForTokenClassification`, `DistilBertForTokenClassification` and `AlbertForTokenClassification` (under
+/// their member's encoder key, by `config.modelType`).
 public final class BertForTokenClassification: Module {
     public let bert: BertModel
     public let classifier: Linear
@@ -82,10 +102,10 @@ public final class BertForTokenClassification: Module {
     public init(config: BertConfig, numLabels: Int? = nil, seed: UInt64 = 0, randomInit: Bool = true) throws {
         bert = try BertModel(config: config, addPoolingLayer: false, seed: seed, randomInit: randomInit)
         classifier = Linear.head(config: config, outputs: numLabels ?? config.numLabels, seed: seed, randomInit: randomInit)
-        dropout = Float(config.classifierDropout ?? config.hiddenDropoutProb)
+        dropout = config.family.tokenClassifierDropout(config)
     }
 
-    public var children: [(key: String, module: Module)] { [("bert", bert), ("classifier", classifier)] }
+    public var children: [(key: String, module: Module)] { [(bert.config.family.baseKey, bert), ("classifier", classifier)] }
 
     /// Logits [batch, sequence, numLabels]. `skippingPadding`: see `BertModel.callAsFunction` (the logits of real
     /// tokens are the same; padded positions get the classifier's bias).
@@ -100,23 +120,28 @@ public final class BertForTokenClassification: Module {
     }
 }
 
-/// `BertForQuestionAnswering`: hidden states → `qa_outputs` [hidden → 2] → start and end logits.
+/// `BertForQuestionAnswering`: hidden states → `qa_outputs` [hidden → 2] → start and end logits; the same for
+/// `RobertaForQuestionAnswering`, `AlbertForQuestionAnswering` and `DistilBertForQuestionAnswering` (which adds
+/// `qa_dropout` before the head), by `config.modelType`.
 public final class BertForQuestionAnswering: Module {
     public let bert: BertModel
     public let qaOutputs: Linear
+    /// DistilBERT's `qa_dropout`; 0 for the others.
+    let dropout: Float
 
     /// A new model.
     public init(config: BertConfig, seed: UInt64 = 0, randomInit: Bool = true) throws {
         bert = try BertModel(config: config, addPoolingLayer: false, seed: seed, randomInit: randomInit)
         qaOutputs = Linear.head(config: config, outputs: 2, seed: seed, randomInit: randomInit)
+        dropout = config.family.questionAnsweringDropout(config)
     }
 
-    public var children: [(key: String, module: Module)] { [("bert", bert), ("qa_outputs", qaOutputs)] }
+    public var children: [(key: String, module: Module)] { [(bert.config.family.baseKey, bert), ("qa_outputs", qaOutputs)] }
 
     /// Start and end logits, each [batch, sequence]. `skippingPadding`: see `BertModel.callAsFunction` (the logits
     /// of real tokens are the same; padded positions get the head's bias).
     public func callAsFunction(_ input: EncoderInput, context: ForwardContext = .inference, skippingPadding: Bool = false) throws -> (start: Tensor, end: Tensor) {
-        let logits = try qaOutputs(bert(input, context: context, skippingPadding: skippingPadding).lastHiddenState)
+        let logits = try qaOutputs(context.dropout(bert(input, context: context, skippingPadding: skippingPadding).lastHiddenState, dropout))
         let parts = try logits.split(sizes: [1, 1], dim: -1)
         return (try parts[0].reshaped([input.batch, input.length]), try parts[1].reshaped([input.batch, input.length]))
     }
@@ -139,6 +164,9 @@ public final class BertForNextSentencePrediction: Module {
 
     /// A new model.
     public init(config: BertConfig, seed: UInt64 = 0, randomInit: Bool = true) throws {
+        guard config.modelType == .bert else {
+            throw ModelError.unsupportedConfig(key: "model_type", value: config.modelType.rawValue, supported: ["bert"])
+        }
         bert = try BertModel(config: config, addPoolingLayer: true, seed: seed, randomInit: randomInit)
         seqRelationship = Linear.head(config: config, outputs: 2, seed: seed, randomInit: randomInit)
     }
@@ -159,6 +187,9 @@ public final class BertForMultipleChoice: Module {
 
     /// A new model.
     public init(config: BertConfig, seed: UInt64 = 0, randomInit: Bool = true) throws {
+        guard config.modelType == .bert else {
+            throw ModelError.unsupportedConfig(key: "model_type", value: config.modelType.rawValue, supported: ["bert"])
+        }
         bert = try BertModel(config: config, addPoolingLayer: true, seed: seed, randomInit: randomInit)
         classifier = Linear.head(config: config, outputs: 1, seed: seed, randomInit: randomInit)
         dropout = Float(config.classifierDropout ?? config.hiddenDropoutProb)

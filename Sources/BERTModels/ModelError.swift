@@ -12,6 +12,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case configDisagreesWithWeights(key: String, config: Int, weights: Int, tensor: String, configFile: String, weightsFile: String)
     /// Inputs that do not fit the model (lengths, ids, batch layout).
     case invalidInput(String)
+    /// A nonzero token-type id for a model without token types (DistilBERT).
+    case tokenTypesUnsupported(modelType: String, found: Int)
 
     public var description: String {
         switch self {
@@ -28,6 +30,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
                 + "weights come from different models, restore config.json from the checkpoint's repository"
         case let .invalidInput(message):
             return message
+        case let .tokenTypesUnsupported(modelType, found):
+            return "\(modelType) has no token types, but token_type_ids holds \(found); pass no token_type_ids (or zeros)"
         }
     }
 }

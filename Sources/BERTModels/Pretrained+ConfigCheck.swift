@@ -1,5 +1,5 @@
 extension Pretrained {
-    /// Checks the sizes in `config` against the shapes of the checkpoint's tensors (`bert.` prefix or none), so a
+    /// Checks the sizes in `config` against the shapes of the checkpoint's tensors (the member's prefix or none), so a
     /// config.json that does not belong to its weights is reported by key before a model is built from it:
     /// `vocab_size`, the embedding width, `max_position_embeddings` and `type_vocab_size` from the embedding
     /// tables, `num_hidden_layers` from the `encoder.layer.N` keys, `intermediate_size` from layer 0. Checkpoints
@@ -7,7 +7,8 @@ extension Pretrained {
     /// - Throws: `ModelError.configDisagreesWithWeights` naming the key, both values and both files.
     public static func check(_ config: BertConfig, against source: TensorSource, configFile: String) throws {
         let names = Set(source.tensorNames)
-        guard let prefix = ["", "bert."].first(where: { names.contains($0 + "embeddings.word_embeddings.weight") }) else { return }
+        let family = config.family
+        guard let prefix = ["", family.baseKey + "."].first(where: { names.contains($0 + "embeddings.word_embeddings.weight") }) else { return }
         func rows(_ key: String) throws -> (Int, Int?)? {
             guard names.contains(prefix + key) else { return nil }
             let shape = try source.shape(of: prefix + key)
@@ -31,16 +32,16 @@ extension Pretrained {
         let types = "embeddings.token_type_embeddings.weight"
         try expect("type_vocab_size", config.typeVocabSize, equals: try rows(types)?.0, tensor: types)
 
-        let layerPrefix = prefix + "encoder.layer."
+        guard let layerPrefix = family.layerCountPrefix.map({ prefix + $0 }) else { return }
         var layers = Set<Int>()
         for name in names where name.hasPrefix(layerPrefix) {
             if let n = Int(name.dropFirst(layerPrefix.count).prefix { $0 != "." }) { layers.insert(n) }
         }
         if let deepest = layers.max() {
             try expect(config.modelType == .distilbert ? "n_layers" : "num_hidden_layers", config.numHiddenLayers,
-                       equals: deepest + 1, tensor: "encoder.layer.\(deepest)")
+                       equals: deepest + 1, tensor: family.layerKey(deepest, inner: 1))
         }
-        let intermediate = "encoder.layer.0.intermediate.dense.weight"
+        let intermediate = family.layerKey(0, inner: 1) + "." + family.layerKeys.intermediate + ".weight"
         try expect(config.modelType == .distilbert ? "hidden_dim" : "intermediate_size", config.intermediateSize,
                    equals: try rows(intermediate)?.0, tensor: intermediate)
     }

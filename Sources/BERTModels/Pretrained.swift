@@ -5,7 +5,8 @@ import SafeTensors
 /// Finding and opening the weights of a Hugging Face model folder.
 public enum Pretrained {
     /// Tensor-name prefixes of task heads and buffers that a base `BertModel` does not use.
-    public static let headKeys = ["cls.", "classifier.", "qa_outputs.", "embeddings.position_ids", "lm_head.", "pre_classifier."]
+    public static let headKeys = ["cls.", "classifier.", "qa_outputs.", "embeddings.position_ids", "lm_head.", "pre_classifier.",
+                                  "vocab_transform.", "vocab_layer_norm.", "vocab_projector.", "predictions.", "sop_classifier."]
 
     /// `model.safetensors` of `directory`, opened; a clear error when absent (and when only PyTorch pickles exist),
     /// when it cannot be reached (`BERTHubError.permissionDenied`), or when it is a symlink leading outside the
@@ -40,21 +41,24 @@ public enum Pretrained {
         return config
     }
 
-    /// Whether `source` holds a pooler (`pooler.dense.weight`, with or without the `bert.` prefix).
+    /// Whether `source` holds a pooler (`pooler.dense.weight`, or ALBERT's bare `pooler.weight`, with or without
+    /// the member's prefix).
     public static func hasPooler(_ source: TensorSource) -> Bool {
         let names = Set(source.tensorNames)
-        return names.contains("pooler.dense.weight") || names.contains("bert.pooler.dense.weight")
+        let prefixes = [""] + BertConfig.ModelType.allCases.map { FamilyMember($0).baseKey + "." }
+        return prefixes.contains { names.contains($0 + "pooler.dense.weight") || names.contains($0 + "pooler.weight") }
     }
 }
 
 extension BertModel {
-    /// Loads a base model from a Hugging Face folder (config.json + model.safetensors); checkpoints with task heads
-    /// or the `bert.` prefix load too (heads ignored).
+    /// Loads a base model from a Hugging Face folder (config.json + model.safetensors); the member (BERT, RoBERTa,
+    /// XLM-RoBERTa, DistilBERT, ALBERT) comes from the config, and checkpoints with task heads or the member's
+    /// prefix (`bert.`, `roberta.`, `distilbert.`, `albert.`) load too (heads ignored).
     public static func fromPretrained(_ directory: URL) throws -> BertModel {
         let config = try Pretrained.config(in: directory)
         let weights = try Pretrained.weights(in: directory)
         let model = try BertModel(config: config, addPoolingLayer: Pretrained.hasPooler(weights), randomInit: false)
-        try model.load(from: weights, prefixes: ["", "bert."], ignoring: Pretrained.headKeys)
+        try model.load(from: weights, prefixes: ["", config.family.baseKey + "."], ignoring: Pretrained.headKeys)
         return model
     }
 }

@@ -5,7 +5,9 @@ import BERTNN
 /// (`scripts/make_model_goldens.py`, spec in `Tests/Fixtures/MANIFEST.md`):
 ///
 ///     seed = FNV-1a-64(key);  z_i = splitmix64 output i+1 from state seed;  u = (z_i >> 40) / 2²⁴
-///     value = Float((2u − 1)·0.05), or Float(1 + (2u − 1)·0.1) for `LayerNorm.weight` keys (Double math, one rounding)
+///     value = Float((2u − 1)·0.05), or Float(1 + (2u − 1)·0.1) for layer-norm weights: keys ending in
+///     `LayerNorm.weight` or `layer_norm.weight` (RoBERTa's `lm_head.layer_norm`, DistilBERT's `sa_layer_norm`,
+///     ALBERT's `full_layer_layer_norm`); Double math, one rounding
 public struct SyntheticCheckpoint: TensorSource {
     /// key → shape.
     public let shapes: [String: [Int]]
@@ -67,7 +69,7 @@ public struct SyntheticCheckpoint: TensorSource {
         var seed: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in key.utf8 { seed = (seed ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
         var state = seed
-        let layerNormWeight = key.hasSuffix("LayerNorm.weight")
+        let layerNormWeight = key.hasSuffix("LayerNorm.weight") || key.hasSuffix("layer_norm.weight")
         for i in 0..<buffer.count {
             state &+= 0x9E37_79B9_7F4A_7C15
             var z = state

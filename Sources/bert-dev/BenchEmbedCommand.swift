@@ -130,14 +130,6 @@ struct BenchEmbedCommand: ParsableCommand {
             emit("bert_base_latency_b1_s128", try Self.median({ _ = try m(one) }, repeats: repeats) * 1000, "ms")
             emit("bert_base_throughput_b8_s128", 8 / (try Self.median({ _ = try m(eight) }, repeats: repeats)), "sequences/s")
         }
-        var usage = rusage()
-        #if os(Linux)
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-        let kib = Double(usage.ru_maxrss)
-        #else
-        getrusage(RUSAGE_SELF, &usage)
-        let kib = Double(usage.ru_maxrss) / 1024   // bytes on Darwin
-        #endif
-        emit("peak_rss", kib / 1024, "MiB")
+        emit("peak_rss", peakResidentMiB(), "MiB")
     }
 }

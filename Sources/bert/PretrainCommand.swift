@@ -49,6 +49,7 @@ struct PretrainingDataCommand: ParsableCommand {
     @Option var maskedLMProb = 0.15
     @Option var maxPredictionsPerSeq = 20
     @Flag var wholeWordMask = false
+    @Option(help: "ALBERT's n-gram masking: mask spans of up to N words, shorter likelier (ALBERT: 3).") var maxNgram = 1
     @Option var seed: UInt64 = 12345
     @OptionGroup var progressOptions: ProgressOptions
 
@@ -60,10 +61,11 @@ struct PretrainingDataCommand: ParsableCommand {
         let corpus = try PretrainingCorpus(files: inputs.map { URL(fileURLWithPath: $0) }, format: fmt, tokenizer: tok,
                                            vocabulary: vocab) { done, _ in reading.update(done) }
         reading.finish()
-        let config = PretrainingDataConfiguration(maxSeqLength: maxSeqLength, shortSeqProb: shortSeqProb, dupeFactor: dupeFactor,
+        var config = PretrainingDataConfiguration(maxSeqLength: maxSeqLength, shortSeqProb: shortSeqProb, dupeFactor: dupeFactor,
                                                   maskedLMProb: maskedLMProb, maxPredictionsPerSeq: maxPredictionsPerSeq,
                                                   wholeWordMask: wholeWordMask, seed: seed, objective: obj,
                                                   nextSentenceRule: rule)
+        config.maxNgram = maxNgram
         let generator = try PretrainingInstanceGenerator(configuration: config, vocabulary: vocab)
         var counts = PretrainingGenerationCounts()
         let making = ProgressDisplay("instances from", total: config.dupeFactor * corpus.documents.count, unit: "documents",
@@ -99,7 +101,9 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Output folder.") var output: String
     @Option(help: "Tokenizer folder, copied into checkpoints.") var tokenizer: String
     @Option(help: "Start from this checkpoint folder instead of random weights.") var initFrom: String?
-    @Option(help: "Objective: nsp (BertForPreTraining) or mlm (BertForMaskedLM).") var objective = "nsp"
+    @Option(help: "Objective: nsp (BertForPreTraining), sop (AlbertForPreTraining) or mlm (*ForMaskedLM).") var objective = "nsp"
+    @Option(help: "Architecture of a new model: bert, roberta, xlm-roberta, distilbert or albert.") var modelType = "bert"
+    @Option(help: "ALBERT's factorised embedding width.") var embeddingSize = 128
     @Option var hiddenSize = 256
     @Option var layers = 4
     @Option var heads = 4
@@ -126,16 +130,14 @@ struct PretrainCommand: ParsableCommand {
         let reader = try PretrainingInstanceFileReader(url: URL(fileURLWithPath: data))
         let tokenizerURL = try resolveModelReference(tokenizer)
         let tokenizerFiles = try CheckpointTokenizerFiles(directory: tokenizerURL, vocabularySize: reader.header.vocabSize)
-        var config: BertConfig
-        if let initFrom { config = try Pretrained.config(in: resolveModelReference(initFrom)) } else {
-            config = BertConfig()
-            config.vocabSize = reader.header.vocabSize
-            config.hiddenSize = hiddenSize; config.numHiddenLayers = layers; config.numAttentionHeads = heads
-            config.intermediateSize = intermediateSize
-            config.maxPositionEmbeddings = max(512, reader.maxSeqLength)
-        }
-        let mlmOnly = objective == "mlm"
-        config.architectures = [mlmOnly ? "BertForMaskedLM" : "BertForPreTraining"]
+        let choice = try PretrainModelChoice(
+            modelType: modelType, objective: objective, dataObjective: reader.header.settings.configuration?.objective,
+            initFrom: try initFrom.map { try Pretrained.config(in: resolveModelReference($0)) },
+            sizes: (hiddenSize, layers, heads, intermediateSize, embeddingSize), vocabSize: reader.header.vocabSize,
+            maxSeqLength: reader.maxSeqLength, padID: reader.header.settings.specialTokenIDs.pad)
+        var config = choice.config
+        let mlmOnly = choice.maskedLMOnly
+        config.architectures = [choice.architecture]
         try PretrainingModelLimits.check(config, sequenceLength: reader.maxSeqLength, dataVocabularySize: reader.header.vocabSize)
         var options = TrainingOptions(totalSteps: steps)
         options.learningRate = learningRate; options.warmupSteps = warmupSteps; options.weightDecay = weightDecay
@@ -156,11 +158,12 @@ struct PretrainCommand: ParsableCommand {
         } else {
             let m = try BertForPreTraining(config: config, seed: seed)
             module = m
-            forward = { try PretrainingMetrics.bertStep(m, $0, $1) }
+            let task = config.family.sentenceTask ?? "nsp"
+            forward = { try PretrainingMetrics.bertStep(m, $0, $1, sentenceTask: task) }
             mlmLogits = { try m($0).prediction }
         }
         if let initFrom {
-            try module.load(from: Pretrained.weights(in: resolveModelReference(initFrom)), prefixes: [""], ignoring: ["cls.predictions.decoder", "position_ids"])
+            try module.load(from: Pretrained.weights(in: resolveModelReference(initFrom)), prefixes: [""], ignoring: FamilyMember.tiedDecoderKeys + ["position_ids"])
         }
         FileHandle.standardError.write(Data("model: \(config.numHiddenLayers) layers, hidden \(config.hiddenSize), \(module.parameterCount) parameters; \(reader.count) instances of \(reader.maxSeqLength) tokens; \(BLAS.description)\n".utf8))
         let batcher = try PretrainingBatcher(source: reader, batchSize: batchSize, order: noShuffle ? .sequential : .shuffled(seed: seed))

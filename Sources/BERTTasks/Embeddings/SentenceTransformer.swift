@@ -69,7 +69,7 @@ public final class SentenceTransformer {
         // weights speed up 384-wide MiniLM (b1×128 20.3 → 19.2 ms) but not 768-wide BERT-base (141 vs 146 ms).
         if bert.config.hiddenSize <= 512 { bert.prepareForInference() }
         var tok = try Tokenizer(directory: transformerDir)
-        let limit = min(maxLength ?? tok.modelMaxLength ?? bert.config.maxPositionEmbeddings, bert.config.maxPositionEmbeddings)
+        let limit = min(maxLength ?? tok.modelMaxLength ?? bert.config.maxSequenceTokens, bert.config.maxSequenceTokens)
         try tok.setTruncation(TruncationParameters(maxLength: limit))
         tok.padding = nil
         tokenizer = tok
@@ -86,7 +86,7 @@ public final class SentenceTransformer {
     /// Truncates inputs to `tokens` tokens from now on (sentence-transformers' `model.max_seq_length = n`).
     /// Throws unless 2 ≤ tokens ≤ the model's position count ([CLS] and [SEP] take two).
     public func setMaxSequenceLength(_ tokens: Int) throws {
-        let limit = bert.config.maxPositionEmbeddings
+        let limit = bert.config.maxSequenceTokens
         guard (2...limit).contains(tokens) else {
             throw ModelError.invalidInput("max sequence length \(tokens) is outside 2...\(limit) (the model's positions)")
         }

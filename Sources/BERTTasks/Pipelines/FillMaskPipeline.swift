@@ -47,13 +47,17 @@ public final class FillMaskPipeline {
         padTokenId = tokenizer.tokenToId("[PAD]") ?? config.padTokenId
     }
 
-    /// Loads a Hugging Face folder (config.json, model.safetensors with `cls.predictions.*`, tokenizer files).
+    /// Loads a Hugging Face folder (config.json, model.safetensors with the member's MLM head: `cls.predictions.*`,
+    /// `lm_head.*`, `vocab_*` or `predictions.*`; tokenizer files). RoBERTa and XLM-R use `<mask>`.
     /// A checkpoint without the MLM head throws `ModelError.missingKeys` naming the `cls.predictions.*` tensors.
     public convenience init(directory: URL) throws {
         let config = try Pretrained.config(in: directory)
         let model = try BertForMaskedLM(config: config, randomInit: false)
-        try PipelineSupport.load(model, from: Pretrained.weights(in: directory))
-        try self.init(model: model, tokenizer: PipelineSupport.tokenizer(in: directory), config: config)
+        try PipelineSupport.load(model, config: config, from: Pretrained.weights(in: directory))
+        let tokenizer = try PipelineSupport.tokenizer(in: directory)
+        // The member's mask token, unless its tokenizer is another member's (a RoBERTa trained on WordPiece ids).
+        let mask = [config.family.maskToken, "[MASK]", "<mask>"].first { tokenizer.tokenToId($0) != nil } ?? config.family.maskToken
+        try self.init(model: model, tokenizer: tokenizer, config: config, maskToken: mask)
     }
 
     /// transformers' `get_target_ids`: a target in the vocabulary is used as is; otherwise its first token (a
@@ -80,14 +84,14 @@ public final class FillMaskPipeline {
         // More candidates than the vocabulary (or the targets) cannot be returned; clamping also keeps an absurd
         // top_k from sizing the ranking buffer.
         let k = min(topK, targetIds?.count ?? config.vocabSize)
-        let maxLength = config.maxPositionEmbeddings
+        let maxLength = config.maxSequenceTokens
         let tok = try PipelineSupport.configured(tokenizer, truncateTo: truncation ? min(tokenizer.modelMaxLength ?? maxLength, maxLength) : nil)
         let encodings = try texts.map { try tok.encode($0) }
         for (i, e) in encodings.enumerated() where !e.ids.contains(maskTokenId) {
             throw PipelineError.noMaskToken(text: texts[i], maskToken: maskToken)
         }
         try PipelineSupport.checkLengths(encodings, maximum: maxLength)
-        let probabilities: [[[Double]]] = try PipelineSupport.batched(encodings, batchSize: batchSize, padId: padTokenId) { input, _ in
+        let probabilities: [[[Double]]] = try PipelineSupport.batched(encodings, batchSize: batchSize, padId: padTokenId, tokenTypes: config.family.takesTokenTypeIds) { input, _ in
             try maskProbabilities(input)
         }
         return zip(encodings, probabilities).map { encoding, perMask in

@@ -6,19 +6,20 @@ import Foundation
 /// Loading and batching shared by the task pipelines.
 enum PipelineSupport {
     /// Checkpoint names the pipelines never use: tied decoder copies, buffers, and heads of other tasks
-    /// (a pre-training checkpoint carries `cls.seq_relationship.*` and a pooler the token heads lack).
-    static let ignoredKeys = ["cls.predictions.decoder.weight", "cls.predictions.decoder.bias", "embeddings.position_ids",
-                              "cls.seq_relationship.", "bert.pooler.", "pooler."]
+    /// (a pre-training checkpoint carries `cls.seq_relationship.*` or ALBERT's `sop_classifier.*`).
+    static let ignoredKeys = FamilyMember.tiedDecoderKeys + ["embeddings.position_ids", "cls.seq_relationship.", "sop_classifier."]
 
-    /// Loads `model` (whose encoder is `bert.*`) from `source`. The head's keys are checked first so a base
-    /// checkpoint (e.g. all-MiniLM-L6-v2) fails with `ModelError.missingKeys` naming exactly the head tensors.
-    static func load(_ model: Module, from source: TensorSource, keepPooler: Bool = false) throws {
+    /// Loads `model` (whose encoder is `<member>.*`, e.g. `bert.*`, `roberta.*`) from `source`. The head's keys are
+    /// checked first so a base checkpoint (e.g. all-MiniLM-L6-v2) fails with `ModelError.missingKeys` naming
+    /// exactly the head tensors. A pooler in the checkpoint is skipped when the model has none.
+    static func load(_ model: Module, config: BertConfig, from source: TensorSource) throws {
         let available = Set(source.tensorNames)
-        let head = model.namedParameters().map(\.key).filter { !$0.hasPrefix("bert.") }
+        let named = model.namedParameters().map(\.key)
+        let head = named.filter { !$0.hasPrefix(config.family.baseKey + ".") }
         let missingHead = head.filter { !available.contains($0) }
         if !missingHead.isEmpty { throw ModelError.missingKeys(missingHead, file: source.sourceDescription) }
-        let ignored = keepPooler ? ignoredKeys.filter { !$0.hasSuffix("pooler.") } : ignoredKeys
-        try model.load(from: source, prefixes: [""], ignoring: ignored)
+        let hasPooler = named.contains { $0.contains(".pooler.") }
+        try model.load(from: source, prefixes: [""], ignoring: ignoredKeys + (hasPooler ? [] : FamilyMember.poolerKeys))
     }
 
     /// The tokenizer of `directory` with tokenizer.json's own truncation and padding cleared, as transformers
@@ -33,7 +34,7 @@ enum PipelineSupport {
     /// Runs `forward` over `encodings` in padded batches of `batchSize` and returns one result per encoding, in
     /// input order. Encodings are grouped by length first (as sentence-transformers does) so batches carry little
     /// padding; `forward` receives the padded batch and its rows' real lengths.
-    static func batched<R>(_ encodings: [Encoding], batchSize: Int, padId: Int,
+    static func batched<R>(_ encodings: [Encoding], batchSize: Int, padId: Int, tokenTypes: Bool = true,
                            _ forward: (EncoderInput, [Int]) throws -> [R]) throws -> [R] {
         guard batchSize > 0 else { throw PipelineError.invalidOption(name: "batch_size", value: "\(batchSize)", reason: "must be at least 1") }
         let order = encodings.indices.sorted { encodings[$0].count != encodings[$1].count ? encodings[$0].count > encodings[$1].count : $0 < $1 }
@@ -41,7 +42,8 @@ enum PipelineSupport {
         var start = 0
         while start < order.count {
             let chunk = order[start..<min(start + batchSize, order.count)].map { encodings[$0] }
-            let input = try EncoderInput(rows: chunk.map(\.ids), typeRows: chunk.map(\.typeIds), padId: padId)
+            // Members whose tokenizers return no token_type_ids see zeros (`FamilyMember.takesTokenTypeIds`).
+            let input = try EncoderInput(rows: chunk.map(\.ids), typeRows: tokenTypes ? chunk.map(\.typeIds) : nil, padId: padId)
             for (i, r) in try forward(input, chunk.map(\.count)).enumerated() { results[order[start + i]] = r }
             start += batchSize
         }

@@ -65,7 +65,7 @@ public final class QuestionAnsweringPipeline {
     public convenience init(directory: URL) throws {
         let config = try Pretrained.config(in: directory)
         let model = try BertForQuestionAnswering(config: config, randomInit: false)
-        try PipelineSupport.load(model, from: Pretrained.weights(in: directory))
+        try PipelineSupport.load(model, config: config, from: Pretrained.weights(in: directory))
         self.init(model: model, tokenizer: try PipelineSupport.tokenizer(in: directory), config: config)
     }
 
@@ -78,8 +78,8 @@ public final class QuestionAnsweringPipeline {
         if stride > maxSeqLen {
             throw PipelineError.invalidOption(name: "doc_stride", value: "\(stride)", reason: "must not exceed max_seq_len \(maxSeqLen)")
         }
-        guard maxSeqLen <= config.maxPositionEmbeddings else {
-            throw PipelineError.invalidOption(name: "max_seq_len", value: "\(maxSeqLen)", reason: "the model has \(config.maxPositionEmbeddings) positions")
+        guard maxSeqLen <= config.maxSequenceTokens else {
+            throw PipelineError.invalidOption(name: "max_seq_len", value: "\(maxSeqLen)", reason: "the model has \(config.maxSequenceTokens) positions")
         }
         var tok = tokenizer
         do {
@@ -101,7 +101,7 @@ public final class QuestionAnsweringPipeline {
         let perInput = try inputs.map { try self.windows($0, options: options) }
         let flat = perInput.flatMap { $0 }
         let padId = tokenizer.tokenToId("[PAD]") ?? config.padTokenId
-        let logits: [(start: [Float], end: [Float])] = try PipelineSupport.batched(flat, batchSize: batchSize, padId: padId) { input, lengths in
+        let logits: [(start: [Float], end: [Float])] = try PipelineSupport.batched(flat, batchSize: batchSize, padId: padId, tokenTypes: config.family.takesTokenTypeIds) { input, lengths in
             let (s, e) = try model(input, skippingPadding: true)
             let ss = s.scalars, es = e.scalars
             return lengths.enumerated().map { r, n in

@@ -56,7 +56,7 @@ public final class TextClassificationPipeline {
     public convenience init(directory: URL) throws {
         let config = try Pretrained.config(in: directory)
         let model = try BertForSequenceClassification(config: config, randomInit: false)
-        try PipelineSupport.load(model, from: Pretrained.weights(in: directory), keepPooler: true)
+        try PipelineSupport.load(model, config: config, from: Pretrained.weights(in: directory))
         self.init(model: model, tokenizer: try PipelineSupport.tokenizer(in: directory), config: config)
     }
 
@@ -72,12 +72,12 @@ public final class TextClassificationPipeline {
 
     /// Raw logits, `[input][label]`, in padded batches of `batchSize`.
     public func logits(_ inputs: [TextClassificationInput], batchSize: Int = 8, truncation: Bool = false) throws -> [[Float]] {
-        let maxLength = config.maxPositionEmbeddings
+        let maxLength = config.maxSequenceTokens
         let tok = try PipelineSupport.configured(tokenizer, truncateTo: truncation ? min(tokenizer.modelMaxLength ?? maxLength, maxLength) : nil)
         let encodings = try inputs.map { try tok.encode($0.text, pair: $0.textPair) }
         try PipelineSupport.checkLengths(encodings, maximum: maxLength)
         let padId = tokenizer.tokenToId("[PAD]") ?? config.padTokenId
-        return try PipelineSupport.batched(encodings, batchSize: batchSize, padId: padId) { input, _ in
+        return try PipelineSupport.batched(encodings, batchSize: batchSize, padId: padId, tokenTypes: config.family.takesTokenTypeIds) { input, _ in
             let flat = try model(input, skippingPadding: true).scalars
             let n = flat.count / input.batch
             return (0..<input.batch).map { Array(flat[($0 * n)..<(($0 + 1) * n)]) }

@@ -59,7 +59,7 @@ public final class TokenClassificationPipeline {
     public convenience init(directory: URL) throws {
         let config = try Pretrained.config(in: directory)
         let model = try BertForTokenClassification(config: config, randomInit: false)
-        try PipelineSupport.load(model, from: Pretrained.weights(in: directory))
+        try PipelineSupport.load(model, config: config, from: Pretrained.weights(in: directory))
         self.init(model: model, tokenizer: try PipelineSupport.tokenizer(in: directory), config: config)
     }
 
@@ -77,7 +77,7 @@ public final class TokenClassificationPipeline {
     ///   needs an aggregation strategy other than `.none`). Without it, text past `model_max_length` is cut.
     public func callAsFunction(_ texts: [String], aggregationStrategy: AggregationStrategy = .none,
                                ignoreLabels: [String] = ["O"], stride: Int? = nil, batchSize: Int = 8) throws -> [[TokenEntity]] {
-        let maxPositions = config.maxPositionEmbeddings
+        let maxPositions = config.maxSequenceTokens
         let maxLength = min(tokenizer.modelMaxLength ?? maxPositions, maxPositions)
         var tok = tokenizer
         if let stride {
@@ -98,7 +98,8 @@ public final class TokenClassificationPipeline {
             return stride == nil ? [e] : [e] + e.overflowing
         }
         let padId = tokenizer.tokenToId("[PAD]") ?? config.padTokenId
-        let scores: [[[Double]]] = try PipelineSupport.batched(windows.flatMap { $0 }, batchSize: batchSize, padId: padId) { input, lengths in
+        let scores: [[[Double]]] = try PipelineSupport.batched(windows.flatMap { $0 }, batchSize: batchSize, padId: padId,
+                                                                         tokenTypes: config.family.takesTokenTypeIds) { input, lengths in
             let flat = try model(input, skippingPadding: true).scalars
             let labels = flat.count / (input.batch * input.length)
             return lengths.enumerated().map { r, n in

@@ -12,18 +12,20 @@ public enum FineTunedModelFolder {
     /// Sentence-Transformers files kept beside an embedding model.
     public static let sentenceTransformerFiles = ["modules.json", "sentence_bert_config.json", "config_sentence_transformers.json", "1_Pooling", "2_Normalize"]
 
-    /// Loads the encoder weights of any BERT folder (a base model, or one with task heads; `bert.` prefix or none)
+    /// Loads the encoder weights of any BERT-family folder (a base model, or one with task heads; the member's
+    /// prefix, `bert.`, `roberta.`, `distilbert.` or `albert.`, or none)
     /// into `bert`. Heads are ignored. A pooler the checkpoint lacks keeps its fresh initialisation, as
     /// `transformers` reports it MISSING and initialises it.
     public static func loadEncoder(_ bert: BertModel, from directory: URL) throws {
         let weights = try Pretrained.weights(in: directory)
         var source: TensorSource = weights
+        let prefix = bert.config.family.baseKey + "."
         if bert.pooler != nil, !Pretrained.hasPooler(weights) {
             var extra: [String: (shape: [Int], values: [Float])] = [:]
-            for (k, t) in bert.pooler!.namedParameters(prefix: "pooler.") { extra[k] = (t.shape, t.scalars) }
-            source = OverlayTensorSource(base: weights, extra: extra, prefix: weights.tensorNames.contains { $0.hasPrefix("bert.") } ? "bert." : "")
+            for (k, t) in bert.namedParameters() where k.hasPrefix("pooler.") { extra[k] = (t.shape, t.scalars) }
+            source = OverlayTensorSource(base: weights, extra: extra, prefix: weights.tensorNames.contains { $0.hasPrefix(prefix) } ? prefix : "")
         }
-        try bert.load(from: source, prefixes: ["", "bert."], ignoring: Pretrained.headKeys + ["pooler."])
+        try bert.load(from: source, prefixes: ["", prefix], ignoring: Pretrained.headKeys + FamilyMember.poolerKeys)
     }
 
     /// Writes `model` (keys as the task class names them, e.g. `bert.encoder...`, `classifier.weight`) with
@@ -43,9 +45,11 @@ public enum FineTunedModelFolder {
     }
 
     /// The config of `directory` prepared for a task head: labels, problem type and architecture set.
+    /// `architecture` is the BERT class (`BertForSequenceClassification`); other members get their own
+    /// (`RobertaForSequenceClassification`, `DistilBertFor...`, `AlbertFor...`), which `AutoModel` reads.
     public static func taskConfig(from directory: URL, architecture: String, labels: [String], problemType: String? = nil) throws -> BertConfig {
         var config = try Pretrained.config(in: directory)
-        config.architectures = [architecture]
+        config.architectures = [architecture.hasPrefix("Bert") ? config.family.classPrefix + architecture.dropFirst(4) : architecture]
         if !labels.isEmpty {
             config.id2label = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($0, $1) })
             config.label2id = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })

@@ -64,8 +64,8 @@ public enum QuestionAnsweringFineTuning {
     }
 
     /// Padded input of a batch.
-    static func input(_ batch: [QuestionAnsweringFeature], padId: Int) throws -> EncoderInput {
-        try EncoderInput(rows: batch.map(\.ids), typeRows: batch.map(\.typeIds), padId: padId)
+    static func input(_ batch: [QuestionAnsweringFeature], padId: Int, tokenTypes: Bool = true) throws -> EncoderInput {
+        try EncoderInput(rows: batch.map(\.ids), typeRows: tokenTypes ? batch.map(\.typeIds) : nil, padId: padId)
     }
 
     /// A reader: encoder from `modelDirectory`, `qa_outputs` ~ N(0, initializer_range), bias 0.
@@ -95,7 +95,7 @@ public enum QuestionAnsweringFineTuning {
             var lossSum = 0.0
             for start in Swift.stride(from: 0, to: features.count, by: batchSize) {
                 let part = Array(features[start..<min(start + batchSize, features.count)])
-                let x = try input(part, padId: padId)
+                let x = try input(part, padId: padId, tokenTypes: model.bert.config.family.takesTokenTypeIds)
                 let loss = try model.loss(x, startPositions: part.map(\.startPosition), endPositions: part.map(\.endPosition))
                 lossSum += Double(loss.item) * Double(part.count)
                 let (s, e) = try model(x)
@@ -168,7 +168,7 @@ public enum QuestionAnsweringFineTuning {
             return (d, try features(d, tokenizer: tokenizer, maxLength: options.maxSeqLength, stride: stride, file: url.path))
         }
         let run = FineTuningRun(model: model, features: trainFeatures, options: options, output: output, forward: { part, context in
-            let x = try input(part, padId: padId)
+            let x = try input(part, padId: padId, tokenTypes: model.bert.config.family.takesTokenTypeIds)
             let loss = try model.loss(x, startPositions: part.map(\.startPosition), endPositions: part.map(\.endPosition), context: context)
             return StepOutput(loss: loss, tokens: x.attentionMask.reduce(0, +))
         }, evaluate: evaluation.map { d, f in { try evaluate(model, dataset: d, features: f, padId: padId).evaluation } }, saveModel: { dir in

@@ -108,7 +108,7 @@ public enum SentenceEmbeddingFineTuning {
         let trainFeatures = try features(SentenceEmbeddingDataset.read(from: train), model: model, maxLength: options.maxSeqLength)
         let evalFeatures = try validation.map { try features(SentenceEmbeddingDataset.read(from: $0), model: model, maxLength: options.maxSeqLength) }
         var config = model.bert.config
-        config.architectures = ["BertModel"]
+        config.architectures = [config.family.classPrefix + "Model"]
         let run = FineTuningRun(model: model.bert, features: trainFeatures, options: options, output: output, forward: { part, context in
             StepOutput(loss: try loss(model, batch: part, padId: padId, context: context), tokens: part.reduce(0) { $0 + $1.texts.reduce(0) { $0 + $1.count } })
         }, evaluate: evalFeatures.map { f in { try evaluate(model, features: f, padId: padId) } }, saveModel: { dir in

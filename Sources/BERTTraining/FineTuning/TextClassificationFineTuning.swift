@@ -25,9 +25,9 @@ public enum TextClassificationFineTuning {
         }
     }
 
-    /// The padded encoder input of a batch.
-    public static func input(_ batch: [TextClassificationFeature], padId: Int) throws -> EncoderInput {
-        try EncoderInput(rows: batch.map(\.ids), typeRows: batch.map(\.typeIds), padId: padId)
+    /// The padded encoder input of a batch; `tokenTypes: false` (RoBERTa, XLM-R, DistilBERT) leaves the type ids zero.
+    public static func input(_ batch: [TextClassificationFeature], padId: Int, tokenTypes: Bool = true) throws -> EncoderInput {
+        try EncoderInput(rows: batch.map(\.ids), typeRows: tokenTypes ? batch.map(\.typeIds) : nil, padId: padId)
     }
 
     /// The loss labels of a batch: class ids, multi-hot targets, or scores.
@@ -80,7 +80,7 @@ public enum TextClassificationFineTuning {
             var logits: [[Float]] = [], lossSum = 0.0
             for start in stride(from: 0, to: features.count, by: batchSize) {
                 let batch = Array(features[start..<min(start + batchSize, features.count)])
-                let (loss, out) = try model.loss(input(batch, padId: padId), labels: labels(batch, numLabels: model.numLabels))
+                let (loss, out) = try model.loss(input(batch, padId: padId, tokenTypes: model.bert.config.family.takesTokenTypeIds), labels: labels(batch, numLabels: model.numLabels))
                 lossSum += Double(loss.item) * Double(batch.count)
                 let v = out.scalars, n = model.numLabels
                 for r in 0..<batch.count { logits.append(Array(v[(r * n)..<((r + 1) * n)])) }
@@ -155,7 +155,7 @@ public enum TextClassificationFineTuning {
                          tokenizer: tokenizer, maxLength: options.maxSeqLength)
         }
         let run = FineTuningRun(model: model, features: trainFeatures, options: options, output: output, forward: { batch, context in
-            let x = try input(batch, padId: padId)
+            let x = try input(batch, padId: padId, tokenTypes: model.bert.config.family.takesTokenTypeIds)
             let (loss, _) = try model.loss(x, labels: labels(batch, numLabels: model.numLabels), context: context)
             return StepOutput(loss: loss, tokens: x.attentionMask.reduce(0, +))
         }, evaluate: evalFeatures.map { f in { try evaluate(model, features: f, task: task, padId: padId) } }, saveModel: { dir in

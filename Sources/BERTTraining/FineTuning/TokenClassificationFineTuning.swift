@@ -54,8 +54,8 @@ public enum TokenClassificationFineTuning {
     }
 
     /// Padded input and flattened labels (-100 on padding) of a batch.
-    static func batch(_ features: [TokenClassificationFeature], padId: Int) throws -> (EncoderInput, [Int]) {
-        let x = try EncoderInput(rows: features.map(\.ids), typeRows: features.map(\.typeIds), padId: padId)
+    static func batch(_ features: [TokenClassificationFeature], padId: Int, tokenTypes: Bool = true) throws -> (EncoderInput, [Int]) {
+        let x = try EncoderInput(rows: features.map(\.ids), typeRows: tokenTypes ? features.map(\.typeIds) : nil, padId: padId)
         let labels = features.flatMap { $0.labels + [Int](repeating: -100, count: x.length - $0.labels.count) }
         return (x, labels)
     }
@@ -83,7 +83,7 @@ public enum TokenClassificationFineTuning {
             var out: [[Int]] = [], lossSum = 0.0, counted = 0
             for start in stride(from: 0, to: features.count, by: batchSize) {
                 let part = Array(features[start..<min(start + batchSize, features.count)])
-                let (x, labels) = try batch(part, padId: padId)
+                let (x, labels) = try batch(part, padId: padId, tokenTypes: model.bert.config.family.takesTokenTypeIds)
                 let (loss, logits) = try model.loss(x, labels: labels)
                 let n = labels.filter { $0 != -100 }.count
                 if n > 0 { lossSum += Double(loss.item) * Double(n); counted += n }
@@ -124,7 +124,7 @@ public enum TokenClassificationFineTuning {
             try features(TokenClassificationDataset.readCoNLL(from: $0, labels: data.labels), tokenizer: tokenizer, maxLength: options.maxSeqLength)
         }
         let run = FineTuningRun(model: model, features: trainFeatures, options: options, output: output, forward: { part, context in
-            let (x, labels) = try batch(part, padId: padId)
+            let (x, labels) = try batch(part, padId: padId, tokenTypes: model.bert.config.family.takesTokenTypeIds)
             let (loss, _) = try model.loss(x, labels: labels, context: context)
             return StepOutput(loss: loss, tokens: x.attentionMask.reduce(0, +))
         }, evaluate: evalFeatures.map { f in { try evaluate(model, features: f, labels: data.labels, padId: padId).evaluation } }, saveModel: { dir in

@@ -22,7 +22,8 @@ package enum PretrainingModelLimits {
         try require(config.hiddenSize % config.numAttentionHeads == 0, "hidden_size", config.hiddenSize,
                     "a multiple of num_attention_heads (\(config.numAttentionHeads))")
         try require(config.intermediateSize >= 1, "intermediate_size", config.intermediateSize, "at least 1")
-        try require(config.typeVocabSize >= 1, "type_vocab_size", config.typeVocabSize, "at least 1")
+        // DistilBERT has no token types (MLM-only instances carry type 0 throughout).
+        try require(config.typeVocabSize >= 1 || config.modelType == .distilbert, "type_vocab_size", config.typeVocabSize, "at least 1")
         try require(config.vocabSize >= dataVocabularySize, "vocab_size", config.vocabSize,
                     "at least the data's vocabulary size (\(dataVocabularySize))")
         try require(config.maxPositionEmbeddings >= sequenceLength, "max_position_embeddings", config.maxPositionEmbeddings,

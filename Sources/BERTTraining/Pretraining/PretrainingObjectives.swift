@@ -20,18 +20,20 @@ public enum PretrainingMetrics {
         return (correct, total)
     }
 
-    /// One training step's forward pass for BERT's MLM + NSP objective.
-    public static func bertStep(_ model: BertForPreTraining, _ batch: PretrainingBatch, _ context: ForwardContext) throws -> StepOutput {
+    /// One training step's forward pass for MLM + a sentence-level task: BERT's NSP, or ALBERT's sentence-order
+    /// prediction (`sentenceTask` "sop", the same head under `sop_classifier`); its metrics are named by the task.
+    public static func bertStep(_ model: BertForPreTraining, _ batch: PretrainingBatch, _ context: ForwardContext,
+                                sentenceTask: String = "nsp") throws -> StepOutput {
         let out = try model.loss(batch.encoderInput(), labels: batch.labels, nextSentenceLabels: batch.nextSentenceLabels, context: context)
         let (mc, mt) = accuracy(logits: out.prediction, labels: out.labelledLabels)
         let (nc, nt) = accuracy(logits: out.seqRelationship, labels: batch.nextSentenceLabels)
         return StepOutput(loss: out.total, tokens: batch.attentionMask.reduce(0, +), metrics: [
-            "mlm_loss": Double(out.mlm.item), "nsp_loss": Double(out.nsp.item),
-            "mlm_accuracy": Double(mc) / Double(max(mt, 1)), "nsp_accuracy": Double(nc) / Double(max(nt, 1)),
+            "mlm_loss": Double(out.mlm.item), sentenceTask + "_loss": Double(out.nsp.item),
+            "mlm_accuracy": Double(mc) / Double(max(mt, 1)), sentenceTask + "_accuracy": Double(nc) / Double(max(nt, 1)),
         ])
     }
 
-    /// One training step's forward pass for MLM only (RoBERTa style).
+    /// One training step's forward pass for MLM only (RoBERTa's and DistilBERT's objective).
     public static func maskedLMStep(_ model: BertForMaskedLM, _ batch: PretrainingBatch, _ context: ForwardContext) throws -> StepOutput {
         let out = try model.loss(batch.encoderInput(), labels: batch.labels, context: context)
         let (mc, mt) = accuracy(logits: out.logits, labels: batch.labels.filter { $0 != -100 })

@@ -26,6 +26,8 @@ public struct MaskedLMMasker: Sendable {
     public let maxPredictionsPerSeq: Int
     /// Group `##` pieces with their word.
     public let wholeWordMask: Bool
+    /// ALBERT's n-gram masking: spans of up to this many candidate groups are masked together (1 = BERT's).
+    public var maxNgram = 1
 
     /// A masker with Google's knobs.
     public init(vocabulary: PretrainingVocabulary, maskedLMProb: Double = 0.15, maxPredictionsPerSeq: Int = 20,
@@ -41,6 +43,7 @@ public struct MaskedLMMasker: Sendable {
         self.init(vocabulary: vocabulary, maskedLMProb: configuration.maskedLMProb,
                   maxPredictionsPerSeq: configuration.maxPredictionsPerSeq,
                   wholeWordMask: configuration.wholeWordMask)
+        maxNgram = configuration.maxNgram
     }
 
     /// How many positions Google's formula predicts in a sequence of `tokenCount` tokens (specials included).
@@ -64,6 +67,7 @@ public struct MaskedLMMasker: Sendable {
 
     /// Masks `tokens` with draws from `rng`.
     public func mask(_ tokens: [Int], using rng: inout PretrainingRandomGenerator) -> MaskedTokens {
+        if maxNgram > 1 { return maskNgrams(tokens, using: &rng) }
         var groups = candidateGroups(tokens)
         rng.shuffle(&groups)
         let target = predictionCount(tokenCount: tokens.count)
@@ -75,17 +79,23 @@ public struct MaskedLMMasker: Sendable {
             if predicted + group.count > target { continue }
             // Groups are disjoint here, so Google's covered-index check never fires.
             for index in group {
-                if rng.nextUnit() < 0.8 {
-                    output[index] = vocabulary.maskID
-                } else if rng.nextUnit() < 0.5 {
-                    output[index] = tokens[index]
-                } else {
-                    output[index] = rng.nextInt(in: 0...(vocabulary.size - 1))
-                }
-                labels[index] = tokens[index]
+                replace(index, in: &output, labels: &labels, original: tokens, using: &rng)
                 predicted += 1
             }
         }
         return MaskedTokens(inputIDs: output, labels: labels)
+    }
+
+    /// 80% `[MASK]`, 10% unchanged, 10% a random id; the label is the original token.
+    func replace(_ index: Int, in output: inout [Int], labels: inout [Int], original tokens: [Int],
+                 using rng: inout PretrainingRandomGenerator) {
+        if rng.nextUnit() < 0.8 {
+            output[index] = vocabulary.maskID
+        } else if rng.nextUnit() < 0.5 {
+            output[index] = tokens[index]
+        } else {
+            output[index] = rng.nextInt(in: 0...(vocabulary.size - 1))
+        }
+        labels[index] = tokens[index]
     }
 }

@@ -54,6 +54,9 @@ public struct PretrainingDataConfiguration: Sendable, Codable, Equatable {
     public var objective: PretrainingObjective
     /// NSP only: how a one-sentence chunk gets its B (`.balanced`, or Google's rule for parity with its script).
     public var nextSentenceRule: NextSentenceRule
+    /// ALBERT's n-gram masking (`max_ngram` of its create_pretraining_data, 3 there): spans of 1...maxNgram words
+    /// masked together, shorter spans likelier (p ∝ 1/n). 1 is BERT's token (or whole-word) masking.
+    public var maxNgram = 1
 
     /// Google's defaults unless given, except `nextSentenceRule` (`.balanced`: 50/50 NSP labels).
     public init(maxSeqLength: Int = 128, shortSeqProb: Double = 0.1, dupeFactor: Int = 10,
@@ -76,7 +79,7 @@ public struct PretrainingDataConfiguration: Sendable, Codable, Equatable {
         case maxSeqLength = "max_seq_length", shortSeqProb = "short_seq_prob", dupeFactor = "dupe_factor"
         case maskedLMProb = "masked_lm_prob", maxPredictionsPerSeq = "max_predictions_per_seq"
         case wholeWordMask = "do_whole_word_mask", seed = "random_seed", objective
-        case nextSentenceRule = "next_sentence_rule"
+        case nextSentenceRule = "next_sentence_rule", maxNgram = "max_ngram"
     }
 
     /// Reads the JSON form. A missing `next_sentence_rule` means `google`: files written before the setting
@@ -92,6 +95,18 @@ public struct PretrainingDataConfiguration: Sendable, Codable, Equatable {
                   seed: try c.decode(UInt64.self, forKey: .seed),
                   objective: try c.decode(PretrainingObjective.self, forKey: .objective),
                   nextSentenceRule: try c.decodeIfPresent(NextSentenceRule.self, forKey: .nextSentenceRule) ?? .google)
+        maxNgram = try c.decodeIfPresent(Int.self, forKey: .maxNgram) ?? 1
+    }
+
+    /// Writes every setting; `max_ngram` only when n-gram masking is on, so BERT files keep their header bytes.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(maxSeqLength, forKey: .maxSeqLength); try c.encode(shortSeqProb, forKey: .shortSeqProb)
+        try c.encode(dupeFactor, forKey: .dupeFactor); try c.encode(maskedLMProb, forKey: .maskedLMProb)
+        try c.encode(maxPredictionsPerSeq, forKey: .maxPredictionsPerSeq); try c.encode(wholeWordMask, forKey: .wholeWordMask)
+        try c.encode(seed, forKey: .seed); try c.encode(objective, forKey: .objective)
+        try c.encode(nextSentenceRule, forKey: .nextSentenceRule)
+        if maxNgram != 1 { try c.encode(maxNgram, forKey: .maxNgram) }
     }
 
     /// Throws `invalidConfiguration` naming the first bad value.
@@ -102,5 +117,6 @@ public struct PretrainingDataConfiguration: Sendable, Codable, Equatable {
         if dupeFactor < 1 { try fail("dupe_factor \(dupeFactor) must be at least 1") }
         if !(0...1).contains(maskedLMProb) { try fail("masked_lm_prob \(maskedLMProb) must be in [0, 1]") }
         if maxPredictionsPerSeq < 0 { try fail("max_predictions_per_seq \(maxPredictionsPerSeq) must be ≥ 0") }
+        if !(1...10).contains(maxNgram) { try fail("max_ngram \(maxNgram) must be in 1...10") }
     }
 }

@@ -175,6 +175,7 @@ public final class Trainer<Source: TrainingBatchSource> {
                                              tokensPerSecond: Double(windowTokens) / max(elapsed, 1e-9))
                 entry.mlmLoss = metrics["mlm_loss"]; entry.nspLoss = metrics["nsp_loss"]
                 entry.mlmAccuracy = metrics["mlm_accuracy"]; entry.nspAccuracy = metrics["nsp_accuracy"]
+                entry.sopLoss = metrics["sop_loss"]; entry.sopAccuracy = metrics["sop_accuracy"]
                 try log.append(entry)
                 let rate = Date().timeIntervalSince(start) / Double(step - startStep)
                 onLog(entry, rate * Double(options.totalSteps - step))

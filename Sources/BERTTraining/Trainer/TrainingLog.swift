@@ -10,6 +10,9 @@ public struct TrainingLogEntry: Codable, Sendable {
     public var nspLoss: Double?
     public var mlmAccuracy: Double?
     public var nspAccuracy: Double?
+    /// ALBERT's sentence-order prediction, in place of NSP.
+    public var sopLoss: Double?
+    public var sopAccuracy: Double?
     public var learningRate: Double
     public var gradNorm: Double
     public var tokensPerSecond: Double
@@ -28,7 +31,7 @@ public struct TrainingLogEntry: Codable, Sendable {
         case step, epoch, loss, mlmLoss = "mlm_loss", nspLoss = "nsp_loss", mlmAccuracy = "mlm_accuracy"
         case nspAccuracy = "nsp_accuracy", learningRate = "learning_rate", gradNorm = "grad_norm"
         case tokensPerSecond = "tokens_per_second", evalLoss = "eval_loss", evalMLMAccuracy = "eval_mlm_accuracy"
-        case evalPerplexity = "eval_perplexity", evalMetric = "eval_metric"
+        case evalPerplexity = "eval_perplexity", evalMetric = "eval_metric", sopLoss = "sop_loss", sopAccuracy = "sop_accuracy"
     }
 }
 
@@ -74,7 +77,7 @@ extension TrainingLogEntry {
         var object = JSONObject()
         let figures: [(CodingKeys, Double?)] = [
             (.loss, loss), (.mlmLoss, mlmLoss), (.nspLoss, nspLoss), (.mlmAccuracy, mlmAccuracy), (.nspAccuracy, nspAccuracy),
-            (.learningRate, learningRate), (.gradNorm, gradNorm), (.tokensPerSecond, tokensPerSecond), (.evalLoss, evalLoss),
+            (.sopLoss, sopLoss), (.sopAccuracy, sopAccuracy), (.learningRate, learningRate), (.gradNorm, gradNorm), (.tokensPerSecond, tokensPerSecond), (.evalLoss, evalLoss),
             (.evalMLMAccuracy, evalMLMAccuracy), (.evalPerplexity, evalPerplexity), (.evalMetric, evalMetric),
         ]
         object[CodingKeys.step.rawValue] = .integer(Int64(step))
@@ -94,6 +97,7 @@ extension TrainingLogEntry {
                   loss: try required(.loss), learningRate: try required(.learningRate), gradNorm: try required(.gradNorm),
                   tokensPerSecond: try required(.tokensPerSecond))
         (mlmLoss, nspLoss, mlmAccuracy, nspAccuracy) = (try number(.mlmLoss), try number(.nspLoss), try number(.mlmAccuracy), try number(.nspAccuracy))
+        (sopLoss, sopAccuracy) = (try number(.sopLoss), try number(.sopAccuracy))
         (evalLoss, evalMLMAccuracy, evalPerplexity, evalMetric) = (try number(.evalLoss), try number(.evalMLMAccuracy),
                                                                    try number(.evalPerplexity), try number(.evalMetric))
     }
@@ -111,6 +115,7 @@ extension TrainingLogEntry {
             line = String(format: "step %d  loss %.4f", step, loss)
             if let a = mlmAccuracy { line += String(format: "  mlm_acc %.3f", a) }
             if let a = nspAccuracy { line += String(format: "  nsp_acc %.3f", a) }
+            if let a = sopAccuracy { line += String(format: "  sop_acc %.3f", a) }
             line += String(format: "  lr %.2e  %.0f tok/s  ETA %@", learningRate, tokensPerSecond, Self.formatDuration(eta))
         }
         return line
