@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(
             name: "BERTServerTests",
             dependencies: [
-                "BERTServer", "BERTTasks", "TestSupport",
+                "BERTServer", "BERTTasks", "BERTModels", "BERTTraining", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -118,10 +118,10 @@ package final class BatchQueue<Input: Sendable, Output: Sendable>: @unchecked Se
             for (index, item) in inputs.enumerated() {
                 queue.append(Entry(input: item.input, tokens: item.tokens, request: request, index: index))
             }
-            let size = queue.count - queueStart
+            // Reported under the lock, so the gauge sees sizes in the order they happened.
+            observer?(.queueSize(queue.count - queueStart))
             condition.signal()
             condition.unlock()
-            observer?(.queueSize(size))
         }
     }
 

@@ -12,8 +12,10 @@ import UnixSignals
 package struct InferenceServer: Sendable {
     /// The settings.
     package let configuration: ServerConfiguration
-    /// The embedding model behind the queue.
-    package let embeddings: EmbeddingService
+    /// The embedding model behind its queue, when the folder is an embedding model.
+    package let embeddingService: EmbeddingService?
+    /// The classifier / cross-encoder behind its queue, when the folder is one.
+    package let classifierService: ClassifierService?
     /// The Prometheus series.
     package let metrics: ServerMetrics
     /// The server's version, for `/info`.
@@ -21,7 +23,22 @@ package struct InferenceServer: Sendable {
 
     /// A server over `embeddings`; pass the `metrics` the service reports its batches to.
     package init(configuration: ServerConfiguration, embeddings: EmbeddingService, metrics: ServerMetrics) {
-        (self.configuration, self.embeddings, self.metrics) = (configuration, embeddings, metrics)
+        (self.configuration, embeddingService, classifierService, self.metrics) = (configuration, embeddings, nil, metrics)
+    }
+
+    /// A server over a classifier (TEI's `/predict` and `/rerank`).
+    package init(configuration: ServerConfiguration, classifier: ClassifierService, metrics: ServerMetrics) {
+        (self.configuration, embeddingService, classifierService, self.metrics) = (configuration, nil, classifier, metrics)
+    }
+
+    /// The embedding service, or TEI's 424 for a model of another task.
+    var embeddings: EmbeddingService {
+        get throws(ServerError) {
+            guard let embeddingService else {
+                throw ServerError(.backend, "this model is not an embedding model; it serves /predict and /rerank")
+            }
+            return embeddingService
+        }
     }
 
     /// The routes, under the middleware (auth, error bodies, metrics).
@@ -38,6 +55,8 @@ package struct InferenceServer: Sendable {
             (.get, "/v1/models", { _ in WireFormat.json(models) }),
             (.post, "/tokenize", { try await tokenize($0) }),
             (.post, "/decode", { try await decode($0) }),
+            (.post, "/predict", { try await predict($0) }),
+            (.post, "/rerank", { try await rerank($0) }),
         ]
         router.add(middleware: ServerMiddleware(
             expectedAuthorization: configuration.apiKey.map { Array("Bearer \($0)".utf8) },
@@ -64,7 +83,7 @@ package struct InferenceServer: Sendable {
                                   onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> ServiceGroup {
         // Services shut down in reverse order: the HTTP server drains first, while the queue still answers.
         ServiceGroup(configuration: .init(
-            services: [QueueDrain(embeddings: embeddings), makeApplication(logger: logger, onServerRunning: onServerRunning)],
+            services: [QueueDrain(drain: drainQueues), makeApplication(logger: logger, onServerRunning: onServerRunning)],
             gracefulShutdownSignals: signals, logger: logger))
     }
 
@@ -123,7 +142,20 @@ package struct InferenceServer: Sendable {
     /// TEI's `GET /info`.
     var info: JSONValue {
         let limits = configuration.limits
-        let modelType: JSONValue = ["embedding": ["pooling": .string(embeddings.poolingName)]]
+        let modelType: JSONValue
+        if let classifierService {
+            let id2label = JSONObject(members: classifierService.labels.sorted { $0.key < $1.key }.map {
+                JSONMember(key: String($0.key), value: .string($0.value))
+            })
+            let label2id = JSONObject(members: classifierService.labels.sorted { $0.key < $1.key }.map {
+                JSONMember(key: $0.value, value: .integer(Int64($0.key)))
+            })
+            let labels: JSONValue = ["id2label": .object(id2label), "label2id": .object(label2id)]
+            modelType = classifierService.labels.count > 1 ? ["classifier": labels] : ["reranker": labels]
+        } else {
+            modelType = ["embedding": ["pooling": .string(embeddingService?.poolingName ?? "")]]
+        }
+        let maxInputLength = embeddingService?.maxInputLength ?? classifierService?.maxInputLength ?? 0
         let maxBatchRequests: JSONValue = limits.maxBatchRequests.map { .integer(Int64($0)) } ?? .null
         var members: [(String, JSONValue)] = [
             ("model_id", .string(configuration.modelID)), ("model_sha", .null), ("model_dtype", "float32"),
@@ -131,7 +163,7 @@ package struct InferenceServer: Sendable {
         ]
         members += [
             ("max_concurrent_requests", .integer(Int64(limits.maxConcurrentRequests))),
-            ("max_input_length", .integer(Int64(embeddings.maxInputLength))),
+            ("max_input_length", .integer(Int64(maxInputLength))),
             ("max_batch_tokens", .integer(Int64(limits.maxBatchTokens))), ("max_batch_requests", maxBatchRequests),
             ("max_client_batch_size", .integer(Int64(configuration.maxClientBatchSize))),
         ]
@@ -148,18 +180,23 @@ package struct InferenceServer: Sendable {
          "data": [["id": .string(configuration.modelID), "object": "model", "created": 0, "owned_by": "swift-bert"]]]
     }
 
+    @Sendable func drainQueues() async {
+        await embeddingService?.queue.drain()
+        await classifierService?.queue.drain()
+    }
+
     private func metricsResponse() -> Response {
         Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                  body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.render())))
     }
 }
 
-/// Keeps the batching queue's worker until shutdown, then lets it finish what is queued.
+/// Keeps the batching queues' workers until shutdown, then lets them finish what is queued.
 struct QueueDrain: Service {
-    let embeddings: EmbeddingService
+    let drain: @Sendable () async -> Void
 
     func run() async throws {
         try? await gracefulShutdown()
-        await embeddings.queue.drain()
+        await drain()
     }
 }

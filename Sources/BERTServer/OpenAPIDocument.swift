@@ -110,6 +110,28 @@ enum OpenAPIDocument {
                           "type": "array", "items": {"type": "string"}}}}},
                         "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
                         "413": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}},
+        "/predict": {"post": {"summary": "Label scores of texts or pairs (TEI; classifier folders)", "operationId": "predict",
+          "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["inputs"], "properties": {
+            "inputs": {"oneOf": [{"type": "string"}, {"type": "array", "minItems": 1, "items": {"oneOf": [
+              {"type": "string"}, {"type": "array", "minItems": 1, "maxItems": 2, "items": {"type": "string"}}]}}]},
+            "raw_scores": {"type": "boolean", "default": false},
+            "truncate": {"type": "boolean", "nullable": true, "default": false}}}}}},
+          "responses": {"200": {"description": "Scores, highest first (a list of lists for a batch)",
+                                "content": {"application/json": {"schema": {"type": "array"}}}},
+                        "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
+                        "413": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"},
+                        "424": {"$ref": "#/components/responses/Error"}, "429": {"$ref": "#/components/responses/Error"}}}},
+        "/rerank": {"post": {"summary": "Texts ranked against a query (TEI; cross-encoder folders)", "operationId": "rerank",
+          "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["query", "texts"], "properties": {
+            "query": {"type": "string"}, "texts": {"type": "array", "minItems": 1, "items": {"type": "string"}},
+            "raw_scores": {"type": "boolean", "default": false}, "return_text": {"type": "boolean", "default": false},
+            "truncate": {"type": "boolean", "nullable": true, "default": false}}}}}},
+          "responses": {"200": {"description": "Ranks, best first", "content": {"application/json": {"schema": {
+                          "type": "array", "items": {"type": "object", "properties": {
+                            "index": {"type": "integer"}, "score": {"type": "number"}, "text": {"type": "string"}}}}}}},
+                        "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
+                        "413": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"},
+                        "424": {"$ref": "#/components/responses/Error"}, "429": {"$ref": "#/components/responses/Error"}}}},
         "/v1/models": {"get": {"summary": "The model served (OpenAI)", "operationId": "openai_models",
           "responses": {"200": {"description": "Models", "content": {"application/json": {"schema": {"type": "object"}}}},
                         "401": {"$ref": "#/components/responses/OpenAIError"}}}},

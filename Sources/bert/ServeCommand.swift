@@ -11,7 +11,9 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve", abstract: "An HTTP server speaking Text Embeddings Inference's and OpenAI's embedding APIs.",
         discussion: """
-            Routes: POST /embed, /v1/embeddings; GET /health, /info, /metrics, /v1/models. Logs go to stderr.
+            Routes: POST /embed, /v1/embeddings, /tokenize, /decode (embedding models) or /predict, /rerank \
+            (sequence-classification / cross-encoder folders); GET /health, /info, /metrics, /v1/models, /openapi.json. \
+            Logs go to stderr.
               bert serve --model models/all-MiniLM-L6-v2 --port 8080
               curl 127.0.0.1:8080/embed -H 'Content-Type: application/json' -d '{"inputs": "Hello"}'
             """)
@@ -54,17 +56,25 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = serverConfiguration()
         let directory = try modelOptions.directory()
         let metrics = ServerMetrics()
-        let embeddings: EmbeddingService
+        let server: InferenceServer
         do {
-            embeddings = try EmbeddingService(model: SentenceTransformer(directory: directory),
-                                              maxInputLength: configuration.maxInputLength, limits: configuration.limits,
-                                              observer: { metrics.record($0) })
+            // The task follows the folder, as TEI's: a sequence-classification head serves /predict and /rerank.
+            if try ServedTask(directory: directory) == .classification {
+                let classifier = ClassifierService(pipeline: try TextClassificationPipeline(directory: directory),
+                                                   limits: configuration.limits, observer: { metrics.record($0) })
+                server = InferenceServer(configuration: configuration, classifier: classifier, metrics: metrics)
+                logger.info("serving \(configuration.modelID) (a classifier with \(classifier.labels.count) labels)")
+            } else {
+                let embeddings = try EmbeddingService(model: SentenceTransformer(directory: directory),
+                                                      maxInputLength: configuration.maxInputLength,
+                                                      limits: configuration.limits, observer: { metrics.record($0) })
+                server = InferenceServer(configuration: configuration, embeddings: embeddings, metrics: metrics)
+                logger.info("serving \(configuration.modelID) (\(embeddings.dimension) dimensions)")
+            }
         } catch let error as ServerError {
             throw CommandLineError(error.message)
         }
-        let server = InferenceServer(configuration: configuration, embeddings: embeddings, metrics: metrics)
-        logger.info("serving \(configuration.modelID) (\(embeddings.dimension) dimensions)",
-                    metadata: ["auth": "\(configuration.apiKey == nil ? "off" : "on")"])
+        logger.info("API key \(configuration.apiKey == nil ? "off" : "required")")
         let serverLogger = logger
         try await server.makeServiceGroup(logger: logger) { port in
             serverLogger.info("listening on http://\(configuration.host):\(port)")

@@ -97,7 +97,7 @@ final class EmbedRouteTests: XCTestCase {
 
         let openAPI = try await server.get("/openapi.json").json()
         for path in ["/embed", "/v1/embeddings", "/embeddings", "/v1/models", "/info", "/health", "/metrics", "/openapi.json",
-                     "/tokenize", "/decode"] {
+                     "/tokenize", "/decode", "/predict", "/rerank"] {
             XCTAssertNotNil(openAPI["paths"]?[path], "/openapi.json describes \(path)")
         }
 

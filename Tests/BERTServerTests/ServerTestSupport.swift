@@ -25,12 +25,13 @@ struct HTTPAnswer {
 final class RunningServer: @unchecked Sendable {
     let port: Int
     let group: ServiceGroup
-    let embeddings: EmbeddingService
+    let server: InferenceServer
+    var embeddings: EmbeddingService { server.embeddingService! }
     private let runTask: Task<Void, any Error>
     var client: HTTPClient { .shared }
 
-    private init(port: Int, group: ServiceGroup, embeddings: EmbeddingService, runTask: Task<Void, any Error>) {
-        (self.port, self.group, self.embeddings, self.runTask) = (port, group, embeddings, runTask)
+    private init(port: Int, group: ServiceGroup, server: InferenceServer, runTask: Task<Void, any Error>) {
+        (self.port, self.group, self.server, self.runTask) = (port, group, server, runTask)
     }
 
     /// Starts a server over all-MiniLM-L6-v2 with the defaults changed by `configure`.
@@ -43,7 +44,11 @@ final class RunningServer: @unchecked Sendable {
         let embeddings = try EmbeddingService(model: SentenceTransformer(directory: modelURL("all-MiniLM-L6-v2")),
                                               maxInputLength: configuration.maxInputLength, limits: configuration.limits,
                                               observer: { metrics.record($0) })
-        let server = InferenceServer(configuration: configuration, embeddings: embeddings, metrics: metrics)
+        return try await start(InferenceServer(configuration: configuration, embeddings: embeddings, metrics: metrics))
+    }
+
+    /// Starts `server` on the port its configuration names (0: a free one).
+    static func start(_ server: InferenceServer) async throws -> RunningServer {
         var logger = Logger(label: "bert-serve-test")
         logger.logLevel = .critical
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
@@ -51,7 +56,7 @@ final class RunningServer: @unchecked Sendable {
         let task = Task { try await group.run() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next(), port > 0 else { throw CocoaError(.featureUnsupported) }
-        return RunningServer(port: port, group: group, embeddings: embeddings, runTask: task)
+        return RunningServer(port: port, group: group, server: server, runTask: task)
     }
 
     /// Sends `method path` with `body` (JSON text) and `headers`.
