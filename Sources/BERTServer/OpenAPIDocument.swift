@@ -8,6 +8,14 @@ enum OpenAPIDocument {
                  body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
+    /// The request and answers of `/v1/embeddings` and its alias `/embeddings` (OpenAI's error shape on both).
+    private static let openAIOperation = #"""
+          "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenAIRequest"}}}},
+          "responses": {"200": {"description": "Embeddings",
+                                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenAIResponse"}}}},
+                        "default": {"$ref": "#/components/responses/OpenAIError"}
+    """#
+
     static let text = #"""
     {
       "openapi": "3.0.3",
@@ -63,8 +71,8 @@ enum OpenAPIDocument {
             "docker_label": {"type": "string", "nullable": true}}}
         },
         "responses": {
-          "Error": {"description": "TEI error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}},
-          "OpenAIError": {"description": "OpenAI error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenAIErrorResponse"}}}}
+          "Error": {"description": "TEI error: 400 empty, 401 unauthorized, 404 not found, 413 body too large, 422 validation or tokenizer, 424 backend, 429 overloaded", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}},
+          "OpenAIError": {"description": "OpenAI-shaped error, same statuses as Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenAIErrorResponse"}}}}
         }
       },
       "security": [{"bearer": []}],
@@ -73,23 +81,9 @@ enum OpenAPIDocument {
           "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EmbedRequest"}}}},
           "responses": {"200": {"description": "One vector per input",
                                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EmbedResponse"}}}},
-                        "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
-                        "413": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"},
-                        "424": {"$ref": "#/components/responses/Error"}, "429": {"$ref": "#/components/responses/Error"}}}},
-        "/v1/embeddings": {"post": {"summary": "Embeddings (OpenAI)", "operationId": "openai_embed",
-          "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenAIRequest"}}}},
-          "responses": {"200": {"description": "Embeddings",
-                                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenAIResponse"}}}},
-                        "400": {"$ref": "#/components/responses/OpenAIError"}, "401": {"$ref": "#/components/responses/OpenAIError"},
-                        "413": {"$ref": "#/components/responses/OpenAIError"}, "422": {"$ref": "#/components/responses/OpenAIError"},
-                        "424": {"$ref": "#/components/responses/OpenAIError"}, "429": {"$ref": "#/components/responses/OpenAIError"}}}},
-        "/embeddings": {"post": {"summary": "Embeddings (OpenAI, TEI's alias)", "operationId": "openai_embed_alias",
-          "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenAIRequest"}}}},
-          "responses": {"200": {"description": "Embeddings",
-                                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenAIResponse"}}}},
-                        "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
-                        "413": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"},
-                        "424": {"$ref": "#/components/responses/Error"}, "429": {"$ref": "#/components/responses/Error"}}}},
+                        "default": {"$ref": "#/components/responses/Error"}}}},
+        "/v1/embeddings": {"post": {"summary": "Embeddings (OpenAI)", "operationId": "openai_embed", \#(openAIOperation)}}},
+        "/embeddings": {"post": {"summary": "Embeddings (OpenAI, TEI's alias)", "operationId": "openai_embed_alias", \#(openAIOperation)}}},
         "/tokenize": {"post": {"summary": "Tokens with UTF-8 byte offsets (TEI)", "operationId": "tokenize",
           "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["inputs"], "properties": {
             "inputs": {"oneOf": [{"type": "string"}, {"type": "array", "minItems": 1, "items": {"type": "string"}}]},
@@ -99,8 +93,7 @@ enum OpenAPIDocument {
                           "type": "array", "items": {"type": "array", "items": {"type": "object", "properties": {
                             "id": {"type": "integer"}, "text": {"type": "string"}, "special": {"type": "boolean"},
                             "start": {"type": "integer", "nullable": true}, "stop": {"type": "integer", "nullable": true}}}}}}}},
-                        "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
-                        "413": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}},
+                        "default": {"$ref": "#/components/responses/Error"}}}},
         "/decode": {"post": {"summary": "Texts of token ids (TEI)", "operationId": "decode",
           "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["ids"], "properties": {
             "ids": {"oneOf": [{"type": "array", "minItems": 1, "items": {"type": "integer", "minimum": 0}},
@@ -108,8 +101,7 @@ enum OpenAPIDocument {
             "skip_special_tokens": {"type": "boolean", "default": true}}}}}},
           "responses": {"200": {"description": "One text per id list", "content": {"application/json": {"schema": {
                           "type": "array", "items": {"type": "string"}}}}},
-                        "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
-                        "413": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}},
+                        "default": {"$ref": "#/components/responses/Error"}}}},
         "/predict": {"post": {"summary": "Label scores of texts or pairs (TEI; classifier folders)", "operationId": "predict",
           "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["inputs"], "properties": {
             "inputs": {"oneOf": [{"type": "string"}, {"type": "array", "minItems": 1, "items": {"oneOf": [
@@ -118,9 +110,7 @@ enum OpenAPIDocument {
             "truncate": {"type": "boolean", "nullable": true, "default": false}}}}}},
           "responses": {"200": {"description": "Scores, highest first (a list of lists for a batch)",
                                 "content": {"application/json": {"schema": {"type": "array"}}}},
-                        "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
-                        "413": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"},
-                        "424": {"$ref": "#/components/responses/Error"}, "429": {"$ref": "#/components/responses/Error"}}}},
+                        "default": {"$ref": "#/components/responses/Error"}}}},
         "/rerank": {"post": {"summary": "Texts ranked against a query (TEI; cross-encoder folders)", "operationId": "rerank",
           "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["query", "texts"], "properties": {
             "query": {"type": "string"}, "texts": {"type": "array", "minItems": 1, "items": {"type": "string"}},
@@ -129,15 +119,13 @@ enum OpenAPIDocument {
           "responses": {"200": {"description": "Ranks, best first", "content": {"application/json": {"schema": {
                           "type": "array", "items": {"type": "object", "properties": {
                             "index": {"type": "integer"}, "score": {"type": "number"}, "text": {"type": "string"}}}}}}},
-                        "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
-                        "413": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"},
-                        "424": {"$ref": "#/components/responses/Error"}, "429": {"$ref": "#/components/responses/Error"}}}},
+                        "default": {"$ref": "#/components/responses/Error"}}}},
         "/v1/models": {"get": {"summary": "The model served (OpenAI)", "operationId": "openai_models",
           "responses": {"200": {"description": "Models", "content": {"application/json": {"schema": {"type": "object"}}}},
-                        "401": {"$ref": "#/components/responses/OpenAIError"}}}},
+                        "default": {"$ref": "#/components/responses/OpenAIError"}}}},
         "/info": {"get": {"summary": "Model and router settings (TEI)", "operationId": "get_model_info",
           "responses": {"200": {"description": "Info", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Info"}}}},
-                        "401": {"$ref": "#/components/responses/Error"}}}},
+                        "default": {"$ref": "#/components/responses/Error"}}}},
         "/health": {"get": {"summary": "Liveness (no key needed)", "operationId": "health", "security": [],
           "responses": {"200": {"description": "Healthy"}}}},
         "/metrics": {"get": {"summary": "Prometheus metrics (no key needed)", "operationId": "metrics", "security": [],

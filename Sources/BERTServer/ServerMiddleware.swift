@@ -22,7 +22,9 @@ struct ServerMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch {
             let failure = Self.serverError(error, request: request)
             metrics.request(route: route, error: failure.kind, duration: ContinuousClock.now - start)
-            var response = WireFormat.json(path.hasPrefix("/v1/") ? failure.openAIBody : failure.teiBody, status: failure.status)
+            // OpenAI's routes (and TEI's /embeddings alias of one) answer in OpenAI's error shape.
+            let openAI = path.hasPrefix("/v1/") || path == "/embeddings"
+            var response = WireFormat.json(openAI ? failure.openAIBody : failure.teiBody, status: failure.status)
             if failure.kind == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
             return response
         }

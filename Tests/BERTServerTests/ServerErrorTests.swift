@@ -69,12 +69,14 @@ final class ServerErrorTests: XCTestCase {
         let server = try await RunningServer.start()
         for (body, status) in [(#"{"input": []}"#, 400), (#"{"input": "a", "encoding_format": "hex"}"#, 422), (#"{"input": {}}"#, 422),
                                (#"{"input": "a", "model": 3}"#, 422)] {
-            let answer = try await server.request("/v1/embeddings", body: body)
+          for path in ["/v1/embeddings", "/embeddings"] {
+            let answer = try await server.request(path, body: body)
             XCTAssertEqual(answer.status, status, body)
             let error = try answer.json()["error"]
             XCTAssertNotNil(error?["message"]?.stringValue, answer.text)
             XCTAssertEqual(error?["code"]?.intValue, status, answer.text)
             XCTAssertNotNil(error?["type"]?.stringValue, answer.text)
+          }
         }
         try await server.stop()
     }
