@@ -20,7 +20,13 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         // The search index's PostgreSQL + pgvector store.
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // `bert serve` (BERTServer): HTTP, graceful shutdown, logs, Prometheus metrics; the client is for tests only.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Foundation-only leaves: never import the tensor stack. BERTJSON is the one JSON parser and writer.
@@ -43,12 +49,24 @@ let package = Package(
         .target(name: "BERTModels", dependencies: ["BERTNN", "SafeTensors", "BERTHub"]),
         .target(name: "BERTTasks", dependencies: ["BERTModels", "BERTTokenizers"]),
         .target(name: "BERTTraining", dependencies: ["BERTModels", "BERTTokenizers", "BERTTasks", "BERTJSON"]),
-        // Lasting vector indexes: the protocol and the SQLite store (GRDB).
+        // Lasting vector indexes: the protocol, the SQLite store (GRDB) and the PostgreSQL + pgvector store.
         .target(
             name: "BERTSearch",
             dependencies: ["BERTJSON", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "Logging", package: "swift-log")]),
         .target(name: "BERT", dependencies: ["BERTModels", "BERTTokenizers", "SafeTensors", "BERTHub", "BERTJSON", "BERTTasks", "BERTTraining", "BERTSearch"]),
+        // The inference server: TEI and OpenAI routes, wire types and the batching queue (a library so tests run it
+        // in-process; `bert serve` is one file in Sources/bert).
+        .target(
+            name: "BERTServer",
+            dependencies: [
+                "BERTTasks", "BERTTokenizers", "BERTModels", "BERTJSON",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]),
         // The command line: option groups, input readers, the checked output writer and progress, shared by the
         // user's `bert` and the developers' `bert-dev` (benchmarks and parity hooks).
         .target(
@@ -56,7 +74,10 @@ let package = Package(
             dependencies: ["BERT", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "bert",
-            dependencies: ["BERTCommandLine", "BERT", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: [
+                "BERTCommandLine", "BERT", "BERTServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .executableTarget(
             name: "bert-dev",
             dependencies: ["BERTCommandLine", "BERT", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -73,6 +94,16 @@ let package = Package(
         .testTarget(name: "BERTModelsTests", dependencies: ["BERTModels", "BERTTokenizers", "TestSupport"]),
         .testTarget(name: "BERTTasksTests", dependencies: ["BERTTasks", "TestSupport"]),
         .testTarget(name: "BERTTrainingTests", dependencies: ["BERTTraining", "TestSupport"]),
+        .testTarget(
+            name: "BERTServerTests",
+            dependencies: [
+                "BERTServer", "BERTTasks", "BERTModels", "BERTTraining", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // Runs the built `bert` and `bert-dev` binaries as a user would (exit codes, stdout, stderr).
         .testTarget(name: "BERTCommandLineTests", dependencies: ["bert", "bert-dev", "BERT", "TestSupport"]),
     ],

@@ -119,12 +119,16 @@ public final class SentenceTransformer {
         let vectors = try encodeFull(chosen.map { p in texts.map { p + $0 } } ?? texts, batchSize: batchSize, normalize: normalize,
                                      pooledFrom: try chosen.map(promptLength) ?? 0, progress: progress)
         guard let n = truncateDimension, n < dimension else { return vectors }
-        return vectors.map { v in
-            let cut = Array(v.prefix(n))
-            guard normalize == true else { return cut }
-            let norm = max(cut.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot(), 1e-12)
-            return cut.map { $0 / norm }
-        }
+        return vectors.map { Self.truncated($0, to: n, normalize: normalize == true) }
+    }
+
+    /// `vector`'s first `dimension` values, normalised again when `normalize` (the tail of `encode`'s
+    /// `truncateDimension`, shared with the server so both give the same floats).
+    package static func truncated(_ vector: [Float], to dimension: Int, normalize: Bool) -> [Float] {
+        let cut = Array(vector.prefix(dimension))
+        guard normalize else { return cut }
+        let norm = max(cut.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot(), 1e-12)
+        return cut.map { $0 / norm }
     }
 
     /// The prompt `encode` prepends: `prompt`, else `prompts[name]`, else the default prompt, else none.
@@ -141,7 +145,7 @@ public final class SentenceTransformer {
 
     /// Positions pooling skips for `prompt`: none when the Pooling module includes prompts; otherwise the prompt's
     /// token count with [CLS] but without the final [SEP] (sentence-transformers' `prompt_length`).
-    func promptLength(_ prompt: String) throws -> Int {
+    package func promptLength(_ prompt: String) throws -> Int {
         includesPromptInPooling ? 0 : max(try tokenize([prompt])[0].count - 1, 0)
     }
 

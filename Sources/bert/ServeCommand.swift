@@ -1,0 +1,83 @@
+import ArgumentParser
+import BERT
+import BERTCommandLine
+import BERTServer
+import Foundation
+import Logging
+
+/// `bert serve`: the model behind Text Embeddings Inference's and OpenAI's HTTP APIs (BERTServer), until SIGTERM
+/// or SIGINT, which stop new connections, answer every request in flight, and exit 0.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "An HTTP server speaking Text Embeddings Inference's and OpenAI's embedding APIs.",
+        discussion: """
+            Routes: POST /embed, /v1/embeddings, /tokenize, /decode (embedding models) or /predict, /rerank \
+            (sequence-classification / cross-encoder folders); GET /health, /info, /metrics, /v1/models, /openapi.json. \
+            Logs go to stderr.
+              bert serve --model models/all-MiniLM-L6-v2 --port 8080
+              curl 127.0.0.1:8080/embed -H 'Content-Type: application/json' -d '{"inputs": "Hello"}'
+            """)
+
+    @OptionGroup var modelOptions: ModelOptions
+    @Option(help: "Address to bind (loopback by default; 0.0.0.0 serves every interface).") var host = "127.0.0.1"
+    @Option(help: "Port to listen on (0: any free port, logged at start).") var port = 8080
+    @Option(help: "Model name shown in /info and OpenAI answers (default: --model).") var servedModelName: String?
+    @Option(help: "Tokens in one forward pass, summed over its inputs.") var maxBatchTokens = 16_384
+    @Option(help: "Inputs in one forward pass (default: no bound but --max-batch-tokens).") var maxBatchRequests: Int?
+    @Option(help: "Inputs queued or running at once; more get 429.") var maxConcurrentRequests = 512
+    @Option(help: "Inputs in one request; more get 422.") var maxClientBatchSize = 32
+    @Option(help: "Tokens in one input (default: the model's max_seq_length); longer get 422 unless truncated.")
+    var maxInputLength: Int?
+    @Flag(help: "Truncate over-long inputs when a request does not say.") var autoTruncate = false
+    @Option(help: "Largest request body in bytes; larger get 413.") var payloadLimit = 2_000_000
+    @Option(help: "Require 'Authorization: Bearer KEY' on every route but /health and /metrics (or set BERT_API_KEY).")
+    var apiKey: String?
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a level") }
+        do { try serverConfiguration().validate() } catch { throw ValidationError(error.message) }
+    }
+
+    func serverConfiguration() -> ServerConfiguration {
+        var c = ServerConfiguration(modelID: servedModelName ?? modelOptions.model)
+        (c.host, c.port) = (host, port)
+        c.limits = BatchLimits(maxBatchTokens: maxBatchTokens, maxBatchRequests: maxBatchRequests,
+                               maxConcurrentRequests: maxConcurrentRequests)
+        (c.maxClientBatchSize, c.maxInputLength, c.autoTruncate, c.payloadLimit) =
+            (maxClientBatchSize, maxInputLength, autoTruncate, payloadLimit)
+        c.apiKey = apiKey ?? ProcessInfo.processInfo.environment["BERT_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        return c
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "bert-serve") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let configuration = serverConfiguration()
+        let directory = try modelOptions.directory()
+        let metrics = ServerMetrics()
+        let server: InferenceServer
+        do {
+            // The task follows the folder, as TEI's: a sequence-classification head serves /predict and /rerank.
+            if try ServedTask(directory: directory) == .classification {
+                let classifier = ClassifierService(pipeline: try TextClassificationPipeline(directory: directory),
+                                                   limits: configuration.limits, observer: { metrics.record($0) })
+                server = InferenceServer(configuration: configuration, classifier: classifier, metrics: metrics)
+                logger.info("serving \(configuration.modelID) (a classifier with \(classifier.labels.count) labels)")
+            } else {
+                let embeddings = try EmbeddingService(model: SentenceTransformer(directory: directory),
+                                                      maxInputLength: configuration.maxInputLength,
+                                                      limits: configuration.limits, observer: { metrics.record($0) })
+                server = InferenceServer(configuration: configuration, embeddings: embeddings, metrics: metrics)
+                logger.info("serving \(configuration.modelID) (\(embeddings.dimension) dimensions)")
+            }
+        } catch let error as ServerError {
+            throw CommandLineError(error.message)
+        }
+        logger.info("API key \(configuration.apiKey == nil ? "off" : "required")")
+        let serverLogger = logger
+        try await server.makeServiceGroup(logger: logger) { port in
+            serverLogger.info("listening on http://\(configuration.host):\(port)")
+        }.run()
+    }
+}
