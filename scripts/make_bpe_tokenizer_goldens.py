@@ -15,6 +15,8 @@ Writes Tests/Fixtures/tokenizers/bpe/:
   sweep.json           2,000 seeded random strings over all planes: per string the token count and an FNV-1a
                        digest of ids, offsets and the decoded string (full encodings would be megabytes)
   components.json      every generic normaliser / pre-tokeniser / decoder / post-processor option on the corpus
+  bpe_options.json     a small BPE (prefix ##, suffix </w>, <unk>) and its fuse_unk / ignore_merges / no-unk /
+                       byte_fallback variants on the corpus
 """
 import glob
 import json
@@ -243,6 +245,38 @@ for name, p in POST.items():
     rows = [enc_dict(t.encode(text), False) for text in COMP_TEXTS[:8]] + [enc_dict(t.encode(a, b), False) for a, b in PAIRS]
     comp["post_processors"][name] = {"json": json.loads(t.to_str())["post_processor"], "rows": rows}
 dump("components.json", comp)
+
+# 5. BPE model options (prefix, suffix, unk, fuse_unk, byte_fallback, ignore_merges) on a small char-level BPE.
+from tokenizers.trainers import BpeTrainer  # noqa: E402
+
+options_base = Tokenizer(BPE(unk_token="<unk>", continuing_subword_prefix="##", end_of_word_suffix="</w>"))
+options_base.pre_tokenizer = pre_tokenizers.Whitespace()
+options_base.train(files, BpeTrainer(vocab_size=400, min_frequency=2, special_tokens=["<unk>"], continuing_subword_prefix="##",
+                                     end_of_word_suffix="</w>", limit_alphabet=60, show_progress=False))
+base_json = json.loads(options_base.to_str())
+# Byte fallback as models use it: no prefix or suffix (the crate would turn their bytes into byte tokens too, with
+# offsets past the word) and every byte in the vocabulary.
+plain = Tokenizer(BPE(unk_token="<unk>"))
+plain.pre_tokenizer = pre_tokenizers.Whitespace()
+plain.train(files, BpeTrainer(vocab_size=400, min_frequency=2, special_tokens=["<unk>"], limit_alphabet=60, show_progress=False))
+plain_json = json.loads(plain.to_str())
+byte_tokens = ["<0x%02X>" % b for b in range(256)]
+variants = {}
+for name, edit in [("prefix_suffix_unk", {}), ("fuse_unk", {"fuse_unk": True}), ("ignore_merges", {"ignore_merges": True}),
+                   ("no_unk", {"unk_token": None}), ("byte_fallback", {"byte_fallback": True})]:
+    tj = json.loads(json.dumps(plain_json if name == "byte_fallback" else base_json))
+    tj["model"].update(edit)
+    if name.startswith("byte_fallback"):
+        vocab = tj["model"]["vocab"]
+        for t in byte_tokens:
+            vocab.setdefault(t, len(vocab))
+    t = Tokenizer.from_str(json.dumps(tj))
+    rows = []
+    for text in TEXTS[:50]:
+        e = t.encode(text)
+        rows.append({"ids": e.ids, "offsets": [list(o) for o in e.offsets]})
+    variants[name] = {"tokenizer": tj, "rows": rows}
+dump("bpe_options.json", {"texts": TEXTS[:50], "variants": variants})
 
 print("tokenizers", tokenizers.__version__, "transformers", transformers.__version__)
 for root, _, names in os.walk(OUT):

@@ -117,3 +117,19 @@ final class BPEGoldenTests: XCTestCase {
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 }
+
+/// Every BPE model option against tokenizers: continuing_subword_prefix and end_of_word_suffix with an unknown
+/// token, fuse_unk, ignore_merges, no unknown token, byte_fallback with and without one (bpe/bpe_options.json).
+final class BPEOptionTests: XCTestCase {
+    func testModelOptionsMatchTokenizers() throws {
+        let golden = try Fixtures.golden("bpe/bpe_options.json")
+        let texts = golden["texts"] as! [String]
+        for (name, variant) in golden["variants"] as! [String: [String: Any]] {
+            let data = try JSONSerialization.data(withJSONObject: variant["tokenizer"]!)
+            let tokenizer = try Tokenizer(tokenizerJSONData: data)
+            for (i, (text, row)) in zip(texts, variant["rows"] as! [[String: Any]]).enumerated() {
+                assertEncoding(try tokenizer.encode(text), row, "\(name) #\(i) \(text.debugDescription)")
+            }
+        }
+    }
+}

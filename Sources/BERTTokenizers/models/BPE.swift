@@ -114,20 +114,29 @@ public struct BPE: TokenizerModel {
         var merged = BPEWord()
         initialSymbols(key, into: &merged)
         merged.mergeAll(mergeTable)
-        let symbols = merged.liveSymbols()
+        var symbols = merged.liveSymbols()
+        Self.characterRanges(&symbols, word: key)
         // The crate caches words shorter than 256 bytes.
         if key.count < 64 { cache.set(key, symbols) }
         for s in symbols { tokens.append(ModelToken(id: Int(s.id), range: (base + Int(s.start))..<(base + Int(s.end)))) }
     }
 
-    /// The crate's `merge_word` before merging: one symbol per character, byte tokens or unknown tokens.
+    /// The crate's `merge_word` before merging: one symbol per character, byte tokens or unknown tokens. Symbol
+    /// positions are counted as the crate counts them, in bytes from the word's start summed over the symbols
+    /// emitted (so a dropped character shifts the ones after it, and a pending unknown token lands after byte
+    /// tokens), and `characterRanges` turns them into code points afterwards.
     private func initialSymbols(_ word: [UInt32], into out: inout BPEWord) {
         out.reserve(word.count)
-        var unk: (id: Int32, start: Int32, end: Int32)?
+        var position: Int32 = 0
+        func add(_ id: Int32, _ length: Int32) {
+            out.append(id, position, position + length)
+            position += length
+        }
+        var unk: (id: Int32, length: Int32)?
         let plain = prefixScalars.isEmpty && suffixScalars.isEmpty
         var piece: [UInt32] = []
         for (i, cp) in word.enumerated() {
-            let start = Int32(i), end = Int32(i + 1)
+            let byteLength = Int32(Self.utf8Length(cp))
             var id: Int?
             if plain {
                 if cp < 0x800 {
@@ -144,30 +153,53 @@ public struct BPE: TokenizerModel {
                 id = table.lookup(prefix: [], piece[...])
             }
             if let id {
-                if let u = unk { out.append(u.id, u.start, u.end); unk = nil }
-                out.append(Int32(id), start, end)
+                if let u = unk { add(u.id, u.length); unk = nil }
+                add(Int32(id), byteLength)
                 continue
             }
             if byteFallback {
+                // The crate takes the bytes of the whole symbol string, prefix and suffix included.
                 var text = String.UnicodeScalarView()
-                if !plain { for c in piece { text.append(Unicode.Scalar(c) ?? "\u{FFFD}") } } else { text.append(Unicode.Scalar(cp) ?? "\u{FFFD}") }
+                for c in plain ? [cp] : piece { text.append(Unicode.Scalar(c) ?? "\u{FFFD}") }
                 let ids = String(text).utf8.map { table.lookup(prefix: [], Self.byteToken($0)[...]) }
                 if ids.allSatisfy({ $0 != nil }) {
-                    for b in ids { out.append(Int32(b!), start, end) }
+                    for b in ids { add(Int32(b!), 1) }
                     continue
                 }
             }
             guard let unkId else { continue }
             if let u = unk {
                 if fuseUnk {
-                    unk = (u.id, u.start, end)
+                    unk = (u.id, u.length + byteLength)
                     continue
                 }
-                out.append(u.id, u.start, u.end)
+                add(u.id, u.length)
             }
-            unk = (Int32(unkId), start, end)
+            unk = (Int32(unkId), byteLength)
         }
-        if let u = unk { out.append(u.id, u.start, u.end) }
+        if let u = unk { add(u.id, u.length) }
+    }
+
+    /// Symbols' byte ranges as code-point ranges of `word`: the characters holding their first and last byte, as
+    /// Python's byte-to-character offset conversion does (clamped to the word).
+    static func characterRanges(_ symbols: inout [BPESymbol], word: [UInt32]) {
+        var characterOfByte: [Int32] = []
+        characterOfByte.reserveCapacity(word.count * 2)
+        for (i, cp) in word.enumerated() { for _ in 0..<utf8Length(cp) { characterOfByte.append(Int32(i)) } }
+        let n = Int32(word.count), bytes = characterOfByte.count
+        for k in symbols.indices {
+            let (s, e) = (Int(symbols[k].start), Int(symbols[k].end))
+            let start = s < bytes ? characterOfByte[s] : n
+            let end = e > s ? (e - 1 < bytes ? characterOfByte[e - 1] + 1 : n) : start
+            symbols[k].start = start
+            symbols[k].end = max(start, end)
+        }
+    }
+
+    /// The UTF-8 length of `cp` (U+FFFD's for values that are not scalars).
+    @inline(__always)
+    static func utf8Length(_ cp: UInt32) -> Int {
+        cp < 0x80 ? 1 : cp < 0x800 ? 2 : (cp < 0x10000 || cp > 0x10FFFF) ? 3 : 4
     }
 
     /// `<0xAB>`, the byte-fallback token of a byte.
