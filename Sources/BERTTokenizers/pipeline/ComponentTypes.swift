@@ -8,11 +8,13 @@ import BERTJSON
 /// tokenizer.json's `normalizer.type` values (HF `NormalizerWrapper`).
 package enum NormalizerType: String, CaseIterable, Sendable {
     case bert = "BertNormalizer"
+    case precompiled = "Precompiled"
 
     /// The Swift type that reads this `type`.
     var component: any (Normalizer & JSONLoadable).Type {
         switch self {
         case .bert: BertNormalizer.self
+        case .precompiled: PrecompiledNormalizer.self
         }
     }
 
@@ -25,11 +27,13 @@ package enum NormalizerType: String, CaseIterable, Sendable {
 /// tokenizer.json's `pre_tokenizer.type` values (HF `PreTokenizerWrapper`).
 package enum PreTokenizerType: String, CaseIterable, Sendable {
     case bert = "BertPreTokenizer"
+    case metaspace = "Metaspace"
 
     /// The Swift type that reads this `type`.
     var component: any (PreTokenizer & JSONLoadable).Type {
         switch self {
         case .bert: BertPreTokenizer.self
+        case .metaspace: Metaspace.self
         }
     }
 
@@ -42,11 +46,13 @@ package enum PreTokenizerType: String, CaseIterable, Sendable {
 /// tokenizer.json's `model.type` values (HF `ModelWrapper`).
 package enum ModelType: String, CaseIterable, Sendable {
     case wordPiece = "WordPiece"
+    case unigram = "Unigram"
 
     /// The Swift type that reads this `type`.
     var component: any (TokenizerModel & JSONLoadable).Type {
         switch self {
         case .wordPiece: WordPieceTokenizer.self
+        case .unigram: UnigramModel.self
         }
     }
 
@@ -89,11 +95,13 @@ package enum PostProcessorType: String, CaseIterable, Sendable {
 /// tokenizer.json's `decoder.type` values (HF `DecoderWrapper`).
 package enum DecoderType: String, CaseIterable, Sendable {
     case wordPiece = "WordPiece"
+    case metaspace = "Metaspace"
 
     /// The Swift type that reads this `type`.
     var component: any (TokenDecoder & JSONLoadable).Type {
         switch self {
         case .wordPiece: WordPieceDecoder.self
+        case .metaspace: MetaspaceDecoder.self
         }
     }
 

@@ -34,8 +34,9 @@ public struct ModelToken: Sendable, Equatable {
 
 /// The subword model (HF `Model`): WordPiece, BPE, Unigram.
 public protocol TokenizerModel: Sendable {
-    /// Tokenises the word `text[word]`, appending to `tokens`.
-    func tokenize(_ text: NormalizedString, word: Range<Int>, into tokens: inout [ModelToken])
+    /// Tokenises the word `text[word]`, appending to `tokens`. Throws when the model cannot represent the word
+    /// (a Unigram model without an unknown piece, as the crate's `MissingUnkId`).
+    func tokenize(_ text: NormalizedString, word: Range<Int>, into tokens: inout [ModelToken]) throws
     /// The id of `token`, if in the vocabulary.
     func tokenToId(_ token: String) -> Int?
     /// The string of `id`, if in the vocabulary.

@@ -29,10 +29,13 @@ extension Tokenizer {
         } else if className.isEmpty {
             layout = url.lastPathComponent == "sentencepiece.bpe.model" ? .xlmRoberta : .albert
         } else {
-            throw TokenizerError.unsupportedComponent(component: "tokenizer_class", type: className)
+            throw TokenizerError.invalidComponent(path: url.path, key: "tokenizer_class",
+                                                  reason: "\(className) is not supported for SentencePiece files; "
+                                                      + "supported: AlbertTokenizer, XLMRobertaTokenizer")
         }
         guard model.modelType == 1 else {
-            throw TokenizerError.unsupportedComponent(component: "SentencePiece model_type", type: "\(model.modelType)")
+            throw TokenizerError.invalidComponent(path: url.path, key: "trainer_spec.model_type",
+                                                  reason: "model type \(model.modelType) is not Unigram (1)")
         }
         let json = try SentencePieceConversion.tokenizerJSON(model, layout: layout, config: config)
         try self.init(tokenizerJSONData: try json.serializedData(), path: url.path)

@@ -114,7 +114,8 @@ package struct PrecompiledCharsmap: Sendable {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4 * scalars.count) { buffer in
             var count = 0
             for value in scalars {
-                for byte in Unicode.Scalar(value)!.utf8 {
+                guard let scalar = Unicode.Scalar(value) else { return nil }  // raw code points may be invalid
+                for byte in scalar.utf8 {
                     buffer[count] = byte
                     count += 1
                 }

@@ -40,31 +40,6 @@ package struct PrecompiledNormalizer: Sendable {
         return modified ? changes : nil
     }
 
-    /// Applies `changes` to text whose characters have original ranges `alignments` (the crate's
-    /// `NormalizedString::transform` over the whole string): a kept or replacing character takes the range of
-    /// the input character it consumes, an inserted one the range of the input character before it; input
-    /// characters left over at the end are dropped.
-    package static func apply(_ changes: [(scalar: UInt32, change: Int)],
-                              alignments: [Range<Int>]) -> (scalars: [UInt32], alignments: [Range<Int>]) {
-        var scalars: [UInt32] = [], ranges: [Range<Int>] = []
-        scalars.reserveCapacity(changes.count)
-        ranges.reserveCapacity(changes.count)
-        var consumed = 0
-        for (scalar, change) in changes {
-            let range: Range<Int>
-            if change > 0 {
-                range = consumed >= 1 ? alignments[min(consumed, alignments.count) - 1] : 0 ..< 0
-            } else {
-                guard consumed < alignments.count else { break }  // the crate would index past its alignments
-                range = alignments[consumed]
-                consumed = min(alignments.count, consumed + 1 - change)
-            }
-            scalars.append(scalar)
-            ranges.append(range)
-        }
-        return (scalars, ranges)
-    }
-
     /// The crate's `replace` helper.
     private static func replace(_ changes: inout [(scalar: UInt32, change: Int)], oldCount: Int,
                                 with replacement: [UInt32]) {
@@ -84,7 +59,7 @@ package struct PrecompiledNormalizer: Sendable {
     /// The sizes, in code points, of the extended grapheme clusters of `scalars`, in order.
     static func graphemeSizes(_ scalars: ArraySlice<UInt32>) -> [Int] {
         var view = String.UnicodeScalarView()
-        for value in scalars { view.append(Unicode.Scalar(value)!) }
+        for value in scalars { view.append(Unicode.Scalar(value) ?? "\u{FFFD}") }  // one scalar either way
         return String(view).map { $0.unicodeScalars.count }
     }
 }
