@@ -142,7 +142,7 @@ public struct Tokenizer: Sendable {
             pieces.removeAll(keepingCapacity: true)
             try model.tokenize(text.text, word: split.range, into: &pieces)
             for p in pieces {
-                encoding.append(id: p.id, typeId: typeId, token: model.idToToken(p.id) ?? "",
+                encoding.append(id: p.id, typeId: typeId, token: model.tokenValue(p, in: text.text),
                                 wordId: wordIndex, offsets: text.text.originalOffsets(p.range), special: 0)
             }
         }

@@ -15,7 +15,7 @@ final class SentencePieceGoldenTests: XCTestCase {
         return try Tokenizer(sentencePieceModel: SentencePieceFixtures.folder.appendingPathComponent(file))
     }
 
-    private func check(_ tokenizer: Tokenizer, _ name: String, label: String) throws {
+    static func check(_ tokenizer: Tokenizer, _ name: String, label: String) throws {
         let goldens = try SentencePieceFixtures.goldens()
         let corpus = goldens["corpus"] as! [String]
         let pairs = (goldens["pairs"] as! [[String]]).map { ($0[0], $0[1]) }
@@ -75,7 +75,7 @@ final class SentencePieceGoldenTests: XCTestCase {
         return ids + ";" + offsets + ";" + decoded
     }
 
-    private func compareDigests(_ got: [String], _ want: [String], _ inputs: [String], _ label: String) {
+    private static func compareDigests(_ got: [String], _ want: [String], _ inputs: [String], _ label: String) {
         XCTAssertEqual(got.count, want.count, label)
         for (block, (g, w)) in zip(got, want).enumerated() where g != w {
             XCTFail("\(label) block \(block) differs: \(inputs[block * 10 ..< min(block * 10 + 10, inputs.count)].map(\.debugDescription))")
@@ -83,26 +83,26 @@ final class SentencePieceGoldenTests: XCTestCase {
     }
 
     func testAlbertTokenizerJSONMatchesTokenizers() throws {
-        try check(try tokenizer(json: "albert"), "albert", label: "albert.json")
+        try Self.check(try tokenizer(json: "albert"), "albert", label: "albert.json")
     }
 
     func testXLMRobertaTokenizerJSONMatchesTokenizers() throws {
-        try check(try tokenizer(json: "xlmr"), "xlmr", label: "xlmr.json")
+        try Self.check(try tokenizer(json: "xlmr"), "xlmr", label: "xlmr.json")
     }
 
     func testByteFallbackTokenizerJSONMatchesTokenizers() throws {
-        try check(try tokenizer(json: "bytefallback"), "bytefallback", label: "bytefallback.json")
+        try Self.check(try tokenizer(json: "bytefallback"), "bytefallback", label: "bytefallback.json")
     }
 
     func testSlowAlbertFolderEncodesAsTheConvertedJSON() throws {
-        try check(try slowTokenizer("albert"), "albert", label: "albert/spiece.model")
+        try Self.check(try slowTokenizer("albert"), "albert", label: "albert/spiece.model")
         let loaded = try Tokenizer(directory: SentencePieceFixtures.folder.appendingPathComponent("albert"))
         XCTAssertEqual(loaded.modelMaxLength, 512)
         XCTAssertEqual(try loaded.encode("Hello [MASK] world").ids, try tokenizer(json: "albert").encode("Hello [MASK] world").ids)
     }
 
     func testSlowXLMRobertaFolderEncodesAsTheConvertedJSON() throws {
-        try check(try slowTokenizer("xlmr"), "xlmr", label: "xlmr/sentencepiece.bpe.model")
+        try Self.check(try slowTokenizer("xlmr"), "xlmr", label: "xlmr/sentencepiece.bpe.model")
         let loaded = try Tokenizer(directory: SentencePieceFixtures.folder.appendingPathComponent("xlmr"))
         XCTAssertEqual(try loaded.encode("Hello <mask> world").ids, try tokenizer(json: "xlmr").encode("Hello <mask> world").ids)
     }

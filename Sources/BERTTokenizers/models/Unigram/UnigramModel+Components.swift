@@ -28,6 +28,11 @@ extension UnigramModel: TokenizerModel, JSONLoadable {
         try tokenize(text.scalars, word: word, into: &tokens)
     }
 
+    /// The piece, or for the unknown piece the text it covers (the crate's `Token.value`).
+    package func tokenValue(_ token: ModelToken, in text: NormalizedString) -> String {
+        token.id == unkId ? String(decodingScalars: text.scalars[token.range]) : idToToken(token.id) ?? ""
+    }
+
     /// Number of pieces.
     package var vocabularySize: Int { pieces.count }
 }
