@@ -264,12 +264,12 @@ final class RobustnessTests: XCTestCase {
     func testUnknownModelType() throws {
         let data = try tokenizerJSON { root in
             var m = root["model"] as! [String: Any]
-            m["type"] = "Unigram"
+            m["type"] = "NoSuchModel"  // Unigram, the type this test used first, is implemented now
             root["model"] = m
         }
         XCTAssertThrowsError(try Tokenizer(tokenizerJSONData: data)) { error in
             guard case let .unknownComponentType(_, key, type, kind, _)? = error as? TokenizerError else { return XCTFail("\(error)") }
-            XCTAssertEqual([key, type, kind], ["model.type", "Unigram", "model"])
+            XCTAssertEqual([key, type, kind], ["model.type", "NoSuchModel", "model"])
         }
     }
 

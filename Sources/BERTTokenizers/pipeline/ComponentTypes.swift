@@ -27,12 +27,14 @@ package enum NormalizerType: String, CaseIterable, Sendable {
 /// tokenizer.json's `pre_tokenizer.type` values (HF `PreTokenizerWrapper`).
 package enum PreTokenizerType: String, CaseIterable, Sendable {
     case bert = "BertPreTokenizer"
+    case byteLevel = "ByteLevel"
     case metaspace = "Metaspace"
 
     /// The Swift type that reads this `type`.
     var component: any (PreTokenizer & JSONLoadable).Type {
         switch self {
         case .bert: BertPreTokenizer.self
+        case .byteLevel: ByteLevel.self
         case .metaspace: Metaspace.self
         }
     }
@@ -46,12 +48,14 @@ package enum PreTokenizerType: String, CaseIterable, Sendable {
 /// tokenizer.json's `model.type` values (HF `ModelWrapper`).
 package enum ModelType: String, CaseIterable, Sendable {
     case wordPiece = "WordPiece"
+    case bpe = "BPE"
     case unigram = "Unigram"
 
     /// The Swift type that reads this `type`.
     var component: any (TokenizerModel & JSONLoadable).Type {
         switch self {
         case .wordPiece: WordPieceTokenizer.self
+        case .bpe: BPE.self
         case .unigram: UnigramModel.self
         }
     }
@@ -64,8 +68,8 @@ package enum ModelType: String, CaseIterable, Sendable {
             kind = try Self.kind(of: json, "model")
         } else if json.has("continuing_subword_prefix") && json.has("max_input_chars_per_word") {
             kind = .wordPiece
-        } else if json.has("merges"), let bpe = ModelType(rawValue: "BPE") {
-            kind = bpe
+        } else if json.has("merges") {
+            kind = .bpe
         } else {
             throw TokenizerError.missingKey(path: json.file, key: json.keyPath("type"))
         }
@@ -77,12 +81,16 @@ package enum ModelType: String, CaseIterable, Sendable {
 package enum PostProcessorType: String, CaseIterable, Sendable {
     case template = "TemplateProcessing"
     case bert = "BertProcessing"
+    case roberta = "RobertaProcessing"
+    case byteLevel = "ByteLevel"
 
     /// The Swift type that reads this `type`.
     var component: any (PostProcessor & JSONLoadable).Type {
         switch self {
         case .template: TemplateProcessing.self
         case .bert: BertProcessing.self
+        case .roberta: RobertaProcessing.self
+        case .byteLevel: ByteLevel.self
         }
     }
 
@@ -95,12 +103,14 @@ package enum PostProcessorType: String, CaseIterable, Sendable {
 /// tokenizer.json's `decoder.type` values (HF `DecoderWrapper`).
 package enum DecoderType: String, CaseIterable, Sendable {
     case wordPiece = "WordPiece"
+    case byteLevel = "ByteLevel"
     case metaspace = "Metaspace"
 
     /// The Swift type that reads this `type`.
     var component: any (TokenDecoder & JSONLoadable).Type {
         switch self {
         case .wordPiece: WordPieceDecoder.self
+        case .byteLevel: ByteLevel.self
         case .metaspace: MetaspaceDecoder.self
         }
     }
