@@ -27,28 +27,52 @@ public struct Metaspace: PreTokenizer {
         self.split = split
     }
 
+    /// The crate's per-split `replace(' ', ▁)`, `prepend`, then `split(▁, MergedWithNext)`, done in one pass that
+    /// writes a fresh arena (alignments exactly as those `NormalizedString` edits leave them).
     public func preTokenize(_ text: inout PreTokenizedString) {
-        let replacement = self.replacement, scheme = prependScheme
-        text.transformSplits { piece in
-            piece.map { $0 == 0x20 ? replacement : $0 }
-            guard piece.scalars.first != replacement else { return }
-            // The crate's `offsets_original().0 == 0`: the split begins the original text.
-            if scheme == .always || (scheme == .first && piece.originalStart == 0) { piece.prepend([replacement]) }
-        }
-        guard split else { return }
-        text.split(behavior: .mergedWithNext) { text, range in
-            var matches: [PatternMatch] = []
-            var gapStart = range.lowerBound
-            for index in range where text.scalars[index] == replacement {
-                if gapStart < index { matches.append(PatternMatch(range: gapStart ..< index, isMatch: false)) }
-                matches.append(PatternMatch(range: index ..< index + 1, isMatch: true))
-                gapStart = index + 1
+        let source = text.text
+        var arena = NormalizedString(capacity: source.count + text.splits.count + 8, originalStart: Int(source.originalStart))
+        var splits: [PreTokenizedString.Split] = []
+        splits.reserveCapacity(text.splits.count * 2)
+        for split in text.splits {
+            let base = arena.count
+            arena.append(contentsOf: source, range: split.range)
+            if let tokens = split.tokens {
+                let shift = base - split.range.lowerBound
+                splits.append(.init(range: base ..< arena.count, tokens: tokens.map {
+                    ModelToken(id: $0.id, range: $0.range.lowerBound + shift ..< $0.range.upperBound + shift)
+                }))
+                continue
             }
-            if gapStart < range.upperBound {
-                matches.append(PatternMatch(range: gapStart ..< range.upperBound, isMatch: false))
-            }
-            return matches
+            appendWords(from: source, split.range, base: base, arena: &arena, splits: &splits)
         }
+        text.text = arena
+        text.splits = splits
+    }
+
+    /// Rewrites the split just copied to `arena[base...]` and appends its pieces to `splits`.
+    private func appendWords(from source: NormalizedString, _ range: Range<Int>, base: Int,
+                             arena: inout NormalizedString, splits: inout [PreTokenizedString.Split]) {
+        for index in base ..< arena.count where arena.scalars[index] == 0x20 { arena.scalars[index] = replacement }
+        var start = base
+        if arena.count > base, arena.scalars[base] != replacement,
+           prependScheme == .always || (prependScheme == .first && source.starts[range.lowerBound] == 0) {
+            // HF `prepend`: the marker shares the first character's alignment.
+            arena.scalars.insert(replacement, at: base)
+            arena.starts.insert(arena.starts[base], at: base)
+            arena.ends.insert(arena.ends[base], at: base)
+            start = base
+        }
+        guard split else {
+            if arena.count > start { splits.append(.init(range: start ..< arena.count, tokens: nil)) }
+            return
+        }
+        var pieceStart = start
+        for index in start ..< arena.count where arena.scalars[index] == replacement && index > pieceStart {
+            splits.append(.init(range: pieceStart ..< index, tokens: nil))
+            pieceStart = index
+        }
+        if arena.count > pieceStart { splits.append(.init(range: pieceStart ..< arena.count, tokens: nil)) }
     }
 }
 

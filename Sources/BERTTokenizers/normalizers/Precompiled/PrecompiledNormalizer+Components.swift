@@ -4,7 +4,7 @@ import Foundation
 extension PrecompiledNormalizer: Normalizer, JSONLoadable {
     package func normalize(_ text: inout NormalizedString) {
         guard let changes = transformations(text.scalars[...]) else { return }
-        text.transform(changes.lazy.map { ($0.scalar, $0.change) })
+        text.transform(changes)
     }
 
     /// Reads `{"type": "Precompiled", "precompiled_charsmap": "<base64>"}`; a missing, empty or corrupt charsmap
