@@ -3,9 +3,10 @@ import Foundation
 
 extension Tokenizer {
     /// Loads from a folder: `tokenizer.json` if present, else `vocab.txt` with `tokenizer_config.json` and
-    /// `special_tokens_map.json` (as transformers' `BertTokenizer.from_pretrained` does), else a SentencePiece
-    /// `spiece.model` / `sentencepiece.bpe.model` (see `init(sentencePieceModel:)`). `modelMaxLength` comes
-    /// from `tokenizer_config.json` in every case.
+    /// `special_tokens_map.json` (as transformers' `BertTokenizer.from_pretrained` does), else `vocab.json` +
+    /// `merges.txt` (RoBERTa/GPT-2 layout, as transformers' `RobertaTokenizer` builds them), else a SentencePiece
+    /// `spiece.model` / `sentencepiece.bpe.model` (see `init(sentencePieceModel:)`). `modelMaxLength` comes from
+    /// `tokenizer_config.json` in every case.
     public init(directory: URL) throws {
         let json = directory.appendingPathComponent("tokenizer.json")
         let vocab = directory.appendingPathComponent("vocab.txt")
@@ -18,6 +19,8 @@ extension Tokenizer {
             }
         } else if try Self.exists(vocab) {
             try self.init(vocabFile: vocab)
+        } else if try Self.exists(directory.appendingPathComponent("vocab.json")) {
+            try self.init(byteLevelBPEFolder: directory)
         } else if let model = try Self.sentencePieceFileNames.map({ directory.appendingPathComponent($0) })
             .first(where: { try Self.exists($0) }) {
             try self.init(sentencePieceModel: model)
@@ -104,14 +107,7 @@ extension Tokenizer {
     /// kwarg and the config key, so this is opt-in and never read from `tokenizer_config.json`.
     public init(vocabFile url: URL, doLowerCase: Bool? = nil, stripAccents: Bool?? = nil,
                 tokenizeChineseChars: Bool? = nil, neverSplit: [String] = []) throws {
-        let folder = url.deletingLastPathComponent()
-        var config: [String: JSONValue] = [:]
-        for name in ["special_tokens_map.json", "tokenizer_config.json"] {
-            let file = folder.appendingPathComponent(name)
-            guard try Self.exists(file) else { continue }
-            let section = try JSONFieldReader.tokenizerFile(try Self.read(file), path: file.path)
-            for member in section.object { config[member.key] = member.value }
-        }
+        let config = try Self.folderConfig(url.deletingLastPathComponent())
         func tokenName(_ key: String, _ fallback: String) -> String {
             if case .string(let s)? = config[key] { return s }
             if case .string(let s)? = config[key]?["content"] { return s }
@@ -160,6 +156,18 @@ extension Tokenizer {
                   decoder: WordPieceDecoder(), addedTokens: specials)
         addTokens(neverSplit.filter { !$0.isEmpty }.map { AddedToken(content: $0, id: vocab[$0] ?? -1, special: false) })
         if let n = config["model_max_length"]?.intValue, n < 1_000_000 { modelMaxLength = n }
+    }
+
+    /// `special_tokens_map.json` then `tokenizer_config.json` of `folder` (when present), merged, the latter winning.
+    static func folderConfig(_ folder: URL) throws -> [String: JSONValue] {
+        var config: [String: JSONValue] = [:]
+        for name in ["special_tokens_map.json", "tokenizer_config.json"] {
+            let file = folder.appendingPathComponent(name)
+            guard try Self.exists(file) else { continue }
+            let section = try JSONFieldReader.tokenizerFile(try Self.read(file), path: file.path)
+            for member in section.object { config[member.key] = member.value }
+        }
+        return config
     }
 
     /// The bytes of `url`: `missingFile` when absent, `unreadableFile` saying "permission denied" when this user may
