@@ -12,14 +12,7 @@ extension Tokenizer {
     ///   other than ALBERT / XLM-R or a non-Unigram model.
     public init(sentencePieceModel url: URL) throws {
         let model = try SentencePieceModelFile(contentsOf: url)
-        let folder = url.deletingLastPathComponent()
-        var config: [String: JSONValue] = [:]
-        for name in ["special_tokens_map.json", "tokenizer_config.json"] {
-            let file = folder.appendingPathComponent(name)
-            guard try Self.exists(file) else { continue }
-            let section = try JSONFieldReader.tokenizerFile(try Self.read(file), path: file.path)
-            for member in section.object { config[member.key] = member.value }
-        }
+        let config = try Self.folderConfig(url.deletingLastPathComponent())
         let className = config["tokenizer_class"]?.stringValue ?? ""
         let layout: SentencePieceConversion.Layout
         if className.hasPrefix("XLMRoberta") {

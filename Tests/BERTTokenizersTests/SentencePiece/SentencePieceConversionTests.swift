@@ -18,21 +18,22 @@ final class SentencePieceConversionTests: XCTestCase {
         return merged
     }
 
-    func testAlbertFolderConvertsToTransformersTokenizerJSON() throws {
-        let model = try SentencePieceModelFile(contentsOf: SentencePieceFixtures.folder.appendingPathComponent("albert/spiece.model"))
-        let converted = try SentencePieceConversion.tokenizerJSON(model, layout: .albert, config: try config("albert"))
-        let reference = try json("albert.json")
+    /// Converts `folder/file` as `layout` and compares every section with transformers' `reference`.
+    private func assertConverts(_ folder: String, _ file: String, _ layout: SentencePieceConversion.Layout,
+                                like reference: String) throws {
+        let model = try SentencePieceModelFile(contentsOf: SentencePieceFixtures.folder.appendingPathComponent("\(folder)/\(file)"))
+        let converted = try SentencePieceConversion.tokenizerJSON(model, layout: layout, config: try config(folder))
+        let expected = try json(reference)
         for key in ["added_tokens", "normalizer", "pre_tokenizer", "post_processor", "decoder", "model", "truncation", "padding"] {
-            XCTAssertEqual(converted[key], reference[key], key)
+            XCTAssertEqual(converted[key], expected[key], "\(reference): \(key)")
         }
     }
 
+    func testAlbertFolderConvertsToTransformersTokenizerJSON() throws {
+        try assertConverts("albert", "spiece.model", .albert, like: "albert.json")
+    }
+
     func testXLMRobertaFolderConvertsWithTheFairseqOffset() throws {
-        let model = try SentencePieceModelFile(contentsOf: SentencePieceFixtures.folder.appendingPathComponent("xlmr/sentencepiece.bpe.model"))
-        let converted = try SentencePieceConversion.tokenizerJSON(model, layout: .xlmRoberta, config: try config("xlmr"))
-        let reference = try json("xlmr.json")
-        for key in ["added_tokens", "normalizer", "pre_tokenizer", "post_processor", "decoder", "model", "truncation", "padding"] {
-            XCTAssertEqual(converted[key], reference[key], key)
-        }
+        try assertConverts("xlmr", "sentencepiece.bpe.model", .xlmRoberta, like: "xlmr.json")
     }
 }
