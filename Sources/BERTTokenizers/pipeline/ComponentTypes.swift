@@ -8,12 +8,29 @@ import BERTJSON
 /// tokenizer.json's `normalizer.type` values (HF `NormalizerWrapper`).
 package enum NormalizerType: String, CaseIterable, Sendable {
     case bert = "BertNormalizer"
+    case nfc = "NFC"
+    case nfd = "NFD"
+    case nfkc = "NFKC"
+    case nfkd = "NFKD"
+    case lowercase = "Lowercase"
+    case strip = "Strip"
+    case stripAccents = "StripAccents"
+    case replace = "Replace"
+    case prepend = "Prepend"
+    case sequence = "Sequence"
     case precompiled = "Precompiled"
 
     /// The Swift type that reads this `type`.
     var component: any (Normalizer & JSONLoadable).Type {
         switch self {
         case .bert: BertNormalizer.self
+        case .nfc, .nfd, .nfkc, .nfkd: UnicodeNormalizer.self
+        case .lowercase: Lowercase.self
+        case .strip: Strip.self
+        case .stripAccents: StripAccents.self
+        case .replace: Replace.self
+        case .prepend: Prepend.self
+        case .sequence: NormalizerSequence.self
         case .precompiled: PrecompiledNormalizer.self
         }
     }
@@ -28,6 +45,12 @@ package enum NormalizerType: String, CaseIterable, Sendable {
 package enum PreTokenizerType: String, CaseIterable, Sendable {
     case bert = "BertPreTokenizer"
     case byteLevel = "ByteLevel"
+    case whitespace = "Whitespace"
+    case whitespaceSplit = "WhitespaceSplit"
+    case punctuation = "Punctuation"
+    case digits = "Digits"
+    case split = "Split"
+    case sequence = "Sequence"
     case metaspace = "Metaspace"
 
     /// The Swift type that reads this `type`.
@@ -35,6 +58,12 @@ package enum PreTokenizerType: String, CaseIterable, Sendable {
         switch self {
         case .bert: BertPreTokenizer.self
         case .byteLevel: ByteLevel.self
+        case .whitespace: Whitespace.self
+        case .whitespaceSplit: WhitespaceSplit.self
+        case .punctuation: Punctuation.self
+        case .digits: Digits.self
+        case .split: Split.self
+        case .sequence: PreTokenizerSequence.self
         case .metaspace: Metaspace.self
         }
     }
@@ -83,6 +112,7 @@ package enum PostProcessorType: String, CaseIterable, Sendable {
     case bert = "BertProcessing"
     case roberta = "RobertaProcessing"
     case byteLevel = "ByteLevel"
+    case sequence = "Sequence"
 
     /// The Swift type that reads this `type`.
     var component: any (PostProcessor & JSONLoadable).Type {
@@ -91,6 +121,7 @@ package enum PostProcessorType: String, CaseIterable, Sendable {
         case .bert: BertProcessing.self
         case .roberta: RobertaProcessing.self
         case .byteLevel: ByteLevel.self
+        case .sequence: PostProcessorSequence.self
         }
     }
 
@@ -104,6 +135,12 @@ package enum PostProcessorType: String, CaseIterable, Sendable {
 package enum DecoderType: String, CaseIterable, Sendable {
     case wordPiece = "WordPiece"
     case byteLevel = "ByteLevel"
+    case bpe = "BPEDecoder"
+    case replace = "Replace"
+    case strip = "Strip"
+    case fuse = "Fuse"
+    case byteFallback = "ByteFallback"
+    case sequence = "Sequence"
     case metaspace = "Metaspace"
 
     /// The Swift type that reads this `type`.
@@ -111,6 +148,12 @@ package enum DecoderType: String, CaseIterable, Sendable {
         switch self {
         case .wordPiece: WordPieceDecoder.self
         case .byteLevel: ByteLevel.self
+        case .bpe: BPEDecoder.self
+        case .replace: Replace.self
+        case .strip: StripDecoder.self
+        case .fuse: Fuse.self
+        case .byteFallback: ByteFallback.self
+        case .sequence: DecoderSequence.self
         case .metaspace: MetaspaceDecoder.self
         }
     }

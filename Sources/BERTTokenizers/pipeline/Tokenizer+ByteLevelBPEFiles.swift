@@ -17,7 +17,7 @@ extension Tokenizer {
         func flag(_ key: String, _ fallback: Bool) -> Bool { config[key]?.boolValue ?? fallback }
         let addPrefixSpace = flag("add_prefix_space", false), trimOffsets = flag("trim_offsets", true)
         let model = try BPE(vocab: vocab, merges: merges, continuingSubwordPrefix: "", endOfWordSuffix: "", path: mergesURL.path,
-                            keyPrefix: "line")
+                            keyPrefix: "merges")
         // transformers' special-token attributes, in the order it registers them.
         let roles: [(key: String, fallback: String)] = [("bos_token", "<s>"), ("eos_token", "</s>"), ("unk_token", "<unk>"),
                                                         ("sep_token", "</s>"), ("pad_token", "<pad>"), ("cls_token", "<s>"),
@@ -58,7 +58,8 @@ extension Tokenizer {
         guard let text = String(validating: data, as: UTF8.self) else {
             throw TokenizerError.malformedVocabulary(path: url.path, reason: "not valid UTF-8")
         }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // Split on scalars: "\r\n" is one Character, so a Character split would miss it.
+        var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { Substring(String($0)) }
         if lines.last == "" { lines.removeLast() }
         var merges: [(String, String)] = []
         merges.reserveCapacity(lines.count)

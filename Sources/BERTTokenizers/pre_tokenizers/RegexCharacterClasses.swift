@@ -1,7 +1,6 @@
 /// The character classes of `tokenizers`' regular expressions, as the reference sees them (probed by
-/// `scripts/make_regex_unicode_tables.py`): Oniguruma's `\p{L}`, `\p{N}`, `\s`, `\w`, and Rust's
-/// `char::is_numeric`. One flag byte per code point; the hand-written matchers of ByteLevel, Whitespace and
-/// Digits read them instead of running a regex engine.
+/// `scripts/make_regex_unicode_tables.py`): Oniguruma's `\p{L}`, `\p{N}`, `\s`, and Rust's
+/// `char::is_numeric`. One flag byte per code point; the hand-written matchers of ByteLevel and Digits read them instead of running a regex engine.
 final class RegexCharacterClasses: @unchecked Sendable {
     /// `\p{L}`.
     static let letter: UInt8 = 1
@@ -9,8 +8,6 @@ final class RegexCharacterClasses: @unchecked Sendable {
     static let number: UInt8 = 2
     /// `\s`.
     static let space: UInt8 = 4
-    /// `\w`.
-    static let word: UInt8 = 8
     /// `char::is_numeric`.
     static let numeric: UInt8 = 16
 
@@ -23,7 +20,7 @@ final class RegexCharacterClasses: @unchecked Sendable {
     private init() {
         var flags = [UInt8](repeating: 0, count: 0x110000)
         for (text, bit) in [(RegexUnicodeTables.letter, Self.letter), (RegexUnicodeTables.number, Self.number),
-                            (RegexUnicodeTables.space, Self.space), (RegexUnicodeTables.word, Self.word),
+                            (RegexUnicodeTables.space, Self.space),
                             (RegexUnicodeTables.numeric, Self.numeric)] {
             BertCharacterClasses.forEachRange(text) { lo, hi in
                 for cp in lo...hi { flags[Int(cp)] |= bit }
