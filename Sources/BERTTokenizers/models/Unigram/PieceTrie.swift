@@ -70,6 +70,17 @@ struct PieceTrie: Sendable {
         for (key, value) in zip(oldKeys, oldChildren) where key != .max { place(key, value) }
     }
 
+    /// The id of the piece spelled exactly by `text`, if any (no string is built).
+    func exactMatch(_ text: Slice<UnsafeBufferPointer<UInt32>>) -> Int? {
+        var node = 0
+        for scalar in text {
+            node = child(node, scalar)
+            if node < 0 { return nil }
+        }
+        let id = pieceIds[node]
+        return id >= 0 ? Int(id) : nil
+    }
+
     /// Calls `body(length, id)` for every piece that is a prefix of `text[start...]`, shortest first.
     @inline(__always)
     func forEachPrefix(of text: UnsafeBufferPointer<UInt32>, from start: Int, _ body: (Int, Int) -> Void) {

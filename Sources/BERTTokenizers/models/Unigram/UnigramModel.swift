@@ -139,7 +139,7 @@ package struct UnigramModel: Sendable {
         // The crate looks every emitted string up again: a fused run may spell a piece (a literal
         // "<unk>"), and only a string outside the vocabulary falls back to bytes.
         let text = scalars[span]
-        if let found = pieceIds[String(decodingScalars: ArraySlice(text))] {
+        if let found = trie.exactMatch(text) {
             tokens.append(ModelToken(id: found, range: range))
         } else if !(byteFallback && appendBytes(text, range, &tokens)) {
             tokens.append(ModelToken(id: id, range: range))

@@ -22,33 +22,44 @@ package struct PrecompiledNormalizer: Sendable {
         var index = scalars.startIndex
         let end = scalars.endIndex
         while index < end {
-            // Fast path: an ASCII character followed by ASCII (or the end) is a grapheme of its own, except CR LF.
-            let scalar = scalars[index]
-            let next = index + 1 < end ? scalars[index + 1] : 0
-            if scalar < 0x80 && next < 0x80 && !(scalar == 0x0D && next == 0x0A) {
-                if let replacement = charsmap.replacement(for: scalars[index ... index]) {
-                    modified = true
-                    Self.replace(&changes, oldCount: 1, with: replacement)
-                } else {
-                    changes.append((scalar, 0))
+            // Grapheme segmentation only where a boundary is not certain (most text needs none).
+            var next = index + 1
+            while next < end && !Self.certainBoundary(scalars[next - 1], scalars[next]) { next += 1 }
+            if next == index + 1 {
+                modified = apply(grapheme: scalars[index ..< next], to: &changes) || modified
+            } else {
+                var start = index
+                for size in Self.graphemeSizes(scalars[index ..< next]) {
+                    modified = apply(grapheme: scalars[start ..< start + size], to: &changes) || modified
+                    start += size
                 }
-                index += 1
-                continue
             }
-            // Otherwise segment up to the next certain boundary: between two ASCII characters other than CR LF.
-            var runEnd = index + 1
-            while runEnd < end && !(scalars[runEnd - 1] < 0x80 && scalars[runEnd] < 0x80
-                                    && !(scalars[runEnd - 1] == 0x0D && scalars[runEnd] == 0x0A)) {
-                runEnd += 1
-            }
-            var start = index
-            for size in Self.graphemeSizes(scalars[index ..< runEnd]) {
-                modified = apply(grapheme: scalars[start ..< start + size], to: &changes) || modified
-                start += size
-            }
-            index = runEnd
+            index = next
         }
         return modified ? changes : nil
+    }
+
+    /// Whether every Unicode version's extended grapheme rules break between `left` and `right`: `right` is
+    /// below U+0300 or a CJK ideograph (Grapheme_Cluster_Break Other/Control, never Extend, never pictographic
+    /// after ZWJ), `left` is not a Prepend character or ZWJ, and the pair is not CR LF.
+    @inline(__always)
+    static func certainBoundary(_ left: UInt32, _ right: UInt32) -> Bool {
+        if left < 0x80 && right < 0x80 { return !(left == 0x0D && right == 0x0A) }
+        guard right < 0x300 || (0x3400 ... 0x4DBF).contains(right) || (0x4E00 ... 0x9FFF).contains(right) else {
+            return false
+        }
+        return left != 0x200D && !isPrepend(left) && !(left == 0x0D && right == 0x0A)
+    }
+
+    /// Grapheme_Cluster_Break=Prepend (Unicode 15.1), which binds to the character after it.
+    private static func isPrepend(_ scalar: UInt32) -> Bool {
+        switch scalar {
+        case 0x0600 ... 0x0605, 0x06DD, 0x070F, 0x0890 ... 0x0891, 0x08E2, 0x0D4E, 0x110BD, 0x110CD,
+             0x111C2 ... 0x111C3, 0x1193F, 0x11941, 0x11A3A, 0x11A84 ... 0x11A89, 0x11D46, 0x11F02:
+            return true
+        default:
+            return false
+        }
     }
 
     /// One grapheme, by the crate's rule; returns whether a replacement applied.
