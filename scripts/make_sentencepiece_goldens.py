@@ -15,7 +15,8 @@ Writes Tests/Fixtures/tokenizers/sentencepiece/:
   nmt_nfkc.charsmap  sentencepiece's full nmt_nfkc precompiled charsmap (raw bytes)
   goldens.json       corpus, pairs, per tokenizer: encodings (singles, pairs, truncated with overflow),
                      decodes; FNV-1a digests over 2,000 seeded random strings; Precompiled alone (nmt_nfkc):
-                     normalised strings and per-character original offsets.
+                     normalised strings and per-character original offsets; Metaspace alone for every
+                     prepend scheme and split setting (splits, offsets, decoder).
 To keep the fixtures small the two converted models use a custom normalisation rule set (NFKC of chosen blocks,
 control characters removed, some composing sequences) instead of the 240 KB nmt_nfkc; the Precompiled-alone
 goldens use the full nmt_nfkc charsmap.
@@ -34,7 +35,7 @@ import sentencepiece as spm
 import tokenizers
 import transformers
 from sentencepiece import sentencepiece_model_pb2 as model_pb2
-from tokenizers import Regex, Tokenizer, normalizers, pre_tokenizers
+from tokenizers import Regex, Tokenizer, decoders, normalizers, pre_tokenizers
 from tokenizers.models import WordLevel
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -231,59 +232,87 @@ def precompiled_goldens(charsmap, texts, randoms):
     return {"rows": rows, "random_digests": block_digests(canon)}
 
 
+METASPACE_TEXTS = [0, 1, 3, 12, 13, 20, 21, 22, 25, 28]
+
+
+def metaspace_goldens(texts):
+    """Metaspace alone (after WhitespaceSplit, so later words start past offset 0) for every prepend scheme and
+    split setting: pre_tokenize_str splits and offsets, and the decoder on the resulting pieces."""
+    out = []
+    for scheme in ("always", "first", "never"):
+        for split in (True, False):
+            pre = pre_tokenizers.Sequence([pre_tokenizers.WhitespaceSplit(),
+                                           pre_tokenizers.Metaspace(replacement="▁", prepend_scheme=scheme, split=split)])
+            alone = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme=scheme, split=split)
+            decoder = decoders.Metaspace(replacement="▁", prepend_scheme=scheme, split=split)
+            rows = []
+            for text in texts:
+                pieces = pre.pre_tokenize_str(text)
+                rows.append({"after_whitespace_split": [[p, list(o)] for p, o in pieces],
+                             "alone": [[p, list(o)] for p, o in alone.pre_tokenize_str(text)],
+                             "decoded": decoder.decode([p for p, _ in pieces])})
+            out.append({"prepend_scheme": scheme, "split": split, "rows": rows})
+    return out
+
+
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
     os.makedirs(OUT)
     randoms = random_strings()
-    with tempfile.TemporaryDirectory() as work:
-        rules = os.path.join(work, "rules.tsv")
-        with open(rules, "w", encoding="utf-8") as f:
-            f.write(small_rules())
-        # ALBERT layout: <pad>=0 <unk>=1 [CLS]=2 [SEP]=3, [MASK] user-defined.
-        albert_model = train(work, "albert", pad_id=0, unk_id=1, bos_id=2, eos_id=3, bos_piece="[CLS]",
-                             eos_piece="[SEP]", user_defined_symbols=["[MASK]"], normalization_rule_tsv=rules)
-        # fairseq / XLM-R layout: <unk>=0 <s>=1 </s>=2 (the converter shifts by one and adds <pad>, <mask>).
-        xlmr_model = train(work, "xlmr", normalization_rule_tsv=rules)
-        bytes_model = train(work, "bytes", byte_fallback=True, normalization_rule_tsv=rules, vocab_size=1200)
-        full_model = train(work, "full", vocab_size=500)
+    # A fixed work folder: the .model files record their training input path, so a fixed one keeps re-runs
+    # byte-identical.
+    work = os.path.join(tempfile.gettempdir(), "swift-bert-sentencepiece-goldens")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    rules = os.path.join(work, "rules.tsv")
+    with open(rules, "w", encoding="utf-8") as f:
+        f.write(small_rules())
+    # ALBERT layout: <pad>=0 <unk>=1 [CLS]=2 [SEP]=3, [MASK] user-defined.
+    albert_model = train(work, "albert", pad_id=0, unk_id=1, bos_id=2, eos_id=3, bos_piece="[CLS]",
+                         eos_piece="[SEP]", user_defined_symbols=["[MASK]"], normalization_rule_tsv=rules)
+    # fairseq / XLM-R layout: <unk>=0 <s>=1 </s>=2 (the converter shifts by one and adds <pad>, <mask>).
+    xlmr_model = train(work, "xlmr", normalization_rule_tsv=rules)
+    bytes_model = train(work, "bytes", byte_fallback=True, normalization_rule_tsv=rules, vocab_size=1200)
+    full_model = train(work, "full", vocab_size=500)
 
-        folder = os.path.join(OUT, "albert")
-        os.makedirs(folder)
-        shutil.copy(albert_model, os.path.join(folder, "spiece.model"))
-        write_json(os.path.join(folder, "tokenizer_config.json"),
-                   {"tokenizer_class": "AlbertTokenizer", "do_lower_case": True, "keep_accents": False,
-                    "model_max_length": 512})
-        write_json(os.path.join(folder, "special_tokens_map.json"),
-                   {"bos_token": "[CLS]", "eos_token": "[SEP]", "unk_token": "<unk>", "sep_token": "[SEP]",
-                    "pad_token": "<pad>", "cls_token": "[CLS]", "mask_token": "[MASK]"})
-        albert = transformers.AlbertTokenizer.from_pretrained(folder)
-        albert.backend_tokenizer.save(os.path.join(OUT, "albert.json"))
+    folder = os.path.join(OUT, "albert")
+    os.makedirs(folder)
+    shutil.copy(albert_model, os.path.join(folder, "spiece.model"))
+    write_json(os.path.join(folder, "tokenizer_config.json"),
+               {"tokenizer_class": "AlbertTokenizer", "do_lower_case": True, "keep_accents": False,
+                "model_max_length": 512})
+    write_json(os.path.join(folder, "special_tokens_map.json"),
+               {"bos_token": "[CLS]", "eos_token": "[SEP]", "unk_token": "<unk>", "sep_token": "[SEP]",
+                "pad_token": "<pad>", "cls_token": "[CLS]", "mask_token": "[MASK]"})
+    albert = transformers.AlbertTokenizer.from_pretrained(folder)
+    albert.backend_tokenizer.save(os.path.join(OUT, "albert.json"))
 
-        folder = os.path.join(OUT, "xlmr")
-        os.makedirs(folder)
-        shutil.copy(xlmr_model, os.path.join(folder, "sentencepiece.bpe.model"))
-        write_json(os.path.join(folder, "tokenizer_config.json"),
-                   {"tokenizer_class": "XLMRobertaTokenizer", "model_max_length": 512})
-        write_json(os.path.join(folder, "special_tokens_map.json"),
-                   {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>", "sep_token": "</s>",
-                    "pad_token": "<pad>", "cls_token": "<s>", "mask_token": "<mask>"})
-        xlmr = transformers.XLMRobertaTokenizer.from_pretrained(folder)
-        xlmr.backend_tokenizer.save(os.path.join(OUT, "xlmr.json"))
+    folder = os.path.join(OUT, "xlmr")
+    os.makedirs(folder)
+    shutil.copy(xlmr_model, os.path.join(folder, "sentencepiece.bpe.model"))
+    write_json(os.path.join(folder, "tokenizer_config.json"),
+               {"tokenizer_class": "XLMRobertaTokenizer", "model_max_length": 512})
+    write_json(os.path.join(folder, "special_tokens_map.json"),
+               {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>", "sep_token": "</s>",
+                "pad_token": "<pad>", "cls_token": "<s>", "mask_token": "<mask>"})
+    xlmr = transformers.XLMRobertaTokenizer.from_pretrained(folder)
+    xlmr.backend_tokenizer.save(os.path.join(OUT, "xlmr.json"))
 
-        from transformers.convert_slow_tokenizer import SpmConverter
-        proto = model_pb2.ModelProto()
-        with open(bytes_model, "rb") as f:
-            proto.ParseFromString(f.read())
-        generic = SpmConverter.build_tokenizer_from_spm_proto(proto, [(p.piece, p.score) for p in proto.pieces])
-        generic.save(os.path.join(OUT, "bytefallback.json"))
+    from transformers.convert_slow_tokenizer import SpmConverter
+    proto = model_pb2.ModelProto()
+    with open(bytes_model, "rb") as f:
+        proto.ParseFromString(f.read())
+    generic = SpmConverter.build_tokenizer_from_spm_proto(proto, [(p.piece, p.score) for p in proto.pieces])
+    generic.save(os.path.join(OUT, "bytefallback.json"))
 
-        proto = model_pb2.ModelProto()
-        with open(full_model, "rb") as f:
-            proto.ParseFromString(f.read())
-        charsmap = proto.normalizer_spec.precompiled_charsmap
-        with open(os.path.join(OUT, "nmt_nfkc.charsmap"), "wb") as f:
-            f.write(charsmap)
+    proto = model_pb2.ModelProto()
+    with open(full_model, "rb") as f:
+        proto.ParseFromString(f.read())
+    charsmap = proto.normalizer_spec.precompiled_charsmap
+    with open(os.path.join(OUT, "nmt_nfkc.charsmap"), "wb") as f:
+        f.write(charsmap)
 
+    shutil.rmtree(work, ignore_errors=True)
     goldens = {
         "README": "made by scripts/make_sentencepiece_goldens.py; see its docstring",
         "versions": {"tokenizers": tokenizers.__version__, "transformers": transformers.__version__,
@@ -292,6 +321,8 @@ def main():
         "tokenizers": {name: goldens_for(os.path.join(OUT, name + ".json"), randoms)
                        for name in ("albert", "xlmr", "bytefallback")},
         "precompiled": precompiled_goldens(charsmap, CORPUS, randoms),
+        "metaspace": metaspace_goldens([CORPUS[i] for i in METASPACE_TEXTS]),
+        "metaspace_texts": METASPACE_TEXTS,
     }
     write_json(os.path.join(OUT, "goldens.json"), goldens)
     print("versions:", goldens["versions"], file=sys.stderr)
