@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Single-thread throughput of Hugging Face `tokenizers` on the golden corpus, to compare with
-`bert-dev bench tokenizer --model models/all-MiniLM-L6-v2` (same corpus, same counting: every text encoded as a
+`bert-dev bench tokenizer --model models/all-MiniLM-L6-v2`, which runs this script itself and prints the ratio; any
+folder holding tokenizer.json works, e.g. the byte-level BPE Tests/Fixtures/tokenizers/bpe/roberta (same corpus, same counting: every text encoded as a
 single sequence and every pair as a pair, with special tokens, no truncation or padding, repeated --repeat times
 per pass; tokens/s over passes lasting at least --seconds).
 

@@ -13,7 +13,7 @@ code point through the reference implementation and records what it does:
   strip        NFD followed by removal of Mn (strip_accents=True), when the result differs
   lower        Rust char::to_lowercase, when the result differs
 
-Writes Sources/BERTTokenizers/BertUnicodeTables.swift. Usage: .venv/bin/python scripts/make_bert_unicode_tables.py
+Writes Sources/BERTTokenizers/normalizers/BertUnicodeTables.swift. Usage: .venv/bin/python scripts/make_bert_unicode_tables.py
 """
 import os
 import sys
@@ -21,9 +21,10 @@ import sys
 import tokenizers
 from tokenizers.normalizers import BertNormalizer
 from tokenizers.pre_tokenizers import BertPreTokenizer
+from unicode_goldens_common import chunked, ranges
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "Sources", "BERTTokenizers", "BertUnicodeTables.swift")
+OUT = os.path.join(ROOT, "Sources", "BERTTokenizers", "normalizers", "BertUnicodeTables.swift")
 
 clean = BertNormalizer(clean_text=True, handle_chinese_chars=False, strip_accents=False, lowercase=False)
 strip = BertNormalizer(clean_text=False, handle_chinese_chars=False, strip_accents=True, lowercase=False)
@@ -66,40 +67,11 @@ for cp in range(0x110000):
         lower_map[cp] = low
 
 
-def ranges(cps):
-    out, start, prev = [], None, None
-    for cp in cps:
-        if start is None:
-            start = prev = cp
-        elif cp == prev + 1:
-            prev = cp
-        else:
-            out.append((start, prev))
-            start = prev = cp
-    if start is not None:
-        out.append((start, prev))
-    return " ".join(f"{a:X}" if a == b else f"{a:X}-{b:X}" for a, b in out)
-
-
 def mapping(m):
     # "cp=s1.s2" entries; an empty right side means the code point is removed. Runs of removals become ranges.
     removed = [cp for cp, v in sorted(m.items()) if v == ""]
     entries = [f"{cp:X}=" + ".".join(f"{ord(ch):X}" for ch in v) for cp, v in sorted(m.items()) if v != ""]
     return ranges(removed), " ".join(entries)
-
-
-def chunked(s, width=110):
-    # Splits a long literal into concatenated lines the compiler handles quickly.
-    words, lines, cur = s.split(" "), [], ""
-    for w in words:
-        if len(cur) + len(w) + 1 > width:
-            lines.append(cur)
-            cur = w
-        else:
-            cur = f"{cur} {w}" if cur else w
-    if cur:
-        lines.append(cur)
-    return "\n".join(lines)
 
 
 strip_removed, strip_entries = mapping(strip_map)

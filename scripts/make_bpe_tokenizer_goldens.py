@@ -19,7 +19,6 @@ Writes Tests/Fixtures/tokenizers/bpe/:
 import glob
 import json
 import os
-import random
 import shutil
 import tempfile
 
@@ -27,6 +26,7 @@ import tokenizers
 import transformers
 from tokenizers import ByteLevelBPETokenizer, Regex, Tokenizer, decoders, normalizers, pre_tokenizers, processors
 from tokenizers.models import BPE
+from unicode_goldens_common import plane_sweep
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Tests", "Fixtures", "tokenizers", "bpe")
@@ -144,31 +144,14 @@ def fnv(values, h=0xCBF29CE484222325):
     return h
 
 
-rng = random.Random(2024)
-sweep = []
-for _ in range(2000):
-    chars = []
-    for _ in range(rng.randint(1, 24)):
-        r = rng.random()
-        if r < 0.25:
-            cp = rng.randint(0x20, 0x7E)
-        elif r < 0.35:
-            cp = rng.choice([0x20, 0x20, 0x09, 0x0A, 0x0D, 0x3000, 0x200D, 0x27])
-        elif r < 0.75:
-            cp = rng.randint(0x80, 0xFFFF)
-        else:
-            cp = rng.randint(0x10000, 0x10FFFF)
-        if 0xD800 <= cp <= 0xDFFF:
-            cp = 0x20
-        chars.append(chr(cp))
-    sweep.append("".join(chars))
+sweep = plane_sweep(2024, 2000)
 digests = []
 for text in sweep:
     e = tok.encode(text)
     flat = [v for o in e.offsets for v in o]
     decoded = list(tok.decode(e.ids, skip_special_tokens=True).encode("utf-8"))
     digests.append([len(e.ids), "%016x" % fnv(e.ids), "%016x" % fnv(flat), "%016x" % fnv(decoded)])
-dump("sweep.json", {"seed": 2024, "texts": sweep, "digests": digests})
+dump("sweep.json", {"seed": 2024, "generator": "scripts/unicode_goldens_common.py plane_sweep", "texts": sweep, "digests": digests})
 
 # 4. Per-component goldens.
 COMP_TEXTS = TEXTS[:15] + TEXTS[16:24] + TEXTS[50:53] + TEXTS[54:] + sweep[:12]

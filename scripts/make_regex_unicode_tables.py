@@ -18,6 +18,7 @@ import os
 import tokenizers
 from tokenizers import Regex
 from tokenizers.pre_tokenizers import Digits, Split
+from unicode_goldens_common import chunked, ranges
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Sources", "BERTTokenizers", "pre_tokenizers", "RegexUnicodeTables.swift")
@@ -39,34 +40,6 @@ def regex_class(pattern):
 
 digits = Digits(individual_digits=True)
 numeric = [cp for cp in cps if cp != ord("a") and [p for p, _ in digits.pre_tokenize_str("a" + chr(cp) + "a")] == ["a", chr(cp), "a"]]
-
-
-def ranges(values):
-    out, start, prev = [], None, None
-    for cp in values:
-        if start is None:
-            start = prev = cp
-        elif cp == prev + 1:
-            prev = cp
-        else:
-            out.append((start, prev))
-            start = prev = cp
-    if start is not None:
-        out.append((start, prev))
-    return " ".join(f"{a:X}" if a == b else f"{a:X}-{b:X}" for a, b in out)
-
-
-def chunked(s, width=110):
-    words, lines, cur = s.split(" "), [], ""
-    for w in words:
-        if len(cur) + len(w) + 1 > width:
-            lines.append(cur)
-            cur = w
-        else:
-            cur = f"{cur} {w}" if cur else w
-    if cur:
-        lines.append(cur)
-    return "\n".join(lines)
 
 
 blocks = {

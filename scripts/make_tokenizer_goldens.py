@@ -27,6 +27,7 @@ import tokenizers
 import transformers
 from tokenizers import AddedToken, Tokenizer
 from tokenizers.normalizers import BertNormalizer
+from unicode_goldens_common import plane_sweep
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODEL = os.path.join(ROOT, "models", "all-MiniLM-L6-v2")
@@ -297,22 +298,7 @@ for t in texts:
 dump("added_tokens.json", {"added": added, "ids": [tok.token_to_id(a["content"]) for a in added], "cases": rows})
 
 # 8. A wider random sweep (every plane, weighted to the tricky blocks) for the normaliser tables.
-rng = random.Random(99)
-sweep = []
-for _ in range(300):
-    chars = []
-    for _ in range(rng.randint(1, 24)):
-        r = rng.random()
-        if r < 0.3:
-            cp = rng.randint(0x20, 0x7E)
-        elif r < 0.8:
-            cp = rng.randint(0x80, 0xFFFF)
-        else:
-            cp = rng.randint(0x10000, 0x10FFFF)
-        if 0xD800 <= cp <= 0xDFFF:
-            cp = 0x20
-        chars.append(chr(cp))
-    sweep.append("".join(chars))
+sweep = plane_sweep(99, 300)
 sweep_out = {"texts": sweep}
 for name in ["uncased", "cased_strip_true", "uncased_strip_false"]:
     tok = base_tokenizer(**NORMALIZERS[name])

@@ -71,13 +71,17 @@ struct BenchPipelineCommand: ParsableCommand {
     }
 }
 
-/// `bert-dev bench tokenizer`: load time and single-thread tokens/s over the golden corpus.
+/// `bert-dev bench tokenizer`: load time and single-thread tokens/s over the golden corpus, for any tokenizer
+/// folder (WordPiece, byte-level BPE...), with Python `tokenizers` measured in the same run by
+/// scripts/bench_tokenizer.py (its `encode_batch` on one thread is the ratio's reference).
 struct BenchTokenizerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "tokenizer", abstract: "Tokenizer load time and tokens/s (one thread).")
 
     @OptionGroup var modelOptions: ModelOptions
     @Option(help: "Corpus: {\"texts\": [...], \"pairs\": [[a, b], ...]}.") var corpus: String = "Tests/Fixtures/tokenizers/corpus.json"
     @Option(help: "Corpus repetitions per timed pass.") var `repeat`: Int = 50
+    @Option(help: "Python with tokenizers for the reference run (empty: skip it).")
+    var python: String = ProcessInfo.processInfo.environment["BERT_BENCH_PYTHON"] ?? ".venv/bin/python"
 
     func run() throws {
         let texts = try TokenizerBenchmark.loadCorpus(URL(fileURLWithPath: corpus))
@@ -85,5 +89,27 @@ struct BenchTokenizerCommand: ParsableCommand {
         try StandardOutput.line(String(format: "swift BERTTokenizers: %.0f tokens/s (%d tokens/pass, %d passes, %.2f s, one thread)",
                                        r.tokensPerSecond, r.tokensPerPass, r.passes, r.seconds))
         try StandardOutput.line(String(format: "swift BERTTokenizers load %@: %.1f ms (best of 5)", modelOptions.model, r.loadSeconds * 1000))
+        guard !python.isEmpty, FileManager.default.isExecutableFile(atPath: python) else { return }
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../scripts/bench_tokenizer.py").standardized
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [script.path, "--model", try modelOptions.directory().path, "--corpus", corpus, "--repeat", String(`repeat`)]
+        var environment = ProcessInfo.processInfo.environment
+        environment["RAYON_NUM_THREADS"] = "1"
+        environment["TOKENIZERS_PARALLELISM"] = "false"
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        for line in output.split(separator: "\n") {
+            try StandardOutput.line(String(line))
+            guard line.contains("encode_batch"), let colon = line.lastIndex(of: ":"),
+                  let value = Double(line[line.index(after: colon)...].split(separator: " ").first?.replacingOccurrences(of: ",", with: "") ?? "")
+            else { continue }
+            try StandardOutput.line(String(format: "swift / python encode_batch: %.2fx", r.tokensPerSecond / value))
+        }
     }
 }

@@ -105,12 +105,12 @@ public struct BPE: TokenizerModel {
             tokens.append(ModelToken(id: id, range: word))
             return
         }
-        let key = Array(scalars)
         let base = word.lowerBound
-        if let hit = cache.get(key) {
+        if let hit = cache.get(scalars) {
             for s in hit { tokens.append(ModelToken(id: Int(s.id), range: (base + Int(s.start))..<(base + Int(s.end)))) }
             return
         }
+        let key = Array(scalars)
         var merged = BPEWord()
         initialSymbols(key, into: &merged)
         merged.mergeAll(mergeTable)
@@ -190,24 +190,39 @@ struct BPESymbol: Sendable {
     var end: Int32
 }
 
-/// The words already merged (HF's `Cache`, 10,000 entries): merging is deterministic, so a hit is exact.
+/// The words already merged (HF's `Cache`, 10,000 entries): merging is deterministic, so a hit is exact. Keyed
+/// by an FNV-1a hash of the code points, so a lookup takes the word's slice without building a key.
 final class BPEWordCache: @unchecked Sendable {
     private let lock = NSLock()
-    private var entries: [[UInt32]: [BPESymbol]] = [:]
+    private var entries: [UInt64: [(key: [UInt32], symbols: [BPESymbol])]] = [:]
+    private var count = 0
     private let capacity: Int
 
     init(capacity: Int) { self.capacity = capacity }
 
-    func get(_ key: [UInt32]) -> [BPESymbol]? {
-        lock.lock()
-        defer { lock.unlock() }
-        return entries[key]
+    @inline(__always)
+    private static func hash(_ key: ArraySlice<UInt32>) -> UInt64 {
+        var h: UInt64 = 0xcbf29ce484222325
+        for c in key { h = (h ^ UInt64(c)) &* 0x100000001b3 }
+        return h
     }
 
-    func set(_ key: [UInt32], _ value: [BPESymbol]) {
+    func get(_ key: ArraySlice<UInt32>) -> [BPESymbol]? {
+        let h = Self.hash(key)
+        lock.lock()
+        defer { lock.unlock() }
+        guard let bucket = entries[h] else { return nil }
+        for entry in bucket where entry.key.elementsEqual(key) { return entry.symbols }
+        return nil
+    }
+
+    func set(_ key: [UInt32], _ symbols: [BPESymbol]) {
+        let h = Self.hash(key[...])
         lock.lock()
         defer { lock.unlock() }
         // Like the crate's cache, stop filling once full.
-        if entries.count < capacity { entries[key] = value }
+        guard count < capacity else { return }
+        entries[h, default: []].append((key, symbols))
+        count += 1
     }
 }

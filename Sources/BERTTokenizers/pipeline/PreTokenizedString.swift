@@ -90,6 +90,25 @@ public struct PreTokenizedString: Sendable {
         splits = out
     }
 
+    /// Rewrites every untokenised split code point by code point: `body` gives each code point's replacement
+    /// (empty removes it), every piece aligned to its source, as `NormalizedString.expand` does. Written straight
+    /// into the arena, without a string per split (ByteLevel's byte-to-character map runs on every word).
+    package mutating func expandSplits(_ body: (UInt32, inout [UInt32]) -> Void) {
+        var piece: [UInt32] = []
+        piece.reserveCapacity(4)
+        for k in splits.indices where splits[k].tokens == nil {
+            let start = text.count
+            for i in splits[k].range {
+                let (cp, from, to) = (text.scalars[i], text.starts[i], text.ends[i])
+                piece.removeAll(keepingCapacity: true)
+                body(cp, &piece)
+                for c in piece { text.append(c, start: from, end: to) }
+            }
+            splits[k].range = start..<text.count
+        }
+        splits.removeAll { $0.range.isEmpty }
+    }
+
     /// Each split's text and original code-point offsets (HF `get_splits(OffsetReferential::Original)`), as
     /// Python's `pre_tokenize_str` reports them.
     package var splitsWithOffsets: [(text: String, offsets: Range<Int>)] {

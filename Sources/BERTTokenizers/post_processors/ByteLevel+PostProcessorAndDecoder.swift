@@ -41,9 +41,12 @@ extension Encoding {
     /// first token; overflow windows too.
     mutating func trimByteLevelOffsets(addPrefixSpace: Bool) {
         for i in overflowing.indices { overflowing[i].trimByteLevelOffsets(addPrefixSpace: addPrefixSpace) }
+        func isSpace(_ s: Unicode.Scalar) -> Bool {
+            s.value == 0x120 || (s.value < 0x80 ? (s.value == 0x20 || (0x09...0x0D).contains(s.value)) : s.properties.isWhitespace)
+        }
         for i in tokens.indices {
             let scalars = tokens[i].unicodeScalars
-            func isSpace(_ s: Unicode.Scalar) -> Bool { s.value == 0x120 || s.properties.isWhitespace }
+            guard let first = scalars.first, let last = scalars.last, isSpace(first) || isSpace(last) else { continue }
             var leading = 0
             for s in scalars { if isSpace(s) { leading += 1 } else { break } }
             var trailing = 0

@@ -49,17 +49,20 @@ extension Encoding {
     /// This encoding between `first` and `last` (special tokens, type id 0), overflow windows likewise; every
     /// type id becomes 0, as RobertaProcessing builds its encodings.
     func wrapped(first: RobertaProcessing.Special, last: RobertaProcessing.Special) -> Encoding {
-        var out = Encoding()
-        out.reserve(count + 2)
-        out.append(id: first.id, typeId: 0, token: first.token, wordId: nil, offsets: 0..<0, special: 1)
-        for i in 0..<count {
-            out.append(id: ids[i], typeId: 0, token: tokens[i], wordId: wordIds[i], offsets: offsets[i], special: 0)
-            out.attentionMask[out.count - 1] = attentionMask[i]
-            out.sequenceIds[out.count - 1] = sequenceIds[i]
+        func around<T>(_ values: [T], _ head: T, _ tail: T) -> [T] {
+            var out: [T] = []
+            out.reserveCapacity(values.count + 2)
+            out.append(head)
+            out.append(contentsOf: values)
+            out.append(tail)
+            return out
         }
-        out.append(id: last.id, typeId: 0, token: last.token, wordId: nil, offsets: 0..<0, special: 1)
-        out.overflowing = overflowing.map { $0.wrapped(first: first, last: last) }
-        return out
+        return Encoding(ids: around(ids, first.id, last.id), typeIds: [Int](repeating: 0, count: count + 2),
+                        tokens: around(tokens, first.token, last.token), wordIds: around(wordIds, nil, nil),
+                        offsets: around(offsets, 0..<0, 0..<0),
+                        specialTokensMask: around([Int](repeating: 0, count: count), 1, 1),
+                        attentionMask: [Int](repeating: 1, count: count + 2), sequenceIds: around(sequenceIds, nil, nil),
+                        overflowing: overflowing.map { $0.wrapped(first: first, last: last) })
     }
 }
 

@@ -55,14 +55,13 @@ extension ByteLevel: PreTokenizer {
             let classes = RegexCharacterClasses.shared
             text.split { n, range, pieces in Self.gpt2Pieces(n.scalars, range, classes, into: &pieces) }
         }
-        text.transformSplits { n in
-            n.expand { cp, out in
-                let scalar = Unicode.Scalar(cp) ?? "\u{FFFD}"
-                if scalar.value < 0x80 {
-                    out.append(Self.byteToCharacter[Int(scalar.value)])
-                } else {
-                    for b in String(scalar).utf8 { out.append(Self.byteToCharacter[Int(b)]) }
-                }
+        let table = Self.byteToCharacter
+        text.expandSplits { cp, out in
+            if cp < 0x80 {
+                out.append(table[Int(cp)])
+            } else {
+                var utf8 = (Unicode.Scalar(cp) ?? "\u{FFFD}").utf8.makeIterator()
+                while let b = utf8.next() { out.append(table[Int(b)]) }
             }
         }
     }
