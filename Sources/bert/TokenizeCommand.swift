@@ -20,7 +20,7 @@ enum Side: String, ExpressibleByArgument, CaseIterable { case right, left }
 struct TokenizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenize",
-        abstract: "Tokenize text with a model's tokenizer (tokenizer.json or vocab.txt) and print JSON.",
+        abstract: "Tokenize text with a model's tokenizer (tokenizer.json, vocab.txt, or spiece.model / sentencepiece.bpe.model) and print JSON.",
         discussion: """
             Prints one JSON object per input with input_ids, token_type_ids, attention_mask, special_tokens_mask, \
             offset_mapping (code points of the original text, as Python reports them) and tokens; with \
