@@ -17,6 +17,7 @@ struct BertCommand: AsyncParsableCommand {
             TokenizeCommand.self, EmbedCommand.self, SimilarityCommand.self, SearchCommand.self,
             FillMaskCommand.self, ClassifyCommand.self, NERCommand.self, QACommand.self, RerankCommand.self,
             PretrainingDataCommand.self, PretrainCommand.self, FinetuneCommand.self, EvaluateCommand.self,
+            TrainTokenizerCommand.self,
         ]
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 extension WordCounts {
     /// Counts the words of `text` as HF's `Tokenizer::train` feeds them to a trainer: the normalised text split by
     /// the pre-tokenizer, each split's normalised string one word (`get_splits`).
@@ -30,16 +32,34 @@ extension WordCounts {
     }
 
     /// Counts the words of every text in `texts`, reporting progress per text (stage "Count words").
-    public init(texts: [String], normalizer: (any Normalizer)?, preTokenizer: (any PreTokenizer)?,
+    ///
+    /// With several `threads` each counts a contiguous slice and the slices are merged in order, so the result
+    /// (first-seen order included) is the same as with one.
+    public init(texts: [String], normalizer: (any Normalizer)?, preTokenizer: (any PreTokenizer)?, threads: Int = 1,
                 progress: TrainingProgressHandler? = nil) {
-        self.init()
-        var scratch = WordSplitScratch()
-        progress?(TrainingProgress(stage: "Count words", done: 0, total: texts.count))
-        for (i, text) in texts.enumerated() {
-            addWords(of: text, normalizer: normalizer, preTokenizer: preTokenizer, scratch: &scratch)
-            if i & 0x3FF == 0x3FF { progress?(TrainingProgress(stage: "Count words", done: i + 1, total: texts.count)) }
+        let total = texts.count
+        progress?(TrainingProgress(stage: "Count words", done: 0, total: total))
+        let parts = max(1, min(threads, total / 1024))
+        if parts == 1 {
+            self.init()
+            var scratch = WordSplitScratch()
+            for (i, text) in texts.enumerated() {
+                addWords(of: text, normalizer: normalizer, preTokenizer: preTokenizer, scratch: &scratch)
+                if i & 0x3FF == 0x3FF { progress?(TrainingProgress(stage: "Count words", done: i + 1, total: total)) }
+            }
+        } else {
+            let slices = SliceResults(count: parts)
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                var counts = WordCounts()
+                var scratch = WordSplitScratch()
+                for text in texts[total * part / parts ..< total * (part + 1) / parts] {
+                    counts.addWords(of: text, normalizer: normalizer, preTokenizer: preTokenizer, scratch: &scratch)
+                }
+                slices.set(part, counts)
+            }
+            self = slices.merged()
         }
-        progress?(TrainingProgress(stage: "Count words", done: texts.count, total: texts.count))
+        progress?(TrainingProgress(stage: "Count words", done: total, total: total))
     }
 }
 
@@ -47,4 +67,25 @@ extension WordCounts {
 struct WordSplitScratch {
     var codePoints: [UInt32] = []
     var words: [Range<Int>] = []
+}
+
+/// The per-thread counts of `WordCounts(texts:...)`, each slot written by one thread.
+private final class SliceResults: @unchecked Sendable {
+    private var slots: [WordCounts]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: WordCounts(), count: count) }
+
+    func set(_ index: Int, _ counts: WordCounts) {
+        lock.lock()
+        slots[index] = counts
+        lock.unlock()
+    }
+
+    /// The slices merged in order.
+    func merged() -> WordCounts {
+        var result = slots[0]
+        for slot in slots.dropFirst() { result.merge(slot) }
+        return result
+    }
 }
