@@ -33,6 +33,12 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
     case paddingTooLong(length: Int, limit: Int)
     /// A vocabulary file is empty or has an unusable line.
     case malformedVocabulary(path: String, reason: String)
+    /// A Unigram model without `unk_id` met text none of its pieces cover (the crate's `MissingUnkId`).
+    case unigramWithoutUnknown
+    /// A SentencePiece `precompiled_charsmap` is truncated or inconsistent; `reason` names the offset.
+    case corruptPrecompiledCharsmap(reason: String)
+    /// A SentencePiece `.model` file is not a valid `ModelProto`; `offset` is the byte where reading failed.
+    case corruptSentencePieceModel(path: String, offset: Int, reason: String)
 
     /// A message naming the file, key or value, and how to fix it.
     public var description: String {
@@ -68,6 +74,14 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
             return "padding to \(length) tokens exceeds the limit of \(limit); pad to a shorter fixed length or multiple"
         case .malformedVocabulary(let path, let reason):
             return "malformed vocabulary \(path): \(reason)"
+        case .unigramWithoutUnknown:
+            return "the Unigram model has no unk_id but the text holds characters none of its pieces cover; "
+                + "set model.unk_id in tokenizer.json"
+        case .corruptPrecompiledCharsmap(let reason):
+            return "corrupt precompiled_charsmap: \(reason); restore the tokenizer file from the model's repository"
+        case .corruptSentencePieceModel(let path, let offset, let reason):
+            return "\(path) is not a valid SentencePiece model (at byte \(offset): \(reason)); "
+                + "restore it from the model's repository"
         }
     }
 }

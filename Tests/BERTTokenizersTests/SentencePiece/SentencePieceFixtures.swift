@@ -1,0 +1,36 @@
+import Foundation
+import XCTest
+import BERTJSON
+import BERTTokenizers
+
+/// Tests/Fixtures/tokenizers/sentencepiece, made by scripts/make_sentencepiece_goldens.py.
+enum SentencePieceFixtures {
+    static let folder = Fixtures.goldens.appendingPathComponent("sentencepiece")
+
+    nonisolated(unsafe) private static var cachedGoldens: [String: Any]?
+
+    /// goldens.json, parsed once.
+    static func goldens() throws -> [String: Any] {
+        if let cachedGoldens { return cachedGoldens }
+        let parsed = try Fixtures.golden("sentencepiece/goldens.json")
+        cachedGoldens = parsed
+        return parsed
+    }
+
+    static func bytes(_ name: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: folder.appendingPathComponent(name)))
+    }
+
+    /// FNV-1a 64 of the UTF-8 bytes, as the golden script computes it.
+    static func fnv(_ text: String) -> String {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// One digest per block of `block` rows, joined by newlines (the script's `block_digests`).
+    static func blockDigests(_ rows: [String], block: Int = 10) -> [String] {
+        stride(from: 0, to: rows.count, by: block).map { fnv(rows[$0 ..< min($0 + block, rows.count)].joined(separator: "\n")) }
+    }
+}
