@@ -128,6 +128,39 @@ def main():
               f"merges stable {cases[-1]['stable_merges']}, varying {varying}")
     with open(os.path.join(OUT, "cases.json"), "w", encoding="utf-8") as f:
         json.dump(dict(tokenizers=tokenizers.__version__, cases=cases), f, ensure_ascii=False, indent=0)
+    heldout = [l for l in read("docs/pretraining-data.md").splitlines() if l.strip()]
+    with open(os.path.join(OUT, "unigram.json"), "w", encoding="utf-8") as f:
+        json.dump(unigram_cases(lines, heldout), f, ensure_ascii=False, indent=0)
+
+
+def unigram_pipeline():
+    tok = Tokenizer(models.Unigram())
+    tok.normalizer = normalizers.NFKC()
+    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always", split=True)
+    return tok
+
+
+def word_counts(tok, lines):
+    counts = {}
+    for line in lines:
+        for word, _ in tok.pre_tokenizer.pre_tokenize_str(tok.normalizer.normalize_str(line)):
+            counts[word] = counts.get(word, 0) + 1
+    return [[w, c] for w, c in counts.items()]
+
+
+def unigram_cases(lines, heldout):
+    tok = unigram_pipeline()
+    words, held = word_counts(tok, lines), word_counts(tok, heldout)
+    cases = []
+    for name, settings in [("unigram_xlmr_1000", dict(vocab_size=1000)), ("unigram_xlmr_600_shrink", dict(vocab_size=600, shrinking_factor=0.6, n_sub_iterations=1, max_piece_length=8))]:
+        tok = unigram_pipeline()
+        tok.train_from_iterator(lines, trainers.UnigramTrainer(
+            show_progress=False, special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"], unk_token="<unk>", **settings))
+        model = json.loads(tok.to_str())["model"]
+        tokens = sum(c * len(tok.model.tokenize(w)) for w, c in held)
+        cases.append(dict(name=name, settings=settings, vocab=model["vocab"], unk_id=model["unk_id"], heldout_tokens=tokens))
+        print(f"{name}: {len(model['vocab'])} pieces, {tokens} held-out tokens")
+    return dict(words=words, heldout_words=held, cases=cases)
 
 
 if __name__ == "__main__":
