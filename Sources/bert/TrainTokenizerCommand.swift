@@ -4,7 +4,6 @@ import BERTCommandLine
 import BERTTraining
 import Foundation
 
-extension TokenizerModelKind: ExpressibleByArgument {}
 
 /// `--lowercase` / `--cased` of `bert train-tokenizer`.
 enum CasingChoice: String, EnumerableFlag {

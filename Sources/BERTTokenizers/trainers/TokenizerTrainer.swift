@@ -13,12 +13,14 @@ public struct TokenizerTrainer: Sendable {
     public var kind: TokenizerModelKind
     /// The vocabulary size to reach, special tokens included.
     public var vocabSize: Int
-    /// Pairs seen fewer times are not merged (WordPiece and BPE; Unigram has no such setting).
+    /// Pairs seen fewer times are not merged (WordPiece and BPE; HF's Unigram trainer has no such setting, so
+    /// asking it of `.unigram` is an error).
     public var minFrequency: Int
     /// Special tokens, first in the vocabulary; nil gives the kind's. The kind's role tokens (`[UNK]`, `[CLS]`,
     /// `<s>`, ...) are added in front when missing, since the model and post-processor name them.
     public var specialTokens: [String]?
-    /// Keep at most this many characters in the initial alphabet (WordPiece and BPE).
+    /// Keep at most this many characters in the initial alphabet (WordPiece and BPE; an error for `.unigram`,
+    /// which keeps every character).
     public var limitAlphabet: Int?
     /// Lowercase the text; nil gives the kind's default (WordPiece lowercases, BPE and Unigram keep case).
     public var lowercase: Bool?
@@ -47,6 +49,11 @@ public struct TokenizerTrainer: Sendable {
         guard minFrequency >= 0 else {
             throw TokenizerTrainingError.invalidSetting(name: "min_frequency", value: "\(minFrequency)", reason: "must be at least 0")
         }
+        if kind == .unigram && (minFrequency > 0 || limitAlphabet != nil) {
+            throw TokenizerTrainingError.invalidSetting(name: minFrequency > 0 ? "min_frequency" : "limit_alphabet",
+                                                        value: minFrequency > 0 ? "\(minFrequency)" : "\(limitAlphabet!)",
+                                                        reason: "the unigram trainer has no such setting (it keeps every character)")
+        }
         let preset = TokenizerPreset(kind: kind, lowercase: lowercase, specialTokens: specialTokens)
         let pipeline = try preset.pipeline()
         let counts = WordCounts(texts: texts, normalizer: pipeline.normalizer, preTokenizer: pipeline.preTokenizer,
@@ -72,7 +79,15 @@ public struct TokenizerTrainer: Sendable {
             ]
             return try TrainedTokenizer(preset: preset, vocabulary: result.vocabulary, model: model, merges: result.merges)
         case .unigram:
-            throw TokenizerTrainingError.invalidSetting(name: "model", value: "unigram", reason: "not available yet")
+            let trainer = UnigramTrainer(vocabSize: vocabSize, specialTokens: preset.specialTokens,
+                                         unkToken: preset.token("unk_token"))
+            let result = try trainer.train(counts, progress: progress)
+            let model: JSONValue = [
+                "type": "Unigram", "unk_id": result.unkId.map { .integer(Int64($0)) } ?? .null,
+                "vocab": .array(result.vocabulary.map { [.string($0.piece), .number($0.score)] }),
+                "byte_fallback": false,
+            ]
+            return try TrainedTokenizer(preset: preset, vocabulary: result.vocabulary.map(\.piece), model: model, merges: [])
         }
     }
 }
