@@ -63,6 +63,13 @@ public struct TokenizerTrainer: Sendable {
             let trainer = WordPieceTrainer(vocabSize: vocabSize, minFrequency: minFrequency,
                                            specialTokens: preset.specialTokens, limitAlphabet: limitAlphabet)
             let vocab = try trainer.train(counts, progress: progress)
+            // HF lets the `##` forms of the alphabet push the vocabulary past vocab_size; a user asking for N gets an
+            // error rather than more than N tokens. (Then no merge was made: the vocabulary is specials + alphabet.)
+            if vocab.count > vocabSize {
+                let specials = preset.specialTokens.count
+                throw TokenizerTrainingError.vocabularyTooSmall(vocabSize: vocabSize, needed: vocab.count, specialTokens: specials,
+                                                                alphabet: vocab.count - specials)
+            }
             let model: JSONValue = ["type": "WordPiece", "unk_token": .string(preset.token("unk_token")),
                                     "continuing_subword_prefix": "##", "max_input_chars_per_word": 100,
                                     "vocab": TrainedTokenizer.vocabObject(vocab)]
