@@ -23,7 +23,7 @@ import os
 import random
 
 import tokenizers
-from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
+from tokenizers import AddedToken, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Tests/Fixtures/tokenizers/training")
@@ -128,9 +128,45 @@ def main():
               f"merges stable {cases[-1]['stable_merges']}, varying {varying}")
     with open(os.path.join(OUT, "cases.json"), "w", encoding="utf-8") as f:
         json.dump(dict(tokenizers=tokenizers.__version__, cases=cases), f, ensure_ascii=False, indent=0)
+    for kind, size in [("wordpiece", 1000), ("bpe", 1200), ("unigram", 800)]:
+        preset_file(kind, size, lines)
     heldout = [l for l in read("docs/pretraining-data.md").splitlines() if l.strip()]
     with open(os.path.join(OUT, "unigram.json"), "w", encoding="utf-8") as f:
         json.dump(unigram_cases(lines, heldout), f, ensure_ascii=False, indent=0)
+
+
+def preset_file(kind, size, lines):
+    """The preset of `bert train-tokenizer --model KIND` built with tokenizers' own classes, trained and saved."""
+    wp = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    sp = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
+    if kind == "wordpiece":
+        tok = pipeline("bert_wordpiece", True)
+        tok.decoder = decoders.WordPiece(prefix="##", cleanup=True)
+        trainer = trainers.WordPieceTrainer(vocab_size=size, special_tokens=wp, show_progress=False)
+    elif kind == "bpe":
+        tok = pipeline("byte_level", False)
+        tok.decoder = decoders.ByteLevel()
+        trainer = trainers.BpeTrainer(vocab_size=size, special_tokens=sp, show_progress=False,
+                                      initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    else:
+        tok = unigram_pipeline()
+        tok.decoder = decoders.Metaspace(replacement="\u2581", prepend_scheme="always", split=True)
+        trainer = trainers.UnigramTrainer(vocab_size=size, special_tokens=sp, unk_token="<unk>", show_progress=False)
+    tok.train_from_iterator(lines, trainer)
+    if kind == "wordpiece":
+        tok.post_processor = processors.TemplateProcessing(
+            single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1",
+            special_tokens=[("[CLS]", tok.token_to_id("[CLS]")), ("[SEP]", tok.token_to_id("[SEP]"))])
+    elif kind == "bpe":
+        tok.post_processor = processors.RobertaProcessing(("</s>", tok.token_to_id("</s>")), ("<s>", tok.token_to_id("<s>")),
+                                                          trim_offsets=True, add_prefix_space=False)
+        tok.add_special_tokens([AddedToken("<mask>", lstrip=True, special=True, normalized=False)])
+    else:
+        tok.post_processor = processors.TemplateProcessing(
+            single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>",
+            special_tokens=[("<s>", tok.token_to_id("<s>")), ("</s>", tok.token_to_id("</s>"))])
+        tok.add_special_tokens([AddedToken("<mask>", lstrip=True, special=True, normalized=False)])
+    tok.save(os.path.join(OUT, f"preset_{kind}.json"))
 
 
 def unigram_pipeline():

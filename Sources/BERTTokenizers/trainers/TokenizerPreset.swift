@@ -74,7 +74,7 @@ struct TokenizerPreset {
         case .bpe:
             return lowercase ? lower : .null
         case .unigram:
-            return ["type": "Sequence", "normalizers": .array([["type": "NFKC"]] + (lowercase ? [lower] : []))]
+            return lowercase ? ["type": "Sequence", "normalizers": [["type": "NFKC"], lower]] : ["type": "NFKC"]
         }
     }
 
