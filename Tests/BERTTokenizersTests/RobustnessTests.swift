@@ -268,16 +268,22 @@ final class RobustnessTests: XCTestCase {
             root["model"] = m
         }
         XCTAssertThrowsError(try Tokenizer(tokenizerJSONData: data)) { error in
-            XCTAssertEqual(error as? TokenizerError, .unsupportedComponent(component: "model", type: "Unigram"))
+            guard case let .unknownComponentType(_, key, type, kind, _)? = error as? TokenizerError else { return XCTFail("\(error)") }
+            XCTAssertEqual([key, type, kind], ["model.type", "Unigram", "model"])
         }
     }
 
     func testUnknownNormalizerPreTokenizerProcessorAndDecoderTypes() throws {
-        for (key, type) in [("normalizer", "NFKC"), ("pre_tokenizer", "ByteLevel"), ("post_processor", "RobertaProcessing"),
-                            ("decoder", "Metaspace")] {
+        for (key, type, kind) in [("normalizer", "NFKX", "normalizer"), ("pre_tokenizer", "ByteLevels", "pre-tokenizer"),
+                                  ("post_processor", "RobertaProcessor", "post-processor"), ("decoder", "Metaspaces", "decoder")] {
             let data = try tokenizerJSON { root in root[key] = ["type": type] }
             XCTAssertThrowsError(try Tokenizer(tokenizerJSONData: data)) { error in
-                XCTAssertEqual(error as? TokenizerError, .unsupportedComponent(component: key, type: type))
+                guard case let .unknownComponentType(path, at, found, named, known)? = error as? TokenizerError else {
+                    return XCTFail("\(error)")
+                }
+                XCTAssertEqual([path, at, found, named], ["tokenizer.json", "\(key).type", type, kind])
+                XCTAssertFalse(known.isEmpty)
+                XCTAssertTrue((error as! TokenizerError).description.contains("\(key).type \"\(type)\" is not a known \(kind)"))
             }
         }
     }

@@ -1,3 +1,5 @@
+import BERTJSON
+
 /// Hugging Face `WordPiece` model: greedy longest-match-first subwords, continuation pieces prefixed `##`,
 /// and a word longer than `maxInputCharsPerWord` code points (or with no full segmentation) becomes `[UNK]`.
 public struct WordPieceTokenizer: TokenizerModel {
@@ -79,5 +81,14 @@ public struct WordPieceTokenizer: TokenizerModel {
             tokens.append(ModelToken(id: id, range: start..<end))
             start = end
         }
+    }
+}
+
+extension WordPieceTokenizer: JSONLoadable {
+    /// Reads tokenizer.json's `{"type": "WordPiece", "vocab": {...}, "unk_token", ...}`.
+    package init(json: JSONFieldReader, context: ComponentContext) throws {
+        try self.init(vocab: try json.tokenVocabulary(), unkToken: try json.string("unk_token") ?? "[UNK]",
+                      continuingSubwordPrefix: try json.string("continuing_subword_prefix") ?? "##",
+                      maxInputCharsPerWord: try json.int("max_input_chars_per_word") ?? 100)
     }
 }

@@ -1,3 +1,5 @@
+import BERTJSON
+
 /// Hugging Face `WordPiece` decoder: joins tokens with spaces, gluing `##` pieces to the previous token, and
 /// with `cleanup` removes the space before `.`, `?`, `!`, `,` (token by token, as HF does).
 public struct WordPieceDecoder: TokenDecoder, Equatable {
@@ -9,9 +11,10 @@ public struct WordPieceDecoder: TokenDecoder, Equatable {
     /// Creates the decoder; defaults are BERT's.
     public init(prefix: String = "##", cleanup: Bool = true) { self.prefix = prefix; self.cleanup = cleanup }
 
-    /// Joins tokens: `##` pieces glue to the previous token, others get a leading space.
-    public func decode(_ tokens: [String]) -> String {
-        var out = ""
+    /// Each token as it is joined: `##` pieces lose the prefix, others after the first get a leading space.
+    public func decodeChain(_ tokens: [String]) -> [String] {
+        var out: [String] = []
+        out.reserveCapacity(tokens.count)
         for (i, token) in tokens.enumerated() {
             var piece: String
             if i == 0 {
@@ -25,7 +28,7 @@ public struct WordPieceDecoder: TokenDecoder, Equatable {
                 piece = " " + token
             }
             if cleanup { piece = Self.cleanUpTokenizationSpaces(piece, dontContraction: true) }
-            out += piece
+            out.append(piece)
         }
         return out
     }
@@ -62,5 +65,12 @@ public struct WordPieceDecoder: TokenDecoder, Equatable {
             }
         }
         return changed ? String(out) : text
+    }
+}
+
+extension WordPieceDecoder: JSONLoadable {
+    /// Reads `{"type": "WordPiece", "prefix", "cleanup"}`.
+    package init(json: JSONFieldReader, context: ComponentContext) throws {
+        self.init(prefix: try json.string("prefix") ?? "##", cleanup: try json.bool("cleanup") ?? true)
     }
 }

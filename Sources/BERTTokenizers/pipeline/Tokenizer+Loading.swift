@@ -37,48 +37,28 @@ extension Tokenizer {
         }
     }
 
-    /// Builds the tokenizer from tokenizer.json's top-level object.
+    /// Builds the tokenizer from tokenizer.json's top-level object; each component is picked by its kind's enum.
     private init(reading root: JSONFieldReader) throws {
         let path = root.file
-        let modelSection = try root.required(root.object("model"), "model")
-        let model = try Self.makeModel(modelSection)
-        var normalizer: (any Normalizer)?
-        if let n = try root.object("normalizer") { normalizer = try Self.makeNormalizer(n) }
-        var preTokenizer: (any PreTokenizer)?
-        if let p = try root.object("pre_tokenizer") {
-            let type = try p.requiredString("type")
-            guard type == "BertPreTokenizer" else { throw TokenizerError.unsupportedComponent(component: "pre_tokenizer", type: type) }
-            preTokenizer = BertPreTokenizer()
-        }
-        var decoder: (any TokenDecoder)?
-        if let d = try root.object("decoder") {
-            let type = try d.requiredString("type")
-            guard type == "WordPiece" else { throw TokenizerError.unsupportedComponent(component: "decoder", type: type) }
-            decoder = WordPieceDecoder(prefix: try d.string("prefix") ?? "##", cleanup: try d.bool("cleanup") ?? true)
-        }
-        var added: [AddedToken] = []
+        let model = try ModelType.load(try root.required(root.object("model"), "model"),
+                                       context: ComponentContext(model: nil, addedTokenCount: 0))
         let addedEntries = try root.objects("added_tokens") ?? []
         // Added tokens reuse vocabulary ids or take the ones after it; nothing legitimate lies further out.
-        let idLimit = model.vocabularySize + addedEntries.count
-        func checkId(_ id: Int, _ key: String) throws -> Int {
-            guard id >= 0, id < idLimit else {
-                throw TokenizerError.invalidTokenId(path: path, key: key, id: id, reason: id < 0 ? "negative"
-                    : "beyond the \(model.vocabularySize) vocabulary and \(addedEntries.count) added tokens (ids 0..<\(idLimit))")
-            }
-            return id
-        }
+        let context = ComponentContext(model: model, addedTokenCount: addedEntries.count)
+        let normalizer = try root.object("normalizer").map { try NormalizerType.load($0, context: context) }
+        let preTokenizer = try root.object("pre_tokenizer").map { try PreTokenizerType.load($0, context: context) }
+        let decoder = try root.object("decoder").map { try DecoderType.load($0, context: context) }
+        var added: [AddedToken] = []
         for (i, entry) in addedEntries.enumerated() {
-            added.append(AddedToken(content: try entry.requiredString("content"), id: try checkId(try entry.requiredInt("id"), "added_tokens[\(i)].id"),
+            added.append(AddedToken(content: try entry.requiredString("content"),
+                                    id: try context.checkId(try entry.requiredInt("id"), path: path, key: "added_tokens[\(i)].id"),
                                     special: try entry.bool("special") ?? false,
                                     singleWord: try entry.bool("single_word") ?? false,
                                     lstrip: try entry.bool("lstrip") ?? false,
                                     rstrip: try entry.bool("rstrip") ?? false,
                                     normalized: try entry.bool("normalized") ?? true))
         }
-        var postProcessor: (any PostProcessor)?
-        if let p = try root.object("post_processor") {
-            postProcessor = try Self.makePostProcessor(p, checkId: checkId)
-        }
+        let postProcessor = try root.object("post_processor").map { try PostProcessorType.load($0, context: context) }
         self.init(normalizer: normalizer, preTokenizer: preTokenizer, model: model, postProcessor: postProcessor,
                   decoder: decoder, addedTokens: added)
         if let t = try root.object("truncation") {
@@ -105,95 +85,9 @@ extension Tokenizer {
             padding = PaddingParameters(strategy: strategy,
                                         direction: (try p.string("direction") ?? "Right") == "Left" ? .left : .right,
                                         padToMultipleOf: try length(try p.int("pad_to_multiple_of"), "padding.pad_to_multiple_of"),
-                                        padId: try checkId(try p.int("pad_id") ?? 0, "padding.pad_id"), padTypeId: try p.int("pad_type_id") ?? 0,
+                                        padId: try context.checkId(try p.int("pad_id") ?? 0, path: path, key: "padding.pad_id"),
+                                        padTypeId: try p.int("pad_type_id") ?? 0,
                                         padToken: try p.string("pad_token") ?? "[PAD]")
-        }
-    }
-
-    private static func makeModel(_ m: JSONFieldReader) throws -> any TokenizerModel {
-        // Old files omit `type`; HF then recognises WordPiece by its fields.
-        let type = try m.string("type") ?? (m.has("continuing_subword_prefix") ? "WordPiece" : "(missing)")
-        guard type == "WordPiece" else { throw TokenizerError.unsupportedComponent(component: "model", type: type) }
-        guard case .object(let raw)? = m.value("vocab") else { throw TokenizerError.missingKey(path: m.file, key: "model.vocab") }
-        if let token = raw.firstRepeatedKey {
-            throw TokenizerError.malformedJSON(path: m.file, reason: "model.vocab names \"\(token)\" twice")
-        }
-        // The ids must be 0..<count, each once (HF reads them as u32 and inverts the map): checked before anything
-        // is sized by an id, so a hostile id cannot allocate or index out of bounds.
-        var vocab: [String: Int] = [:]
-        vocab.reserveCapacity(raw.count)
-        var tokenOfId = [String?](repeating: nil, count: raw.count)
-        for member in raw {
-            let token = member.key
-            guard let id = member.value.intValue else {
-                throw TokenizerError.malformedJSON(path: m.file, reason: "model.vocab[\"\(token)\"] is not an integer")
-            }
-            let key = "model.vocab[\"\(token)\"]"
-            guard id >= 0, id < raw.count else {
-                throw TokenizerError.invalidTokenId(path: m.file, key: key, id: id, reason: id < 0 ? "negative"
-                    : "beyond the vocabulary of \(raw.count) tokens (ids 0..<\(raw.count))")
-            }
-            if let other = tokenOfId[id] {
-                throw TokenizerError.invalidTokenId(path: m.file, key: key, id: id, reason: "the same id as \"\(other)\"")
-            }
-            tokenOfId[id] = token
-            vocab[token] = id
-        }
-        return try WordPieceTokenizer(vocab: vocab, unkToken: try m.string("unk_token") ?? "[UNK]",
-                                      continuingSubwordPrefix: try m.string("continuing_subword_prefix") ?? "##",
-                                      maxInputCharsPerWord: try m.int("max_input_chars_per_word") ?? 100)
-    }
-
-    private static func makeNormalizer(_ n: JSONFieldReader) throws -> any Normalizer {
-        let type = try n.requiredString("type")
-        guard type == "BertNormalizer" else { throw TokenizerError.unsupportedComponent(component: "normalizer", type: type) }
-        return BertNormalizer(cleanText: try n.bool("clean_text") ?? true,
-                              handleChineseChars: try n.bool("handle_chinese_chars") ?? true,
-                              stripAccents: try n.bool("strip_accents"),
-                              lowercase: try n.bool("lowercase") ?? true)
-    }
-
-    private static func makePostProcessor(_ p: JSONFieldReader, checkId: (Int, String) throws -> Int) throws -> any PostProcessor {
-        let type = try p.requiredString("type")
-        switch type {
-        case "TemplateProcessing":
-            func pieces(_ key: String) throws -> [TemplateProcessing.Piece] {
-                guard let list = try p.objects(key) else { throw TokenizerError.missingKey(path: p.file, key: "post_processor.\(key)") }
-                return try list.map { item in
-                    if let s = try item.object("SpecialToken") {
-                        return .specialToken(id: try s.requiredString("id"), typeId: try s.int("type_id") ?? 0)
-                    }
-                    if let s = try item.object("Sequence") {
-                        return .sequence(first: try s.requiredString("id") == "A", typeId: try s.int("type_id") ?? 0)
-                    }
-                    throw TokenizerError.malformedJSON(path: p.file, reason: "a template piece is neither SpecialToken nor Sequence")
-                }
-            }
-            var specials: [String: TemplateProcessing.SpecialToken] = [:]
-            if let table = try p.object("special_tokens") {
-                for name in table.keys {
-                    let value = try table.required(table.object(name), name)
-                    guard case .array(let idValues)? = value.value("ids"), case .array(let tokenValues)? = value.value("tokens") else {
-                        throw TokenizerError.malformedJSON(path: p.file, reason: "special token \(name) needs ids and tokens lists")
-                    }
-                    let ids = try idValues.compactMap(\.intValue).enumerated().map {
-                        try checkId($0.element, "post_processor.special_tokens[\"\(name)\"].ids[\($0.offset)]")
-                    }
-                    let tokens = tokenValues.compactMap { v -> String? in if case .string(let s) = v { return s } else { return nil } }
-                    specials[name] = .init(ids: ids, tokens: tokens)
-                }
-            }
-            return TemplateProcessing(single: try pieces("single"), pair: try pieces("pair"), specialTokens: specials)
-        case "BertProcessing":
-            guard case .array(let sep)? = p.value("sep"), case .array(let cls)? = p.value("cls"), sep.count == 2, cls.count == 2,
-                  case .string(let sepToken) = sep[0], let sepId = sep[1].intValue,
-                  case .string(let clsToken) = cls[0], let clsId = cls[1].intValue else {
-                throw TokenizerError.malformedJSON(path: p.file, reason: "BertProcessing needs sep and cls as [token, id]")
-            }
-            return TemplateProcessing.bert(cls: (clsToken, try checkId(clsId, "post_processor.cls")),
-                                           sep: (sepToken, try checkId(sepId, "post_processor.sep")))
-        default:
-            throw TokenizerError.unsupportedComponent(component: "post_processor", type: type)
         }
     }
 

@@ -1,7 +1,14 @@
+import BERTJSON
+
 /// Hugging Face `BertPreTokenizer`: split on whitespace (dropped) and isolate every punctuation character.
 public struct BertPreTokenizer: PreTokenizer, Equatable {
     /// Creates the pre-tokeniser (it has no options).
     public init() {}
+
+    /// Cuts every split into words.
+    public func preTokenize(_ text: inout PreTokenizedString) {
+        text.split { normalized, range, words in preTokenize(normalized, range: range, into: &words) }
+    }
 
     /// Appends the words of `text[range]`: runs between whitespace, with each punctuation character alone.
     public func preTokenize(_ text: NormalizedString, range: Range<Int>, into words: inout [Range<Int>]) {
@@ -26,4 +33,9 @@ public struct BertPreTokenizer: PreTokenizer, Equatable {
             }
         }
     }
+}
+
+extension BertPreTokenizer: JSONLoadable {
+    /// Reads `{"type": "BertPreTokenizer"}`.
+    package init(json: JSONFieldReader, context: ComponentContext) throws { self.init() }
 }

@@ -71,8 +71,8 @@ public struct Tokenizer: Sendable {
         for token in addedTokens {
             let cps = token.content.unicodeScalars.map(\.value)
             if token.normalized, let normalizer {
-                var out = NormalizedString(capacity: cps.count)
-                normalizer.normalize(cps, range: 0..<cps.count, into: &out)
+                var out = NormalizedString(cps, range: 0..<cps.count)
+                normalizer.normalize(&out)
                 normalized.append((out.scalars, token))
                 normalizedContent[token.id] = out.string
             } else if token.normalized {
@@ -126,53 +126,46 @@ public struct Tokenizer: Sendable {
     /// Tokenises code points (already-decoded text); offsets index into `codePoints`. Values that are not Unicode
     /// scalars (surrogates, past U+10FFFF) never crash: they have no character class and end up as `[UNK]`.
     public func encodeSequence(codePoints cps: [UInt32], typeId: Int = 0) -> Encoding {
+        let text = preTokenize(codePoints: cps)
         var encoding = Encoding()
         encoding.reserve(cps.count / 3 + 4)
-        var wordIndex = 0
-        var normalized = NormalizedString(capacity: cps.count + 8)
-        var words: [Range<Int>] = []
         var pieces: [ModelToken] = []
-        for split in rawMatcher.split(cps, range: 0..<cps.count) {
-            if let id = split.tokenId {
-                let token = String(decodingScalars: cps[split.range])
-                encoding.append(id: id, typeId: typeId, token: token, wordId: wordIndex, offsets: split.range, special: 0)
-                wordIndex += 1
+        // HF `into_encoding`: every split is a word, numbered in order.
+        for (wordIndex, split) in text.splits.enumerated() {
+            if let tokens = split.tokens {
+                for t in tokens {
+                    encoding.append(id: t.id, typeId: typeId, token: String(decodingScalars: text.text.scalars[t.range]),
+                                    wordId: wordIndex, offsets: text.text.originalOffsets(t.range), special: 0)
+                }
                 continue
             }
-            normalized.scalars.removeAll(keepingCapacity: true)
-            normalized.origins.removeAll(keepingCapacity: true)
-            if let normalizer {
-                normalizer.normalize(cps, range: split.range, into: &normalized)
-            } else {
-                normalized.scalars.append(contentsOf: cps[split.range])
-                normalized.origins.append(contentsOf: split.range.map { Int32($0) })
-            }
-            for piece in normalizedMatcher.split(normalized.scalars, range: 0..<normalized.count) {
-                if let id = piece.tokenId {
-                    let token = String(decodingScalars: normalized.scalars[piece.range])
-                    encoding.append(id: id, typeId: typeId, token: token, wordId: wordIndex,
-                                    offsets: normalized.originalOffsets(piece.range), special: 0)
-                    wordIndex += 1
-                    continue
-                }
-                words.removeAll(keepingCapacity: true)
-                if let preTokenizer {
-                    preTokenizer.preTokenize(normalized, range: piece.range, into: &words)
-                } else if !piece.range.isEmpty {
-                    words.append(piece.range)
-                }
-                for word in words {
-                    pieces.removeAll(keepingCapacity: true)
-                    model.tokenize(normalized, word: word, into: &pieces)
-                    for p in pieces {
-                        encoding.append(id: p.id, typeId: typeId, token: model.idToToken(p.id) ?? "",
-                                        wordId: wordIndex, offsets: normalized.originalOffsets(p.range), special: 0)
-                    }
-                    wordIndex += 1
-                }
+            pieces.removeAll(keepingCapacity: true)
+            model.tokenize(text.text, word: split.range, into: &pieces)
+            for p in pieces {
+                encoding.append(id: p.id, typeId: typeId, token: model.idToToken(p.id) ?? "",
+                                wordId: wordIndex, offsets: text.text.originalOffsets(p.range), special: 0)
             }
         }
         return encoding
+    }
+
+    /// Added tokens, normaliser and pre-tokeniser over `cps` (HF `do_normalize` + `do_pre_tokenize`): the
+    /// splits the model will tokenise, and the added tokens already matched.
+    package func preTokenize(codePoints cps: [UInt32]) -> PreTokenizedString {
+        var text = PreTokenizedString(capacity: cps.count + 8)
+        for split in rawMatcher.split(cps, range: 0..<cps.count) {
+            var piece = NormalizedString(cps, range: split.range)
+            if let id = split.tokenId {
+                text.appendSplit(piece, range: 0..<piece.count, tokenId: id)
+                continue
+            }
+            normalizer?.normalize(&piece)
+            for match in normalizedMatcher.split(piece.scalars, range: 0..<piece.count) {
+                text.appendSplit(piece, range: match.range, tokenId: match.tokenId)
+            }
+        }
+        preTokenizer?.preTokenize(&text)
+        return text
     }
 
     /// Encodes a sequence or a pair: tokenise, truncate (overflow windows in `overflowing`), add special tokens,

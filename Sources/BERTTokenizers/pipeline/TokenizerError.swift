@@ -12,8 +12,15 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
     case malformedJSON(path: String, reason: String)
     /// A required key is absent from `tokenizer.json`.
     case missingKey(path: String, key: String)
-    /// A component of `tokenizer.json` names a `type` this module does not implement.
-    case unsupportedComponent(component: String, type: String)
+    /// A component of `tokenizer.json` (at `key`, e.g. `pre_tokenizer.pretokenizers[1].type`) names a `type`
+    /// that is not a known `kind` (normalizer, pre-tokenizer, model, post-processor, decoder); `known` lists them.
+    case unknownComponentType(path: String, key: String, type: String, kind: String, known: [String])
+    /// A component field holds a value the component cannot use (`key` names it, `reason` says why).
+    case invalidComponent(path: String, key: String, reason: String)
+    /// A regular expression of `tokenizer.json` (at `key`) does not compile.
+    case invalidRegex(path: String, key: String, pattern: String, reason: String)
+    /// A BPE merge (at `key`, e.g. `model.merges[3]`) names a token, or yields one, missing from the vocabulary.
+    case unknownMergeToken(path: String, key: String, token: String)
     /// The vocabulary lacks a token the configuration needs (for example the unknown token).
     case tokenNotInVocabulary(token: String, role: String)
     /// Bytes handed to the tokenizer are not valid UTF-8; `offset` is the first bad byte.
@@ -53,8 +60,14 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
             return "malformed JSON in \(path): \(reason)"
         case .missingKey(let path, let key):
             return "\(path) lacks the key \"\(key)\""
-        case .unsupportedComponent(let component, let type):
-            return "\(component) type \"\(type)\" is not supported; supported: BertNormalizer, BertPreTokenizer, WordPiece, TemplateProcessing, BertProcessing, WordPiece decoder"
+        case .unknownComponentType(let path, let key, let type, let kind, let known):
+            return "\(path): \(key) \"\(type)\" is not a known \(kind); known: \(known.joined(separator: ", "))"
+        case .invalidComponent(let path, let key, let reason):
+            return "\(path): \(key) \(reason)"
+        case .invalidRegex(let path, let key, let pattern, let reason):
+            return "\(path): \(key) \"\(pattern)\" is not a valid regular expression (\(reason))"
+        case .unknownMergeToken(let path, let key, let token):
+            return "\(path): \(key) names \"\(token)\", which is not in the vocabulary; merges must join vocabulary tokens into one"
         case .tokenNotInVocabulary(let token, let role):
             return "the \(role) token \"\(token)\" is not in the vocabulary"
         case .invalidUTF8(let offset):

@@ -1,3 +1,5 @@
+import BERTJSON
+
 /// Hugging Face `BertNormalizer`: clean text, pad CJK ideographs with spaces, strip accents, lowercase.
 ///
 /// The four steps run in HF's order but fused into one pass per code point, which is exact because each step
@@ -22,18 +24,20 @@ public struct BertNormalizer: Normalizer, Equatable {
         self.lowercase = lowercase
     }
 
-    /// Normalises `original[range]` in one pass (HF order: clean, CJK padding, strip accents, lowercase).
-    public func normalize(_ original: [UInt32], range: Range<Int>, into output: inout NormalizedString) {
+    /// Normalises `text` in one pass (HF order: clean, CJK padding, strip accents, lowercase); every output code
+    /// point keeps the alignment of the input code point it comes from, as HF's `transform` calls give it.
+    public func normalize(_ text: inout NormalizedString) {
         let classes = BertCharacterClasses.shared
         let strip = stripAccents ?? lowercase
         let lower = lowercase
+        var output = NormalizedString(capacity: text.count + 8, originalStart: Int(text.originalStart))
         var piece: [UInt32] = []
         piece.reserveCapacity(4)
-        original.withUnsafeBufferPointer { src in
+        text.scalars.withUnsafeBufferPointer { src in
             classes.flags.withUnsafeBufferPointer { flags in
-                for i in range {
+                for i in 0..<src.count {
                     var cp = src[i]
-                    let origin = Int32(i)
+                    let start = text.starts[i], end = text.ends[i]
                     if cp < 0x80 {
                         // ASCII fast path: only controls, whitespace and case matter.
                         let f = flags[Int(cp)]
@@ -42,8 +46,7 @@ public struct BertNormalizer: Normalizer, Equatable {
                             if f & BertCharacterClasses.space != 0 { cp = 0x20 }
                         }
                         if lower && cp >= 0x41 && cp <= 0x5A { cp |= 0x20 }
-                        output.scalars.append(cp)
-                        output.origins.append(origin)
+                        output.append(cp, start: start, end: end)
                         continue
                     }
                     // Values past U+10FFFF (only reachable through the raw code-point API) carry no class.
@@ -51,16 +54,12 @@ public struct BertNormalizer: Normalizer, Equatable {
                     if cleanText {
                         if f & BertCharacterClasses.removed != 0 { continue }
                         if f & BertCharacterClasses.space != 0 {
-                            output.scalars.append(0x20)
-                            output.origins.append(origin)
+                            output.append(0x20, start: start, end: end)
                             continue
                         }
                     }
                     let chinese = handleChineseChars && f & BertCharacterClasses.chinese != 0
-                    if chinese {
-                        output.scalars.append(0x20)
-                        output.origins.append(origin)
-                    }
+                    if chinese { output.append(0x20, start: start, end: end) }
                     piece.removeAll(keepingCapacity: true)
                     if strip && f & BertCharacterClasses.strips != 0 {
                         classes.appendStripped(cp, to: &piece)
@@ -69,29 +68,23 @@ public struct BertNormalizer: Normalizer, Equatable {
                     }
                     for c in piece {
                         if lower && c < 0x110000 && flags[Int(c)] & BertCharacterClasses.lowers != 0, let low = classes.lowerMap[c] {
-                            for l in low {
-                                output.scalars.append(l)
-                                output.origins.append(origin)
-                            }
+                            for l in low { output.append(l, start: start, end: end) }
                         } else {
-                            output.scalars.append(c)
-                            output.origins.append(origin)
+                            output.append(c, start: start, end: end)
                         }
                     }
-                    if chinese {
-                        output.scalars.append(0x20)
-                        output.origins.append(origin)
-                    }
+                    if chinese { output.append(0x20, start: start, end: end) }
                 }
             }
         }
+        text = output
     }
+}
 
-    /// Normalises a whole string (convenience for tests and tools).
-    public func normalize(_ text: String) -> String {
-        let cps = text.unicodeScalars.map(\.value)
-        var out = NormalizedString(capacity: cps.count)
-        normalize(cps, range: 0..<cps.count, into: &out)
-        return out.string
+extension BertNormalizer: JSONLoadable {
+    /// Reads `{"type": "BertNormalizer", "clean_text", "handle_chinese_chars", "strip_accents", "lowercase"}`.
+    package init(json: JSONFieldReader, context: ComponentContext) throws {
+        self.init(cleanText: try json.bool("clean_text") ?? true, handleChineseChars: try json.bool("handle_chinese_chars") ?? true,
+                  stripAccents: try json.bool("strip_accents"), lowercase: try json.bool("lowercase") ?? true)
     }
 }
