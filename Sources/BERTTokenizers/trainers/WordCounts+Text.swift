@@ -12,22 +12,12 @@ extension WordCounts {
                            scratch: inout WordSplitScratch) {
         scratch.codePoints.removeAll(keepingCapacity: true)
         for scalar in text.unicodeScalars { scratch.codePoints.append(scalar.value) }
-        let cps = scratch.codePoints
-        var normalized: NormalizedString
-        if let normalizer {
-            normalized = NormalizedString(capacity: cps.count)
-            normalizer.normalize(cps, range: 0..<cps.count, into: &normalized)
-        } else {
-            normalized = NormalizedString(cps, range: 0..<cps.count)
-        }
-        scratch.words.removeAll(keepingCapacity: true)
-        if let preTokenizer {
-            preTokenizer.preTokenize(normalized, range: 0..<normalized.count, into: &scratch.words)
-        } else if normalized.count > 0 {
-            scratch.words.append(0..<normalized.count)
-        }
-        for word in scratch.words where !word.isEmpty {
-            add(String(decodingScalars: normalized.scalars[word]))
+        var normalized = NormalizedString(scratch.codePoints, range: 0..<scratch.codePoints.count)
+        normalizer?.normalize(&normalized)
+        var pieces = PreTokenizedString(normalized)
+        preTokenizer?.preTokenize(&pieces)
+        for split in pieces.splits where !split.range.isEmpty {
+            add(String(decodingScalars: pieces.text.scalars[split.range]))
         }
     }
 
@@ -66,7 +56,6 @@ extension WordCounts {
 /// Buffers reused from text to text while counting words.
 struct WordSplitScratch {
     var codePoints: [UInt32] = []
-    var words: [Range<Int>] = []
 }
 
 /// The per-thread counts of `WordCounts(texts:...)`, each slot written by one thread.
