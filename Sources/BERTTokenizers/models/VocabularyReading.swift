@@ -6,6 +6,12 @@ extension JSONFieldReader {
     /// allocate nor index out of bounds.
     func tokenVocabulary(_ key: String = "vocab") throws -> [String: Int] {
         guard case .object(let raw)? = value(key) else { throw TokenizerError.missingKey(path: file, key: keyPath(key)) }
+        return try Self.tokenVocabulary(raw, file: file, key: keyPath(key))
+    }
+
+    /// `raw` (token -> id, found at `key` of `file`) checked as `tokenVocabulary(_:)` says.
+    static func tokenVocabulary(_ raw: JSONObject, file: String, key: String) throws -> [String: Int] {
+        func keyPath(_ k: String) -> String { k }
         if let token = raw.firstRepeatedKey {
             throw TokenizerError.malformedJSON(path: file, reason: "\(keyPath(key)) names \"\(token)\" twice")
         }

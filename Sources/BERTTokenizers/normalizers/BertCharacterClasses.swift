@@ -69,7 +69,7 @@ final class BertCharacterClasses: @unchecked Sendable {
         }
     }
 
-    private static func forEachRange(_ text: String, _ body: (UInt32, UInt32) -> Void) {
+    static func forEachRange(_ text: String, _ body: (UInt32, UInt32) -> Void) {
         for item in text.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
             if let dash = item.firstIndex(of: "-") {
                 body(UInt32(item[..<dash], radix: 16)!, UInt32(item[item.index(after: dash)...], radix: 16)!)

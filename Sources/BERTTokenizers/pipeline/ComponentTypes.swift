@@ -8,11 +8,28 @@ import BERTJSON
 /// tokenizer.json's `normalizer.type` values (HF `NormalizerWrapper`).
 package enum NormalizerType: String, CaseIterable, Sendable {
     case bert = "BertNormalizer"
+    case nfc = "NFC"
+    case nfd = "NFD"
+    case nfkc = "NFKC"
+    case nfkd = "NFKD"
+    case lowercase = "Lowercase"
+    case strip = "Strip"
+    case stripAccents = "StripAccents"
+    case replace = "Replace"
+    case prepend = "Prepend"
+    case sequence = "Sequence"
 
     /// The Swift type that reads this `type`.
     var component: any (Normalizer & JSONLoadable).Type {
         switch self {
         case .bert: BertNormalizer.self
+        case .nfc, .nfd, .nfkc, .nfkd: UnicodeNormalizer.self
+        case .lowercase: Lowercase.self
+        case .strip: Strip.self
+        case .stripAccents: StripAccents.self
+        case .replace: Replace.self
+        case .prepend: Prepend.self
+        case .sequence: NormalizerSequence.self
         }
     }
 
@@ -25,11 +42,25 @@ package enum NormalizerType: String, CaseIterable, Sendable {
 /// tokenizer.json's `pre_tokenizer.type` values (HF `PreTokenizerWrapper`).
 package enum PreTokenizerType: String, CaseIterable, Sendable {
     case bert = "BertPreTokenizer"
+    case byteLevel = "ByteLevel"
+    case whitespace = "Whitespace"
+    case whitespaceSplit = "WhitespaceSplit"
+    case punctuation = "Punctuation"
+    case digits = "Digits"
+    case split = "Split"
+    case sequence = "Sequence"
 
     /// The Swift type that reads this `type`.
     var component: any (PreTokenizer & JSONLoadable).Type {
         switch self {
         case .bert: BertPreTokenizer.self
+        case .byteLevel: ByteLevel.self
+        case .whitespace: Whitespace.self
+        case .whitespaceSplit: WhitespaceSplit.self
+        case .punctuation: Punctuation.self
+        case .digits: Digits.self
+        case .split: Split.self
+        case .sequence: PreTokenizerSequence.self
         }
     }
 
@@ -42,11 +73,13 @@ package enum PreTokenizerType: String, CaseIterable, Sendable {
 /// tokenizer.json's `model.type` values (HF `ModelWrapper`).
 package enum ModelType: String, CaseIterable, Sendable {
     case wordPiece = "WordPiece"
+    case bpe = "BPE"
 
     /// The Swift type that reads this `type`.
     var component: any (TokenizerModel & JSONLoadable).Type {
         switch self {
         case .wordPiece: WordPieceTokenizer.self
+        case .bpe: BPE.self
         }
     }
 
@@ -58,8 +91,8 @@ package enum ModelType: String, CaseIterable, Sendable {
             kind = try Self.kind(of: json, "model")
         } else if json.has("continuing_subword_prefix") && json.has("max_input_chars_per_word") {
             kind = .wordPiece
-        } else if json.has("merges"), let bpe = ModelType(rawValue: "BPE") {
-            kind = bpe
+        } else if json.has("merges") {
+            kind = .bpe
         } else {
             throw TokenizerError.missingKey(path: json.file, key: json.keyPath("type"))
         }
@@ -71,12 +104,18 @@ package enum ModelType: String, CaseIterable, Sendable {
 package enum PostProcessorType: String, CaseIterable, Sendable {
     case template = "TemplateProcessing"
     case bert = "BertProcessing"
+    case roberta = "RobertaProcessing"
+    case byteLevel = "ByteLevel"
+    case sequence = "Sequence"
 
     /// The Swift type that reads this `type`.
     var component: any (PostProcessor & JSONLoadable).Type {
         switch self {
         case .template: TemplateProcessing.self
         case .bert: BertProcessing.self
+        case .roberta: RobertaProcessing.self
+        case .byteLevel: ByteLevel.self
+        case .sequence: PostProcessorSequence.self
         }
     }
 
@@ -89,11 +128,25 @@ package enum PostProcessorType: String, CaseIterable, Sendable {
 /// tokenizer.json's `decoder.type` values (HF `DecoderWrapper`).
 package enum DecoderType: String, CaseIterable, Sendable {
     case wordPiece = "WordPiece"
+    case byteLevel = "ByteLevel"
+    case bpe = "BPEDecoder"
+    case replace = "Replace"
+    case strip = "Strip"
+    case fuse = "Fuse"
+    case byteFallback = "ByteFallback"
+    case sequence = "Sequence"
 
     /// The Swift type that reads this `type`.
     var component: any (TokenDecoder & JSONLoadable).Type {
         switch self {
         case .wordPiece: WordPieceDecoder.self
+        case .byteLevel: ByteLevel.self
+        case .bpe: BPEDecoder.self
+        case .replace: Replace.self
+        case .strip: StripDecoder.self
+        case .fuse: Fuse.self
+        case .byteFallback: ByteFallback.self
+        case .sequence: DecoderSequence.self
         }
     }
 

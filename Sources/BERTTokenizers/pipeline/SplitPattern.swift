@@ -69,9 +69,32 @@ package final class RegexPattern: @unchecked Sendable {
     /// Compiles `source`; `key` names it in the error.
     package init(_ source: String, path: String, key: String) throws {
         self.source = source
-        do { regex = try NSRegularExpression(pattern: source) } catch {
+        do { regex = try NSRegularExpression(pattern: Self.oniguruma(source)) } catch {
             throw TokenizerError.invalidRegex(path: path, key: key, pattern: source, reason: "\(error.localizedDescription)")
         }
+    }
+
+    /// `source` with Oniguruma's `\w`/`\W` (Letter, Mark, Number, Connector_Punctuation, as probed from the
+    /// crate) spelled out, since ICU's `\w` takes the join controls and only decimal numbers.
+    static func oniguruma(_ source: String) -> String {
+        let word = #"\p{L}\p{M}\p{N}\p{Pc}"#
+        var out = ""
+        var inClass = 0
+        var chars = source.makeIterator()
+        while let c = chars.next() {
+            if c == "\\", let next = chars.next() {
+                switch (next, inClass > 0) {
+                case ("w", false): out += "[\(word)]"
+                case ("w", true): out += word
+                case ("W", false): out += "[^\(word)]"
+                default: out.append(c); out.append(next)
+                }
+                continue
+            }
+            if c == "[" { inClass += 1 } else if c == "]" && inClass > 0 { inClass -= 1 }
+            out.append(c)
+        }
+        return out
     }
 
     /// The matches in `scalars[range]`, as code-point ranges (Rust `find_iter`).

@@ -3,7 +3,8 @@ import Foundation
 
 extension Tokenizer {
     /// Loads from a folder: `tokenizer.json` if present, else `vocab.txt` with `tokenizer_config.json` and
-    /// `special_tokens_map.json` (as transformers' `BertTokenizer.from_pretrained` does). `modelMaxLength` comes
+    /// `special_tokens_map.json` (as transformers' `BertTokenizer.from_pretrained` does), else `vocab.json` +
+    /// `merges.txt` (RoBERTa/GPT-2 layout, as transformers' `RobertaTokenizer` builds them). `modelMaxLength` comes
     /// from `tokenizer_config.json` either way.
     public init(directory: URL) throws {
         let json = directory.appendingPathComponent("tokenizer.json")
@@ -17,6 +18,8 @@ extension Tokenizer {
             }
         } else if try Self.exists(vocab) {
             try self.init(vocabFile: vocab)
+        } else if try Self.exists(directory.appendingPathComponent("vocab.json")) {
+            try self.init(byteLevelBPEFolder: directory)
         } else {
             throw TokenizerError.noTokenizerFiles(directory: directory.path)
         }
@@ -100,14 +103,7 @@ extension Tokenizer {
     /// kwarg and the config key, so this is opt-in and never read from `tokenizer_config.json`.
     public init(vocabFile url: URL, doLowerCase: Bool? = nil, stripAccents: Bool?? = nil,
                 tokenizeChineseChars: Bool? = nil, neverSplit: [String] = []) throws {
-        let folder = url.deletingLastPathComponent()
-        var config: [String: JSONValue] = [:]
-        for name in ["special_tokens_map.json", "tokenizer_config.json"] {
-            let file = folder.appendingPathComponent(name)
-            guard try Self.exists(file) else { continue }
-            let section = try JSONFieldReader.tokenizerFile(try Self.read(file), path: file.path)
-            for member in section.object { config[member.key] = member.value }
-        }
+        let config = try Self.folderConfig(url.deletingLastPathComponent())
         func tokenName(_ key: String, _ fallback: String) -> String {
             if case .string(let s)? = config[key] { return s }
             if case .string(let s)? = config[key]?["content"] { return s }
@@ -156,6 +152,18 @@ extension Tokenizer {
                   decoder: WordPieceDecoder(), addedTokens: specials)
         addTokens(neverSplit.filter { !$0.isEmpty }.map { AddedToken(content: $0, id: vocab[$0] ?? -1, special: false) })
         if let n = config["model_max_length"]?.intValue, n < 1_000_000 { modelMaxLength = n }
+    }
+
+    /// `special_tokens_map.json` then `tokenizer_config.json` of `folder` (when present), merged, the latter winning.
+    static func folderConfig(_ folder: URL) throws -> [String: JSONValue] {
+        var config: [String: JSONValue] = [:]
+        for name in ["special_tokens_map.json", "tokenizer_config.json"] {
+            let file = folder.appendingPathComponent(name)
+            guard try Self.exists(file) else { continue }
+            let section = try JSONFieldReader.tokenizerFile(try Self.read(file), path: file.path)
+            for member in section.object { config[member.key] = member.value }
+        }
+        return config
     }
 
     /// The bytes of `url`: `missingFile` when absent, `unreadableFile` saying "permission denied" when this user may

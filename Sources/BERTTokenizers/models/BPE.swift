@@ -1,0 +1,213 @@
+import BERTJSON
+import Foundation
+
+/// Hugging Face `BPE` model: each word starts as its characters (with `continuingSubwordPrefix` on all but the
+/// first and `endOfWordSuffix` on the last), unknown characters become byte tokens (`byteFallback`) or the
+/// unknown token (consecutive ones fused with `fuseUnk`), then merges apply lowest rank first, leftmost first
+/// among equal ranks, exactly as the crate's `Word::merge_all`. Dropout is not supported (it is random).
+public struct BPE: TokenizerModel {
+    /// Token string -> id.
+    public let vocab: [String: Int]
+    /// The merges, in rank order, as token pairs.
+    public let merges: [(String, String)]
+    /// The unknown token, if any (characters with no token are dropped without one, as in the crate).
+    public let unkToken: String?
+    /// Prefix of every character token but a word's first.
+    public let continuingSubwordPrefix: String?
+    /// Suffix of a word's last character token.
+    public let endOfWordSuffix: String?
+    /// Consecutive unknown characters give one unknown token.
+    public let fuseUnk: Bool
+    /// Unknown characters become `<0xXX>` byte tokens when all their bytes have one.
+    public let byteFallback: Bool
+    /// A word that is itself a token is emitted whole, without merging.
+    public let ignoreMerges: Bool
+
+    private let idToTokenTable: [String?]
+    private let table: ScalarVocabulary
+    /// (left id << 32 | right id) -> rank and merged id.
+    private let mergeTable: [UInt64: BPEMerge]
+    /// Ids of single characters below U+0800 (no prefix or suffix), -1 if absent: the byte-level fast path.
+    private let smallCharacters: [Int32]
+    private let prefixScalars: [UInt32]
+    private let suffixScalars: [UInt32]
+    private let unkId: Int?
+    private let cache = BPEWordCache(capacity: 10_000)
+
+    /// Creates the model. Throws `unknownMergeToken` when a merge names a token (or yields one) missing from the
+    /// vocabulary, `tokenNotInVocabulary` when `unkToken` is missing, `invalidTokenId` for an id outside
+    /// 0..<2^31.
+    public init(vocab: [String: Int], merges: [(String, String)], unkToken: String? = nil,
+                continuingSubwordPrefix: String? = nil, endOfWordSuffix: String? = nil, fuseUnk: Bool = false,
+                byteFallback: Bool = false, ignoreMerges: Bool = false, path: String = "BPE(vocab:merges:)",
+                keyPrefix: String = "merges") throws {
+        if let (token, id) = vocab.first(where: { $0.value < 0 || $0.value >= vocab.count * 2 + 1024 }) {
+            throw TokenizerError.invalidTokenId(path: path, key: "vocab[\"\(token)\"]", id: id, reason: id < 0 ? "negative" : "far beyond the vocabulary")
+        }
+        var unk: Int?
+        if let unkToken {
+            guard let id = vocab[unkToken] else { throw TokenizerError.tokenNotInVocabulary(token: unkToken, role: "unknown") }
+            unk = id
+        }
+        self.vocab = vocab
+        self.merges = merges
+        self.unkToken = unkToken
+        self.continuingSubwordPrefix = continuingSubwordPrefix
+        self.endOfWordSuffix = endOfWordSuffix
+        self.fuseUnk = fuseUnk
+        self.byteFallback = byteFallback
+        self.ignoreMerges = ignoreMerges
+        self.unkId = unk
+        prefixScalars = (continuingSubwordPrefix ?? "").unicodeScalars.map(\.value)
+        suffixScalars = (endOfWordSuffix ?? "").unicodeScalars.map(\.value)
+        var reverse = [String?](repeating: nil, count: (vocab.values.max() ?? -1) + 1)
+        for (token, id) in vocab { reverse[id] = token }
+        idToTokenTable = reverse
+        table = ScalarVocabulary(vocab.lazy.map { ($0.key, $0.value) }, capacityHint: vocab.count)
+        var small = [Int32](repeating: -1, count: 0x800)
+        for (token, id) in vocab {
+            let scalars = token.unicodeScalars
+            if scalars.count == 1, let s = scalars.first, s.value < 0x800 { small[Int(s.value)] = Int32(id) }
+        }
+        smallCharacters = small
+        // The crate strips the prefix's length in bytes from the right token, whatever it starts with.
+        let prefixBytes = (continuingSubwordPrefix ?? "").utf8.count
+        var table: [UInt64: BPEMerge] = [:]
+        table.reserveCapacity(merges.count)
+        for (rank, (a, b)) in merges.enumerated() {
+            let key = "\(keyPrefix)[\(rank)]"
+            guard let left = vocab[a] else { throw TokenizerError.unknownMergeToken(path: path, key: key, token: a) }
+            guard let right = vocab[b] else { throw TokenizerError.unknownMergeToken(path: path, key: key, token: b) }
+            let bytes = Array(b.utf8)
+            guard bytes.count >= prefixBytes, let rest = String(validating: bytes[prefixBytes...], as: UTF8.self) else {
+                throw TokenizerError.unknownMergeToken(path: path, key: key, token: b)
+            }
+            let merged = a + rest
+            guard let id = vocab[merged] else { throw TokenizerError.unknownMergeToken(path: path, key: key, token: merged) }
+            // Later duplicates win, as in the crate's HashMap collect.
+            table[UInt64(left) << 32 | UInt64(right)] = BPEMerge(rank: Int32(rank), newId: Int32(id))
+        }
+        mergeTable = table
+    }
+
+    /// Number of vocabulary entries.
+    public var vocabularySize: Int { vocab.count }
+    /// The id of `token`, if in the vocabulary.
+    public func tokenToId(_ token: String) -> Int? { vocab[token] }
+    /// The string of `id`, if in the vocabulary.
+    public func idToToken(_ id: Int) -> String? { id >= 0 && id < idToTokenTable.count ? idToTokenTable[id] : nil }
+
+    /// HF `BPE::tokenize` over `text[word]`, using the word cache.
+    public func tokenize(_ text: NormalizedString, word: Range<Int>, into tokens: inout [ModelToken]) {
+        guard !word.isEmpty else { return }
+        let scalars = text.scalars[word]
+        if ignoreMerges, let id = table.lookup(prefix: [], scalars) {
+            tokens.append(ModelToken(id: id, range: word))
+            return
+        }
+        let key = Array(scalars)
+        let base = word.lowerBound
+        if let hit = cache.get(key) {
+            for s in hit { tokens.append(ModelToken(id: Int(s.id), range: (base + Int(s.start))..<(base + Int(s.end)))) }
+            return
+        }
+        var merged = BPEWord()
+        initialSymbols(key, into: &merged)
+        merged.mergeAll(mergeTable)
+        let symbols = merged.liveSymbols()
+        // The crate caches words shorter than 256 bytes.
+        if key.count < 64 { cache.set(key, symbols) }
+        for s in symbols { tokens.append(ModelToken(id: Int(s.id), range: (base + Int(s.start))..<(base + Int(s.end)))) }
+    }
+
+    /// The crate's `merge_word` before merging: one symbol per character, byte tokens or unknown tokens.
+    private func initialSymbols(_ word: [UInt32], into out: inout BPEWord) {
+        out.reserve(word.count)
+        var unk: (id: Int32, start: Int32, end: Int32)?
+        let plain = prefixScalars.isEmpty && suffixScalars.isEmpty
+        var piece: [UInt32] = []
+        for (i, cp) in word.enumerated() {
+            let start = Int32(i), end = Int32(i + 1)
+            var id: Int?
+            if plain {
+                if cp < 0x800 {
+                    let small = smallCharacters[Int(cp)]
+                    id = small >= 0 ? Int(small) : nil
+                } else {
+                    id = table.lookup(prefix: [], word[i..<(i + 1)])
+                }
+            } else {
+                piece.removeAll(keepingCapacity: true)
+                if i > 0 { piece += prefixScalars }
+                piece.append(cp)
+                if i == word.count - 1 { piece += suffixScalars }
+                id = table.lookup(prefix: [], piece[...])
+            }
+            if let id {
+                if let u = unk { out.append(u.id, u.start, u.end); unk = nil }
+                out.append(Int32(id), start, end)
+                continue
+            }
+            if byteFallback {
+                var text = String.UnicodeScalarView()
+                if !plain { for c in piece { text.append(Unicode.Scalar(c) ?? "\u{FFFD}") } } else { text.append(Unicode.Scalar(cp) ?? "\u{FFFD}") }
+                let ids = String(text).utf8.map { table.lookup(prefix: [], Self.byteToken($0)[...]) }
+                if ids.allSatisfy({ $0 != nil }) {
+                    for b in ids { out.append(Int32(b!), start, end) }
+                    continue
+                }
+            }
+            guard let unkId else { continue }
+            if let u = unk {
+                if fuseUnk {
+                    unk = (u.id, u.start, end)
+                    continue
+                }
+                out.append(u.id, u.start, u.end)
+            }
+            unk = (Int32(unkId), start, end)
+        }
+        if let u = unk { out.append(u.id, u.start, u.end) }
+    }
+
+    /// `<0xAB>`, the byte-fallback token of a byte.
+    static func byteToken(_ byte: UInt8) -> [UInt32] {
+        let hex = Array("0123456789ABCDEF".unicodeScalars).map(\.value)
+        return [0x3C, 0x30, 0x78, hex[Int(byte >> 4)], hex[Int(byte & 15)], 0x3E]
+    }
+}
+
+/// A merge's rank (lower applies first) and the id of the token it makes.
+struct BPEMerge: Sendable {
+    var rank: Int32
+    var newId: Int32
+}
+
+/// A finished symbol of a merged word: its id and code-point range within the word.
+struct BPESymbol: Sendable {
+    var id: Int32
+    var start: Int32
+    var end: Int32
+}
+
+/// The words already merged (HF's `Cache`, 10,000 entries): merging is deterministic, so a hit is exact.
+final class BPEWordCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [[UInt32]: [BPESymbol]] = [:]
+    private let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    func get(_ key: [UInt32]) -> [BPESymbol]? {
+        lock.lock()
+        defer { lock.unlock() }
+        return entries[key]
+    }
+
+    func set(_ key: [UInt32], _ value: [BPESymbol]) {
+        lock.lock()
+        defer { lock.unlock() }
+        // Like the crate's cache, stop filling once full.
+        if entries.count < capacity { entries[key] = value }
+    }
+}
