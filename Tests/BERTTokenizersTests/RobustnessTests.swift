@@ -57,7 +57,7 @@ final class RobustnessTests: XCTestCase {
 
     func testRawCodePointsOutsideUnicodeNeverCrash() throws {
         let tokenizer = try Fixtures.plainTokenizer()
-        let e = tokenizer.encodeSequence(codePoints: [0x61, 0xD800, 0x20, 0x110000, 0xFFFF_FFFF, 0x20, 0x62])
+        let e = try tokenizer.encodeSequence(codePoints: [0x61, 0xD800, 0x20, 0x110000, 0xFFFF_FFFF, 0x20, 0x62])
         // "a" + U+D800 is one word with no WordPiece segmentation, as is the pair past U+10FFFF.
         XCTAssertEqual(e.tokens, ["[UNK]", "[UNK]", "b"])
         XCTAssertEqual(e.offsets, [0..<2, 3..<5, 6..<7])
@@ -264,12 +264,12 @@ final class RobustnessTests: XCTestCase {
     func testUnknownModelType() throws {
         let data = try tokenizerJSON { root in
             var m = root["model"] as! [String: Any]
-            m["type"] = "Unigram"
+            m["type"] = "NoSuchModel"  // Unigram, the type this test used first, is implemented now
             root["model"] = m
         }
         XCTAssertThrowsError(try Tokenizer(tokenizerJSONData: data)) { error in
             guard case let .unknownComponentType(_, key, type, kind, _)? = error as? TokenizerError else { return XCTFail("\(error)") }
-            XCTAssertEqual([key, type, kind], ["model.type", "Unigram", "model"])
+            XCTAssertEqual([key, type, kind], ["model.type", "NoSuchModel", "model"])
         }
     }
 

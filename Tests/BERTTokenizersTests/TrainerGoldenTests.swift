@@ -19,18 +19,20 @@ final class TrainerGoldenTests: XCTestCase {
         return root["cases"] as! [[String: Any]]
     }
 
-    /// The case's pipeline: BERT's normaliser and pre-tokenizer, or (byte-level cases) nil while the ByteLevel
-    /// pre-tokenizer is not in this module.
-    static func wordCounts(_ spec: [String: Any], lines: [String]) -> WordCounts? {
-        guard spec["pre_tokenizer"] as? String == "bert" else { return nil }
+    /// The case's pipeline: BERT's normaliser and pre-tokenizer, or RoBERTa's ByteLevel without a normaliser.
+    static func wordCounts(_ spec: [String: Any], lines: [String]) -> WordCounts {
+        if spec["pre_tokenizer"] as? String == "byte_level" {
+            return WordCounts(texts: lines, normalizer: nil, preTokenizer: ByteLevel(addPrefixSpace: false))
+        }
         let lowercase = spec["lowercase"] as! Bool
         return WordCounts(texts: lines, normalizer: BertNormalizer(lowercase: lowercase), preTokenizer: BertPreTokenizer())
     }
 
     static func bpeTrainer(_ settings: [String: Any]) -> BpeTrainer {
-        BpeTrainer(vocabSize: settings["vocab_size"] as! Int, minFrequency: settings["min_frequency"] as? Int ?? 0,
+        let alphabet = settings["byte_alphabet"] as? Bool == true ? ByteLevel.alphabet.flatMap(\.unicodeScalars) : []
+        return BpeTrainer(vocabSize: settings["vocab_size"] as! Int, minFrequency: settings["min_frequency"] as? Int ?? 0,
                    specialTokens: settings["special_tokens"] as? [String] ?? [],
-                   limitAlphabet: settings["limit_alphabet"] as? Int,
+                   limitAlphabet: settings["limit_alphabet"] as? Int, initialAlphabet: alphabet,
                    continuingSubwordPrefix: settings["continuing_subword_prefix"] as? String,
                    endOfWordSuffix: settings["end_of_word_suffix"] as? String,
                    maxTokenLength: settings["max_token_length"] as? Int)
@@ -74,7 +76,7 @@ final class TrainerGoldenTests: XCTestCase {
         let lines = try Self.corpus()
         var checked = 0
         for spec in try Self.cases() {
-            guard let counts = Self.wordCounts(spec, lines: lines) else { continue }
+            let counts = Self.wordCounts(spec, lines: lines)
             let settings = spec["settings"] as! [String: Any]
             if spec["model"] as! String == "bpe" {
                 let result = try Self.bpeTrainer(settings).train(counts)
@@ -88,6 +90,6 @@ final class TrainerGoldenTests: XCTestCase {
             }
             checked += 1
         }
-        XCTAssertGreaterThanOrEqual(checked, 6)
+        XCTAssertEqual(checked, 8)
     }
 }

@@ -61,7 +61,7 @@ public final class FillMaskPipeline {
     public func targetIds(_ targets: [String]) throws -> [Int] {
         var ids: [Int] = []
         for t in targets {
-            guard let id = tokenizer.tokenToId(t) ?? tokenizer.encodeSequence(t).ids.first else { continue }
+            guard let id = try tokenizer.tokenToId(t) ?? tokenizer.encodeSequence(t).ids.first else { continue }
             if !ids.contains(id) { ids.append(id) }
         }
         if ids.isEmpty { throw PipelineError.noValidTargets(targets) }

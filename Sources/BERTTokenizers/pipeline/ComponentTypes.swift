@@ -18,6 +18,7 @@ package enum NormalizerType: String, CaseIterable, Sendable {
     case replace = "Replace"
     case prepend = "Prepend"
     case sequence = "Sequence"
+    case precompiled = "Precompiled"
 
     /// The Swift type that reads this `type`.
     var component: any (Normalizer & JSONLoadable).Type {
@@ -30,6 +31,7 @@ package enum NormalizerType: String, CaseIterable, Sendable {
         case .replace: Replace.self
         case .prepend: Prepend.self
         case .sequence: NormalizerSequence.self
+        case .precompiled: PrecompiledNormalizer.self
         }
     }
 
@@ -49,6 +51,7 @@ package enum PreTokenizerType: String, CaseIterable, Sendable {
     case digits = "Digits"
     case split = "Split"
     case sequence = "Sequence"
+    case metaspace = "Metaspace"
 
     /// The Swift type that reads this `type`.
     var component: any (PreTokenizer & JSONLoadable).Type {
@@ -61,6 +64,7 @@ package enum PreTokenizerType: String, CaseIterable, Sendable {
         case .digits: Digits.self
         case .split: Split.self
         case .sequence: PreTokenizerSequence.self
+        case .metaspace: Metaspace.self
         }
     }
 
@@ -74,12 +78,14 @@ package enum PreTokenizerType: String, CaseIterable, Sendable {
 package enum ModelType: String, CaseIterable, Sendable {
     case wordPiece = "WordPiece"
     case bpe = "BPE"
+    case unigram = "Unigram"
 
     /// The Swift type that reads this `type`.
     var component: any (TokenizerModel & JSONLoadable).Type {
         switch self {
         case .wordPiece: WordPieceTokenizer.self
         case .bpe: BPE.self
+        case .unigram: UnigramModel.self
         }
     }
 
@@ -135,6 +141,7 @@ package enum DecoderType: String, CaseIterable, Sendable {
     case fuse = "Fuse"
     case byteFallback = "ByteFallback"
     case sequence = "Sequence"
+    case metaspace = "Metaspace"
 
     /// The Swift type that reads this `type`.
     var component: any (TokenDecoder & JSONLoadable).Type {
@@ -147,6 +154,7 @@ package enum DecoderType: String, CaseIterable, Sendable {
         case .fuse: Fuse.self
         case .byteFallback: ByteFallback.self
         case .sequence: DecoderSequence.self
+        case .metaspace: MetaspaceDecoder.self
         }
     }
 

@@ -4,8 +4,9 @@ import Foundation
 extension Tokenizer {
     /// Loads from a folder: `tokenizer.json` if present, else `vocab.txt` with `tokenizer_config.json` and
     /// `special_tokens_map.json` (as transformers' `BertTokenizer.from_pretrained` does), else `vocab.json` +
-    /// `merges.txt` (RoBERTa/GPT-2 layout, as transformers' `RobertaTokenizer` builds them). `modelMaxLength` comes
-    /// from `tokenizer_config.json` either way.
+    /// `merges.txt` (RoBERTa/GPT-2 layout, as transformers' `RobertaTokenizer` builds them), else a SentencePiece
+    /// `spiece.model` / `sentencepiece.bpe.model` (see `init(sentencePieceModel:)`). `modelMaxLength` comes from
+    /// `tokenizer_config.json` in every case.
     public init(directory: URL) throws {
         let json = directory.appendingPathComponent("tokenizer.json")
         let vocab = directory.appendingPathComponent("vocab.txt")
@@ -20,6 +21,9 @@ extension Tokenizer {
             try self.init(vocabFile: vocab)
         } else if try Self.exists(directory.appendingPathComponent("vocab.json")) {
             try self.init(byteLevelBPEFolder: directory)
+        } else if let model = try Self.sentencePieceFileNames.map({ directory.appendingPathComponent($0) })
+            .first(where: { try Self.exists($0) }) {
+            try self.init(sentencePieceModel: model)
         } else {
             throw TokenizerError.noTokenizerFiles(directory: directory.path)
         }

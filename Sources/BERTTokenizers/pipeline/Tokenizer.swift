@@ -116,16 +116,16 @@ public struct Tokenizer: Sendable {
     // MARK: Encoding
 
     /// Tokenises one sequence without special tokens, truncation or padding (HF `encode_single_sequence`).
-    public func encodeSequence(_ text: String, typeId: Int = 0) -> Encoding {
+    public func encodeSequence(_ text: String, typeId: Int = 0) throws -> Encoding {
         var cps: [UInt32] = []
         cps.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars { cps.append(scalar.value) }
-        return encodeSequence(codePoints: cps, typeId: typeId)
+        return try encodeSequence(codePoints: cps, typeId: typeId)
     }
 
     /// Tokenises code points (already-decoded text); offsets index into `codePoints`. Values that are not Unicode
     /// scalars (surrogates, past U+10FFFF) never crash: they have no character class and end up as `[UNK]`.
-    public func encodeSequence(codePoints cps: [UInt32], typeId: Int = 0) -> Encoding {
+    public func encodeSequence(codePoints cps: [UInt32], typeId: Int = 0) throws -> Encoding {
         let text = preTokenize(codePoints: cps)
         var encoding = Encoding()
         encoding.reserve(cps.count / 3 + 4)
@@ -140,9 +140,9 @@ public struct Tokenizer: Sendable {
                 continue
             }
             pieces.removeAll(keepingCapacity: true)
-            model.tokenize(text.text, word: split.range, into: &pieces)
+            try model.tokenize(text.text, word: split.range, into: &pieces)
             for p in pieces {
-                encoding.append(id: p.id, typeId: typeId, token: model.idToToken(p.id) ?? "",
+                encoding.append(id: p.id, typeId: typeId, token: model.tokenValue(p, in: text.text),
                                 wordId: wordIndex, offsets: text.text.originalOffsets(p.range), special: 0)
             }
         }
@@ -171,8 +171,8 @@ public struct Tokenizer: Sendable {
     /// Encodes a sequence or a pair: tokenise, truncate (overflow windows in `overflowing`), add special tokens,
     /// pad (HF `Tokenizer.encode` with char offsets). Throws only for truncation that cannot be honoured.
     public func encode(_ text: String, pair: String? = nil, addSpecialTokens: Bool = true) throws -> Encoding {
-        let first = encodeSequence(text, typeId: 0)
-        let second = pair.map { encodeSequence($0, typeId: 1) }
+        let first = try encodeSequence(text, typeId: 0)
+        let second = try pair.map { try encodeSequence($0, typeId: 1) }
         return try postProcess(first, second, addSpecialTokens: addSpecialTokens)
     }
 
@@ -181,8 +181,8 @@ public struct Tokenizer: Sendable {
                        addSpecialTokens: Bool = true) throws -> Encoding {
         let first = try Self.decodeUTF8(bytes)
         let second = try pair.map { try Self.decodeUTF8($0) }
-        return try postProcess(encodeSequence(codePoints: first, typeId: 0),
-                               second.map { encodeSequence(codePoints: $0, typeId: 1) },
+        return try postProcess(try encodeSequence(codePoints: first, typeId: 0),
+                               try second.map { try encodeSequence(codePoints: $0, typeId: 1) },
                                addSpecialTokens: addSpecialTokens)
     }
 

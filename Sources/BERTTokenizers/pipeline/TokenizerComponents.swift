@@ -34,14 +34,23 @@ public struct ModelToken: Sendable, Equatable {
 
 /// The subword model (HF `Model`): WordPiece, BPE, Unigram.
 public protocol TokenizerModel: Sendable {
-    /// Tokenises the word `text[word]`, appending to `tokens`.
-    func tokenize(_ text: NormalizedString, word: Range<Int>, into tokens: inout [ModelToken])
+    /// Tokenises the word `text[word]`, appending to `tokens`. Throws when the model cannot represent the word
+    /// (a Unigram model without an unknown piece, as the crate's `MissingUnkId`).
+    func tokenize(_ text: NormalizedString, word: Range<Int>, into tokens: inout [ModelToken]) throws
+    /// The string an encoding reports for `token` (HF `Token.value`): the vocabulary entry by default; Unigram
+    /// reports the covered text of an unknown token, as the crate does.
+    func tokenValue(_ token: ModelToken, in text: NormalizedString) -> String
     /// The id of `token`, if in the vocabulary.
     func tokenToId(_ token: String) -> Int?
     /// The string of `id`, if in the vocabulary.
     func idToToken(_ id: Int) -> String?
     /// Number of entries in the vocabulary.
     var vocabularySize: Int { get }
+}
+
+extension TokenizerModel {
+    /// The vocabulary entry of `token.id`.
+    public func tokenValue(_ token: ModelToken, in text: NormalizedString) -> String { idToToken(token.id) ?? "" }
 }
 
 /// Adds special tokens and type ids around one or two encodings (HF `PostProcessor`).

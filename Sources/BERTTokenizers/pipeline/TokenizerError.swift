@@ -53,7 +53,7 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
         case .missingFile(let path):
             return "missing tokenizer file \(path); run scripts/fetch-models.sh or point --model at a folder holding it"
         case .noTokenizerFiles(let dir):
-            return "\(dir) holds neither tokenizer.json nor vocab.txt; a tokenizer folder needs one of them"
+            return "\(dir) holds none of tokenizer.json, vocab.txt, vocab.json + merges.txt, spiece.model, sentencepiece.bpe.model; a tokenizer folder needs one of them"
         case .unreadableFile(let path, let reason):
             return "cannot read \(path): \(reason)"
         case .malformedJSON(let path, let reason):

@@ -16,6 +16,12 @@ package struct SentencePieceModelFile: Sendable {
         package var score: Float
         /// The piece's type.
         package var type: PieceType
+        /// A piece.
+        package init(piece: String, score: Float, type: PieceType) {
+            self.piece = piece
+            self.score = score
+            self.type = type
+        }
     }
 
     /// The vocabulary in id order.

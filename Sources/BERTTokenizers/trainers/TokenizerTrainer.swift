@@ -76,7 +76,8 @@ public struct TokenizerTrainer: Sendable {
             return try TrainedTokenizer(preset: preset, vocabulary: vocab, model: model, merges: [])
         case .bpe:
             let trainer = BpeTrainer(vocabSize: vocabSize, minFrequency: minFrequency, specialTokens: preset.specialTokens,
-                                     limitAlphabet: limitAlphabet, initialAlphabet: ByteLevelAlphabet.scalars)
+                                     limitAlphabet: limitAlphabet,
+                                     initialAlphabet: ByteLevel.byteToCharacter.compactMap(Unicode.Scalar.init))
             let result = try trainer.train(counts, progress: progress)
             let model: JSONValue = [
                 "type": "BPE", "dropout": .null, "unk_token": .null, "continuing_subword_prefix": .null,
@@ -112,20 +113,4 @@ extension TokenizerPreset {
         let tokenizer = try Tokenizer(tokenizerJSONData: data, path: "the \(kind.rawValue) preset")
         return (tokenizer.normalizer, tokenizer.preTokenizer)
     }
-}
-
-/// GPT-2's byte-to-character map (`bytes_to_unicode`): printable Latin-1 bytes stand for themselves, the other
-/// bytes for U+0100 onwards. Byte-level BPE starts from these 256 characters.
-enum ByteLevelAlphabet {
-    static let scalars: [Unicode.Scalar] = {
-        var printable = Array(0x21...0x7E) + Array(0xA1...0xAC) + Array(0xAE...0xFF)
-        var mapped = printable
-        var next = 0
-        for byte in 0..<256 where !printable.contains(byte) {
-            printable.append(byte)
-            mapped.append(256 + next)
-            next += 1
-        }
-        return mapped.compactMap { Unicode.Scalar(UInt32($0)) }
-    }()
 }

@@ -54,7 +54,7 @@ public enum QuestionAnsweringFineTuning {
                                                     startPosition: start, endPosition: end))
             }
             if let answer, !located, !answer.text.isEmpty,
-               !tok.encodeSequence(String(String.UnicodeScalarView(Array(example.context.unicodeScalars)[answer.scalarRange]))).ids.isEmpty {
+               !(try tok.encodeSequence(String(String.UnicodeScalarView(Array(example.context.unicodeScalars)[answer.scalarRange])))).ids.isEmpty {
                 // The span has tokens of its own yet no window contains it whole: a mismatch the reader could not see.
                 let windows = [first] + first.overflowing
                 if windows.count == 1 { throw FineTuningError.answerNotInTokens(file: file, questionID: example.id, answer: answer.text) }

@@ -22,7 +22,7 @@ public enum TokenClassificationFineTuning {
     public static func encodeWords(_ words: [String], tokenizer: Tokenizer) throws -> Encoding {
         var ids: [Int] = [], types: [Int] = [], tokens: [String] = [], wordIds: [Int?] = [], offsets: [Range<Int>] = []
         for (i, word) in words.enumerated() {
-            let e = tokenizer.encodeSequence(word)
+            let e = try tokenizer.encodeSequence(word)
             ids += e.ids; types += e.typeIds; tokens += e.tokens; offsets += e.offsets
             wordIds += [Int?](repeating: i, count: e.count)
         }

@@ -4,14 +4,9 @@ import BERTTokenizers
 /// Precompiled alone against the crate on sentencepiece's full nmt_nfkc charsmap, and its bad-input errors.
 final class PrecompiledTests: XCTestCase {
     private func normalize(_ normalizer: PrecompiledNormalizer, _ text: String) -> (String, [[Int]]) {
-        let scalars = text.unicodeScalars.map(\.value)
-        let identity = scalars.indices.map { $0 ..< $0 + 1 }
-        guard let changes = normalizer.transformations(scalars[...]) else {
-            return (text, identity.map { [$0.lowerBound, $0.upperBound] })
-        }
-        let (out, ranges) = PrecompiledNormalizer.apply(changes, alignments: identity)
-        return (String(String.UnicodeScalarView(out.map { Unicode.Scalar($0)! })),
-                ranges.map { [$0.lowerBound, $0.upperBound] })
+        var normalized = NormalizedString(text)
+        normalizer.normalize(&normalized)
+        return (normalized.string, normalized.scalars.indices.map { [Int(normalized.starts[$0]), Int(normalized.ends[$0])] })
     }
 
     func testNmtNfkcNormalisesAndAlignsAsTheCrate() throws {

@@ -9,12 +9,33 @@ enum SentencePieceFixtures {
 
     nonisolated(unsafe) private static var cachedGoldens: [String: Any]?
 
-    /// goldens.json, parsed once.
+    /// goldens.json, parsed once with BERTJSON (Foundation's JSONSerialization drops U+FEFF inside strings,
+    /// which the corpus holds) and handed out as Foundation values like `Fixtures.golden`.
     static func goldens() throws -> [String: Any] {
         if let cachedGoldens { return cachedGoldens }
-        let parsed = try Fixtures.golden("sentencepiece/goldens.json")
+        let url = folder.appendingPathComponent("goldens.json")
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            XCTFail("missing \(url.path); run scripts/make_sentencepiece_goldens.py")
+            throw TokenizerError.missingFile(path: url.path)
+        }
+        let parsed = foundationValue(try JSONValue.parse(data)) as! [String: Any]
         cachedGoldens = parsed
         return parsed
+    }
+
+    private static func foundationValue(_ value: JSONValue) -> Any {
+        switch value {
+        case .null: return NSNull()
+        case .bool(let b): return b
+        case .integer(let i): return NSNumber(value: i)
+        case .number(let d): return NSNumber(value: d)
+        case .string(let s): return s
+        case .array(let items): return items.map(foundationValue)
+        case .object(let object):
+            var out: [String: Any] = [:]
+            for member in object { out[member.key] = foundationValue(member.value) }
+            return out
+        }
     }
 
     static func bytes(_ name: String) throws -> [UInt8] {

@@ -33,6 +33,7 @@ struct PieceTrie: Sendable {
     /// The child of `node` along `scalar`, or -1.
     @inline(__always)
     func child(_ node: Int, _ scalar: UInt32) -> Int {
+        guard scalar <= 0x10FFFF else { return -1 }  // not a code point: keys hold 21 bits
         let key = Self.key(node, scalar)
         var index = slot(key)
         while true {

@@ -100,34 +100,49 @@ package struct UnigramModel: Sendable {
     /// Walks the best path back from the end, fusing runs of unknowns, and appends the tokens in order.
     private func emit(_ scalars: UnsafeBufferPointer<UInt32>, links: UnsafeMutableBufferPointer<Int32>,
                       base: Int, into tokens: inout [ModelToken]) {
-        var spans: [(start: Int, end: Int, id: Int)] = []
-        var end = scalars.count
-        var unknownEnd: Int?
-        while end > 0 {
-            let start = Int(links[2 * end]), id = Int(links[2 * end + 1])
-            if id == unkId {
-                if unknownEnd == nil { unknownEnd = end }
-            } else {
-                if let fusedEnd = unknownEnd { spans.append((end, fusedEnd, unkId!)); unknownEnd = nil }
-                spans.append((start, end, id))
+        // Token ends, collected backwards in stack scratch (no heap allocation per word).
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: scalars.count + 1) { ends in
+            var count = 0
+            var end = scalars.count
+            var unknownEnd = -1
+            while end > 0 {
+                let start = Int(links[2 * end]), id = Int(links[2 * end + 1])
+                if id == unkId {
+                    if unknownEnd < 0 { unknownEnd = end }
+                } else {
+                    if unknownEnd >= 0 { ends[count] = Int32(unknownEnd); count += 1; unknownEnd = -1 }
+                    ends[count] = Int32(end); count += 1
+                }
+                end = start
             }
-            end = start
+            if unknownEnd >= 0 { ends[count] = Int32(unknownEnd); count += 1 }
+            var start = 0
+            for slot in stride(from: count - 1, through: 0, by: -1) {
+                let end = Int(ends[slot])
+                let id = Int(links[2 * end + 1])
+                appendToken(scalars, start ..< end, id: id, base: base, into: &tokens)
+                start = end
+            }
         }
-        if let fusedEnd = unknownEnd { spans.append((0, fusedEnd, unkId!)) }
-        for span in spans.reversed() {
-            let range = base + span.start ..< base + span.end
-            guard span.id == unkId else {
-                tokens.append(ModelToken(id: span.id, range: range))
-                continue
-            }
-            // The crate looks every emitted string up again: a fused run may spell a piece (a literal
-            // "<unk>"), and only a string outside the vocabulary falls back to bytes.
-            let text = scalars[span.start ..< span.end]
-            if let id = pieceIds[String(decodingScalars: ArraySlice(text))] {
-                tokens.append(ModelToken(id: id, range: range))
-            } else if !(byteFallback && appendBytes(text, range, &tokens)) {
-                tokens.append(ModelToken(id: span.id, range: range))
-            }
+    }
+
+    /// Appends the token for `scalars[span]` on the best path (`id` is its last piece: the unknown id for a
+    /// fused run).
+    @inline(__always)
+    private func appendToken(_ scalars: UnsafeBufferPointer<UInt32>, _ span: Range<Int>, id: Int, base: Int,
+                             into tokens: inout [ModelToken]) {
+        let range = base + span.lowerBound ..< base + span.upperBound
+        guard id == unkId else {
+            tokens.append(ModelToken(id: id, range: range))
+            return
+        }
+        // The crate looks every emitted string up again: a fused run may spell a piece (a literal
+        // "<unk>"), and only a string outside the vocabulary falls back to bytes.
+        let text = scalars[span]
+        if let found = pieceIds[String(decodingScalars: ArraySlice(text))] {
+            tokens.append(ModelToken(id: found, range: range))
+        } else if !(byteFallback && appendBytes(text, range, &tokens)) {
+            tokens.append(ModelToken(id: id, range: range))
         }
     }
 

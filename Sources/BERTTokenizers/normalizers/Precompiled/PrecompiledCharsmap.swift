@@ -9,6 +9,8 @@ package struct PrecompiledCharsmap: Sendable {
     private let units: [UInt32]
     /// Replacement strings decoded once, by leaf value (the byte offset of the string in the blob).
     private let replacements: [Int: [UInt32]]
+    /// The replacement of each ASCII character alone, looked up once (most text is ASCII).
+    private var asciiReplacements: [[UInt32]?] = []
 
     /// Parses and validates `bytes`.
     /// - Throws: `TokenizerError.corruptPrecompiledCharsmap` naming the offset at fault.
@@ -33,6 +35,9 @@ package struct PrecompiledCharsmap: Sendable {
         guard !units.isEmpty else { throw fail("the trie is empty") }
         self.units = units
         replacements = try Self.walkLeaves(units, blob: blob, fail: fail)
+        asciiReplacements = (0 ..< 128).map { byte in
+            [UInt8(byte)].withUnsafeBufferPointer { replacement(forUTF8: $0) }
+        }
     }
 
     // darts-clone unit fields.
@@ -111,10 +116,12 @@ package struct PrecompiledCharsmap: Sendable {
 
     /// The replacement of `scalars` (one grapheme or one character), or nil.
     package func replacement(for scalars: ArraySlice<UInt32>) -> [UInt32]? {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4 * scalars.count) { buffer in
+        if scalars.count == 1, let only = scalars.first, only < 0x80 { return asciiReplacements[Int(only)] }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4 * scalars.count) { buffer in
             var count = 0
             for value in scalars {
-                for byte in Unicode.Scalar(value)!.utf8 {
+                guard let scalar = Unicode.Scalar(value) else { return nil }  // raw code points may be invalid
+                for byte in scalar.utf8 {
                     buffer[count] = byte
                     count += 1
                 }

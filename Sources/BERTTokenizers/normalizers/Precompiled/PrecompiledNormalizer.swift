@@ -15,65 +15,74 @@ package struct PrecompiledNormalizer: Sendable {
 
     /// The crate's `(character, change)` list for `scalars`: change 0 replaces one input character, 1 inserts,
     /// `-n` replaces one and removes `n` more. Nil when no rule applied (the text stays as it is).
-    package func transformations(_ scalars: ArraySlice<UInt32>) -> [(scalar: UInt32, change: Int)]? {
-        var changes: [(scalar: UInt32, change: Int)] = []
+    package func transformations(_ scalars: ArraySlice<UInt32>) -> [(UInt32, Int)]? {
+        var changes: [(UInt32, Int)] = []
         changes.reserveCapacity(scalars.count)
         var modified = false
-        var start = scalars.startIndex
-        for size in Self.graphemeSizes(scalars) {
-            let grapheme = scalars[start ..< start + size]
-            start += size
-            if Self.utf8Length(grapheme) < 6, let replacement = charsmap.replacement(for: grapheme) {
-                modified = true
-                Self.replace(&changes, oldCount: grapheme.count, with: replacement)
-                continue
-            }
-            for index in grapheme.indices {
+        var index = scalars.startIndex
+        let end = scalars.endIndex
+        while index < end {
+            // Fast path: an ASCII character followed by ASCII (or the end) is a grapheme of its own, except CR LF.
+            let scalar = scalars[index]
+            let next = index + 1 < end ? scalars[index + 1] : 0
+            if scalar < 0x80 && next < 0x80 && !(scalar == 0x0D && next == 0x0A) {
                 if let replacement = charsmap.replacement(for: scalars[index ... index]) {
                     modified = true
                     Self.replace(&changes, oldCount: 1, with: replacement)
                 } else {
-                    changes.append((scalars[index], 0))
+                    changes.append((scalar, 0))
                 }
+                index += 1
+                continue
             }
+            // Otherwise segment up to the next certain boundary: between two ASCII characters other than CR LF.
+            var runEnd = index + 1
+            while runEnd < end && !(scalars[runEnd - 1] < 0x80 && scalars[runEnd] < 0x80
+                                    && !(scalars[runEnd - 1] == 0x0D && scalars[runEnd] == 0x0A)) {
+                runEnd += 1
+            }
+            var start = index
+            for size in Self.graphemeSizes(scalars[index ..< runEnd]) {
+                modified = apply(grapheme: scalars[start ..< start + size], to: &changes) || modified
+                start += size
+            }
+            index = runEnd
         }
         return modified ? changes : nil
     }
 
-    /// Applies `changes` to text whose characters have original ranges `alignments` (the crate's
-    /// `NormalizedString::transform` over the whole string): a kept or replacing character takes the range of
-    /// the input character it consumes, an inserted one the range of the input character before it; input
-    /// characters left over at the end are dropped.
-    package static func apply(_ changes: [(scalar: UInt32, change: Int)],
-                              alignments: [Range<Int>]) -> (scalars: [UInt32], alignments: [Range<Int>]) {
-        var scalars: [UInt32] = [], ranges: [Range<Int>] = []
-        scalars.reserveCapacity(changes.count)
-        ranges.reserveCapacity(changes.count)
-        var consumed = 0
-        for (scalar, change) in changes {
-            let range: Range<Int>
-            if change > 0 {
-                range = consumed >= 1 ? alignments[min(consumed, alignments.count) - 1] : 0 ..< 0
-            } else {
-                guard consumed < alignments.count else { break }  // the crate would index past its alignments
-                range = alignments[consumed]
-                consumed = min(alignments.count, consumed + 1 - change)
-            }
-            scalars.append(scalar)
-            ranges.append(range)
+    /// One grapheme, by the crate's rule; returns whether a replacement applied.
+    private func apply(grapheme: ArraySlice<UInt32>, to changes: inout [(UInt32, Int)]) -> Bool {
+        if Self.utf8Length(grapheme) < 6, let replacement = charsmap.replacement(for: grapheme) {
+            Self.replace(&changes, oldCount: grapheme.count, with: replacement)
+            return true
         }
-        return (scalars, ranges)
+        var modified = false
+        // A one-character grapheme was just looked up: the same key cannot match now.
+        if grapheme.count == 1 && Self.utf8Length(grapheme) < 6 {
+            changes.append((grapheme[grapheme.startIndex], 0))
+            return false
+        }
+        for index in grapheme.indices {
+            if let replacement = charsmap.replacement(for: grapheme[index ... index]) {
+                modified = true
+                Self.replace(&changes, oldCount: 1, with: replacement)
+            } else {
+                changes.append((grapheme[index], 0))
+            }
+        }
+        return modified
     }
 
     /// The crate's `replace` helper.
-    private static func replace(_ changes: inout [(scalar: UInt32, change: Int)], oldCount: Int,
+    private static func replace(_ changes: inout [(UInt32, Int)], oldCount: Int,
                                 with replacement: [UInt32]) {
         let difference = replacement.count - oldCount
         for scalar in replacement { changes.append((scalar, 0)) }
         if difference > 0 {
-            for index in changes.indices.suffix(difference) { changes[index].change = 1 }
+            for index in changes.indices.suffix(difference) { changes[index].1 = 1 }
         } else if difference < 0, !changes.isEmpty {
-            changes[changes.count - 1].change += difference
+            changes[changes.count - 1].1 += difference
         }
     }
 
@@ -84,7 +93,7 @@ package struct PrecompiledNormalizer: Sendable {
     /// The sizes, in code points, of the extended grapheme clusters of `scalars`, in order.
     static func graphemeSizes(_ scalars: ArraySlice<UInt32>) -> [Int] {
         var view = String.UnicodeScalarView()
-        for value in scalars { view.append(Unicode.Scalar(value)!) }
+        for value in scalars { view.append(Unicode.Scalar(value) ?? "\u{FFFD}") }  // one scalar either way
         return String(view).map { $0.unicodeScalars.count }
     }
 }
