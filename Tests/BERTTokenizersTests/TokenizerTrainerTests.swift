@@ -36,6 +36,44 @@ final class TokenizerTrainerTests: XCTestCase {
         XCTAssertEqual(encoding.ids, encoding.tokens.map { trained.vocabulary.firstIndex(of: $0)! })
     }
 
+    /// HF's byte-level BPE is reproducible, so the whole file must be byte for byte what `Tokenizer.save` writes.
+    func testBpePresetIsByteIdenticalToTokenizers() throws {
+        let trained = try TokenizerTrainer(kind: .bpe, vocabSize: 1200).train(texts: try TrainerGoldenTests.corpus())
+        let reference = try Data(contentsOf: TrainerGoldenTests.folder.appendingPathComponent("preset_bpe.json"))
+        XCTAssertEqual(trained.files.map(\.name), ["tokenizer.json", "vocab.json", "merges.txt", "tokenizer_config.json",
+                                                   "special_tokens_map.json"])
+        XCTAssertTrue(Data(trained.tokenizerJSON) == reference, "tokenizer.json differs from tokenizers' save")
+        let merges = String(decoding: trained.files[2].contents, as: UTF8.self).split(separator: "\n")
+        XCTAssertEqual(merges.first, "#version: 0.2")
+        let model = try XCTUnwrap(try Self.reference("bpe")["model"])
+        XCTAssertEqual(merges.count - 1, model["merges"]?.arrayValue?.count)
+        XCTAssertEqual(try JSONValue.parse(Data(trained.files[1].contents)), model["vocab"])
+        let encoding = try trained.tokenizer().encode("Hello world")
+        XCTAssertEqual(encoding.tokens.first, "<s>")
+        XCTAssertEqual(encoding.tokens.last, "</s>")
+    }
+
+    /// Unigram: the layout equal but for the pieces, ≥ 95% of HF's pieces, a held-out count within 1%.
+    func testUnigramPresetMatchesTokenizers() throws {
+        let trained = try TokenizerTrainer(kind: .unigram, vocabSize: 800).train(texts: try TrainerGoldenTests.corpus())
+        let ours = try JSONValue.parse(Data(trained.tokenizerJSON)), theirs = try Self.reference("unigram")
+        guard case .object(let o) = ours, case .object(let t) = theirs else { return XCTFail("not objects") }
+        XCTAssertEqual(o.members.map(\.key), t.members.map(\.key))
+        for member in t.members where member.key != "model" { XCTAssertEqual(o[member.key], member.value, member.key) }
+        XCTAssertEqual(ours["model"]?["unk_id"], theirs["model"]?["unk_id"])
+        XCTAssertEqual(ours["model"]?["byte_fallback"], theirs["model"]?["byte_fallback"])
+        let pieces = { (v: JSONValue) in Set((v["model"]?["vocab"]?.arrayValue ?? []).compactMap { $0[0]?.stringValue.map { Array($0.utf8) } }) }
+        let shared = Double(pieces(ours).intersection(pieces(theirs)).count) / Double(pieces(theirs).count)
+        XCTAssertGreaterThanOrEqual(shared, 0.95)
+        let reference = try Tokenizer(tokenizerJSON: TrainerGoldenTests.folder.appendingPathComponent("preset_unigram.json"))
+        let mine = try trained.tokenizer()
+        let heldout = try TrainerGoldenTests.corpus("heldout.txt")
+        let count = { (t: Tokenizer) in try heldout.reduce(0) { $0 + (try t.encode($1, addSpecialTokens: false).ids.count) } }
+        let (a, b) = (try count(mine), try count(reference))
+        XCTAssertLessThanOrEqual(abs(Double(a - b)) / Double(b), 0.01, "held-out tokens \(a) vs HF's vocabulary \(b)")
+        print(String(format: "unigram preset: %.2f%% of HF's pieces, held-out tokens %d vs %d", shared * 100, a, b))
+    }
+
     func testBadInputsThrowTypedErrors() throws {
         let lines = try TrainerGoldenTests.corpus()
         XCTAssertThrowsError(try TokenizerTrainer(kind: .wordpiece, vocabSize: 100).train(texts: [])) {
