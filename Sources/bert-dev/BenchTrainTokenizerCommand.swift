@@ -22,13 +22,25 @@ struct BenchTrainTokenizerCommand: ParsableCommand {
         let trainer = TokenizerTrainer(kind: model, vocabSize: vocabSize, threads: 1)
         var best = Double.infinity
         var size = 0
+        var stages: [(name: String, seconds: Double)] = []
         for _ in 0..<max(runs, 1) {
             let start = DispatchTime.now().uptimeNanoseconds
-            size = try trainer.train(texts: texts).vocabulary.count
-            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            var marks: [(name: String, at: UInt64)] = []
+            size = try trainer.train(texts: texts) { report in
+                if marks.last?.name != report.stage { marks.append((report.stage, DispatchTime.now().uptimeNanoseconds)) }
+            }.vocabulary.count
+            let end = DispatchTime.now().uptimeNanoseconds
+            let seconds = Double(end - start) / 1e9
+            if seconds < best {
+                best = seconds
+                stages = marks.enumerated().map { i, mark in
+                    (mark.name, Double((i + 1 < marks.count ? marks[i + 1].at : end) - mark.at) / 1e9)
+                }
+            }
         }
         try StandardOutput.line(String(format: "swift TokenizerTrainer %@: %.3f s (%d lines, vocab %d, one thread, best of %d)",
                                        model.rawValue, best, texts.count, size, runs))
+        try StandardOutput.line("  stages: " + stages.map { String(format: "%@ %.3f s", $0.name, $0.seconds) }.joined(separator: ", "))
         guard !python.isEmpty, FileManager.default.isExecutableFile(atPath: python) else { return }
         let reference = try referenceSeconds()
         try StandardOutput.line(String(format: "%@ trainer: %.3f s (RAYON_NUM_THREADS=1); swift is %.2fx as fast",

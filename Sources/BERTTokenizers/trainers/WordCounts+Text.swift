@@ -16,8 +16,10 @@ extension WordCounts {
         normalizer?.normalize(&normalized)
         var pieces = PreTokenizedString(normalized)
         preTokenizer?.preTokenize(&pieces)
-        for split in pieces.splits where !split.range.isEmpty {
-            add(String(decodingScalars: pieces.text.scalars[split.range]))
+        pieces.text.scalars.withUnsafeBufferPointer { text in
+            for split in pieces.splits where !split.range.isEmpty {
+                add(UnsafeBufferPointer(rebasing: text[split.range]))
+            }
         }
     }
 
