@@ -43,7 +43,7 @@ final class TrainTokenizerCommandTests: XCTestCase {
         assertFails(try CLI.run(["train-tokenizer", "--model", "wordpiece", "--vocab-size", "100", "--output", output("utf8"), badUTF8]),
                     status: 1, mentions: [badUTF8 + ":2", "UTF-8", "byte"], "invalid UTF-8")
         let empty = try CLIModels.file("empty.txt", "\n   \n")
-        assertFails(try CLI.run(["train-tokenizer", "--model", "wordpiece", "--vocab-size", "300", "--output", output("empty"), empty]),
+        assertFails(try CLI.run(["train-tokenizer", "--model", "bpe", "--vocab-size", "300", "--output", output("empty"), empty]),
                     status: 1, mentions: ["no words"], "empty corpus")
         assertFails(try CLI.run(["train-tokenizer", "--model", "wordpiece", "--vocab-size", "20", "--output", output("small"), Self.corpus]),
                     status: 1, mentions: ["vocab size 20", "--vocab-size"], "vocab smaller than the alphabet")

@@ -87,7 +87,9 @@ public struct TrainedTokenizer: Sendable {
             add("strip_accents", .null)
             add("tokenize_chinese_chars", true)
         case .bpe:
-            add("tokenizer_class", "RobertaTokenizer")
+            // transformers' RobertaTokenizer rebuilds RoBERTa's pipeline, which has no normaliser: a lowercasing
+            // tokenizer must load as the generic class, which runs tokenizer.json as written.
+            add("tokenizer_class", preset.lowercase ? "PreTrainedTokenizerFast" : "RobertaTokenizer")
             add("add_prefix_space", false)
             add("trim_offsets", true)
         case .unigram:
