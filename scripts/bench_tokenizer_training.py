@@ -2,7 +2,7 @@
 """Seconds `tokenizers`' trainer takes on one thread for the `bert train-tokenizer` presets, to compare with
 `bert-dev bench train-tokenizer` (which runs this script in the same run with --python).
 
-The corpus is read as `bert train-tokenizer` reads it (lines cut at \\n, \\r\\n, \\r; blank lines dropped), each line
+The corpus is read as `bert train-tokenizer` reads it (lines cut at \\n, \\r\\n, \\r; a line of white space is a sequence too), each line
 one sequence of `Tokenizer.train_from_iterator`. Prints one JSON line:
 {"name": "train_tokenizer_<model>", "runtime": "tokenizers", "value": best seconds, "unit": "s"}.
 
@@ -50,7 +50,7 @@ def main():
     lines = []
     for path in args.files:
         text = open(path, encoding="utf-8-sig", newline="").read().replace("\r\n", "\n").replace("\r", "\n")
-        lines += [l for l in text.split("\n") if l.strip()]
+        lines += text.split("\n")
     best = None
     for _ in range(args.runs):
         tok, trainer = preset(args.model, args.vocab_size)

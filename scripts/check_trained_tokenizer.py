@@ -51,7 +51,7 @@ def main():
     if args.corpus:
         # Lines as TextLines cuts them (\n, \r\n, \r; not str.splitlines' \x0b, \x1c, \x85, U+2028 ...).
         text = open(args.corpus, encoding="utf-8", newline="").read().replace("\r\n", "\n").replace("\r", "\n")
-        corpus = [l for l in text.split("\n") if l.strip()]
+        corpus = text.split("\n")
         theirs = reference_vocab(args, corpus)
         mine = json.load(open(f"{args.folder}/tokenizer.json", encoding="utf-8"))["model"]
         vocab = mine["vocab"]

@@ -18,7 +18,7 @@ struct BenchTrainTokenizerCommand: ParsableCommand {
 
     func run() throws {
         var texts: [String] = []
-        for file in files { texts += try TextLines.read(file).map(\.text) }
+        for file in files { texts += try TextLines.read(file, keepEmpty: true).map(\.text) }
         let trainer = TokenizerTrainer(kind: model, vocabSize: vocabSize, threads: 1)
         var best = Double.infinity
         var size = 0

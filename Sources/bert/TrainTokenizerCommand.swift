@@ -17,7 +17,7 @@ struct TrainTokenizerCommand: ParsableCommand {
         commandName: "train-tokenizer",
         abstract: "Train a tokenizer (wordpiece, bpe or unigram) on text files and write its folder.",
         discussion: """
-            Each line of each FILE is one document (- reads stdin). The folder gets tokenizer.json, \
+            Each line of each FILE is one document, as tokenizers' train_from_iterator takes it (- reads stdin). The folder gets tokenizer.json, \
             tokenizer_config.json and special_tokens_map.json, plus vocab.txt (wordpiece) or vocab.json and merges.txt \
             (bpe); transformers.AutoTokenizer and tokenizers.Tokenizer load it. It is written to a temporary sibling \
             and renamed into place, so it is never half-written. Presets: wordpiece = BERT's (lowercased unless \
@@ -55,7 +55,7 @@ struct TrainTokenizerCommand: ParsableCommand {
         let folder = URL(fileURLWithPath: output)
         try checkOutputFolder(folder)
         var texts: [String] = []
-        for file in files { texts += try TextLines.read(file).map(\.text) }
+        for file in files { texts += try TextLines.read(file, keepEmpty: true).map(\.text) }
         let specials = specialTokens.flatMap { $0.split(separator: ",").map(String.init) }
         let trainer = TokenizerTrainer(kind: model, vocabSize: vocabSize, minFrequency: minFrequency,
                                        specialTokens: specials.isEmpty ? nil : specials, limitAlphabet: limitAlphabet,

@@ -42,7 +42,7 @@ final class TrainTokenizerCommandTests: XCTestCase {
         let badUTF8 = try CLIModels.file("bad.txt", Array("good line\nbad \u{E9}".utf8.dropLast(1)) + [0xFF, 0x0A])
         assertFails(try CLI.run(["train-tokenizer", "--model", "wordpiece", "--vocab-size", "100", "--output", output("utf8"), badUTF8]),
                     status: 1, mentions: [badUTF8 + ":2", "UTF-8", "byte"], "invalid UTF-8")
-        let empty = try CLIModels.file("empty.txt", "\n   \n")
+        let empty = try CLIModels.file("empty.txt", "\n\n")
         assertFails(try CLI.run(["train-tokenizer", "--model", "bpe", "--vocab-size", "300", "--output", output("empty"), empty]),
                     status: 1, mentions: ["no words"], "empty corpus")
         assertFails(try CLI.run(["train-tokenizer", "--model", "wordpiece", "--vocab-size", "20", "--output", output("small"), Self.corpus]),
