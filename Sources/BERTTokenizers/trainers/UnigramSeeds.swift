@@ -29,17 +29,17 @@ package struct UnigramSeeds {
         var parents: [Int32] = [-1]
         var lastScalar: [UInt32] = [0]
         var depth: [Int32] = [0]
-        var edges: [UInt64: Int32] = [:]
+        var edges = EdgeTable()
         for word in words where !word.isEmpty {
             for start in 0..<word.count {
                 var node = 0
                 var end = start
                 while end < word.count && end - start < maxPieceLength && word[end] != 0 {
                     let key = UInt64(node) << 21 | UInt64(word[end])
-                    if let child = edges[key] {
+                    let child = edges.value(key, orInsert: Int32(nodes.count))
+                    if child < nodes.count {
                         node = Int(child)
                     } else {
-                        edges[key] = Int32(nodes.count)
                         nodes.append(Node())
                         parents.append(Int32(node))
                         lastScalar.append(word[end])
@@ -78,5 +78,46 @@ package struct UnigramSeeds {
             if seeds.count >= seedSize { break }
         }
         return seeds
+    }
+}
+
+/// The trie's edges, `(node << 21 | code point) → child`, in one open-addressing table (a `Dictionary` costs
+/// several times more for the millions of lookups a corpus makes).
+private struct EdgeTable {
+    private var keys = [UInt64](repeating: .max, count: 1 << 12)
+    private var values = [Int32](repeating: 0, count: 1 << 12)
+    private var used = 0
+
+    /// The child stored under `key`, or `new` after storing it there.
+    mutating func value(_ key: UInt64, orInsert new: Int32) -> Int32 {
+        var mask = keys.count - 1
+        var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 17) & mask
+        while keys[slot] != .max {
+            if keys[slot] == key { return values[slot] }
+            slot = (slot + 1) & mask
+        }
+        if (used + 1) * 2 > keys.count {
+            grow()
+            mask = keys.count - 1
+            slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 17) & mask
+            while keys[slot] != .max { slot = (slot + 1) & mask }
+        }
+        keys[slot] = key
+        values[slot] = new
+        used += 1
+        return new
+    }
+
+    private mutating func grow() {
+        let oldKeys = keys, oldValues = values
+        keys = [UInt64](repeating: .max, count: oldKeys.count * 2)
+        values = [Int32](repeating: 0, count: oldKeys.count * 2)
+        let mask = keys.count - 1
+        for (key, value) in zip(oldKeys, oldValues) where key != .max {
+            var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 17) & mask
+            while keys[slot] != .max { slot = (slot + 1) & mask }
+            keys[slot] = key
+            values[slot] = value
+        }
     }
 }
