@@ -5,3 +5,4 @@ import BERT
 extension AggregationStrategy: ExpressibleByArgument {}
 extension ClassificationFunction: ExpressibleByArgument {}
 extension NextSentenceRule: ExpressibleByArgument {}
+extension TokenizerModelKind: ExpressibleByArgument {}

@@ -17,7 +17,7 @@ struct BertCommand: AsyncParsableCommand {
             TokenizeCommand.self, EmbedCommand.self, SimilarityCommand.self, SearchCommand.self,
             FillMaskCommand.self, ClassifyCommand.self, NERCommand.self, QACommand.self, RerankCommand.self,
             PretrainingDataCommand.self, PretrainCommand.self, FinetuneCommand.self, EvaluateCommand.self,
-            IndexCommand.self, DownloadCommand.self, CacheCommand.self, ServeCommand.self,
+            IndexCommand.self, DownloadCommand.self, CacheCommand.self, ServeCommand.self, TrainTokenizerCommand.self,
         ]
     }
 

@@ -4,8 +4,8 @@ import Foundation
 /// everything goes into a hidden sibling `.<name>.partial`, renamed over `<name>` once `body` has finished.
 /// Checkpoints, `best/` and `last/` are all written this way; a killed run leaves only a `.partial` folder,
 /// which the next write replaces.
-enum AtomicFolder {
-    static func write(_ url: URL, _ body: (URL) throws -> Void) throws {
+package enum AtomicFolder {
+    package static func write(_ url: URL, _ body: (URL) throws -> Void) throws {
         let fm = FileManager.default
         let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
         try? fm.removeItem(at: temp)
