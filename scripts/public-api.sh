@@ -13,7 +13,14 @@ done
 printf '%6d total public declarations\n' "$total"
 [ "${1:-}" = "--check" ] || exit 0
 BUILD=.build/release
-flags=(-typecheck -I "$BUILD/Modules" -Xcc "-fmodule-map-file=$BUILD/CBERTKernels.build/module.modulemap")
+flags=(-typecheck -I "$BUILD/Modules")
+# Every C module a dependency may need: the maps the build generated, the packages' own (include/), and GRDB's
+# system SQLite (not its SQLCipher variant, which would redefine the same module).
+for map in "$BUILD"/*.build/module.modulemap .build/checkouts/*/Sources/*/include/module.modulemap \
+           .build/checkouts/GRDB.swift/Sources/GRDBSQLite/module.modulemap; do
+    case "$map" in *GRDBSQLCipher*) continue ;; esac
+    [ -f "$map" ] && flags+=(-Xcc "-fmodule-map-file=$map")
+done
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 cat > "$tmp/uses.swift" <<'SWIFT'
 import BERT
