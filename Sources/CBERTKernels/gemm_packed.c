@@ -146,29 +146,35 @@ static AVX2 void tile2(int kc, const float *a, size_t rs, size_t cs, const float
     }
 }
 
-static void packed_avx2(int m, int n0, int n1, int k, const float *a, int lda, const float *packed, int n, float *c,
-                        int ldc) {
-    float ap[KC * MR2] __attribute__((aligned(32)));
+/// One tile function: C[mr, nr] (=|+=) A-rows · the panel columns at bp, over kc (see tile and tile2).
+typedef void (*tile_function)(int kc, const float *a, size_t rs, size_t cs, const float *bp, float *c, int ldc, int mr,
+                              int nr, int accumulate);
+
+// Walks C in tiles of `rows` × `columns` (columns divides the 32-wide panel): per 256-deep block of K, per group of
+// rows of A (the last, short group copied zero-padded so a tile never reads past A), per panel and part of a panel.
+static void packed_tiles(int rows, int columns, tile_function run, int m, int n0, int n1, int k, const float *a, int lda,
+                         const float *packed, int n, float *c, int ldc) {
+    float ap[KC * MR] __attribute__((aligned(64)));  // rows <= MR
     const size_t np = panels_of(n);
     for (int pc = 0; pc < k; pc += KC) {
         const int kc = k - pc < KC ? k - pc : KC;
         const float *block = packed + (size_t)pc * np * NR;
-        for (int ic = 0; ic < m; ic += MR2) {
-            const int mr = m - ic < MR2 ? m - ic : MR2;
-            const float *rows = a + (size_t)ic * lda + pc;
+        for (int ic = 0; ic < m; ic += rows) {
+            const int mr = m - ic < rows ? m - ic : rows;
+            const float *arows = a + (size_t)ic * lda + pc;
             size_t rs = (size_t)lda, cs = 1;
-            if (mr < MR2) {  // the last rows: copy them, zero-padded, so the tile never reads past A
+            if (mr < rows) {
                 for (int p = 0; p < kc; p++)
-                    for (int i = 0; i < MR2; i++) ap[p * MR2 + i] = i < mr ? rows[(size_t)i * lda + p] : 0.0f;
-                rows = ap;
+                    for (int i = 0; i < rows; i++) ap[p * rows + i] = i < mr ? arows[(size_t)i * lda + p] : 0.0f;
+                arows = ap;
                 rs = 1;
-                cs = MR2;
+                cs = (size_t)rows;
             }
             for (int j = n0; j < n1; j += NR) {
                 const float *panel = block + (size_t)(j / NR) * kc * NR;
-                for (int h = 0; h < NR && j + h < n1; h += 16) {
-                    const int nr = n1 - j - h < 16 ? n1 - j - h : 16;
-                    tile2(kc, rows, rs, cs, panel + h, c + (size_t)ic * ldc + j + h, ldc, mr, nr, pc > 0);
+                for (int h = 0; h < NR && j + h < n1; h += columns) {
+                    const int nr = n1 - j - h < columns ? n1 - j - h : columns;
+                    run(kc, arows, rs, cs, panel + h, c + (size_t)ic * ldc + j + h, ldc, mr, nr, pc > 0);
                 }
             }
         }
@@ -178,36 +184,13 @@ static void packed_avx2(int m, int n0, int n1, int k, const float *a, int lda, c
 void bert_gemm_packed(int m, int n0, int n1, int k, const float *a, int lda, const float *packed, int n,
                       float *c, int ldc) {
     if (bert_gemm_packed_kind() == BERT_GEMM_PACKED_AVX2) {
-        packed_avx2(m, n0, n1, k, a, lda, packed, n, c, ldc);
-        return;
-    }
-    float ap[KC * MR] __attribute__((aligned(64)));
-    const size_t np = panels_of(n);
-    for (int pc = 0; pc < k; pc += KC) {
-        const int kc = k - pc < KC ? k - pc : KC;
-        const float *block = packed + (size_t)pc * np * NR;
-        for (int ic = 0; ic < m; ic += MR) {
-            const int mr = m - ic < MR ? m - ic : MR;
-            const float *rows = a + (size_t)ic * lda + pc;
-            size_t rs = (size_t)lda, cs = 1;
-            if (mr < MR) {  // the last rows: copy them, zero-padded, so the tile never reads past A
-                for (int p = 0; p < kc; p++)
-                    for (int i = 0; i < MR; i++) ap[p * MR + i] = i < mr ? rows[(size_t)i * lda + p] : 0.0f;
-                rows = ap;
-                rs = 1;
-                cs = MR;
-            }
-            for (int j = n0; j < n1; j += NR) {
-                const int nr = n1 - j < NR ? n1 - j : NR;
-                tile(kc, rows, rs, cs, block + (size_t)(j / NR) * kc * NR, c + (size_t)ic * ldc + j, ldc, mr, nr, pc > 0);
-            }
-        }
+        packed_tiles(MR2, 16, tile2, m, n0, n1, k, a, lda, packed, n, c, ldc);
+    } else {
+        packed_tiles(MR, NR, tile, m, n0, n1, k, a, lda, packed, n, c, ldc);
     }
 }
 #else
 int bert_gemm_packed_kind(void) { return BERT_GEMM_PACKED_NONE; }
-int bert_gemm_packed_kind_supported(int kind) { return kind_supported(kind); }
-
 int bert_gemm_packed_set_kind(int kind) { (void)kind; return BERT_GEMM_PACKED_NONE; }
 int bert_gemm_packed_kind_supported(int kind) { return kind == BERT_GEMM_PACKED_NONE; }
 int bert_gemm_packed_supported(void) { return 0; }
