@@ -6,6 +6,7 @@ Builds small random RobertaForMaskedLM / AlbertForMaskedLM / XLMRobertaForMasked
 same folders and texts, and prints whether the top-3 tokens agree and the largest score difference.
 Usage (repository root, after `swift build -c release --product bert`): .venv/bin/python scripts/check_family_end_to_end.py
 """
+import json, os, subprocess, shutil
 import torch
 from transformers import AutoTokenizer, RobertaConfig, RobertaForMaskedLM, XLMRobertaConfig, XLMRobertaForMaskedLM, AlbertConfig, AlbertForMaskedLM, pipeline
 torch.manual_seed(0)
