@@ -9,6 +9,9 @@ let package = Package(
         .library(name: "BERT", targets: ["BERT"]),
         .library(name: "SafeTensors", targets: ["SafeTensors"]),
         .library(name: "BERTTokenizers", targets: ["BERTTokenizers"]),
+        // Search indexes are their own product: SQLite (GRDB) and PostgreSQL (postgres-nio, swift-nio, BoringSSL) stay
+        // out of `import BERT` and of builds that do not search.
+        .library(name: "BERTSearch", targets: ["BERTSearch"]),
         .executable(name: "bert", targets: ["bert"]),
         .executable(name: "bert-dev", targets: ["bert-dev"]),
     ],
@@ -54,7 +57,7 @@ let package = Package(
             name: "BERTSearch",
             dependencies: ["BERTJSON", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "Logging", package: "swift-log")]),
-        .target(name: "BERT", dependencies: ["BERTModels", "BERTTokenizers", "SafeTensors", "BERTHub", "BERTJSON", "BERTTasks", "BERTTraining", "BERTSearch"]),
+        .target(name: "BERT", dependencies: ["BERTModels", "BERTTokenizers", "SafeTensors", "BERTHub", "BERTJSON", "BERTTasks", "BERTTraining"]),
         // The inference server: TEI and OpenAI routes, wire types and the batching queue (a library so tests run it
         // in-process; `bert serve` is one file in Sources/bert).
         .target(
@@ -75,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "bert",
             dependencies: [
-                "BERTCommandLine", "BERT", "BERTServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "BERTCommandLine", "BERT", "BERTServer", "BERTSearch", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
@@ -105,7 +108,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // Runs the built `bert` and `bert-dev` binaries as a user would (exit codes, stdout, stderr).
-        .testTarget(name: "BERTCommandLineTests", dependencies: ["bert", "bert-dev", "BERT", "TestSupport"]),
+        .testTarget(name: "BERTCommandLineTests", dependencies: ["bert", "bert-dev", "BERT", "BERTSearch", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -12,4 +12,3 @@
 @_exported import BERTJSON
 @_exported import BERTTasks
 @_exported import BERTTraining
-@_exported import BERTSearch

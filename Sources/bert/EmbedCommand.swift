@@ -1,6 +1,7 @@
 import ArgumentParser
 import BERT
 import BERTCommandLine
+import BERTSearch
 import Foundation
 
 /// `bert embed`: sentence vectors as JSON lines, streamed as they are computed, or one matrix file.

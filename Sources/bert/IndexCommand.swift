@@ -1,6 +1,7 @@
 import ArgumentParser
 import BERT
 import BERTCommandLine
+import BERTSearch
 import Foundation
 
 extension VectorQuantization: ExpressibleByArgument {}

@@ -1,4 +1,5 @@
 import BERT
+import BERTSearch
 import Foundation
 import TestSupport
 import XCTest
