@@ -44,11 +44,11 @@ package enum PackedKernel: Int32, CaseIterable, Sendable {
 }
 
 extension GEMM {
-    /// Whether products with a `PackedMatrix` run here (x86-64 with AVX-512F+VL or AVX2+FMA, unless
-    /// `BERT_GEMM_KERNEL=none`).
+    /// Whether products with a `PackedMatrix` run here (x86-64 with AVX-512F+VL, or AVX2+FMA when
+    /// `BERT_GEMM_KERNEL=avx2` asks for it; not with `BERT_GEMM_KERNEL=none`).
     package static let packedSupported: Bool = bert_gemm_packed_supported() != 0
 
-    /// The packed kernel in use: the best the CPU has, or the one `BERT_GEMM_KERNEL` (avx512, avx2, none) names.
+    /// The packed kernel in use: AVX-512 when the CPU has it, or the one `BERT_GEMM_KERNEL` (avx512, avx2, none) names.
     package static var packedKernel: PackedKernel { PackedKernel(rawValue: bert_gemm_packed_kind()) ?? .none }
 
     /// Uses `kernel` from now on if the CPU supports it (tests run every path); returns the kernel in use.

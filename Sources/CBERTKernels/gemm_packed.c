@@ -3,7 +3,8 @@
 // Rows of A are read in place and broadcast against the panel:
 // - AVX-512: twelve rows × two 16-float vectors, a 12×32 tile of C in 24 registers;
 // - AVX2+FMA (e.g. AMD Zen 3): six rows × two 8-float vectors of one half of a panel, a 6×16 tile in 12 of the
-//   16 registers (BLIS's Haswell shape), run twice per panel; the packed layout is the same.
+//   16 registers (BLIS's Haswell shape), run twice per panel; the packed layout is the same. Opt-in
+//   (BERT_GEMM_KERNEL=avx2) until it beats the BLAS path: see bert_gemm_packed_kind.
 // Packing the weights once removes the per-call packing a BLAS does, which dominates at small M. Other CPUs keep
 // the BLAS path (bert_gemm_packed_kind returns 0).
 #include "CBERTKernels.h"
@@ -34,8 +35,10 @@ static int current_kind = -1;
 
 int bert_gemm_packed_kind(void) {
     if (current_kind < 0) {
-        int kind = kind_supported(BERT_GEMM_PACKED_AVX512) ? BERT_GEMM_PACKED_AVX512
-                 : kind_supported(BERT_GEMM_PACKED_AVX2) ? BERT_GEMM_PACKED_AVX2 : BERT_GEMM_PACKED_NONE;
+        // AVX2 is opt-in: measured on Zen 4 with OpenBLAS's Haswell kernels (a stand-in for an AVX2-only CPU),
+        // BERT-base 1×128 took 149 ms with it against 133 ms on the BLAS path, because each 16-column half pass
+        // reads only half of every 32-float panel row. It needs a 16-wide packing before it can be the default.
+        int kind = kind_supported(BERT_GEMM_PACKED_AVX512) ? BERT_GEMM_PACKED_AVX512 : BERT_GEMM_PACKED_NONE;
         const char *forced = getenv("BERT_GEMM_KERNEL");  // avx512 | avx2 | none: a slower path, for tests and benches
         if (forced) {
             int wanted = !strcmp(forced, "avx512") ? BERT_GEMM_PACKED_AVX512 : !strcmp(forced, "avx2") ? BERT_GEMM_PACKED_AVX2

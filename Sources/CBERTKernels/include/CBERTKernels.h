@@ -68,7 +68,8 @@ void bert_layernorm_backward(const float *x, const float *gamma, const float *me
 #define BERT_GEMM_PACKED_NONE 0
 #define BERT_GEMM_PACKED_AVX2 1
 #define BERT_GEMM_PACKED_AVX512 2
-/// The packed kernel in use: the best this CPU has, or BERT_GEMM_KERNEL=avx512|avx2|none when the CPU has that.
+/// The packed kernel in use: AVX-512 when the CPU has it, else none (the BLAS path); BERT_GEMM_KERNEL=avx512|avx2|none
+/// selects another the CPU supports (AVX2 is opt-in: slower than OpenBLAS's Haswell kernels so far).
 int bert_gemm_packed_kind(void);
 /// 1 when this CPU can run `kind`.
 int bert_gemm_packed_kind_supported(int kind);
