@@ -53,6 +53,14 @@ public final class GradientTape {
     /// Back-propagates from `output` (seeded with ones, or `seed`) and ADDS each leaf's gradient into its
     /// `.grad`. Leaves are tensors with `requiresGrad` that no recorded op produced (parameters, inputs).
     public func backward(_ output: Tensor, seed: Tensor? = nil) throws {
+        try backward(output, seed: seed, whenLeafIsFinal: nil)
+    }
+
+    /// `backward(_:seed:)` that also calls `whenLeafIsFinal(leaf)` as soon as a leaf's gradient is complete —
+    /// after the last recorded op that uses it has been walked, with `.grad` already updated — instead of only at
+    /// the end. Data-parallel training starts all-reducing a bucket of gradients there while the walk goes on
+    /// (as PyTorch DDP's autograd hooks do). The gradients are the same, summed in the same order, either way.
+    package func backward(_ output: Tensor, seed: Tensor?, whenLeafIsFinal: ((Tensor) throws -> Void)?) throws {
         var grads: [ObjectIdentifier: Tensor] = [:]
         var produced = Set<ObjectIdentifier>()
         for e in entries { produced.insert(ObjectIdentifier(e.output)) }
@@ -64,25 +72,41 @@ public final class GradientTape {
         var leaves: [Tensor] = []
         var seenLeaf = Set<ObjectIdentifier>()
         if !produced.contains(ObjectIdentifier(output)), output.requiresGrad { leaves.append(output) }
+        // Uses left of each leaf in the entries not yet walked; a leaf is final when its count reaches 0.
+        var usesLeft: [ObjectIdentifier: Int] = [:]
+        if whenLeafIsFinal != nil {
+            for e in entries { for input in e.inputs where input.requiresGrad && !produced.contains(ObjectIdentifier(input)) { usesLeft[ObjectIdentifier(input), default: 0] += 1 } }
+        }
+        var finished = Set<ObjectIdentifier>()
+        func finish(_ leaf: Tensor) throws {
+            let id = ObjectIdentifier(leaf)
+            if let g = grads.removeValue(forKey: id) {
+                if let existing = leaf.grad { try existing.addInPlace(g) } else { leaf.grad = g.copy() }
+            }
+            finished.insert(id)
+        }
         try GradientTape.withoutRecording {
             for e in entries.reversed() {
-                guard let g = grads.removeValue(forKey: ObjectIdentifier(e.output)) else { continue }
-                let inputGrads = try e.backward(g)
-                for (input, ig) in zip(e.inputs, inputGrads) {
-                    guard let ig, input.requiresGrad else { continue }
+                if let g = grads.removeValue(forKey: ObjectIdentifier(e.output)) {
+                    let inputGrads = try e.backward(g)
+                    for (input, ig) in zip(e.inputs, inputGrads) {
+                        guard let ig, input.requiresGrad else { continue }
+                        let id = ObjectIdentifier(input)
+                        if let existing = grads[id] { grads[id] = try existing.adding(ig) } else { grads[id] = ig }
+                        if !produced.contains(id), seenLeaf.insert(id).inserted { leaves.append(input) }
+                    }
+                }
+                guard let whenLeafIsFinal else { continue }
+                for input in e.inputs where input.requiresGrad {
                     let id = ObjectIdentifier(input)
-                    if let existing = grads[id] { grads[id] = try existing.adding(ig) } else { grads[id] = ig }
-                    if !produced.contains(id), seenLeaf.insert(id).inserted { leaves.append(input) }
+                    guard let left = usesLeft[id] else { continue }
+                    if left > 1 { usesLeft[id] = left - 1; continue }
+                    usesLeft[id] = nil
+                    try finish(input)
+                    try whenLeafIsFinal(input)
                 }
             }
-        }
-        for leaf in leaves {
-            guard let g = grads[ObjectIdentifier(leaf)] else { continue }
-            if let existing = leaf.grad {
-                try GradientTape.withoutRecording { try existing.addInPlace(g) }
-            } else {
-                leaf.grad = g.copy()
-            }
+            for leaf in leaves where !finished.contains(ObjectIdentifier(leaf)) { try finish(leaf) }
         }
         entries.removeAll()
     }
