@@ -48,6 +48,12 @@ public final class OutputFolderLock {
         _ = record.withCString { pwrite(descriptor, $0, strlen($0), 0) }
     }
 
+    /// A lock object that holds nothing: data-parallel ranks other than 0 use the folder rank 0 has locked.
+    package init(heldByAnotherRank folder: URL) {
+        self.folder = folder
+        descriptor = -1
+    }
+
     /// Releases the lock (also done on deinit and, by the kernel, when the process ends).
     public func release() {
         guard descriptor >= 0 else { return }

@@ -26,7 +26,7 @@ public struct FineTuningOptions: Codable, Sendable {
 
 /// In-memory features served in shuffled batches; epoch `e` is shuffled by a generator seeded from (seed, e), so a
 /// resumed run sees the same order.
-package final class FeatureBatchSource<Feature>: TrainingBatchSource {
+package final class FeatureBatchSource<Feature>: TrainingBatchSource, ShardableBatchSource {
     /// Where the stream is.
     package struct Position: Codable, Equatable { public var epoch: Int; public var index: Int }
     package let features: [Feature]
@@ -34,6 +34,8 @@ package final class FeatureBatchSource<Feature>: TrainingBatchSource {
     package let seed: UInt64
     private var order: [Int] = []
     package private(set) var position = Position(epoch: 0, index: 0)
+    /// Data parallelism: share `rank` of global batches of `ranks × batchSize` features; (0, 1) for one process.
+    package private(set) var share = (rank: 0, ranks: 1)
 
     /// Batches of `batchSize` features; the last batch of an epoch may be smaller.
     package init(features: [Feature], batchSize: Int, seed: UInt64) {
@@ -43,15 +45,26 @@ package final class FeatureBatchSource<Feature>: TrainingBatchSource {
         startEpochOrder(0)
     }
 
-    /// Optimiser steps per epoch.
-    package var batchesPerEpoch: Int { (features.count + batchSize - 1) / batchSize }
+    /// Optimiser steps per epoch (global batches under data parallelism).
+    package var batchesPerEpoch: Int { (features.count + batchSize * share.ranks - 1) / (batchSize * share.ranks) }
 
+    /// This rank's rows `[n·rank/ranks, n·(rank+1)/ranks)` of the next global batch of n features (possibly none
+    /// at the end of an epoch), or nil when the epoch is over.
     package func nextBatch() throws -> [Feature]? {
         guard position.index < order.count else { return nil }
-        let end = min(position.index + batchSize, order.count)
+        let end = min(position.index + batchSize * share.ranks, order.count)
+        let n = end - position.index
+        let first = position.index + n * share.rank / share.ranks, last = position.index + n * (share.rank + 1) / share.ranks
         defer { position.index = end }
-        return order[position.index..<end].map { features[$0] }
+        return order[first..<last].map { features[$0] }
     }
+
+    package func shard(rank: Int, of ranks: Int) throws {
+        guard ranks >= 1, (0..<ranks).contains(rank) else { throw DataParallelError.sourceNotShardable(source: "rank \(rank) of \(ranks)") }
+        share = (rank, ranks)
+    }
+
+    package func isEmptyBatch(_ batch: Any) -> Bool { (batch as? [Feature])?.isEmpty ?? false }
 
     package func startEpoch(_ epoch: Int) throws { startEpochOrder(epoch) }
 
@@ -132,6 +145,10 @@ public struct FineTuningRun<Feature> {
         defer { lock.release() }
         let onEvent = control.onEvent
         let source = FeatureBatchSource(features: features, batchSize: options.batchSize, seed: options.seed)
+        // Under mpirun an epoch has fewer, global, steps; only rank 0 writes best/, last/, the plots and the summary.
+        let group = try DataParallelGroup.joined()
+        if let group { try source.shard(rank: group.rank, of: group.size) }
+        let writer = group?.isWriter ?? true
         let perEpoch = source.batchesPerEpoch
         var t = TrainingOptions(totalSteps: perEpoch * options.epochs)
         t.learningRate = options.learningRate
@@ -184,10 +201,11 @@ public struct FineTuningRun<Feature> {
                 bestMetric = best.evalMetric!
                 summary.bestEpoch = best.epoch
             }
-            onEvent(.resumed(checkpoint: checkpoint, step: trainer.step))
+            if writer { onEvent(.resumed(checkpoint: checkpoint, step: trainer.step)) }
         }
         try trainer.train(source: source, stopAfter: stopAfterSteps)
         if let stop = stopAfterSteps, trainer.step < t.totalSteps, trainer.step >= stop { return summary }
+        guard writer else { return summary }
         try AtomicFolder.write(lastURL, saveModel)
         if evaluate == nil {
             summary.bestEpoch = options.epochs

@@ -170,7 +170,9 @@ public enum QuestionAnsweringFineTuning {
         let run = FineTuningRun(model: model, features: trainFeatures, options: options, output: output, forward: { part, context in
             let x = try input(part, padId: padId, tokenTypes: model.bert.config.family.takesTokenTypeIds)
             let loss = try model.loss(x, startPositions: part.map(\.startPosition), endPositions: part.map(\.endPosition), context: context)
-            return StepOutput(loss: loss, tokens: x.attentionMask.reduce(0, +))
+            var step = StepOutput(loss: loss, tokens: x.attentionMask.reduce(0, +))
+            step.lossTerms = [(loss, Double(part.count))]  // the start and end cross-entropies are means over the rows
+            return step
         }, evaluate: evaluation.map { d, f in { try evaluate(model, dataset: d, features: f, padId: padId).evaluation } }, saveModel: { dir in
             try FineTunedModelFolder.save(model, config: config, sourceDirectory: modelDirectory, to: dir)
         }, control: control)

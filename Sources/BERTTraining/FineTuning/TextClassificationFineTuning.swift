@@ -157,7 +157,9 @@ public enum TextClassificationFineTuning {
         let run = FineTuningRun(model: model, features: trainFeatures, options: options, output: output, forward: { batch, context in
             let x = try input(batch, padId: padId, tokenTypes: model.bert.config.family.takesTokenTypeIds)
             let (loss, _) = try model.loss(x, labels: labels(batch, numLabels: model.numLabels), context: context)
-            return StepOutput(loss: loss, tokens: x.attentionMask.reduce(0, +))
+            var step = StepOutput(loss: loss, tokens: x.attentionMask.reduce(0, +))
+            step.lossTerms = [(loss, Double(batch.count))]  // a mean over the batch's rows (and labels, equal per row)
+            return step
         }, evaluate: evalFeatures.map { f in { try evaluate(model, features: f, task: task, padId: padId) } }, saveModel: { dir in
             try FineTunedModelFolder.save(model, config: config, sourceDirectory: modelDirectory, to: dir)
         }, control: control)

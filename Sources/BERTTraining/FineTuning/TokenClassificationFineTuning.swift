@@ -126,7 +126,9 @@ public enum TokenClassificationFineTuning {
         let run = FineTuningRun(model: model, features: trainFeatures, options: options, output: output, forward: { part, context in
             let (x, labels) = try batch(part, padId: padId, tokenTypes: model.bert.config.family.takesTokenTypeIds)
             let (loss, _) = try model.loss(x, labels: labels, context: context)
-            return StepOutput(loss: loss, tokens: x.attentionMask.reduce(0, +))
+            var step = StepOutput(loss: loss, tokens: x.attentionMask.reduce(0, +))
+            step.lossTerms = [(loss, Double(labels.filter { $0 != -100 }.count))]  // a mean over the labelled tokens
+            return step
         }, evaluate: evalFeatures.map { f in { try evaluate(model, features: f, labels: data.labels, padId: padId).evaluation } }, saveModel: { dir in
             try FineTunedModelFolder.save(model, config: config, sourceDirectory: modelDirectory, to: dir)
         }, control: control)

@@ -2,7 +2,7 @@ import BERTModels
 
 /// Feeds a `PretrainingBatcher` to the `Trainer`: reports the end of each epoch (the batcher itself rolls over)
 /// and saves/restores its position so a resumed run reads the same batches.
-public final class PretrainingBatchStream<Source: PretrainingInstanceSource>: TrainingBatchSource {
+public final class PretrainingBatchStream<Source: PretrainingInstanceSource>: TrainingBatchSource, ShardableBatchSource {
     public typealias Position = PretrainingBatchPosition
     private var batcher: PretrainingBatcher<Source>
     private var epoch: Int
@@ -30,6 +30,10 @@ public final class PretrainingBatchStream<Source: PretrainingInstanceSource>: Tr
         epoch = position.epoch
         pending = nil
     }
+
+    package func shard(rank: Int, of ranks: Int) throws { try batcher.shard(rank: rank, of: ranks) }
+
+    package func isEmptyBatch(_ batch: Any) -> Bool { (batch as? PretrainingBatch)?.batchSize == 0 }
 
     /// The number of batches in one epoch.
     public var batchesPerEpoch: Int { batcher.batchesPerEpoch }

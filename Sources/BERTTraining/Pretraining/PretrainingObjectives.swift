@@ -27,19 +27,24 @@ public enum PretrainingMetrics {
         let out = try model.loss(batch.encoderInput(), labels: batch.labels, nextSentenceLabels: batch.nextSentenceLabels, context: context)
         let (mc, mt) = accuracy(logits: out.prediction, labels: out.labelledLabels)
         let (nc, nt) = accuracy(logits: out.seqRelationship, labels: batch.nextSentenceLabels)
-        return StepOutput(loss: out.total, tokens: batch.attentionMask.reduce(0, +), metrics: [
+        var step = StepOutput(loss: out.total, tokens: batch.attentionMask.reduce(0, +), metrics: [
             "mlm_loss": Double(out.mlm.item), sentenceTask + "_loss": Double(out.nsp.item),
             "mlm_accuracy": Double(mc) / Double(max(mt, 1)), sentenceTask + "_accuracy": Double(nc) / Double(max(nt, 1)),
         ])
+        // Each cross-entropy is a mean over its own labelled positions (masked tokens; sentence pairs).
+        step.lossTerms = [(out.mlm, Double(mt)), (out.nsp, Double(nt))]
+        return step
     }
 
     /// One training step's forward pass for MLM only (RoBERTa's and DistilBERT's objective).
     public static func maskedLMStep(_ model: BertForMaskedLM, _ batch: PretrainingBatch, _ context: ForwardContext) throws -> StepOutput {
         let out = try model.loss(batch.encoderInput(), labels: batch.labels, context: context)
         let (mc, mt) = accuracy(logits: out.logits, labels: batch.labels.filter { $0 != -100 })
-        return StepOutput(loss: out.loss, tokens: batch.attentionMask.reduce(0, +), metrics: [
+        var step = StepOutput(loss: out.loss, tokens: batch.attentionMask.reduce(0, +), metrics: [
             "mlm_loss": Double(out.loss.item), "mlm_accuracy": Double(mc) / Double(max(mt, 1)),
         ])
+        step.lossTerms = [(out.loss, Double(mt))]
+        return step
     }
 
     /// Held-out MLM loss, accuracy and perplexity (exp of the mean token loss) over every batch of `source`.

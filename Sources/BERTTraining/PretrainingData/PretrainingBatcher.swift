@@ -51,6 +51,9 @@ public struct PretrainingBatcher<Source: PretrainingInstanceSource> {
     public let dropLast: Bool
     /// The next instance to hand out.
     public var position: PretrainingBatchPosition
+    /// Data parallelism: this process hands out share `rank` of global batches of `ranks × batchSize` instances;
+    /// `position` counts the global batches' instances. (0, 1) for one process.
+    package private(set) var share = (rank: 0, ranks: 1)
     private var cachedEpoch = -1
     private var cachedOrder: [Int] = []
 
@@ -72,15 +75,33 @@ public struct PretrainingBatcher<Source: PretrainingInstanceSource> {
         self.position = position
     }
 
-    /// Batches per epoch.
+    /// Batches per epoch (global batches of `batchSize` × ranks under data parallelism).
     public var batchesPerEpoch: Int {
-        dropLast ? source.count / batchSize : (source.count + batchSize - 1) / batchSize
+        let global = batchSize * share.ranks
+        return dropLast ? source.count / global : (source.count + global - 1) / global
     }
 
-    /// The next batch; moves to the next epoch when this one is used up.
+    /// Makes `next()` return share `rank` of global batches of `ranks × batchSize` instances: rows
+    /// `[n·rank/ranks, n·(rank+1)/ranks)` of each global batch of n rows, so one process with batch size
+    /// `ranks × b` reads exactly the rows that `ranks` processes with batch size b read together.
+    /// - Throws: `invalidConfiguration` for a rank outside `0..<ranks`, or (with `dropLast`) a source smaller than
+    ///   one global batch.
+    package mutating func shard(rank: Int, of ranks: Int) throws {
+        guard ranks >= 1, (0..<ranks).contains(rank) else {
+            throw PretrainingDataError.invalidConfiguration("rank \(rank) is not one of \(ranks) ranks")
+        }
+        guard !dropLast || source.count >= batchSize * ranks else {
+            throw PretrainingDataError.invalidConfiguration(
+                "the source holds \(source.count) instances, fewer than one global batch of \(batchSize) × \(ranks) ranks")
+        }
+        share = (rank, ranks)
+    }
+
+    /// The next batch (this rank's share of the next global batch); moves to the next epoch when this one is used up.
     public mutating func next() throws -> PretrainingBatch {
+        let global = batchSize * share.ranks
         let remaining = source.count - position.index
-        if remaining <= 0 || (dropLast && remaining < batchSize) {
+        if remaining <= 0 || (dropLast && remaining < global) {
             position = PretrainingBatchPosition(epoch: position.epoch + 1, index: 0)
         }
         if cachedEpoch != position.epoch {
@@ -88,13 +109,15 @@ public struct PretrainingBatcher<Source: PretrainingInstanceSource> {
             cachedEpoch = position.epoch
         }
         let start = position
-        let rows = min(batchSize, source.count - position.index)
+        let globalRows = min(global, source.count - position.index)
+        let first = globalRows * share.rank / share.ranks
+        let rows = globalRows * (share.rank + 1) / share.ranks - first
         let length = source.maxSeqLength
         var batch = PretrainingBatch(batchSize: rows, sequenceLength: length, inputIDs: [], tokenTypeIDs: [],
                                      attentionMask: [], labels: [], nextSentenceLabels: [], position: start,
                                      instanceIndices: [])
         for row in 0..<rows {
-            let index = cachedOrder[position.index + row]
+            let index = cachedOrder[position.index + first + row]
             let instance = try source.instance(at: index, epoch: position.epoch)
             guard instance.sequenceLength == length else {
                 throw PretrainingDataError.sequenceLengthMismatch(expected: length, found: instance.sequenceLength)
@@ -106,7 +129,7 @@ public struct PretrainingBatcher<Source: PretrainingInstanceSource> {
             batch.nextSentenceLabels.append(instance.nextSentenceLabel)
             batch.instanceIndices.append(index)
         }
-        position.index += rows
+        position.index += globalRows
         return batch
     }
 }

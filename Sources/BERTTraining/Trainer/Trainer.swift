@@ -26,8 +26,15 @@ public struct StepOutput {
     public var tokens: Int
     /// Extra figures for the log (e.g. "mlm_loss", "mlm_accuracy", "nsp_accuracy").
     public var metrics: [String: Double]
+    /// The loss as a sum of means, each with the count it averages over (masked tokens, rows): data-parallel
+    /// training weights each rank's means by its share of the counts so that the result equals one process's loss
+    /// on the global batch. The default — the whole loss with count 1 — averages the ranks' losses as DDP does.
+    package var lossTerms: [(loss: Tensor, count: Double)]
 
-    public init(loss: Tensor, tokens: Int, metrics: [String: Double] = [:]) { self.loss = loss; self.tokens = tokens; self.metrics = metrics }
+    public init(loss: Tensor, tokens: Int, metrics: [String: Double] = [:]) {
+        self.loss = loss; self.tokens = tokens; self.metrics = metrics
+        lossTerms = [(loss, 1)]
+    }
 }
 
 /// Hyper-parameters of a training run.
@@ -62,6 +69,10 @@ struct TrainerState<Position: Codable>: Codable {
 /// dropout; logs every step to `log.jsonl`, draws `loss.svg`, and writes checkpoints atomically
 /// (`checkpoint-N/` appears only when complete) so that `resume` after a kill continues exactly. It does not lock
 /// its folder: callers hold `TrainingOutputFolder.open` for the run's lifetime.
+///
+/// Under `mpirun` it trains data-parallel with no other change (`DataParallelStep`): each rank reads its share of
+/// every global batch (batch size × ranks), gradients are summed over ranks while the backward pass runs, and
+/// rank 0 alone writes checkpoints, the log and the plot and calls `onLog` and `evaluate`.
 public final class Trainer<Source: TrainingBatchSource> {
     public let model: Module
     public let options: TrainingOptions
@@ -79,6 +90,9 @@ public final class Trainer<Source: TrainingBatchSource> {
     /// shows `entry.progressLine(eta:)` here.
     public var onLog: (TrainingLogEntry, _ etaSeconds: Double) -> Void = { _, _ in }
     private let forward: (Source.Batch, ForwardContext) throws -> StepOutput
+    private var parallelStep: DataParallelStep?
+    /// Under `mpirun`, the communication time of the last `train` call that the computation did not hide.
+    package var dataParallelTiming: DataParallelTiming? { parallelStep?.timing }
 
     /// A trainer for `model`; `forward` computes one batch's loss.
     public init(model: Module, options: TrainingOptions, outputDirectory: URL,
@@ -101,6 +115,7 @@ public final class Trainer<Source: TrainingBatchSource> {
 
     /// Restores weights, optimizer, schedule position, RNG and data position from `checkpoint`.
     public func resume(from checkpoint: URL, source: Source) throws {
+        try shardIfParallel(source)
         let state = try Self.readState(checkpoint.appendingPathComponent("trainer_state.json"))
         let weights = try SafeTensorsFile(url: checkpoint.appendingPathComponent("model.safetensors"))
         try model.load(from: weights, prefixes: [""])
@@ -134,8 +149,16 @@ public final class Trainer<Source: TrainingBatchSource> {
     ///   the weights, so the newest checkpoint is the last good one).
     public func train(source: Source, stopAfter: Int? = nil) throws {
         try options.validate()
-        try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
-        let log = try JSONLinesLog(url: outputDirectory.appendingPathComponent("log.jsonl"), truncateAfterStep: step)
+        let group = try DataParallelGroup.joined()
+        let parallel = try group.flatMap { $0.size > 1 ? try DataParallelStep(model: model, group: $0) : nil }
+        parallelStep = parallel
+        if let group {
+            try shardIfParallel(source)
+            try group.checkSame(Double(step), what: "the step to start from")
+        }
+        let writer = group?.isWriter ?? true
+        if writer { try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true) }
+        let log = writer ? try JSONLinesLog(url: outputDirectory.appendingPathComponent("log.jsonl"), truncateAfterStep: step) : nil
         let start = Date()
         let startStep = step
         var windowTokens = 0, windowStart = Date()
@@ -151,14 +174,26 @@ public final class Trainer<Source: TrainingBatchSource> {
                     try source.startEpoch(epoch)
                     continue
                 }
-                let tape = GradientTape()
-                let out = try tape.record { try forward(batch, context) }
                 let scale = 1 / Float(options.gradientAccumulation)
-                try tape.backward(out.loss, seed: Tensor.full(out.loss.shape, scale))
-                totalLoss += Double(out.loss.item) / Double(options.gradientAccumulation)
+                let out: (loss: Double, tokens: Int, metrics: [String: Double])
+                if let parallel {
+                    let empty = (source as? ShardableBatchSource)?.isEmptyBatch(batch) ?? false
+                    out = try parallel.microStep(batch, isEmpty: empty, last: micro == options.gradientAccumulation - 1, scale: scale,
+                                                 forward: forward, context: context)
+                } else {
+                    let tape = GradientTape()
+                    let result = try tape.record { try forward(batch, context) }
+                    try tape.backward(result.loss, seed: Tensor.full(result.loss.shape, scale))
+                    out = (Double(result.loss.item) / Double(options.gradientAccumulation), result.tokens, result.metrics)
+                }
+                totalLoss += out.loss
                 tokens += out.tokens
                 for (k, v) in out.metrics { metrics[k, default: 0] += v / Double(options.gradientAccumulation) }
                 micro += 1
+            }
+            if let parallel {
+                let global = try parallel.finish(loss: totalLoss, tokens: tokens)
+                totalLoss = global.loss; tokens = global.tokens
             }
             let norm = try clipGradientNorm(model.parameters, maxNorm: options.maxGradNorm)
             guard totalLoss.isFinite, norm.isFinite else {
@@ -176,21 +211,31 @@ public final class Trainer<Source: TrainingBatchSource> {
                 entry.mlmLoss = metrics["mlm_loss"]; entry.nspLoss = metrics["nsp_loss"]
                 entry.mlmAccuracy = metrics["mlm_accuracy"]; entry.nspAccuracy = metrics["nsp_accuracy"]
                 entry.sopLoss = metrics["sop_loss"]; entry.sopAccuracy = metrics["sop_accuracy"]
-                try log.append(entry)
+                try log?.append(entry)
                 let rate = Date().timeIntervalSince(start) / Double(step - startStep)
-                onLog(entry, rate * Double(options.totalSteps - step))
+                if writer { onLog(entry, rate * Double(options.totalSteps - step)) }
                 windowTokens = 0; windowStart = Date()
             }
-            if options.evalEvery > 0, step % options.evalEvery == 0 || step == options.totalSteps, let evaluate {
+            if options.evalEvery > 0, step % options.evalEvery == 0 || step == options.totalSteps, let evaluate, let log {
                 let e = try GradientTape.withoutRecording { try evaluate(step) }
                 try log.append(e)
                 onLog(e, 0)
             }
-            if step % max(options.saveEvery, 1) == 0 || step == options.totalSteps || step == lastStep {
+            if step % max(options.saveEvery, 1) == 0 || step == options.totalSteps || step == lastStep, let log {
                 try saveCheckpoint(source: source)
                 try LossPlot.write(log: JSONLinesLog.read(log.url), title: "training loss", to: outputDirectory.appendingPathComponent("loss.svg"))
             }
         }
+    }
+
+    /// Under `mpirun`, makes `source` hand out this rank's share of each global batch.
+    /// - Throws: `DataParallelError.sourceNotShardable` for a source that cannot be split.
+    private func shardIfParallel(_ source: Source) throws {
+        guard let group = try DataParallelGroup.joined(), group.size > 1 else { return }
+        guard let shardable = source as? ShardableBatchSource else {
+            throw DataParallelError.sourceNotShardable(source: String(describing: Source.self))
+        }
+        try shardable.shard(rank: group.rank, of: group.size)
     }
 
     /// Writes `checkpoint-<step>/` atomically: everything goes to a hidden temporary folder first, which is renamed

@@ -46,7 +46,19 @@ public enum TrainingOutputFolder {
     /// `TrainingError.earlierRunPresent` when it holds an earlier run, `.overwrite` deletes the earlier run.
     /// Keep the returned lock until the run ends.
     /// - Throws: `OutputFolderLockError.held` when another run has the folder; `TrainingError` as above.
+    ///
+    /// Under `mpirun` only rank 0 locks and checks (or clears) the folder; the other ranks get a lock object that
+    /// holds nothing, and wait in a barrier until rank 0 has done so (if rank 0 fails, the job ends).
     public static func open(_ folder: URL, start: RunStart) throws -> OutputFolderLock {
+        if let group = try DataParallelGroup.joined(), group.size > 1 {
+            let lock = group.isWriter ? try openAlone(folder, start: start) : OutputFolderLock(heldByAnotherRank: folder)
+            try group.barrier()
+            return lock
+        }
+        return try openAlone(folder, start: start)
+    }
+
+    private static func openAlone(_ folder: URL, start: RunStart) throws -> OutputFolderLock {
         let lock = try OutputFolderLock(folder: folder)
         let fm = FileManager.default
         let earlier = earlierRunItems(in: folder)

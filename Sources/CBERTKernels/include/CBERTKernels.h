@@ -10,6 +10,39 @@
 extern "C" {
 #endif
 
+// ---- MPI (mpi_loader.c) ------------------------------------------------------------------
+/// Loads Open MPI's libmpi.so.40 (or `BERT_MPI_LIBRARY`) once; 1 when every needed symbol was found.
+int bert_mpi_load(void);
+/// Why `bert_mpi_load` failed (dlerror or the missing symbol); empty after success.
+const char *bert_mpi_load_failure(void);
+/// The library path that was loaded.
+const char *bert_mpi_library(void);
+/// MPI_Init_thread(MPI_THREAD_FUNNELED) unless MPI is already initialised; -1 when the library is not loaded.
+int bert_mpi_init(int *provided);
+/// MPI_Comm_rank / MPI_Comm_size on MPI_COMM_WORLD.
+int bert_mpi_rank(int *rank);
+int bert_mpi_size(int *size);
+/// In-place MPI_Allreduce(MPI_SUM) over MPI_COMM_WORLD.
+int bert_mpi_allreduce_sum_float(float *buffer, int count);
+int bert_mpi_allreduce_sum_double(double *buffer, int count);
+/// In-place MPI_Iallreduce(MPI_SUM); `request` receives the MPI_Request to wait on.
+int bert_mpi_iallreduce_sum_float(float *buffer, int count, void **request);
+/// MPI_Wait / MPI_Test on a request (status ignored).
+int bert_mpi_wait(void **request);
+int bert_mpi_test(void **request, int *done);
+/// MPI_Bcast of doubles from `root`.
+int bert_mpi_bcast_double(double *buffer, int count, int root);
+int bert_mpi_bcast_float(float *buffer, int count, int root);
+int bert_mpi_barrier(void);
+/// MPI_Abort(MPI_COMM_WORLD, code): ends every rank of the job.
+void bert_mpi_abort(int code);
+/// MPI_Finalize unless already finalised.
+int bert_mpi_finalize(void);
+/// MPI_Get_processor_name into `name` (capacity at least 256, MPI_MAX_PROCESSOR_NAME).
+int bert_mpi_processor_name(char *name, int capacity);
+/// MPI_Error_string into `text` (capacity at least 256).
+void bert_mpi_error_string(int code, char *text, int capacity);
+
 // ---- GEMM backend -------------------------------------------------------------------------
 /// Backends the GEMM dispatcher can use.
 typedef enum { BERT_BLAS_BUILTIN = 0, BERT_BLAS_OPENBLAS = 1, BERT_BLAS_BLIS = 2, BERT_BLAS_ACCELERATE = 3 } bert_blas_backend;
