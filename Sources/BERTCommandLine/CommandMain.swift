@@ -1,4 +1,5 @@
 import ArgumentParser
+import BERTTraining
 import Foundation
 
 #if canImport(Glibc)
@@ -22,9 +23,13 @@ package enum CommandMain {
             } else {
                 try command.run()
             }
+            DataParallelGroup.leave(status: 0)
             exit(0)
         } catch {
-            exit(report(error, root: root))
+            // Under mpirun a failing rank aborts the job (after its message), so the others do not wait forever.
+            let status = report(error, root: root)
+            DataParallelGroup.leave(status: status)
+            exit(status)
         }
     }
 

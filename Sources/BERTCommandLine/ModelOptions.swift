@@ -1,5 +1,6 @@
 import ArgumentParser
 import BERT
+import BERTTraining
 import Foundation
 
 /// `--model` and `--threads`, shared by every command that loads a model or tokenizer: a folder, or a model id
@@ -34,7 +35,14 @@ package func applyThreads(_ threads: Int?) throws {
     }
     // The library falls back to every core on a bad BERT_NUM_THREADS; the command line refuses it instead, so a
     // typo is seen.
-    do { if let n = try Threads.requested() { Threads.set(n) } } catch {
+    do {
+        if let n = try Threads.requested() {
+            Threads.set(n)
+        } else if let launch = MPILaunch.detect(), launch.localSize > 1 {
+            // Ranks sharing a host share its cores: no oversubscription unless asked for.
+            Threads.set(launch.threadsPerRank())
+        }
+    } catch {
         throw CommandLineError("BERT_NUM_THREADS=\(error.value) is not a thread count from 1 to \(Threads.maximum); set it to "
             + "one (e.g. 2) or unset it to use every core")
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BERT
 import BERTCommandLine
+import BERTTraining
 import Foundation
 
 /// `bert finetune`: trains a task head (or a sentence-embedding model) from a BERT folder.
@@ -9,7 +10,7 @@ struct FinetuneCommand: ParsableCommand {
         commandName: "finetune", abstract: "Fine-tune BERT: text classification, NER, extractive QA or sentence embeddings.",
         discussion: """
         Writes OUTPUT/best and OUTPUT/last (Hugging Face folders that transformers loads), log.jsonl, loss.svg, \
-        metric.svg and summary.json. Example:
+        metric.svg and summary.json. Data-parallel: `mpirun -np N bert finetune ...` (--batch-size is per rank). Example:
           bert finetune --task classification --model models/all-MiniLM-L6-v2 --train data/polarity/train.csv \\
             --validation data/polarity/test.csv --output runs/polarity --epochs 3 --max-seq-length 64
         Data: classification CSV/TSV/JSONL (text[, text_pair], label); ner CoNLL; qa SQuAD JSON; embedding \
@@ -40,13 +41,17 @@ struct FinetuneCommand: ParsableCommand {
 
     func run() throws {
         let model = try modelOptions.directory()
+        // Under mpirun rank 0 alone reports and prints the summary; the other ranks print only their own errors.
+        let group = try DataParallelGroup.joined()
+        let writer = group?.isWriter ?? true
+        if let group, writer { FileHandle.standardError.write(Data("\(group.summary); \(Threads.count) threads per rank\n".utf8)) }
         var o = FineTuningOptions()
         o.epochs = epochs; o.batchSize = batchSize; o.learningRate = learningRate; o.warmupRatio = warmupRatio
         o.weightDecay = weightDecay; o.maxSeqLength = maxSeqLength; o.docStride = docStride; o.seed = seed; o.logEvery = logEvery
         let trainURL = URL(fileURLWithPath: train), out = URL(fileURLWithPath: output)
         let validationURL = validation.map { URL(fileURLWithPath: $0) }
         let control = FineTuningControl(start: overwrite ? .overwrite : noResume ? .startOver : .resume,
-                                        onEvent: { FileHandle.standardError.write(Data("\($0)\n".utf8)) })
+                                        onEvent: { event in if writer { FileHandle.standardError.write(Data("\(event)\n".utf8)) } })
         let summary: FineTuningSummary
         switch task {
         case .classification:
@@ -60,6 +65,7 @@ struct FinetuneCommand: ParsableCommand {
         case .embedding, .similarity:
             summary = try SentenceEmbeddingFineTuning.train(modelDirectory: model, train: trainURL, validation: validationURL, options: o, output: out, control: control)
         }
+        guard writer else { return }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")

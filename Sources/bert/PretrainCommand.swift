@@ -1,6 +1,7 @@
 import ArgumentParser
 import BERT
 import BERTCommandLine
+import BERTTraining
 import Foundation
 
 /// `--format` of `bert pretraining-data`.
@@ -94,12 +95,13 @@ struct PretrainCommand: ParsableCommand {
             <output>/log.jsonl (one line per logged step and per evaluation) and <output>/loss.svg.
             Re-running the same command resumes from the newest checkpoint (--no-resume starts over, refusing a
             folder that holds an earlier run; --overwrite deletes that run's files first). One run at a time per folder.
+            Data-parallel: `mpirun -np N bert pretrain ...` (--batch-size is per rank; docs/distributed.md).
             """)
 
-    @Option(help: "Training instance file.") var data: String
+    @Option(help: "Training instance file.") var data: String?
     @Option(help: "Held-out instance file for MLM accuracy and perplexity.") var validation: String?
-    @Option(help: "Output folder.") var output: String
-    @Option(help: "Tokenizer folder, copied into checkpoints.") var tokenizer: String
+    @Option(help: "Output folder.") var output: String?
+    @Option(help: "Tokenizer folder, copied into checkpoints.") var tokenizer: String?
     @Option(help: "Start from this checkpoint folder instead of random weights.") var initFrom: String?
     @Option(help: "Objective: nsp (BertForPreTraining), sop (AlbertForPreTraining) or mlm (*ForMaskedLM).") var objective = "nsp"
     @Option(help: "Architecture of a new model: bert, roberta, xlm-roberta, distilbert or albert.") var modelType = "bert"
@@ -108,6 +110,7 @@ struct PretrainCommand: ParsableCommand {
     @Option var layers = 4
     @Option var heads = 4
     @Option var intermediateSize = 1024
+    @Option(help: "Dropout of a new model (hidden and attention probabilities); 0 makes runs comparable step by step.") var dropout: Double?
     @Option var steps = 1000
     @Option var batchSize = 16
     @Option var learningRate: Float = 1e-4
@@ -123,9 +126,26 @@ struct PretrainCommand: ParsableCommand {
     @Flag(help: "Read instances in file order (reproducible against PyTorch); default shuffles per epoch.") var noShuffle = false
     @Flag(help: "Ignore existing checkpoints and start over (refused when the output folder holds an earlier run).") var noResume = false
     @Flag(help: "Start over after deleting the output folder's earlier run (checkpoints, logs, plots; nothing else).") var overwrite = false
+    @Flag(help: "Print the MPI ranks, hosts and all-reduce backend this run would use, and stop.") var ranksInfo = false
+
+    func validate() throws {
+        guard !ranksInfo else { return }
+        for (value, name) in [(data, "--data <data>"), (output, "--output <output>"), (tokenizer, "--tokenizer <tokenizer>")] where value == nil {
+            throw ValidationError("Missing expected argument '\(name)'")
+        }
+    }
 
     func run() throws {
         try applyThreads(threads)
+        let group = try DataParallelGroup.joined()
+        if ranksInfo {
+            if group?.isWriter ?? true { try StandardOutput.line(DataParallelGroup.describe(group) + "; \(Threads.count) threads per rank") }
+            return
+        }
+        guard let data, let output, let tokenizer else { return }
+        // Rank 0 alone reports; the other ranks print only their own errors.
+        let report: (String) -> Void = group?.isWriter ?? true ? { FileHandle.standardError.write(Data(($0 + "\n").utf8)) } : { _ in }
+        if let group { report(group.summary + "; \(Threads.count) threads per rank") }
         let outputURL = URL(fileURLWithPath: output)
         let reader = try PretrainingInstanceFileReader(url: URL(fileURLWithPath: data))
         let tokenizerURL = try resolveModelReference(tokenizer)
@@ -136,6 +156,11 @@ struct PretrainCommand: ParsableCommand {
             sizes: (hiddenSize, layers, heads, intermediateSize, embeddingSize), vocabSize: reader.header.vocabSize,
             maxSeqLength: reader.maxSeqLength, padID: reader.header.settings.specialTokenIDs.pad)
         var config = choice.config
+        if let dropout {
+            guard (0..<1).contains(dropout) else { throw CommandLineError("--dropout is \(dropout); it must be at least 0 and below 1") }
+            config.hiddenDropoutProb = dropout
+            config.attentionProbsDropoutProb = dropout
+        }
         let mlmOnly = choice.maskedLMOnly
         config.architectures = [choice.architecture]
         try PretrainingModelLimits.check(config, sequenceLength: reader.maxSeqLength, dataVocabularySize: reader.header.vocabSize)
@@ -165,7 +190,7 @@ struct PretrainCommand: ParsableCommand {
         if let initFrom {
             try module.load(from: Pretrained.weights(in: resolveModelReference(initFrom)), prefixes: [""], ignoring: FamilyMember.tiedDecoderKeys + ["position_ids"])
         }
-        FileHandle.standardError.write(Data("model: \(config.numHiddenLayers) layers, hidden \(config.hiddenSize), \(module.parameterCount) parameters; \(reader.count) instances of \(reader.maxSeqLength) tokens; \(BLAS.description)\n".utf8))
+        report("model: \(config.numHiddenLayers) layers, hidden \(config.hiddenSize), \(module.parameterCount) parameters; \(reader.count) instances of \(reader.maxSeqLength) tokens; \(BLAS.description)")
         let batcher = try PretrainingBatcher(source: reader, batchSize: batchSize, order: noShuffle ? .sequential : .shuffled(seed: seed))
         let stream = PretrainingBatchStream(batcher)
         let trainer = Trainer<PretrainingBatchStream<PretrainingInstanceFileReader>>(model: module, options: options, outputDirectory: outputURL, forward: forward)
@@ -173,20 +198,25 @@ struct PretrainCommand: ParsableCommand {
             try config.write(to: dir.appendingPathComponent("config.json"))
             try tokenizerFiles.write(into: dir)
         }
-        trainer.onLog = { entry, eta in FileHandle.standardError.write(Data((entry.progressLine(eta: eta) + "\n").utf8)) }
+        trainer.onLog = { entry, eta in report(entry.progressLine(eta: eta)) }
         if let validation {
             let held = try PretrainingInstanceFileReader(url: URL(fileURLWithPath: validation))
             let baseline = try PretrainingMetrics.mostFrequentTokenBaseline(held)
-            FileHandle.standardError.write(Data("held-out baseline (always the most frequent label token, id \(baseline.token)): MLM accuracy \(String(format: "%.3f", baseline.accuracy))\n".utf8))
+            report("held-out baseline (always the most frequent label token, id \(baseline.token)): MLM accuracy \(String(format: "%.3f", baseline.accuracy))")
             trainer.evaluate = { step in
                 try PretrainingMetrics.evaluate(source: held, batchSize: batchSize, step: step, mlmLogits: mlmLogits)
             }
         }
         if start == .resume, let checkpoint = trainer.latestCheckpoint {
             try trainer.resume(from: checkpoint, source: stream)
-            FileHandle.standardError.write(Data("resumed from \(checkpoint.path) at step \(trainer.step)\n".utf8))
+            report("resumed from \(checkpoint.path) at step \(trainer.step)")
         }
         try trainer.train(source: stream)
-        FileHandle.standardError.write(Data("done: \(outputURL.path)/checkpoint-\(trainer.step), log.jsonl, loss.svg\n".utf8))
+        if let timing = trainer.dataParallelTiming, timing.steps > 0 {
+            report(String(format: "MPI: %.1f ms a step waiting for all-reduces (%d buckets, %d of %d started during the backward pass)",
+                          1000 * timing.exposedSeconds / Double(timing.steps), timing.buckets, timing.bucketsStartedDuringBackward,
+                          timing.buckets * timing.steps))
+        }
+        report("done: \(outputURL.path)/checkpoint-\(trainer.step), log.jsonl, loss.svg")
     }
 }
