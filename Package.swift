@@ -83,7 +83,7 @@ let package = Package(
             ]),
         .executableTarget(
             name: "bert-dev",
-            dependencies: ["BERTCommandLine", "BERT", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["BERTCommandLine", "BERT", "BERTSearch", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // Tests. TestSupport holds assertClose, the finite-difference gradient checker and fixture loading.
         .target(name: "TestSupport", dependencies: ["BERTTensor"], path: "Tests/TestSupport"),
