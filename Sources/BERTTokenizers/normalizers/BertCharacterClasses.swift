@@ -31,7 +31,7 @@ final class BertCharacterClasses: @unchecked Sendable {
     private init() {
         var flags = [UInt8](repeating: 0, count: 0x110000)
         func mark(_ text: String, _ bit: UInt8) {
-            Self.forEachRange(text) { lo, hi in
+            ScalarLookupTable.forEachRange(text) { lo, hi in
                 for cp in lo...hi { flags[Int(cp)] |= bit }
             }
         }
@@ -69,24 +69,9 @@ final class BertCharacterClasses: @unchecked Sendable {
         }
     }
 
-    static func forEachRange(_ text: String, _ body: (UInt32, UInt32) -> Void) {
-        for item in text.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
-            if let dash = item.firstIndex(of: "-") {
-                body(UInt32(item[..<dash], radix: 16)!, UInt32(item[item.index(after: dash)...], radix: 16)!)
-            } else {
-                let cp = UInt32(item, radix: 16)!
-                body(cp, cp)
-            }
-        }
-    }
-
     private static func parseMap(_ text: String) -> [UInt32: [UInt32]] {
         var map: [UInt32: [UInt32]] = [:]
-        for item in text.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
-            let parts = item.split(separator: "=", omittingEmptySubsequences: false)
-            let key = UInt32(parts[0], radix: 16)!
-            map[key] = parts[1].split(separator: ".").map { UInt32($0, radix: 16)! }
-        }
+        ScalarLookupTable.forEachMapEntry(text) { cp, pieces in map[cp] = pieces }
         return map
     }
 }
