@@ -43,24 +43,25 @@ POOLS = [(0x20, 0x7E), (0xA0, 0x24F), (0x300, 0x36F), (0x370, 0x3FF), (0x400, 0x
          (0x0, 0x10FFFF)]
 
 
-def random_strings(seed, count, max_length=24, space_rate=0.0):
-    """`count` seeded strings of 1-`max_length` code points, each a space with probability `space_rate`, else
-    drawn from a block of POOLS chosen uniformly (surrogates become spaces)."""
+def seeded_strings(seed, count, max_length, draw):
+    """`count` strings of 1-`max_length` code points from `draw(rng)`, seeded (surrogates become spaces)."""
     rng = random.Random(seed)
     out = []
     for _ in range(count):
-        chars = []
-        for _ in range(rng.randint(1, max_length)):
-            if space_rate and rng.random() < space_rate:
-                chars.append(" ")
-                continue
-            lo, hi = rng.choice(POOLS)
-            cp = rng.randint(lo, hi)
-            if 0xD800 <= cp <= 0xDFFF:
-                cp = 0x20
-            chars.append(chr(cp))
-        out.append("".join(chars))
+        cps = [draw(rng) for _ in range(rng.randint(1, max_length))]
+        out.append("".join(" " if 0xD800 <= cp <= 0xDFFF else chr(cp) for cp in cps))
     return out
+
+
+def random_strings(seed, count, max_length=24, space_rate=0.0):
+    """`count` seeded strings of 1-`max_length` code points, each a space with probability `space_rate`, else
+    drawn from a block of POOLS chosen uniformly (surrogates become spaces)."""
+    def draw(rng):
+        if space_rate and rng.random() < space_rate:
+            return 0x20
+        lo, hi = rng.choice(POOLS)
+        return rng.randint(lo, hi)
+    return seeded_strings(seed, count, max_length, draw)
 
 
 def fnv(text):
@@ -74,23 +75,12 @@ def fnv(text):
 def plane_sweep(seed, count):
     """`count` seeded random strings of 1-24 code points: 30% ASCII, 50% BMP, 20% the other planes (surrogates
     become spaces)."""
-    rng = random.Random(seed)
-    sweep = []
-    for _ in range(count):
-        chars = []
-        for _ in range(rng.randint(1, 24)):
-            r = rng.random()
-            if r < 0.3:
-                cp = rng.randint(0x20, 0x7E)
-            elif r < 0.8:
-                cp = rng.randint(0x80, 0xFFFF)
-            else:
-                cp = rng.randint(0x10000, 0x10FFFF)
-            if 0xD800 <= cp <= 0xDFFF:
-                cp = 0x20
-            chars.append(chr(cp))
-        sweep.append("".join(chars))
-    return sweep
+    def draw(rng):
+        r = rng.random()
+        if r < 0.3:
+            return rng.randint(0x20, 0x7E)
+        return rng.randint(0x80, 0xFFFF) if r < 0.8 else rng.randint(0x10000, 0x10FFFF)
+    return seeded_strings(seed, count, 24, draw)
 
 
 def scalar_map_entries(mapping):
