@@ -40,13 +40,19 @@ final class BertCharacterClasses: @unchecked Sendable {
         mark(BertUnicodeTables.splitSpace, Self.splitSpace)
         mark(BertUnicodeTables.punctuation, Self.punctuation)
         mark(BertUnicodeTables.stripRemoved, Self.strips)
+        // Accent stripping maps a scalar to its (the crate's) NFD without the removed scalars; the table
+        // generator checked that this is what HF does for every scalar.
+        var strip: [UInt32: [UInt32]] = [:]
+        ScalarLookupTable.forEachMapEntry(NormalizationTables.canonicalDecompositions) { cp, pieces in
+            let kept = pieces.filter { flags[Int($0)] & Self.strips == 0 }
+            if !kept.isEmpty && kept != [cp] { strip[cp] = kept }
+        }
         // HF's is_chinese_char ranges (tokenizers/src/normalizers/bert.rs).
         for (lo, hi) in [(0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0x20000, 0x2A6DF), (0x2A700, 0x2B73F),
                          (0x2B740, 0x2B81F), (0x2B920, 0x2CEAF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F)] {
             for cp in lo...hi { flags[cp] |= Self.chinese }
         }
         for cp in 0xAC00...0xD7A3 { flags[cp] |= Self.strips }  // Hangul syllables decompose algorithmically
-        let strip = Self.parseMap(BertUnicodeTables.stripMap)
         let lower = Self.parseMap(BertUnicodeTables.lowerMap)
         for cp in strip.keys { flags[Int(cp)] |= Self.strips }
         for cp in lower.keys { flags[Int(cp)] |= Self.lowers }
