@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(name: "BERTTensorTests", dependencies: ["BERTTensor", "TestSupport"]),
         .testTarget(name: "BERTJSONTests", dependencies: ["BERTJSON"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
-        .testTarget(name: "BERTTokenizersTests", dependencies: ["BERTTokenizers"]),
+        .testTarget(name: "BERTTokenizersTests", dependencies: ["BERTTokenizers", "BERTJSON"]),
         .testTarget(name: "BERTHubTests", dependencies: ["BERTHub", "TestSupport"]),
         .testTarget(name: "BERTSearchTests", dependencies: ["BERTSearch", "BERTTasks", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "BERTModelsTests", dependencies: ["BERTModels", "BERTTokenizers", "TestSupport"]),
