@@ -143,6 +143,18 @@ package final class DataParallelGroup: @unchecked Sendable {
         }
     }
 
+    /// Sums `count` floats at `buffer` over every rank, in place, with one blocking MPI_Allreduce (the benchmark's
+    /// all-reduce alone, without any overlap).
+    package func sum(_ buffer: UnsafeMutablePointer<Float>, count: Int) throws {
+        guard size > 1 else { return }
+        var offset = 0
+        while offset < count {
+            let n = min(count - offset, Int(Int32.max))
+            try Self.check(bert_mpi_allreduce_sum_float(buffer + offset, Int32(n)), "MPI_Allreduce")
+            offset += n
+        }
+    }
+
     /// Waits until every rank gets here.
     package func barrier() throws {
         guard size > 1 else { return }

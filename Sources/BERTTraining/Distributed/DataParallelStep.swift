@@ -16,19 +16,19 @@ package protocol ShardableBatchSource: AnyObject {
 /// share of each loss term's count over all ranks (so the summed gradient is the gradient of the global batch's
 /// loss, exactly as one process would compute it on all the rows: a mean over masked tokens stays a mean over all
 /// ranks' masked tokens), and the gradients are summed by `GradientBuckets` during the last micro-batch's backward.
-final class DataParallelStep {
+package final class DataParallelStep {
     /// Loss terms a step can carry (the count all-reduce is fixed-size so empty ranks take part).
     static let maximumTerms = 4
-    let group: DataParallelGroup
+    package let group: DataParallelGroup
     private let buckets: GradientBuckets
     /// Whether buckets start during the backward walk (`BERT_MPI_OVERLAP=0` starts them all after it, to measure
     /// the all-reduce alone).
     private let overlap: Bool
     /// Time spent in communication the computation did not hide, and the steps it covers.
-    private(set) var timing = DataParallelTiming()
+    package private(set) var timing = DataParallelTiming()
 
     /// The step for `model` in `group`; rank 0's weights are broadcast to every rank first.
-    init(model: Module, group: DataParallelGroup) throws {
+    package init(model: Module, group: DataParallelGroup) throws {
         self.group = group
         let parameters = model.parameters
         try group.broadcastFromRank0(parameters)
@@ -39,7 +39,7 @@ final class DataParallelStep {
     /// Forward and backward of one micro-batch on this rank; returns this rank's share of the global loss (the
     /// shares sum to the global loss over ranks), its tokens and its metrics. `last` starts the gradient
     /// all-reduce during this backward.
-    func microStep<Batch>(_ batch: Batch, isEmpty: Bool, last: Bool, scale: Float,
+    package func microStep<Batch>(_ batch: Batch, isEmpty: Bool, last: Bool, scale: Float,
                           forward: (Batch, ForwardContext) throws -> StepOutput, context: ForwardContext) throws
         -> (loss: Double, tokens: Int, metrics: [String: Double]) {
         let tape = GradientTape()
@@ -71,7 +71,7 @@ final class DataParallelStep {
 
     /// Ends the step: the gradients become the global sums (identical on every rank); returns the global loss and
     /// tokens from this rank's shares.
-    func finish(loss: Double, tokens: Int) throws -> (loss: Double, tokens: Int) {
+    package func finish(loss: Double, tokens: Int) throws -> (loss: Double, tokens: Int) {
         let started = Date()
         timing.bucketsStartedDuringBackward += buckets.startedDuringBackward
         try buckets.finishStep()

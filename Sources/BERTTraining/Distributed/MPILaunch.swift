@@ -11,6 +11,11 @@ package struct MPILaunch: Sendable, Equatable {
     /// Ranks of the job on this host (`OMPI_COMM_WORLD_LOCAL_SIZE`), for the thread count; 1 when unknown.
     package var localSize: Int
 
+    /// A launch with these figures.
+    package init(worldSize: Int?, rank: Int, localSize: Int) {
+        self.worldSize = worldSize; self.rank = rank; self.localSize = localSize
+    }
+
     /// The launch described by `environment`, or nil when the process was not started by `mpirun`.
     package static func detect(environment: [String: String] = ProcessInfo.processInfo.environment) -> MPILaunch? {
         func number(_ key: String) -> Int? { environment[key].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
