@@ -104,9 +104,28 @@ final class DataParallelTests: XCTestCase {
         let full = try CLI.run(try pretrainArguments(reference, batch: 8, steps: 24, saveEvery: 2))
         XCTAssertEqual(full.status, 0, full.stderr)
 
+        // Killed after checkpoint-2; re-run on 2 ranks, killed again later; then finished by one process.
+        let first = try runAndKillOneRank(mpirun, killed, after: 2)
+        let (second, secondLog) = try runAndKillOneRank(mpirun, killed, after: first.checkpoint + 4)
+        XCTAssertTrue(secondLog.contains("resumed from \(killed.path)/checkpoint-\(first.checkpoint) at step \(first.checkpoint)"),
+                      "2 ranks resume: \(secondLog)")
+        XCTAssertGreaterThan(second, first.checkpoint)
+
+        // One process with the same global batch (8) continues from the newest checkpoint.
+        let resumed = try CLI.run(try pretrainArguments(killed, batch: 8, steps: 24, saveEvery: 2))
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stderr.contains("resumed from \(killed.path)/checkpoint-\(second) at step \(second)"), resumed.stderr)
+        try assertSameTraining(reference, killed, steps: 24, weights: "checkpoint-24/model.safetensors")
+    }
+
+    /// Runs the 24-step pre-training on 2 ranks (batch 4 each) into `output`, sends SIGKILL to rank 1 once
+    /// `checkpoint-<after>` exists, and checks that the job stops with mpirun's message naming the signal. Returns
+    /// the newest checkpoint left and everything the job printed.
+    func runAndKillOneRank(_ mpirun: URL, _ output: URL, after: Int, file: StaticString = #filePath, line: UInt = #line) throws
+        -> (checkpoint: Int, log: String) {
         let job = Process()
         job.executableURL = mpirun
-        job.arguments = MPIRun.arguments(ranks: 2) + (try pretrainArguments(killed, batch: 4, steps: 24, saveEvery: 2))
+        job.arguments = MPIRun.arguments(ranks: 2) + (try pretrainArguments(output, batch: 4, steps: 24, saveEvery: 2))
         job.environment = ProcessInfo.processInfo.environment.merging(MPIRun.environment) { $1 }
         let errURL = CLIModels.root.appendingPathComponent("mpirun-\(UUID().uuidString).err")
         FileManager.default.createFile(atPath: errURL.path, contents: nil)
@@ -115,32 +134,28 @@ final class DataParallelTests: XCTestCase {
         job.standardOutput = errFile
         try job.run()
         let deadline = Date().addingTimeInterval(300)
-        while !FileManager.default.fileExists(atPath: killed.appendingPathComponent("checkpoint-2").path), job.isRunning, Date() < deadline {
+        while !FileManager.default.fileExists(atPath: output.appendingPathComponent("checkpoint-\(after)").path), job.isRunning, Date() < deadline {
             usleep(20_000)
         }
         let ranks = Self.children(of: job.processIdentifier).filter { Self.commandLine($0).contains("pretrain") }
-        XCTAssertEqual(ranks.count, 2, "two rank processes under mpirun")
-        guard let victim = ranks.last else { job.terminate(); return XCTFail("no rank to kill") }
+        XCTAssertEqual(ranks.count, 2, "two rank processes under mpirun", file: file, line: line)
+        guard let victim = ranks.last else { job.terminate(); XCTFail("no rank to kill", file: file, line: line); return (0, "") }
         kill(victim, SIGKILL)
         let stopBy = Date().addingTimeInterval(120)
         while job.isRunning, Date() < stopBy { usleep(50_000) }
-        if job.isRunning { job.terminate(); XCTFail("the job hung after a rank was killed") }
+        if job.isRunning { job.terminate(); XCTFail("the job hung after a rank was killed", file: file, line: line) }
         job.waitUntilExit()
         try errFile.close()
         let message = try String(contentsOf: errURL, encoding: .utf8)
-        XCTAssertNotEqual(job.terminationStatus, 0, message)
-        XCTAssertTrue(message.contains("signal 9") || message.contains("Killed"), "names the killed rank: \(message)")
-        let saved = try FileManager.default.contentsOfDirectory(atPath: killed.path).compactMap { name -> Int? in
+        XCTAssertNotEqual(job.terminationStatus, 0, message, file: file, line: line)
+        XCTAssertTrue(message.contains("signal 9") || message.contains("Killed"), "names the killed rank: \(message)", file: file, line: line)
+        let saved = try FileManager.default.contentsOfDirectory(atPath: output.path).compactMap { name -> Int? in
             name.hasPrefix("checkpoint-") ? Int(name.dropFirst("checkpoint-".count)) : nil
         }
-        let last = try XCTUnwrap(saved.max(), "a checkpoint was written before the kill")
-        XCTAssertLessThan(last, 24, "the job was stopped before its end")
-
-        // One process with the same global batch (8) continues from the newest checkpoint.
-        let resumed = try CLI.run(try pretrainArguments(killed, batch: 8, steps: 24, saveEvery: 2))
-        XCTAssertEqual(resumed.status, 0, resumed.stderr)
-        XCTAssertTrue(resumed.stderr.contains("resumed from \(killed.path)/checkpoint-\(last) at step \(last)"), resumed.stderr)
-        try assertSameTraining(reference, killed, steps: 24, weights: "checkpoint-24/model.safetensors")
+        let last = try XCTUnwrap(saved.max(), "a checkpoint was written before the kill", file: file, line: line)
+        XCTAssertGreaterThanOrEqual(last, after, file: file, line: line)
+        XCTAssertLessThan(last, 24, "the job was stopped before its end", file: file, line: line)
+        return (last, message)
     }
 
     func testRanksInfoSaysHowTheRunIsSpread() throws {
