@@ -158,6 +158,23 @@ final class DataParallelTests: XCTestCase {
         return (last, message)
     }
 
+    /// Issue 18's two hosts: `scripts/check_mpi_two_hosts.sh` (network namespaces joined by a veth pair, MPI over
+    /// TCP only) runs the pre-training parity with one rank per host. Needs root, `ip netns` and python3 (the
+    /// script's comparison); skipped where a container does not grant them.
+    func testTwoHostsOverTCPMatchOneProcess() throws {
+        _ = try MPIRun.require()
+        guard getuid() == 0 else { throw XCTSkip("network namespaces need root") }
+        let bash = URL(fileURLWithPath: "/bin/bash"), probe = "bertprobe\(getpid())"
+        let add = try CLI.run(["-c", "ip netns add \(probe) && ip netns del \(probe)"], executable: bash)
+        guard add.status == 0 else { throw XCTSkip("ip netns is not available here: \(add.stderr)") }
+        guard try CLI.run(["-c", "command -v python3"], executable: bash).status == 0 else { throw XCTSkip("python3 not found") }
+        let result = try CLI.run([repositoryRoot.appendingPathComponent("scripts/check_mpi_two_hosts.sh").path], executable: bash,
+                                 environment: ["BERT": CLI.bert.path, "TOKENIZER": try CLIModels.minilm().path, "TIMEOUT": "300"])
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        XCTAssertTrue(result.stdout.contains("MPI: 2 ranks on 2 hosts"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("\nPASS"), result.stdout)
+    }
+
     func testRanksInfoSaysHowTheRunIsSpread() throws {
         let alone = try CLI.run(["pretrain", "--ranks-info"])
         XCTAssertEqual(alone.status, 0, alone.stderr)
