@@ -99,7 +99,7 @@ public final class TokenClassificationPipeline {
         }
         let padId = tokenizer.tokenToId("[PAD]") ?? config.padTokenId
         let scores: [[[Double]]] = try PipelineSupport.batched(windows.flatMap { $0 }, batchSize: batchSize, padId: padId,
-                                                                         tokenTypes: config.family.takesTokenTypeIds) { input, lengths in
+                                                                         tokenTypes: config.family.feedsTokenTypeIds(tokenizerDeclares: tokenizer.returnsTokenTypeIds)) { input, lengths in
             let flat = try model(input, skippingPadding: true).scalars
             let labels = flat.count / (input.batch * input.length)
             return lengths.enumerated().map { r, n in
