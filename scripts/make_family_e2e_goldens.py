@@ -13,7 +13,10 @@ Members and their tokenizers (the committed test fixtures, loaded as transformer
   albert       Tests/Fixtures/tokenizers/sentencepiece/albert   SentencePiece Unigram, 1,500 tokens, [MASK]
   distilbert   models/all-MiniLM-L6-v2                          bert-base-uncased's WordPiece (distilbert-base-uncased's)
 Every tokenizer is given its transformers 5.24 class's `model_input_names` (input_ids, attention_mask: none of
-these four classes returns token_type_ids), so the 4.x QA pipeline feeds the models what 5.24 would.
+these four classes returns token_type_ids), so the 4.x QA pipeline feeds the models what 5.24 would. The 4.x run
+also tokenizes as 5.24 does: it loads the tokenizer.json that transformers 5.24 (this venv without PYTHONPATH)
+saves for the fixture, not 4.x's own conversion of the .model files, whose Metaspace offsets differ (4.x's
+SentencePiece tokens after a space start at the space, so answers began with " ").
 
 Models: hidden 32, 2 layers, 2 heads, intermediate 64 (ALBERT embedding 16, one group), 130 positions for the
 RoBERTa pair (128 usable after the padding offset), 128 for the others. Heads: ForMaskedLM (fill-mask),
@@ -106,9 +109,19 @@ def versions():
     return v
 
 
-def tokenizer(member):
+def tokenizer(member, work=None):
     import transformers as T
     tok = T.AutoTokenizer.from_pretrained(TOKENIZERS[member])
+    if T.__version__.startswith("4.") and work is not None:
+        # The backend tokenizer transformers 5.24 builds for the fixture, saved by 5.24 itself.
+        saved = os.path.join(work, member, "tokenizer-5.24")
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        import subprocess
+        import tokenizers
+        subprocess.run([sys.executable, "-c", "import sys, transformers as T; assert T.__version__.startswith('5.'); "
+                        "T.AutoTokenizer.from_pretrained(sys.argv[1]).save_pretrained(sys.argv[2])",
+                        TOKENIZERS[member], saved], check=True, env=env)
+        tok._tokenizer = tokenizers.Tokenizer.from_file(os.path.join(saved, "tokenizer.json"))
     tok.model_input_names = ["input_ids", "attention_mask"]
     return tok
 
@@ -205,7 +218,7 @@ def input_names(folder):
 
 def qa_member(member, work):
     import transformers as T
-    tok = tokenizer(member)
+    tok = tokenizer(member, work)
     model, out = build(member, "ForQuestionAnswering", tok, os.path.join(work, member, "qa"))
     pipe = T.pipeline("question-answering", model=model, tokenizer=tok, device="cpu")
     cases = []
