@@ -11,7 +11,7 @@ bert-base-uncased's), then for each head:
 - classification: `bert finetune --task classification` on the first --train-rows rows of data/polarity/train.csv
   (3 epochs, validation on 200 rows of data/polarity/test.csv);
 - ner: `--task ner` on Tests/Fixtures/datasets/ner_train.conll (3 epochs, validation ner_dev.conll);
-- qa: `--task qa` on Tests/Fixtures/datasets/qa_train.json (2 epochs, 64-token windows, stride 32).
+- qa: `--task qa` on Tests/Fixtures/datasets/qa_train.json (2 epochs, 64-token windows, stride 16).
 `bert-dev dump-outputs` + scripts/check_finetuned_checkpoint.py load best/ in transformers
 (AutoModelFor{SequenceClassification,TokenClassification,QuestionAnswering}) and compare the logits on 16 features.
 Prints one JSON line per member and head and writes them to Tests/Fixtures/family/finetune_check.jsonl.
@@ -107,10 +107,10 @@ def main():
             run_dir = os.path.join(a.work, member, task)
             run(".build/release/bert", "finetune", "--task", task, "--model", start, "--train", task_train,
                 "--validation", task_valid, "--output", run_dir, "--epochs", epochs, "--batch-size", "16",
-                "--learning-rate", "1e-3", "--max-seq-length", "64", "--doc-stride", "32", "--overwrite", "--log-every", "1000")
+                "--learning-rate", "1e-3", "--max-seq-length", "64", "--doc-stride", "16", "--overwrite", "--log-every", "1000")
             dump = os.path.join(a.work, member, f"{task}-outputs.json")
             run(".build/release/bert-dev", "dump-outputs", "--task", task, "--model", os.path.join(run_dir, "best"),
-                "--data", task_valid, "--max-seq-length", "64", "--doc-stride", "32", "--output", dump)
+                "--data", task_valid, "--max-seq-length", "64", "--doc-stride", "16", "--output", dump)
             check = subprocess.run([sys.executable, "scripts/check_finetuned_checkpoint.py", "--task", task,
                                     "--model", os.path.join(run_dir, "best"), "--outputs", dump],
                                    cwd=ROOT, capture_output=True, text=True)

@@ -59,7 +59,7 @@ final class FamilyFineTuningTests: XCTestCase {
 
     func options(epochs: Int) -> FineTuningOptions {
         var o = FineTuningOptions()
-        o.epochs = epochs; o.batchSize = 8; o.learningRate = 1e-3; o.maxSeqLength = 64; o.docStride = 32; o.logEvery = 1
+        o.epochs = epochs; o.batchSize = 8; o.learningRate = 1e-3; o.maxSeqLength = 64; o.docStride = 16; o.logEvery = 1
         return o
     }
 
