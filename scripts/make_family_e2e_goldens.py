@@ -2,10 +2,11 @@
 """End-to-end goldens for the BERT family with its own tokenizers (issue 13).
 
     .venv/bin/python scripts/make_family_e2e_goldens.py main      # Tests/Fixtures/family/end_to_end.json
-    PYTHONPATH=/tmp/tf4 .venv/bin/python scripts/make_family_e2e_goldens.py qa   # …/end_to_end_qa.json
+    PYTHONPATH=/tmp/tf4:/tmp/tf4-req .venv/bin/python scripts/make_family_e2e_goldens.py qa   # …/end_to_end_qa.json
 
 (`qa` needs transformers 4.x, whose question-answering pipeline transformers 5 removed: `.venv/bin/pip install
---target /tmp/tf4 --no-deps "transformers==4.57.6" "tokenizers==0.22.2" "huggingface_hub<1.0"`.)
+--target /tmp/tf4 --no-deps "transformers==4.57.6" "tokenizers==0.22.2" "huggingface_hub<1.0"` and
+`.venv/bin/pip install --target /tmp/tf4-req requests`, which that huggingface_hub needs.)
 
 Members and their tokenizers (the committed test fixtures, loaded as transformers loads them):
   roberta      Tests/Fixtures/tokenizers/bpe/roberta            byte-level BPE, 2,000 tokens, <mask>
