@@ -6,7 +6,7 @@ import XCTest
 /// The `bert` commands on every family member with its own tokenizer: RoBERTa (byte-level BPE), XLM-R and ALBERT
 /// (SentencePiece) and DistilBERT (WordPiece) folders as `FamilyEndToEndTests` writes them, run through the built
 /// binary — `fill-mask`, `classify` (texts and pairs), `ner` (every aggregation), `qa` (long contexts, strides),
-/// `rerank`, `embed`, `similarity` and `search --corpus` — print transformers' / sentence-transformers' answers
+/// `rerank`, `embed`, `similarity`, `search --corpus` and `bert-dev forward` — print transformers' / sentence-transformers' answers
 /// (`Tests/Fixtures/family/end_to_end*.json`, scripts/make_family_e2e_goldens.py): strings and integers identical,
 /// numbers within 1e-4.
 final class FamilyCommandTests: XCTestCase {
@@ -124,6 +124,25 @@ final class FamilyCommandTests: XCTestCase {
             let embedded = try run(["embed", "--model", encoder] + texts)
             assertSame(.array(embedded.map { $0["embedding"]! }), .array(expected.map { .array($0.map { .number($0) }) }),
                        "\(member) embed", diff)
+            // `bert-dev forward` on the same folder: its last hidden state, mean-pooled over the mask and normalised,
+            // is sentence-transformers' embedding.
+            var tokenizer = try Tokenizer(directory: URL(fileURLWithPath: encoder))
+            tokenizer.padding = nil  // all-MiniLM-L6-v2's tokenizer.json pads; forward pads the rows itself
+            let forwardInput = try jsonl(texts.map { ["input_ids": .array(try tokenizer.encode($0).ids.map { .integer(Int64($0)) })] })
+            let forwardOutput = root.appendingPathComponent("\(member)-forward.safetensors")
+            let forward = try CLI.run(["forward", "--model", encoder, "--input", forwardInput, "--output", forwardOutput.path],
+                                      executable: CLI.bertDev)
+            XCTAssertEqual(forward.status, 0, "\(member) bert-dev forward: \(forward.stderr)")
+            let states = try SafeTensorsFile(url: forwardOutput)
+            let hidden = try states.floats("last_hidden_state"), mask = try states.int64s("attention_mask")
+            let length = mask.count / texts.count, width = hidden.count / mask.count
+            for (row, vector) in expected.enumerated() {
+                var pooled = [Double](repeating: 0, count: width)
+                let real = (0..<length).filter { mask[row * length + $0] == 1 }
+                for t in real { for d in 0..<width { pooled[d] += Double(hidden[(row * length + t) * width + d]) / Double(real.count) } }
+                let norm = pooled.map { $0 * $0 }.reduce(0, +).squareRoot()
+                assertSame(.array(pooled.map { .number($0 / norm) }), .array(vector.map { .number($0) }), "\(member) forward row \(row)", diff)
+            }
             // Normalised embeddings: similarity and search scores are the golden vectors' dot products.
             func dot(_ a: Int, _ b: Int) -> Double { zip(expected[a], expected[b]).map(*).reduce(0, +) }
             let similarity = try run(["similarity", "--model", encoder] + texts).first?["similarity"]?.arrayValue ?? []
