@@ -33,6 +33,21 @@ CONFIGS = {
 SHAPES = [(1, 128), (8, 128)]
 
 
+def cpu_and_load():
+    """The CPU's model name, its widest vector extension, and the 1-minute load average, for the record."""
+    name, flags = "unknown", ""
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name") and name == "unknown":
+                name = line.split(":", 1)[1].strip()
+            elif line.startswith("flags") and not flags:
+                flags = line
+    except OSError:
+        pass
+    simd = "AVX-512" if " avx512f" in flags else "AVX2" if " avx2" in flags else "other"
+    return {"cpu": name, "simd": simd, "load_average_1min": round(os.getloadavg()[0], 2), "cores": os.cpu_count()}
+
+
 def median_ms(fn, repeats):
     fn()
     times = []
@@ -58,6 +73,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
+    load_at_start = round(os.getloadavg()[0], 2)
     import onnxruntime as ort
     rows = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -99,7 +115,7 @@ def main():
                                                   "pytorch": round(bert["pytorch_ms"] / distil["pytorch_ms"], 3)},
         "albert_over_bert_weight_bytes": round(albert["ours_weight_bytes"] / bert["ours_weight_bytes"], 3),
         "albert_over_bert_peak_rss": round(albert["ours_peak_rss_mib"] / bert["ours_peak_rss_mib"], 3),
-        "threads": a.threads, "torch": torch.__version__, "transformers": T.__version__, "onnxruntime": ort.__version__,
+        "threads": a.threads, **cpu_and_load(), "load_average_1min_at_start": load_at_start, "torch": torch.__version__, "transformers": T.__version__, "onnxruntime": ort.__version__,
     }))
 
 

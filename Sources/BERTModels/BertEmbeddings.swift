@@ -33,7 +33,13 @@ public final class BertEmbeddings: Module {
         wordEmbeddings = Embedding(config.vocabSize, width, std: std, paddingIndex: config.padTokenId, generator: &generator)
         positionEmbeddings = Embedding(config.maxPositionEmbeddings, width, std: std, paddingIndex: positionPaddingIndex,
                                        generator: &generator)
-        if config.sinusoidalPositionEmbeddings, std > 0 { Self.fillSinusoidal(positionEmbeddings.weight) }
+        if config.sinusoidalPositionEmbeddings {
+            if std > 0 { Self.fillSinusoidal(positionEmbeddings.weight) }
+            // A fixed table, as transformers 4.x's `create_sinusoidal_embeddings` sets `out.requires_grad = False`:
+            // no gradient reaches it, so AdamW (which skips gradient-less parameters, as PyTorch) never moves it
+            // and checkpoints keep it as loaded. (transformers 5.24 copies the table into a trainable parameter.)
+            positionEmbeddings.weight.requiresGrad = false
+        }
         tokenTypeEmbeddings = config.typeVocabSize > 0
             ? Embedding(config.typeVocabSize, width, std: std, generator: &generator) : nil
         layerNorm = LayerNorm(width, eps: Float(config.layerNormEps))

@@ -63,9 +63,15 @@ package struct FamilyMember: Sendable {
     /// RoBERTa counts positions from `padding_idx + 1` over non-pad tokens (`create_position_ids_from_input_ids`).
     package var countsPositionsFromPadding: Bool { modelType.usesRobertaPositions }
 
-    /// Whether the member's tokenizer hands the model `token_type_ids` (`model_input_names`): RoBERTa's,
-    /// XLM-R's and DistilBERT's do not, so pair inputs reach those models with type ids of zero.
+    /// Whether the member is given `token_type_ids` at all: RoBERTa's, XLM-R's and DistilBERT's tokenizers return
+    /// none, so pair inputs reach those models with type ids of zero. BERT and ALBERT take them when the
+    /// tokenizer returns them (`feedsTokenTypeIds`).
     package var takesTokenTypeIds: Bool { modelType == .bert || modelType == .albert }
+
+    /// Whether a tokenizer's type ids reach the model: the member takes them and the tokenizer folder does not say
+    /// it returns none (`Tokenizer.returnsTokenTypeIds`: transformers 5.24's AlbertTokenizer, for one, returns
+    /// input_ids and attention_mask only, so ALBERT with its own tokenizer sees zeros, as in transformers).
+    package func feedsTokenTypeIds(tokenizerDeclares declared: Bool?) -> Bool { takesTokenTypeIds && declared != false }
 
     /// The mask token of the member's tokenizer class (`RobertaTokenizer`/`XLMRobertaTokenizer`: `<mask>`).
     package var maskToken: String { modelType.usesRobertaPositions ? "<mask>" : "[MASK]" }

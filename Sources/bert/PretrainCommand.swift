@@ -42,7 +42,8 @@ struct PretrainingDataCommand: ParsableCommand {
     @Option(help: "Layout of the text files.") var format: PretrainingTextFormatChoice = .sentencePerLine
     @Option(help: "Instance objective.") var objective: PretrainingObjectiveChoice = .nsp
     @Option(help: ArgumentHelp("NSP labels: balanced (50% label 1; a one-sentence chunk is cut when B should follow A) or google "
-                + "(create_pretraining_data.py's rule: a one-sentence chunk always takes a random B, ~55% label 1)."))
+                + "(create_pretraining_data.py's rule: a one-sentence chunk always takes a random B, ~55% label 1; "
+                + "with --objective sop, ALBERT's script's rule, the same random B)."))
     var nextSentenceRule: NextSentenceRule = .balanced
     @Option var maxSeqLength = 128
     @Option var shortSeqProb = 0.1

@@ -19,6 +19,8 @@ final class PretrainingDataGoogleParityTests: XCTestCase {
         struct Meta: Decodable {
             let max_seq_length: Int, dupe_factor: Int, short_seq_prob: Double, masked_lm_prob: Double
             let max_predictions_per_seq: Int, do_whole_word_mask: Bool, random_seed: UInt64, count: Int
+            /// ALBERT's files only: its n-gram length (their objective is SOP).
+            let ngram: Int?
         }
         struct Instance: Decodable {
             let input_ids: [Int], token_type_ids: [Int], masked_lm_positions: [Int], masked_lm_ids: [Int]
@@ -28,19 +30,21 @@ final class PretrainingDataGoogleParityTests: XCTestCase {
         let instances: [Instance]
     }
 
-    private func checkParity(_ name: String) throws {
+    private func checkParity(_ name: String, reference: String = "google") throws {
         let fixtures = PretrainingFixtures.root.appendingPathComponent("Tests/Fixtures/pretraining")
         let golden = try JSONDecoder().decode(Golden.self, from: Data(contentsOf: fixtures
-            .appendingPathComponent("google_\(name).json")))
+            .appendingPathComponent("\(reference)_\(name).json")))
         let tokenizer = WhitespaceVocabularyTokenizer(base: try PretrainingFixtures.vocabulary().0)
         let vocabulary = try PretrainingVocabulary(tokenizer: tokenizer)
         let corpus = try PretrainingCorpus(files: [fixtures.appendingPathComponent("corpus.tokens.txt")],
                                            format: .sentencePerLine, tokenizer: tokenizer, vocabulary: vocabulary)
         let m = golden.meta
-        let configuration = PretrainingDataConfiguration(
+        var configuration = PretrainingDataConfiguration(
             maxSeqLength: m.max_seq_length, shortSeqProb: m.short_seq_prob, dupeFactor: m.dupe_factor,
             maskedLMProb: m.masked_lm_prob, maxPredictionsPerSeq: m.max_predictions_per_seq,
-            wholeWordMask: m.do_whole_word_mask, seed: m.random_seed, nextSentenceRule: .google)
+            wholeWordMask: m.do_whole_word_mask, seed: m.random_seed,
+            objective: m.ngram == nil ? .nextSentencePrediction : .sentenceOrderPrediction, nextSentenceRule: .google)
+        configuration.maxNgram = m.ngram ?? 1
         let instances = try PretrainingInstanceGenerator(configuration: configuration, vocabulary: vocabulary)
             .makeInstances(corpus: corpus)
         XCTAssertEqual(instances.count, m.count)
@@ -55,7 +59,7 @@ final class PretrainingDataGoogleParityTests: XCTestCase {
                 attentionMask: [Int](repeating: 1, count: n) + [Int](repeating: 0, count: m.max_seq_length - n),
                 labels: labels, nextSentenceLabel: theirs.next_sentence_label)
             guard ours == expected else {
-                return XCTFail("\(name): instance \(i) differs from Google's:\n ours   \(ours)\n theirs \(expected)")
+                return XCTFail("\(reference) \(name): instance \(i) differs from the reference's:\n ours   \(ours)\n theirs \(expected)")
             }
         }
     }
@@ -63,4 +67,10 @@ final class PretrainingDataGoogleParityTests: XCTestCase {
     func testNextSentencePredictionMatchesGoogle() throws { try checkParity("nsp") }
 
     func testWholeWordMaskingMatchesGoogle() throws { try checkParity("wwm") }
+
+    /// ALBERT's create_pretraining_data.py (scripts/make_albert_pretraining_goldens.py): SOP instances with 3-gram
+    /// masking, token and whole-word, every instance equal — masks, labels, order and the swapped-order labels.
+    func testSentenceOrderWithNgramMaskingMatchesALBERT() throws { try checkParity("sop_ngram", reference: "albert") }
+
+    func testSentenceOrderWithWholeWordNgramMaskingMatchesALBERT() throws { try checkParity("sop_ngram_wwm", reference: "albert") }
 }

@@ -91,7 +91,7 @@ public final class FillMaskPipeline {
             throw PipelineError.noMaskToken(text: texts[i], maskToken: maskToken)
         }
         try PipelineSupport.checkLengths(encodings, maximum: maxLength)
-        let probabilities: [[[Double]]] = try PipelineSupport.batched(encodings, batchSize: batchSize, padId: padTokenId, tokenTypes: config.family.takesTokenTypeIds) { input, _ in
+        let probabilities: [[[Double]]] = try PipelineSupport.batched(encodings, batchSize: batchSize, padId: padTokenId, tokenTypes: config.family.feedsTokenTypeIds(tokenizerDeclares: tokenizer.returnsTokenTypeIds)) { input, _ in
             try maskProbabilities(input)
         }
         return zip(encodings, probabilities).map { encoding, perMask in

@@ -101,7 +101,7 @@ public final class QuestionAnsweringPipeline {
         let perInput = try inputs.map { try self.windows($0, options: options) }
         let flat = perInput.flatMap { $0 }
         let padId = tokenizer.tokenToId("[PAD]") ?? config.padTokenId
-        let logits: [(start: [Float], end: [Float])] = try PipelineSupport.batched(flat, batchSize: batchSize, padId: padId, tokenTypes: config.family.takesTokenTypeIds) { input, lengths in
+        let logits: [(start: [Float], end: [Float])] = try PipelineSupport.batched(flat, batchSize: batchSize, padId: padId, tokenTypes: config.family.feedsTokenTypeIds(tokenizerDeclares: tokenizer.returnsTokenTypeIds)) { input, lengths in
             let (s, e) = try model(input, skippingPadding: true)
             let ss = s.scalars, es = e.scalars
             return lengths.enumerated().map { r, n in
@@ -124,13 +124,13 @@ public final class QuestionAnsweringPipeline {
         var minNullScore = 1_000_000.0
         var answers: [Answer] = []
         let preTopK = options.alignToWords ? options.topK * 2 + 10 : options.topK
-        let cls = tokenizer.tokenToId("[CLS]")
         for (encoding, logits) in windows {
             let n = encoding.count
-            // Tokens that may be in the answer: context tokens (sequence 1, not special) and [CLS].
-            let desired = (0..<n).map { p in
-                (encoding.typeIds[p] == 1 && encoding.specialTokensMask[p] == 0) || encoding.ids[p] == cls
-            }
+            // transformers' p_mask: tokens whose `sequence_ids` is not 1 are masked, except `cls_token_id` — the
+            // class token the post-processor put first (`[CLS]`, RoBERTa's and XLM-R's `<s>`). Sequence ids, not
+            // type ids: RoBERTa-style pairs have type ids of zero throughout.
+            let cls = encoding.specialTokensMask.first == 1 ? encoding.ids.first : nil
+            let desired = (0..<n).map { p in encoding.sequenceIds[p] == 1 || encoding.ids[p] == cls }
             func probabilities(_ x: [Float]) -> [Double] {
                 let masked = (0..<n).map { desired[$0] ? Double(x[$0]) : -10000 }
                 let m = masked.max()!
@@ -169,7 +169,7 @@ public final class QuestionAnsweringPipeline {
     /// inside this window, `word_to_chars`), or the tokens' own offsets when a token has no word.
     func charSpan(_ encoding: Encoding, _ s: Int, _ e: Int, alignToWords: Bool) -> (Int, Int) {
         if alignToWords, let ws = encoding.wordIds[s], let we = encoding.wordIds[e] {
-            let inContext = { (p: Int) in encoding.typeIds[p] == 1 && encoding.specialTokensMask[p] == 0 }
+            let inContext = { (p: Int) in encoding.sequenceIds[p] == 1 }  // `word_to_chars(..., sequence_index=1)`
             let startTokens = encoding.wordIds.indices.filter { encoding.wordIds[$0] == ws && inContext($0) }
             let endTokens = encoding.wordIds.indices.filter { encoding.wordIds[$0] == we && inContext($0) }
             if let a = startTokens.first, let b = endTokens.last {

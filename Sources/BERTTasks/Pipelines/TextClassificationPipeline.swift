@@ -77,7 +77,7 @@ public final class TextClassificationPipeline {
         let encodings = try inputs.map { try tok.encode($0.text, pair: $0.textPair) }
         try PipelineSupport.checkLengths(encodings, maximum: maxLength)
         let padId = tokenizer.tokenToId("[PAD]") ?? config.padTokenId
-        return try PipelineSupport.batched(encodings, batchSize: batchSize, padId: padId, tokenTypes: config.family.takesTokenTypeIds) { input, _ in
+        return try PipelineSupport.batched(encodings, batchSize: batchSize, padId: padId, tokenTypes: config.family.feedsTokenTypeIds(tokenizerDeclares: tokenizer.returnsTokenTypeIds)) { input, _ in
             let flat = try model(input, skippingPadding: true).scalars
             let n = flat.count / input.batch
             return (0..<input.batch).map { Array(flat[($0 * n)..<(($0 + 1) * n)]) }

@@ -99,7 +99,7 @@ public final class TokenClassificationPipeline {
         }
         let padId = tokenizer.tokenToId("[PAD]") ?? config.padTokenId
         let scores: [[[Double]]] = try PipelineSupport.batched(windows.flatMap { $0 }, batchSize: batchSize, padId: padId,
-                                                                         tokenTypes: config.family.takesTokenTypeIds) { input, lengths in
+                                                                         tokenTypes: config.family.feedsTokenTypeIds(tokenizerDeclares: tokenizer.returnsTokenTypeIds)) { input, lengths in
             let flat = try model(input, skippingPadding: true).scalars
             let labels = flat.count / (input.batch * input.length)
             return lengths.enumerated().map { r, n in
@@ -144,17 +144,31 @@ public final class TokenClassificationPipeline {
         return out
     }
 
-    /// transformers' `gather_pre_entities` for a WordPiece tokenizer: a token is a subword when its text length
-    /// differs from the length of the characters it covers (`##ing` vs `ing`); `[UNK]` takes the original text.
+    /// transformers' `gather_pre_entities`. A word-aware tokenizer (a model with a non-empty
+    /// `continuing_subword_prefix`: WordPiece's `##`) marks a subword by its text length differing from the length of
+    /// the characters it covers (`##ing` vs `ing`); any other (byte-level BPE, Unigram) takes transformers' fallback:
+    /// a token is a subword when it does not start the text and neither it nor the character before it is a space.
+    /// The unknown token takes the original text.
     func gatherPreEntities(_ sentence: [Unicode.Scalar], _ encoding: Encoding, _ scores: [[Double]]) -> [PreEntity] {
-        let unk = tokenizer.tokenToId("[UNK]")
+        let unk = tokenizer.tokenToId("[UNK]") ?? tokenizer.tokenToId("<unk>")
+        let wordAware: Bool = switch tokenizer.model {
+        case let m as WordPieceTokenizer: !m.continuingSubwordPrefix.isEmpty
+        case let m as BPE: !(m.continuingSubwordPrefix ?? "").isEmpty
+        default: false
+        }
         var out: [PreEntity] = []
         for idx in scores.indices where encoding.specialTokensMask[idx] == 0 {
             let id = encoding.ids[idx]
             var word = tokenizer.idToToken(id) ?? ""
             let range = encoding.offsets[idx]
             let wordRef = sentence.text(range)
-            var isSubword = word.unicodeScalars.count != wordRef.unicodeScalars.count
+            var isSubword: Bool
+            if wordAware {
+                isSubword = word.unicodeScalars.count != wordRef.unicodeScalars.count
+            } else {  // `" " not in sentence[start - 1 : start + 1]`
+                let around = max(range.lowerBound - 1, 0)..<min(range.lowerBound + 1, sentence.count)
+                isSubword = range.lowerBound > 0 && !sentence[around].contains(" ")
+            }
             if id == unk { word = wordRef; isSubword = false }
             out.append(PreEntity(word: word, scores: scores[idx], start: range.lowerBound, end: range.upperBound, index: idx, isSubword: isSubword))
         }

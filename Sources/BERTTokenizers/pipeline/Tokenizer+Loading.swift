@@ -27,6 +27,24 @@ extension Tokenizer {
         } else {
             throw TokenizerError.noTokenizerFiles(directory: directory.path)
         }
+        returnsTokenTypeIds = try Self.declaredTokenTypeIds(in: directory)
+    }
+
+    /// tokenizer_config.json's answer to "does this tokenizer return token_type_ids" (see `returnsTokenTypeIds`).
+    static func declaredTokenTypeIds(in directory: URL) throws -> Bool? {
+        let url = directory.appendingPathComponent("tokenizer_config.json")
+        guard try exists(url) else { return nil }
+        let config = try JSONFieldReader.tokenizerFile(try read(url), path: url.path)
+        if let names = config.value("model_input_names")?.arrayValue {
+            return names.contains { $0.stringValue == "token_type_ids" }
+        }
+        guard var name = config.value("tokenizer_class")?.stringValue else { return nil }
+        if name.hasSuffix("Fast") { name.removeLast(4) }
+        // `model_input_names` of these classes in transformers 5.24.
+        if ["BertTokenizer", "ElectraTokenizer", "MobileBertTokenizer", "SqueezeBertTokenizer", "LayoutLMTokenizer"].contains(name) { return true }
+        if ["AlbertTokenizer", "RobertaTokenizer", "XLMRobertaTokenizer", "DistilBertTokenizer", "CamembertTokenizer",
+            "MPNetTokenizer"].contains(name) { return false }
+        return nil
     }
 
     /// Loads a Hugging Face `tokenizer.json`, including its truncation and padding sections.

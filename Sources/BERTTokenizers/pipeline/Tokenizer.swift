@@ -24,6 +24,11 @@ public struct Tokenizer: Sendable {
     public var modelMaxLength: Int?
     /// Tokens added on top of the model vocabulary, in insertion order.
     public private(set) var addedTokens: [AddedToken] = []
+    /// Whether transformers' tokenizer for the loaded folder hands the model `token_type_ids`, as its
+    /// tokenizer_config.json says (`model_input_names`, else the `tokenizer_class`'s default in transformers 5.24:
+    /// BertTokenizer yes; AlbertTokenizer, RobertaTokenizer, XLMRobertaTokenizer, DistilBertTokenizer no); nil when
+    /// the folder says neither. The encodings still carry type ids; callers decide what the model sees.
+    package var returnsTokenTypeIds: Bool?
 
     private var addedById: [Int: AddedToken] = [:]
     private var addedByContent: [ExactString: AddedToken] = [:]

@@ -1,16 +1,26 @@
 import BERTModels
 import BERTNN
 import BERTTensor
+import BERTTokenizers
 import Foundation
 import SafeTensors
 
 /// Reading a pre-trained encoder into a task model, and writing fine-tuned models in the layout
 /// `transformers.AutoModelFor*.from_pretrained` reads (config.json, model.safetensors, tokenizer files).
 public enum FineTunedModelFolder {
-    /// Files copied from the source model folder so the output is self-contained.
-    public static let tokenizerFiles = ["tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json"]
+    /// Files copied from the source model folder so the output is self-contained: a fast tokenizer.json, or the
+    /// family's slow files (WordPiece vocab.txt; RoBERTa's byte-level BPE vocab.json + merges.txt; ALBERT's and
+    /// XLM-R's SentencePiece models), with the configs that shape them.
+    public static let tokenizerFiles = ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json",
+                                        "vocab.txt", "vocab.json", "merges.txt", "spiece.model", "sentencepiece.bpe.model"]
     /// Sentence-Transformers files kept beside an embedding model.
     public static let sentenceTransformerFiles = ["modules.json", "sentence_bert_config.json", "config_sentence_transformers.json", "1_Pooling", "2_Normalize"]
+
+    /// The type ids a feature keeps: the encoding's, or zeros when the tokenizer folder says its transformers class
+    /// returns none (`Tokenizer.returnsTokenTypeIds`; e.g. ALBERT's own tokenizer in transformers 5.24).
+    static func modelTypeIds(_ encoding: Encoding, _ tokenizer: Tokenizer) -> [Int] {
+        tokenizer.returnsTokenTypeIds == false ? [Int](repeating: 0, count: encoding.typeIds.count) : encoding.typeIds
+    }
 
     /// Loads the encoder weights of any BERT-family folder (a base model, or one with task heads; the member's
     /// prefix, `bert.`, `roberta.`, `distilbert.` or `albert.`, or none)

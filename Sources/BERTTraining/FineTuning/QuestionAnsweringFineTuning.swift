@@ -50,7 +50,7 @@ public enum QuestionAnsweringFineTuning {
                         located = located || start <= end
                     }
                 }
-                out.append(QuestionAnsweringFeature(exampleIndex: index, ids: w.ids, typeIds: w.typeIds, contextOffsets: offsets,
+                out.append(QuestionAnsweringFeature(exampleIndex: index, ids: w.ids, typeIds: FineTunedModelFolder.modelTypeIds(w, tok), contextOffsets: offsets,
                                                     startPosition: start, endPosition: end))
             }
             if let answer, !located, !answer.text.isEmpty,

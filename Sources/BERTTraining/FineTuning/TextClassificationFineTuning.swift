@@ -21,7 +21,7 @@ public enum TextClassificationFineTuning {
         tok.padding = nil
         return try dataset.examples.map { e in
             let enc = try tok.encode(e.text, pair: e.textPair)
-            return TextClassificationFeature(ids: enc.ids, typeIds: enc.typeIds, label: e.label)
+            return TextClassificationFeature(ids: enc.ids, typeIds: FineTunedModelFolder.modelTypeIds(enc, tok), label: e.label)
         }
     }
 

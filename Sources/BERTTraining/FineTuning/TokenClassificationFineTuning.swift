@@ -39,7 +39,7 @@ public enum TokenClassificationFineTuning {
         tok.padding = nil
         return try dataset.sentences.map { s in
             let enc = try encodeWords(s.tokens, tokenizer: tok)
-            return TokenClassificationFeature(ids: enc.ids, typeIds: enc.typeIds, labels: alignLabels(wordIds: enc.wordIds, tagIDs: s.tagIDs), wordIds: enc.wordIds)
+            return TokenClassificationFeature(ids: enc.ids, typeIds: FineTunedModelFolder.modelTypeIds(enc, tok), labels: alignLabels(wordIds: enc.wordIds, tagIDs: s.tagIDs), wordIds: enc.wordIds)
         }
     }
 

@@ -75,8 +75,9 @@ public struct PretrainingInstanceGenerator: Sendable {
     /// script's. A chunk of two or more sentences takes the same draws under both rules.
     ///
     /// SOP: B is always the rest of the chunk (a one-sentence chunk is cut at a random token; a one-token chunk
-    /// makes no instance) and with probability ½ A and B are swapped (label 1). ALBERT's script would pair a
-    /// one-sentence chunk with a random document; we keep SOP pure instead.
+    /// makes no instance) and with probability ½ A and B are swapped (label 1). ALBERT's script instead pairs a
+    /// one-sentence chunk with a random document (label 1, no coin): `nextSentenceRule == .google` does that too and
+    /// then reproduces ALBERT's instances draw for draw; `.balanced` keeps SOP pure.
     public func makeInstances(documentAt documentIndex: Int, in documents: [[[Int]]],
                               rng: inout PretrainingRandomGenerator,
                               counts: inout PretrainingGenerationCounts) -> [PretrainingInstance] {
@@ -126,24 +127,20 @@ public struct PretrainingInstanceGenerator: Sendable {
                     }
                     if randomNext {
                         label = 1
-                        let targetB = targetLength - a.count
-                        var randomIndex = 0
-                        for _ in 0..<10 {
-                            randomIndex = rng.nextInt(in: 0...(documents.count - 1))
-                            if randomIndex != documentIndex { break }
-                        }
-                        let randomDocument = documents[randomIndex]
-                        let start = rng.nextInt(in: 0...(randomDocument.count - 1))
-                        for j in start..<randomDocument.count {
-                            b += randomDocument[j]
-                            if b.count >= targetB { break }
-                        }
+                        b = Self.randomSegment(targetLength: targetLength - a.count, avoiding: documentIndex, in: documents, rng: &rng)
                         i -= chunk.count - aEnd  // put the unused sentences back
                         counts.putBackSentences += chunk.count - aEnd
                     } else if chunk.count >= 2 {  // (a cut sentence already has its B)
                         b = Array(chunk[aEnd...].joined())
                     }
                 case .sentenceOrderPrediction:
+                    if chunk.count == 1, configuration.nextSentenceRule == .google {
+                        // ALBERT's script: `len(current_chunk) == 1` takes B from a random document, label 1, no coin.
+                        b = Self.randomSegment(targetLength: targetLength - a.count, avoiding: documentIndex, in: documents, rng: &rng)
+                        label = 1
+                        counts.forcedRandomNext += 1
+                        break
+                    }
                     if chunk.count == 1 {
                         if a.count >= 2 {
                             let cut = rng.nextInt(in: 1...(a.count - 1))
@@ -174,6 +171,24 @@ public struct PretrainingInstanceGenerator: Sendable {
             i += 1
         }
         return instances
+    }
+
+    /// Google's random B: sentences of a random other document (10 tries to avoid `documentIndex`) from a random
+    /// start until `targetLength` tokens.
+    static func randomSegment(targetLength: Int, avoiding documentIndex: Int, in documents: [[[Int]]],
+                              rng: inout PretrainingRandomGenerator) -> [Int] {
+        var randomIndex = 0
+        for _ in 0..<10 {
+            randomIndex = rng.nextInt(in: 0...(documents.count - 1))
+            if randomIndex != documentIndex { break }
+        }
+        let randomDocument = documents[randomIndex]
+        var b: [Int] = []
+        for j in rng.nextInt(in: 0...(randomDocument.count - 1))..<randomDocument.count {
+            b += randomDocument[j]
+            if b.count >= targetLength { break }
+        }
+        return b
     }
 
     /// Google's `truncate_seq_pair`: while the pair is too long, drop one token from the longer side (B on a
