@@ -32,7 +32,9 @@ package final class DataParallelStep {
         self.group = group
         let parameters = model.parameters
         try group.broadcastFromRank0(parameters)
-        buckets = GradientBuckets(parameters: parameters, group: group)
+        // Only trained parameters are reduced (as DDP): a frozen one (DistilBERT's sinusoidal table) keeps no
+        // gradient, so AdamW leaves it alone on every rank as it does in one process.
+        buckets = GradientBuckets(parameters: parameters.filter(\.requiresGrad), group: group)
         overlap = ProcessInfo.processInfo.environment["BERT_MPI_OVERLAP"] != "0"
     }
 
