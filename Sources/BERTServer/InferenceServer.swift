@@ -44,7 +44,7 @@ package struct InferenceServer: Sendable {
     }
 
     /// The model's own routes, for the message of a route it cannot serve.
-    var servedRoutes: String {
+    package var servedRoutes: String {
         if classifierService != nil { return "/predict and /rerank" }
         if let pipelineService { return pipelineService.route }
         return "/embed, /embed_all and /v1/embeddings"

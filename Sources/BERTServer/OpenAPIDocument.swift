@@ -130,6 +130,31 @@ enum OpenAPIDocument {
           "responses": {"200": {"description": "{score, start, end, answer} per question (a list when top_k > 1)",
                                 "content": {"application/json": {"schema": {}}}},
                         "default": {"$ref": "#/components/responses/Error"}}}},
+        "/search": {"post": {"summary": "Nearest documents of the index given to `bert serve --index` (as `bert search --index`)", "operationId": "search",
+          "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["query"], "properties": {
+            "query": {"$ref": "#/components/schemas/Texts"},
+            "top_k": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 10},
+            "filter": {"type": "object", "additionalProperties": {"type": "string"}}}}}}},
+          "responses": {"200": {"description": "Per query, hits best first (a list of lists for a list of queries)",
+                                "content": {"application/json": {"schema": {"type": "array", "items": {}}}}},
+                        "default": {"$ref": "#/components/responses/Error"}}}},
+        "/index": {
+          "post": {"summary": "Embed and store documents whose ids are new (as `bert index add`)", "operationId": "index_add",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["documents"], "properties": {
+              "documents": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["id", "text"], "properties": {
+                "id": {"type": "string"}, "text": {"type": "string"}, "metadata": {"type": "object"}}}}}}}}},
+            "responses": {"200": {"description": "Counts", "content": {"application/json": {"schema": {"type": "object", "properties": {
+                            "added": {"type": "integer"}, "skipped": {"type": "integer"}, "documents": {"type": "integer"}}}}}},
+                          "default": {"$ref": "#/components/responses/Error"}}},
+          "delete": {"summary": "Remove documents by id (as `bert index remove`)", "operationId": "index_remove",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["ids"], "properties": {
+              "ids": {"type": "array", "minItems": 1, "items": {"type": "string"}}}}}}},
+            "responses": {"200": {"description": "Counts", "content": {"application/json": {"schema": {"type": "object", "properties": {
+                            "removed": {"type": "integer"}, "documents": {"type": "integer"}}}}}},
+                          "default": {"$ref": "#/components/responses/Error"}}},
+          "get": {"summary": "The index's model, dimension and size (as `bert index info`)", "operationId": "index_info",
+            "responses": {"200": {"description": "Index settings", "content": {"application/json": {"schema": {"type": "object"}}}},
+                          "default": {"$ref": "#/components/responses/Error"}}}},
         "/v1/embeddings": {"post": {"summary": "Embeddings (OpenAI)", "operationId": "openai_embed", \#(openAIOperation)}}},
         "/embeddings": {"post": {"summary": "Embeddings (OpenAI, TEI's alias)", "operationId": "openai_embed_alias", \#(openAIOperation)}}},
         "/tokenize": {"post": {"summary": "Tokens with UTF-8 byte offsets (TEI)", "operationId": "tokenize",

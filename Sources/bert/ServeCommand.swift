@@ -86,13 +86,17 @@ struct ServeCommand: AsyncParsableCommand {
                 server = InferenceServer(configuration: configuration, pipeline: service, metrics: metrics)
                 logger.info("serving \(configuration.modelID) (extractive QA on /qa)")
             case .embedding:
-                let embeddings = try EmbeddingService(model: SentenceTransformer(directory: directory),
-                                                      maxInputLength: configuration.maxInputLength,
-                                                      limits: configuration.limits, observer: { metrics.record($0) })
+                let model = try SentenceTransformer(directory: directory)
+                // What `bert index add` records, so an index built by either is usable by both.
+                let settings = IndexSettings(model: modelOptions.model, modelFingerprint: ModelFingerprint.of(directory: directory),
+                                             dimension: model.dimension, normalized: model.normalizes,
+                                             pooling: model.pooling.modes.map(\.rawValue).joined(separator: "+"))
+                let embeddings = try EmbeddingService(model: model, maxInputLength: configuration.maxInputLength,
+                                                      limits: configuration.limits, observer: observer)
                 server = InferenceServer(configuration: configuration, embeddings: embeddings, metrics: metrics)
                 logger.info("serving \(configuration.modelID) (\(embeddings.dimension) dimensions)")
                 if let index {
-                    server.searchService = try await openIndex(index, directory: directory, dimension: embeddings.dimension)
+                    server.searchService = try await openIndex(index, settings: settings)
                     logger.info("serving /search and /index over \(index)")
                 }
             }
@@ -109,21 +113,14 @@ struct ServeCommand: AsyncParsableCommand {
         }.run()
     }
 
-    /// The index at `location`, opened (or, for a new SQLite file, created) for the model in `directory`; refused
-    /// when it was built with another model.
-    private func openIndex(_ location: String, directory: URL, dimension: Int) async throws -> SearchService {
-        let fingerprint = ModelFingerprint.of(directory: directory)
-        let store: any VectorIndex
+    /// The index at `location`, opened (or, when absent, created with `settings`); refused when it was built with
+    /// another model, dimension, normalisation or pooling.
+    private func openIndex(_ location: String, settings: IndexSettings) async throws -> SearchService {
         let postgres = location.hasPrefix("postgres://") || location.hasPrefix("postgresql://")
-        if !postgres && FileManager.default.fileExists(atPath: location) {
-            store = try await openVectorIndex(location)
-        } else {
-            let model = try SentenceTransformer(directory: directory)
-            store = try await openVectorIndex(location, creating: IndexSettings(
-                model: modelOptions.model, modelFingerprint: fingerprint, dimension: model.dimension, normalized: model.normalizes,
-                pooling: model.pooling.modes.map(\.rawValue).joined(separator: "+")))
-        }
-        return try SearchService(location: location, index: store, modelFingerprint: fingerprint, modelName: modelOptions.model,
-                                 dimension: dimension)
+        // An existing SQLite file keeps its own settings (its quantization among them); the check is the service's.
+        let exists = !postgres && FileManager.default.fileExists(atPath: location)
+        let store = try await openVectorIndex(location, creating: exists ? nil : settings)
+        return try SearchService(location: location, index: store, modelFingerprint: settings.modelFingerprint,
+                                 modelName: settings.model, dimension: settings.dimension)
     }
 }
