@@ -63,7 +63,7 @@ let package = Package(
         .target(
             name: "BERTServer",
             dependencies: [
-                "BERTTasks", "BERTTokenizers", "BERTModels", "BERTJSON",
+                "BERTTasks", "BERTTokenizers", "BERTModels", "BERTJSON", "BERTSearch",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(
             name: "BERTServerTests",
             dependencies: [
-                "BERTServer", "BERTTasks", "BERTModels", "BERTTraining", "TestSupport",
+                "BERTServer", "BERTTasks", "BERTModels", "BERTTraining", "TestSupport", "SafeTensors", "BERTSearch", "BERTHub",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

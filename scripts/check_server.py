@@ -7,7 +7,10 @@ Usage (from the repository root, after `swift build -c release --product bert` a
     .venv/bin/python scripts/check_server.py                       # starts .build/release/bert serve itself
     .venv/bin/python scripts/check_server.py --url http://127.0.0.1:8080 [--api-key KEY]   # a server already running
 
-When it starts the server, it does so with an API key (to check 401s) and checks that SIGTERM ends it with status 0.
+When it starts the server, it does so with an API key (to check 401s) and an SQLite index in a temporary folder
+(to check /index and /search against numpy), and checks that SIGTERM ends it with status 0. It also saves two tiny
+generated-weight folders (BertForMaskedLM, BertForTokenClassification with MiniLM's tokenizer), serves each, and
+compares /fill-mask and /ner with transformers' pipelines (`--no-pipelines` skips that).
 Needs `pip install openai requests` besides the reference stack.
 """
 import argparse
@@ -16,8 +19,10 @@ import json
 import os
 import signal
 import socket
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -61,12 +66,93 @@ def free_port():
         return s.getsockname()[1]
 
 
+def start_server(bert, model, extra=(), env=None):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen([bert, "serve", "--model", model, "--port", str(port), "--log-level", "warning", *extra],
+                               env={**os.environ, **(env or {})})
+    for _ in range(600):
+        try:
+            if requests.get(url + "/health", timeout=1).status_code == 200:
+                return process, url
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    sys.exit("the server did not start")
+
+
+def close(name, got, expected, tolerance=1e-4):
+    """Pipeline answers: numbers within `tolerance`, everything else equal."""
+    def walk(a, b, path):
+        if isinstance(b, dict):
+            if not isinstance(a, dict) or sorted(a) != sorted(b):
+                return f"{path}: keys {sorted(a) if isinstance(a, dict) else type(a).__name__} vs {sorted(b)}"
+            return next((e for k in b if (e := walk(a[k], b[k], f"{path}.{k}"))), None)
+        if isinstance(b, list):
+            if not isinstance(a, list) or len(a) != len(b):
+                return f"{path}: length {len(a) if isinstance(a, list) else type(a).__name__} vs {len(b)}"
+            return next((e for i, (x, y) in enumerate(zip(a, b)) if (e := walk(x, y, f"{path}[{i}]"))), None)
+        if isinstance(b, float):
+            return None if isinstance(a, (int, float)) and abs(a - b) <= tolerance else f"{path}: {a} vs {b}"
+        return None if a == b else f"{path}: {a!r} vs {b!r}"
+    error = walk(got, expected, "")
+    check(name, error is None, error or "")
+
+
+def check_pipelines(bert, tokenizer_folder):
+    """/fill-mask and /ner on tiny generated-weight folders against transformers' pipelines."""
+    import torch
+    import transformers
+    from transformers import AutoTokenizer, BertConfig, BertForMaskedLM, BertForTokenClassification, pipeline
+    folder = tempfile.mkdtemp(prefix="check-server-pipelines-")
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(tokenizer_folder)
+        labels = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"]
+        config = dict(vocab_size=tokenizer.vocab_size, hidden_size=64, num_hidden_layers=2, num_attention_heads=4,
+                      intermediate_size=128, max_position_embeddings=512)
+        texts = ["Paris is the [MASK] of France.", "I [MASK] to the store and bought some [MASK].",
+                 "Café déjà vu [MASK] naïve 東京!"]
+        ner_texts = ["Hugo Chávez met Angela Merkel in Zürich.", "Ünïcödé naïveté façade jalapeño Dvořák"]
+        for head, cls, route, cases in [
+            ("fill-mask", BertForMaskedLM, "/fill-mask",
+             [(texts[0], {}), (texts[1], {"top_k": 2}), (texts, {"top_k": 3}), (texts[0], {"targets": ["capital", "city"]})]),
+            ("token-classification", BertForTokenClassification, "/ner",
+             [(ner_texts[0], {"aggregation_strategy": s}) for s in ["none", "simple", "first", "average", "max"]]
+             + [(ner_texts, {"aggregation_strategy": "simple", "ignore_labels": []})]),
+        ]:
+            torch.manual_seed(0)
+            extra = dict(id2label=dict(enumerate(labels)), label2id={l: i for i, l in enumerate(labels)}) if cls is BertForTokenClassification else {}
+            model = cls(BertConfig(**config, **extra)).eval()
+            with torch.no_grad():  # larger head weights, so the argmax / top-k orders are well separated
+                for name, parameter in model.named_parameters():
+                    if name.startswith("classifier.") or name == "cls.predictions.transform.LayerNorm.weight":
+                        parameter.mul_(20)
+            path = os.path.join(folder, head)
+            model.save_pretrained(path)
+            tokenizer.save_pretrained(path)
+            reference = pipeline(head, model=model, tokenizer=tokenizer, device="cpu")
+            process, url = start_server(bert, path)
+            try:
+                for inputs, kwargs in cases:
+                    expected = reference(inputs, **kwargs)
+                    r = requests.post(url + route, json={"inputs": inputs, **kwargs})
+                    close(f"{route} {json.dumps(kwargs)} vs transformers {transformers.__version__}",
+                          r.json() if r.status_code == 200 else r.text, json.loads(json.dumps(expected, default=float)))
+                r = requests.post(url + "/embed", json={"inputs": "x"})
+                check(f"{route} server: /embed is 424", r.status_code == 424, r.text[:100])
+            finally:
+                process.send_signal(signal.SIGTERM)
+                process.wait(timeout=60)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--url")
     parser.add_argument("--api-key")
     parser.add_argument("--bert", default=".build/release/bert")
     parser.add_argument("--model", default="models/all-MiniLM-L6-v2")
+    parser.add_argument("--no-pipelines", action="store_true")
     args = parser.parse_args()
     print(f"openai {openai.__version__}, requests {requests.__version__}, sentence-transformers "
           f"{sentence_transformers.__version__}, numpy {np.__version__}", file=sys.stderr)
@@ -74,20 +160,11 @@ def main():
     process = None
     key = args.api_key
     url = args.url
+    index_folder = tempfile.mkdtemp(prefix="check-server-index-")
     if url is None:
         key = "check-server-key"
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        process = subprocess.Popen([args.bert, "serve", "--model", args.model, "--port", str(port), "--log-level", "warning"],
-                                   env={**os.environ, "BERT_API_KEY": key})
-        for _ in range(600):
-            try:
-                if requests.get(url + "/health", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        else:
-            sys.exit("the server did not start")
+        process, url = start_server(args.bert, args.model, ["--index", os.path.join(index_folder, "docs.sqlite")],
+                                    {"BERT_API_KEY": key})
     headers = {"Authorization": f"Bearer {key}"} if key else {}
 
     reference = SentenceTransformer(args.model, device="cpu")
@@ -154,10 +231,42 @@ def main():
             check("openai SDK wrong key raises AuthenticationError (401)", error.status_code == 401)
         check("no key: 401", requests.post(url + "/embed", json={"inputs": "x"}).status_code == 401)
 
+    # TEI's /embed_all: every token's vector, as sentence-transformers' token_embeddings.
+    texts = [s for s in SENTENCES if s]
+    r = requests.post(url + "/embed_all", json={"inputs": texts}, headers=headers)
+    check("/embed_all 200", r.status_code == 200, r.text[:200] if r.status_code != 200 else "")
+    if r.status_code == 200:
+        tokens = reference.encode(texts, output_value="token_embeddings", convert_to_numpy=False)
+        worst = max(float(np.abs(np.asarray(g, dtype=np.float32) - t.numpy()).max()) if len(g) == len(t) else float("inf")
+                    for g, t in zip(r.json(), tokens))
+        check("/embed_all vs sentence-transformers token_embeddings (1e-4)", worst <= 1e-4, f"max |diff| {worst:.2e}")
+
+    # /index and /search (when this script started the server with --index): hits equal numpy's brute force.
+    if process is not None:
+        documents = [{"id": f"doc{i}", "text": t, "metadata": {"half": str(i % 2)}} for i, t in enumerate(texts)]
+        r = requests.post(url + "/index", json={"documents": documents}, headers=headers)
+        check("/index adds every document", r.status_code == 200 and r.json().get("added") == len(texts), r.text[:200])
+        r = requests.post(url + "/index", json={"documents": documents[:2]}, headers=headers)
+        check("/index again skips stored ids", r.status_code == 200 and r.json().get("skipped") == 2, r.text[:200])
+        doc_vectors = reference.encode(texts, convert_to_numpy=True)
+        for query, where in [("Someone eats bread.", {}), ("music", {"half": "1"})]:
+            body = {"query": query, "top_k": 3, **({"filter": where} if where else {})}
+            r = requests.post(url + "/search", json=body, headers=headers)
+            scores = doc_vectors @ reference.encode([query], convert_to_numpy=True)[0]
+            allowed = [i for i in range(len(texts)) if not where or documents[i]["metadata"]["half"] == where["half"]]
+            best = sorted(allowed, key=lambda i: -scores[i])[:3]
+            hits = r.json() if r.status_code == 200 else []
+            ok = [h["id"] for h in hits] == [documents[i]["id"] for i in best] and all(
+                abs(h["score"] - float(scores[i])) <= 1e-5 for h, i in zip(hits, best))
+            check(f"/search {json.dumps(body)} vs numpy brute force", ok, r.text[:200] if not ok else "")
+    shutil.rmtree(index_folder, ignore_errors=True)
+
     if process is not None:
         process.send_signal(signal.SIGTERM)
         status = process.wait(timeout=60)
         check("SIGTERM: exit status 0", status == 0, f"status {status}")
+    if not args.no_pipelines and args.url is None:
+        check_pipelines(args.bert, args.model)
 
     print(f"{len(failures)} failed" if failures else "all checks passed")
     sys.exit(1 if failures else 0)

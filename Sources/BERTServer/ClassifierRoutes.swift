@@ -7,7 +7,7 @@ extension InferenceServer {
     var classifier: ClassifierService {
         get throws(ServerError) {
             guard let classifierService else {
-                throw ServerError(.backend, "this model is not a sequence classifier; it serves /embed and /v1/embeddings")
+                throw ServerError(.backend, "this model is not a sequence classifier; it serves \(servedRoutes)")
             }
             return classifierService
         }
@@ -26,8 +26,8 @@ extension InferenceServer {
         }
         let raw = try WireFormat.field { () throws(JSONFieldError) in try body.bool("raw_scores") } ?? false
         let truncate = try WireFormat.field { () throws(JSONFieldError) in try body.bool("truncate") } ?? configuration.autoTruncate
-        let answer = try await classifier.run(.predict(inputs, rawScores: raw, truncate: truncate), tokens: inputs.count)
-        return WireFormat.json(single ? (answer[0] ?? .array([])) : answer)
+        let answers = try await classifier.predict(inputs, rawScores: raw, truncate: truncate)
+        return WireFormat.json(single ? answers[0] : .array(answers))
     }
 
     static func predictInputs(_ value: JSONValue) throws(ServerError) -> ([TextClassificationInput], single: Bool) {
@@ -56,9 +56,6 @@ extension InferenceServer {
     func rerank(_ request: Request) async throws -> Response {
         let body = try await WireFormat.object(of: request, limit: configuration.payloadLimit)
         let classifier = try classifier
-        guard classifier.canRerank else {
-            throw ServerError(.backend, "/rerank needs a model with 1 or 2 labels; this one has \(classifier.labels.count)")
-        }
         let query = try WireFormat.field { () throws(JSONFieldError) in try body.required(body.string("query"), "query") }
         let texts = try WireFormat.field { () throws(JSONFieldError) in try body.required(body.strings("texts"), "texts") }
         guard !texts.isEmpty else { throw ServerError(.empty, "`texts` cannot be empty") }
@@ -68,7 +65,7 @@ extension InferenceServer {
         let raw = try WireFormat.field { () throws(JSONFieldError) in try body.bool("raw_scores") } ?? false
         let returnText = try WireFormat.field { () throws(JSONFieldError) in try body.bool("return_text") } ?? false
         let truncate = try WireFormat.field { () throws(JSONFieldError) in try body.bool("truncate") } ?? configuration.autoTruncate
-        let job = ClassifierService.Job.rerank(query: query, texts: texts, rawScores: raw, returnText: returnText, truncate: truncate)
-        return WireFormat.json(try await classifier.run(job, tokens: texts.count))
+        return WireFormat.json(try await classifier.rerank(query: query, texts: texts, rawScores: raw, returnText: returnText,
+                                                           truncate: truncate))
     }
 }

@@ -35,6 +35,8 @@ package struct EmbeddingJob: Sendable {
     let pooledFrom: Int
     let normalize: Bool
     let dimensions: Int?
+    /// Every token's last hidden state instead of the pooled vector (TEI's `/embed_all`).
+    var allTokens = false
 }
 
 /// Sentence embeddings behind the batching queue: tokenizes on the caller's task, runs the model on the queue's
@@ -42,6 +44,10 @@ package struct EmbeddingJob: Sendable {
 package final class EmbeddingService: Sendable {
     /// Width of the vectors.
     package let dimension: Int
+    /// Width of each token's hidden state (`/embed_all`).
+    package let hiddenSize: Int
+    /// Whether the model's own modules normalise its vectors (what `encode` does by default, and so `bert index`).
+    package let normalizes: Bool
     /// Longest input in tokens (`--max-input-length`; default the model's `max_seq_length`).
     package let maxInputLength: Int
     /// The pooling modes' names, as TEI's `/info` shows them (`mean`, `cls`, ...).
@@ -69,6 +75,8 @@ package final class EmbeddingService: Sendable {
             throw ServerError(.validation, "--max-batch-tokens \(limits.maxBatchTokens) must be at least --max-input-length \(maxLength)")
         }
         dimension = model.dimension
+        hiddenSize = model.bert.config.hiddenSize
+        normalizes = model.normalizes
         self.maxInputLength = maxLength
         poolingName = model.pooling.modes.map(\.teiName).joined(separator: "+")
         var prompts: [String: (String, Int)] = [:]
@@ -102,6 +110,25 @@ package final class EmbeddingService: Sendable {
         return (vectors, jobs.reduce(0) { $0 + $1.ids.count })
     }
 
+    /// Every token's vector (the encoder's last hidden state, special and prompt tokens included, neither pooled
+    /// nor normalised) for each input: `[input][token][hiddenSize]`, as TEI's `/embed_all` and
+    /// sentence-transformers' `encode(output_value="token_embeddings")`; and the number of tokens.
+    package func embedAll(_ inputs: [EmbedInput], options: EmbedOptions,
+                          lengths: ([Int]) -> Void = { _ in }) async throws -> (tokens: [[[Float]]], count: Int) {
+        let jobs = try tokenize(inputs, options: options).map { job in
+            var job = job
+            job.allTokens = true
+            return job
+        }
+        lengths(jobs.map(\.ids.count))
+        let flat = try await queue.submit(jobs.map { ($0, $0.ids.count) })
+        let width = hiddenSize
+        let tokens = flat.map { values in
+            stride(from: 0, to: values.count, by: width).map { Array(values[$0..<($0 + width)]) }
+        }
+        return (tokens, jobs.reduce(0) { $0 + $1.ids.count })
+    }
+
     /// The queue's jobs for `inputs`: tokenized (the prompt prepended, lowercased if the model says so), and
     /// checked against `maxInputLength` unless truncating.
     func tokenize(_ inputs: [EmbedInput], options: EmbedOptions) throws(ServerError) -> [EmbeddingJob] {
@@ -120,6 +147,7 @@ package final class EmbeddingService: Sendable {
         return try inputs.map { input throws(ServerError) in
             switch input {
             case let .text(text):
+                let text = try CharacterLimit.checked(text, maxInputLength: maxInputLength, truncate: options.truncate)
                 var full = prompt.map { $0.text + text } ?? text
                 if lowercases { full = full.lowercased() }
                 let encoding: Encoding
@@ -184,7 +212,7 @@ package final class EmbeddingService: Sendable {
         var groups: [[Int]] = []
         var groupOf: [Int: Int] = [:]
         for (i, job) in jobs.enumerated() {
-            let key = job.pooledFrom * 2 + (job.normalize ? 1 : 0)
+            let key = job.allTokens ? -1 : job.pooledFrom * 2 + (job.normalize ? 1 : 0)
             if let g = groupOf[key] { groups[g].append(i) } else { groupOf[key] = groups.count; groups.append([i]) }
         }
         for group in groups {
@@ -192,6 +220,16 @@ package final class EmbeddingService: Sendable {
             let vectors: [Float]
             do {
                 let batch = try EncoderInput(rows: group.map { jobs[$0].ids }, typeRows: group.map { jobs[$0].typeIds })
+                if first.allTokens {
+                    // [batch, length, hidden], zero past each row's end: keep each row's own tokens.
+                    let hidden = try model.bert.lastHiddenStateSkippingPadding(batch).scalars
+                    let width = hidden.count / max(batch.batch * batch.length, 1)
+                    for (row, i) in group.enumerated() {
+                        let start = row * batch.length * width
+                        outputs[i] = Array(hidden[start..<(start + jobs[i].ids.count * width)])
+                    }
+                    continue
+                }
                 vectors = try model.embed(batch, normalize: first.normalize, pooledFrom: first.pooledFrom).scalars
             } catch {
                 throw ServerError(.backend, "inference failed: \(error)")

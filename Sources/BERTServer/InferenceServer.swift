@@ -16,6 +16,10 @@ package struct InferenceServer: Sendable {
     package let embeddingService: EmbeddingService?
     /// The classifier / cross-encoder behind its queue, when the folder is one.
     package let classifierService: ClassifierService?
+    /// The fill-mask, token-classification or question-answering pipeline behind its queue, when the folder is one.
+    package let pipelineService: PipelineService?
+    /// The index `/search` and `/index` use, when `bert serve --index` gave one (embedding models only).
+    package var searchService: SearchService?
     /// The Prometheus series.
     package let metrics: ServerMetrics
     /// The server's version, for `/info`.
@@ -24,18 +28,33 @@ package struct InferenceServer: Sendable {
     /// A server over `embeddings`; pass the `metrics` the service reports its batches to.
     package init(configuration: ServerConfiguration, embeddings: EmbeddingService, metrics: ServerMetrics) {
         (self.configuration, embeddingService, classifierService, self.metrics) = (configuration, embeddings, nil, metrics)
+        pipelineService = nil
     }
 
     /// A server over a classifier (TEI's `/predict` and `/rerank`).
     package init(configuration: ServerConfiguration, classifier: ClassifierService, metrics: ServerMetrics) {
         (self.configuration, embeddingService, classifierService, self.metrics) = (configuration, nil, classifier, metrics)
+        pipelineService = nil
+    }
+
+    /// A server over a masked LM (`/fill-mask`), token classifier (`/ner`) or extractive QA model (`/qa`).
+    package init(configuration: ServerConfiguration, pipeline: PipelineService, metrics: ServerMetrics) {
+        (self.configuration, embeddingService, classifierService, self.metrics) = (configuration, nil, nil, metrics)
+        pipelineService = pipeline
+    }
+
+    /// The model's own routes, for the message of a route it cannot serve.
+    package var servedRoutes: String {
+        if classifierService != nil { return "/predict and /rerank" }
+        if let pipelineService { return pipelineService.route }
+        return "/embed, /embed_all and /v1/embeddings"
     }
 
     /// The embedding service, or TEI's 424 for a model of another task.
     var embeddings: EmbeddingService {
         get throws(ServerError) {
             guard let embeddingService else {
-                throw ServerError(.backend, "this model is not an embedding model; it serves /predict and /rerank")
+                throw ServerError(.backend, "this model is not an embedding model; it serves \(servedRoutes)")
             }
             return embeddingService
         }
@@ -50,6 +69,7 @@ package struct InferenceServer: Sendable {
             (.get, "/metrics", { _ in metricsResponse() }),
             (.get, "/openapi.json", { _ in OpenAPIDocument.response() }),
             (.post, "/embed", { try await embed($0) }),
+            (.post, "/embed_all", { try await embedAll($0) }),
             (.post, "/v1/embeddings", { try await openAIEmbeddings($0) }),
             (.post, "/embeddings", { try await openAIEmbeddings($0) }),
             (.get, "/v1/models", { _ in WireFormat.json(models) }),
@@ -57,6 +77,13 @@ package struct InferenceServer: Sendable {
             (.post, "/decode", { try await decode($0) }),
             (.post, "/predict", { try await predict($0) }),
             (.post, "/rerank", { try await rerank($0) }),
+            (.post, "/fill-mask", { try await fillMask($0) }),
+            (.post, "/ner", { try await ner($0) }),
+            (.post, "/qa", { try await qa($0) }),
+            (.post, "/search", { try await searchIndex($0) }),
+            (.post, "/index", { try await addToIndex($0) }),
+            (.delete, "/index", { try await removeFromIndex($0) }),
+            (.get, "/index", { _ in try await indexInfo() }),
         ]
         router.add(middleware: ServerMiddleware(
             expectedAuthorization: configuration.apiKey.map { Array("Bearer \($0)".utf8) },
@@ -101,6 +128,20 @@ package struct InferenceServer: Sendable {
         options.dimensions = try WireFormat.positive(body, "dimensions")
         let (vectors, _) = try await embedRecorded(inputs, options: options)
         return WireFormat.json(.array(vectors.map(WireFormat.array)))
+    }
+
+    /// TEI's `POST /embed_all`: `{"inputs", "truncate", "truncation_direction", "prompt_name"}` → every token's
+    /// vector of each input, `[input][token][hidden]`.
+    func embedAll(_ request: Request) async throws -> Response {
+        let body = try await WireFormat.object(of: request, limit: configuration.payloadLimit)
+        let inputs = try checkedInputs(body, key: "inputs")
+        var options = EmbedOptions()
+        options.normalize = false
+        options.truncate = try WireFormat.field { () throws(JSONFieldError) in try body.bool("truncate") } ?? configuration.autoTruncate
+        options.truncationDirection = try WireFormat.truncationDirection(body)
+        options.promptName = try WireFormat.field { () throws(JSONFieldError) in try body.string("prompt_name") }
+        let (tokens, _) = try await embeddings.embedAll(inputs, options: options, lengths: metrics.inputLengths)
+        return WireFormat.json(.array(tokens.map { .array($0.map(WireFormat.array)) }))
     }
 
     /// OpenAI's `POST /v1/embeddings` (TEI also serves it): vectors always normalised, as TEI's `openai_embed`.
@@ -152,10 +193,12 @@ package struct InferenceServer: Sendable {
             })
             let labels: JSONValue = ["id2label": .object(id2label), "label2id": .object(label2id)]
             modelType = classifierService.labels.count > 1 ? ["classifier": labels] : ["reranker": labels]
+        } else if let pipelineService {
+            modelType = pipelineService.modelType
         } else {
             modelType = ["embedding": ["pooling": .string(embeddingService?.poolingName ?? "")]]
         }
-        let maxInputLength = embeddingService?.maxInputLength ?? classifierService?.maxInputLength ?? 0
+        let maxInputLength = embeddingService?.maxInputLength ?? classifierService?.maxInputLength ?? pipelineService?.maxInputLength ?? 0
         let maxBatchRequests: JSONValue = limits.maxBatchRequests.map { .integer(Int64($0)) } ?? .null
         var members: [(String, JSONValue)] = [
             ("model_id", .string(configuration.modelID)), ("model_sha", .null), ("model_dtype", "float32"),
@@ -183,6 +226,7 @@ package struct InferenceServer: Sendable {
     @Sendable func drainQueues() async {
         await embeddingService?.queue.drain()
         await classifierService?.queue.drain()
+        await pipelineService?.queue.drain()
     }
 
     private func metricsResponse() -> Response {

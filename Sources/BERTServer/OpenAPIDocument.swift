@@ -30,6 +30,9 @@ enum OpenAPIDocument {
             {"type": "array", "minItems": 1, "items": {"oneOf": [
               {"type": "string"},
               {"type": "array", "minItems": 1, "items": {"type": "integer", "minimum": 0}}]}}]},
+          "Texts": {"oneOf": [{"type": "string"}, {"type": "array", "minItems": 1, "items": {"type": "string"}}]},
+          "Question": {"type": "object", "required": ["question", "context"], "properties": {
+            "question": {"type": "string"}, "context": {"type": "string"}}},
           "EmbedRequest": {"type": "object", "required": ["inputs"], "properties": {
             "inputs": {"$ref": "#/components/schemas/Input"},
             "normalize": {"type": "boolean", "default": true},
@@ -82,6 +85,76 @@ enum OpenAPIDocument {
           "responses": {"200": {"description": "One vector per input",
                                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EmbedResponse"}}}},
                         "default": {"$ref": "#/components/responses/Error"}}}},
+        "/embed_all": {"post": {"summary": "Every token's vector of each input (TEI)", "operationId": "embed_all",
+          "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["inputs"], "properties": {
+            "inputs": {"$ref": "#/components/schemas/Input"},
+            "truncate": {"type": "boolean", "nullable": true, "default": false},
+            "truncation_direction": {"type": "string", "enum": ["Left", "Right"], "default": "Right"},
+            "prompt_name": {"type": "string", "nullable": true}}}}}},
+          "responses": {"200": {"description": "[input][token][hidden]", "content": {"application/json": {"schema": {
+                          "type": "array", "items": {"type": "array", "items": {"type": "array", "items": {"type": "number"}}}}}}},
+                        "default": {"$ref": "#/components/responses/Error"}}}},
+        "/fill-mask": {"post": {"summary": "Candidates for each [MASK] (transformers' fill-mask pipeline; masked-LM folders)", "operationId": "fill_mask",
+          "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["inputs"], "properties": {
+            "inputs": {"$ref": "#/components/schemas/Texts"},
+            "top_k": {"type": "integer", "minimum": 1, "default": 5},
+            "targets": {"oneOf": [{"type": "string"}, {"type": "array", "minItems": 1, "items": {"type": "string"}}]},
+            "truncation": {"type": "boolean", "default": false},
+            "parameters": {"type": "object"}}}}}},
+          "responses": {"200": {"description": "Per text, [{score, token, token_str, sequence}] (a list per mask when several)",
+                                "content": {"application/json": {"schema": {"type": "array"}}}},
+                        "default": {"$ref": "#/components/responses/Error"}}}},
+        "/ner": {"post": {"summary": "Entities (transformers' token-classification pipeline; token-classification folders)", "operationId": "ner",
+          "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["inputs"], "properties": {
+            "inputs": {"$ref": "#/components/schemas/Texts"},
+            "aggregation_strategy": {"type": "string", "enum": ["none", "simple", "first", "average", "max"], "default": "none"},
+            "ignore_labels": {"type": "array", "items": {"type": "string"}, "default": ["O"]},
+            "stride": {"type": "integer", "minimum": 1, "nullable": true},
+            "parameters": {"type": "object"}}}}}},
+          "responses": {"200": {"description": "Per text, [{entity | entity_group, score, index?, word, start, end}]",
+                                "content": {"application/json": {"schema": {"type": "array"}}}},
+                        "default": {"$ref": "#/components/responses/Error"}}}},
+        "/qa": {"post": {"summary": "Answer spans (transformers' question-answering pipeline; QA folders)", "operationId": "qa",
+          "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "properties": {
+            "question": {"type": "string"}, "context": {"type": "string"},
+            "inputs": {"oneOf": [{"$ref": "#/components/schemas/Question"},
+                                 {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/Question"}}]},
+            "top_k": {"type": "integer", "minimum": 1, "default": 1},
+            "doc_stride": {"type": "integer", "minimum": 1, "nullable": true},
+            "max_answer_len": {"type": "integer", "minimum": 1, "default": 15},
+            "max_seq_len": {"type": "integer", "minimum": 1, "nullable": true},
+            "max_question_len": {"type": "integer", "minimum": 1, "default": 64},
+            "handle_impossible_answer": {"type": "boolean", "default": false},
+            "align_to_words": {"type": "boolean", "default": true},
+            "parameters": {"type": "object"}}}}}},
+          "responses": {"200": {"description": "{score, start, end, answer} per question (a list when top_k > 1)",
+                                "content": {"application/json": {"schema": {}}}},
+                        "default": {"$ref": "#/components/responses/Error"}}}},
+        "/search": {"post": {"summary": "Nearest documents of the index given to `bert serve --index` (as `bert search --index`)", "operationId": "search",
+          "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["query"], "properties": {
+            "query": {"$ref": "#/components/schemas/Texts"},
+            "top_k": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 10},
+            "filter": {"type": "object", "additionalProperties": {"type": "string"}}}}}}},
+          "responses": {"200": {"description": "Per query, hits best first (a list of lists for a list of queries)",
+                                "content": {"application/json": {"schema": {"type": "array", "items": {}}}}},
+                        "default": {"$ref": "#/components/responses/Error"}}}},
+        "/index": {
+          "post": {"summary": "Embed and store documents whose ids are new (as `bert index add`)", "operationId": "index_add",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["documents"], "properties": {
+              "documents": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["id", "text"], "properties": {
+                "id": {"type": "string"}, "text": {"type": "string"}, "metadata": {"type": "object"}}}}}}}}},
+            "responses": {"200": {"description": "Counts", "content": {"application/json": {"schema": {"type": "object", "properties": {
+                            "added": {"type": "integer"}, "skipped": {"type": "integer"}, "documents": {"type": "integer"}}}}}},
+                          "default": {"$ref": "#/components/responses/Error"}}},
+          "delete": {"summary": "Remove documents by id (as `bert index remove`)", "operationId": "index_remove",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["ids"], "properties": {
+              "ids": {"type": "array", "minItems": 1, "items": {"type": "string"}}}}}}},
+            "responses": {"200": {"description": "Counts", "content": {"application/json": {"schema": {"type": "object", "properties": {
+                            "removed": {"type": "integer"}, "documents": {"type": "integer"}}}}}},
+                          "default": {"$ref": "#/components/responses/Error"}}},
+          "get": {"summary": "The index's model, dimension and size (as `bert index info`)", "operationId": "index_info",
+            "responses": {"200": {"description": "Index settings", "content": {"application/json": {"schema": {"type": "object"}}}},
+                          "default": {"$ref": "#/components/responses/Error"}}}},
         "/v1/embeddings": {"post": {"summary": "Embeddings (OpenAI)", "operationId": "openai_embed", \#(openAIOperation)}}},
         "/embeddings": {"post": {"summary": "Embeddings (OpenAI, TEI's alias)", "operationId": "openai_embed_alias", \#(openAIOperation)}}},
         "/tokenize": {"post": {"summary": "Tokens with UTF-8 byte offsets (TEI)", "operationId": "tokenize",

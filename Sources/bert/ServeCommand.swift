@@ -1,6 +1,7 @@
 import ArgumentParser
 import BERT
 import BERTCommandLine
+import BERTSearch
 import BERTServer
 import Foundation
 import Logging
@@ -11,9 +12,10 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve", abstract: "An HTTP server speaking Text Embeddings Inference's and OpenAI's embedding APIs.",
         discussion: """
-            Routes: POST /embed, /v1/embeddings, /tokenize, /decode (embedding models) or /predict, /rerank \
-            (sequence-classification / cross-encoder folders); GET /health, /info, /metrics, /v1/models, /openapi.json. \
-            Logs go to stderr.
+            The task follows the model folder. Routes: POST /embed, /embed_all, /v1/embeddings, /tokenize, /decode \
+            (embedding models); /predict, /rerank (sequence-classification / cross-encoder folders); /fill-mask, /ner, \
+            /qa (masked-LM, token-classification, question-answering folders); GET /health, /info, /metrics, \
+            /v1/models, /openapi.json. Logs go to stderr.
               bert serve --model models/all-MiniLM-L6-v2 --port 8080
               curl 127.0.0.1:8080/embed -H 'Content-Type: application/json' -d '{"inputs": "Hello"}'
             """)
@@ -32,6 +34,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest request body in bytes; larger get 413.") var payloadLimit = 2_000_000
     @Option(help: "Require 'Authorization: Bearer KEY' on every route but /health and /metrics (or set BERT_API_KEY).")
     var apiKey: String?
+    @Option(help: "Serve POST /search and /index over this index (an SQLite file, created if absent, or a postgres:// URL) built with --model.")
+    var index: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
 
     func validate() throws {
@@ -56,20 +60,48 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = serverConfiguration()
         let directory = try modelOptions.directory()
         let metrics = ServerMetrics()
-        let server: InferenceServer
+        var server: InferenceServer
         do {
-            // The task follows the folder, as TEI's: a sequence-classification head serves /predict and /rerank.
-            if try ServedTask(directory: directory) == .classification {
+            // The task follows the folder, as TEI's: a sequence-classification head serves /predict and /rerank;
+            // masked-LM, token-classification and QA heads serve their pipelines.
+            let observer: @Sendable (BatchEvent) -> Void = { metrics.record($0) }
+            switch try ServedTask(directory: directory) {
+            case .classification:
                 let classifier = ClassifierService(pipeline: try TextClassificationPipeline(directory: directory),
-                                                   limits: configuration.limits, observer: { metrics.record($0) })
+                                                   limits: configuration.limits, observer: observer)
                 server = InferenceServer(configuration: configuration, classifier: classifier, metrics: metrics)
                 logger.info("serving \(configuration.modelID) (a classifier with \(classifier.labels.count) labels)")
-            } else {
-                let embeddings = try EmbeddingService(model: SentenceTransformer(directory: directory),
-                                                      maxInputLength: configuration.maxInputLength,
-                                                      limits: configuration.limits, observer: { metrics.record($0) })
+            case .fillMask:
+                let service = PipelineService(.fillMask(try FillMaskPipeline(directory: directory)), limits: configuration.limits, observer: observer)
+                server = InferenceServer(configuration: configuration, pipeline: service, metrics: metrics)
+                logger.info("serving \(configuration.modelID) (a masked LM on /fill-mask)")
+            case .tokenClassification:
+                let service = PipelineService(.tokenClassification(try TokenClassificationPipeline(directory: directory)),
+                                              limits: configuration.limits, observer: observer)
+                server = InferenceServer(configuration: configuration, pipeline: service, metrics: metrics)
+                logger.info("serving \(configuration.modelID) (a token classifier on /ner)")
+            case .questionAnswering:
+                let service = PipelineService(.questionAnswering(try QuestionAnsweringPipeline(directory: directory)),
+                                              limits: configuration.limits, observer: observer)
+                server = InferenceServer(configuration: configuration, pipeline: service, metrics: metrics)
+                logger.info("serving \(configuration.modelID) (extractive QA on /qa)")
+            case .embedding:
+                let model = try SentenceTransformer(directory: directory)
+                // What `bert index add` records, so an index built by either is usable by both.
+                let settings = IndexSettings(model: modelOptions.model, modelFingerprint: ModelFingerprint.of(directory: directory),
+                                             dimension: model.dimension, normalized: model.normalizes,
+                                             pooling: model.pooling.modes.map(\.rawValue).joined(separator: "+"))
+                let embeddings = try EmbeddingService(model: model, maxInputLength: configuration.maxInputLength,
+                                                      limits: configuration.limits, observer: observer)
                 server = InferenceServer(configuration: configuration, embeddings: embeddings, metrics: metrics)
                 logger.info("serving \(configuration.modelID) (\(embeddings.dimension) dimensions)")
+                if let index {
+                    server.searchService = try await openIndex(index, settings: settings)
+                    logger.info("serving /search and /index over \(index)")
+                }
+            }
+            if index != nil, server.searchService == nil {
+                throw CommandLineError("--index needs an embedding model; \(configuration.modelID) serves \(server.servedRoutes)")
             }
         } catch let error as ServerError {
             throw CommandLineError(error.message)
@@ -79,5 +111,16 @@ struct ServeCommand: AsyncParsableCommand {
         try await server.makeServiceGroup(logger: logger) { port in
             serverLogger.info("listening on http://\(configuration.host):\(port)")
         }.run()
+    }
+
+    /// The index at `location`, opened (or, when absent, created with `settings`); refused when it was built with
+    /// another model, dimension, normalisation or pooling.
+    private func openIndex(_ location: String, settings: IndexSettings) async throws -> SearchService {
+        let postgres = location.hasPrefix("postgres://") || location.hasPrefix("postgresql://")
+        // An existing SQLite file keeps its own settings (its quantization among them); the check is the service's.
+        let exists = !postgres && FileManager.default.fileExists(atPath: location)
+        let store = try await openVectorIndex(location, creating: exists ? nil : settings)
+        return try SearchService(location: location, index: store, modelFingerprint: settings.modelFingerprint,
+                                 modelName: settings.model, dimension: settings.dimension)
     }
 }

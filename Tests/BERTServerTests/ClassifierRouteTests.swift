@@ -26,14 +26,16 @@ final class ClassifierRouteTests: XCTestCase {
         return dir
     }
 
-    func start() async throws -> (RunningServer, URL) {
+    func start(limits: BatchLimits = BatchLimits(), observer: (@Sendable (BatchEvent) -> Void)? = nil) async throws -> (RunningServer, URL) {
         let dir = try Self.classifierFolder()
         XCTAssertEqual(try ServedTask(directory: dir), .classification)
         XCTAssertEqual(try ServedTask(directory: modelURL("all-MiniLM-L6-v2")), .embedding)
         var configuration = ServerConfiguration(modelID: "tiny-classifier")
         configuration.port = 0
+        configuration.limits = limits
         let metrics = ServerMetrics()
-        let classifier = ClassifierService(pipeline: try TextClassificationPipeline(directory: dir), limits: configuration.limits)
+        let classifier = ClassifierService(pipeline: try TextClassificationPipeline(directory: dir), limits: configuration.limits,
+                                           observer: observer)
         let server = InferenceServer(configuration: configuration, classifier: classifier, metrics: metrics)
         return (try await RunningServer.start(server), dir)
     }
@@ -82,4 +84,55 @@ final class ClassifierRouteTests: XCTestCase {
         XCTAssertEqual(try embed.json()["error_type"], "backend")
         try await server.stop()
     }
+
+    /// Classifier inputs go through the queue one entry each: a request's inputs and concurrent requests share
+    /// forward passes within `--max-batch-requests`, and every answer still equals the pipeline's.
+    func testClassifierInputsAreBatchedWithinTheBounds() async throws {
+        let sizes = BatchSizes()
+        let (server, dir) = try await start(limits: BatchLimits(maxBatchRequests: 6)) { event in
+            if case let .batch(inputs, _, _) = event { sizes.add(inputs) }
+        }
+        let pipeline = try TextClassificationPipeline(directory: dir)
+        let texts = (0..<10).map { "sentence number \($0) about " + String(repeating: "things ", count: $0) }
+        let answer = try await server.request("/predict", body: try jsonText(["inputs": .array(texts.map { .array([.string($0)]) })]))
+        XCTAssertEqual(answer.status, 200, answer.text)
+        let expected = try pipeline(texts.map { TextClassificationInput(text: $0) }, topK: nil)
+        for (i, (got, want)) in zip(try answer.json().arrayValue ?? [], expected).enumerated() {
+            XCTAssertEqual(got.arrayValue?.map { $0["label"]?.stringValue ?? "" }, want.map(\.label), "input \(i) labels")
+            for (g, w) in zip(got.arrayValue ?? [], want) {
+                XCTAssertEqual(g["score"]?.doubleValue ?? .nan, w.score, accuracy: 1e-6, "input \(i) score")
+            }
+        }
+        XCTAssertEqual(sizes.values.max(), 6, "10 inputs of one request ran in batches of at most 6: \(sizes.values)")
+        // Concurrent reranks and predictions, each answered as if alone.
+        let reference = try RerankPipeline(classifier: pipeline)
+        let results = try await withThrowingTaskGroup(of: (Int, JSONValue).self) { group in
+            for i in 0..<8 {
+                group.addTask {
+                    let body = try jsonText(["query": .string("query \(i)"), "texts": .array(texts.prefix(3 + i % 3).map { .string($0) }),
+                                             "raw_scores": .bool(i % 2 == 0)])
+                    return (i, try await server.request("/rerank", body: body).json())
+                }
+            }
+            var out: [Int: JSONValue] = [:]
+            for try await (i, value) in group { out[i] = value }
+            return out
+        }
+        for (i, value) in results {
+            let want = try reference(query: "query \(i)", documents: Array(texts.prefix(3 + i % 3)), rawScores: i % 2 == 0)
+            XCTAssertEqual(value.arrayValue?.map { $0["index"]?.intValue ?? -1 }, want.map(\.index), "rerank \(i) order")
+            for (g, w) in zip(value.arrayValue ?? [], want) {
+                XCTAssertEqual(g["score"]?.doubleValue ?? .nan, w.score, accuracy: 1e-6, "rerank \(i) score")
+            }
+        }
+        try await server.stop()
+    }
+}
+
+/// Batch sizes seen by a queue observer (called from the worker thread).
+final class BatchSizes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var seen: [Int] = []
+    func add(_ n: Int) { lock.lock(); seen.append(n); lock.unlock() }
+    var values: [Int] { lock.lock(); defer { lock.unlock() }; return seen }
 }

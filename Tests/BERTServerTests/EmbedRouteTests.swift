@@ -97,7 +97,7 @@ final class EmbedRouteTests: XCTestCase {
 
         let openAPI = try await server.get("/openapi.json").json()
         for path in ["/embed", "/v1/embeddings", "/embeddings", "/v1/models", "/info", "/health", "/metrics", "/openapi.json",
-                     "/tokenize", "/decode", "/predict", "/rerank"] {
+                     "/tokenize", "/decode", "/predict", "/rerank", "/embed_all", "/fill-mask", "/ner", "/qa", "/search", "/index"] {
             XCTAssertNotNil(openAPI["paths"]?[path], "/openapi.json describes \(path)")
         }
 

@@ -35,7 +35,8 @@ final class RunningServer: @unchecked Sendable {
     }
 
     /// Starts a server over all-MiniLM-L6-v2 with the defaults changed by `configure`.
-    static func start(_ configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> RunningServer {
+    static func start(searchService: SearchService? = nil,
+                      _ configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> RunningServer {
         var configuration = ServerConfiguration(modelID: "sentence-transformers/all-MiniLM-L6-v2")
         configuration.port = 0
         configure(&configuration)
@@ -44,7 +45,9 @@ final class RunningServer: @unchecked Sendable {
         let embeddings = try EmbeddingService(model: SentenceTransformer(directory: modelURL("all-MiniLM-L6-v2")),
                                               maxInputLength: configuration.maxInputLength, limits: configuration.limits,
                                               observer: { metrics.record($0) })
-        return try await start(InferenceServer(configuration: configuration, embeddings: embeddings, metrics: metrics))
+        var server = InferenceServer(configuration: configuration, embeddings: embeddings, metrics: metrics)
+        server.searchService = searchService
+        return try await start(server)
     }
 
     /// Starts `server` on the port its configuration names (0: a free one).
