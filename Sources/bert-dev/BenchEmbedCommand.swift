@@ -1,5 +1,6 @@
 import ArgumentParser
 import BERT
+import BERTCommandLine
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -20,11 +21,13 @@ struct BenchEmbedCommand: ParsableCommand {
     @Option(help: "Run one group in this process: minilm, write-checkpoint or bert-base (used by the parent).") var worker: String?
     @Option(help: "Repetitions for timings (median reported).") var repeats = 5
     @Option(help: "BERT-base-shape checkpoint folder for the bert-base worker (the parent writes one).") var checkpoint: String?
+    @Option(help: "Number format of our encoder's linear layers; int8 also runs ONNX Runtime quantize_dynamic and torch dynamic int8.")
+    var dtype: InferenceDType = .fp32
 
     func run() throws {
         Threads.set(threads)
         if let worker { try runWorker(worker); return }
-        print("backend: \(BLAS.description), threads \(threads)")
+        print("backend: \(BLAS.description), threads \(threads), dtype \(dtype)")
         var ours: [String: Double] = [:]
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bert-bench-\(getpid())")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -41,7 +44,7 @@ struct BenchEmbedCommand: ParsableCommand {
             return
         }
         print("running the PyTorch / ONNX Runtime reference (scripts/bench_reference.py embed) ...")
-        let reference = try runReference(python: python, arguments: ["embed"])
+        let reference = try runReference(python: python, arguments: ["embed"] + (dtype == .int8 ? ["--int8"] : []))
         print("\nmeasure                         swift      reference            ratio (>1 = swift better)")
         for r in reference where r.runtime != "python" {
             guard let mine = ours[r.name] else { continue }
@@ -70,7 +73,7 @@ struct BenchEmbedCommand: ParsableCommand {
             process.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0])
         }
         process.arguments = ["bench", "embed", "--worker", group, "--model", model, "--threads", "\(threads)", "--repeats", "\(repeats)",
-                             "--checkpoint", checkpoint]
+                             "--checkpoint", checkpoint, "--dtype", dtype.rawValue]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
@@ -101,6 +104,9 @@ struct BenchEmbedCommand: ParsableCommand {
         return t.sorted()[t.count / 2]
     }
 
+    /// Our precision for `dtype` (int8 with its default fp32 list).
+    var precision: InferencePrecision { dtype == .int8 ? .int8 : InferencePrecision(dtype: dtype) }
+
     func runWorker(_ group: String) throws {
         if group == "write-checkpoint" {
             guard let checkpoint else { throw ValidationError("write-checkpoint needs --checkpoint") }
@@ -109,6 +115,7 @@ struct BenchEmbedCommand: ParsableCommand {
         let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples").standardized
         if group == "minilm" {
             let st = try SentenceTransformer(directory: URL(fileURLWithPath: model))
+            try st.bert.prepareEncoders(for: precision)
             let sentences = try String(contentsOf: examples.appendingPathComponent("bench_sentences.txt"), encoding: .utf8)
                 .split(separator: "\n").map(String.init)
             let t = try Self.median({ _ = try st.encode(sentences, batchSize: 32) }, repeats: repeats)
@@ -122,6 +129,7 @@ struct BenchEmbedCommand: ParsableCommand {
         } else {
             guard let checkpoint else { throw ValidationError("the bert-base worker needs --checkpoint") }
             let m = try BertModel.fromPretrained(URL(fileURLWithPath: checkpoint))
+            try m.prepareEncoders(for: precision)
             var g = SeededGenerator(seed: 1)
             func input(_ b: Int) throws -> EncoderInput {
                 try EncoderInput(inputIds: (0..<(b * 128)).map { _ in Int(g.next() % 30000) + 100 }, batch: b, length: 128)

@@ -19,6 +19,7 @@ struct ServeCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var inferenceOptions: InferenceOptions
     @Option(help: "Address to bind (loopback by default; 0.0.0.0 serves every interface).") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0: any free port, logged at start).") var port = 8080
     @Option(help: "Model name shown in /info and OpenAI answers (default: --model).") var servedModelName: String?
@@ -60,12 +61,16 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             // The task follows the folder, as TEI's: a sequence-classification head serves /predict and /rerank.
             if try ServedTask(directory: directory) == .classification {
-                let classifier = ClassifierService(pipeline: try TextClassificationPipeline(directory: directory),
+                let pipeline = try TextClassificationPipeline(directory: directory)
+                try inferenceOptions.apply(to: pipeline.model)
+                let classifier = ClassifierService(pipeline: pipeline,
                                                    limits: configuration.limits, observer: { metrics.record($0) })
                 server = InferenceServer(configuration: configuration, classifier: classifier, metrics: metrics)
                 logger.info("serving \(configuration.modelID) (a classifier with \(classifier.labels.count) labels)")
             } else {
-                let embeddings = try EmbeddingService(model: SentenceTransformer(directory: directory),
+                let encoder = try SentenceTransformer(directory: directory)
+                try inferenceOptions.apply(to: encoder.bert)
+                let embeddings = try EmbeddingService(model: encoder,
                                                       maxInputLength: configuration.maxInputLength,
                                                       limits: configuration.limits, observer: { metrics.record($0) })
                 server = InferenceServer(configuration: configuration, embeddings: embeddings, metrics: metrics)
