@@ -24,8 +24,16 @@ package enum CPUFeatures {
         return nil
     }
 
-    /// One line per kernel family: the fp32 GEMM (BLAS and packed weights) and the int8 products.
+    /// One line per kernel family: the fp32 GEMM (BLAS and packed weights), the int8 and the bf16 products, and the
+    /// `BERT_KERNELS` ceiling when one is set.
     package static var kernels: [(String, String)] {
-        [("fp32 GEMM", BLAS.description), ("int8 GEMM", "\(GEMM.quantizedKernel)"), ("threads", "\(Threads.count)")]
+        var lines = [("fp32 GEMM", BLAS.description), ("int8 GEMM", "\(GEMM.quantizedKernel)"), ("bf16 GEMM", "\(GEMM.bf16Kernel)"),
+                     ("threads", "\(Threads.count)")]
+        switch bert_kernels_ceiling() {
+        case BERT_KERNELS_AVX2: lines.append(("BERT_KERNELS", "avx2 (kernels limited to AVX2)"))
+        case BERT_KERNELS_PORTABLE: lines.append(("BERT_KERNELS", "portable (no SIMD kernels)"))
+        default: break
+        }
+        return lines
     }
 }

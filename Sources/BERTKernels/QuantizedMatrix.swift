@@ -45,12 +45,13 @@ package final class QuantizedMatrix: @unchecked Sendable {
         let bytes = bert_qgemm_packed_bytes(Int32(k), Int32(n))
         let columns = bert_qgemm_padded_columns(Int32(n))
         // 64-byte aligned: the VNNI kernel loads whole cache lines of each panel.
-        packed = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64).bindMemory(to: Int8.self, capacity: bytes)
-        paddedScales = .allocate(capacity: columns)
+        let packed = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64).bindMemory(to: Int8.self, capacity: bytes)
+        let paddedScales = UnsafeMutablePointer<Float>.allocate(capacity: columns)
         paddedScales.initialize(repeating: 0, count: columns)
-        _ = scales.withUnsafeBufferPointer { paddedScales.update(from: $0.baseAddress!, count: n) }
-        columnSums = .allocate(capacity: columns)
+        scales.withUnsafeBufferPointer { paddedScales.update(from: $0.baseAddress!, count: n) }
+        let columnSums = UnsafeMutablePointer<Int32>.allocate(capacity: columns)
         values.withUnsafeBufferPointer { bert_qgemm_pack_b(Int32(k), Int32(n), $0.baseAddress!, Int32(k), packed, columnSums) }
+        (self.packed, self.paddedScales, self.columnSums) = (packed, paddedScales, columnSums)
     }
 
     /// Bytes the packed weights, scales and sums hold (the dense copy aside).

@@ -1,5 +1,7 @@
 // The CPU features the kernels dispatch on, for `bert info` and benchmark reports.
 #include "CBERTKernels.h"
+#include <stdlib.h>
+#include <string.h>
 
 unsigned bert_cpu_features(void) {
     unsigned bits = 0;
@@ -17,4 +19,11 @@ unsigned bert_cpu_features(void) {
     bits |= BERT_CPU_NEON;  // every arm64 CPU has Advanced SIMD
 #endif
     return bits;
+}
+
+int bert_kernels_ceiling(void) {
+    const char *ceiling = getenv("BERT_KERNELS");
+    if (ceiling && !strcmp(ceiling, "avx2")) return BERT_KERNELS_AVX2;
+    if (ceiling && !strcmp(ceiling, "portable")) return BERT_KERNELS_PORTABLE;
+    return BERT_KERNELS_BEST;
 }

@@ -193,6 +193,9 @@ static int current_bkind = -1;
 int bert_bf16_kind(void) {
     if (current_bkind < 0) {
         int kind = best_bkind();
+        const int ceiling = bert_kernels_ceiling();  // BERT_KERNELS=avx2|portable: the paths of a smaller CPU
+        if (ceiling == BERT_KERNELS_AVX2 && kind == BERT_BF16_AVX512BF16) kind = BERT_BF16_AVX2;
+        if (ceiling == BERT_KERNELS_PORTABLE) kind = BERT_BF16_PORTABLE;
         const char *forced = getenv("BERT_BF16_KERNEL");  // avx512bf16 | avx2 | portable
         if (forced) {
             const int wanted = !strcmp(forced, "avx512bf16") ? BERT_BF16_AVX512BF16 : !strcmp(forced, "avx2") ? BERT_BF16_AVX2

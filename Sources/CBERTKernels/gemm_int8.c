@@ -248,6 +248,9 @@ static int current_qkind = -1;
 int bert_qgemm_kind(void) {
     if (current_qkind < 0) {
         int kind = best_qkind();
+        const int ceiling = bert_kernels_ceiling();  // BERT_KERNELS=avx2|portable: the paths of a smaller CPU
+        if (ceiling == BERT_KERNELS_AVX2 && kind == BERT_QGEMM_VNNI) kind = BERT_QGEMM_AVX2;
+        if (ceiling == BERT_KERNELS_PORTABLE) kind = BERT_QGEMM_PORTABLE;
         const char *forced = getenv("BERT_QGEMM_KERNEL");  // vnni | avx2 | portable: a slower path, for tests and benches
         if (forced) {
             const int wanted = !strcmp(forced, "vnni") ? BERT_QGEMM_VNNI : !strcmp(forced, "avx2") ? BERT_QGEMM_AVX2

@@ -98,6 +98,13 @@ void bert_gemm_packed(int m, int n0, int n1, int k, const float *a, int lda, con
 #define BERT_CPU_NEON 512
 /// The BERT_CPU_* features this CPU has.
 unsigned bert_cpu_features(void);
+#define BERT_KERNELS_BEST 2
+#define BERT_KERNELS_AVX2 1
+#define BERT_KERNELS_PORTABLE 0
+/// The widest instruction set every kernel family may use, from BERT_KERNELS: `avx2` (as on an AVX2-only CPU such
+/// as Zen 3: the fp32 packed, int8 and bf16 kernels take their AVX2 paths), `portable` (plain C everywhere), anything
+/// else or unset: the best the CPU has. A family's own variable (BERT_GEMM_KERNEL, ...) still overrides it.
+int bert_kernels_ceiling(void);
 
 // ---- Dynamic int8 products (inference; gemm_int8.c: AVX-512 VNNI, AVX2, portable) ----------------------------
 #define BERT_QGEMM_PORTABLE 0
