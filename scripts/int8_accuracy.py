@@ -7,7 +7,7 @@ Usage (from the repository root):
     .venv/bin/python scripts/int8_accuracy.py --write-sentences /tmp/int8-sentences.txt
     .build/release/bert embed --model models/all-MiniLM-L6-v2 --input /tmp/int8-sentences.txt --output /tmp/fp32.npy
     .build/release/bert embed --model models/all-MiniLM-L6-v2 --input /tmp/int8-sentences.txt --output /tmp/int8.npy --dtype int8
-    .venv/bin/python scripts/int8_accuracy.py --swift /tmp/fp32.npy --swift /tmp/int8.npy
+    .venv/bin/python scripts/int8_accuracy.py --swift /tmp/fp32.npy --swift /tmp/int8.npy [--swift-only]
 
 Prints one line per runtime: lowest and mean cosine to sentence-transformers fp32 (the reference) and the index of
 the worst sentence. ONNX Runtime: the BertModel exported with torch.onnx.export, then
@@ -47,6 +47,7 @@ def main():
     ap.add_argument("--model", default=os.path.join(ROOT, "models/all-MiniLM-L6-v2"))
     ap.add_argument("--write-sentences", help="write the sentences, one a line, and stop")
     ap.add_argument("--swift", action="append", default=[], help="a [sentences, 384] .npy from bert embed (repeatable)")
+    ap.add_argument("--swift-only", action="store_true", help="report only the --swift files (skip torch and ONNX Runtime)")
     args = ap.parse_args()
     texts = sentences()
     if args.write_sentences:
@@ -68,6 +69,8 @@ def main():
           f"onnxruntime {ort.__version__}")
     for path in args.swift:
         report("swift " + os.path.basename(path), np.load(path), ref)
+    if args.swift_only:
+        return
     report("torch quantize_dynamic qint8", dynamic_torch(args.model, texts), ref)
     tok = Tokenizer.from_file(os.path.join(args.model, "tokenizer.json"))
     tok.enable_truncation(256)

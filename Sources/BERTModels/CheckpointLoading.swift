@@ -1,3 +1,4 @@
+import BERTKernels
 import BERTNN
 import BERTTensor
 import Foundation
