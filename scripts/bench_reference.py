@@ -4,6 +4,7 @@
 Usage (from the repository root; embed needs scripts/fetch-models.sh first):
     .venv/bin/python scripts/bench_reference.py gemm         # torch.matmul and numpy GEMM GFLOP/s, 1 and 2 threads
     .venv/bin/python scripts/bench_reference.py embed        # all-MiniLM-L6-v2 + BERT-base-shape inference, torch and ORT
+    .venv/bin/python scripts/bench_reference.py embed --int8 # the same, plus ORT quantize_dynamic and torch dynamic int8
     .venv/bin/python scripts/bench_reference.py train-step   # BertForPreTraining (4 layers, hidden 256) training tokens/s
     .venv/bin/python scripts/bench_reference.py all          # gemm, embed, train-step
     .venv/bin/python scripts/bench_reference.py pipelines    # not implemented yet (exit status 2)
@@ -32,6 +33,10 @@ Measurements
               bert_base_*: BERT-base shape (12 layers, 768 hidden) with the generated weights of
               scripts/make_model_goldens.py, random ids, no tokenization: latency batch 1 x 128 (ms) and
               throughput batch 8 x 128 (sequences/s); torch BertModel and ORT.
+              --int8 adds two runtimes: "onnxruntime-int8" (onnxruntime.quantization.quantize_dynamic of the exported
+              graphs, weight_type QInt8, its defaults otherwise: per-tensor weights, u8 activations, the optimised
+              session) and "torch-int8" (torch.ao.quantization.quantize_dynamic of every nn.Linear to qint8, the
+              fbgemm engine: per-tensor weights, u8 activations).
               *_peak_rss: peak resident set size (MiB) of the worker process that ran that runtime's measurements
               (os.wait4 rusage ru_maxrss of the child; ONNX export is done in a separate process beforehand).
   train-step  BertForPreTraining (vocab 30522, 4 layers, hidden 256, 4 heads, intermediate 1024), batch 16 x 128,
@@ -215,37 +220,51 @@ def prepare_embed(tmp, models):
     base, _ = build_random_bert()
     base.save_pretrained(os.path.join(tmp, "bert-base-random"))
     export(LastHidden(base), os.path.join(tmp, "bert-base-random.onnx"), 16)
-    log("exported ONNX models to", tmp)
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    for name in ["minilm", "bert-base-random"]:
+        quantize_dynamic(os.path.join(tmp, name + ".onnx"), os.path.join(tmp, name + "-int8.onnx"), weight_type=QuantType.QInt8)
+    log("exported ONNX models (fp32 and quantize_dynamic int8) to", tmp)
 
 
-def worker_embed_torch(models, tmp, quick, which):
+def dynamic_int8(module):
+    """torch's dynamic quantisation of every nn.Linear (qint8 weights, activations quantised per call)."""
+    import torch
+    return torch.ao.quantization.quantize_dynamic(module, {torch.nn.Linear}, dtype=torch.qint8)
+
+
+def worker_embed_torch(models, tmp, quick, which, int8=False):
     import torch
     torch.set_num_threads(THREADS)
     reps = 1 if quick else 3
     lat_runs = 5 if quick else 20
+    runtime = "torch-int8" if int8 else "torch"
     if which == "base":
-        return bench_base_torch(tmp, lat_runs)
+        return bench_base_torch(tmp, lat_runs, int8)
     import numpy as np
     from sentence_transformers import SentenceTransformer
     folder = os.path.join(models, "all-MiniLM-L6-v2")
     st = SentenceTransformer(folder, device="cpu")
+    if int8:
+        st = dynamic_int8(st)
+    impl = "sentence-transformers" + (" + torch quantize_dynamic qint8" if int8 else "")
     sents = make_sentences()
     sec = timeit(lambda: st.encode(sents, batch_size=32), reps, warmup=1)
-    emit("minilm_throughput_b32", "torch", round(len(sents) / sec, 2), "sentences/s", sentences=len(sents),
-         batch=32, threads=THREADS, median_s=sec, impl="sentence-transformers")
+    emit("minilm_throughput_b32", runtime, round(len(sents) / sec, 2), "sentences/s", sentences=len(sents),
+         batch=32, threads=THREADS, median_s=sec, impl=impl)
     text = text_of_128_tokens(os.path.join(folder, "vocab.txt"))
     assert len(st.tokenizer(text)["input_ids"]) == 128
     sec = timeit(lambda: st.encode([text]), lat_runs, warmup=3)
-    emit("minilm_latency_b1_s128", "torch", round(sec * 1e3, 3), "ms", tokens=128, threads=THREADS,
-         impl="sentence-transformers")
-    # reference embeddings for the ORT worker's sanity check
-    np.save(os.path.join(tmp, "st_embeddings.npy"), st.encode(sents[:16], batch_size=32))
+    emit("minilm_latency_b1_s128", runtime, round(sec * 1e3, 3), "ms", tokens=128, threads=THREADS, impl=impl)
+    if not int8:  # reference embeddings for the ORT worker's sanity check
+        np.save(os.path.join(tmp, "st_embeddings.npy"), st.encode(sents[:16], batch_size=32))
 
 
-def bench_base_torch(tmp, lat_runs):
+def bench_base_torch(tmp, lat_runs, int8=False):
     import torch
     from transformers import BertModel
     base = BertModel.from_pretrained(os.path.join(tmp, "bert-base-random")).eval()
+    if int8:
+        base = dynamic_int8(base)
     g = torch.Generator().manual_seed(0)
     for B, runs, name, unit in [(1, lat_runs, "bert_base_latency_b1_s128", "ms"),
                                 (8, max(2, lat_runs // 4), "bert_base_throughput_b8_s128", "sequences/s")]:
@@ -255,11 +274,11 @@ def bench_base_torch(tmp, lat_runs):
         with torch.inference_mode():
             sec = timeit(lambda: base(input_ids=ids, attention_mask=mask, token_type_ids=tt), runs, warmup=2)
         value = round(sec * 1e3, 3) if unit == "ms" else round(B / sec, 3)
-        emit(name, "torch", value, unit, batch=B, tokens=128, threads=THREADS, median_s=sec,
-             impl=f"transformers BertModel ({base.config._attn_implementation} attention)")
+        emit(name, "torch-int8" if int8 else "torch", value, unit, batch=B, tokens=128, threads=THREADS, median_s=sec,
+             impl=f"transformers BertModel ({base.config._attn_implementation} attention)" + (" qint8 dynamic" if int8 else ""))
 
 
-def worker_embed_ort(models, tmp, quick, which):
+def worker_embed_ort(models, tmp, quick, which, int8=False):
     import numpy as np
     import onnxruntime as ort
     from tokenizers import Tokenizer
@@ -275,12 +294,14 @@ def worker_embed_ort(models, tmp, quick, which):
         so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         return ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
 
+    suffix, runtime = ("-int8", "onnxruntime-int8") if int8 else ("", "onnxruntime")
+    impl = ("ORT quantize_dynamic QInt8" if int8 else "ORT fp32") + " ORT_ENABLE_ALL + numpy pooling"
     if which == "base":
-        return bench_base_ort(session, lat_runs, tmp)
+        return bench_base_ort(session, lat_runs, tmp, int8)
     tok = Tokenizer.from_file(os.path.join(folder, "tokenizer.json"))
     tok.enable_truncation(256)
     tok.enable_padding(pad_id=0, pad_token="[PAD]")
-    sess = session(os.path.join(tmp, "minilm.onnx"))
+    sess = session(os.path.join(tmp, "minilm" + suffix + ".onnx"))
 
     def embed(texts):
         encs = tok.encode_batch(texts)
@@ -303,21 +324,20 @@ def worker_embed_ort(models, tmp, quick, which):
     sents = make_sentences()
     ref = np.load(os.path.join(tmp, "st_embeddings.npy"))
     cos = float((encode(sents[:16]) * ref).sum(1).min())
-    log(f"ORT vs sentence-transformers: min cosine {cos:.7f}")
-    assert cos > 0.9999, cos
+    log(f"{runtime} vs sentence-transformers: min cosine {cos:.7f}")
+    assert cos > (0.9 if int8 else 0.9999), cos
     sec = timeit(lambda: encode(sents), reps, warmup=1)
-    emit("minilm_throughput_b32", "onnxruntime", round(len(sents) / sec, 2), "sentences/s", sentences=len(sents),
-         batch=32, threads=THREADS, median_s=sec, impl="ORT fp32 ORT_ENABLE_ALL + numpy pooling")
+    emit("minilm_throughput_b32", runtime, round(len(sents) / sec, 2), "sentences/s", sentences=len(sents),
+         batch=32, threads=THREADS, median_s=sec, impl=impl)
     text = text_of_128_tokens(os.path.join(folder, "vocab.txt"))
     assert len(tok.encode(text).ids) == 128
     sec = timeit(lambda: encode([text]), lat_runs, warmup=3)
-    emit("minilm_latency_b1_s128", "onnxruntime", round(sec * 1e3, 3), "ms", tokens=128, threads=THREADS,
-         impl="ORT fp32 ORT_ENABLE_ALL + numpy pooling")
+    emit("minilm_latency_b1_s128", runtime, round(sec * 1e3, 3), "ms", tokens=128, threads=THREADS, impl=impl)
 
 
-def bench_base_ort(session, lat_runs, tmp):
+def bench_base_ort(session, lat_runs, tmp, int8=False):
     import numpy as np
-    base = session(os.path.join(tmp, "bert-base-random.onnx"))
+    base = session(os.path.join(tmp, "bert-base-random" + ("-int8" if int8 else "") + ".onnx"))
     rng = np.random.default_rng(0)
     for B, runs, name, unit in [(1, lat_runs, "bert_base_latency_b1_s128", "ms"),
                                 (8, max(2, lat_runs // 4), "bert_base_throughput_b8_s128", "sequences/s")]:
@@ -326,8 +346,8 @@ def bench_base_ort(session, lat_runs, tmp):
         feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
         sec = timeit(lambda: base.run(None, feeds), runs, warmup=2)
         value = round(sec * 1e3, 3) if unit == "ms" else round(B / sec, 3)
-        emit(name, "onnxruntime", value, unit, batch=B, tokens=128, threads=THREADS, median_s=sec,
-             impl="ORT fp32 ORT_ENABLE_ALL")
+        emit(name, "onnxruntime-int8" if int8 else "onnxruntime", value, unit, batch=B, tokens=128, threads=THREADS,
+             median_s=sec, impl="ORT " + ("quantize_dynamic QInt8" if int8 else "fp32") + " ORT_ENABLE_ALL")
 
 
 def bench_embed(args):
@@ -335,9 +355,12 @@ def bench_embed(args):
         q = ["--quick"] if args.quick else []
         subprocess.run([sys.executable, os.path.abspath(__file__), "_prepare_embed", tmp, "--models", args.models],
                        stdout=sys.stderr, check=True)
+        runtimes = [("torch", "_embed_torch", []), ("onnxruntime", "_embed_ort", [])]
+        if args.int8:
+            runtimes += [("torch-int8", "_embed_torch", ["--int8"]), ("onnxruntime-int8", "_embed_ort", ["--int8"])]
         for which, prefix in [("minilm", "minilm"), ("base", "bert_base")]:
-            for runtime, worker in [("torch", "_embed_torch"), ("onnxruntime", "_embed_ort")]:
-                _, rss = run_worker([worker, tmp, "--which", which, "--models", args.models] + q)
+            for runtime, worker, flags in runtimes:
+                _, rss = run_worker([worker, tmp, "--which", which, "--models", args.models] + q + flags)
                 emit(f"{prefix}_peak_rss", runtime, round(rss, 1), "MiB", threads=THREADS,
                      note=f"peak RSS of the process that ran this runtime's {prefix}_* measurements")
 
@@ -401,6 +424,7 @@ def main():
                                         "_prepare_embed", "_embed_torch", "_embed_ort"])
     ap.add_argument("arg", nargs="?")
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--int8", action="store_true", help="embed: also ORT quantize_dynamic and torch dynamic int8")
     ap.add_argument("--which", choices=["minilm", "base"], default="minilm", help=argparse.SUPPRESS)
     ap.add_argument("--models", default=os.path.join(ROOT, "models"))
     args = ap.parse_args()
@@ -410,9 +434,9 @@ def main():
     if c == "_prepare_embed":
         return prepare_embed(args.arg, args.models)
     if c == "_embed_torch":
-        return worker_embed_torch(args.models, args.arg, args.quick, args.which)
+        return worker_embed_torch(args.models, args.arg, args.quick, args.which, args.int8)
     if c == "_embed_ort":
-        return worker_embed_ort(args.models, args.arg, args.quick, args.which)
+        return worker_embed_ort(args.models, args.arg, args.quick, args.which, args.int8)
     if c == "pipelines":
         log("bench_reference.py pipelines: not implemented yet")
         sys.exit(2)

@@ -33,7 +33,7 @@ let tensor: Tensor? = nil
 let pipeline: FillMaskPipeline? = nil
 SWIFT
 swiftc "${flags[@]}" "$tmp/uses.swift"
-for symbol in GEMM Kernels Parallel PackedMatrix; do
+for symbol in GEMM Kernels Parallel PackedMatrix QuantizedMatrix; do
     printf 'import BERT\n_ = %s.self\n' "$symbol" > "$tmp/leak.swift"
     if swiftc "${flags[@]}" "$tmp/leak.swift" 2>/dev/null; then
         echo "public-api: \`import BERT\` exposes $symbol" >&2

@@ -6,3 +6,4 @@ extension AggregationStrategy: ExpressibleByArgument {}
 extension ClassificationFunction: ExpressibleByArgument {}
 extension NextSentenceRule: ExpressibleByArgument {}
 extension TokenizerModelKind: ExpressibleByArgument {}
+extension InferenceDType: ExpressibleByArgument {}

@@ -134,5 +134,22 @@ public final class BertModel: Module {
     /// Packs every encoder layer's weights for inference (one extra copy of the encoder's linear weights, e.g.
     /// 42 MB for all-MiniLM-L6-v2): products then skip the per-call packing a BLAS does, which matters most for
     /// short inputs. A training forward pass or a checkpoint load drops the copies; call again afterwards.
-    public func prepareForInference() { for layer in layers { layer.prepareForInference() } }
+    ///
+    /// With `precision` int8, the encoder's linear layers (less those it keeps fp32) run dynamic int8 products
+    /// instead, weights quantised per output channel (or taken as a quantised checkpoint stored them); fp32
+    /// layers are packed only when `packsFP32`.
+    /// - Throws: `ModelError.invalidInput` for a precision `validate` rejects.
+    public func prepareForInference(_ precision: InferencePrecision, packsFP32: Bool = true) throws {
+        try precision.validate()
+        for (index, layer) in layers.enumerated() { layer.prepareForInference(precision, index: index, packsFP32: packsFP32) }
+    }
+
+    /// Packs every encoder layer's weights for fp32 inference (see `prepareForInference(_:packsFP32:)`).
+    public func prepareForInference() { for (index, layer) in layers.enumerated() { layer.prepareForInference(.fp32, index: index) } }
+
+    /// Whether any encoder layer runs int8 products at inference, or was loaded from a quantised checkpoint: such
+    /// a model cannot be trained (`ModelError.quantizedModel`).
+    public var isQuantized: Bool {
+        layers.contains { $0.runsInt8 || [$0.query, $0.key, $0.value, $0.attentionOutput, $0.intermediate, $0.output].contains { $0.storedInt8 != nil } }
+    }
 }

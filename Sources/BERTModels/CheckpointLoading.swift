@@ -1,3 +1,4 @@
+import BERTKernels
 import BERTNN
 import BERTTensor
 import Foundation
@@ -79,6 +80,7 @@ extension Module {
         let prefix = prefixes.first { p in named.contains { available.contains(p + $0.key) } } ?? prefixes.first ?? ""
         var consumed = Set<String>()
         var missing: [String] = []
+        var int8: [ObjectIdentifier: StoredInt8] = [:]  // weights a quantised checkpoint stored as int8
         for (key, tensor) in named {
             var candidates = [prefix + key]
             if key.hasSuffix("LayerNorm.weight") { candidates.append(prefix + key.dropLast("weight".count) + "gamma") }
@@ -88,7 +90,10 @@ extension Module {
             guard shape == tensor.shape else {
                 throw ModelError.shapeMismatch(key: name, expected: tensor.shape, found: shape, file: source.sourceDescription)
             }
-            if lookupTables.contains(ObjectIdentifier(tensor)), CheckpointLoadingOptions.mapsEmbeddingTables,
+            if available.contains(name + QuantizedCheckpoint.scaleSuffix) {
+                int8[ObjectIdentifier(tensor)] = try QuantizedCheckpoint.loadWeight(name, from: source, into: tensor)
+                consumed.insert(name + QuantizedCheckpoint.scaleSuffix)
+            } else if lookupTables.contains(ObjectIdentifier(tensor)), CheckpointLoadingOptions.mapsEmbeddingTables,
                tensor.offset == 0, tensor.isContiguous, tensor.storage.count == tensor.count,
                let lent = try source.lentStorage(name), lent.count == tensor.count {
                 try tensor.replaceStorage(with: lent)
@@ -99,6 +104,7 @@ extension Module {
             consumed.insert(name)
         }
         if !missing.isEmpty { throw ModelError.missingKeys(missing, file: source.sourceDescription) }
+        attachStoredInt8(int8)
         let rest = available.subtracting(consumed)
         let ignored = rest.filter { n in ignoring.contains { n.hasPrefix($0) || n.hasSuffix($0) || n.hasPrefix(prefix + $0) } }
         let unexpected = rest.subtracting(ignored).sorted()
@@ -111,6 +117,15 @@ extension Module {
         var out: Set<ObjectIdentifier> = (self as? Embedding).map { [ObjectIdentifier($0.weight)] } ?? []
         for c in children { out.formUnion(c.module.embeddingTables()) }
         return out
+    }
+
+    /// Gives each Linear in this tree the int8 weight stored for it (nil when none was: weights just loaded).
+    func attachStoredInt8(_ stored: [ObjectIdentifier: StoredInt8]) {
+        if let linear = self as? Linear {
+            let (n, k) = (linear.weight.shape[0], linear.weight.shape[1])
+            linear.storedInt8 = stored[ObjectIdentifier(linear.weight)].map { QuantizedMatrix(n: n, k: k, values: $0.values, scales: $0.scales) }
+        }
+        for c in children { c.module.attachStoredInt8(stored) }
     }
 
     /// Drops every encoder layer's packed inference weights in this module tree (`prepareForInference`).

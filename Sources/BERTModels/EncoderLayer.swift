@@ -34,13 +34,9 @@ public final class EncoderLayer: Module {
     public let heads: Int
     public let activation: Activation
     public let hiddenDropout: Float, attentionDropout: Float
-    /// Packed copies of the weights for inference (`prepareForInference`); dropped by training and loading.
-    var packedWeights: PackedWeights?
-
-    /// The layer's weights packed for `GEMM.packed`: q/k/v stacked, attention output, intermediate, output.
-    struct PackedWeights {
-        let qkv, attentionOutput, intermediate, output: PackedMatrix
-    }
+    /// Packed (fp32) or quantised (int8) copies of the weights for inference (`prepareForInference`); dropped by
+    /// training and loading.
+    var packedWeights: InferenceWeights?
 
     /// A freshly initialised layer.
     public init(hidden: Int, heads: Int, intermediate: Int, activation: Activation, eps: Float, hiddenDropout: Float,
@@ -144,26 +140,13 @@ public final class EncoderLayer: Module {
         return try productWithoutBias(x, weight, \.qkv).formBias(bias)
     }
 
-    /// Packs this layer's weights for inference (one extra copy of them, used by the no-tape paths until a
-    /// training forward pass or a checkpoint load drops it). No effect on CPUs without the packed kernel or on
-    /// layers whose q/k/v do not share a buffer.
-    public func prepareForInference() {
-        guard let (qkv, _) = Linear.stackedView([query, key, value]) else { return }
-        func pack(_ w: Tensor) -> PackedMatrix? {
-            let c = w.contiguous()
-            return PackedMatrix(transposed: true, k: c.shape[1], n: c.shape[0], b: c.pointer, ldb: c.shape[1])
-        }
-        guard let q = pack(qkv), let o = pack(attentionOutput.weight), let i = pack(intermediate.weight),
-              let out = pack(output.weight) else { return }
-        packedWeights = PackedWeights(qkv: q, attentionOutput: o, intermediate: i, output: out)
-    }
-
-    /// Drops the packed copies (after the weights change).
-    public func dropPackedWeights() { packedWeights = nil }
-
     /// x · Wᵀ without bias, from W's packed copy when the layer has one.
-    func productWithoutBias(_ x: Tensor, _ weight: Tensor, _ packed: KeyPath<PackedWeights, PackedMatrix>) throws -> Tensor {
-        if let p = packedWeights { return try x.linear(packed: p[keyPath: packed]) }
-        return try x.linear(weight: weight, bias: nil)
+    func productWithoutBias(_ x: Tensor, _ weight: Tensor, _ role: KeyPath<InferenceWeights, InferenceWeight>) throws -> Tensor {
+        switch packedWeights?[keyPath: role] ?? .plain {
+        case .packed(let p): return try x.linear(packed: p)
+        case .quantized(let q): return try x.linear(quantized: q)
+        case .bf16(let w): return try x.linear(bf16: w)
+        case .plain: return try x.linear(weight: weight, bias: nil)
+        }
     }
 }

@@ -14,6 +14,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case invalidInput(String)
     /// A nonzero token-type id for a model without token types (DistilBERT).
     case tokenTypesUnsupported(modelType: String, found: Int)
+    /// Training or fine-tuning asked of a model loaded from a quantised (int8) checkpoint, or prepared for int8.
+    case quantizedModel(operation: String)
 
     public var description: String {
         switch self {
@@ -32,6 +34,9 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
             return message
         case let .tokenTypesUnsupported(modelType, found):
             return "\(modelType) has no token types, but token_type_ids holds \(found); pass no token_type_ids (or zeros)"
+        case let .quantizedModel(operation):
+            return "\(operation) needs fp32 weights, but this model is quantised to int8 (a `bert quantize` checkpoint or "
+                + "--dtype int8); use the original fp32 checkpoint instead"
         }
     }
 }

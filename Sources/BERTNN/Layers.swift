@@ -1,3 +1,4 @@
+import BERTKernels
 import Foundation
 import BERTTensor
 
@@ -7,6 +8,9 @@ public final class Linear: Module {
     public let weight: Tensor
     /// [outFeatures], or nil without bias.
     public let bias: Tensor?
+    /// The int8 weight a quantised checkpoint stored for this layer (`weight` then holds it dequantised), so int8
+    /// inference uses it as stored instead of quantising again; nil otherwise. Cleared when weights are loaded.
+    package var storedInt8: QuantizedMatrix?
 
     /// A layer initialised as BERT does: weight ~ N(0, std²), bias 0.
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, std: Float = 0.02, generator: inout SeededGenerator) {

@@ -64,3 +64,33 @@ extension Tensor {
         return out
     }
 }
+
+extension Tensor {
+    /// self [..., k] · Wᵀ → [..., n] with an int8 weight, self quantised per row on the way in (dynamic int8,
+    /// `GEMM.quantized`), no bias; inference only (no autograd record).
+    package func linear(quantized w: QuantizedMatrix) throws -> Tensor {
+        guard rank >= 1, shape[rank - 1] == w.k else {
+            throw TensorError.shapeMismatch(op: "linear(quantized:)", lhs: shape, rhs: [w.n, w.k])
+        }
+        let x = contiguousData()
+        let rows = count / Swift.max(w.k, 1)
+        let out = Tensor.empty(Array(shape.dropLast()) + [w.n])
+        GEMM.quantized(m: rows, a: x.pointer, lda: w.k, b: w, bias: nil, c: out.pointer, ldc: w.n)
+        return out
+    }
+}
+
+extension Tensor {
+    /// self [..., k] · Wᵀ → [..., n] with a bf16 weight, self rounded to bf16 on the way in, fp32 sums (`GEMM.bf16`),
+    /// no bias; inference only (no autograd record).
+    package func linear(bf16 w: BF16Matrix) throws -> Tensor {
+        guard rank >= 1, shape[rank - 1] == w.k else {
+            throw TensorError.shapeMismatch(op: "linear(bf16:)", lhs: shape, rhs: [w.n, w.k])
+        }
+        let x = contiguousData()
+        let rows = count / Swift.max(w.k, 1)
+        let out = Tensor.empty(Array(shape.dropLast()) + [w.n])
+        GEMM.bf16(m: rows, a: x.pointer, lda: w.k, b: w, bias: nil, c: out.pointer, ldc: w.n)
+        return out
+    }
+}

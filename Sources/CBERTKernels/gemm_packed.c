@@ -39,6 +39,9 @@ int bert_gemm_packed_kind(void) {
         // BERT-base 1×128 took 149 ms with it against 133 ms on the BLAS path, because each 16-column half pass
         // reads only half of every 32-float panel row. It needs a 16-wide packing before it can be the default.
         int kind = kind_supported(BERT_GEMM_PACKED_AVX512) ? BERT_GEMM_PACKED_AVX512 : BERT_GEMM_PACKED_NONE;
+        const int ceiling = bert_kernels_ceiling();  // BERT_KERNELS=avx2 runs what an AVX2-only CPU could opt into
+        if (ceiling == BERT_KERNELS_AVX2) kind = kind_supported(BERT_GEMM_PACKED_AVX2) ? BERT_GEMM_PACKED_AVX2 : BERT_GEMM_PACKED_NONE;
+        if (ceiling == BERT_KERNELS_PORTABLE) kind = BERT_GEMM_PACKED_NONE;
         const char *forced = getenv("BERT_GEMM_KERNEL");  // avx512 | avx2 | none: a slower path, for tests and benches
         if (forced) {
             int wanted = !strcmp(forced, "avx512") ? BERT_GEMM_PACKED_AVX512 : !strcmp(forced, "avx2") ? BERT_GEMM_PACKED_AVX2

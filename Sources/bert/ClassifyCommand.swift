@@ -45,6 +45,7 @@ struct ClassifyCommand: ParsableCommand {
         var k: Int? = 1
         if case let .count(n)? = topK { k = n } else if case .all? = topK { k = nil }
         let pipe = try TextClassificationPipeline(directory: options.directory())
+        try options.inferenceOptions.apply(to: pipe.model)
         try options.streamResults(inputs) { chunk in
             try pipe(chunk, topK: k, functionToApply: functionToApply, batchSize: options.batchSize, truncation: truncation)
                 .map { topK == nil ? $0[0].json : $0.json }

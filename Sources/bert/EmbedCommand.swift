@@ -16,6 +16,7 @@ struct EmbedCommand: ParsableCommand {
             """)
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var inferenceOptions: InferenceOptions
     @OptionGroup var inputOptions: InputOptions
     @OptionGroup var progressOptions: ProgressOptions
     @Argument(help: "Texts to embed.") var texts: [String] = []
@@ -41,6 +42,7 @@ struct EmbedCommand: ParsableCommand {
         let all = try inputOptions.texts(arguments: texts)
         guard !all.isEmpty else { throw ValidationError("give texts as arguments or with --input") }
         let model = try SentenceTransformer(directory: modelOptions.directory())
+        try inferenceOptions.apply(to: model.bert)
         if let maxSeqLength { try model.setMaxSequenceLength(maxSeqLength) }
         if let truncateDim, truncateDim > model.dimension {
             throw CommandLineError("--truncate-dim \(truncateDim) is larger than the model's \(model.dimension) dimensions")
@@ -90,6 +92,7 @@ struct SimilarityCommand: ParsableCommand {
         commandName: "similarity", abstract: "Cosine similarity between every pair of texts (JSON, or a table with --pretty).")
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var inferenceOptions: InferenceOptions
     @OptionGroup var inputOptions: InputOptions
     @Argument(help: "Texts to compare.") var texts: [String] = []
     @Flag(help: "Print a readable table instead of JSON.") var pretty = false
@@ -98,6 +101,7 @@ struct SimilarityCommand: ParsableCommand {
         let all = try inputOptions.texts(arguments: texts)
         guard all.count >= 2 else { throw ValidationError("give at least two texts") }
         let model = try SentenceTransformer(directory: modelOptions.directory())
+        try inferenceOptions.apply(to: model.bert)
         let v = try model.encode(all)
         let matrix = v.map { a in v.map { b in cosineSimilarity(a, b) } }
         if pretty {
@@ -126,6 +130,7 @@ struct SearchCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var modelOptions: OptionalModelOptions
+    @OptionGroup var inferenceOptions: InferenceOptions
     @OptionGroup var progressOptions: ProgressOptions
     @Option(help: "An index made by `bert index add`: an SQLite file or a postgres:// URL (its model is used unless --model is given).")
     var index: String?
@@ -192,6 +197,7 @@ struct SearchCommand: AsyncParsableCommand {
             throw SearchError.modelMismatch(index: path, field: "model", stored: store.settings.model, given: modelOptions.model ?? folder.path)
         }
         let model = try SentenceTransformer(directory: folder)
+        try inferenceOptions.apply(to: model.bert)
         let conditions = Dictionary(filter.map { f -> (String, String) in
             let eq = f.firstIndex(of: "=")!
             return (String(f[..<eq]), String(f[f.index(after: eq)...]))
@@ -208,6 +214,7 @@ struct SearchCommand: AsyncParsableCommand {
         guard !docs.isEmpty else { throw CommandLineError("\(path) holds no texts") }
         let reranker = try loadReranker()
         let model = try SentenceTransformer(directory: modelOptions.directory(fallback: ""))
+        try inferenceOptions.apply(to: model.bert)
         let progress = ProgressDisplay("embedded corpus", total: docs.count, unit: "texts", quiet: progressOptions.quiet)
         let docVectors = try model.encode(docs) { done, _ in progress.update(done) }
         progress.finish()

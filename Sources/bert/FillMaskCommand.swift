@@ -28,6 +28,7 @@ struct FillMaskCommand: ParsableCommand {
         let inputs = try options.inputOptions.texts(arguments: texts)
         guard !inputs.isEmpty else { throw ValidationError("give TEXT... or --input FILE") }
         let pipe = try FillMaskPipeline(directory: options.directory())
+        try options.inferenceOptions.apply(to: pipe.model)
         let targetWords = targets.map { $0.split(separator: ",").map(String.init) }
         try options.streamResults(inputs) { chunk in
             try pipe(chunk, topK: topK, targets: targetWords, batchSize: options.batchSize, truncation: truncation)

@@ -31,6 +31,7 @@ struct NERCommand: ParsableCommand {
         let inputs = try options.inputOptions.texts(arguments: texts)
         guard !inputs.isEmpty else { throw ValidationError("give TEXT... or --input FILE") }
         let pipe = try TokenClassificationPipeline(directory: options.directory())
+        try options.inferenceOptions.apply(to: pipe.model)
         let ignore = ignoreLabels.split(separator: ",").map(String.init)
         try options.streamResults(inputs) { chunk in
             try pipe(chunk, aggregationStrategy: aggregationStrategy, ignoreLabels: ignore, stride: stride,

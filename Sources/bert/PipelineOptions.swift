@@ -7,6 +7,7 @@ import Foundation
 struct PipelineOptions: ParsableArguments {
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var inputOptions: InputOptions
+    @OptionGroup var inferenceOptions: InferenceOptions
 
     @Option(help: "Inputs per forward pass (padded batches).")
     var batchSize: Int = 8

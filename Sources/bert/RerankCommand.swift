@@ -37,6 +37,7 @@ struct RerankCommand: ParsableCommand {
             requests = try records.map { (try $0.string("query"), try $0.strings("texts")) }
         }
         let pipe = try RerankPipeline(directory: options.directory())
+        try options.inferenceOptions.apply(to: pipe.classifier.model)
         try options.streamResults(requests) { chunk in
             try chunk.map { q, docs in
                 try pipe(query: q, documents: docs, topN: topN, rawScores: rawScores, returnText: returnText,

@@ -21,6 +21,7 @@ struct ServeCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var inferenceOptions: InferenceOptions
     @Option(help: "Address to bind (loopback by default; 0.0.0.0 serves every interface).") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0: any free port, logged at start).") var port = 8080
     @Option(help: "Model name shown in /info and OpenAI answers (default: --model).") var servedModelName: String?
@@ -67,26 +68,32 @@ struct ServeCommand: AsyncParsableCommand {
             let observer: @Sendable (BatchEvent) -> Void = { metrics.record($0) }
             switch try ServedTask(directory: directory) {
             case .classification:
-                let classifier = ClassifierService(pipeline: try TextClassificationPipeline(directory: directory),
-                                                   limits: configuration.limits, observer: observer)
+                let pipeline = try TextClassificationPipeline(directory: directory)
+                try inferenceOptions.apply(to: pipeline.model)
+                let classifier = ClassifierService(pipeline: pipeline, limits: configuration.limits, observer: observer)
                 server = InferenceServer(configuration: configuration, classifier: classifier, metrics: metrics)
                 logger.info("serving \(configuration.modelID) (a classifier with \(classifier.labels.count) labels)")
             case .fillMask:
-                let service = PipelineService(.fillMask(try FillMaskPipeline(directory: directory)), limits: configuration.limits, observer: observer)
+                let pipeline = try FillMaskPipeline(directory: directory)
+                try inferenceOptions.apply(to: pipeline.model)
+                let service = PipelineService(.fillMask(pipeline), limits: configuration.limits, observer: observer)
                 server = InferenceServer(configuration: configuration, pipeline: service, metrics: metrics)
                 logger.info("serving \(configuration.modelID) (a masked LM on /fill-mask)")
             case .tokenClassification:
-                let service = PipelineService(.tokenClassification(try TokenClassificationPipeline(directory: directory)),
-                                              limits: configuration.limits, observer: observer)
+                let pipeline = try TokenClassificationPipeline(directory: directory)
+                try inferenceOptions.apply(to: pipeline.model)
+                let service = PipelineService(.tokenClassification(pipeline), limits: configuration.limits, observer: observer)
                 server = InferenceServer(configuration: configuration, pipeline: service, metrics: metrics)
                 logger.info("serving \(configuration.modelID) (a token classifier on /ner)")
             case .questionAnswering:
-                let service = PipelineService(.questionAnswering(try QuestionAnsweringPipeline(directory: directory)),
-                                              limits: configuration.limits, observer: observer)
+                let pipeline = try QuestionAnsweringPipeline(directory: directory)
+                try inferenceOptions.apply(to: pipeline.model)
+                let service = PipelineService(.questionAnswering(pipeline), limits: configuration.limits, observer: observer)
                 server = InferenceServer(configuration: configuration, pipeline: service, metrics: metrics)
                 logger.info("serving \(configuration.modelID) (extractive QA on /qa)")
             case .embedding:
                 let model = try SentenceTransformer(directory: directory)
+                try inferenceOptions.apply(to: model.bert)
                 // What `bert index add` records, so an index built by either is usable by both.
                 let settings = IndexSettings(model: modelOptions.model, modelFingerprint: ModelFingerprint.of(directory: directory),
                                              dimension: model.dimension, normalized: model.normalizes,

@@ -36,6 +36,7 @@ public enum FineTunedModelFolder {
             source = OverlayTensorSource(base: weights, extra: extra, prefix: weights.tensorNames.contains { $0.hasPrefix(prefix) } ? prefix : "")
         }
         try bert.load(from: source, prefixes: ["", prefix], ignoring: Pretrained.headKeys + FamilyMember.poolerKeys)
+        if bert.isQuantized { throw ModelError.quantizedModel(operation: "fine-tuning") }
     }
 
     /// Writes `model` (keys as the task class names them, e.g. `bert.encoder...`, `classifier.weight`) with

@@ -104,6 +104,7 @@ public enum SentenceEmbeddingFineTuning {
     public static func train(modelDirectory: URL, train: URL, validation: URL?, options: FineTuningOptions, output: URL,
                              control: FineTuningControl = .init()) throws -> FineTuningSummary {
         let model = try SentenceTransformer(directory: modelDirectory)
+        if model.bert.isQuantized { throw ModelError.quantizedModel(operation: "fine-tuning") }
         let padId = model.bert.config.padTokenId
         let trainFeatures = try features(SentenceEmbeddingDataset.read(from: train), model: model, maxLength: options.maxSeqLength)
         let evalFeatures = try validation.map { try features(SentenceEmbeddingDataset.read(from: $0), model: model, maxLength: options.maxSeqLength) }

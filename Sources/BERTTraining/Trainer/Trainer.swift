@@ -148,6 +148,8 @@ public final class Trainer<Source: TrainingBatchSource> {
     ///   `TrainingError.nonFiniteLoss` when a step's loss or gradient norm is not finite (before that step changes
     ///   the weights, so the newest checkpoint is the last good one).
     public func train(source: Source, stopAfter: Int? = nil) throws {
+        // Gradients need fp32 weights: an int8 model (a quantised checkpoint, or prepared for int8) is refused.
+        if model.containsQuantizedEncoder { throw ModelError.quantizedModel(operation: "training") }
         try options.validate()
         let group = try DataParallelGroup.joined()
         let parallel = try group.flatMap { $0.size > 1 ? try DataParallelStep(model: model, group: $0) : nil }

@@ -118,6 +118,91 @@ void bert_gemm_pack_b(int transB, int k, int n, const float *b, int ldb, float *
 void bert_gemm_packed(int m, int n0, int n1, int k, const float *a, int lda, const float *packed, int n,
                       float *c, int ldc);
 
+// ---- CPU features (cpu_features.c) -------------------------------------------------------------------------
+#define BERT_CPU_AVX2 1
+#define BERT_CPU_FMA 2
+#define BERT_CPU_F16C 4
+#define BERT_CPU_AVX512F 8
+#define BERT_CPU_AVX512BW 16
+#define BERT_CPU_AVX512VL 32
+#define BERT_CPU_AVX512VNNI 64
+#define BERT_CPU_AVX512BF16 128
+#define BERT_CPU_AVXVNNI 256
+#define BERT_CPU_NEON 512
+/// The BERT_CPU_* features this CPU has.
+unsigned bert_cpu_features(void);
+#define BERT_KERNELS_BEST 2
+#define BERT_KERNELS_AVX2 1
+#define BERT_KERNELS_PORTABLE 0
+/// The widest instruction set every kernel family may use, from BERT_KERNELS: `avx2` (as on an AVX2-only CPU such
+/// as Zen 3: the fp32 packed, int8 and bf16 kernels take their AVX2 paths), `portable` (plain C everywhere), anything
+/// else or unset: the best the CPU has. A family's own variable (BERT_GEMM_KERNEL, ...) still overrides it.
+int bert_kernels_ceiling(void);
+
+// ---- Dynamic int8 products (inference; gemm_int8.c: AVX-512 VNNI, AVX2, portable) ----------------------------
+#define BERT_QGEMM_PORTABLE 0
+#define BERT_QGEMM_AVX2 1
+#define BERT_QGEMM_VNNI 2
+/// The int8 kernel in use: VNNI, else AVX2, else portable; BERT_QGEMM_KERNEL=vnni|avx2|portable picks another the
+/// CPU supports.
+int bert_qgemm_kind(void);
+/// 1 when this CPU can run `kind`.
+int bert_qgemm_kind_supported(int kind);
+/// Selects `kind` if this CPU supports it (tests run every path); returns the kind in use.
+int bert_qgemm_set_kind(int kind);
+/// k rounded up to a multiple of 4: the row stride (at least) of quantised A and the depth of packed weights.
+size_t bert_qgemm_depth(int k);
+/// n rounded up to a multiple of 32: the length of the scale and column-sum arrays.
+size_t bert_qgemm_padded_columns(int n);
+/// m rounded up to a multiple of 12: the rows quantised A must hold (rows past m are read, never written back).
+size_t bert_qgemm_padded_rows(int m);
+/// Bytes of packed int8 weights for a [n, k] weight.
+size_t bert_qgemm_packed_bytes(int k, int n);
+/// q[n, k] (dense) and scale[n] from w[n, k] (row stride ldw): symmetric per output channel, q in [-127, 127].
+void bert_quantize_weights_s8(const float *w, int n, int k, int ldw, int8_t *q, float *scale);
+/// Packs q[n, k] (row stride ldq) into dst (bert_qgemm_packed_bytes, 64-byte aligned) and writes
+/// colsum[bert_qgemm_padded_columns(n)] = Σ_k q[j, k] (0 past n).
+void bert_qgemm_pack_b(int k, int n, const int8_t *q, int ldq, int8_t *dst, int32_t *colsum);
+/// Per row of x[m, k] (row stride ldx): q[i, :] (row stride ldq >= k; padding set to the zero point) in [0, 255],
+/// scale[i] and zero[i] with x ≈ scale · (q − zero); the range always includes 0.
+void bert_quantize_rows_u8(const float *x, int m, int k, int ldx, uint8_t *q, int ldq, float *scale, int32_t *zero);
+/// C[i, n0:n1] = ascale[i] · wscale[j] · (Σ_k a[i, k] w[j, k] − azero[i] · colsum[j]) + bias[j] (bias may be NULL),
+/// for i < m; `a` holds bert_qgemm_padded_rows(m) rows of kp = bert_qgemm_depth(k) bytes (stride lda); n0 a multiple
+/// of 32; wscale and colsum padded to a multiple of 32. Overwrites C.
+void bert_qgemm_packed(int m, int n0, int n1, int kp, const uint8_t *a, int lda, const float *ascale, const int32_t *azero,
+                       const int8_t *packed, const float *wscale, const int32_t *colsum, const float *bias, float *c,
+                       int ldc);
+
+// ---- bfloat16 products (inference; gemm_bf16.c: AVX512_BF16, AVX2 widening, portable) -----------------------
+#define BERT_BF16_PORTABLE 0
+#define BERT_BF16_AVX2 1
+#define BERT_BF16_AVX512BF16 2
+/// The bf16 kernel in use: AVX512_BF16, else AVX2, else portable; BERT_BF16_KERNEL=avx512bf16|avx2|portable picks
+/// another the CPU supports.
+int bert_bf16_kind(void);
+/// 1 when this CPU can run `kind`.
+int bert_bf16_kind_supported(int kind);
+/// Selects `kind` if this CPU supports it (tests run every path); returns the kind in use.
+int bert_bf16_set_kind(int kind);
+/// k rounded up to even: the row stride (at least) of converted A and the depth of packed weights.
+size_t bert_bf16_depth(int k);
+/// bf16 elements of packed weights for a [n, k] weight.
+size_t bert_bf16_packed_count(int k, int n);
+/// m rounded up to a multiple of 12: the rows converted A must hold (rows past m are read, never written back).
+size_t bert_bf16_padded_rows(int m);
+/// y = bf16(x), rounded to nearest even (NaN stays NaN).
+void bert_bf16_round(const float *x, uint16_t *y, size_t n);
+/// y = fp32(x), exact.
+void bert_bf16_widen(const uint16_t *x, float *y, size_t n);
+/// Packs bf16 w[n, k] (row stride ldw) into dst (bert_bf16_packed_count elements, 64-byte aligned).
+void bert_bf16_pack_b(int k, int n, const uint16_t *w, int ldw, uint16_t *dst);
+/// y[i, :] = bf16(x[i, :]) for i < m, zero from k to ldy.
+void bert_bf16_convert_rows(const float *x, int m, int k, int ldx, uint16_t *y, int ldy);
+/// C[i, n0:n1] = Σ_k a[i, k] w[j, k] (fp32 sums of bf16 products) + bias[j] (bias may be NULL) for i < m; `a` holds
+/// bert_bf16_padded_rows(m) rows of kp = bert_bf16_depth(k) elements (stride lda); n0 a multiple of 32. Overwrites C.
+void bert_bf16_gemm_packed(int m, int n0, int n1, int kp, const uint16_t *a, int lda, const uint16_t *packed,
+                           const float *bias, float *c, int ldc);
+
 // ---- Fused inference epilogues (after a bias-free GEMM; in place, per row of `cols`; activations.c and
 //      softmax_layernorm.c, beside the kernels whose arithmetic they share) ------------------------------
 /// x = GELU_erf(x + bias).

@@ -1,0 +1,140 @@
+import CBERTKernels
+import Dispatch
+
+/// A Linear weight W [n, k] quantised to int8 for dynamic int8 products (`GEMM.quantized`): symmetric per output
+/// channel, W[j, :] ≈ scale[j] · q[j, :] with q in [-127, 127] (PyTorch's `quantize_dynamic` weight observer and
+/// ONNX Runtime's per-channel `quantize_dynamic` use the same scheme), packed once for the kernel (`gemm_int8.c`).
+/// Keeps the dense q [n, k] and scales too, so a quantised checkpoint can be written back unchanged.
+package final class QuantizedMatrix: @unchecked Sendable {
+    /// Input features (the reduction length).
+    package let k: Int
+    /// Output features.
+    package let n: Int
+    /// The int8 weights [n, k], row-major.
+    package let values: [Int8]
+    /// One scale per output feature [n].
+    package let scales: [Float]
+    let packed: UnsafeMutablePointer<Int8>
+    /// Scales and Σ_k q[j, k], each padded with zeros to a multiple of 32 columns for the kernel's vector loads.
+    let paddedScales: UnsafeMutablePointer<Float>
+    let columnSums: UnsafeMutablePointer<Int32>
+
+    /// Quantises a float weight `w` [n, k] (row stride `ldw`).
+    package convenience init(n: Int, k: Int, weight w: UnsafePointer<Float>, ldw: Int) {
+        let (values, scales) = Self.quantize(n: n, k: k, weight: w, ldw: ldw)
+        self.init(n: n, k: k, values: values, scales: scales)
+    }
+
+    /// The int8 values [n, k] and scales [n] of a float weight `w` [n, k] (row stride `ldw`), without packing.
+    package static func quantize(n: Int, k: Int, weight w: UnsafePointer<Float>, ldw: Int) -> (values: [Int8], scales: [Float]) {
+        precondition(n > 0 && k > 0 && ldw >= k, "QuantizedMatrix: a weight [\(n), \(k)] with row stride \(ldw)")
+        var values = [Int8](repeating: 0, count: n * k)
+        var scales = [Float](repeating: 0, count: n)
+        values.withUnsafeMutableBufferPointer { q in
+            scales.withUnsafeMutableBufferPointer { s in
+                bert_quantize_weights_s8(w, Int32(n), Int32(k), Int32(ldw), q.baseAddress!, s.baseAddress!)
+            }
+        }
+        return (values, scales)
+    }
+
+    /// Takes weights already quantised (a quantised checkpoint): `values` [n, k], `scales` [n].
+    package init(n: Int, k: Int, values: [Int8], scales: [Float]) {
+        precondition(n > 0 && k > 0 && values.count == n * k && scales.count == n, "QuantizedMatrix: sizes disagree")
+        (self.k, self.n, self.values, self.scales) = (k, n, values, scales)
+        let bytes = bert_qgemm_packed_bytes(Int32(k), Int32(n))
+        let columns = bert_qgemm_padded_columns(Int32(n))
+        // 64-byte aligned: the VNNI kernel loads whole cache lines of each panel.
+        let packed = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64).bindMemory(to: Int8.self, capacity: bytes)
+        let paddedScales = UnsafeMutablePointer<Float>.allocate(capacity: columns)
+        paddedScales.initialize(repeating: 0, count: columns)
+        scales.withUnsafeBufferPointer { paddedScales.update(from: $0.baseAddress!, count: n) }
+        let columnSums = UnsafeMutablePointer<Int32>.allocate(capacity: columns)
+        values.withUnsafeBufferPointer { bert_qgemm_pack_b(Int32(k), Int32(n), $0.baseAddress!, Int32(k), packed, columnSums) }
+        (self.packed, self.paddedScales, self.columnSums) = (packed, paddedScales, columnSums)
+    }
+
+    /// Bytes the packed weights, scales and sums hold (the dense copy aside).
+    package var byteCount: Int {
+        bert_qgemm_packed_bytes(Int32(k), Int32(n)) + bert_qgemm_padded_columns(Int32(n)) * 8
+    }
+
+    deinit {
+        packed.deallocate()
+        paddedScales.deallocate()
+        columnSums.deallocate()
+    }
+}
+
+/// The int8 product kernels, chosen at run time by CPU feature (`gemm_int8.c`).
+package enum QuantizedKernel: Int32, CaseIterable, Sendable {
+    /// Plain C: any CPU, arm64 included.
+    case portable = 0
+    /// AVX2 `vpmaddubsw`/`vpmaddwd`, activations split into 7 + 1 bits so the s16 sums never saturate.
+    case avx2 = 1
+    /// AVX-512 VNNI `vpdpbusd`.
+    case vnni = 2
+
+    /// Whether this CPU can run it.
+    package var isSupported: Bool { bert_qgemm_kind_supported(rawValue) != 0 }
+}
+
+extension GEMM {
+    /// The int8 kernel in use: the best this CPU has, or the one `BERT_QGEMM_KERNEL` (vnni, avx2, portable) names.
+    package static var quantizedKernel: QuantizedKernel { QuantizedKernel(rawValue: bert_qgemm_kind()) ?? .portable }
+
+    /// Uses `kernel` from now on if the CPU supports it (tests run every path); returns the kernel in use.
+    @discardableResult
+    package static func selectQuantizedKernel(_ kernel: QuantizedKernel) -> QuantizedKernel {
+        QuantizedKernel(rawValue: bert_qgemm_set_kind(kernel.rawValue)) ?? .portable
+    }
+
+    /// C[m, n] = A[m, k] · Wᵀ (+ bias [n]) with W int8 and A quantised per row to u8 on the way in (dynamic
+    /// quantisation); overwrites C. The columns are split across threads.
+    package static func quantized(m: Int, a: UnsafePointer<Float>, lda: Int, b: QuantizedMatrix, bias: UnsafePointer<Float>?,
+                                  c: UnsafeMutablePointer<Float>, ldc: Int) {
+        guard m > 0 else { return }
+        let (n, k) = (b.n, b.k)
+        let depth = bert_qgemm_depth(Int32(k))
+        let rows = bert_qgemm_padded_rows(Int32(m))
+        let q = UnsafeMutablePointer<UInt8>.allocate(capacity: rows * depth)
+        defer { q.deallocate() }
+        // Rows past m are read by the widest tile and never written back: zero them so the reads are defined.
+        (q + m * depth).initialize(repeating: 0, count: (rows - m) * depth)
+        let scales = UnsafeMutablePointer<Float>.allocate(capacity: m), zeros = UnsafeMutablePointer<Int32>.allocate(capacity: m)
+        defer { scales.deallocate(); zeros.deallocate() }
+        bert_quantize_rows_u8(a, Int32(m), Int32(k), Int32(lda), q, Int32(depth), scales, zeros)
+        let quantizedA = QuantizedRows(values: q, depth: depth, scales: scales, zeros: zeros)
+        quantized(m: m, rows: quantizedA, b: b, bias: bias, c: c, ldc: ldc)
+    }
+
+    /// The product from activations already quantised (tests drive the kernel with chosen integers this way).
+    package static func quantized(m: Int, rows a: QuantizedRows, b: QuantizedMatrix, bias: UnsafePointer<Float>?,
+                                  c: UnsafeMutablePointer<Float>, ldc: Int) {
+        let (n, k) = (b.n, b.k)
+        let panels = (n + 31) / 32
+        let threads = m * n * k >= parallelThreshold / 2 ? min(Threads.count, panels) : 1
+        let per = (panels + threads - 1) / threads * 32
+        let chunks = (n + per - 1) / per
+        // Each call writes its own column panels of C.
+        nonisolated(unsafe) let run = { (i: Int) in
+            let lo = i * per, hi = min(n, lo + per)
+            bert_qgemm_packed(Int32(m), Int32(lo), Int32(hi), Int32(a.depth), a.values, Int32(a.depth), a.scales, a.zeros,
+                              b.packed, b.paddedScales, b.columnSums, bias, c, Int32(ldc))
+        }
+        if chunks <= 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: chunks) { run($0) } }
+    }
+}
+
+/// Activations quantised per row: `values` holds `bert_qgemm_padded_rows(m)` rows of `depth` bytes
+/// (`bert_qgemm_depth(k)`), A[i, :] ≈ scales[i] · (values[i, :] − zeros[i]).
+package struct QuantizedRows: @unchecked Sendable {
+    package let values: UnsafePointer<UInt8>
+    package let depth: Int
+    package let scales: UnsafePointer<Float>
+    package let zeros: UnsafePointer<Int32>
+
+    package init(values: UnsafePointer<UInt8>, depth: Int, scales: UnsafePointer<Float>, zeros: UnsafePointer<Int32>) {
+        (self.values, self.depth, self.scales, self.zeros) = (values, depth, scales, zeros)
+    }
+}

@@ -1,0 +1,142 @@
+import BERTKernels
+import BERTNN
+import BERTTensor
+
+/// The number format an encoder's linear layers compute in at inference (`--dtype`). Attention scores, softmax,
+/// layer norm, embeddings and heads stay fp32 in every mode.
+public enum InferenceDType: String, CaseIterable, Sendable {
+    /// Single precision throughout (the reference).
+    case fp32
+    /// bfloat16 weights and activations (rounded to nearest even), fp32 sums: half the weight memory.
+    case bf16
+    /// int8 weights per output channel, activations quantised per row at run time (dynamic quantisation).
+    case int8
+}
+
+/// How `prepareForInference` sets up an encoder: its dtype and, under int8 or bf16, the linear layers kept fp32.
+public struct InferencePrecision: Sendable, Equatable {
+    /// The dtype of the encoder's linear layers.
+    public var dtype: InferenceDType
+    /// Linear layers that stay fp32 under int8 or bf16. Each entry is a role (`qkv`, `attention.output`, `intermediate`,
+    /// `output`), a layer index (`0`: that whole layer), or both (`5.output`).
+    public var keptFP32: Set<String>
+
+    /// Single precision.
+    public static let fp32 = InferencePrecision(dtype: .fp32, keptFP32: [])
+    /// int8 with the default layers kept fp32 (`defaultKeptFP32`).
+    public static let int8 = InferencePrecision(dtype: .int8, keptFP32: defaultKeptFP32)
+    /// The layers int8 keeps fp32 unless told otherwise. Chosen by measurement on all-MiniLM-L6-v2 (see
+    /// docs/quantization.md): none, because every role quantised keeps the lowest sentence cosine above 0.99.
+    public static let defaultKeptFP32: Set<String> = []
+
+    /// A precision; `keptFP32` entries are checked by `validate`.
+    public init(dtype: InferenceDType, keptFP32: Set<String> = []) {
+        self.dtype = dtype
+        self.keptFP32 = keptFP32
+    }
+
+    /// The roles an entry of `keptFP32` may name.
+    public static let roles = ["qkv", "attention.output", "intermediate", "output"]
+
+    /// Throws `ModelError.invalidInput` for an entry that names no role or layer index (a typo would otherwise
+    /// quantise the layer it meant to keep).
+    public func validate() throws {
+        for entry in keptFP32 where !Self.isValidEntry(entry) {
+            throw ModelError.invalidInput("'\(entry)' names no linear layer to keep fp32: use a role (\(Self.roles.joined(separator: ", "))), a layer index (3) or both (3.output)")
+        }
+    }
+
+    static func isValidEntry(_ entry: String) -> Bool {
+        if Self.roles.contains(entry) || (Int(entry).map { $0 >= 0 } ?? false) { return true }
+        guard let dot = entry.firstIndex(of: "."), let index = Int(entry[..<dot]), index >= 0 else { return false }
+        return Self.roles.contains(String(entry[entry.index(after: dot)...]))
+    }
+
+    /// Whether `role` of layer `layer` computes in `dtype` (int8 or bf16) rather than fp32.
+    func lowers(_ role: String, layer: Int) -> Bool {
+        dtype != .fp32 && !keptFP32.contains(role) && !keptFP32.contains("\(layer)") && !keptFP32.contains("\(layer).\(role)")
+    }
+}
+
+/// One linear layer's weight as inference reads it.
+enum InferenceWeight {
+    /// fp32, packed for the AVX-512 / AVX2 kernel.
+    case packed(PackedMatrix)
+    /// int8 per output channel.
+    case quantized(QuantizedMatrix)
+    /// bfloat16.
+    case bf16(BF16Matrix)
+    /// The Linear weight itself, through the BLAS path.
+    case plain
+}
+
+/// An encoder layer's weights prepared for inference: q/k/v stacked, attention output, intermediate, output.
+struct InferenceWeights {
+    let qkv, attentionOutput, intermediate, output: InferenceWeight
+
+    var isQuantized: Bool {
+        [qkv, attentionOutput, intermediate, output].contains { if case .quantized = $0 { true } else { false } }
+    }
+}
+
+extension EncoderLayer {
+    /// Prepares this layer's weights for inference in `precision` (layer `index` of its encoder, for the kept-fp32
+    /// list): fp32 weights are packed (one extra copy, when the CPU has the packed kernel and `packsFP32`), int8
+    /// ones quantised, bf16 ones rounded, or taken as stored when the layer was loaded from a quantised checkpoint. The copies are
+    /// used by the no-tape paths until a training forward pass or a checkpoint load drops them. No effect on layers
+    /// whose q/k/v do not share a buffer.
+    public func prepareForInference(_ precision: InferencePrecision = .fp32, index: Int = 0, packsFP32: Bool = true) {
+        guard let (qkv, _) = Linear.stackedView([query, key, value]) else { return }
+        func prepared(_ weight: Tensor, _ role: String, stored: QuantizedMatrix?) -> InferenceWeight {
+            if precision.lowers(role, layer: index) {
+                if precision.dtype == .int8, let stored { return .quantized(stored) }
+                let c = weight.contiguous()
+                if precision.dtype == .bf16 { return .bf16(BF16Matrix(n: c.shape[0], k: c.shape[1], weight: c.pointer, ldw: c.shape[1])) }
+                return .quantized(QuantizedMatrix(n: c.shape[0], k: c.shape[1], weight: c.pointer, ldw: c.shape[1]))
+            }
+            guard packsFP32 else { return .plain }
+            let c = weight.contiguous()
+            return PackedMatrix(transposed: true, k: c.shape[1], n: c.shape[0], b: c.pointer, ldb: c.shape[1]).map { .packed($0) } ?? .plain
+        }
+        packedWeights = InferenceWeights(
+            qkv: prepared(qkv, "qkv", stored: storedQKV()),
+            attentionOutput: prepared(attentionOutput.weight, "attention.output", stored: attentionOutput.storedInt8),
+            intermediate: prepared(intermediate.weight, "intermediate", stored: intermediate.storedInt8),
+            output: prepared(output.weight, "output", stored: output.storedInt8))
+    }
+
+    /// The int8 q/k/v of a quantised checkpoint stacked as one [3 · hidden, hidden] weight (rows: q, then k, then v,
+    /// as `Linear.stackedView` stacks the floats), or nil unless all three were stored.
+    func storedQKV() -> QuantizedMatrix? {
+        guard let q = query.storedInt8, let k = key.storedInt8, let v = value.storedInt8 else { return nil }
+        return QuantizedMatrix(n: q.n + k.n + v.n, k: q.k, values: q.values + k.values + v.values, scales: q.scales + k.scales + v.scales)
+    }
+
+    /// Whether inference runs any of this layer's products in int8.
+    public var runsInt8: Bool { packedWeights?.isQuantized ?? false }
+
+    /// Drops the prepared copies (after the weights change).
+    public func dropPackedWeights() { packedWeights = nil }
+}
+
+extension Module {
+    /// Prepares every `BertModel` in this tree (a pipeline's encoder, a sentence encoder's) for inference in
+    /// `precision`: fp32 leaves the model as loaded; int8 quantises the encoder's linear layers (packing the ones
+    /// it keeps fp32 on models up to 512 wide, where packing was measured to pay).
+    /// - Throws: `ModelError.invalidInput` for a precision `validate` rejects.
+    public func prepareEncoders(for precision: InferencePrecision) throws {
+        try precision.validate()
+        guard precision.dtype != .fp32 else { return }
+        if let bert = self as? BertModel {
+            try bert.prepareForInference(precision, packsFP32: bert.config.hiddenSize <= 512)
+            return
+        }
+        for c in children { try c.module.prepareEncoders(for: precision) }
+    }
+
+    /// Whether a `BertModel` in this tree is quantised (`BertModel.isQuantized`).
+    public var containsQuantizedEncoder: Bool {
+        if let bert = self as? BertModel { return bert.isQuantized }
+        return children.contains { $0.module.containsQuantizedEncoder }
+    }
+}

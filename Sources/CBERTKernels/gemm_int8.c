@@ -1,0 +1,285 @@
+// Dynamic int8 products for inference: C[:, n0:n1] = dequant(A_u8 · W_s8ᵀ) (+ bias), the arithmetic of ONNX
+// Runtime's MatMulInteger after DynamicQuantizeLinear (onnxruntime/core/mlas/lib/qgemm.cpp) but with one scale
+// and zero point per row of A instead of per tensor (finer, for the same cost):
+//   A[i, :] ≈ sa[i] · (qa[i, :] − za[i]),  qa ∈ [0, 255]  (asymmetric u8, the range always holds 0)
+//   W[j, :] ≈ sw[j] · qw[j, :],            qw ∈ [−127, 127] (symmetric s8 per output channel, never −128)
+//   C[i, j] = sa[i] · sw[j] · (Σ_k qa[i, k] qw[j, k] − za[i] · Σ_k qw[j, k]) + bias[j]
+// Σ_k is exact in int32 (|Σ| ≤ k · 255 · 127 < 2^31 for k < 66 000). The weights are packed once: per 32-column
+// panel, per group of 4 k, 32 columns × 4 consecutive k bytes (the operand order of vpdpbusd, which sums 4 u8×s8
+// products per 32-bit lane), K padded to a multiple of 4 with zero weights. Kernels, chosen by CPU feature:
+// - AVX-512 VNNI: 12 rows × 32 columns in 24 registers, one vpdpbusd per row and 16 columns per 4 k;
+// - AVX2: vpmaddubsw adds two u8×s8 products into a saturating s16: 255 · 127 · 2 = 64 770 overflows 32 767. Each
+//   activation byte is split a = lo + 128 · hi (lo ∈ [0, 127], hi ∈ {0, 1}); lo pairs reach 2 · 127 · 127 = 32 258
+//   and hi pairs 254, so neither saturates, and vpmaddwd widens them (hi by × 128) into int32: exact, the same
+//   integers as every other path (tests compare them with an int64 loop);
+// - portable C (every other CPU, arm64 included).
+#include "CBERTKernels.h"
+#include "simd_dispatch.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define QNR 32   // columns per packed panel
+#define QMR 12   // rows of the widest tile; A carries rows padded to a multiple of it
+#define QMC 96   // rows of A walked per panel sweep, so they stay in L2 while the panels stream past
+
+size_t bert_qgemm_depth(int k) { return (size_t)(k + 3) / 4 * 4; }
+size_t bert_qgemm_padded_columns(int n) { return (size_t)(n + QNR - 1) / QNR * QNR; }
+size_t bert_qgemm_padded_rows(int m) { return (size_t)(m + QMR - 1) / QMR * QMR; }
+size_t bert_qgemm_packed_bytes(int k, int n) { return bert_qgemm_depth(k) * bert_qgemm_padded_columns(n); }
+
+BERT_SIMD
+void bert_quantize_weights_s8(const float *w, int n, int k, int ldw, int8_t *q, float *scale) {
+    for (int j = 0; j < n; j++) {
+        const float *row = w + (size_t)j * ldw;
+        float largest = 0;
+        for (int p = 0; p < k; p++) largest = fmaxf(largest, fabsf(row[p]));
+        const float s = largest / 127.0f, inverse = largest > 0 ? 127.0f / largest : 0;
+        scale[j] = s;
+        for (int p = 0; p < k; p++) {
+            const float v = nearbyintf(row[p] * inverse);
+            q[(size_t)j * k + p] = (int8_t)(v > 127 ? 127 : v < -127 ? -127 : v);
+        }
+    }
+}
+
+void bert_qgemm_pack_b(int k, int n, const int8_t *q, int ldq, int8_t *dst, int32_t *colsum) {
+    const size_t kp = bert_qgemm_depth(k), np = bert_qgemm_padded_columns(n);
+    memset(dst, 0, kp * np);
+    memset(colsum, 0, np * sizeof(int32_t));
+    for (int j = 0; j < n; j++) {
+        int8_t *panel = dst + (size_t)(j / QNR) * kp * QNR;
+        const int8_t *row = q + (size_t)j * ldq;
+        int32_t sum = 0;
+        for (int p = 0; p < k; p++) {
+            panel[((size_t)(p / 4) * QNR + j % QNR) * 4 + p % 4] = row[p];
+            sum += row[p];
+        }
+        colsum[j] = sum;
+    }
+}
+
+BERT_SIMD
+void bert_quantize_rows_u8(const float *x, int m, int k, int ldx, uint8_t *q, int ldq, float *scale, int32_t *zero) {
+    for (int i = 0; i < m; i++) {
+        const float *row = x + (size_t)i * ldx;
+        uint8_t *out = q + (size_t)i * ldq;
+        float lo = 0, hi = 0;  // the range holds 0 so that zero padding and exact zeros stay exact (as ORT)
+        for (int p = 0; p < k; p++) { lo = fminf(lo, row[p]); hi = fmaxf(hi, row[p]); }
+        const float s = hi > lo ? (hi - lo) / 255.0f : 1.0f;
+        const float inverse = 1.0f / s;
+        const float z = fminf(255.0f, fmaxf(0.0f, nearbyintf(-lo * inverse)));
+        scale[i] = s;
+        zero[i] = (int32_t)z;
+        for (int p = 0; p < k; p++) {
+            const float v = nearbyintf(row[p] * inverse) + z;
+            out[p] = (uint8_t)(v > 255 ? 255 : v < 0 ? 0 : v);
+        }
+        for (int p = k; p < ldq; p++) out[p] = (uint8_t)z;  // padding meets zero weights; any value would do
+    }
+}
+
+/// One product's operands (see bert_qgemm_packed).
+typedef struct {
+    int kp;
+    const uint8_t *a;
+    int lda;
+    const float *ascale;
+    const int32_t *azero;
+    const int8_t *packed;
+    const float *wscale;
+    const int32_t *colsum;
+    const float *bias;
+    float *c;
+    int ldc;
+} qgemm_operands;
+
+/// C[i0 + i, j0 + j] for i < mr, j < nr from the int32 sums of one row (the portable epilogue).
+static inline void dequantise_row(const qgemm_operands *g, int i, int j0, int nr, const int32_t *sums) {
+    const float sa = g->ascale[i];
+    const int32_t za = g->azero[i];
+    float *out = g->c + (size_t)i * g->ldc + j0;
+    for (int j = 0; j < nr; j++) {
+        const float v = sa * g->wscale[j0 + j] * (float)(sums[j] - za * g->colsum[j0 + j]);
+        out[j] = g->bias ? v + g->bias[j0 + j] : v;
+    }
+}
+
+// Portable: the same packed layout, read one group of 4 k at a time; the column loop is written so the compiler
+// vectorises it (NEON on arm64, SSE2 at least on x86).
+static void qtile_portable(const qgemm_operands *g, int i0, int mr, int j0, int nr) {
+    const int8_t *bp = g->packed + (size_t)(j0 / QNR) * g->kp * QNR;
+    for (int i = i0; i < i0 + mr; i++) {
+        const uint8_t *row = g->a + (size_t)i * g->lda;
+        int32_t sums[QNR] = {0};
+        for (int p = 0; p < g->kp; p += 4) {
+            const int8_t *group = bp + (size_t)p * QNR;
+            const int32_t a0 = row[p], a1 = row[p + 1], a2 = row[p + 2], a3 = row[p + 3];
+            for (int j = 0; j < QNR; j++)
+                sums[j] += a0 * group[j * 4] + a1 * group[j * 4 + 1] + a2 * group[j * 4 + 2] + a3 * group[j * 4 + 3];
+        }
+        dequantise_row(g, i, j0, nr, sums);
+    }
+}
+
+typedef void (*qtile_function)(const qgemm_operands *g, int i0, int mr, int j0, int nr);
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+#define VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
+#define QAVX2 __attribute__((target("avx2,fma")))
+
+static inline int32_t four_bytes(const uint8_t *p) { int32_t v; memcpy(&v, p, 4); return v; }
+
+// 12 × 32 with vpdpbusd; rows past mr read the zero-padded rows of A and are not written.
+static VNNI void qtile_vnni(const qgemm_operands *g, int i0, int mr, int j0, int nr) {
+    __m512i acc[QMR][2];
+    for (int i = 0; i < QMR; i++) { acc[i][0] = _mm512_setzero_si512(); acc[i][1] = _mm512_setzero_si512(); }
+    const int8_t *bp = g->packed + (size_t)(j0 / QNR) * g->kp * QNR;
+    const uint8_t *a = g->a + (size_t)i0 * g->lda;
+    const size_t lda = (size_t)g->lda;
+    for (int p = 0; p < g->kp; p += 4) {
+        const __m512i b0 = _mm512_load_si512((const void *)bp), b1 = _mm512_load_si512((const void *)(bp + 64));
+#pragma GCC unroll 12
+        for (int i = 0; i < QMR; i++) {
+            const __m512i av = _mm512_set1_epi32(four_bytes(a + i * lda + p));
+            acc[i][0] = _mm512_dpbusd_epi32(acc[i][0], av, b0);
+            acc[i][1] = _mm512_dpbusd_epi32(acc[i][1], av, b1);
+        }
+        bp += 4 * QNR;
+    }
+    const __mmask16 m0 = nr >= 16 ? 0xFFFF : (__mmask16)((1u << nr) - 1);
+    const __mmask16 m1 = nr >= 32 ? 0xFFFF : nr > 16 ? (__mmask16)((1u << (nr - 16)) - 1) : 0;
+    const __m512 ws0 = _mm512_loadu_ps(g->wscale + j0), ws1 = _mm512_loadu_ps(g->wscale + j0 + 16);
+    const __m512i cs0 = _mm512_loadu_si512((const void *)(g->colsum + j0));
+    const __m512i cs1 = _mm512_loadu_si512((const void *)(g->colsum + j0 + 16));
+    const __m512 bias0 = g->bias ? _mm512_maskz_loadu_ps(m0, g->bias + j0) : _mm512_setzero_ps();
+    const __m512 bias1 = g->bias ? _mm512_maskz_loadu_ps(m1, g->bias + j0 + 16) : _mm512_setzero_ps();
+#pragma GCC unroll 12
+    for (int i = 0; i < QMR; i++) {
+        if (i >= mr) break;
+        const __m512i za = _mm512_set1_epi32(g->azero[i0 + i]);
+        const __m512 sa = _mm512_set1_ps(g->ascale[i0 + i]);
+        float *row = g->c + (size_t)(i0 + i) * g->ldc + j0;
+        const __m512 v0 = _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[i][0], _mm512_mullo_epi32(za, cs0)));
+        const __m512 v1 = _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[i][1], _mm512_mullo_epi32(za, cs1)));
+        _mm512_mask_storeu_ps(row, m0, _mm512_fmadd_ps(v0, _mm512_mul_ps(sa, ws0), bias0));
+        _mm512_mask_storeu_ps(row + 16, m1, _mm512_fmadd_ps(v1, _mm512_mul_ps(sa, ws1), bias1));
+    }
+}
+
+#define QMR2 4
+// 4 × 16 (one half of a panel; run twice per panel) with the split vpmaddubsw described at the top.
+static QAVX2 void qtile_avx2_half(const qgemm_operands *g, int i0, int mr, int j0, int half, int nr) {
+    __m256i acc[QMR2][2];
+    for (int i = 0; i < QMR2; i++) { acc[i][0] = _mm256_setzero_si256(); acc[i][1] = _mm256_setzero_si256(); }
+    const int8_t *bp = g->packed + (size_t)(j0 / QNR) * g->kp * QNR + half * 4;
+    const uint8_t *a = g->a + (size_t)i0 * g->lda;
+    const size_t lda = (size_t)g->lda;
+    const __m256i low7 = _mm256_set1_epi8(0x7F), one8 = _mm256_set1_epi8(1);
+    const __m256i ones = _mm256_set1_epi16(1), times128 = _mm256_set1_epi16(128);
+    for (int p = 0; p < g->kp; p += 4) {
+        const __m256i b0 = _mm256_loadu_si256((const void *)bp), b1 = _mm256_loadu_si256((const void *)(bp + 32));
+#pragma GCC unroll 4
+        for (int i = 0; i < QMR2; i++) {
+            const __m256i av = _mm256_set1_epi32(four_bytes(a + i * lda + p));
+            const __m256i lo = _mm256_and_si256(av, low7);
+            const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(av, 7), one8);
+            acc[i][0] = _mm256_add_epi32(acc[i][0], _mm256_add_epi32(_mm256_madd_epi16(_mm256_maddubs_epi16(lo, b0), ones),
+                                                                      _mm256_madd_epi16(_mm256_maddubs_epi16(hi, b0), times128)));
+            acc[i][1] = _mm256_add_epi32(acc[i][1], _mm256_add_epi32(_mm256_madd_epi16(_mm256_maddubs_epi16(lo, b1), ones),
+                                                                      _mm256_madd_epi16(_mm256_maddubs_epi16(hi, b1), times128)));
+        }
+        bp += 4 * QNR;
+    }
+    const int jc = j0 + half;
+    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i m0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nr), lanes);
+    const __m256i m1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nr - 8), lanes);
+    const __m256 ws0 = _mm256_loadu_ps(g->wscale + jc), ws1 = _mm256_loadu_ps(g->wscale + jc + 8);
+    const __m256i cs0 = _mm256_loadu_si256((const void *)(g->colsum + jc));
+    const __m256i cs1 = _mm256_loadu_si256((const void *)(g->colsum + jc + 8));
+    const __m256 bias0 = g->bias ? _mm256_maskload_ps(g->bias + jc, m0) : _mm256_setzero_ps();
+    const __m256 bias1 = g->bias ? _mm256_maskload_ps(g->bias + jc + 8, m1) : _mm256_setzero_ps();
+    for (int i = 0; i < mr; i++) {
+        const __m256i za = _mm256_set1_epi32(g->azero[i0 + i]);
+        const __m256 sa = _mm256_set1_ps(g->ascale[i0 + i]);
+        float *row = g->c + (size_t)(i0 + i) * g->ldc + jc;
+        const __m256 v0 = _mm256_cvtepi32_ps(_mm256_sub_epi32(acc[i][0], _mm256_mullo_epi32(za, cs0)));
+        const __m256 v1 = _mm256_cvtepi32_ps(_mm256_sub_epi32(acc[i][1], _mm256_mullo_epi32(za, cs1)));
+        _mm256_maskstore_ps(row, m0, _mm256_fmadd_ps(v0, _mm256_mul_ps(sa, ws0), bias0));
+        _mm256_maskstore_ps(row + 8, m1, _mm256_fmadd_ps(v1, _mm256_mul_ps(sa, ws1), bias1));
+    }
+}
+
+static void qtile_avx2(const qgemm_operands *g, int i0, int mr, int j0, int nr) {
+    for (int r = 0; r < mr; r += QMR2) {
+        const int rows = mr - r < QMR2 ? mr - r : QMR2;
+        qtile_avx2_half(g, i0 + r, rows, j0, 0, nr < 16 ? nr : 16);
+        if (nr > 16) qtile_avx2_half(g, i0 + r, rows, j0, 16, nr - 16);
+    }
+}
+
+static int qkind_supported(int kind) {
+    switch (kind) {
+    case BERT_QGEMM_VNNI:
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")
+            && __builtin_cpu_supports("avx512vnni");
+    case BERT_QGEMM_AVX2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case BERT_QGEMM_PORTABLE: return 1;
+    default: return 0;
+    }
+}
+
+static int best_qkind(void) {
+    return qkind_supported(BERT_QGEMM_VNNI) ? BERT_QGEMM_VNNI : qkind_supported(BERT_QGEMM_AVX2) ? BERT_QGEMM_AVX2
+                                                                                                  : BERT_QGEMM_PORTABLE;
+}
+#else
+static void qtile_vnni(const qgemm_operands *g, int i0, int mr, int j0, int nr) { qtile_portable(g, i0, mr, j0, nr); }
+static void qtile_avx2(const qgemm_operands *g, int i0, int mr, int j0, int nr) { qtile_portable(g, i0, mr, j0, nr); }
+static int qkind_supported(int kind) { return kind == BERT_QGEMM_PORTABLE; }
+static int best_qkind(void) { return BERT_QGEMM_PORTABLE; }
+#endif
+
+// -1 until first asked; every thread computes the same value, so the race is benign.
+static int current_qkind = -1;
+
+int bert_qgemm_kind(void) {
+    if (current_qkind < 0) {
+        int kind = best_qkind();
+        const int ceiling = bert_kernels_ceiling();  // BERT_KERNELS=avx2|portable: the paths of a smaller CPU
+        if (ceiling == BERT_KERNELS_AVX2 && kind == BERT_QGEMM_VNNI) kind = BERT_QGEMM_AVX2;
+        if (ceiling == BERT_KERNELS_PORTABLE) kind = BERT_QGEMM_PORTABLE;
+        const char *forced = getenv("BERT_QGEMM_KERNEL");  // vnni | avx2 | portable: a slower path, for tests and benches
+        if (forced) {
+            const int wanted = !strcmp(forced, "vnni") ? BERT_QGEMM_VNNI : !strcmp(forced, "avx2") ? BERT_QGEMM_AVX2
+                             : !strcmp(forced, "portable") ? BERT_QGEMM_PORTABLE : -1;
+            if (wanted >= 0 && qkind_supported(wanted)) kind = wanted;
+        }
+        current_qkind = kind;
+    }
+    return current_qkind;
+}
+
+int bert_qgemm_kind_supported(int kind) { return qkind_supported(kind); }
+
+int bert_qgemm_set_kind(int kind) {
+    if (qkind_supported(kind)) current_qkind = kind;
+    return bert_qgemm_kind();
+}
+
+void bert_qgemm_packed(int m, int n0, int n1, int kp, const uint8_t *a, int lda, const float *ascale, const int32_t *azero,
+                       const int8_t *packed, const float *wscale, const int32_t *colsum, const float *bias, float *c,
+                       int ldc) {
+    const int kind = bert_qgemm_kind();
+    const qtile_function run = kind == BERT_QGEMM_VNNI ? qtile_vnni : kind == BERT_QGEMM_AVX2 ? qtile_avx2 : qtile_portable;
+    const qgemm_operands g = {kp, a, lda, ascale, azero, packed, wscale, colsum, bias, c, ldc};
+    for (int ic = 0; ic < m; ic += QMC) {
+        const int rows = m - ic < QMC ? m - ic : QMC;
+        for (int j = n0; j < n1; j += QNR) {
+            const int nr = n1 - j < QNR ? n1 - j : QNR;
+            for (int i = ic; i < ic + rows; i += QMR) run(&g, i, ic + rows - i < QMR ? ic + rows - i : QMR, j, nr);
+        }
+    }
+}
