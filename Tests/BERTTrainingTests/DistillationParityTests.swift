@@ -2,7 +2,7 @@ import BERTModels
 import BERTNN
 import BERTTasks
 import BERTTensor
-@testable import BERTTraining
+import BERTTraining
 import Foundation
 import SafeTensors
 import TestSupport

@@ -51,9 +51,9 @@ package enum DistillationStep {
         }
         let studentHidden = try rows(student.bert(input, context: context).lastHiddenState, real)
         let studentLogits = try student.predictions(rows(studentHidden, positionsWithin(real, softRows)))
-        var loss = try DistillationLoss.softTargetKL(student: studentLogits, teacher: teacherLogits, temperature: weights.temperature)
-            .scaled(by: weights.softTargets)
-        var metrics = ["distill_ce": Double(loss.item / max(weights.softTargets, .leastNonzeroMagnitude))]
+        let kl = try DistillationLoss.softTargetKL(student: studentLogits, teacher: teacherLogits, temperature: weights.temperature)
+        var loss = kl.scaled(by: weights.softTargets)
+        var metrics = ["distill_ce": Double(kl.item)]
         let masked = softRows.indices.filter { labels[softRows[$0]] != -100 }
         if weights.maskedLM > 0, !masked.isEmpty {
             let maskedLogits = try rows(studentLogits, masked)
