@@ -16,8 +16,8 @@ from transformers import BertConfig, BertForMaskedLM
 
 def main():
     p = argparse.ArgumentParser()
-    for name, default in [("layers", 6), ("hidden-size", 384), ("heads", 12), ("intermediate-size", 1536), ("vocab-size", 30522),
-                          ("batch-size", 8), ("length", 128), ("repeats", 3), ("threads", 2)]:
+    for name, default in [("layers", 4), ("hidden-size", 256), ("heads", 4), ("intermediate-size", 1024), ("vocab-size", 30522),
+                          ("batch-size", 16), ("length", 128), ("repeats", 5), ("threads", 2)]:
         p.add_argument("--" + name, type=int, default=default)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
