@@ -83,7 +83,7 @@ let package = Package(
             ]),
         .executableTarget(
             name: "bert-dev",
-            dependencies: ["BERTCommandLine", "BERT", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["BERTCommandLine", "BERT", "BERTSearch", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // Tests. TestSupport holds assertClose, the finite-difference gradient checker and fixture loading.
         .target(name: "TestSupport", dependencies: ["BERTTensor"], path: "Tests/TestSupport"),
@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(name: "BERTTensorTests", dependencies: ["BERTTensor", "TestSupport"]),
         .testTarget(name: "BERTJSONTests", dependencies: ["BERTJSON"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
-        .testTarget(name: "BERTTokenizersTests", dependencies: ["BERTTokenizers"]),
+        .testTarget(name: "BERTTokenizersTests", dependencies: ["BERTTokenizers", "BERTJSON"]),
         .testTarget(name: "BERTHubTests", dependencies: ["BERTHub", "TestSupport"]),
         .testTarget(name: "BERTSearchTests", dependencies: ["BERTSearch", "BERTTasks", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "BERTModelsTests", dependencies: ["BERTModels", "BERTTokenizers", "TestSupport"]),

@@ -10,7 +10,9 @@ code point through the reference implementation and records what it does:
   space        BertNormalizer(clean_text) turns it into ' '
   split_space  BertPreTokenizer splits on it and drops it (char::is_whitespace)
   punct        BertPreTokenizer isolates it (ASCII punctuation or Unicode P*)
-  strip        NFD followed by removal of Mn (strip_accents=True), when the result differs
+  strip        NFD followed by removal of Mn (strip_accents=True): the scalars it removes (what it maps the
+               others to is their NFD without those, checked here, which the Swift code derives from
+               NormalizationTables, written by make_normalizer_unicode_tables.py)
   lower        Rust char::to_lowercase, when the result differs
 
 Writes Sources/BERTTokenizers/normalizers/BertUnicodeTables.swift. Usage: .venv/bin/python scripts/make_bert_unicode_tables.py
@@ -75,6 +77,15 @@ def mapping(m):
 
 
 strip_removed, strip_entries = mapping(strip_map)
+# The non-empty results are the crate's NFD minus the removed scalars: check, since Swift derives them so.
+removed_set = {cp for cp, v in strip_map.items() if v == ""}
+nfd = tokenizers.normalizers.NFD()
+for cp in range(0x110000):
+    if 0xD800 <= cp <= 0xDFFF or 0xAC00 <= cp <= 0xD7A3:
+        continue
+    derived = "".join(ch for ch in nfd.normalize_str(chr(cp)) if ord(ch) not in removed_set)
+    if derived != strip_map.get(cp, chr(cp)):
+        sys.exit(f"U+{cp:04X}: accent stripping is not NFD minus the removed scalars")
 _, lower_entries = mapping(lower_map)
 assert all(v != "" for v in lower_map.values())
 blocks = {
@@ -83,7 +94,6 @@ blocks = {
     "splitSpace": ranges(sets["split_space"]),
     "punctuation": ranges(sets["punct"]),
     "stripRemoved": strip_removed,
-    "stripMap": strip_entries,
     "lowerMap": lower_entries,
 }
 with open(OUT, "w") as f:

@@ -227,7 +227,11 @@ for name, d in DECODERS.items():
 POST = {
     "roberta_trim": processors.RobertaProcessing(("</s>", 2), ("<s>", 0), trim_offsets=True, add_prefix_space=True),
     "roberta_no_trim": processors.RobertaProcessing(("</s>", 2), ("<s>", 0), trim_offsets=False, add_prefix_space=False),
+    "roberta_trim_no_prefix": processors.RobertaProcessing(("</s>", 2), ("<s>", 0), trim_offsets=True, add_prefix_space=False),
+    "roberta_prefix_no_trim": processors.RobertaProcessing(("</s>", 2), ("<s>", 0), trim_offsets=False, add_prefix_space=True),
     "byte_level_trim": processors.ByteLevel(trim_offsets=True),
+    "byte_level_trim_no_prefix": processors.ByteLevel(add_prefix_space=False, trim_offsets=True),
+    "byte_level_no_trim": processors.ByteLevel(trim_offsets=False),
     "bert": processors.BertProcessing(("</s>", 2), ("<s>", 0)),
     "template": processors.TemplateProcessing(single="<s>:1 $A:0 </s> <pad>", pair="<s> $A:0 </s> <mask> $B:1 </s>:1",
                                               special_tokens=[("<s>", 0), ("</s>", 2), ("<pad>", 1), ("<mask>", 4)]),

@@ -25,7 +25,6 @@ import base64
 import glob
 import json
 import os
-import random
 import shutil
 import sys
 import tempfile
@@ -37,6 +36,7 @@ import transformers
 from sentencepiece import sentencepiece_model_pb2 as model_pb2
 from tokenizers import Regex, Tokenizer, decoders, normalizers, pre_tokenizers
 from tokenizers.models import WordLevel
+from unicode_goldens_common import fnv, random_strings
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Tests", "Fixtures", "tokenizers", "sentencepiece")
@@ -83,38 +83,6 @@ PAIRS = [
     ("x", ""),
     ("emoji 👨‍👩‍👧‍👦", "中文没有空格 and more words to fill the window up nicely for the overflow cases"),
 ]
-
-
-def random_strings(seed=20261205, n=2000):
-    """Seeded strings over every plane: mostly assigned blocks, some fully random code points."""
-    rng = random.Random(seed)
-    pools = [(0x20, 0x7E), (0xA0, 0x24F), (0x300, 0x36F), (0x370, 0x3FF), (0x400, 0x4FF), (0x590, 0x6FF),
-             (0x900, 0x97F), (0xE00, 0xE7F), (0x1100, 0x11FF), (0x2000, 0x206F), (0x2100, 0x24FF),
-             (0x3000, 0x30FF), (0x4E00, 0x9FFF), (0xAC00, 0xD7A3), (0xFB00, 0xFB4F), (0xFE00, 0xFFFF),
-             (0x1D400, 0x1D7FF), (0x1F300, 0x1FAFF), (0x20000, 0x2A6DF), (0xE0000, 0xE01EF), (0x0, 0x1F),
-             (0x0, 0x10FFFF)]
-    out = []
-    for _ in range(n):
-        chars = []
-        for _ in range(rng.randint(1, 24)):
-            if rng.random() < 0.25:
-                chars.append(" ")
-                continue
-            lo, hi = rng.choice(pools)
-            cp = rng.randint(lo, hi)
-            if 0xD800 <= cp <= 0xDFFF:
-                cp = 0x20
-            chars.append(chr(cp))
-        out.append("".join(chars))
-    return out
-
-
-def fnv(text):
-    """FNV-1a 64 of the UTF-8 bytes (the Swift tests compute the same digest)."""
-    h = 0xCBF29CE484222325
-    for b in text.encode("utf-8"):
-        h = ((h ^ b) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
-    return format(h, "016x")
 
 
 def canonical(encoding, decoded):
@@ -258,7 +226,7 @@ def metaspace_goldens(texts):
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
     os.makedirs(OUT)
-    randoms = random_strings()
+    randoms = random_strings(20261205, 2000, space_rate=0.25)
     # A fixed work folder: the .model files record their training input path, so a fixed one keeps re-runs
     # byte-identical.
     work = os.path.join(tempfile.gettempdir(), "swift-bert-sentencepiece-goldens")

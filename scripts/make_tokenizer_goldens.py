@@ -19,7 +19,6 @@ Files:
 """
 import json
 import os
-import random
 import shutil
 import tempfile
 
@@ -27,7 +26,7 @@ import tokenizers
 import transformers
 from tokenizers import AddedToken, Tokenizer
 from tokenizers.normalizers import BertNormalizer
-from unicode_goldens_common import plane_sweep
+from unicode_goldens_common import plane_sweep, random_strings
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODEL = os.path.join(ROOT, "models", "all-MiniLM-L6-v2")
@@ -89,26 +88,7 @@ PAIRS = [
 ]
 
 
-def random_strings(seed=1234, n=12):
-    rng = random.Random(seed)
-    pools = [(0x20, 0x7E), (0xA0, 0x24F), (0x300, 0x36F), (0x370, 0x3FF), (0x400, 0x4FF), (0x590, 0x6FF),
-             (0x900, 0x97F), (0xE00, 0xE7F), (0x1100, 0x11FF), (0x2000, 0x206F), (0x3000, 0x30FF),
-             (0x4E00, 0x9FFF), (0xAC00, 0xD7A3), (0xFE00, 0xFFFF), (0x1F300, 0x1FAFF), (0x20000, 0x2A6DF),
-             (0xE0000, 0xE007F), (0x0, 0x1F)]
-    out = []
-    for _ in range(n):
-        chars = []
-        for _ in range(rng.randint(1, 40)):
-            lo, hi = rng.choice(pools)
-            cp = rng.randint(lo, hi)
-            if 0xD800 <= cp <= 0xDFFF:
-                cp = 0x20
-            chars.append(chr(cp))
-        out.append("".join(chars))
-    return out
-
-
-CORPUS += random_strings()
+CORPUS += random_strings(1234, 12, max_length=40)
 
 NORMALIZERS = {
     "uncased": dict(lowercase=True, strip_accents=None),

@@ -1,6 +1,9 @@
+import Dispatch
+import Foundation
+
 /// The vectors an index scans, held in memory in row order (row = position, parallel to `rowids`), as float32
 /// (exact), int8 codes per dimension, or sign bits. Quantised forms rank candidates; the index re-scores them.
-struct InMemoryVectors {
+package struct InMemoryVectors {
     let dimension: Int
     let quantization: VectorQuantization
     private(set) var rowids: [Int64] = []
@@ -14,7 +17,7 @@ struct InMemoryVectors {
     private var words: Int { (dimension + 63) / 64 }
 
     /// `ranges` (per-dimension minimum and maximum) calibrate int8; pass nil for the other kinds.
-    init(dimension: Int, quantization: VectorQuantization, ranges: (min: [Float], max: [Float])? = nil) {
+    package init(dimension: Int, quantization: VectorQuantization, ranges: (min: [Float], max: [Float])? = nil) {
         self.dimension = dimension
         self.quantization = quantization
         if quantization == .int8, let ranges {
@@ -23,9 +26,9 @@ struct InMemoryVectors {
         }
     }
 
-    var count: Int { rowids.count }
+    package var count: Int { rowids.count }
 
-    mutating func append(rowid: Int64, vector: [Float]) {
+    package mutating func append(rowid: Int64, vector: [Float]) {
         rowids.append(rowid)
         switch quantization {
         case .none:
@@ -58,16 +61,20 @@ struct InMemoryVectors {
     }
 
     /// The `k` best rows for `query` by this representation's score (exact dot product for float32), restricted
-    /// to `allowed` rowids when given.
-    func best(_ query: [Float], k: Int, allowed: Set<Int64>?) -> [(row: Int, score: Float)] {
-        var top = TopK(k)
+    /// to `allowed` rowids when given. Large scans are split into contiguous row ranges scored on all cores, each
+    /// keeping its own top k; the merge keeps TopK's tie rule (earlier row first), so results do not depend on the
+    /// thread count.
+    package func best(_ query: [Float], k: Int, allowed: Set<Int64>?) -> [(row: Int, score: Float)] {
         switch quantization {
         case .none:
-            floats.withUnsafeBufferPointer { rows in
+            return floats.withUnsafeBufferPointer { rows in
                 query.withUnsafeBufferPointer { q in
-                    for r in 0..<count where allowed?.contains(rowids[r]) ?? true {
-                        let s = dot(q.baseAddress!, rows.baseAddress! + r * dimension, dimension)
-                        if s > top.threshold || top.heap.count < k { top.offer(row: r, score: s) }
+                    let rowsBase = rows.baseAddress!, qBase = q.baseAddress!
+                    return scan(k: k, allowed: allowed) { range, top in
+                        for r in range where allowed?.contains(rowids[r]) ?? true {
+                            let s = dot(qBase, rowsBase + r * dimension, dimension)
+                            if s > top.threshold || top.heap.count < k { top.offer(row: r, score: s) }
+                        }
                     }
                 }
             }
@@ -76,25 +83,77 @@ struct InMemoryVectors {
             var offset: Float = 0
             var scaled = [Float](repeating: 0, count: dimension)
             for d in 0..<dimension { offset += query[d] * (minimum[d] + 128 * step[d]); scaled[d] = query[d] * step[d] }
-            codes.withUnsafeBufferPointer { rows in
-                for r in 0..<count where allowed?.contains(rowids[r]) ?? true {
-                    let row = rows.baseAddress! + r * dimension
-                    var s: Float = 0
-                    for d in 0..<dimension { s += scaled[d] * Float(row[d]) }
-                    top.offer(row: r, score: offset + s)
+            return codes.withUnsafeBufferPointer { rows in
+                scaled.withUnsafeBufferPointer { scaledQuery in
+                    let rowsBase = rows.baseAddress!, qBase = scaledQuery.baseAddress!
+                    return scan(k: k, allowed: allowed) { range, top in
+                        for r in range where allowed?.contains(rowids[r]) ?? true {
+                            let s = offset + dotCodes(qBase, rowsBase + r * dimension, dimension)
+                            if s > top.threshold || top.heap.count < k { top.offer(row: r, score: s) }
+                        }
+                    }
                 }
             }
         case .binary:
             var q = [UInt64](repeating: 0, count: words)
             for d in 0..<dimension where query[d] > 0 { q[d / 64] |= 1 << UInt64(d % 64) }
-            bits.withUnsafeBufferPointer { rows in
-                for r in 0..<count where allowed?.contains(rowids[r]) ?? true {
-                    var distance = 0
-                    for w in 0..<words { distance += (rows[r * words + w] ^ q[w]).nonzeroBitCount }
-                    top.offer(row: r, score: Float(dimension - 2 * distance))
+            return bits.withUnsafeBufferPointer { rows in
+                q.withUnsafeBufferPointer { qWords in
+                    let rowsBase = rows.baseAddress!, words = words
+                    return scan(k: k, allowed: allowed) { range, top in
+                        for r in range where allowed?.contains(rowids[r]) ?? true {
+                            var distance = 0
+                            for w in 0..<words { distance += (rowsBase[r * words + w] ^ qWords[w]).nonzeroBitCount }
+                            let s = Float(dimension - 2 * distance)
+                            if s > top.threshold || top.heap.count < k { top.offer(row: r, score: s) }
+                        }
+                    }
                 }
             }
         }
-        return top.sorted()
     }
+
+    /// Runs `body` over contiguous row ranges (one per core when the scan is large enough to pay for the threads)
+    /// and merges the partial top-k lists.
+    private func scan(k: Int, allowed: Set<Int64>?,
+                      _ body: (Range<Int>, inout TopK) -> Void) -> [(row: Int, score: Float)] {
+        let parts = Swift.min(ScanThreads.count, Swift.max(1, count / Self.rowsPerThread))
+        if parts == 1 {
+            var top = TopK(k)
+            body(0..<count, &top)
+            return top.sorted()
+        }
+        var partial = [TopK](repeating: TopK(k), count: parts)
+        partial.withUnsafeMutableBufferPointer { tops in
+            let tops = UnsafeSendable(tops)
+            withoutActuallyEscaping(body) { body in
+                let body = UnsafeSendable(body)
+                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                    let lower = count * part / parts, upper = count * (part + 1) / parts
+                    body.value(lower..<upper, &tops.value[part])
+                }
+            }
+        }
+        var merged = TopK(k)
+        for top in partial { for item in top.heap { merged.offer(row: item.row, score: item.score) } }
+        return merged.sorted()
+    }
+
+    /// Below this many rows per thread the scan stays on the calling thread (waking threads costs more).
+    private static let rowsPerThread = 32_768
+}
+
+/// How many threads a scan uses: the active processors, or `BERT_SEARCH_THREADS` when set (benchmarks).
+enum ScanThreads {
+    static let count: Int = {
+        if let text = ProcessInfo.processInfo.environment["BERT_SEARCH_THREADS"], let n = Int(text), n > 0 { return n }
+        return Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }()
+}
+
+/// Carries a value the caller knows is used safely across threads (disjoint buffer slots, a closure that only
+/// reads shared state) into `concurrentPerform`.
+private struct UnsafeSendable<Value>: @unchecked Sendable {
+    var value: Value
+    init(_ value: Value) { self.value = value }
 }

@@ -25,6 +25,8 @@ public final class PostgresVectorIndex: VectorIndex, @unchecked Sendable {
     public var efSearch: Int
 
     private let client: PostgresClient
+    private let hnswM: Int
+    private let efConstruction: Int
     private let runner: Task<Void, Never>
     private let table: String
     /// Library code never prints: swift-log's default handler writes to stdout, so this logger discards.
@@ -45,6 +47,8 @@ public final class PostgresVectorIndex: VectorIndex, @unchecked Sendable {
         location = parsed.redacted
         table = parsed.table
         efSearch = parsed.efSearch
+        hnswM = parsed.hnswM
+        efConstruction = parsed.efConstruction
         client = PostgresClient(configuration: parsed.configuration, backgroundLogger: Self.silent)
         let client = client
         runner = Task { await client.run() }
@@ -134,11 +138,13 @@ public final class PostgresVectorIndex: VectorIndex, @unchecked Sendable {
         }
         binds.append(topK)
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let exact = exact, efSearch = max(efSearch, topK)
+        // PostgreSQL walks the HNSW index only for an ORDER BY on the distance alone: the exact scan breaks ties by
+        // insertion order, the approximate one cannot.
         let sql = """
             SELECT id, text, metadata::text, (-(embedding <#> $1::vector))::float8 FROM \(table) \(whereClause)
-            ORDER BY embedding <#> $1::vector, rowid LIMIT $\(binds.count)
+            ORDER BY embedding <#> $1::vector\(exact ? ", rowid" : "") LIMIT $\(binds.count)
             """
-        let exact = exact, efSearch = max(efSearch, topK)
         return try await guarded {
             try await client.withTransaction(logger: logger) { connection in
                 // SET LOCAL lasts until the transaction ends.
@@ -172,6 +178,8 @@ public final class PostgresVectorIndex: VectorIndex, @unchecked Sendable {
                 }
                 let stored = try IndexSettings(info: info, location: location)
                 if let settings { try stored.check(against: settings, location: location) }
+                // A bulk load killed before `finishBulkLoad` left the table without its HNSW index: build it now.
+                _ = try await client.query(PostgresQuery(unsafeSQL: hnswStatement(table, m: m, efConstruction: efConstruction)))
                 return stored
             }
             guard let settings else {
@@ -184,7 +192,7 @@ public final class PostgresVectorIndex: VectorIndex, @unchecked Sendable {
             let statements = [
                 "CREATE EXTENSION IF NOT EXISTS vector",
                 "CREATE TABLE IF NOT EXISTS \(table) (rowid bigserial PRIMARY KEY, id text UNIQUE NOT NULL, text text NOT NULL, metadata jsonb, embedding vector(\(settings.dimension)) NOT NULL)",
-                "CREATE INDEX IF NOT EXISTS \(table)_hnsw ON \(table) USING hnsw (embedding vector_ip_ops) WITH (m = \(m), ef_construction = \(efConstruction))",
+                hnswStatement(table, m: m, efConstruction: efConstruction),
                 "CREATE TABLE IF NOT EXISTS \(table)_info (key text PRIMARY KEY, value text NOT NULL)",
             ]
             try await client.withTransaction(logger: silent) { connection in
@@ -251,6 +259,43 @@ public final class PostgresVectorIndex: VectorIndex, @unchecked Sendable {
     }
 
     // MARK: Errors
+
+    /// Starts a bulk load: when the table is still empty its HNSW index is dropped, so rows go in without
+    /// incremental graph inserts, and `finishBulkLoad` builds the graph once over all of them (pgvector's advice:
+    /// several times faster). Returns whether the index was dropped. A run killed in between leaves a correct,
+    /// unindexed table (searches scan it); the next open builds the index.
+    @discardableResult
+    public func beginBulkLoad() async throws -> Bool {
+        guard try await count() == 0 else { return false }
+        try await guarded { _ = try await client.query(PostgresQuery(unsafeSQL: "DROP INDEX IF EXISTS \(table)_hnsw")) }
+        return true
+    }
+
+    /// Builds the HNSW index if it is missing, with `maintenance_work_mem` sized so the graph fits in memory (pgvector
+    /// builds far slower once it does not).
+    public func finishBulkLoad() async throws {
+        let rows = try await count()
+        let bytes = Double(rows) * Double(settings.dimension * 4 + hnswM * 16 + 64) * 1.5
+        let megabytes = Int(min(max(bytes / 1_048_576, 64), 4096))
+        let statement = Self.hnswStatement(table, m: hnswM, efConstruction: efConstruction)
+        try await guarded {
+            try await client.withConnection { connection in
+                try await connection.query(PostgresQuery(unsafeSQL: "SET maintenance_work_mem = '\(megabytes)MB'"), logger: logger)
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            }
+        }
+    }
+
+    private static func hnswStatement(_ table: String, m: Int, efConstruction: Int) -> String {
+        "CREATE INDEX IF NOT EXISTS \(table)_hnsw ON \(table) USING hnsw (embedding vector_ip_ops) WITH (m = \(m), ef_construction = \(efConstruction))"
+    }
+
+    /// Drops the index's tables (benchmarks clean up after themselves).
+    package func dropTables() async throws {
+        try await guarded {
+            _ = try await client.query(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(table), \(table)_info"))
+        }
+    }
 
     private func guarded<T>(_ body: () async throws -> T) async throws -> T { try await Self.guardedStatic(location, body) }
 

@@ -67,3 +67,21 @@ func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Floa
     while i < n { sum += a[i] * b[i]; i += 1 }
     return sum
 }
+
+/// Σ q[d] · c[d] over int8 codes, 16 lanes at a time (the int8 scan's inner product before the affine offset).
+@inline(__always)
+func dotCodes(_ q: UnsafePointer<Float>, _ c: UnsafePointer<Int8>, _ n: Int) -> Float {
+    var s0 = SIMD16<Float>(), s1 = SIMD16<Float>()
+    let rq = UnsafeRawPointer(q), rc = UnsafeRawPointer(c)
+    var i = 0
+    while i + 32 <= n {
+        s0 += rq.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<Float>.self)
+            * SIMD16<Float>(rc.loadUnaligned(fromByteOffset: i, as: SIMD16<Int8>.self))
+        s1 += rq.loadUnaligned(fromByteOffset: 4 * (i + 16), as: SIMD16<Float>.self)
+            * SIMD16<Float>(rc.loadUnaligned(fromByteOffset: i + 16, as: SIMD16<Int8>.self))
+        i += 32
+    }
+    var sum = (s0 + s1).sum()
+    while i < n { sum += q[i] * Float(c[i]); i += 1 }
+    return sum
+}

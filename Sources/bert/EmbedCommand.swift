@@ -119,6 +119,10 @@ struct SearchCommand: AsyncParsableCommand {
             Examples:
               bert search --index docs.sqlite "Someone plays music" --top-k 5 --filter lang=en
               bert search --model models/all-MiniLM-L6-v2 --corpus examples/sentences.txt "Someone plays music"
+              bert search --index docs.sqlite --rerank-model cross-encoder/ms-marco-MiniLM-L6-v2 "query" --top-k 5
+            With --rerank-model, the best --rerank-candidates documents by embedding are re-scored by the \
+            cross-encoder (as `bert rerank` scores them: sigmoid of the logit) and the best --top-k of those are \
+            printed, "score" being the cross-encoder's and "retrieval_score" the embedding's.
             """)
 
     @OptionGroup var modelOptions: OptionalModelOptions
@@ -134,6 +138,10 @@ struct SearchCommand: AsyncParsableCommand {
     @Option(help: "Only documents whose metadata field equals the value (KEY=VALUE, repeatable; --index only).")
     var filter: [String] = []
     @Flag(help: "Print readable lines instead of JSON.") var pretty = false
+    @Option(help: "A cross-encoder (folder or id) that re-scores the retrieved candidates (retrieve and rerank).")
+    var rerankModel: String?
+    @Option(help: "Candidates retrieved for --rerank-model to re-score (default: the larger of 32 and --top-k).")
+    var rerankCandidates: Int?
 
     func validate() throws {
         try validateCount(topK, "--top-k", max: Int(Int32.max))
@@ -142,6 +150,32 @@ struct SearchCommand: AsyncParsableCommand {
         if corpus != nil && modelOptions.model == nil { throw ValidationError("--corpus needs --model") }
         if corpus != nil && !filter.isEmpty { throw ValidationError("--filter works with --index") }
         for f in filter where !f.contains("=") { throw ValidationError("--filter takes KEY=VALUE, not \"\(f)\"") }
+        if let rerankCandidates {
+            try validateCount(rerankCandidates, "--rerank-candidates", max: 100_000)
+            if rerankModel == nil { throw ValidationError("--rerank-candidates needs --rerank-model") }
+            if rerankCandidates < topK { throw ValidationError("--rerank-candidates must be at least --top-k (\(topK))") }
+        }
+    }
+
+    /// How many candidates the first stage retrieves.
+    private var retrieved: Int { rerankModel == nil ? topK : max(rerankCandidates ?? 32, topK) }
+
+    /// The cross-encoder, loaded before any embedding work so a bad --rerank-model fails first.
+    private func loadReranker() throws -> RerankPipeline? {
+        try rerankModel.map { try RerankPipeline(directory: resolveModelReference($0)) }
+    }
+
+    /// Re-scores `results` with `reranker` (when given) and keeps the best --top-k; the first-stage score moves to
+    /// `retrievalScore`.
+    private func rerank(_ query: String, _ results: [SearchResult], with reranker: RerankPipeline?) throws -> [SearchResult] {
+        guard let reranker, !results.isEmpty else { return results }
+        let ranked = try reranker(query: query, documents: results.map(\.text), topN: topK, truncate: true)
+        return ranked.map { r in
+            var result = results[r.index]
+            result.retrievalScore = result.score
+            result.score = Float(r.score)
+            return result
+        }
     }
 
     func run() async throws {
@@ -149,6 +183,7 @@ struct SearchCommand: AsyncParsableCommand {
     }
 
     private func searchIndex(_ path: String) async throws {
+        let reranker = try loadReranker()
         let store = try await openVectorIndex(path)
         (store as? PostgresVectorIndex)?.exact = exact
         let folder = try modelOptions.directory(fallback: store.settings.model)
@@ -162,14 +197,16 @@ struct SearchCommand: AsyncParsableCommand {
             return (String(f[..<eq]), String(f[f.index(after: eq)...]))
         }, uniquingKeysWith: { $1 })
         for (query, vector) in zip(queries, try model.encode(queries)) {
-            let hits = try await store.search(vector, topK: topK, filter: conditions)
-            try print(query, hits.map { (id: JSONValue.string($0.id), text: $0.text, score: $0.score, metadata: $0.metadata) })
+            let hits = try await store.search(vector, topK: retrieved, filter: conditions)
+            let results = hits.map { SearchResult(id: .string($0.id), text: $0.text, score: $0.score, metadata: $0.metadata) }
+            try print(query, rerank(query, results, with: reranker))
         }
     }
 
     private func searchCorpus(_ path: String) throws {
         let docs = try InputOptions.records(path: path, format: corpusFormat).map { try $0.string("text") }
         guard !docs.isEmpty else { throw CommandLineError("\(path) holds no texts") }
+        let reranker = try loadReranker()
         let model = try SentenceTransformer(directory: modelOptions.directory(fallback: ""))
         let progress = ProgressDisplay("embedded corpus", total: docs.count, unit: "texts", quiet: progressOptions.quiet)
         let docVectors = try model.encode(docs) { done, _ in progress.update(done) }
@@ -177,13 +214,14 @@ struct SearchCommand: AsyncParsableCommand {
         let queryVectors = try model.encode(queries)
         for (q, qv) in zip(queries, queryVectors) {
             let ranked = docVectors.enumerated().map { ($0.offset, cosineSimilarity(qv, $0.element)) }
-                .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(topK)
-            try print(q, ranked.map { (id: JSONValue.integer(Int64($0.0)), text: docs[$0.0], score: $0.1, metadata: nil) })
+                .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(retrieved)
+            let results = ranked.map { SearchResult(id: .integer(Int64($0.0)), text: docs[$0.0], score: $0.1, metadata: nil) }
+            try print(q, rerank(q, results, with: reranker))
         }
     }
 
     /// One JSON line per query (`corpus_id` for a corpus, `id` and `metadata` for an index), or readable lines.
-    private func print(_ query: String, _ results: [(id: JSONValue, text: String, score: Float, metadata: JSONObject?)]) throws {
+    private func print(_ query: String, _ results: [SearchResult]) throws {
         if pretty {
             try StandardOutput.line("query: \(query)")
             for r in results { try StandardOutput.line(String(format: "  %.4f  ", r.score) + r.text) }
@@ -192,8 +230,18 @@ struct SearchCommand: AsyncParsableCommand {
         let json: [JSONValue] = results.map { r in
             var object: JSONObject = [index == nil ? "corpus_id" : "id": r.id, "score": .number(Double(r.score)), "text": .string(r.text)]
             if let metadata = r.metadata { object["metadata"] = .object(metadata) }
+            if let retrievalScore = r.retrievalScore { object["retrieval_score"] = .number(Double(retrievalScore)) }
             return .object(object)
         }
         try StandardOutput.jsonLine(["query": .string(query), "results": .array(json)])
     }
+}
+
+/// One printed search result: the first stage's score, or the cross-encoder's with the first stage's kept beside it.
+private struct SearchResult {
+    var id: JSONValue
+    var text: String
+    var score: Float
+    var metadata: JSONObject?
+    var retrievalScore: Float?
 }

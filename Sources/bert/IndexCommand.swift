@@ -65,6 +65,8 @@ struct IndexAddCommand: AsyncParsableCommand {
         let store = try await openVectorIndex(index, creating: settings)
         let stored = try await store.existingIds(documents.map(\.id))
         let pending = documents.filter { !stored.contains($0.id) }
+        let postgres = store as? PostgresVectorIndex
+        if let postgres, !pending.isEmpty { try await postgres.beginBulkLoad() }
         let progress = ProgressDisplay("indexed", total: pending.count, unit: "documents", quiet: progressOptions.quiet)
         var added = 0
         for start in stride(from: 0, to: pending.count, by: batchSize) {
@@ -74,6 +76,10 @@ struct IndexAddCommand: AsyncParsableCommand {
             progress.update(start + batch.count)
         }
         progress.finish()
+        if let postgres {
+            if !progressOptions.quiet { printToStandardError("building the HNSW index ...") }
+            try await postgres.finishBulkLoad()
+        }
         try StandardOutput.jsonLine(["index": .string(index), "added": .integer(Int64(added)),
                                      "skipped": .integer(Int64(documents.count - pending.count)), "documents": .integer(Int64(try await store.count()))])
     }

@@ -64,13 +64,41 @@ final class IndexCommandTests: XCTestCase {
         XCTAssertEqual(removed["removed"]?.intValue, 2)
     }
 
+    /// Retrieve and rerank: the index's best --rerank-candidates, re-scored as `bert rerank` scores them.
+    func testRerankModelRescoresTheRetrievedCandidates() throws {
+        let (path, _) = try corpus(120)
+        let index = folder.appendingPathComponent("docs.sqlite").path
+        XCTAssertEqual(try CLI.run(["index", "add", "--index", index, "--model", try CLIModels.minilm().path, path]).status, 0)
+        let reranker = try CLIModels.task("classification").path
+        let query = "a moving film"
+        let plain = try CLI.run(["search", "--index", index, "--top-k", "8", query]).jsonLines()[0]["results"]!.arrayValue!
+        let result = try CLI.run(["search", "--index", index, "--rerank-model", reranker, "--rerank-candidates", "8",
+                                  "--top-k", "3", query])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let reranked = try result.jsonLines()[0]["results"]!.arrayValue!
+        let expected = try CLI.run(["rerank", "--model", reranker, "--query", query, "--top-n", "3", "--truncate"]
+                                   + plain.map { $0["text"]!.stringValue! }).jsonLines()[0].arrayValue!
+        XCTAssertEqual(reranked.count, 3)
+        for (hit, want) in zip(reranked, expected) {
+            let candidate = plain[want["index"]!.intValue!]
+            XCTAssertEqual(hit["id"]?.stringValue, candidate["id"]?.stringValue)
+            XCTAssertEqual(hit["score"]!.doubleValue!, want["score"]!.doubleValue!, accuracy: 1e-6)
+            XCTAssertEqual(hit["retrieval_score"]!.doubleValue!, candidate["score"]!.doubleValue!, accuracy: 1e-6)
+        }
+        let usage = try CLI.run(["search", "--index", index, "--rerank-candidates", "8", query])
+        XCTAssertEqual(usage.status, 2, usage.stderr)
+        let missing = try CLI.run(["search", "--index", index, "--rerank-model", folder.appendingPathComponent("none").path, query])
+        XCTAssertEqual(missing.status, 1, missing.stderr)
+        XCTAssertEqual(missing.stderr.split(separator: "\n").count, 1, missing.stderr)
+    }
+
     func testKilledImportsLoseNothingAndResume() throws {
         let (path, texts) = try corpus(600)
         let index = folder.appendingPathComponent("docs.sqlite").path
         let arguments = ["index", "add", "--index", index, "--model", try CLIModels.minilm().path, "--batch-size", "32", path]
         var generator = SeededRNG(seed: 11)
         var counts: [Int] = []
-        for round in 0..<5 {
+        for round in 0..<10 {
             let process = Process()
             process.executableURL = CLI.bert
             process.arguments = arguments

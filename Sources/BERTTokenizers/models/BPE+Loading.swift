@@ -10,7 +10,7 @@ extension BPE: JSONLoadable {
                                                   reason: "is \(dropout); only null or 0 is supported, since dropout makes tokenisation random")
         }
         let merges = try Self.readMerges(json)
-        try self.init(vocab: try json.tokenVocabulary(), merges: merges, unkToken: try json.string("unk_token"),
+        try self.init(exactVocab: try json.tokenVocabulary(), merges: merges, unkToken: try json.string("unk_token"),
                       continuingSubwordPrefix: try json.string("continuing_subword_prefix"),
                       endOfWordSuffix: try json.string("end_of_word_suffix"), fuseUnk: try json.bool("fuse_unk") ?? false,
                       byteFallback: try json.bool("byte_fallback") ?? false, ignoreMerges: try json.bool("ignore_merges") ?? false,

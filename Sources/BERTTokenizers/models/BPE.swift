@@ -6,8 +6,11 @@ import Foundation
 /// unknown token (consecutive ones fused with `fuseUnk`), then merges apply lowest rank first, leftmost first
 /// among equal ranks, exactly as the crate's `Word::merge_all`. Dropout is not supported (it is random).
 public struct BPE: TokenizerModel {
-    /// Token string -> id.
-    public let vocab: [String: Int]
+    /// Token string -> id. A Swift dictionary merges canonically equivalent tokens ("é" and "e\u{301}") into one
+    /// key; `tokenToId` keeps them apart.
+    public var vocab: [String: Int] { ids.stringKeyed }
+    /// The vocabulary keyed by exact scalars, as the crate's.
+    private let ids: [ExactString: Int]
     /// The merges, in rank order, as token pairs.
     public let merges: [(String, String)]
     /// The unknown token, if any (characters with no token are dropped without one, as in the crate).
@@ -41,15 +44,26 @@ public struct BPE: TokenizerModel {
                 continuingSubwordPrefix: String? = nil, endOfWordSuffix: String? = nil, fuseUnk: Bool = false,
                 byteFallback: Bool = false, ignoreMerges: Bool = false, path: String = "BPE(vocab:merges:)",
                 keyPrefix: String = "merges") throws {
+        try self.init(exactVocab: vocab.exactKeyed, merges: merges, unkToken: unkToken, continuingSubwordPrefix: continuingSubwordPrefix,
+                      endOfWordSuffix: endOfWordSuffix, fuseUnk: fuseUnk, byteFallback: byteFallback, ignoreMerges: ignoreMerges,
+                      path: path, keyPrefix: keyPrefix)
+    }
+
+    /// Creates the model from a vocabulary keyed by exact scalars (what the file loaders read); merges name
+    /// tokens scalar for scalar.
+    package init(exactVocab vocab: [ExactString: Int], merges: [(String, String)], unkToken: String? = nil,
+                 continuingSubwordPrefix: String? = nil, endOfWordSuffix: String? = nil, fuseUnk: Bool = false,
+                 byteFallback: Bool = false, ignoreMerges: Bool = false, path: String = "BPE(vocab:merges:)",
+                 keyPrefix: String = "merges") throws {
         if let (token, id) = vocab.first(where: { $0.value < 0 || $0.value >= vocab.count * 2 + 1024 }) {
-            throw TokenizerError.invalidTokenId(path: path, key: "vocab[\"\(token)\"]", id: id, reason: id < 0 ? "negative" : "far beyond the vocabulary")
+            throw TokenizerError.invalidTokenId(path: path, key: "vocab[\"\(token.string)\"]", id: id, reason: id < 0 ? "negative" : "far beyond the vocabulary")
         }
         var unk: Int?
         if let unkToken {
-            guard let id = vocab[unkToken] else { throw TokenizerError.tokenNotInVocabulary(token: unkToken, role: "unknown") }
+            guard let id = vocab[ExactString(unkToken)] else { throw TokenizerError.tokenNotInVocabulary(token: unkToken, role: "unknown") }
             unk = id
         }
-        self.vocab = vocab
+        self.ids = vocab
         self.merges = merges
         self.unkToken = unkToken
         self.continuingSubwordPrefix = continuingSubwordPrefix
@@ -61,12 +75,12 @@ public struct BPE: TokenizerModel {
         prefixScalars = (continuingSubwordPrefix ?? "").unicodeScalars.map(\.value)
         suffixScalars = (endOfWordSuffix ?? "").unicodeScalars.map(\.value)
         var reverse = [String?](repeating: nil, count: (vocab.values.max() ?? -1) + 1)
-        for (token, id) in vocab { reverse[id] = token }
+        for (token, id) in vocab { reverse[id] = token.string }
         idToTokenTable = reverse
-        table = ScalarVocabulary(vocab.lazy.map { ($0.key, $0.value) }, capacityHint: vocab.count)
+        table = ScalarVocabulary(vocab.lazy.map { ($0.key.string, $0.value) }, capacityHint: vocab.count)
         var small = [Int32](repeating: -1, count: 0x800)
         for (token, id) in vocab {
-            let scalars = token.unicodeScalars
+            let scalars = token.string.unicodeScalars
             if scalars.count == 1, let s = scalars.first, s.value < 0x800 { small[Int(s.value)] = Int32(id) }
         }
         smallCharacters = small
@@ -76,14 +90,14 @@ public struct BPE: TokenizerModel {
         table.reserveCapacity(merges.count)
         for (rank, (a, b)) in merges.enumerated() {
             let key = "\(keyPrefix)[\(rank)]"
-            guard let left = vocab[a] else { throw TokenizerError.unknownMergeToken(path: path, key: key, token: a) }
-            guard let right = vocab[b] else { throw TokenizerError.unknownMergeToken(path: path, key: key, token: b) }
+            guard let left = vocab[ExactString(a)] else { throw TokenizerError.unknownMergeToken(path: path, key: key, token: a) }
+            guard let right = vocab[ExactString(b)] else { throw TokenizerError.unknownMergeToken(path: path, key: key, token: b) }
             let bytes = Array(b.utf8)
             guard bytes.count >= prefixBytes, let rest = String(validating: bytes[prefixBytes...], as: UTF8.self) else {
                 throw TokenizerError.unknownMergeToken(path: path, key: key, token: b)
             }
             let merged = a + rest
-            guard let id = vocab[merged] else { throw TokenizerError.unknownMergeToken(path: path, key: key, token: merged) }
+            guard let id = vocab[ExactString(merged)] else { throw TokenizerError.unknownMergeToken(path: path, key: key, token: merged) }
             // Later duplicates win, as in the crate's HashMap collect.
             table[UInt64(left) << 32 | UInt64(right)] = BPEMerge(rank: Int32(rank), newId: Int32(id))
         }
@@ -91,9 +105,9 @@ public struct BPE: TokenizerModel {
     }
 
     /// Number of vocabulary entries.
-    public var vocabularySize: Int { vocab.count }
-    /// The id of `token`, if in the vocabulary.
-    public func tokenToId(_ token: String) -> Int? { vocab[token] }
+    public var vocabularySize: Int { ids.count }
+    /// The id of `token` (compared scalar for scalar), if in the vocabulary.
+    public func tokenToId(_ token: String) -> Int? { ids[ExactString(token)] }
     /// The string of `id`, if in the vocabulary.
     public func idToToken(_ id: Int) -> String? { id >= 0 && id < idToTokenTable.count ? idToTokenTable[id] : nil }
 

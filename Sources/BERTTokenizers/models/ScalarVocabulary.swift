@@ -13,7 +13,8 @@ struct ScalarVocabulary: Sendable {
     /// Length in code points of the longest key.
     private(set) var maxKeyLength = 0
 
-    /// Builds the table from `(token, id)` pairs; the keys are distinct (they come from a dictionary).
+    /// Builds the table from `(token, id)` pairs; keys are compared scalar for scalar (a repeated key keeps its
+    /// first id; the callers pass an `ExactString`-keyed dictionary, so there are none).
     init<S: Sequence>(_ entries: S, capacityHint: Int) where S.Element == (String, Int) {
         var size = 16
         while size < capacityHint * 2 { size <<= 1 }

@@ -3,20 +3,21 @@ import BERTJSON
 extension JSONFieldReader {
     /// A model's `vocab` object (token -> id), checked before anything is sized by an id: ids must number the
     /// tokens 0..<count, each once, as the crate reads them (u32, then inverted), so a hostile id can neither
-    /// allocate nor index out of bounds.
-    func tokenVocabulary(_ key: String = "vocab") throws -> [String: Int] {
+    /// allocate nor index out of bounds. Tokens are told apart by their exact scalars, as serde's map keys are:
+    /// "é" and "e\u{301}" are two tokens.
+    func tokenVocabulary(_ key: String = "vocab") throws -> [ExactString: Int] {
         guard case .object(let raw)? = value(key) else { throw TokenizerError.missingKey(path: file, key: keyPath(key)) }
         return try Self.tokenVocabulary(raw, file: file, key: keyPath(key))
     }
 
     /// `raw` (token -> id, found at `key` of `file`) checked as `tokenVocabulary(_:)` says.
-    static func tokenVocabulary(_ raw: JSONObject, file: String, key: String) throws -> [String: Int] {
+    static func tokenVocabulary(_ raw: JSONObject, file: String, key: String) throws -> [ExactString: Int] {
         func keyPath(_ k: String) -> String { k }
-        if let token = raw.firstRepeatedKey {
-            throw TokenizerError.malformedJSON(path: file, reason: "\(keyPath(key)) names \"\(token)\" twice")
-        }
-        var vocab: [String: Int] = [:]
+        var vocab: [ExactString: Int] = [:]
         vocab.reserveCapacity(raw.count)
+        for member in raw where vocab.updateValue(0, forKey: ExactString(member.key)) != nil {
+            throw TokenizerError.malformedJSON(path: file, reason: "\(keyPath(key)) names \"\(member.key)\" twice")
+        }
         var tokenOfId = [String?](repeating: nil, count: raw.count)
         for member in raw {
             let token = member.key
@@ -31,8 +32,8 @@ extension JSONFieldReader {
             if let other = tokenOfId[id] {
                 throw TokenizerError.invalidTokenId(path: file, key: entry, id: id, reason: "the same id as \"\(other)\"")
             }
+            vocab[ExactString(token)] = id
             tokenOfId[id] = token
-            vocab[token] = id
         }
         return vocab
     }

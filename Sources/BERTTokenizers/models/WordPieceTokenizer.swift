@@ -3,8 +3,9 @@ import BERTJSON
 /// Hugging Face `WordPiece` model: greedy longest-match-first subwords, continuation pieces prefixed `##`,
 /// and a word longer than `maxInputCharsPerWord` code points (or with no full segmentation) becomes `[UNK]`.
 public struct WordPieceTokenizer: TokenizerModel {
-    /// Token string -> id, as in vocab.txt (line number) or tokenizer.json's `model.vocab`.
-    public let vocab: [String: Int]
+    /// Token string -> id, as in vocab.txt (line number) or tokenizer.json's `model.vocab`. A Swift dictionary
+    /// merges canonically equivalent tokens ("é" and "e\u{301}") into one key; `tokenToId` keeps them apart.
+    public var vocab: [String: Int] { ids.stringKeyed }
     /// Id -> token string.
     public let idToTokenTable: [String?]
     /// The unknown token, `[UNK]` for BERT.
@@ -14,6 +15,8 @@ public struct WordPieceTokenizer: TokenizerModel {
     /// Words longer than this (in code points) map to the unknown token; 100 for BERT.
     public let maxInputCharsPerWord: Int
 
+    /// The vocabulary keyed by exact scalars, as the crate's.
+    private let ids: [ExactString: Int]
     private let table: ScalarVocabulary
     private let prefixScalars: [UInt32]
     private let unkId: Int
@@ -23,13 +26,20 @@ public struct WordPieceTokenizer: TokenizerModel {
     /// with repeated lines leave gaps, nothing real leaves more) that the id table would be mostly empty.
     public init(vocab: [String: Int], unkToken: String = "[UNK]", continuingSubwordPrefix: String = "##",
                 maxInputCharsPerWord: Int = 100) throws {
-        guard let unk = vocab[unkToken] else { throw TokenizerError.tokenNotInVocabulary(token: unkToken, role: "unknown") }
+        try self.init(exactVocab: vocab.exactKeyed, unkToken: unkToken, continuingSubwordPrefix: continuingSubwordPrefix,
+                      maxInputCharsPerWord: maxInputCharsPerWord)
+    }
+
+    /// Creates the model from a vocabulary keyed by exact scalars (what the file loaders read).
+    package init(exactVocab vocab: [ExactString: Int], unkToken: String = "[UNK]", continuingSubwordPrefix: String = "##",
+                 maxInputCharsPerWord: Int = 100) throws {
+        guard let unk = vocab[ExactString(unkToken)] else { throw TokenizerError.tokenNotInVocabulary(token: unkToken, role: "unknown") }
         let idLimit = vocab.count * 2 + 1024
         if let (token, id) = vocab.first(where: { $0.value < 0 || $0.value >= idLimit }) {
-            throw TokenizerError.invalidTokenId(path: "WordPieceTokenizer(vocab:)", key: "vocab[\"\(token)\"]", id: id,
+            throw TokenizerError.invalidTokenId(path: "WordPieceTokenizer(vocab:)", key: "vocab[\"\(token.string)\"]", id: id,
                                                 reason: id < 0 ? "negative" : "beyond \(idLimit) for \(vocab.count) tokens")
         }
-        self.vocab = vocab
+        self.ids = vocab
         self.unkToken = unkToken
         self.unkId = unk
         self.continuingSubwordPrefix = continuingSubwordPrefix
@@ -38,16 +48,16 @@ public struct WordPieceTokenizer: TokenizerModel {
         var reverse = [String?](repeating: nil, count: vocab.count)
         for (token, id) in vocab {
             if id >= reverse.count { reverse += [String?](repeating: nil, count: id + 1 - reverse.count) }
-            reverse[id] = token
+            reverse[id] = token.string
         }
         self.idToTokenTable = reverse
-        self.table = ScalarVocabulary(vocab.lazy.map { ($0.key, $0.value) }, capacityHint: vocab.count)
+        self.table = ScalarVocabulary(vocab.lazy.map { ($0.key.string, $0.value) }, capacityHint: vocab.count)
     }
 
     /// Number of vocabulary entries.
-    public var vocabularySize: Int { vocab.count }
-    /// The id of `token`, if in the vocabulary.
-    public func tokenToId(_ token: String) -> Int? { vocab[token] }
+    public var vocabularySize: Int { ids.count }
+    /// The id of `token` (compared scalar for scalar), if in the vocabulary.
+    public func tokenToId(_ token: String) -> Int? { ids[ExactString(token)] }
     /// The string of `id`, if in the vocabulary.
     public func idToToken(_ id: Int) -> String? { id >= 0 && id < idToTokenTable.count ? idToTokenTable[id] : nil }
 
@@ -87,7 +97,7 @@ public struct WordPieceTokenizer: TokenizerModel {
 extension WordPieceTokenizer: JSONLoadable {
     /// Reads tokenizer.json's `{"type": "WordPiece", "vocab": {...}, "unk_token", ...}`.
     package init(json: JSONFieldReader, context: ComponentContext) throws {
-        try self.init(vocab: try json.tokenVocabulary(), unkToken: try json.string("unk_token") ?? "[UNK]",
+        try self.init(exactVocab: try json.tokenVocabulary(), unkToken: try json.string("unk_token") ?? "[UNK]",
                       continuingSubwordPrefix: try json.string("continuing_subword_prefix") ?? "##",
                       maxInputCharsPerWord: try json.int("max_input_chars_per_word") ?? 100)
     }

@@ -31,7 +31,7 @@ final class BertCharacterClasses: @unchecked Sendable {
     private init() {
         var flags = [UInt8](repeating: 0, count: 0x110000)
         func mark(_ text: String, _ bit: UInt8) {
-            Self.forEachRange(text) { lo, hi in
+            ScalarLookupTable.forEachRange(text) { lo, hi in
                 for cp in lo...hi { flags[Int(cp)] |= bit }
             }
         }
@@ -40,13 +40,19 @@ final class BertCharacterClasses: @unchecked Sendable {
         mark(BertUnicodeTables.splitSpace, Self.splitSpace)
         mark(BertUnicodeTables.punctuation, Self.punctuation)
         mark(BertUnicodeTables.stripRemoved, Self.strips)
+        // Accent stripping maps a scalar to its (the crate's) NFD without the removed scalars; the table
+        // generator checked that this is what HF does for every scalar.
+        var strip: [UInt32: [UInt32]] = [:]
+        ScalarLookupTable.forEachMapEntry(NormalizationTables.canonicalDecompositions) { cp, pieces in
+            let kept = pieces.filter { flags[Int($0)] & Self.strips == 0 }
+            if !kept.isEmpty && kept != [cp] { strip[cp] = kept }
+        }
         // HF's is_chinese_char ranges (tokenizers/src/normalizers/bert.rs).
         for (lo, hi) in [(0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0x20000, 0x2A6DF), (0x2A700, 0x2B73F),
                          (0x2B740, 0x2B81F), (0x2B920, 0x2CEAF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F)] {
             for cp in lo...hi { flags[cp] |= Self.chinese }
         }
         for cp in 0xAC00...0xD7A3 { flags[cp] |= Self.strips }  // Hangul syllables decompose algorithmically
-        let strip = Self.parseMap(BertUnicodeTables.stripMap)
         let lower = Self.parseMap(BertUnicodeTables.lowerMap)
         for cp in strip.keys { flags[Int(cp)] |= Self.strips }
         for cp in lower.keys { flags[Int(cp)] |= Self.lowers }
@@ -69,24 +75,9 @@ final class BertCharacterClasses: @unchecked Sendable {
         }
     }
 
-    static func forEachRange(_ text: String, _ body: (UInt32, UInt32) -> Void) {
-        for item in text.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
-            if let dash = item.firstIndex(of: "-") {
-                body(UInt32(item[..<dash], radix: 16)!, UInt32(item[item.index(after: dash)...], radix: 16)!)
-            } else {
-                let cp = UInt32(item, radix: 16)!
-                body(cp, cp)
-            }
-        }
-    }
-
     private static func parseMap(_ text: String) -> [UInt32: [UInt32]] {
         var map: [UInt32: [UInt32]] = [:]
-        for item in text.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
-            let parts = item.split(separator: "=", omittingEmptySubsequences: false)
-            let key = UInt32(parts[0], radix: 16)!
-            map[key] = parts[1].split(separator: ".").map { UInt32($0, radix: 16)! }
-        }
+        ScalarLookupTable.forEachMapEntry(text) { cp, pieces in map[cp] = pieces }
         return map
     }
 }

@@ -3,8 +3,9 @@ import BERTJSON
 /// Hugging Face `BertNormalizer`: clean text, pad CJK ideographs with spaces, strip accents, lowercase.
 ///
 /// The four steps run in HF's order but fused into one pass per code point, which is exact because each step
-/// maps code points independently (HF's NFD could reorder combining marks, but after stripping only
-/// nonspacing marks would move, and those are removed). Character classes come from tables probed from HF.
+/// maps code points independently, except for HF's NFD reordering combining marks: when a mark with a combining
+/// class survives the stripping (spacing marks such as U+1D165, U+1D16D, which NFD may swap), the steps run one
+/// after another instead (`exactPass`). Character classes come from tables probed from HF.
 public struct BertNormalizer: Normalizer, Equatable {
     /// Remove control characters, NUL and U+FFFD; turn every whitespace into U+0020.
     public var cleanText: Bool
@@ -27,9 +28,32 @@ public struct BertNormalizer: Normalizer, Equatable {
     /// Normalises `text` in one pass (HF order: clean, CJK padding, strip accents, lowercase); every output code
     /// point keeps the alignment of the input code point it comes from, as HF's `transform` calls give it.
     public func normalize(_ text: inout NormalizedString) {
-        let classes = BertCharacterClasses.shared
         let strip = stripAccents ?? lowercase
-        let lower = lowercase
+        let output = fusedPass(text, strip: strip, lower: lowercase)
+        if strip, output.scalars.contains(where: { $0 >= 0x300 && NormalizationData.shared.combiningClass($0) != 0 }) {
+            text = exactPass(text)
+        } else {
+            text = output
+        }
+    }
+
+    /// HF bert.rs step by step: clean and pad CJK, NFD (the crate's), drop nonspacing marks, lowercase.
+    private func exactPass(_ text: NormalizedString) -> NormalizedString {
+        let classes = BertCharacterClasses.shared
+        var out = fusedPass(text, strip: false, lower: false)
+        UnicodeNormalizer(.nfd).normalize(&out)
+        // After NFD a nonspacing mark is exactly a scalar whose probed accent stripping is empty.
+        out.filter { cp in
+            !(cp >= 0x300 && cp < 0x110000 && classes.flags[Int(cp)] & BertCharacterClasses.strips != 0
+              && classes.stripMap[cp] == nil && !(0xAC00...0xD7A3).contains(cp))
+        }
+        if lowercase { out.lowercase() }
+        return out
+    }
+
+    /// Every step in one pass per code point, each output code point aligned to the input one it comes from.
+    private func fusedPass(_ text: NormalizedString, strip: Bool, lower: Bool) -> NormalizedString {
+        let classes = BertCharacterClasses.shared
         var output = NormalizedString(capacity: text.count + 8, originalStart: Int(text.originalStart))
         var piece: [UInt32] = []
         piece.reserveCapacity(4)
@@ -77,7 +101,7 @@ public struct BertNormalizer: Normalizer, Equatable {
                 }
             }
         }
-        text = output
+        return output
     }
 }
 

@@ -32,19 +32,17 @@ extension Strip: JSONLoadable {
     }
 }
 
-/// Hugging Face `StripAccents`: removes combining marks (general categories Mn, Mc, Me); usually after NFD.
+/// Hugging Face `StripAccents`: removes combining marks (general categories Mn, Mc, Me, in the crate's older
+/// Unicode tables: `NormalizationData`); usually after NFD.
 public struct StripAccents: Normalizer, Equatable {
     /// Creates the normaliser.
     public init() {}
     /// Drops the combining marks of `text`.
     public func normalize(_ text: inout NormalizedString) {
-        text.filter { cp in
-            guard cp >= 0x300, let s = Unicode.Scalar(cp) else { return true }
-            switch s.properties.generalCategory {
-            case .nonspacingMark, .spacingMark, .enclosingMark: return false
-            default: return true
-            }
-        }
+        let data = NormalizationData.shared
+        let isMark = { (cp: UInt32) in cp >= 0x300 && data.properties[cp] & NormalizationData.combiningMark != 0 }
+        guard text.scalars.contains(where: isMark) else { return }  // nothing to remove: no copy
+        text.filter { !isMark($0) }
     }
 }
 

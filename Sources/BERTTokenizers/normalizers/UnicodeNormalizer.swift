@@ -1,8 +1,7 @@
 import BERTJSON
-import Foundation
 
 /// Hugging Face `NFC`, `NFD`, `NFKC` and `NFKD`. Alignments follow the crate's
-/// `unicode-normalization-alignments`: each character's decomposition is its first code point (change 0) plus
+/// `unicode-normalization-alignments` (with its tables: `NormalizationData`): each character's decomposition is its first code point (change 0) plus
 /// insertions (+1); canonical reordering carries the changes along; a composition merges two changes minus one.
 /// The `(code point, change)` list then goes through `NormalizedString.transform`, as in the crate.
 public struct UnicodeNormalizer: Normalizer, Equatable {
@@ -17,7 +16,6 @@ public struct UnicodeNormalizer: Normalizer, Equatable {
         /// Compatibility decomposition.
         case nfkd = "NFKD"
     }
-
     /// Which form.
     public var form: Form
 
@@ -26,55 +24,61 @@ public struct UnicodeNormalizer: Normalizer, Equatable {
 
     /// Normalises `text` to `form`.
     public func normalize(_ text: inout NormalizedString) {
-        if text.scalars.allSatisfy({ $0 < 0x80 }) { return }  // ASCII is invariant under all four forms
+        let data = NormalizationData.shared
         let compatibility = form == .nfkc || form == .nfkd
+        let composing = form == .nfc || form == .nfkc
+        // Quick check: text with no decomposable scalar, no non-starter and (when composing) nothing that can
+        // be the second half of a composite is already in the form; ASCII never reaches the table.
+        let relevant = 0xFF | (compatibility ? NormalizationData.compatibilityDecomposes : NormalizationData.canonicalDecomposes)
+            | (composing ? NormalizationData.composesAsSecond : 0)
+        guard text.scalars.contains(where: { $0 >= 0x80 && data.properties[$0] & relevant != 0 }) else { return }
         var decomposed: [(UInt32, Int)] = []
         decomposed.reserveCapacity(text.count + 8)
         for cp in text.scalars {
-            guard cp >= 0x80, let scalar = Unicode.Scalar(cp) else { decomposed.append((cp, 0)); continue }
-            let single = String(scalar)
-            let pieces = compatibility ? single.decomposedStringWithCompatibilityMapping : single.decomposedStringWithCanonicalMapping
-            for (k, s) in pieces.unicodeScalars.enumerated() { decomposed.append((s.value, k == 0 ? 0 : 1)) }
+            if cp < 0x80 {
+                decomposed.append((cp, 0))
+            } else {
+                data.appendDecomposition(of: cp, compatibility: compatibility, to: &decomposed)
+            }
         }
-        Self.reorder(&decomposed)
-        let result = form == .nfc || form == .nfkc ? Self.compose(decomposed) : decomposed
-        text.transform(result)
-    }
-
-    static func combiningClass(_ cp: UInt32) -> UInt8 {
-        guard cp >= 0x300, let s = Unicode.Scalar(cp) else { return 0 }
-        return s.properties.canonicalCombiningClass.rawValue
+        Self.reorder(&decomposed, data)
+        text.transform(composing ? Self.compose(decomposed, data) : decomposed)
     }
 
     /// Canonical ordering: runs of non-starters sorted by combining class, stably, changes travelling along.
-    static func reorder(_ items: inout [(UInt32, Int)]) {
+    static func reorder(_ items: inout [(UInt32, Int)], _ data: NormalizationData) {
         var i = 0
         while i < items.count {
-            guard combiningClass(items[i].0) != 0 else { i += 1; continue }
-            var j = i
-            while j < items.count && combiningClass(items[j].0) != 0 { j += 1 }
-            if j - i > 1 {
-                let sorted = items[i..<j].enumerated().sorted {
-                    let (a, b) = (combiningClass($0.element.0), combiningClass($1.element.0))
-                    return a != b ? a < b : $0.offset < $1.offset
-                }.map(\.element)
-                items.replaceSubrange(i..<j, with: sorted)
+            guard items[i].0 >= 0x300, data.combiningClass(items[i].0) != 0 else { i += 1; continue }
+            var j = i + 1
+            while j < items.count && items[j].0 >= 0x300 && data.combiningClass(items[j].0) != 0 { j += 1 }
+            // Insertion sort: runs of non-starters are short, and it is stable as canonical ordering must be.
+            for k in (i + 1)..<max(j, i + 1) {
+                let item = items[k]
+                let cc = data.combiningClass(item.0)
+                var m = k
+                while m > i && data.combiningClass(items[m - 1].0) > cc {
+                    items[m] = items[m - 1]
+                    m -= 1
+                }
+                items[m] = item
             }
             i = j
         }
     }
 
-    /// The canonical composition algorithm (UAX #15) over decomposed `(code point, change)` items.
-    static func compose(_ items: [(UInt32, Int)]) -> [(UInt32, Int)] {
+    /// The canonical composition algorithm (UAX #15) over decomposed `(code point, change)` items, as the
+    /// crate's `Recompositions` runs it; a composite keeps the starter's change plus the merged one's minus one.
+    static func compose(_ items: [(UInt32, Int)], _ data: NormalizationData) -> [(UInt32, Int)] {
         var out: [(UInt32, Int)] = []
         out.reserveCapacity(items.count)
         var starter: Int?
         var lastClass: Int = -1  // class of the last item after the starter; -1 when adjacent to it
         for (cp, change) in items {
-            let cc = Int(combiningClass(cp))
+            let cc = cp < 0x300 ? 0 : Int(data.combiningClass(cp))
             if let s = starter {
                 let blocked = lastClass != -1 && (lastClass == 0 || lastClass >= cc)
-                if !blocked, let composite = primaryComposite(out[s].0, cp) {
+                if !blocked, cp >= 0x300, let composite = data.composite(out[s].0, cp) {
                     out[s] = (composite, out[s].1 + change - 1)
                     continue
                 }
@@ -88,26 +92,6 @@ public struct UnicodeNormalizer: Normalizer, Equatable {
             out.append((cp, change))
         }
         return out
-    }
-
-    /// The primary composite of `a` and `b`, if any (Foundation's NFC of the pair is one code point).
-    static func primaryComposite(_ a: UInt32, _ b: UInt32) -> UInt32? {
-        // Hangul composes algorithmically (Unicode 3.12); Foundation on Linux misses LV + T.
-        if (0x1100...0x1112).contains(a) && (0x1161...0x1175).contains(b) {
-            return 0xAC00 + ((a - 0x1100) * 21 + (b - 0x1161)) * 28
-        }
-        if (0xAC00...0xD7A3).contains(a) && (a - 0xAC00) % 28 == 0 && (0x11A8...0x11C2).contains(b) {
-            return a + (b - 0x11A7)
-        }
-        guard a >= 0x3C, b >= 0x300, let x = Unicode.Scalar(a), let y = Unicode.Scalar(b) else {
-            return nil
-        }
-        var view = String.UnicodeScalarView()
-        view.append(x)
-        view.append(y)
-        let composed = String(view).precomposedStringWithCanonicalMapping.unicodeScalars
-        guard composed.count == 1 else { return nil }
-        return composed.first!.value
     }
 }
 

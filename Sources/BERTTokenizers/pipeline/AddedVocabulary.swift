@@ -97,11 +97,8 @@ struct AddedTokenMatcher: Sendable {
         return out
     }
 
-    /// Rust regex `\s` (Unicode White_Space).
-    static func isWhitespace(_ cp: UInt32) -> Bool {
-        guard let scalar = Unicode.Scalar(cp) else { return false }
-        return scalar.properties.isWhitespace
-    }
+    /// Rust regex `\s` (Unicode White_Space, the same set as `char::is_whitespace`).
+    static func isWhitespace(_ cp: UInt32) -> Bool { NormalizedString.isWhitespace(cp) }
 
     /// Rust regex `\w`: Alphabetic, marks, decimal digits, connector punctuation, join controls.
     static func isWordCharacter(_ cp: UInt32) -> Bool {

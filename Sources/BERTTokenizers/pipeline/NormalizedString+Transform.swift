@@ -35,30 +35,34 @@ extension NormalizedString {
         self = out
     }
 
-    /// HF `for_each` + `transform` with one-to-many expansions: every code point becomes `expand(cp)` (possibly
-    /// several code points, all aligned to it, as `lowercase` and decompositions do; empty removes it).
-    mutating func expand(_ body: (UInt32, inout [UInt32]) -> Void) {
-        var out = NormalizedString(capacity: count + count / 8, originalStart: Int(originalStart))
-        var piece: [UInt32] = []
-        piece.reserveCapacity(4)
-        for i in scalars.indices {
-            piece.removeAll(keepingCapacity: true)
-            body(scalars[i], &piece)
-            for cp in piece { out.append(cp, alignedAs: i, in: self) }
-        }
-        self = out
-    }
-
     /// HF `lowercase`: Rust `char::to_lowercase` (full mapping, no context), expansions aligned to their source.
+    /// One-to-one mappings (all but U+0130's) change the scalars in place; the alignments stay as they are.
     mutating func lowercase() {
         let classes = BertCharacterClasses.shared
-        expand { cp, out in
+        var i = 0
+        while i < scalars.count {
+            let cp = scalars[i]
+            if cp < 0x80 {
+                if cp &- 0x41 < 26 { scalars[i] = cp + 0x20 }
+            } else if classes.flags[Int(min(cp, 0x10FFFF))] & BertCharacterClasses.lowers != 0, let low = classes.lowerMap[cp] {
+                guard low.count == 1 else { break }
+                scalars[i] = low[0]
+            }
+            i += 1
+        }
+        guard i < scalars.count else { return }
+        // An expansion at `i`: rebuild from there (the part before it is already lowercase and aligned).
+        var out = NormalizedString(capacity: count + 4, originalStart: Int(originalStart))
+        out.append(contentsOf: self, range: 0..<i)
+        for j in i..<count {
+            let cp = scalars[j]
             if cp < 0x110000 && classes.flags[Int(cp)] & BertCharacterClasses.lowers != 0, let low = classes.lowerMap[cp] {
-                out.append(contentsOf: low)
+                for l in low { out.append(l, alignedAs: j, in: self) }
             } else {
-                out.append(cp)
+                out.append(cp, alignedAs: j, in: self)
             }
         }
+        self = out
     }
 
     /// HF `prepend`: `text` goes before the first code point and shares its alignment (nothing happens to an
@@ -113,9 +117,8 @@ extension NormalizedString {
         self = out
     }
 
-    /// Rust `char::is_whitespace` (Unicode White_Space).
+    /// Rust `char::is_whitespace` (Unicode White_Space), from the table probed from the crate.
     static func isWhitespace(_ cp: UInt32) -> Bool {
-        guard let scalar = Unicode.Scalar(cp) else { return false }
-        return scalar.properties.isWhitespace
+        cp < 0x110000 && BertCharacterClasses.shared.flags[Int(cp)] & BertCharacterClasses.splitSpace != 0
     }
 }

@@ -91,7 +91,7 @@ public struct PreTokenizedString: Sendable {
     }
 
     /// Rewrites every untokenised split code point by code point: `body` gives each code point's replacement
-    /// (empty removes it), every piece aligned to its source, as `NormalizedString.expand` does. Written straight
+    /// (empty removes it), every piece aligned to its source, as HF's `for_each` + `transform` align them. Written straight
     /// into the arena, without a string per split (ByteLevel's byte-to-character map runs on every word).
     package mutating func expandSplits(_ body: (UInt32, inout [UInt32]) -> Void) {
         var piece: [UInt32] = []

@@ -16,7 +16,7 @@ extension Tokenizer {
         let config = try Self.folderConfig(folder)
         func flag(_ key: String, _ fallback: Bool) -> Bool { config[key]?.boolValue ?? fallback }
         let addPrefixSpace = flag("add_prefix_space", false), trimOffsets = flag("trim_offsets", true)
-        let model = try BPE(vocab: vocab, merges: merges, continuingSubwordPrefix: "", endOfWordSuffix: "", path: mergesURL.path,
+        let model = try BPE(exactVocab: vocab, merges: merges, continuingSubwordPrefix: "", endOfWordSuffix: "", path: mergesURL.path,
                             keyPrefix: "merges")
         // transformers' special-token attributes, in the order it registers them.
         let roles: [(key: String, fallback: String)] = [("bos_token", "<s>"), ("eos_token", "</s>"), ("unk_token", "<unk>"),
@@ -28,7 +28,7 @@ extension Tokenizer {
             let value = config[key]
             let content = value?.stringValue ?? value?["content"]?.stringValue ?? fallback
             names[key] = content
-            var token = AddedToken(content: content, id: vocab[content] ?? -1, special: true)
+            var token = AddedToken(content: content, id: vocab[ExactString(content)] ?? -1, special: true)
             if let object = value, object["content"] != nil { token.apply(flagsOf: object) }
             specials.append(token)
         }
@@ -37,7 +37,7 @@ extension Tokenizer {
                 guard let id = Int(member.key), let content = member.value["content"]?.stringValue else { continue }
                 var token = AddedToken(content: content, id: id, special: member.value["special"]?.boolValue ?? true)
                 token.apply(flagsOf: member.value)
-                specials.removeAll { $0.content == content }
+                specials.removeAll { ExactString($0.content) == ExactString(content) }
                 specials.append(token)
             }
         }

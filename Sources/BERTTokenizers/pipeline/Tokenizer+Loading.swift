@@ -113,7 +113,7 @@ extension Tokenizer {
             if case .string(let s)? = config[key]?["content"] { return s }
             return fallback
         }
-        var vocab: [String: Int] = [:]
+        var vocab: [ExactString: Int] = [:]
         var index = 0
         // transformers reads vocab.txt in universal-newline mode (\n, \r\n and \r end a line) and strips the
         // newline only; the last line needs no terminator. Split on scalars, never on Characters.
@@ -128,7 +128,7 @@ extension Tokenizer {
         while i < bytes.count {
             let b = bytes[i]
             if b == 0x0A || b == 0x0D {
-                vocab[String(decoding: bytes[lineStart..<i], as: UTF8.self)] = index
+                vocab[ExactString(String(decoding: bytes[lineStart..<i], as: UTF8.self))] = index
                 index += 1
                 if b == 0x0D && i + 1 < bytes.count && bytes[i + 1] == 0x0A { i += 1 }
                 lineStart = i + 1
@@ -136,25 +136,25 @@ extension Tokenizer {
             i += 1
         }
         if lineStart < bytes.count {
-            vocab[String(decoding: bytes[lineStart...], as: UTF8.self)] = index
+            vocab[ExactString(String(decoding: bytes[lineStart...], as: UTF8.self))] = index
             index += 1
         }
         guard index > 0 else { throw TokenizerError.malformedVocabulary(path: url.path, reason: "no tokens") }
         let unk = tokenName("unk_token", "[UNK]"), sep = tokenName("sep_token", "[SEP]"), pad = tokenName("pad_token", "[PAD]")
         let cls = tokenName("cls_token", "[CLS]"), mask = tokenName("mask_token", "[MASK]")
-        let model = try WordPieceTokenizer(vocab: vocab, unkToken: unk)
-        guard let sepId = vocab[sep] else { throw TokenizerError.tokenNotInVocabulary(token: sep, role: "separator") }
-        guard let clsId = vocab[cls] else { throw TokenizerError.tokenNotInVocabulary(token: cls, role: "classifier") }
+        let model = try WordPieceTokenizer(exactVocab: vocab, unkToken: unk)
+        guard let sepId = vocab[ExactString(sep)] else { throw TokenizerError.tokenNotInVocabulary(token: sep, role: "separator") }
+        guard let clsId = vocab[ExactString(cls)] else { throw TokenizerError.tokenNotInVocabulary(token: cls, role: "classifier") }
         func flag(_ key: String) -> Bool? { if case .bool(let b)? = config[key] { return b } else { return nil } }
         let lower = doLowerCase ?? flag("do_lower_case") ?? true
         let strip: Bool? = stripAccents ?? flag("strip_accents")
         let chinese = tokenizeChineseChars ?? flag("tokenize_chinese_chars") ?? true
-        let specials = [pad, unk, cls, sep, mask].map { AddedToken(content: $0, id: vocab[$0] ?? -1, special: true) }
+        let specials = [pad, unk, cls, sep, mask].map { AddedToken(content: $0, id: vocab[ExactString($0)] ?? -1, special: true) }
         self.init(normalizer: BertNormalizer(cleanText: true, handleChineseChars: chinese, stripAccents: strip, lowercase: lower),
                   preTokenizer: BertPreTokenizer(), model: model,
                   postProcessor: TemplateProcessing.bert(cls: (cls, clsId), sep: (sep, sepId)),
                   decoder: WordPieceDecoder(), addedTokens: specials)
-        addTokens(neverSplit.filter { !$0.isEmpty }.map { AddedToken(content: $0, id: vocab[$0] ?? -1, special: false) })
+        addTokens(neverSplit.filter { !$0.isEmpty }.map { AddedToken(content: $0, id: vocab[ExactString($0)] ?? -1, special: false) })
         if let n = config["model_max_length"]?.intValue, n < 1_000_000 { modelMaxLength = n }
     }
 

@@ -26,7 +26,7 @@ public struct Tokenizer: Sendable {
     public private(set) var addedTokens: [AddedToken] = []
 
     private var addedById: [Int: AddedToken] = [:]
-    private var addedByContent: [String: AddedToken] = [:]
+    private var addedByContent: [ExactString: AddedToken] = [:]
     /// Normalised content of `normalized` added tokens, which HF's decode returns instead of the content.
     private var normalizedContent: [Int: String] = [:]
     private var rawMatcher = AddedTokenMatcher([])
@@ -49,16 +49,17 @@ public struct Tokenizer: Sendable {
     /// gets the model's id for its content if there is one, else the next free id after the vocabulary.
     public mutating func addTokens(_ tokens: [AddedToken]) {
         for var token in tokens {
-            if let existing = addedByContent[token.content] {
+            let key = ExactString(token.content)
+            if let existing = addedByContent[key] {
                 token.id = existing.id
-                addedTokens.removeAll { $0.content == token.content }
+                addedTokens.removeAll { ExactString($0.content) == key }
             } else if token.id < 0 {
                 token.id = model.tokenToId(token.content)
                     ?? max(model.vocabularySize, (addedTokens.map(\.id).max() ?? -1) + 1)
             }
             addedTokens.append(token)
             addedById[token.id] = token
-            addedByContent[token.content] = token
+            addedByContent[key] = token
         }
         rebuildMatchers()
     }
@@ -105,7 +106,7 @@ public struct Tokenizer: Sendable {
     }
 
     /// The id of `token`, looking at added tokens first.
-    public func tokenToId(_ token: String) -> Int? { addedByContent[token]?.id ?? model.tokenToId(token) }
+    public func tokenToId(_ token: String) -> Int? { addedByContent[ExactString(token)]?.id ?? model.tokenToId(token) }
 
     /// The string of `id`, looking at added tokens first.
     public func idToToken(_ id: Int) -> String? { addedById[id]?.content ?? model.idToToken(id) }
@@ -272,7 +273,7 @@ public struct Tokenizer: Sendable {
                 if skipSpecialTokens && added.special { continue }
                 tokens.append(normalizedContent[id] ?? added.content)
             } else if let token = model.idToToken(id) {
-                if skipSpecialTokens, let added = addedByContent[token], added.special { continue }
+                if skipSpecialTokens, let added = addedByContent[ExactString(token)], added.special { continue }
                 tokens.append(token)
             }
         }

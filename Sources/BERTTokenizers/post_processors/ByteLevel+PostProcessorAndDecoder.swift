@@ -41,9 +41,8 @@ extension Encoding {
     /// first token; overflow windows too.
     mutating func trimByteLevelOffsets(addPrefixSpace: Bool) {
         for i in overflowing.indices { overflowing[i].trimByteLevelOffsets(addPrefixSpace: addPrefixSpace) }
-        func isSpace(_ s: Unicode.Scalar) -> Bool {
-            s.value == 0x120 || (s.value < 0x80 ? (s.value == 0x20 || (0x09...0x0D).contains(s.value)) : s.properties.isWhitespace)
-        }
+        // Ġ, or char::is_whitespace from the table probed from the crate (not Swift's Unicode version).
+        func isSpace(_ s: Unicode.Scalar) -> Bool { s.value == 0x120 || NormalizedString.isWhitespace(s.value) }
         for i in tokens.indices {
             let scalars = tokens[i].unicodeScalars
             guard let first = scalars.first, let last = scalars.last, isSpace(first) || isSpace(last) else { continue }

@@ -22,7 +22,7 @@ final class RegexCharacterClasses: @unchecked Sendable {
         for (text, bit) in [(RegexUnicodeTables.letter, Self.letter), (RegexUnicodeTables.number, Self.number),
                             (RegexUnicodeTables.space, Self.space),
                             (RegexUnicodeTables.numeric, Self.numeric)] {
-            BertCharacterClasses.forEachRange(text) { lo, hi in
+            ScalarLookupTable.forEachRange(text) { lo, hi in
                 for cp in lo...hi { flags[Int(cp)] |= bit }
             }
         }

@@ -59,8 +59,8 @@ package enum SentencePieceConversion {
             vocab.append((special["mask_token"]!, 0))
             unkId = 3
         }
-        var ids: [String: Int] = [:]
-        for (id, entry) in vocab.enumerated() { ids[entry.0] = id }
+        var ids: [ExactString: Int] = [:]
+        for (id, entry) in vocab.enumerated() { ids[ExactString(entry.0)] = id }
 
         // Added tokens: special attributes, then the file's control / user-defined pieces (unless the config
         // names its own additional_special_tokens, which transformers lets replace them), then extra ones.
@@ -73,16 +73,17 @@ package enum SentencePieceConversion {
             added += extra.compactMap { $0.stringValue ?? $0["content"]?.stringValue }.map { ($0, true) }
         }
         var addedById: [Int: (content: String, special: Bool)] = [:]
-        var seen: [String: Int] = [:]
+        var seen: [ExactString: Int] = [:]
         var nextId = vocab.count
         for entry in added {
-            if let id = seen[entry.content] {
+            let key = ExactString(entry.content)
+            if let id = seen[key] {
                 if entry.special { addedById[id]?.special = true }
                 continue
             }
-            let id = ids[entry.content] ?? nextId
-            if ids[entry.content] == nil { nextId += 1 }
-            seen[entry.content] = id
+            let id = ids[key] ?? nextId
+            if ids[key] == nil { nextId += 1 }
+            seen[key] = id
             addedById[id] = entry
         }
 
@@ -103,10 +104,11 @@ package enum SentencePieceConversion {
             ? .object(["type": "Sequence", "normalizers": .array(normalizers)])
             : normalizers.first ?? .null
 
-        guard let clsId = ids[special["cls_token"]!] ?? seen[special["cls_token"]!] else {
+        func id(_ token: String) -> Int? { ids[ExactString(token)] ?? seen[ExactString(token)] }
+        guard let clsId = id(special["cls_token"]!) else {
             throw TokenizerError.tokenNotInVocabulary(token: special["cls_token"]!, role: "classifier")
         }
-        guard let sepId = ids[special["sep_token"]!] ?? seen[special["sep_token"]!] else {
+        guard let sepId = id(special["sep_token"]!) else {
             throw TokenizerError.tokenNotInVocabulary(token: special["sep_token"]!, role: "separator")
         }
         let (cls, sep) = (special["cls_token"]!, special["sep_token"]!)
@@ -119,7 +121,7 @@ package enum SentencePieceConversion {
                                           specials: [(cls, clsId), (sep, sepId)])
         case .xlmRoberta:
             let (bos, eos) = (special["bos_token"]!, special["eos_token"]!)
-            let bosId = ids[bos] ?? seen[bos] ?? clsId, eosId = ids[eos] ?? seen[eos] ?? sepId
+            let bosId = id(bos) ?? clsId, eosId = id(eos) ?? sepId
             template = templateProcessing(single: [(bos, 0, true), ("A", 0, false), (eos, 0, true)],
                                           pair: [(bos, 0, true), ("A", 0, false), (eos, 0, true), (eos, 0, true),
                                                  ("B", 0, false), (eos, 0, true)],

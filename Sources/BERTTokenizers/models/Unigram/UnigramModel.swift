@@ -17,7 +17,7 @@ package struct UnigramModel: Sendable {
     /// Whether unknown text falls back to `<0xXX>` byte pieces.
     package let byteFallback: Bool
     /// Piece → id; with duplicate pieces the last id wins, as in the crate.
-    package let pieceIds: [String: Int]
+    package let pieceIds: [ExactString: Int]
     private let trie: PieceTrie
     private let unknownScore: Double
     /// Id of `<0xXX>` for each byte, or -1.
@@ -39,15 +39,15 @@ package struct UnigramModel: Sendable {
         scores = vocabulary.map(\.score)
         self.unkId = unkId
         self.byteFallback = byteFallback
-        var ids: [String: Int] = [:]
+        var ids: [ExactString: Int] = [:]
         ids.reserveCapacity(vocabulary.count)
-        for (id, entry) in vocabulary.enumerated() { ids[entry.piece] = id }
+        for (id, entry) in vocabulary.enumerated() { ids[ExactString(entry.piece)] = id }
         pieceIds = ids
         trie = PieceTrie(pieces: vocabulary.lazy.map { entry in
-            (scalars: entry.piece.unicodeScalars.map(\.value), id: ids[entry.piece]!)
+            (scalars: entry.piece.unicodeScalars.map(\.value), id: ids[ExactString(entry.piece)]!)
         })
         unknownScore = (vocabulary.map(\.score).min() ?? .infinity) - Self.unknownPenalty
-        byteIds = (0 ..< 256).map { ids[String(format: "<0x%02X>", $0)] ?? -1 }
+        byteIds = (0 ..< 256).map { ids[ExactString(String(format: "<0x%02X>", $0))] ?? -1 }
     }
 
     /// Tokenises `text[word]`, appending tokens whose ranges are normalised positions.
@@ -182,7 +182,7 @@ package struct UnigramModel: Sendable {
     }
 
     /// The id of `piece`, if in the vocabulary.
-    package func tokenToId(_ piece: String) -> Int? { pieceIds[piece] }
+    package func tokenToId(_ piece: String) -> Int? { pieceIds[ExactString(piece)] }
     /// The piece of `id`, if in range.
     package func idToToken(_ id: Int) -> String? { pieces.indices.contains(id) ? pieces[id] : nil }
 }

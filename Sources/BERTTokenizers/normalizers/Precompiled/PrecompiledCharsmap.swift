@@ -10,7 +10,7 @@ package struct PrecompiledCharsmap: Sendable {
     /// Replacement strings decoded once, by leaf value (the byte offset of the string in the blob).
     private let replacements: [Int: [UInt32]]
     /// The replacement of each ASCII character alone, looked up once (most text is ASCII).
-    private var asciiReplacements: [[UInt32]?] = []
+    private(set) var asciiReplacements: [[UInt32]?] = []
 
     /// Parses and validates `bytes`.
     /// - Throws: `TokenizerError.corruptPrecompiledCharsmap` naming the offset at fault.

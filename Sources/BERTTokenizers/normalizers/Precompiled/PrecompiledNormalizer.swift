@@ -16,6 +16,7 @@ package struct PrecompiledNormalizer: Sendable {
     /// The crate's `(character, change)` list for `scalars`: change 0 replaces one input character, 1 inserts,
     /// `-n` replaces one and removes `n` more. Nil when no rule applied (the text stays as it is).
     package func transformations(_ scalars: ArraySlice<UInt32>) -> [(UInt32, Int)]? {
+        if Self.untouchedASCII(scalars, charsmap) { return nil }
         var changes: [(UInt32, Int)] = []
         changes.reserveCapacity(scalars.count)
         var modified = false
@@ -37,6 +38,19 @@ package struct PrecompiledNormalizer: Sendable {
             index = next
         }
         return modified ? changes : nil
+    }
+
+    /// Whether `scalars` are ASCII that no rule maps, one character at a time, with no CR LF (the one ASCII
+    /// grapheme of two characters, which has its own key): then nothing changes and no change list is built.
+    private static func untouchedASCII(_ scalars: ArraySlice<UInt32>, _ charsmap: PrecompiledCharsmap) -> Bool {
+        var previous: UInt32 = 0
+        for value in scalars {
+            guard value < 0x80, charsmap.asciiReplacements[Int(value)] == nil, !(previous == 0x0D && value == 0x0A) else {
+                return false
+            }
+            previous = value
+        }
+        return true
     }
 
     /// Whether every Unicode version's extended grapheme rules break between `left` and `right`: `right` is
