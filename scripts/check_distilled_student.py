@@ -6,10 +6,11 @@
              is printed, with the time each model takes to embed the file (same run, --threads torch threads).
   logits:    transformers loads teacher and student classifiers; accuracy of each on a labelled CSV (text,label).
   mlm:       transformers AutoModelForMaskedLM loads the student (no missing/unexpected keys) and prints its
-             architecture.
+             architecture; given the `bert` binary, fill-mask through transformers and through `bert fill-mask`
+             must give the same top-5 tokens (the largest score difference is printed).
 Usage: .venv/bin/python scripts/check_distilled_student.py embedding TEACHER STUDENT PAIRS.txt
        .venv/bin/python scripts/check_distilled_student.py logits TEACHER STUDENT TEST.csv
-       .venv/bin/python scripts/check_distilled_student.py mlm STUDENT
+       .venv/bin/python scripts/check_distilled_student.py mlm STUDENT [BERT_BINARY]
 """
 import csv, json, sys, time
 import torch
@@ -53,10 +54,23 @@ def logits(teacher, student, test):
     print(json.dumps(out))
 
 
-def mlm(student):
-    from transformers import AutoModelForMaskedLM
+def mlm(student, bert=None):
+    from transformers import AutoModelForMaskedLM, pipeline
     m, info = AutoModelForMaskedLM.from_pretrained(student, output_loading_info=True)
-    print(json.dumps({"class": type(m).__name__, **{k: list(v) for k, v in info.items()}}))
+    out = {"class": type(m).__name__, **{k: list(v) for k, v in info.items()}}
+    if bert:
+        # The same fill-mask through transformers and through the Swift binary: tokens equal, scores within 1e-4.
+        import subprocess
+        texts = ["the [MASK] is not a problem.", "python is a [MASK] language for programs and scripts."]
+        fill = pipeline("fill-mask", model=m, tokenizer=student, device="cpu")
+        diffs, same = [], True
+        for text in texts:
+            ref = fill(text, top_k=5)
+            ours = json.loads(subprocess.run([bert, "fill-mask", "--model", student, text], capture_output=True, text=True, check=True).stdout)
+            same &= [r["token"] for r in ref] == [o["token"] for o in ours]
+            diffs += [abs(r["score"] - o["score"]) for r, o in zip(ref, ours)]
+        out.update(fill_mask_same_tokens=same, fill_mask_max_score_diff=max(diffs))
+    print(json.dumps(out))
 
 
 if __name__ == "__main__":

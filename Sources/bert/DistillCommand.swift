@@ -58,7 +58,9 @@ struct DistillCommand: ParsableCommand {
         }
         settings.message = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         if let layers {
-            let teacherLayers = try Pretrained.config(in: EmbeddingDistillation.transformerFolder(teacherURL)).numHiddenLayers
+            let folder = SentenceTransformerLayout.isSentenceTransformer(teacherURL)
+                ? try SentenceTransformerLayout(directory: teacherURL).transformerDirectory ?? teacherURL : teacherURL
+            let teacherLayers = try Pretrained.config(in: folder).numHiddenLayers
             settings.layerMap = try DistillationStudent.layerMap(layers, teacherLayers: teacherLayers)
         }
         let dataURLs = data.map { URL(fileURLWithPath: $0) }

@@ -6,12 +6,13 @@ import SafeTensors
 /// Checks made before any training step, so a bad teacher, student or option fails at once with a clear error.
 package enum DistillationChecks {
     /// Throws `notFloat32` naming the first tensor of `directory`'s weights that is not F32 (quantised int8,
-    /// fp16 or bf16 checkpoints): training and the teacher's soft targets are computed in fp32.
+    /// fp16 or bf16 checkpoints): training and the teacher's soft targets are computed in fp32. 64- and 32-bit
+    /// integer tensors are index buffers (`embeddings.position_ids`, saved as I64 by transformers), not weights.
     package static func requireFloat32(_ directory: URL) throws {
         let weights = try Pretrained.weights(in: directory)
         for name in weights.tensorNames.sorted() {
             let dtype = try weights.info(name).dtype
-            if dtype != .float32 {
+            if dtype != .float32, dtype != .int64, dtype != .int32 {
                 throw DistillationError.notFloat32(directory: directory.path, tensor: name, dtype: dtype.rawValue)
             }
         }

@@ -36,10 +36,19 @@ package struct DistillationSettings {
         return map
     }
 
+    /// The most tokens one batch may hold (batch size × maximum length).
+    package static let maxTokensPerBatch = 1 << 20
+
     /// Checks shared options before anything is loaded.
     package func validate() throws {
         guard batchSize >= 1 else { throw DistillationError.invalidOption(name: "batch-size", value: "\(batchSize)", requirement: "must be at least 1") }
-        guard maxSeqLength >= 2 else { throw DistillationError.invalidOption(name: "max-seq-length", value: "\(maxSeqLength)", requirement: "must be at least 2") }
+        guard maxSeqLength >= 2, maxSeqLength <= 65536 else {
+            throw DistillationError.invalidOption(name: "max-seq-length", value: "\(maxSeqLength)", requirement: "must be from 2 to 65536 (the teacher's own limit applies too)")
+        }
+        // Checked before anything is allocated: one batch's activations grow with batch × length.
+        guard batchSize <= Self.maxTokensPerBatch / maxSeqLength else {
+            throw DistillationError.invalidOption(name: "batch-size", value: "\(batchSize)", requirement: "at most \(Self.maxTokensPerBatch / maxSeqLength) with --max-seq-length \(maxSeqLength) (\(Self.maxTokensPerBatch) tokens per batch); use --gradient-accumulation for larger effective batches")
+        }
         try training.validate()
     }
 
