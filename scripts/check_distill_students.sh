@@ -18,9 +18,9 @@ q() { "$@" 2>"$WORK/last.err" || { cat "$WORK/last.err" >&2; exit 1; }; }
 q "$BIN/bert" pretraining-data --tokenizer $MINILM --objective mlm --format plain --max-seq-length 64 --dupe-factor 2 \
     --output "$WORK/mlm.bin" models/pretraining-text/files/faq-*.txt
 q "$BIN/bert" pretrain --data "$WORK/mlm.bin" --tokenizer $MINILM --objective mlm --layers 4 --hidden-size 64 --heads 2 \
-    --intermediate-size 128 --steps 20 --batch-size 8 --save-every 20 --threads 2 --output "$WORK/mlm-teacher"
+    --intermediate-size 128 --steps 20 --batch-size 8 --save-every 20 --threads 2 --output "$WORK/teacher-mlm"
 for layout in teacher distilbert; do
-    q "$BIN/bert" distill --mode mlm --teacher "$WORK/mlm-teacher/checkpoint-20" --data "$WORK/mlm.bin" --student-layout $layout \
+    q "$BIN/bert" distill --mode mlm --teacher "$WORK/teacher-mlm/checkpoint-20" --data "$WORK/mlm.bin" --student-layout $layout \
         --steps 10 --batch-size 8 --save-every 10 --threads 2 --output "$WORK/mlm-$layout"
     echo "mlm student, $layout layout: $("$PY" scripts/check_distilled_student.py mlm "$WORK/mlm-$layout/last" "$BIN/bert" 2>/dev/null)"
 done

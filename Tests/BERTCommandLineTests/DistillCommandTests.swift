@@ -47,7 +47,16 @@ final class DistillCommandTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: output.appendingPathComponent("last/model.safetensors").path))
         XCTAssertTrue(FileManager.default.fileExists(atPath: output.appendingPathComponent("loss.svg").path))
         let log = try String(contentsOf: output.appendingPathComponent("log.jsonl"), encoding: .utf8).split(separator: "\n")
-        XCTAssertEqual(log.count, 400 / 5, "one log line per logged step, none repeated after the resume")
+        let steps = try log.map { line -> Int in
+            switch try JSONValue.parse(String(line))["step"] {
+            case let .integer(n)?: return Int(n)
+            case let .number(n)?: return Int(n)
+            default: throw CocoaError(.fileReadCorruptFile)
+            }
+        }
+        XCTAssertEqual(steps.last, 400)
+        XCTAssertEqual(steps, steps.sorted().reduce(into: [Int]()) { if $0.last != $1 { $0.append($1) } },
+                       "every logged step once, in order: the killed run's lines past its checkpoint are dropped")
 
         // The killed-and-resumed run ends with the weights of an uninterrupted one.
         let straight = CLIModels.root.appendingPathComponent("distill-straight")
@@ -91,7 +100,7 @@ final class DistillCommandTests: XCTestCase {
             ("absurd length", ["--mode", "embedding", "--teacher", t, "--data", d, "--max-seq-length", "99999999"], ["--max-seq-length 99999999"]),
             ("NaN learning rate", ["--mode", "embedding", "--teacher", t, "--data", d, "--learning-rate", "nan"], ["learning rate"]),
             ("zero temperature", ["--mode", "logits", "--teacher", classifier, "--data", d, "--temperature", "0"], ["temperature"]),
-            ("negative alpha", ["--mode", "mlm", "--teacher", try CLIModels.task("mlm").path, "--data", d, "--alpha-ce", "-1"], ["alpha"]),
+            ("negative alpha", ["--mode", "mlm", "--teacher", try CLIModels.task("mlm").path, "--data", d, "--alpha-ce=-1"], ["alpha"]),
             ("no MLM head", ["--mode", "mlm", "--teacher", t, "--data", d], ["no masked-LM head"]),
             ("no classifier", ["--mode", "logits", "--teacher", t, "--data", d], [t]),
         ]
@@ -143,7 +152,7 @@ final class DistillCommandTests: XCTestCase {
             XCTAssertEqual(config.numHiddenLayers, 2, "layers 0 and 2 of 4")
             XCTAssertEqual(config.modelType, layout == "teacher" ? .bert : .distilbert)
             let log = try String(contentsOf: output.appendingPathComponent("log.jsonl"), encoding: .utf8)
-            XCTAssertTrue(log.contains("distill_ce") && log.contains("distill_cos") && log.contains("eval_mlm_accuracy"), log)
+            XCTAssertTrue(log.contains("mlm_loss") && log.contains("eval_mlm_accuracy"), log)
             let fill = try CLI.run(["fill-mask", "--model", student.path, "the cat [MASK] on the mat"])
             XCTAssertEqual(fill.status, 0, fill.stderr)
         }

@@ -53,7 +53,7 @@ final class DistillationRunTests: XCTestCase {
 
     func settings(_ teacher: URL, _ output: String, steps: Int = 6) -> DistillationSettings {
         var t = TrainingOptions(totalSteps: steps)
-        (t.learningRate, t.saveEvery, t.logEvery, t.seed) = (1e-3, 3, 1, 7)
+        (t.learningRate, t.saveEvery, t.logEvery, t.evalEvery, t.seed) = (1e-3, 3, 1, 3, 7)
         var s = DistillationSettings(teacher: teacher, output: root.appendingPathComponent(output), training: t)
         s.batchSize = 8
         s.maxSeqLength = 32
@@ -125,10 +125,10 @@ final class DistillationRunTests: XCTestCase {
         smallVocab.vocabSize = 1000
         var o = EmbeddingDistillation.Options()
         o.student = try encoderFolder("vocab", config: smallVocab)
-        expect(settings(teacher, "vocab"), o) { if case .vocabularyMismatch = $0 { return true }; return false }
+        expect(settings(teacher, "vocab-run"), o) { if case .vocabularyMismatch = $0 { return true }; return false }
 
         o.student = try encoderFolder("narrow", config: tinyConfig(layers: 2, hidden: 16))
-        expect(settings(teacher, "narrow"), o) { if case .widthMismatch = $0 { return true }; return false }
+        expect(settings(teacher, "narrow-run"), o) { if case .widthMismatch = $0 { return true }; return false }
 
         // transformers saves embeddings.position_ids as I64: an index buffer, not a weight, so MiniLM is accepted.
         XCTAssertNoThrow(try DistillationChecks.requireFloat32(modelURL("all-MiniLM-L6-v2")))

@@ -49,7 +49,9 @@ package enum DistillationStep {
             let hidden = try rows(teacher.bert.lastHiddenStateSkippingPadding(input), real)
             return (hidden, try teacher.predictions(rows(hidden, positionsWithin(real, softRows))))
         }
-        let studentHidden = try rows(student.bert(input, context: context).lastHiddenState, real)
+        // A DistilBERT student has no token types (its positions hold the teacher's type-0 row), as in Distiller,
+        // which passes none: segment ids of NSP-style instance files reach the teacher only.
+        let studentHidden = try rows(student.bert(studentInput(input, for: student.bert), context: context).lastHiddenState, real)
         let studentLogits = try student.predictions(rows(studentHidden, positionsWithin(real, softRows)))
         let kl = try DistillationLoss.softTargetKL(student: studentLogits, teacher: teacherLogits, temperature: weights.temperature)
         var loss = kl.scaled(by: weights.softTargets)
@@ -99,6 +101,14 @@ package enum DistillationStep {
             metrics["gold_loss"] = Double(ce.item)
         }
         return StepOutput(loss: loss, tokens: input.attentionMask.reduce(0, +), metrics: metrics)
+    }
+
+    /// `input` with its token types zeroed when `model` takes none (a DistilBERT student of a BERT teacher).
+    package static func studentInput(_ input: EncoderInput, for model: BertModel) -> EncoderInput {
+        guard !model.config.family.takesTokenTypeIds else { return input }
+        var zeroed = input
+        zeroed.tokenTypeIds = [Int](repeating: 0, count: input.tokenTypeIds.count)
+        return zeroed
     }
 
     /// Rows `positions` of `x` flattened to [-1, last] (differentiable gather): [positions.count, last].

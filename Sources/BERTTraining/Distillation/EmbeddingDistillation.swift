@@ -31,15 +31,19 @@ package enum EmbeddingDistillation {
         let teacherFolder = try transformerFolder(teacherRoot)
         try DistillationChecks.requireFloat32(teacherFolder)
         let teacher = try SentenceTransformer(directory: teacherRoot)
-        try teacher.setMaxSequenceLength(min(settings.maxSeqLength, teacher.maxSequenceLength))
-        let student: SentenceTransformer
-        let studentSource: URL
-        if let dir = options.student {
-            let studentFolder = try transformerFolder(dir)
-            try DistillationChecks.requireFloat32(studentFolder)
+        // The vocabularies are compared before the teacher's truncation changes (the probe text is not truncated).
+        let given = try options.student.map { dir -> SentenceTransformer in
+            try DistillationChecks.requireFloat32(try transformerFolder(dir))
             let given = try SentenceTransformer(directory: dir)
             try DistillationChecks.requireSameVocabulary(teacher: teacher.bert.config, teacherTokenizer: teacher.tokenizer, teacherName: teacherRoot.path,
                                                          student: given.bert.config, studentTokenizer: given.tokenizer, studentName: dir.path)
+            return given
+        }
+        try teacher.setMaxSequenceLength(min(settings.maxSeqLength, teacher.maxSequenceLength))
+        let student: SentenceTransformer
+        let studentSource: URL
+        if let dir = options.student, let given {
+            let studentFolder = try transformerFolder(dir)
             if options.projection {
                 throw DistillationError.invalidOption(name: "projection", value: "", requirement: "a Dense projection is not implemented yet; pick a student whose vectors are as wide as the teacher's")
             }

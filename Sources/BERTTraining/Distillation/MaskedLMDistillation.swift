@@ -52,7 +52,11 @@ package enum MaskedLMDistillation {
                 try PretrainingMetrics.evaluate(source: held, batchSize: settings.batchSize, step: 0) { try teacher($0) }
             }
             settings.message("teacher held-out MLM accuracy \(String(format: "%.4f", t.evalMLMAccuracy ?? 0)), loss \(String(format: "%.4f", t.evalLoss ?? 0))")
-            trainer.evaluate = { step in try PretrainingMetrics.evaluate(source: held, batchSize: settings.batchSize, step: step) { try student($0) } }
+            trainer.evaluate = { step in
+                try PretrainingMetrics.evaluate(source: held, batchSize: settings.batchSize, step: step) {
+                    try student(DistillationStep.studentInput($0, for: student.bert))
+                }
+            }
         }
         try settings.run(trainer, source: stream, saveStudent: save)
     }
