@@ -32,7 +32,7 @@ public final class BertForSequenceClassification: Module {
     public let bert: BertModel
     public let classifier: Linear
     /// RoBERTa's `classifier.dense` or DistilBERT's `pre_classifier`; nil where the pooler does this job.
-    let preClassifier: Linear?
+    package let preClassifier: Linear?
     public let numLabels: Int
     public let dropout: Float
     public let problemType: ProblemType?

@@ -8,7 +8,8 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench", abstract: "Benchmarks (GEMM, embedding, training, tokenizer, pipelines).",
         subcommands: [BenchGEMMCommand.self, BenchEmbedCommand.self, BenchTrainCommand.self, BenchEncoderCommand.self,
                       BenchTokenizerCommand.self, BenchPipelineCommand.self, BenchTrainTokenizerCommand.self,
-                      BenchSearchCommand.self, BenchHNSWCommand.self, BenchDataParallelCommand.self])
+                      BenchSearchCommand.self, BenchHNSWCommand.self, BenchDataParallelCommand.self, BenchDistillCommand.self,
+                      BenchStudentCommand.self])
 }
 
 /// `bert-dev bench gemm`: GFLOP/s of BERT's matrix shapes on 1 and 2 threads.

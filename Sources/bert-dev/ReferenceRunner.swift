@@ -8,9 +8,9 @@ struct ReferenceMeasurement: Decodable {
     let unit: String
 }
 
-/// Runs the Python reference benchmark script and decodes its JSON lines.
-func runReference(python: String, arguments: [String]) throws -> [ReferenceMeasurement] {
-    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/bench_reference.py").standardized
+/// Runs a Python reference benchmark script under scripts/ (bench_reference.py unless named) and decodes its JSON lines.
+func runReference(python: String, arguments: [String], script name: String = "bench_reference.py") throws -> [ReferenceMeasurement] {
+    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/" + name).standardized
     let process = Process()
     process.executableURL = URL(fileURLWithPath: python)
     process.arguments = [script.path] + arguments

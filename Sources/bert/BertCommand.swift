@@ -18,7 +18,7 @@ struct BertCommand: AsyncParsableCommand {
             FillMaskCommand.self, ClassifyCommand.self, NERCommand.self, QACommand.self, RerankCommand.self,
             PretrainingDataCommand.self, PretrainCommand.self, FinetuneCommand.self, EvaluateCommand.self,
             IndexCommand.self, DownloadCommand.self, CacheCommand.self, ServeCommand.self, TrainTokenizerCommand.self,
-            QuantizeCommand.self, InfoCommand.self,
+            QuantizeCommand.self, InfoCommand.self, DistillCommand.self,
         ]
     }
 

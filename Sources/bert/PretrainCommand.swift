@@ -112,21 +112,8 @@ struct PretrainCommand: ParsableCommand {
     @Option var heads = 4
     @Option var intermediateSize = 1024
     @Option(help: "Dropout of a new model (hidden and attention probabilities); 0 makes runs comparable step by step.") var dropout: Double?
-    @Option var steps = 1000
-    @Option var batchSize = 16
-    @Option var learningRate: Float = 1e-4
-    @Option var warmupSteps = 100
-    @Option var weightDecay: Float = 0.01
-    @Option var gradientAccumulation = 1
-    @Option var maxGradNorm: Float = 1.0
-    @Option var seed: UInt64 = 42
-    @Option var logEvery = 10
-    @Option var saveEvery = 200
-    @Option var evalEvery = 200
-    @Option var threads: Int?
+    @OptionGroup var training: TrainingRunOptions
     @Flag(help: "Read instances in file order (reproducible against PyTorch); default shuffles per epoch.") var noShuffle = false
-    @Flag(help: "Ignore existing checkpoints and start over (refused when the output folder holds an earlier run).") var noResume = false
-    @Flag(help: "Start over after deleting the output folder's earlier run (checkpoints, logs, plots; nothing else).") var overwrite = false
     @Flag(help: "Print the MPI ranks, hosts and all-reduce backend this run would use, and stop.") var ranksInfo = false
 
     func validate() throws {
@@ -137,7 +124,7 @@ struct PretrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        try applyThreads(threads)
+        try applyThreads(training.threads)
         let group = try DataParallelGroup.joined()
         if ranksInfo {
             if group?.isWriter ?? true { try StandardOutput.line(DataParallelGroup.describe(group) + "; \(Threads.count) threads per rank") }
@@ -165,24 +152,21 @@ struct PretrainCommand: ParsableCommand {
         let mlmOnly = choice.maskedLMOnly
         config.architectures = [choice.architecture]
         try PretrainingModelLimits.check(config, sequenceLength: reader.maxSeqLength, dataVocabularySize: reader.header.vocabSize)
-        var options = TrainingOptions(totalSteps: steps)
-        options.learningRate = learningRate; options.warmupSteps = warmupSteps; options.weightDecay = weightDecay
-        options.gradientAccumulation = gradientAccumulation; options.maxGradNorm = maxGradNorm; options.seed = seed
-        options.logEvery = logEvery; options.saveEvery = saveEvery; options.evalEvery = validation == nil ? 0 : evalEvery
+        let options = training.trainingOptions(evaluates: validation != nil)
         try options.validate()
-        let start: RunStart = overwrite ? .overwrite : noResume ? .startOver : .resume
+        let start = training.start
         let lock = try TrainingOutputFolder.open(outputURL, start: start)
         defer { lock.release() }
         let module: Module
         let forward: (PretrainingBatch, ForwardContext) throws -> StepOutput
         let mlmLogits: (EncoderInput) throws -> Tensor
         if mlmOnly {
-            let m = try BertForMaskedLM(config: config, seed: seed)
+            let m = try BertForMaskedLM(config: config, seed: training.seed)
             module = m
             forward = { try PretrainingMetrics.maskedLMStep(m, $0, $1) }
             mlmLogits = { try m($0) }
         } else {
-            let m = try BertForPreTraining(config: config, seed: seed)
+            let m = try BertForPreTraining(config: config, seed: training.seed)
             module = m
             let task = config.family.sentenceTask ?? "nsp"
             forward = { try PretrainingMetrics.bertStep(m, $0, $1, sentenceTask: task) }
@@ -192,7 +176,7 @@ struct PretrainCommand: ParsableCommand {
             try module.load(from: Pretrained.weights(in: resolveModelReference(initFrom)), prefixes: [""], ignoring: FamilyMember.tiedDecoderKeys + ["position_ids"])
         }
         report("model: \(config.numHiddenLayers) layers, hidden \(config.hiddenSize), \(module.parameterCount) parameters; \(reader.count) instances of \(reader.maxSeqLength) tokens; \(BLAS.description)")
-        let batcher = try PretrainingBatcher(source: reader, batchSize: batchSize, order: noShuffle ? .sequential : .shuffled(seed: seed))
+        let batcher = try PretrainingBatcher(source: reader, batchSize: training.batchSize, order: noShuffle ? .sequential : .shuffled(seed: training.seed))
         let stream = PretrainingBatchStream(batcher)
         let trainer = Trainer<PretrainingBatchStream<PretrainingInstanceFileReader>>(model: module, options: options, outputDirectory: outputURL, forward: forward)
         trainer.writeExtraFiles = { dir in
@@ -205,7 +189,7 @@ struct PretrainCommand: ParsableCommand {
             let baseline = try PretrainingMetrics.mostFrequentTokenBaseline(held)
             report("held-out baseline (always the most frequent label token, id \(baseline.token)): MLM accuracy \(String(format: "%.3f", baseline.accuracy))")
             trainer.evaluate = { step in
-                try PretrainingMetrics.evaluate(source: held, batchSize: batchSize, step: step, mlmLogits: mlmLogits)
+                try PretrainingMetrics.evaluate(source: held, batchSize: training.batchSize, step: step, mlmLogits: mlmLogits)
             }
         }
         if start == .resume, let checkpoint = trainer.latestCheckpoint {

@@ -83,6 +83,15 @@ public final class SentenceTransformer {
         includesPromptInPooling = includePrompt
     }
 
+    /// `other`'s pipeline (tokenizer, truncation, pooling, Dense, Normalize, prompts) around another encoder of the
+    /// same vocabulary and width: a distillation student trained to reproduce `other`'s vectors.
+    package init(sharingPipelineOf other: SentenceTransformer, encoder: BertModel) {
+        bert = encoder
+        (tokenizer, pooling, dense, normalizes) = (other.tokenizer, other.pooling, other.dense, other.normalizes)
+        (maxSequenceLength, lowercasesInput, prompts) = (other.maxSequenceLength, other.lowercasesInput, other.prompts)
+        (defaultPromptName, includesPromptInPooling) = (other.defaultPromptName, other.includesPromptInPooling)
+    }
+
     /// Truncates inputs to `tokens` tokens from now on (sentence-transformers' `model.max_seq_length = n`).
     /// Throws unless 2 ≤ tokens ≤ the model's position count ([CLS] and [SEP] take two).
     public func setMaxSequenceLength(_ tokens: Int) throws {

@@ -1,0 +1,46 @@
+import BERTTensor
+import Foundation
+
+/// The losses distillation combines. Each mirrors one PyTorch expression (named on each function) so that
+/// `scripts/make_distill_goldens.py` can check value and gradients against it.
+public enum DistillationLoss {
+    /// `KLDivLoss(reduction="batchmean")(log_softmax(s / T), softmax(t / T)) · T²`, as DistilBERT's `Distiller`
+    /// computes `loss_ce` (research_projects/distillation/distiller.py). student, teacher: [rows, classes] logits;
+    /// the teacher carries no gradient. "batchmean" divides the sum over every element by the row count.
+    public static func softTargetKL(student: Tensor, teacher: Tensor, temperature: Float) throws -> Tensor {
+        guard student.rank == 2, student.shape == teacher.shape else {
+            throw TensorError.shapeMismatch(op: "softTargetKL", lhs: student.shape, rhs: teacher.shape)
+        }
+        let rows = student.shape[0]
+        let logQ = student.scaled(by: 1 / temperature).logSoftmax()
+        let p = teacher.detached().scaled(by: 1 / temperature).softmax().detached()
+        // KL = Σ p·log p − Σ p·log q. The first sum is the teacher's (negative) entropy: a constant for the
+        // student, added in Float64 so the value matches PyTorch's; only the cross term carries the gradient.
+        // xlogy: a target of exactly 0 contributes 0, as KLDivLoss defines it.
+        var entropyTerm = 0.0
+        p.withUnsafeBufferPointer { for v in $0 where v > 0 { entropyTerm += Double(v) * Foundation.log(Double(v)) } }
+        let cross = try p.multiplying(logQ).sum()
+        let scale = temperature * temperature / Float(max(rows, 1))
+        return cross.scaled(by: -scale).adding(Float(entropyTerm) * scale)
+    }
+
+    /// `CosineEmbeddingLoss(reduction="mean")(s, t, target=1)` = mean over rows of 1 − cos(sᵢ, tᵢ), with PyTorch's
+    /// ε = 1e-12 added to each squared norm (aten `cosine_embedding_loss`). s, t: [rows, dim]; t carries no gradient.
+    public static func cosineEmbedding(student: Tensor, teacher: Tensor) throws -> Tensor {
+        guard student.rank == 2, student.shape == teacher.shape else {
+            throw TensorError.shapeMismatch(op: "cosineEmbedding", lhs: student.shape, rhs: teacher.shape)
+        }
+        let t = teacher.detached()
+        let dot = try student.multiplying(t).sum(dim: 1)
+        let studentSquares = try student.multiplying(student).sum(dim: 1).adding(1e-12)
+        let teacherSquares = try t.multiplying(t).sum(dim: 1).adding(1e-12)
+        let cosine = try dot.dividing(by: studentSquares.multiplying(teacherSquares).sqrt())
+        return try cosine.mean().scaled(by: -1).adding(1)
+    }
+
+    /// `MSELoss()(s, t)`: the mean over every element of (s − t)², as sentence-transformers' `MSELoss` applies it
+    /// to student and teacher sentence vectors, and as logit matching uses it. Same shapes; t carries no gradient.
+    public static func meanSquaredError(student: Tensor, teacher: Tensor) throws -> Tensor {
+        try student.mseLoss(teacher.detached())
+    }
+}
