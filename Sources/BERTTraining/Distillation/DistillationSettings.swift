@@ -61,7 +61,8 @@ package struct DistillationSettings {
             message("resumed from \(checkpoint.path) at step \(trainer.step)")
         }
         try trainer.train(source: source, stopAfter: stopAfter)
-        guard trainer.step >= training.totalSteps else { return }
+        // Under mpirun every rank trains the same student; rank 0 alone writes it.
+        guard trainer.step >= training.totalSteps, try DataParallelGroup.joined()?.isWriter ?? true else { return }
         try AtomicFolder.write(output.appendingPathComponent("last"), saveStudent)
         message("student: \(output.appendingPathComponent("last").path)")
     }

@@ -58,7 +58,8 @@ package struct TeacherOutputCache {
             values += try compute(start..<min(start + batch, rows))
             progress(min(start + batch, rows))
         }
-        try save(values, rows: rows, width: width)
+        // Under mpirun every rank computes the same outputs; rank 0 alone writes the file.
+        if try DataParallelGroup.joined()?.isWriter ?? true { try save(values, rows: rows, width: width) }
         return values
     }
 }
