@@ -56,7 +56,9 @@ struct DistillCommand: ParsableCommand {
             let prefix = entry.evalLoss == nil ? "[\(entry.step)/\(total)] " : ""
             FileHandle.standardError.write(Data((prefix + entry.progressLine(eta: eta) + "\n").utf8))
         }
-        settings.message = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        // Under mpirun rank 0 alone reports (every rank still prints its own errors).
+        let writer = try DataParallelGroup.joined()?.isWriter ?? true
+        settings.message = { if writer { FileHandle.standardError.write(Data(($0 + "\n").utf8)) } }
         if let layers {
             let folder = SentenceTransformerLayout.isSentenceTransformer(teacherURL)
                 ? try SentenceTransformerLayout(directory: teacherURL).transformerDirectory ?? teacherURL : teacherURL

@@ -196,6 +196,34 @@ final class DataParallelTests: XCTestCase {
     // MARK: - Helpers
 
     /// Losses of every step within 1e-5 relative and every weight within 1e-5 absolute.
+    /// `bert distill` inherits data parallelism from the trainer: embedding distillation on 2 ranks × 2 rows equals
+    /// one process with 4 (dropout off), and rank 0 alone writes the student.
+    func testDistillationOnTwoRanksEqualsOneProcessWithTheGlobalBatch() throws {
+        _ = try MPIRun.require()
+        let teacher = CLIModels.root.appendingPathComponent("distill-teacher-dropout-free")
+        if !FileManager.default.fileExists(atPath: teacher.appendingPathComponent("model.safetensors").path) {
+            var config = CLIModels.tinyConfig()
+            config.numHiddenLayers = 4
+            config.hiddenDropoutProb = 0; config.attentionProbsDropoutProb = 0
+            config.architectures = ["BertModel"]
+            try FineTunedModelFolder.save(try BertModel(config: config, addPoolingLayer: false, seed: 9), config: config,
+                                          sourceDirectory: CLIModels.minilm(), to: teacher)
+        }
+        let data = try CLIModels.file("parallel-distill.txt", (0..<48).map { "line \($0): the \(["quick", "lazy", "brown"][$0 % 3]) fox jumps \($0 % 5) times" }.joined(separator: "\n"))
+        func arguments(_ output: URL, batch: Int) -> [String] {
+            ["distill", "--mode", "embedding", "--teacher", teacher.path, "--data", data, "--output", output.path, "--steps", "8",
+             "--batch-size", "\(batch)", "--learning-rate", "1e-3", "--warmup-steps", "2", "--log-every", "1", "--save-every", "8",
+             "--max-seq-length", "16", "--threads", "1"]
+        }
+        let single = folder("distill-1x4"), parallel = folder("distill-2x2")
+        let one = try CLI.run(arguments(single, batch: 4))
+        XCTAssertEqual(one.status, 0, one.stderr)
+        let two = try MPIRun.bert(ranks: 2, arguments(parallel, batch: 2))
+        XCTAssertEqual(two.status, 0, two.stderr)
+        XCTAssertEqual(two.stderr.components(separatedBy: "student: \(parallel.appendingPathComponent("last").path)").count - 1, 1, "rank 0 alone writes the student: \(two.stderr)")
+        try assertSameTraining(single, parallel, steps: 8, weights: "last/model.safetensors")
+    }
+
     func assertSameTraining(_ a: URL, _ b: URL, steps: Int, weights: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let la = try Self.trainingLosses(a), lb = try Self.trainingLosses(b)
         XCTAssertEqual(la.count, steps, file: file, line: line)
