@@ -66,6 +66,11 @@ struct ServeCommand: AsyncParsableCommand {
             // The task follows the folder, as TEI's: a sequence-classification head serves /predict and /rerank;
             // masked-LM, token-classification and QA heads serve their pipelines.
             let observer: @Sendable (BatchEvent) -> Void = { metrics.record($0) }
+            func servePipeline(_ pipeline: PipelineService.Pipeline, _ description: String) -> InferenceServer {
+                let service = PipelineService(pipeline, limits: configuration.limits, observer: observer)
+                logger.info("serving \(configuration.modelID) (\(description))")
+                return InferenceServer(configuration: configuration, pipeline: service, metrics: metrics)
+            }
             switch try ServedTask(directory: directory) {
             case .classification:
                 let pipeline = try TextClassificationPipeline(directory: directory)
@@ -76,21 +81,15 @@ struct ServeCommand: AsyncParsableCommand {
             case .fillMask:
                 let pipeline = try FillMaskPipeline(directory: directory)
                 try inferenceOptions.apply(to: pipeline.model)
-                let service = PipelineService(.fillMask(pipeline), limits: configuration.limits, observer: observer)
-                server = InferenceServer(configuration: configuration, pipeline: service, metrics: metrics)
-                logger.info("serving \(configuration.modelID) (a masked LM on /fill-mask)")
+                server = servePipeline(.fillMask(pipeline), "a masked LM on /fill-mask")
             case .tokenClassification:
                 let pipeline = try TokenClassificationPipeline(directory: directory)
                 try inferenceOptions.apply(to: pipeline.model)
-                let service = PipelineService(.tokenClassification(pipeline), limits: configuration.limits, observer: observer)
-                server = InferenceServer(configuration: configuration, pipeline: service, metrics: metrics)
-                logger.info("serving \(configuration.modelID) (a token classifier on /ner)")
+                server = servePipeline(.tokenClassification(pipeline), "a token classifier on /ner")
             case .questionAnswering:
                 let pipeline = try QuestionAnsweringPipeline(directory: directory)
                 try inferenceOptions.apply(to: pipeline.model)
-                let service = PipelineService(.questionAnswering(pipeline), limits: configuration.limits, observer: observer)
-                server = InferenceServer(configuration: configuration, pipeline: service, metrics: metrics)
-                logger.info("serving \(configuration.modelID) (extractive QA on /qa)")
+                server = servePipeline(.questionAnswering(pipeline), "extractive QA on /qa")
             case .embedding:
                 let model = try SentenceTransformer(directory: directory)
                 try inferenceOptions.apply(to: model.bert)
