@@ -94,7 +94,7 @@ extension GEMM {
     package static func quantized(m: Int, a: UnsafePointer<Float>, lda: Int, b: QuantizedMatrix, bias: UnsafePointer<Float>?,
                                   c: UnsafeMutablePointer<Float>, ldc: Int) {
         guard m > 0 else { return }
-        let (n, k) = (b.n, b.k)
+        let k = b.k
         let depth = bert_qgemm_depth(Int32(k))
         let rows = bert_qgemm_padded_rows(Int32(m))
         let q = UnsafeMutablePointer<UInt8>.allocate(capacity: rows * depth)

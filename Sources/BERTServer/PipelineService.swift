@@ -104,7 +104,7 @@ package final class PipelineService: Sendable {
                 // Without a stride the pipeline cuts long texts itself, so cutting characters changes nothing.
                 let text = try CharacterLimit.checked(text, maxInputLength: maxInputLength, truncate: options.stride == nil)
                 return (.entities(text, options), tokens(text, nil))
-            case let .answer(input, options):
+            case let .answer(input, _):
                 _ = try CharacterLimit.checked(input.question, input.context, maxInputLength: maxInputLength, truncate: false)
                 return (job, tokens(input.question, input.context))
             }
