@@ -128,7 +128,7 @@ final class DataParallelTests: XCTestCase {
         job.arguments = MPIRun.arguments(ranks: 2) + (try pretrainArguments(output, batch: 4, steps: 24, saveEvery: 2))
         job.environment = ProcessInfo.processInfo.environment.merging(MPIRun.environment) { $1 }
         let errURL = CLIModels.root.appendingPathComponent("mpirun-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let errFile = try FileHandle(forWritingTo: errURL)
         job.standardError = errFile
         job.standardOutput = errFile
