@@ -54,43 +54,31 @@ extension Tensor {
     /// self [..., k] · W → [..., n] with a weight packed ahead of time (`PackedMatrix` of a Linear weight), no bias;
     /// inference only (no autograd record).
     package func linear(packed w: PackedMatrix) throws -> Tensor {
-        guard rank >= 1, shape[rank - 1] == w.k else {
-            throw TensorError.shapeMismatch(op: "linear(packed:)", lhs: shape, rhs: [w.n, w.k])
-        }
-        let x = contiguousData()
-        let rows = count / Swift.max(w.k, 1)
-        let out = Tensor.empty(Array(shape.dropLast()) + [w.n])
-        GEMM.packed(m: rows, a: x.pointer, lda: w.k, b: w, c: out.pointer, ldc: w.n)
-        return out
+        try linearRows(k: w.k, n: w.n, op: "linear(packed:)") { GEMM.packed(m: $0, a: $1, lda: w.k, b: w, c: $2, ldc: w.n) }
     }
-}
 
-extension Tensor {
     /// self [..., k] · Wᵀ → [..., n] with an int8 weight, self quantised per row on the way in (dynamic int8,
     /// `GEMM.quantized`), no bias; inference only (no autograd record).
     package func linear(quantized w: QuantizedMatrix) throws -> Tensor {
-        guard rank >= 1, shape[rank - 1] == w.k else {
-            throw TensorError.shapeMismatch(op: "linear(quantized:)", lhs: shape, rhs: [w.n, w.k])
+        try linearRows(k: w.k, n: w.n, op: "linear(quantized:)") {
+            GEMM.quantized(m: $0, a: $1, lda: w.k, b: w, bias: nil, c: $2, ldc: w.n)
         }
-        let x = contiguousData()
-        let rows = count / Swift.max(w.k, 1)
-        let out = Tensor.empty(Array(shape.dropLast()) + [w.n])
-        GEMM.quantized(m: rows, a: x.pointer, lda: w.k, b: w, bias: nil, c: out.pointer, ldc: w.n)
-        return out
     }
-}
 
-extension Tensor {
     /// self [..., k] · Wᵀ → [..., n] with a bf16 weight, self rounded to bf16 on the way in, fp32 sums (`GEMM.bf16`),
     /// no bias; inference only (no autograd record).
     package func linear(bf16 w: BF16Matrix) throws -> Tensor {
-        guard rank >= 1, shape[rank - 1] == w.k else {
-            throw TensorError.shapeMismatch(op: "linear(bf16:)", lhs: shape, rhs: [w.n, w.k])
-        }
+        try linearRows(k: w.k, n: w.n, op: "linear(bf16:)") { GEMM.bf16(m: $0, a: $1, lda: w.k, b: w, bias: nil, c: $2, ldc: w.n) }
+    }
+
+    /// The shape check and output of a prepared-weight product: `product(rows, x, out)` fills out [rows, n] from
+    /// this tensor's rows [rows, k].
+    private func linearRows(k: Int, n: Int, op: String,
+                            _ product: (Int, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) throws -> Tensor {
+        guard rank >= 1, shape[rank - 1] == k else { throw TensorError.shapeMismatch(op: op, lhs: shape, rhs: [n, k]) }
         let x = contiguousData()
-        let rows = count / Swift.max(w.k, 1)
-        let out = Tensor.empty(Array(shape.dropLast()) + [w.n])
-        GEMM.bf16(m: rows, a: x.pointer, lda: w.k, b: w, bias: nil, c: out.pointer, ldc: w.n)
+        let out = Tensor.empty(Array(shape.dropLast()) + [n])
+        product(count / Swift.max(k, 1), x.pointer, out.pointer)
         return out
     }
 }
