@@ -29,6 +29,8 @@ public final class PostgresVectorIndex: VectorIndex, @unchecked Sendable {
     private let efConstruction: Int
     private let runner: Task<Void, Never>
     private let table: String
+    /// pgvector's `vector` type in this database (an extension type: its OID differs between databases).
+    private var vectorType = PostgresDataType(0)
     /// Library code never prints: swift-log's default handler writes to stdout, so this logger discards.
     private static let silent = Logger(label: "swift-bert.search.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
     private let logger = PostgresVectorIndex.silent
@@ -56,6 +58,16 @@ public final class PostgresVectorIndex: VectorIndex, @unchecked Sendable {
         do {
             self.settings = try await Self.withTimeout(Self.connectTimeout, location: location) {
                 try await Self.prepare(client, table: table, location: location, settings: settings, m: m, efConstruction: efc)
+            }
+            vectorType = try await Self.guardedStatic(location) {
+                var oid: Int64?
+                for try await value in try await client.query(PostgresQuery(unsafeSQL: "SELECT oid::int8 FROM pg_type WHERE typname = 'vector'")).decode(Int64.self) {
+                    oid = value
+                }
+                guard let oid, let raw = UInt32(exactly: oid) else {
+                    throw SearchError.database(index: location, reason: "the pgvector extension's vector type is missing")
+                }
+                return PostgresDataType(raw)
             }
         } catch {
             runner.cancel()
@@ -99,7 +111,7 @@ public final class PostgresVectorIndex: VectorIndex, @unchecked Sendable {
             }
         }
         guard !documents.isEmpty else { return 0 }
-        let statements = try Self.insertStatements(documents, table: table)
+        let statements = try Self.insertStatements(documents, table: table, vectorType: vectorType)
         return try await guarded {
             try await client.withTransaction(logger: logger) { connection in
                 var added = 0
@@ -235,8 +247,9 @@ public final class PostgresVectorIndex: VectorIndex, @unchecked Sendable {
         return found
     }
 
-    /// Multi-row INSERTs of at most 1,000 rows (PostgreSQL takes up to 65,535 parameters a statement).
-    static func insertStatements(_ documents: [IndexDocument], table: String) throws -> [PostgresQuery] {
+    /// Multi-row INSERTs of at most 1,000 rows (PostgreSQL takes up to 65,535 parameters a statement), vectors
+    /// sent in pgvector's binary form (no decimal printing here nor parsing in the server).
+    static func insertStatements(_ documents: [IndexDocument], table: String, vectorType: PostgresDataType) throws -> [PostgresQuery] {
         try stride(from: 0, to: documents.count, by: 1000).map { start in
             var binds = PostgresBindings()
             var rows: [String] = []
@@ -245,11 +258,27 @@ public final class PostgresVectorIndex: VectorIndex, @unchecked Sendable {
                 binds.append(document.id)
                 binds.append(document.text)
                 binds.append(document.metadata.isEmpty ? nil : String(decoding: try JSONValue.object(document.metadata).serialized(), as: UTF8.self))
-                binds.append(vectorLiteral(document.vector))
-                rows.append("($\(n + 1), $\(n + 2), $\(n + 3)::jsonb, $\(n + 4)::vector)")
+                binds.append(BinaryVector(values: document.vector, type: vectorType))
+                rows.append("($\(n + 1), $\(n + 2), $\(n + 3)::jsonb, $\(n + 4))")
             }
             return PostgresQuery(unsafeSQL: "INSERT INTO \(table) (id, text, metadata, embedding) VALUES " + rows.joined(separator: ", ")
                                  + " ON CONFLICT (id) DO NOTHING RETURNING rowid", binds: binds)
+        }
+    }
+
+    /// A vector in pgvector's binary wire form (`vector_recv`): dimension and a zero as big-endian int16, then the
+    /// values as big-endian float32; non-finite values are sent as 0, as `vectorLiteral` writes them.
+    struct BinaryVector: PostgresDynamicTypeEncodable {
+        let values: [Float]
+        let type: PostgresDataType
+        var psqlType: PostgresDataType { type }
+        var psqlFormat: PostgresFormat { .binary }
+
+        func encode<JSONEncoder: PostgresJSONEncoder>(into buffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>) {
+            buffer.reserveCapacity(minimumWritableBytes: 4 + 4 * values.count)
+            buffer.writeInteger(Int16(truncatingIfNeeded: values.count), endianness: .big)
+            buffer.writeInteger(Int16(0), endianness: .big)
+            for value in values { buffer.writeInteger((value.isFinite ? value : 0).bitPattern, endianness: .big) }
         }
     }
 
@@ -272,16 +301,28 @@ public final class PostgresVectorIndex: VectorIndex, @unchecked Sendable {
     }
 
     /// Builds the HNSW index if it is missing, with `maintenance_work_mem` sized so the graph fits in memory (pgvector
-    /// builds far slower once it does not).
+    /// builds far slower once it does not) and with the server's `max_parallel_maintenance_workers` (pgvector ≥ 0.6
+    /// builds in parallel; PostgreSQL's planner gives tables under 8 MB no workers unless the table asks for them, so
+    /// it asks for the length of the build, in one transaction).
     public func finishBulkLoad() async throws {
         let rows = try await count()
         let bytes = Double(rows) * Double(settings.dimension * 4 + hnswM * 16 + 64) * 1.5
         let megabytes = Int(min(max(bytes / 1_048_576, 64), 4096))
         let statement = Self.hnswStatement(table, m: hnswM, efConstruction: efConstruction)
         try await guarded {
-            try await client.withConnection { connection in
-                try await connection.query(PostgresQuery(unsafeSQL: "SET maintenance_work_mem = '\(megabytes)MB'"), logger: logger)
+            try await client.withTransaction(logger: logger) { connection in
+                try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL maintenance_work_mem = '\(megabytes)MB'"), logger: logger)
+                var workers = 0
+                for try await setting in try await connection.query(PostgresQuery(unsafeSQL: "SHOW max_parallel_maintenance_workers"), logger: logger).decode(String.self) {
+                    workers = min(Int(setting) ?? 0, 64)
+                }
+                if workers > 0 {
+                    try await connection.query(PostgresQuery(unsafeSQL: "ALTER TABLE \(table) SET (parallel_workers = \(workers))"), logger: logger)
+                }
                 try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                if workers > 0 {
+                    try await connection.query(PostgresQuery(unsafeSQL: "ALTER TABLE \(table) RESET (parallel_workers)"), logger: logger)
+                }
             }
         }
     }

@@ -28,7 +28,7 @@ struct IndexAddCommand: AsyncParsableCommand {
         discussion: """
             Ids come from an "id" field, else FILE:LINE. JSON Lines may carry a "metadata" object; CSV/TSV columns \
             other than id and text become metadata. Each batch is stored in one transaction: a killed run loses at \
-            most the batch in flight, and running the same command again adds only what is missing.
+            most the batches in flight (one being embedded, one being stored), and running the same command again adds only what is missing.
             """)
 
     @Option(help: "The index: an SQLite file (created on first use) or a postgres:// URL (tables created on first use).")
@@ -69,11 +69,28 @@ struct IndexAddCommand: AsyncParsableCommand {
         if let postgres, !pending.isEmpty { try await postgres.beginBulkLoad() }
         let progress = ProgressDisplay("indexed", total: pending.count, unit: "documents", quiet: progressOptions.quiet)
         var added = 0
+        // PostgreSQL stores a batch while the next one is embedded (the server works in its own process); SQLite
+        // stores in this process, between batches.
+        var storing: (task: Task<Int, any Error>, end: Int)?
         for start in stride(from: 0, to: pending.count, by: batchSize) {
             let batch = Array(pending[start..<min(start + batchSize, pending.count)])
             let vectors = try model.encode(batch.map(\.text))
-            added += try await store.add(zip(batch, vectors).map { IndexDocument(id: $0.id, text: $0.text, metadata: $0.metadata, vector: $1) })
-            progress.update(start + batch.count)
+            let documents = zip(batch, vectors).map { IndexDocument(id: $0.id, text: $0.text, metadata: $0.metadata, vector: $1) }
+            if let previous = storing {
+                added += try await previous.task.value
+                progress.update(previous.end)
+                storing = nil
+            }
+            if let postgres {
+                storing = (Task { try await postgres.add(documents) }, start + batch.count)
+            } else {
+                added += try await store.add(documents)
+                progress.update(start + batch.count)
+            }
+        }
+        if let previous = storing {
+            added += try await previous.task.value
+            progress.update(previous.end)
         }
         progress.finish()
         if let postgres {
