@@ -1,5 +1,6 @@
 import ArgumentParser
 import BERT
+@_spi(Fuzzing) import BERTTraining
 import Foundation
 
 /// The fine-tuning tasks `bert finetune` and `bert evaluate` know.

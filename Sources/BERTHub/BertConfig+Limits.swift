@@ -4,26 +4,26 @@ extension BertConfig {
     /// Upper bounds on the sizes a config may ask for, far above any published BERT-family model (the largest
     /// vocabularies hold about 250,000 tokens, the widest layers 4,096 and 16,384 units, the deepest stacks 48
     /// layers) yet low enough that a typo or a hostile file is refused before anything is allocated.
-    public enum Limits {
+    package enum Limits {
         /// `vocab_size`.
-        public static let vocabSize = 1 << 24
+        package static let vocabSize = 1 << 24
         /// `hidden_size`, and ALBERT's `embedding_size`.
-        public static let hiddenSize = 1 << 16
+        package static let hiddenSize = 1 << 16
         /// `intermediate_size`.
-        public static let intermediateSize = 1 << 18
+        package static let intermediateSize = 1 << 18
         /// `num_hidden_layers`, `num_hidden_groups` and `inner_group_num`.
-        public static let layers = 1 << 10
+        package static let layers = 1 << 10
         /// `max_position_embeddings`.
-        public static let positions = 1 << 20
+        package static let positions = 1 << 20
         /// `type_vocab_size`.
-        public static let typeVocabSize = 1 << 16
+        package static let typeVocabSize = 1 << 16
         /// Parameters of the encoder and its embeddings: 2³³ floats are 32 GiB of fp32 weights.
-        public static let parameters = 1 << 33
+        package static let parameters = 1 << 33
     }
 
     /// The encoder's parameter count (embeddings, every layer as built — ALBERT's shared ones once — pooler), or nil when it does not fit in an
     /// `Int`. Counted in overflow-checked arithmetic, so it is safe on any values.
-    public var parameterCount: Int? {
+    package var parameterCount: Int? {
         let embedding = embeddingSize ?? hiddenSize
         let h = hiddenSize, i = intermediateSize
         // Terms of products, each [a, b, ...] contributing a·b·...: the embedding tables and their layer norm, the
@@ -46,7 +46,7 @@ extension BertConfig {
     /// Checks every size against `Limits` and the parameter count against `Limits.parameters`; `validate` calls
     /// this, and so does every model constructor, before allocating.
     /// - Throws: `BERTHubError.valueTooLarge` naming the key, or `.modelTooLarge`, each naming `file`.
-    public func validateLimits(file: String = "config.json") throws {
+    package func validateLimits(file: String = "config.json") throws {
         let distil = modelType == .distilbert
         var bounded: [(String, Int, Int)] = [
             ("vocab_size", vocabSize, Limits.vocabSize),

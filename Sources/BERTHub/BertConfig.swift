@@ -35,7 +35,7 @@ public struct BertConfig: Equatable, Sendable {
 
     /// The `hidden_act` values the encoder implements: "gelu" (erf), "gelu_new" and "gelu_pytorch_tanh" (both
     /// the tanh approximation), "relu" and "tanh" — the set of `Activation` in BERTModels.
-    public static let supportedActivations = ["gelu", "gelu_new", "gelu_pytorch_tanh", "relu", "tanh"]
+    package static let supportedActivations = ["gelu", "gelu_new", "gelu_pytorch_tanh", "relu", "tanh"]
 
     /// The architecture variant (`model_type`).
     public var modelType: ModelType

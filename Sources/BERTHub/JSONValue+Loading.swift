@@ -5,14 +5,14 @@ extension JSONValue {
     /// Reads and parses a JSON file.
     /// - Throws: `BERTHubError.fileMissing`, `.permissionDenied`, `.fileUnreadable` or `.invalidJSON`, each naming
     ///   the file.
-    public static func load(_ url: URL) throws -> JSONValue {
+    package static func load(_ url: URL) throws -> JSONValue {
         guard try FileProbe.exists(url.path) else { throw BERTHubError.fileMissing(path: url.path) }
         return try parse(try BERTHubError.reading(url), file: url.path)
     }
 
     /// Parses JSON text.
     /// - Throws: `BERTHubError.invalidJSON` naming `file` and where in it the text breaks.
-    public static func parse(_ data: Data, file: String) throws -> JSONValue {
+    package static func parse(_ data: Data, file: String) throws -> JSONValue {
         do { return try parse(data) } catch {
             throw BERTHubError.invalidJSON(file: file, reason: error.description)
         }

@@ -9,25 +9,25 @@ import Foundation
 /// let config = files.config                 // BertConfig
 /// for url in files.weightFiles { ... }      // open each with SafeTensorsFile(url:)
 /// ```
-public struct ModelFiles: Sendable {
+package struct ModelFiles: Sendable {
     /// The directory the model was resolved to.
-    public let directory: URL
+    package let directory: URL
     /// The Sentence-Transformers layout, when the directory has `modules.json`.
-    public let sentenceTransformer: SentenceTransformerLayout?
+    package let sentenceTransformer: SentenceTransformerLayout?
     /// The directory holding the encoder's config.json, weights and tokenizer: `directory` itself, or the
     /// Transformer module's folder for Sentence-Transformers models that keep it in a subfolder.
-    public let encoderDirectory: URL
+    package let encoderDirectory: URL
     /// The encoder configuration.
-    public let config: BertConfig
+    package let config: BertConfig
     /// The safetensors files holding the encoder weights: `model.safetensors`, or the distinct shards named by
     /// `model.safetensors.index.json`, sorted.
-    public let weightFiles: [URL]
+    package let weightFiles: [URL]
 
     /// Reads the model in `directory`.
     /// - Throws: `BERTHubError` from the layout or config, or `.weightsMissing` when there are no safetensors
     ///   weights (naming any `pytorch_model.bin` found).
     ///   Files that are symlinks leading outside the model folder are `.pathOutsideModel` (see `ModelBoundary`).
-    public init(directory: URL) throws {
+    package init(directory: URL) throws {
         self.directory = directory
         let boundary = ModelBoundary(modelDirectory: directory)
         try boundary.checkFiles(ModelBoundary.standardFiles, in: directory)
@@ -42,20 +42,20 @@ public struct ModelFiles: Sendable {
     }
 
     /// Resolves `reference` (a directory or a cached model id, see `ModelLocator.resolve`) and reads it.
-    public static func resolve(_ reference: String, revision: String? = nil,
+    package static func resolve(_ reference: String, revision: String? = nil,
                                locator: ModelLocator = ModelLocator()) throws -> ModelFiles {
         try ModelFiles(directory: try locator.resolve(reference, revision: revision))
     }
 
     /// `encoderDirectory/name` if that file exists (e.g. "tokenizer.json", "vocab.txt").
-    public func optionalFile(_ name: String) -> URL? {
+    package func optionalFile(_ name: String) -> URL? {
         let url = encoderDirectory.appendingPathComponent(name)
         return FileManager.default.fileExists(atPath: url.path) ? url : nil
     }
 
     /// `encoderDirectory/name`.
     /// - Throws: `BERTHubError.fileMissing` naming the path.
-    public func requiredFile(_ name: String) throws -> URL {
+    package func requiredFile(_ name: String) throws -> URL {
         guard let url = optionalFile(name) else {
             throw BERTHubError.fileMissing(path: encoderDirectory.appendingPathComponent(name).path)
         }

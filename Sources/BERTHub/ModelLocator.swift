@@ -24,7 +24,7 @@ public struct ModelLocator: Sendable {
     public init(hubCache: URL) { self.hubCache = hubCache }
 
     /// The hub cache `huggingface_hub` would use in `environment`.
-    public static func hubCache(environment: [String: String]) -> URL {
+    package static func hubCache(environment: [String: String]) -> URL {
         if let cache = environment["HF_HUB_CACHE"], !cache.isEmpty { return URL(fileURLWithPath: expandTilde(cache)) }
         if let home = environment["HF_HOME"], !home.isEmpty {
             return URL(fileURLWithPath: expandTilde(home)).appendingPathComponent("hub")

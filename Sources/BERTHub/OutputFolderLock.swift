@@ -13,18 +13,18 @@ import Darwin
 /// when the holder exits or is killed (even by SIGKILL): a stale lock file never blocks the next run. A second
 /// lock attempt fails even from the same process. The file itself is left in place (removing it would let two
 /// runs lock two different files of one name).
-public final class OutputFolderLock {
+package final class OutputFolderLock {
     /// The lock file's name inside a locked folder.
-    public static let fileName = ".bert.lock"
+    package static let fileName = ".bert.lock"
 
     /// The locked folder.
-    public let folder: URL
+    package let folder: URL
     private var descriptor: Int32
 
     /// Creates `folder` if needed and locks it, without waiting.
     /// - Throws: `OutputFolderLockError.held` naming the other process when the folder is locked, or
     ///   `.unusable` when the folder or lock file cannot be created.
-    public init(folder: URL) throws {
+    package init(folder: URL) throws {
         self.folder = folder
         let path = folder.appendingPathComponent(Self.fileName).path
         do {
@@ -55,7 +55,7 @@ public final class OutputFolderLock {
     }
 
     /// Releases the lock (also done on deinit and, by the kernel, when the process ends).
-    public func release() {
+    package func release() {
         guard descriptor >= 0 else { return }
         _ = ftruncate(descriptor, 0)
         _ = flock(descriptor, LOCK_UN)
@@ -77,14 +77,14 @@ public final class OutputFolderLock {
 }
 
 /// Why an output folder could not be locked.
-public enum OutputFolderLockError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum OutputFolderLockError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Another run holds the folder; `holder` names its process id and command.
     case held(path: String, holder: String)
     /// The folder or its lock file cannot be created or locked.
     case unusable(path: String, reason: String)
 
     /// One line naming the folder and what to do.
-    public var description: String {
+    package var description: String {
         switch self {
         case let .held(path, holder):
             return "\(path): in use by \(holder); wait for it to finish, stop it, or choose another output folder"

@@ -15,7 +15,7 @@ public struct JSONLocation: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The location of byte `offset` of `bytes`; an offset past the end is placed just after the last byte.
-    public init(offset: Int, in bytes: UnsafeBufferPointer<UInt8>) {
+    package init(offset: Int, in bytes: UnsafeBufferPointer<UInt8>) {
         var line = 1
         var column = 1
         for i in 0..<min(max(offset, 0), bytes.count) {

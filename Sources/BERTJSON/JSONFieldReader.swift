@@ -1,8 +1,8 @@
 /// Why a field of a JSON document does not fit what a reader asked for; names the file and the key's path.
 /// Modules that read configs wrap it into their own error enum.
-public struct JSONFieldError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct JSONFieldError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What is wrong with the field.
-    public enum Problem: Sendable, Equatable {
+    package enum Problem: Sendable, Equatable {
         /// The key is absent (or null) where a value is required.
         case missing
         /// The value is of another kind: `expected` says what was asked for, `found` shows the value.
@@ -10,19 +10,19 @@ public struct JSONFieldError: Error, Sendable, Equatable, CustomStringConvertibl
     }
 
     /// The file the document came from.
-    public var file: String
+    package var file: String
     /// The key's path from the top of the document, dot-separated (`normalizer.lowercase`, `added_tokens[2].id`).
-    public var key: String
+    package var key: String
     /// What is wrong.
-    public var problem: Problem
+    package var problem: Problem
 
     /// An error about `key` of `file`.
-    public init(file: String, key: String, problem: Problem) {
+    package init(file: String, key: String, problem: Problem) {
         (self.file, self.key, self.problem) = (file, key, problem)
     }
 
     /// What is wrong, without the file: `"key" is missing` or `"key" must be an integer, not "abc"`.
-    public var reason: String {
+    package var reason: String {
         switch problem {
         case .missing: return "\"\(key)\" is missing"
         case let .wrongType(expected, found): return "\"\(key)\" must be \(expected), not \(found)"
@@ -30,30 +30,30 @@ public struct JSONFieldError: Error, Sendable, Equatable, CustomStringConvertibl
     }
 
     /// `file: reason`.
-    public var description: String { "\(file): \(reason)" }
+    package var description: String { "\(file): \(reason)" }
 }
 
 /// Typed access to the members of a JSON object, with errors that name the file and the key's full path. Configs,
 /// tokenizer.json and sentence-transformers module files are all read through it. A null member reads as absent,
 /// as Python's `dict.get` of a `None` default would. The reader remembers which keys were read, so a loader can
 /// keep the rest (`unreadMembers`) to write them back unchanged.
-public final class JSONFieldReader {
+package final class JSONFieldReader {
     /// The object being read.
-    public let object: JSONObject
+    package let object: JSONObject
     /// The file, for messages.
-    public let file: String
+    package let file: String
     /// The object's own path in the document ("" at the top).
-    public let path: String
+    package let path: String
     private var read: Set<String> = []
 
     /// A reader over `object`, found at `path` in `file`.
-    public init(object: JSONObject, file: String, path: String = "") {
+    package init(object: JSONObject, file: String, path: String = "") {
         (self.object, self.file, self.path) = (object, file, path)
     }
 
     /// A reader over `value`, which must be an object.
     /// - Throws: `JSONFieldError` when it is not.
-    public convenience init(_ value: JSONValue, file: String, path: String = "") throws(JSONFieldError) {
+    package convenience init(_ value: JSONValue, file: String, path: String = "") throws(JSONFieldError) {
         guard case let .object(object) = value else {
             throw JSONFieldError(file: file, key: path.isEmpty ? "(top level)" : path,
                                  problem: .wrongType(expected: "an object", found: value.kind))
@@ -62,21 +62,21 @@ public final class JSONFieldReader {
     }
 
     /// The full path of `key` in this object.
-    public func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    package func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     /// Whether `key` is present (even as null).
-    public func has(_ key: String) -> Bool { object[key] != nil }
+    package func has(_ key: String) -> Bool { object[key] != nil }
 
     /// The member names in document order.
-    public var keys: [String] { object.keys }
+    package var keys: [String] { object.keys }
 
     /// The members no accessor has read (or read with `keep`), in document order.
-    public var unreadMembers: JSONObject {
+    package var unreadMembers: JSONObject {
         JSONObject(members: object.members.filter { !read.contains($0.key) })
     }
 
     /// The value of `key`, nil when absent or null; marks it read unless `keep`.
-    public func value(_ key: String, keep: Bool = false) -> JSONValue? {
+    package func value(_ key: String, keep: Bool = false) -> JSONValue? {
         if !keep { read.insert(key) }
         guard let v = object[key], !v.isNull else { return nil }
         return v
@@ -87,35 +87,35 @@ public final class JSONFieldReader {
     }
 
     /// The integer `key` (a whole number written as `3.0` counts).
-    public func int(_ key: String) throws(JSONFieldError) -> Int? {
+    package func int(_ key: String) throws(JSONFieldError) -> Int? {
         guard let v = value(key) else { return nil }
         guard let i = v.intValue else { throw mismatch(key, "an integer", v) }
         return i
     }
 
     /// The number `key`.
-    public func double(_ key: String) throws(JSONFieldError) -> Double? {
+    package func double(_ key: String) throws(JSONFieldError) -> Double? {
         guard let v = value(key) else { return nil }
         guard let d = v.doubleValue else { throw mismatch(key, "a number", v) }
         return d
     }
 
     /// The boolean `key`.
-    public func bool(_ key: String, keep: Bool = false) throws(JSONFieldError) -> Bool? {
+    package func bool(_ key: String, keep: Bool = false) throws(JSONFieldError) -> Bool? {
         guard let v = value(key, keep: keep) else { return nil }
         guard let b = v.boolValue else { throw mismatch(key, "true or false", v) }
         return b
     }
 
     /// The string `key`.
-    public func string(_ key: String, keep: Bool = false) throws(JSONFieldError) -> String? {
+    package func string(_ key: String, keep: Bool = false) throws(JSONFieldError) -> String? {
         guard let v = value(key, keep: keep) else { return nil }
         guard let s = v.stringValue else { throw mismatch(key, "a string", v) }
         return s
     }
 
     /// The array of strings `key`.
-    public func strings(_ key: String) throws(JSONFieldError) -> [String]? {
+    package func strings(_ key: String) throws(JSONFieldError) -> [String]? {
         guard let v = value(key) else { return nil }
         guard let items = v.arrayValue else { throw mismatch(key, "an array of strings", v) }
         var strings: [String] = []
@@ -127,14 +127,14 @@ public final class JSONFieldReader {
     }
 
     /// The object `key`, as a reader of its own.
-    public func object(_ key: String) throws(JSONFieldError) -> JSONFieldReader? {
+    package func object(_ key: String) throws(JSONFieldError) -> JSONFieldReader? {
         guard let v = value(key) else { return nil }
         guard case let .object(o) = v else { throw mismatch(key, "an object", v) }
         return JSONFieldReader(object: o, file: file, path: keyPath(key))
     }
 
     /// The array of objects `key`, each as a reader.
-    public func objects(_ key: String) throws(JSONFieldError) -> [JSONFieldReader]? {
+    package func objects(_ key: String) throws(JSONFieldError) -> [JSONFieldReader]? {
         guard let v = value(key) else { return nil }
         guard let items = v.arrayValue else { throw mismatch(key, "an array of objects", v) }
         var readers: [JSONFieldReader] = []
@@ -146,7 +146,7 @@ public final class JSONFieldReader {
     }
 
     /// `value`, or a `.missing` error for `key` when it is nil: `try r.required(r.int("max_length"), "max_length")`.
-    public func required<T>(_ value: T?, _ key: String) throws(JSONFieldError) -> T {
+    package func required<T>(_ value: T?, _ key: String) throws(JSONFieldError) -> T {
         guard let value else { throw JSONFieldError(file: file, key: keyPath(key), problem: .missing) }
         return value
     }

@@ -1,21 +1,21 @@
 import Foundation
 
 /// One line of a text file: its text without the line break, and its number counted from 1.
-public struct TextLine: Sendable, Equatable {
+package struct TextLine: Sendable, Equatable {
     /// The line's 1-based number in the file.
-    public var number: Int
+    package var number: Int
     /// The line's text, without `\n`, `\r\n` or `\r`.
-    public var text: String
+    package var text: String
 
     /// A line numbered `number` holding `text`.
-    public init(number: Int, text: String) {
+    package init(number: Int, text: String) {
         self.number = number
         self.text = text
     }
 }
 
 /// Why a text file could not be read as lines; every case names the file, and a decoding error its line and byte.
-public enum TextFileError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum TextFileError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file does not exist.
     case notFound(file: String)
     /// The file exists but this process may not read it.
@@ -30,14 +30,14 @@ public enum TextFileError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidJSONLine(file: String, line: Int, error: JSONError)
 
     /// What is wrong with the file, without its name (for messages that name it already).
-    public var reason: String {
+    package var reason: String {
         let text = description
         for prefix in ["\(file): ", "\(file):"] where text.hasPrefix(prefix) { return String(text.dropFirst(prefix.count)) }
         return text
     }
 
     /// The file the error is about.
-    public var file: String {
+    package var file: String {
         switch self {
         case let .notFound(file), let .permissionDenied(file), let .isADirectory(file), let .unreadable(file, _),
              let .invalidUTF8(file, _, _, _), let .invalidJSONLine(file, _, _):
@@ -46,7 +46,7 @@ public enum TextFileError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// One line: the file, where, and how to fix it.
-    public var description: String {
+    package var description: String {
         switch self {
         case let .notFound(file): return "\(file): no such file"
         case let .permissionDenied(file): return "\(file): permission denied (check the file's read permission)"
@@ -65,9 +65,9 @@ public enum TextFileError: Error, Sendable, Equatable, CustomStringConvertible {
 /// line, a UTF-8 byte-order mark at the start is dropped, and the bytes must be UTF-8 (an error names the line and
 /// byte of the first one that is not). The CLI's `--input` files, JSON Lines datasets and corpora all come through
 /// here, so a file saved on Windows reads as the same lines as on Linux.
-public enum TextLines {
+package enum TextLines {
     /// The bytes of `url` (`-` reads standard input), with the read's failure as a typed error.
-    public static func readBytes(_ path: String) throws(TextFileError) -> [UInt8] {
+    package static func readBytes(_ path: String) throws(TextFileError) -> [UInt8] {
         if path == "-" {
             return [UInt8](FileHandle.standardInput.readDataToEndOfFile())
         }
@@ -96,14 +96,14 @@ public enum TextLines {
     }
 
     /// The lines of the file at `path` (`-` for standard input); see `split(_:file:)`.
-    public static func read(_ path: String, keepEmpty: Bool = false) throws(TextFileError) -> [TextLine] {
+    package static func read(_ path: String, keepEmpty: Bool = false) throws(TextFileError) -> [TextLine] {
         try split(readBytes(path), file: path == "-" ? "<stdin>" : path, keepEmpty: keepEmpty)
     }
 
     /// `bytes` cut into lines at `\n`, `\r\n` or `\r`, after a leading byte-order mark; a final line break does
     /// not start another line. Lines that are empty or only white space are dropped unless `keepEmpty`.
     /// - Throws: `TextFileError.invalidUTF8` naming `file`, the line and the byte.
-    public static func split(_ bytes: [UInt8], file: String, keepEmpty: Bool = false) throws(TextFileError) -> [TextLine] {
+    package static func split(_ bytes: [UInt8], file: String, keepEmpty: Bool = false) throws(TextFileError) -> [TextLine] {
         let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         if let bad = bytes.withUnsafeBufferPointer({ UTF8Validation.firstInvalidOffset(in: UnsafeBufferPointer(rebasing: $0[start...])) }) {
             let offset = start + bad
@@ -139,15 +139,15 @@ public enum TextLines {
 }
 
 /// JSON Lines (one JSON value per line), read through `TextLines`, so CRLF files and a byte-order mark are fine.
-public enum JSONLines {
+package enum JSONLines {
     /// The value of every non-blank line of `path` (`-` for standard input), with its line number.
     /// - Throws: `TextFileError`, with `.invalidJSONLine` naming the file, line and column of a bad line.
-    public static func read(_ path: String) throws(TextFileError) -> [(line: Int, value: JSONValue)] {
+    package static func read(_ path: String) throws(TextFileError) -> [(line: Int, value: JSONValue)] {
         try parse(TextLines.read(path), file: path == "-" ? "<stdin>" : path)
     }
 
     /// The value of each of `lines`.
-    public static func parse(_ lines: [TextLine], file: String) throws(TextFileError) -> [(line: Int, value: JSONValue)] {
+    package static func parse(_ lines: [TextLine], file: String) throws(TextFileError) -> [(line: Int, value: JSONValue)] {
         var values: [(line: Int, value: JSONValue)] = []
         values.reserveCapacity(lines.count)
         for line in lines {

@@ -8,12 +8,12 @@ import Foundation
 /// The members differ only in options: RoBERTa counts positions from `pad_token_id + 1` over non-pad tokens
 /// (`RobertaEmbeddings`), DistilBERT has no token types and may use fixed sinusoidal positions (`Embeddings`),
 /// ALBERT's tables are `embedding_size` wide (`AlbertEmbeddings`; the model projects them to `hidden_size`).
-public final class BertEmbeddings: Module {
-    public let wordEmbeddings: Embedding
-    public let positionEmbeddings: Embedding
-    public let tokenTypeEmbeddings: Embedding?
-    public let layerNorm: LayerNorm
-    public let dropout: Float
+package final class BertEmbeddings: Module {
+    package let wordEmbeddings: Embedding
+    package let positionEmbeddings: Embedding
+    package let tokenTypeEmbeddings: Embedding?
+    package let layerNorm: LayerNorm
+    package let dropout: Float
     /// RoBERTa: the pad id whose successor is the first position; nil counts positions from 0.
     let positionPaddingIndex: Int?
     let modelType: BertConfig.ModelType
@@ -21,7 +21,7 @@ public final class BertEmbeddings: Module {
     /// Embeddings sized from the config.
     /// - Throws: `ModelError.unsupportedConfig` when a RoBERTa config's `max_position_embeddings` leaves no
     ///   position after its padding offset (`pad_token_id + 1`).
-    public init(config: BertConfig, generator: inout SeededGenerator) throws {
+    package init(config: BertConfig, generator: inout SeededGenerator) throws {
         let std = Float(config.initializerRange)
         let width = config.embeddingSize ?? config.hiddenSize
         modelType = config.modelType
@@ -46,7 +46,7 @@ public final class BertEmbeddings: Module {
         dropout = Float(config.hiddenDropoutProb)
     }
 
-    public var children: [(key: String, module: Module)] {
+    package var children: [(key: String, module: Module)] {
         var c: [(key: String, module: Module)] = [("word_embeddings", wordEmbeddings), ("position_embeddings", positionEmbeddings)]
         if let t = tokenTypeEmbeddings { c.append(("token_type_embeddings", t)) }
         c.append(("LayerNorm", layerNorm))
@@ -117,7 +117,7 @@ public final class BertEmbeddings: Module {
 extension BertEmbeddings {
     /// Embeddings of selected tokens only, packed [tokens.count, width] (inference): `tokens` are flat indices
     /// into the batch (row · length + column); positions are those of the padded call.
-    public func packed(_ input: EncoderInput, tokens: [Int]) throws -> Tensor {
+    package func packed(_ input: EncoderInput, tokens: [Int]) throws -> Tensor {
         let positions = try positionIds(input)
         let n = tokens.count
         var x = try wordEmbeddings(tokens.map { input.inputIds[$0] }, shape: [n])
@@ -128,16 +128,16 @@ extension BertEmbeddings {
 }
 
 /// `BertPooler`: tanh(W · hidden[:, 0] + b). Key `dense` (ALBERT stores the same layer bare, as `pooler`).
-public final class BertPooler: Module {
-    public let dense: Linear
+package final class BertPooler: Module {
+    package let dense: Linear
 
     /// A pooler of `hidden` features.
-    public init(hidden: Int, std: Float, generator: inout SeededGenerator) { dense = Linear(hidden, hidden, std: std, generator: &generator) }
+    package init(hidden: Int, std: Float, generator: inout SeededGenerator) { dense = Linear(hidden, hidden, std: std, generator: &generator) }
 
-    public var children: [(key: String, module: Module)] { [("dense", dense)] }
+    package var children: [(key: String, module: Module)] { [("dense", dense)] }
 
     /// [batch, sequence, hidden] → [batch, hidden] from the first token.
-    public func callAsFunction(_ hidden: Tensor) throws -> Tensor {
+    package func callAsFunction(_ hidden: Tensor) throws -> Tensor {
         try dense(hidden.select(dim: 1, index: 0)).tanh()
     }
 }

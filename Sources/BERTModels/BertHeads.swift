@@ -3,10 +3,10 @@ import BERTTensor
 
 /// `BertPredictionHeadTransform`: dense, activation, LayerNorm. Keys `dense`, `LayerNorm` (the masked-LM head
 /// lists them under its member's names).
-public final class BertPredictionHeadTransform: Module {
-    public let dense: Linear
-    public let layerNorm: LayerNorm
-    public let activation: Activation
+package final class BertPredictionHeadTransform: Module {
+    package let dense: Linear
+    package let layerNorm: LayerNorm
+    package let activation: Activation
 
     /// hidden → the word-embedding width (ALBERT's `embedding_size`, else `hidden_size`).
     init(config: BertConfig, generator: inout SeededGenerator) throws {
@@ -16,21 +16,21 @@ public final class BertPredictionHeadTransform: Module {
         activation = try MaskedLMHeadLayout.activation(config)
     }
 
-    public var children: [(key: String, module: Module)] { [("dense", dense), ("LayerNorm", layerNorm)] }
+    package var children: [(key: String, module: Module)] { [("dense", dense), ("LayerNorm", layerNorm)] }
 
     /// [..., hidden] → [..., width].
-    public func callAsFunction(_ x: Tensor) throws -> Tensor { try layerNorm(activation(dense(x))) }
+    package func callAsFunction(_ x: Tensor) throws -> Tensor { try layerNorm(activation(dense(x))) }
 }
 
 /// The masked-LM head of every member: `BertLMPredictionHead` (`cls.predictions`), `RobertaLMHead` (`lm_head`),
 /// DistilBERT's `vocab_transform` / `vocab_layer_norm` / `vocab_projector`, `AlbertMLMHead` (`predictions`).
 /// A transform, then a decoder whose weight IS the word-embedding table (tied, one tensor) plus its own bias.
-public final class BertLMPredictionHead: Module {
-    public let transform: BertPredictionHeadTransform
+package final class BertLMPredictionHead: Module {
+    package let transform: BertPredictionHeadTransform
     /// The word-embedding table [vocab, width], shared with the encoder.
-    public let decoderWeight: Tensor
+    package let decoderWeight: Tensor
     /// [vocab].
-    public let bias: Tensor
+    package let bias: Tensor
     let layout: MaskedLMHeadLayout
 
     init(config: BertConfig, wordEmbeddings: Tensor, generator: inout SeededGenerator) throws {
@@ -40,8 +40,8 @@ public final class BertLMPredictionHead: Module {
         layout = MaskedLMHeadLayout(config.family)
     }
 
-    public var ownParameters: [(key: String, tensor: Tensor)] { [(layout.bias, bias)] }
-    public var children: [(key: String, module: Module)] { [(layout.dense, transform.dense), (layout.layerNorm, transform.layerNorm)] }
+    package var ownParameters: [(key: String, tensor: Tensor)] { [(layout.bias, bias)] }
+    package var children: [(key: String, module: Module)] { [(layout.dense, transform.dense), (layout.layerNorm, transform.layerNorm)] }
 
     /// Where the head goes in its model: under its key, or (DistilBERT) as the model's own entries.
     func entries() -> (children: [(key: String, module: Module)], own: [(key: String, tensor: Tensor)]) {
@@ -49,7 +49,7 @@ public final class BertLMPredictionHead: Module {
     }
 
     /// [..., hidden] → vocabulary logits [..., vocab].
-    public func callAsFunction(_ x: Tensor) throws -> Tensor { try transform(x).linear(weight: decoderWeight, bias: bias) }
+    package func callAsFunction(_ x: Tensor) throws -> Tensor { try transform(x).linear(weight: decoderWeight, bias: bias) }
 }
 
 /// Checkpoint names that hold tied copies of parameters we already have (skipped on load, as `transformers` does).
@@ -60,7 +60,7 @@ let tiedDecoderKeys = FamilyMember.tiedDecoderKeys + ["embeddings.position_ids"]
 /// `AlbertForMaskedLM` (`albert`, `predictions`), by `config.modelType`.
 public final class BertForMaskedLM: Module {
     public let bert: BertModel
-    public let predictions: BertLMPredictionHead
+    package let predictions: BertLMPredictionHead
 
     /// A new model from `config`.
     public init(config: BertConfig, seed: UInt64 = 0, randomInit: Bool = true) throws {
@@ -69,7 +69,7 @@ public final class BertForMaskedLM: Module {
         predictions = try BertLMPredictionHead(config: config, wordEmbeddings: bert.embeddings.wordEmbeddings.weight, generator: &g)
     }
 
-    public var children: [(key: String, module: Module)] { [(bert.config.family.baseKey, bert)] + predictions.entries().children }
+    package var children: [(key: String, module: Module)] { [(bert.config.family.baseKey, bert)] + predictions.entries().children }
     public var ownParameters: [(key: String, tensor: Tensor)] { predictions.entries().own }
 
     /// Vocabulary logits [batch, sequence, vocab].
@@ -80,7 +80,7 @@ public final class BertForMaskedLM: Module {
     /// Cross-entropy over positions whose label is not -100, as `BertForMaskedLM` computes it. Only the labelled
     /// positions go through the prediction head (as Google's original code gathers them): the same loss and
     /// gradients, without the vocabulary-sized product for every other token. `logits` are [labelled, vocab].
-    public func loss(_ input: EncoderInput, labels: [Int], context: ForwardContext = .inference) throws -> (loss: Tensor, logits: Tensor) {
+    package func loss(_ input: EncoderInput, labels: [Int], context: ForwardContext = .inference) throws -> (loss: Tensor, logits: Tensor) {
         let hidden = try bert(input, context: context).lastHiddenState
         let (rows, kept) = try labelledRows(hidden, labels: labels)
         let logits = try predictions(rows)
@@ -93,8 +93,8 @@ public final class BertForMaskedLM: Module {
 /// math: MLM + a two-way classifier on the pooled output). RoBERTa and DistilBERT have no such class.
 public final class BertForPreTraining: Module {
     public let bert: BertModel
-    public let predictions: BertLMPredictionHead
-    public let seqRelationship: Linear
+    package let predictions: BertLMPredictionHead
+    package let seqRelationship: Linear
 
     /// A new model from `config`.
     public init(config: BertConfig, seed: UInt64 = 0, randomInit: Bool = true) throws {
@@ -107,7 +107,7 @@ public final class BertForPreTraining: Module {
         seqRelationship = Linear(config.hiddenSize, 2, std: randomInit ? Float(config.initializerRange) : 0, generator: &g)
     }
 
-    public var children: [(key: String, module: Module)] {
+    package var children: [(key: String, module: Module)] {
         let family = bert.config.family
         return [(family.baseKey, bert)] + predictions.entries().children + [(family.sentenceHeadKey!, seqRelationship)]
     }
@@ -121,7 +121,7 @@ public final class BertForPreTraining: Module {
     /// total = MLM cross-entropy (labels -100 ignored) + NSP cross-entropy, as `BertForPreTraining`. Only labelled
     /// positions go through the prediction head (same loss and gradients; see `BertForMaskedLM.loss`), so
     /// `prediction` is [labelled, vocab] with `labelledLabels` its targets.
-    public func loss(_ input: EncoderInput, labels: [Int], nextSentenceLabels: [Int], context: ForwardContext = .inference) throws
+    package func loss(_ input: EncoderInput, labels: [Int], nextSentenceLabels: [Int], context: ForwardContext = .inference) throws
         -> (total: Tensor, mlm: Tensor, nsp: Tensor, prediction: Tensor, labelledLabels: [Int], seqRelationship: Tensor) {
         let out = try bert(input, context: context)
         let (rows, kept) = try labelledRows(out.lastHiddenState, labels: labels)

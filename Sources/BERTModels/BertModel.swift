@@ -22,10 +22,10 @@ public struct BertModelOutput {
 /// use's, with no per-use copies. Its `embedding_size`-wide embeddings go through `embedding_hidden_mapping_in`.
 public final class BertModel: Module {
     public let config: BertConfig
-    public let embeddings: BertEmbeddings
+    package let embeddings: BertEmbeddings
     /// The distinct layers (ALBERT: group-major, `inner_group_num` per group).
-    public let layers: [EncoderLayer]
-    public let pooler: BertPooler?
+    package let layers: [EncoderLayer]
+    package let pooler: BertPooler?
     /// ALBERT's `encoder.embedding_hidden_mapping_in` [embedding_size → hidden_size]; nil for the others.
     let embeddingProjection: Linear?
     /// Index into `layers` of each layer application, in order (ALBERT repeats them).
@@ -67,7 +67,7 @@ public final class BertModel: Module {
         pooler = addPoolingLayer && family.hasPooler ? BertPooler(hidden: config.hiddenSize, std: std, generator: &g) : nil
     }
 
-    public var children: [(key: String, module: Module)] {
+    package var children: [(key: String, module: Module)] {
         let family = config.family
         var c: [(key: String, module: Module)] = [("embeddings", embeddings)]
         if let p = embeddingProjection { c.append(("encoder.embedding_hidden_mapping_in", p)) }

@@ -30,7 +30,7 @@ public enum ClassificationLabels {
 /// `DistilBertForSequenceClassification` (first token → `pre_classifier` → ReLU → dropout → `classifier`).
 public final class BertForSequenceClassification: Module {
     public let bert: BertModel
-    public let classifier: Linear
+    package let classifier: Linear
     /// RoBERTa's `classifier.dense` or DistilBERT's `pre_classifier`; nil where the pooler does this job.
     package let preClassifier: Linear?
     public let numLabels: Int
@@ -49,7 +49,7 @@ public final class BertForSequenceClassification: Module {
         problemType = config.problemType.flatMap(ProblemType.init(rawValue:))
     }
 
-    public var children: [(key: String, module: Module)] {
+    package var children: [(key: String, module: Module)] {
         let family = bert.config.family
         guard let pre = preClassifier, let keys = family.preClassifier else { return [(family.baseKey, bert), ("classifier", classifier)] }
         return [(family.baseKey, bert), (keys.dense, pre), (keys.output, classifier)]
@@ -68,7 +68,7 @@ public final class BertForSequenceClassification: Module {
 
     /// The loss `transformers` computes: MSE for regression, cross-entropy for single-label, BCE-with-logits for
     /// multi-label; the problem type is inferred from `numLabels` and the labels when the config has none.
-    public func loss(_ input: EncoderInput, labels: ClassificationLabels, context: ForwardContext = .inference) throws -> (loss: Tensor, logits: Tensor) {
+    package func loss(_ input: EncoderInput, labels: ClassificationLabels, context: ForwardContext = .inference) throws -> (loss: Tensor, logits: Tensor) {
         let logits = try self(input, context: context)
         let kind = problemType ?? {
             if numLabels == 1 { return .regression }
@@ -95,7 +95,7 @@ public final class BertForSequenceClassification: Module {
 /// their member's encoder key, by `config.modelType`).
 public final class BertForTokenClassification: Module {
     public let bert: BertModel
-    public let classifier: Linear
+    package let classifier: Linear
     public let dropout: Float
 
     /// A new model.
@@ -105,7 +105,7 @@ public final class BertForTokenClassification: Module {
         dropout = config.family.tokenClassifierDropout(config)
     }
 
-    public var children: [(key: String, module: Module)] { [(bert.config.family.baseKey, bert), ("classifier", classifier)] }
+    package var children: [(key: String, module: Module)] { [(bert.config.family.baseKey, bert), ("classifier", classifier)] }
 
     /// Logits [batch, sequence, numLabels]. `skippingPadding`: see `BertModel.callAsFunction` (the logits of real
     /// tokens are the same; padded positions get the classifier's bias).
@@ -114,7 +114,7 @@ public final class BertForTokenClassification: Module {
     }
 
     /// Cross-entropy over tokens whose label is not -100.
-    public func loss(_ input: EncoderInput, labels: [Int], context: ForwardContext = .inference) throws -> (loss: Tensor, logits: Tensor) {
+    package func loss(_ input: EncoderInput, labels: [Int], context: ForwardContext = .inference) throws -> (loss: Tensor, logits: Tensor) {
         let logits = try self(input, context: context)
         return (try logits.reshaped([-1, logits.shape[2]]).crossEntropy(labels: labels), logits)
     }
@@ -125,7 +125,7 @@ public final class BertForTokenClassification: Module {
 /// `qa_dropout` before the head), by `config.modelType`.
 public final class BertForQuestionAnswering: Module {
     public let bert: BertModel
-    public let qaOutputs: Linear
+    package let qaOutputs: Linear
     /// DistilBERT's `qa_dropout`; 0 for the others.
     let dropout: Float
 
@@ -136,7 +136,7 @@ public final class BertForQuestionAnswering: Module {
         dropout = config.family.questionAnsweringDropout(config)
     }
 
-    public var children: [(key: String, module: Module)] { [(bert.config.family.baseKey, bert), ("qa_outputs", qaOutputs)] }
+    package var children: [(key: String, module: Module)] { [(bert.config.family.baseKey, bert), ("qa_outputs", qaOutputs)] }
 
     /// Start and end logits, each [batch, sequence]. `skippingPadding`: see `BertModel.callAsFunction` (the logits
     /// of real tokens are the same; padded positions get the head's bias).
@@ -147,7 +147,7 @@ public final class BertForQuestionAnswering: Module {
     }
 
     /// (CE(start) + CE(end)) / 2 with positions clamped to the sequence, as `transformers` does.
-    public func loss(_ input: EncoderInput, startPositions: [Int], endPositions: [Int], context: ForwardContext = .inference) throws -> Tensor {
+    package func loss(_ input: EncoderInput, startPositions: [Int], endPositions: [Int], context: ForwardContext = .inference) throws -> Tensor {
         let (s, e) = try self(input, context: context)
         let clamp = { (p: Int) in min(max(p, 0), input.length) }
         // Positions clamped to `length` are ignored (ignore_index = length).
@@ -160,7 +160,7 @@ public final class BertForQuestionAnswering: Module {
 /// `BertForNextSentencePrediction`: pooled output → `cls.seq_relationship` [hidden → 2].
 public final class BertForNextSentencePrediction: Module {
     public let bert: BertModel
-    public let seqRelationship: Linear
+    package let seqRelationship: Linear
 
     /// A new model.
     public init(config: BertConfig, seed: UInt64 = 0, randomInit: Bool = true) throws {
@@ -171,7 +171,7 @@ public final class BertForNextSentencePrediction: Module {
         seqRelationship = Linear.head(config: config, outputs: 2, seed: seed, randomInit: randomInit)
     }
 
-    public var children: [(key: String, module: Module)] { [("bert", bert), ("cls.seq_relationship", seqRelationship)] }
+    package var children: [(key: String, module: Module)] { [("bert", bert), ("cls.seq_relationship", seqRelationship)] }
 
     /// Logits [batch, 2]: index 0 = B follows A.
     public func callAsFunction(_ input: EncoderInput, context: ForwardContext = .inference) throws -> Tensor {
@@ -182,7 +182,7 @@ public final class BertForNextSentencePrediction: Module {
 /// `BertForMultipleChoice`: each (context, choice) row → pooled → `classifier` [hidden → 1]; logits [batch, choices].
 public final class BertForMultipleChoice: Module {
     public let bert: BertModel
-    public let classifier: Linear
+    package let classifier: Linear
     public let dropout: Float
 
     /// A new model.
@@ -195,7 +195,7 @@ public final class BertForMultipleChoice: Module {
         dropout = Float(config.classifierDropout ?? config.hiddenDropoutProb)
     }
 
-    public var children: [(key: String, module: Module)] { [("bert", bert), ("classifier", classifier)] }
+    package var children: [(key: String, module: Module)] { [("bert", bert), ("classifier", classifier)] }
 
     /// `input` holds batch × choices rows (choices consecutive) → logits [batch, choices].
     public func callAsFunction(_ input: EncoderInput, choices: Int, context: ForwardContext = .inference) throws -> Tensor {

@@ -4,7 +4,7 @@ import BERTTensor
 import Foundation
 
 /// Anything that holds named fp32-convertible tensors: a safetensors file, a generated checkpoint, a dictionary.
-public protocol TensorSource {
+package protocol TensorSource {
     /// Every tensor name.
     var tensorNames: [String] { get }
     /// The shape of `name`.
@@ -23,15 +23,15 @@ public protocol TensorSource {
 }
 
 extension TensorSource {
-    public func copyFloats(_ name: String, into destination: UnsafeMutableBufferPointer<Float>) throws {
+    package func copyFloats(_ name: String, into destination: UnsafeMutableBufferPointer<Float>) throws {
         let values = try floats(name)
         guard values.count == destination.count, let out = destination.baseAddress else {
             throw ModelError.shapeMismatch(key: name, expected: [destination.count], found: [values.count], file: sourceDescription)
         }
         values.withUnsafeBufferPointer { out.update(from: $0.baseAddress!, count: values.count) }
     }
-    public func lentStorage(_ name: String) throws -> TensorStorage? { nil }
-    public func finishedReading(_ name: String) {}
+    package func lentStorage(_ name: String) throws -> TensorStorage? { nil }
+    package func finishedReading(_ name: String) {}
 }
 
 /// How checkpoint loading treats embedding tables.
@@ -46,20 +46,20 @@ public enum CheckpointLoadingOptions {
 }
 
 /// Tensors held in memory by name.
-public struct DictionaryTensorSource: TensorSource {
+package struct DictionaryTensorSource: TensorSource {
     /// name → (shape, values).
-    public var tensors: [String: (shape: [Int], values: [Float])]
-    public var sourceDescription: String
+    package var tensors: [String: (shape: [Int], values: [Float])]
+    package var sourceDescription: String
 
     /// A source over `tensors`.
-    public init(_ tensors: [String: (shape: [Int], values: [Float])], description: String = "in-memory checkpoint") {
+    package init(_ tensors: [String: (shape: [Int], values: [Float])], description: String = "in-memory checkpoint") {
         self.tensors = tensors
         self.sourceDescription = description
     }
 
-    public var tensorNames: [String] { Array(tensors.keys) }
-    public func shape(of name: String) throws -> [Int] { tensors[name]!.shape }
-    public func floats(_ name: String) throws -> [Float] { tensors[name]!.values }
+    package var tensorNames: [String] { Array(tensors.keys) }
+    package func shape(of name: String) throws -> [Int] { tensors[name]!.shape }
+    package func floats(_ name: String) throws -> [Float] { tensors[name]!.values }
 }
 
 extension Module {
@@ -72,7 +72,7 @@ extension Module {
     /// `ignoring` (prefixes or suffixes of names: other heads, buffers such as `position_ids`).
     /// - Returns: the source names that were ignored.
     @discardableResult
-    public func load(from source: TensorSource, prefixes: [String] = ["", "bert."], ignoring: [String] = []) throws -> [String] {
+    package func load(from source: TensorSource, prefixes: [String] = ["", "bert."], ignoring: [String] = []) throws -> [String] {
         let named = namedParameters()
         let lookupTables = embeddingTables()
         dropInferenceCaches()  // the weights are about to change (even if loading fails half way)
@@ -129,7 +129,7 @@ extension Module {
     }
 
     /// Drops every encoder layer's packed inference weights in this module tree (`prepareForInference`).
-    public func dropInferenceCaches() {
+    package func dropInferenceCaches() {
         (self as? EncoderLayer)?.dropPackedWeights()
         for c in children { c.module.dropInferenceCaches() }
     }

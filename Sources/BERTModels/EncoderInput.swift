@@ -44,7 +44,7 @@ public struct EncoderInput: Sendable {
 
     /// The additive attention mask [batch, 1, 1, length]: 0 where attended, the most negative float elsewhere
     /// (as `transformers` builds it from `torch.finfo(dtype).min`).
-    public func additiveMask() throws -> Tensor {
+    package func additiveMask() throws -> Tensor {
         try Tensor(shape: [batch, 1, 1, length], scalars: attentionMask.map { $0 == 1 ? 0 : -Float.greatestFiniteMagnitude })
     }
 }

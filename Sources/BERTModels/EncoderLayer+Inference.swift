@@ -85,7 +85,7 @@ extension EncoderLayer {
     /// ones quantised, bf16 ones rounded, or taken as stored when the layer was loaded from a quantised checkpoint. The copies are
     /// used by the no-tape paths until a training forward pass or a checkpoint load drops them. No effect on layers
     /// whose q/k/v do not share a buffer.
-    public func prepareForInference(_ precision: InferencePrecision = .fp32, index: Int = 0, packsFP32: Bool = true) {
+    package func prepareForInference(_ precision: InferencePrecision = .fp32, index: Int = 0, packsFP32: Bool = true) {
         guard let (qkv, _) = Linear.stackedView([query, key, value]) else { return }
         func prepared(_ weight: Tensor, _ role: String, stored: QuantizedMatrix?) -> InferenceWeight {
             if precision.lowers(role, layer: index) {
@@ -113,10 +113,10 @@ extension EncoderLayer {
     }
 
     /// Whether inference runs any of this layer's products in int8.
-    public var runsInt8: Bool { packedWeights?.isQuantized ?? false }
+    package var runsInt8: Bool { packedWeights?.isQuantized ?? false }
 
     /// Drops the prepared copies (after the weights change).
-    public func dropPackedWeights() { packedWeights = nil }
+    package func dropPackedWeights() { packedWeights = nil }
 }
 
 extension Module {
@@ -124,7 +124,7 @@ extension Module {
     /// `precision`: fp32 leaves the model as loaded; int8 quantises the encoder's linear layers (packing the ones
     /// it keeps fp32 on models up to 512 wide, where packing was measured to pay).
     /// - Throws: `ModelError.invalidInput` for a precision `validate` rejects.
-    public func prepareEncoders(for precision: InferencePrecision) throws {
+    package func prepareEncoders(for precision: InferencePrecision) throws {
         try precision.validate()
         guard precision.dtype != .fp32 else { return }
         if let bert = self as? BertModel {
@@ -135,7 +135,7 @@ extension Module {
     }
 
     /// Whether a `BertModel` in this tree is quantised (`BertModel.isQuantized`).
-    public var containsQuantizedEncoder: Bool {
+    package var containsQuantizedEncoder: Bool {
         if let bert = self as? BertModel { return bert.isQuantized }
         return children.contains { $0.module.containsQuantizedEncoder }
     }

@@ -4,20 +4,20 @@ import BERTTensor
 
 /// Checkpoint key names of one encoder layer's sub-modules; the only thing that differs between BERT,
 /// RoBERTa, DistilBERT and ALBERT layers.
-public struct EncoderLayerKeys: Sendable {
-    public var query, key, value, attentionOutput, attentionLayerNorm, intermediate, output, outputLayerNorm: String
+package struct EncoderLayerKeys: Sendable {
+    package var query, key, value, attentionOutput, attentionLayerNorm, intermediate, output, outputLayerNorm: String
 
     /// BERT and RoBERTa (`BertLayer`).
-    public static let bert = EncoderLayerKeys(
+    package static let bert = EncoderLayerKeys(
         query: "attention.self.query", key: "attention.self.key", value: "attention.self.value",
         attentionOutput: "attention.output.dense", attentionLayerNorm: "attention.output.LayerNorm",
         intermediate: "intermediate.dense", output: "output.dense", outputLayerNorm: "output.LayerNorm")
     /// DistilBERT (`TransformerBlock`).
-    public static let distilBERT = EncoderLayerKeys(
+    package static let distilBERT = EncoderLayerKeys(
         query: "attention.q_lin", key: "attention.k_lin", value: "attention.v_lin", attentionOutput: "attention.out_lin",
         attentionLayerNorm: "sa_layer_norm", intermediate: "ffn.lin1", output: "ffn.lin2", outputLayerNorm: "output_layer_norm")
     /// ALBERT (`AlbertLayer`).
-    public static let albert = EncoderLayerKeys(
+    package static let albert = EncoderLayerKeys(
         query: "attention.query", key: "attention.key", value: "attention.value", attentionOutput: "attention.dense",
         attentionLayerNorm: "attention.LayerNorm", intermediate: "ffn", output: "ffn_output",
         outputLayerNorm: "full_layer_layer_norm")
@@ -27,19 +27,19 @@ public struct EncoderLayerKeys: Sendable {
 ///
 ///     a = LayerNorm(x + Dropout(W_o · Attention(W_q x, W_k x, W_v x)))
 ///     y = LayerNorm(a + Dropout(W_2 · act(W_1 a)))
-public final class EncoderLayer: Module {
-    public let query, key, value, attentionOutput, intermediate, output: Linear
-    public let attentionLayerNorm, outputLayerNorm: LayerNorm
-    public let keys: EncoderLayerKeys
-    public let heads: Int
-    public let activation: Activation
-    public let hiddenDropout: Float, attentionDropout: Float
+package final class EncoderLayer: Module {
+    package let query, key, value, attentionOutput, intermediate, output: Linear
+    package let attentionLayerNorm, outputLayerNorm: LayerNorm
+    package let keys: EncoderLayerKeys
+    package let heads: Int
+    package let activation: Activation
+    package let hiddenDropout: Float, attentionDropout: Float
     /// Packed (fp32) or quantised (int8) copies of the weights for inference (`prepareForInference`); dropped by
     /// training and loading.
     var packedWeights: InferenceWeights?
 
     /// A freshly initialised layer.
-    public init(hidden: Int, heads: Int, intermediate: Int, activation: Activation, eps: Float, hiddenDropout: Float,
+    package init(hidden: Int, heads: Int, intermediate: Int, activation: Activation, eps: Float, hiddenDropout: Float,
                 attentionDropout: Float, initStd: Float, keys: EncoderLayerKeys, generator: inout SeededGenerator) {
         // One buffer holds W_q, W_k, W_v (and one the biases), so inference projects q, k, v in one GEMM.
         let qkv = Linear.sharingStorage([Linear(hidden, hidden, std: initStd, generator: &generator),
@@ -58,7 +58,7 @@ public final class EncoderLayer: Module {
         self.attentionDropout = attentionDropout
     }
 
-    public var children: [(key: String, module: Module)] {
+    package var children: [(key: String, module: Module)] {
         [(keys.query, query), (keys.key, key), (keys.value, value), (keys.attentionOutput, attentionOutput),
          (keys.attentionLayerNorm, attentionLayerNorm), (keys.intermediate, intermediate), (keys.output, output),
          (keys.outputLayerNorm, outputLayerNorm)]
@@ -66,7 +66,7 @@ public final class EncoderLayer: Module {
 
     /// x [batch, sequence, hidden], additive mask [batch, 1, 1, sequence] → [batch, sequence, hidden] and, when
     /// `keepAttention`, the attention probabilities [batch, heads, sequence, sequence].
-    public func callAsFunction(_ x: Tensor, mask: Tensor?, context: ForwardContext, keepAttention: Bool = false) throws -> (Tensor, Tensor?) {
+    package func callAsFunction(_ x: Tensor, mask: Tensor?, context: ForwardContext, keepAttention: Bool = false) throws -> (Tensor, Tensor?) {
         let inference = !context.training && !GradientTape.isRecording
         if !inference { packedWeights = nil }  // the weights are about to change
         let (b, s, h) = (x.shape[0], x.shape[1], x.shape[2])
@@ -92,7 +92,7 @@ public final class EncoderLayer: Module {
 
     /// The same layer on packed sequences (inference only): x [tokens, hidden] holds several sequences one after
     /// another with no padding, `sequences` gives each one's rows. Equal to the padded call at every real token.
-    public func packed(_ x: Tensor, sequences: [Range<Int>]) throws -> Tensor {
+    package func packed(_ x: Tensor, sequences: [Range<Int>]) throws -> Tensor {
         let (t, h) = (x.shape[0], x.shape[1])
         let d = h / heads
         let q: Tensor, k: Tensor, v: Tensor

@@ -5,7 +5,7 @@ import SafeTensors
 extension Module {
     /// Every parameter as an fp32 safetensors entry under its checkpoint key (tied tensors once, as `transformers`
     /// saves them), with the `format: pt` metadata `transformers` requires.
-    public func safeTensorsWriter(prefix: String = "") throws -> SafeTensorsWriter {
+    package func safeTensorsWriter(prefix: String = "") throws -> SafeTensorsWriter {
         var writer = SafeTensorsWriter(metadata: ["format": "pt"])
         for (key, tensor) in uniqueNamedParameters(prefix: prefix) {
             try writer.add(key, floats: tensor.scalars, shape: tensor.shape)
@@ -15,7 +15,7 @@ extension Module {
 
     /// Writes `model.safetensors`-style weights atomically to `url` (the same bytes as `safeTensorsWriter`), straight
     /// from the parameters: no copy of the weights is made on the way.
-    public func saveSafeTensors(to url: URL, prefix: String = "") throws {
+    package func saveSafeTensors(to url: URL, prefix: String = "") throws {
         let named = uniqueNamedParameters(prefix: prefix)
         let tensors = Dictionary(uniqueKeysWithValues: named.map { ($0.key, $0.tensor) })
         try SafeTensorsWriter.stream(to: url, metadata: ["format": "pt"],

@@ -5,7 +5,7 @@ extension Pretrained {
     /// tables, `num_hidden_layers` from the `encoder.layer.N` keys, `intermediate_size` from layer 0. Checkpoints
     /// with other key layouts are left to the loader's key walk.
     /// - Throws: `ModelError.configDisagreesWithWeights` naming the key, both values and both files.
-    public static func check(_ config: BertConfig, against source: TensorSource, configFile: String) throws {
+    package static func check(_ config: BertConfig, against source: TensorSource, configFile: String) throws {
         let names = Set(source.tensorNames)
         let family = config.family
         guard let prefix = ["", family.baseKey + "."].first(where: { names.contains($0 + "embeddings.word_embeddings.weight") }) else { return }

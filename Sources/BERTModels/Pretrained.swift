@@ -43,7 +43,7 @@ public enum Pretrained {
 
     /// Whether `source` holds a pooler (`pooler.dense.weight`, or ALBERT's bare `pooler.weight`, with or without
     /// the member's prefix).
-    public static func hasPooler(_ source: TensorSource) -> Bool {
+    package static func hasPooler(_ source: TensorSource) -> Bool {
         let names = Set(source.tensorNames)
         let prefixes = [""] + BertConfig.ModelType.allCases.map { FamilyMember($0).baseKey + "." }
         return prefixes.contains { names.contains($0 + "pooler.dense.weight") || names.contains($0 + "pooler.weight") }

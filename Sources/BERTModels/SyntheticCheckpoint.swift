@@ -8,32 +8,32 @@ import BERTNN
 ///     value = Float((2u − 1)·0.05), or Float(1 + (2u − 1)·0.1) for layer-norm weights: keys ending in
 ///     `LayerNorm.weight` or `layer_norm.weight` (RoBERTa's `lm_head.layer_norm`, DistilBERT's `sa_layer_norm`,
 ///     ALBERT's `full_layer_layer_norm`); Double math, one rounding
-public struct SyntheticCheckpoint: TensorSource {
+package struct SyntheticCheckpoint: TensorSource {
     /// key → shape.
-    public let shapes: [String: [Int]]
-    public var sourceDescription: String { "synthetic checkpoint" }
+    package let shapes: [String: [Int]]
+    package var sourceDescription: String { "synthetic checkpoint" }
 
     /// A checkpoint with these keys and shapes.
-    public init(shapes: [String: [Int]]) { self.shapes = shapes }
+    package init(shapes: [String: [Int]]) { self.shapes = shapes }
 
     /// A checkpoint with exactly `module`'s parameter keys and shapes.
-    public init(shapesOf module: Module) {
+    package init(shapesOf module: Module) {
         shapes = Dictionary(uniqueKeysWithValues: module.namedParameters().map { ($0.key, $0.tensor.shape) })
     }
 
-    public var tensorNames: [String] { Array(shapes.keys) }
+    package var tensorNames: [String] { Array(shapes.keys) }
 
-    public func shape(of name: String) throws -> [Int] {
+    package func shape(of name: String) throws -> [Int] {
         guard let s = shapes[name] else { throw ModelError.missingKeys([name], file: sourceDescription) }
         return s
     }
 
-    public func floats(_ name: String) throws -> [Float] {
+    package func floats(_ name: String) throws -> [Float] {
         SyntheticCheckpoint.values(for: name, count: try elementCount(name))
     }
 
     /// Generates straight into `destination` (no intermediate array).
-    public func copyFloats(_ name: String, into destination: UnsafeMutableBufferPointer<Float>) throws {
+    package func copyFloats(_ name: String, into destination: UnsafeMutableBufferPointer<Float>) throws {
         let n = try elementCount(name)
         guard n == destination.count else {
             throw ModelError.shapeMismatch(key: name, expected: [destination.count], found: [n], file: sourceDescription)
@@ -57,7 +57,7 @@ public struct SyntheticCheckpoint: TensorSource {
     }
 
     /// The first `count` generated values of `key`.
-    public static func values(for key: String, count: Int) -> [Float] {
+    package static func values(for key: String, count: Int) -> [Float] {
         [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             fill(buffer, key: key)
             initialized = count
@@ -65,7 +65,7 @@ public struct SyntheticCheckpoint: TensorSource {
     }
 
     /// Writes the first `buffer.count` generated values of `key` into `buffer`.
-    public static func fill(_ buffer: UnsafeMutableBufferPointer<Float>, key: String) {
+    package static func fill(_ buffer: UnsafeMutableBufferPointer<Float>, key: String) {
         var seed: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in key.utf8 { seed = (seed ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
         var state = seed

@@ -7,34 +7,34 @@ import Foundation
 ///     p ← p − lr·λ·p;  m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  p ← p − lr·(m/(1−β₁ᵗ)) / (√(v/(1−β₂ᵗ)) + ε)
 ///
 /// Parameters whose key ends in `bias` or names a LayerNorm weight get no decay, as BERT's recipe says.
-public final class AdamW {
+package final class AdamW {
     /// One parameter's optimiser state.
-    public struct Slot {
+    package struct Slot {
         /// The checkpoint key.
-        public let key: String
+        package let key: String
         /// The parameter.
-        public let parameter: Tensor
+        package let parameter: Tensor
         /// First and second moment estimates.
-        public var m: [Float], v: [Float]
+        package var m: [Float], v: [Float]
         /// Whether weight decay applies.
-        public let decays: Bool
+        package let decays: Bool
     }
 
     /// Learning rate (set by a schedule each step).
-    public var learningRate: Float
+    package var learningRate: Float
     /// β₁, β₂.
-    public let beta1: Float, beta2: Float
+    package let beta1: Float, beta2: Float
     /// ε in the denominator.
-    public let eps: Float
+    package let eps: Float
     /// Decoupled weight-decay factor λ.
-    public let weightDecay: Float
+    package let weightDecay: Float
     /// Steps taken (t).
-    public private(set) var step = 0
+    package private(set) var step = 0
     /// Per-parameter state, in the model's parameter order.
-    public private(set) var slots: [Slot]
+    package private(set) var slots: [Slot]
 
     /// An optimiser over `parameters` (named, as `Module.namedParameters()` gives them; shared tensors once).
-    public init(parameters: [(key: String, tensor: Tensor)], learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999,
+    package init(parameters: [(key: String, tensor: Tensor)], learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999,
                 eps: Float = 1e-8, weightDecay: Float = 0.01, noDecay: (String) -> Bool = AdamW.isNoDecayKey) {
         self.learningRate = learningRate
         self.beta1 = beta1; self.beta2 = beta2; self.eps = eps; self.weightDecay = weightDecay
@@ -46,12 +46,12 @@ public final class AdamW {
     }
 
     /// BERT's no-decay rule: biases and LayerNorm weights.
-    public static func isNoDecayKey(_ key: String) -> Bool {
+    package static func isNoDecayKey(_ key: String) -> Bool {
         key.hasSuffix("bias") || key.contains("LayerNorm.") || key.contains("layer_norm.") || key.hasSuffix("_layer_norm.weight")
     }
 
     /// Applies one update from each parameter's `.grad` (parameters without a gradient are skipped, as PyTorch does).
-    public func update() {
+    package func update() {
         step += 1
         let bc1 = 1 - powf(beta1, Float(step)), bc2 = 1 - powf(beta2, Float(step))
         let lr = learningRate, b1 = beta1, b2 = beta2, e = eps, decay = 1 - learningRate * weightDecay
@@ -80,7 +80,7 @@ public final class AdamW {
     }
 
     /// Restores state saved from `slots` (resuming a run).
-    public func restore(step: Int, moments: [String: (m: [Float], v: [Float])]) {
+    package func restore(step: Int, moments: [String: (m: [Float], v: [Float])]) {
         self.step = step
         for i in slots.indices { if let s = moments[slots[i].key] { slots[i].m = s.m; slots[i].v = s.v } }
     }
@@ -88,7 +88,7 @@ public final class AdamW {
 
 /// Clips gradients by their global L2 norm as `torch.nn.utils.clip_grad_norm_`; returns the norm before clipping.
 @discardableResult
-public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Float) throws -> Float {
+package func clipGradientNorm(_ parameters: [Tensor], maxNorm: Float) throws -> Float {
     var total: Double = 0
     for p in parameters {
         p.grad?.withUnsafeBufferPointer { g in for v in g { total += Double(v) * Double(v) } }
@@ -106,19 +106,19 @@ public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Float) throws -> F
 
 /// `get_linear_schedule_with_warmup`: the learning-rate multiplier rises linearly over `warmupSteps`, then falls
 /// linearly to 0 at `totalSteps`.
-public struct LinearWarmupSchedule: Codable, Sendable {
+package struct LinearWarmupSchedule: Codable, Sendable {
     /// The peak learning rate.
-    public let peak: Float
+    package let peak: Float
     /// Steps of warm-up.
-    public let warmupSteps: Int
+    package let warmupSteps: Int
     /// Steps in the whole run.
-    public let totalSteps: Int
+    package let totalSteps: Int
 
     /// A schedule.
-    public init(peak: Float, warmupSteps: Int, totalSteps: Int) { self.peak = peak; self.warmupSteps = warmupSteps; self.totalSteps = totalSteps }
+    package init(peak: Float, warmupSteps: Int, totalSteps: Int) { self.peak = peak; self.warmupSteps = warmupSteps; self.totalSteps = totalSteps }
 
     /// The learning rate to use for the update after `step` completed updates (0-based, as the PyTorch LambdaLR sees it).
-    public func learningRate(at step: Int) -> Float {
+    package func learningRate(at step: Int) -> Float {
         if step < warmupSteps { return peak * Float(step) / Float(max(1, warmupSteps)) }
         return peak * max(0, Float(totalSteps - step) / Float(max(1, totalSteps - warmupSteps)))
     }

@@ -3,78 +3,78 @@ import Foundation
 import BERTTensor
 
 /// `torch.nn.Linear`: y = x·Wᵀ + b, weight [out, in], bias [out]. Keys `weight`, `bias`.
-public final class Linear: Module {
+package final class Linear: Module {
     /// [outFeatures, inFeatures].
-    public let weight: Tensor
+    package let weight: Tensor
     /// [outFeatures], or nil without bias.
-    public let bias: Tensor?
+    package let bias: Tensor?
     /// The int8 weight a quantised checkpoint stored for this layer (`weight` then holds it dequantised), so int8
     /// inference uses it as stored instead of quantising again; nil otherwise. Cleared when weights are loaded.
     package var storedInt8: QuantizedMatrix?
 
     /// A layer initialised as BERT does: weight ~ N(0, std²), bias 0.
-    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, std: Float = 0.02, generator: inout SeededGenerator) {
+    package init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, std: Float = 0.02, generator: inout SeededGenerator) {
         weight = Init.normal([outFeatures, inFeatures], std: std, generator: &generator)
         self.bias = bias ? Tensor.zeros([outFeatures], requiresGrad: true) : nil
     }
 
     /// Wraps existing tensors (e.g. a tied decoder).
-    public init(weight: Tensor, bias: Tensor?) { self.weight = weight; self.bias = bias }
+    package init(weight: Tensor, bias: Tensor?) { self.weight = weight; self.bias = bias }
 
-    public var ownParameters: [(key: String, tensor: Tensor)] {
+    package var ownParameters: [(key: String, tensor: Tensor)] {
         [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
 
     /// [..., in] → [..., out].
-    public func callAsFunction(_ x: Tensor) throws -> Tensor { try x.linear(weight: weight, bias: bias) }
+    package func callAsFunction(_ x: Tensor) throws -> Tensor { try x.linear(weight: weight, bias: bias) }
 }
 
 /// `torch.nn.Embedding`: a [count, dim] table. Key `weight`.
-public final class Embedding: Module {
+package final class Embedding: Module {
     /// [count, dim].
-    public let weight: Tensor
+    package let weight: Tensor
 
     /// A table initialised N(0, std²), with the padding row zeroed as `transformers` does.
-    public init(_ count: Int, _ dim: Int, std: Float = 0.02, paddingIndex: Int? = nil, generator: inout SeededGenerator) {
+    package init(_ count: Int, _ dim: Int, std: Float = 0.02, paddingIndex: Int? = nil, generator: inout SeededGenerator) {
         weight = Init.normal([count, dim], std: std, generator: &generator)
         if let p = paddingIndex, p >= 0, p < count { (weight.pointer + p * dim).update(repeating: 0, count: dim) }
     }
 
-    public var ownParameters: [(key: String, tensor: Tensor)] { [("weight", weight)] }
+    package var ownParameters: [(key: String, tensor: Tensor)] { [("weight", weight)] }
 
     /// ids laid out as `shape` → shape + [dim].
-    public func callAsFunction(_ ids: [Int], shape: [Int]) throws -> Tensor { try weight.embedding(ids: ids, shape: shape) }
+    package func callAsFunction(_ ids: [Int], shape: [Int]) throws -> Tensor { try weight.embedding(ids: ids, shape: shape) }
 }
 
 /// `torch.nn.LayerNorm` over the last dimension. Keys `weight`, `bias` (old checkpoints' `gamma`/`beta` are
 /// renamed by the checkpoint loader, as `transformers` does).
-public final class LayerNorm: Module {
+package final class LayerNorm: Module {
     /// [dim], initialised to 1.
-    public let weight: Tensor
+    package let weight: Tensor
     /// [dim], initialised to 0.
-    public let bias: Tensor
+    package let bias: Tensor
     /// Added to the variance.
-    public let eps: Float
+    package let eps: Float
 
     /// Ones and zeros.
-    public init(_ dim: Int, eps: Float) {
+    package init(_ dim: Int, eps: Float) {
         weight = Tensor.full([dim], 1)
         weight.requiresGrad = true
         bias = Tensor.zeros([dim], requiresGrad: true)
         self.eps = eps
     }
 
-    public var ownParameters: [(key: String, tensor: Tensor)] { [("weight", weight), ("bias", bias)] }
+    package var ownParameters: [(key: String, tensor: Tensor)] { [("weight", weight), ("bias", bias)] }
 
     /// [..., dim] → [..., dim].
-    public func callAsFunction(_ x: Tensor) throws -> Tensor { try x.layerNorm(weight: weight, bias: bias, eps: eps) }
+    package func callAsFunction(_ x: Tensor) throws -> Tensor { try x.layerNorm(weight: weight, bias: bias, eps: eps) }
 }
 
 /// Parameter initialisers matching `transformers`' `_init_weights` for BERT.
-public enum Init {
+package enum Init {
     /// N(0, std²) values via Box–Muller on the seeded generator; requiresGrad set.
     /// A std of 0 gives zeros that take no memory until written (for models about to be loaded from a checkpoint).
-    public static func normal(_ shape: [Int], std: Float, generator: inout SeededGenerator) -> Tensor {
+    package static func normal(_ shape: [Int], std: Float, generator: inout SeededGenerator) -> Tensor {
         if std == 0 { return Tensor.lazyZeros(shape, requiresGrad: true) }
         let t = Tensor.empty(shape)
         let p = t.pointer

@@ -6,7 +6,7 @@ extension Linear {
     /// `stackedView` then lets inference compute all of them with one GEMM, with no copy of the weights, and
     /// training or loading that updates the layers in place updates the stacked view too. Layers must share
     /// their input width and all have a bias or all have none; otherwise they are returned unchanged.
-    public static func sharingStorage(_ layers: [Linear]) -> [Linear] {
+    package static func sharingStorage(_ layers: [Linear]) -> [Linear] {
         guard let first = layers.first, layers.count > 1 else { return layers }
         let inFeatures = first.weight.shape[1]
         let hasBias = first.bias != nil
@@ -34,7 +34,7 @@ extension Linear {
 
     /// When these layers' weights (and biases) are consecutive row blocks of one buffer, in order (as
     /// `sharingStorage` makes them): the stacked weight [Σ out, in] and bias [Σ out] as views of it. Nil otherwise.
-    public static func stackedView(_ layers: [Linear]) -> (weight: Tensor, bias: Tensor?)? {
+    package static func stackedView(_ layers: [Linear]) -> (weight: Tensor, bias: Tensor?)? {
         guard let first = layers.first else { return nil }
         let inFeatures = first.weight.shape[1]
         var rows = 0

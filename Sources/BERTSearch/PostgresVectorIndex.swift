@@ -36,7 +36,7 @@ public final class PostgresVectorIndex: VectorIndex, @unchecked Sendable {
     private let logger = PostgresVectorIndex.silent
     /// Seconds to wait for the first connection before calling the server unreachable (the pool itself would
     /// keep retrying).
-    public static let connectTimeout: Double = 10
+    package static let connectTimeout: Double = 10
 
     /// Connects to `url` and opens (or creates, with `settings`) its table.
     /// - Throws: `SearchError.invalidOption` for a malformed URL, `.database` when the server cannot be reached or

@@ -27,7 +27,7 @@ public final class SQLiteVectorIndex: VectorIndex {
     /// Defaults chosen by measurement (all-MiniLM-L6-v2, 384 dimensions, polarity sentences, recall@10 against the
     /// exact scan): int8 × 4 → 1.0; binary × 4 → 0.74, × 16 → 0.94, × 24 → 0.97. Binary codes hold one bit per
     /// dimension, so narrow embeddings need a wider candidate pool.
-    public static func defaultRescoreMultiplier(_ quantization: VectorQuantization) -> Int {
+    package static func defaultRescoreMultiplier(_ quantization: VectorQuantization) -> Int {
         switch quantization {
         case .none: return 1
         case .int8: return 4

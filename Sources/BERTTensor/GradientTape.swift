@@ -7,7 +7,7 @@ import CBERTKernels
 ///     let tape = GradientTape()
 ///     let loss = try tape.record { try model.loss(batch) }
 ///     try tape.backward(loss)          // parameters' .grad now hold dLoss/dParameter
-public final class GradientTape {
+package final class GradientTape {
     /// One recorded op: the output, its inputs, and the map from the output's gradient to the inputs'.
     struct Entry {
         let output: Tensor
@@ -18,10 +18,10 @@ public final class GradientTape {
     private(set) var entries: [Entry] = []
 
     /// An empty tape.
-    public init() {}
+    package init() {}
 
     /// Number of recorded ops.
-    public var count: Int { entries.count }
+    package var count: Int { entries.count }
 
     /// The tape recording on this thread, if any.
     static var current: GradientTape? {
@@ -30,10 +30,10 @@ public final class GradientTape {
     }
 
     /// Whether a tape is recording on this thread (inference-only fast paths check this).
-    public static var isRecording: Bool { bert_current_tape() != nil }
+    package static var isRecording: Bool { bert_current_tape() != nil }
 
     /// Runs `body` with this tape recording the ops it performs on this thread.
-    public func record<R>(_ body: () throws -> R) rethrows -> R {
+    package func record<R>(_ body: () throws -> R) rethrows -> R {
         let previous = bert_current_tape()
         bert_set_current_tape(Unmanaged.passUnretained(self).toOpaque())
         defer { bert_set_current_tape(previous) }
@@ -41,7 +41,7 @@ public final class GradientTape {
     }
 
     /// Runs `body` with recording off (e.g. evaluation inside a training step).
-    public static func withoutRecording<R>(_ body: () throws -> R) rethrows -> R {
+    package static func withoutRecording<R>(_ body: () throws -> R) rethrows -> R {
         let previous = bert_current_tape()
         bert_set_current_tape(nil)
         defer { bert_set_current_tape(previous) }
@@ -52,7 +52,7 @@ public final class GradientTape {
 
     /// Back-propagates from `output` (seeded with ones, or `seed`) and ADDS each leaf's gradient into its
     /// `.grad`. Leaves are tensors with `requiresGrad` that no recorded op produced (parameters, inputs).
-    public func backward(_ output: Tensor, seed: Tensor? = nil) throws {
+    package func backward(_ output: Tensor, seed: Tensor? = nil) throws {
         try backward(output, seed: seed, whenLeafIsFinal: nil)
     }
 
@@ -124,5 +124,5 @@ extension Tensor {
     }
 
     /// Sets `.grad` to nil.
-    public func zeroGrad() { grad = nil }
+    package func zeroGrad() { grad = nil }
 }

@@ -10,7 +10,7 @@ extension Tensor {
     /// Without a tape this runs fused: each (batch, head) pair computes its scores in a per-thread scratch
     /// buffer, so the [batch, heads, queries, keys] tensor never exists, and writes its context straight into a
     /// [batch, sequence, heads, headDim] buffer (returned as a permuted view, so merging heads is free).
-    public static func attention(query q: Tensor, key k: Tensor, value v: Tensor, mask: Tensor?, scale: Float,
+    package static func attention(query q: Tensor, key k: Tensor, value v: Tensor, mask: Tensor?, scale: Float,
                                  dropout: Float = 0, keepProbabilities: Bool = false,
                                  generator: inout SeededGenerator) throws -> (context: Tensor, probabilities: Tensor?) {
         guard q.rank == 4, k.rank == 4, v.rank == 4 else {

@@ -9,7 +9,7 @@ enum DivOp: BinaryOperator { @inline(__always) static func apply(_ a: Float, _ b
 
 extension Tensor {
     /// The NumPy/PyTorch broadcast of two shapes, or a shape-mismatch error naming both.
-    public static func broadcastShape(_ a: [Int], _ b: [Int], op: String) throws -> [Int] {
+    package static func broadcastShape(_ a: [Int], _ b: [Int], op: String) throws -> [Int] {
         let r = Swift.max(a.count, b.count)
         var out = [Int](repeating: 1, count: r)
         for i in 0..<r {
@@ -71,7 +71,7 @@ extension Tensor {
 
     /// Sums `self` down to `shape`, undoing a broadcast (the gradient of a broadcast operand).
     /// [..., broadcast dims ...] → `shape`. Accumulates in a fixed order.
-    public func sumToShape(_ target: [Int]) throws -> Tensor {
+    package func sumToShape(_ target: [Int]) throws -> Tensor {
         if shape == target { return self }
         _ = try Tensor.broadcastShape(target, shape, op: "sumToShape")
         let src = contiguousData()
@@ -160,7 +160,7 @@ extension Tensor {
     }
 
     /// self += other in place (same shape; no gradient record). Used to accumulate gradients.
-    public func addInPlace(_ other: Tensor, scale: Float = 1) throws {
+    package func addInPlace(_ other: Tensor, scale: Float = 1) throws {
         guard shape == other.shape else { throw TensorError.shapeMismatch(op: "addInPlace", lhs: shape, rhs: other.shape) }
         let src = other.contiguousData()
         let p = src.pointer, o = pointer

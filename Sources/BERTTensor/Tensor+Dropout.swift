@@ -1,13 +1,13 @@
 /// A small, fast, seedable generator (SplitMix64), so dropout and masking are reproducible from a seed.
-public struct SeededGenerator: RandomNumberGenerator, Codable, Sendable {
+package struct SeededGenerator: RandomNumberGenerator, Codable, Sendable {
     /// The generator's whole state; saving it in a checkpoint lets a resumed run draw the same numbers.
-    public var state: UInt64
+    package var state: UInt64
 
     /// A generator started at `seed`.
-    public init(seed: UInt64) { state = seed }
+    package init(seed: UInt64) { state = seed }
 
     /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -16,13 +16,13 @@ public struct SeededGenerator: RandomNumberGenerator, Codable, Sendable {
     }
 
     /// A uniform float in [0, 1) with 24 random bits.
-    public mutating func nextUnitFloat() -> Float { Float(next() >> 40) / Float(1 << 24) }
+    package mutating func nextUnitFloat() -> Float { Float(next() >> 40) / Float(1 << 24) }
 }
 
 extension Tensor {
     /// Inverted dropout: zeroes each element with probability `p` and scales the rest by 1/(1−p).
     /// Returns `self` unchanged when p is 0. Any shape.
-    public func dropout(_ p: Float, generator: inout SeededGenerator) throws -> Tensor {
+    package func dropout(_ p: Float, generator: inout SeededGenerator) throws -> Tensor {
         guard p >= 0, p < 1 else { throw TensorError.invalidArgument(op: "dropout", message: "probability \(p) is not in [0, 1)") }
         if p == 0 { return self }
         let x = contiguousData()

@@ -9,7 +9,7 @@ extension Tensor {
     /// Builds no autograd record (use `attention` under a tape). Each (sequence, head) pair computes its scores
     /// in per-thread scratch; pairs are dealt to threads in turn so long and short sequences share out evenly.
     /// Returns the context [tokens, heads · headDim].
-    public static func packedAttention(query q: Tensor, key k: Tensor, value v: Tensor, sequences: [Range<Int>],
+    package static func packedAttention(query q: Tensor, key k: Tensor, value v: Tensor, sequences: [Range<Int>],
                                        heads: Int, scale: Float) throws -> Tensor {
         guard q.rank == 2 else {
             throw TensorError.invalidShape(op: "packedAttention", shape: q.shape, expected: "[tokens, heads · headDim]")

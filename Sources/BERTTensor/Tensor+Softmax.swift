@@ -17,7 +17,7 @@ extension Tensor {
 
     /// softmax(self · scale + mask) over the last dimension, fused as attention uses it.
     /// self: [batch, heads, queries, keys]; mask: additive, [batch, 1, 1, keys] (or nil). No gradient to the mask.
-    public func maskedSoftmax(scale: Float, mask: Tensor?) throws -> Tensor {
+    package func maskedSoftmax(scale: Float, mask: Tensor?) throws -> Tensor {
         guard rank == 4 else { throw TensorError.invalidShape(op: "maskedSoftmax", shape: shape, expected: "[batch, heads, queries, keys]") }
         let (b, h, q, k) = (shape[0], shape[1], shape[2], shape[3])
         let x = contiguousData()

@@ -7,18 +7,18 @@ public final class Tensor: CustomStringConvertible {
     /// Sizes per dimension, outermost first.
     public let shape: [Int]
     /// Elements to step per dimension.
-    public let strides: [Int]
+    package let strides: [Int]
     /// First element's index in `storage`.
-    public let offset: Int
+    package let offset: Int
     /// The buffer this tensor views (replaced only by `replaceStorage(with:)`, when a checkpoint is mapped).
-    public private(set) var storage: TensorStorage
+    package private(set) var storage: TensorStorage
     /// Whether gradients flow to this tensor (parameters, and results of recorded ops on them).
-    public var requiresGrad: Bool
+    package var requiresGrad: Bool
     /// The accumulated gradient of a leaf tensor after `GradientTape.backward`.
-    public var grad: Tensor?
+    package var grad: Tensor?
 
     /// A view of `storage`.
-    public init(storage: TensorStorage, shape: [Int], strides: [Int]? = nil, offset: Int = 0, requiresGrad: Bool = false) {
+    package init(storage: TensorStorage, shape: [Int], strides: [Int]? = nil, offset: Int = 0, requiresGrad: Bool = false) {
         self.storage = storage
         self.shape = shape
         self.strides = strides ?? Tensor.contiguousStrides(shape)
@@ -38,13 +38,13 @@ public final class Tensor: CustomStringConvertible {
     }
 
     /// A new contiguous tensor whose contents the caller fills (uninitialised).
-    public static func empty(_ shape: [Int]) -> Tensor {
+    package static func empty(_ shape: [Int]) -> Tensor {
         Tensor(storage: TensorStorage(count: count(of: shape)), shape: shape)
     }
 
     /// Zeros of `shape` whose memory becomes resident only when written (see `TensorStorage(lazilyZeroedCount:)`),
     /// for parameters that a checkpoint load will overwrite or replace.
-    public static func lazyZeros(_ shape: [Int], requiresGrad: Bool = false) -> Tensor {
+    package static func lazyZeros(_ shape: [Int], requiresGrad: Bool = false) -> Tensor {
         Tensor(storage: TensorStorage(lazilyZeroedCount: count(of: shape)), shape: shape, requiresGrad: requiresGrad)
     }
 
@@ -53,7 +53,7 @@ public final class Tensor: CustomStringConvertible {
     /// its storage (so no view of the old buffer can be left behind); the loader uses it to adopt a buffer mapped
     /// from a checkpoint file instead of copying it.
     /// - Throws: `TensorError.invalidShape` when the tensor is a view or the counts differ.
-    public func replaceStorage(with newStorage: TensorStorage) throws {
+    package func replaceStorage(with newStorage: TensorStorage) throws {
         guard offset == 0, isContiguous, storage.count == count, newStorage.count == count else {
             throw TensorError.invalidShape(op: "replaceStorage", shape: shape, expected: "a contiguous tensor owning its \(count)-element storage")
         }
@@ -80,10 +80,10 @@ public final class Tensor: CustomStringConvertible {
     /// Number of elements.
     public var count: Int { Tensor.count(of: shape) }
     /// Whether elements are laid out row-major without gaps from `offset`.
-    public var isContiguous: Bool { strides == Tensor.contiguousStrides(shape) || count <= 1 }
+    package var isContiguous: Bool { strides == Tensor.contiguousStrides(shape) || count <= 1 }
 
     /// Pointer to the first element (valid while `self` lives).
-    public var pointer: UnsafeMutablePointer<Float> { storage.pointer + offset }
+    package var pointer: UnsafeMutablePointer<Float> { storage.pointer + offset }
 
     /// The elements in row-major order (a copy).
     public var scalars: [Float] {
@@ -104,7 +104,7 @@ public final class Tensor: CustomStringConvertible {
     }
 
     /// Writes into this tensor's elements in place; it must be contiguous (parameters and fresh tensors are).
-    public func withUnsafeMutableBufferPointer<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+    package func withUnsafeMutableBufferPointer<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
         precondition(isContiguous, "in-place access needs a contiguous tensor")
         return try body(UnsafeMutableBufferPointer(start: pointer, count: count))
     }
@@ -156,7 +156,7 @@ public final class Tensor: CustomStringConvertible {
     }
 
     /// The same storage without gradient history.
-    public func detached() -> Tensor { Tensor(storage: storage, shape: shape, strides: strides, offset: offset) }
+    package func detached() -> Tensor { Tensor(storage: storage, shape: shape, strides: strides, offset: offset) }
 
     public var description: String {
         let v = scalars
@@ -165,7 +165,7 @@ public final class Tensor: CustomStringConvertible {
     }
 
     /// Row-major strides of `shape`.
-    public static func contiguousStrides(_ shape: [Int]) -> [Int] {
+    package static func contiguousStrides(_ shape: [Int]) -> [Int] {
         var strides = [Int](repeating: 1, count: shape.count)
         var acc = 1
         for d in stride(from: shape.count - 1, through: 0, by: -1) { strides[d] = acc; acc *= shape[d] }
@@ -173,7 +173,7 @@ public final class Tensor: CustomStringConvertible {
     }
 
     /// Product of `shape`.
-    public static func count(of shape: [Int]) -> Int { shape.reduce(1, *) }
+    package static func count(of shape: [Int]) -> Int { shape.reduce(1, *) }
 
     /// `dim` normalised to `0..<rank`, or a typed error.
     static func normalize(_ dim: Int, rank: Int, op: String) throws -> Int {

@@ -2,19 +2,19 @@ import Foundation
 
 /// A reference-counted fp32 buffer. Buffers come from `BufferPool` and return to it when the last tensor
 /// viewing them goes away, so a steady inference or training loop stops calling malloc after its first pass.
-public final class TensorStorage: @unchecked Sendable {
+package final class TensorStorage: @unchecked Sendable {
     /// The first element.
-    public let pointer: UnsafeMutablePointer<Float>
+    package let pointer: UnsafeMutablePointer<Float>
     /// Number of elements.
-    public let count: Int
+    package let count: Int
     /// Whether the buffer is a copy-on-write mapping of a file, whose pages are best claimed before they are read
     /// (`Kernels.claimPages`) so that a sparse reader (an embedding lookup) holds only the pages it uses.
-    public let isFileMapping: Bool
+    package let isFileMapping: Bool
     private let owner: AnyObject?
     private let pooled: Bool
 
     /// A new buffer of `count` elements, contents undefined unless `zeroed`.
-    public init(count: Int, zeroed: Bool = false) {
+    package init(count: Int, zeroed: Bool = false) {
         self.count = count
         self.pointer = BufferPool.shared.take(count)
         self.owner = nil
@@ -26,7 +26,7 @@ public final class TensorStorage: @unchecked Sendable {
     /// A zero-filled buffer whose pages the operating system supplies on first touch (`calloc`): parameters about
     /// to be loaded from a checkpoint cost no resident memory until written, and an embedding table that is then
     /// mapped from the file (`Tensor.replaceStorage`) never costs any. Not pooled.
-    public init(lazilyZeroedCount count: Int) {
+    package init(lazilyZeroedCount count: Int) {
         let buffer = ZeroedAllocation(count: max(count, 1))
         self.pointer = buffer.pointer
         self.count = count
@@ -37,7 +37,7 @@ public final class TensorStorage: @unchecked Sendable {
 
     /// Wraps memory owned by `owner` (a memory-mapped file, say) without copying; `owner` is kept alive.
     /// `isFileMapping`: the memory is a private (copy-on-write) mapping of a file.
-    public init(borrowing pointer: UnsafeMutablePointer<Float>, count: Int, owner: AnyObject, isFileMapping: Bool = false) {
+    package init(borrowing pointer: UnsafeMutablePointer<Float>, count: Int, owner: AnyObject, isFileMapping: Bool = false) {
         self.pointer = pointer
         self.count = count
         self.owner = owner
@@ -59,19 +59,19 @@ private final class ZeroedAllocation {
 }
 
 /// Recycles buffers by exact element count. Bounded, so a change of shapes does not pin memory forever.
-public final class BufferPool: @unchecked Sendable {
+package final class BufferPool: @unchecked Sendable {
     /// The process-wide pool.
-    public static let shared = BufferPool()
+    package static let shared = BufferPool()
     private var free: [Int: [UnsafeMutablePointer<Float>]] = [:]
     private var pooledElements = 0
     private var fresh = 0
     private let lock = NSLock()
 
     /// How many buffers have been newly allocated (not reused) so far; a steady loop leaves this unchanged.
-    public var freshAllocations: Int { lock.lock(); defer { lock.unlock() }; return fresh }
+    package var freshAllocations: Int { lock.lock(); defer { lock.unlock() }; return fresh }
     /// The most elements kept for reuse (default 16 Mi floats = 64 MiB, which keeps inference memory low at a few
     /// percent of speed; `BERT_POOL_MB` overrides).
-    public var limit: Int = {
+    package var limit: Int = {
         if let s = ProcessInfo.processInfo.environment["BERT_POOL_MB"], let mb = Int(s) { return mb * (1 << 20) / 4 }
         return 1 << 24
     }()
@@ -104,7 +104,7 @@ public final class BufferPool: @unchecked Sendable {
     }
 
     /// Frees every pooled buffer.
-    public func drain() {
+    package func drain() {
         lock.lock()
         for (_, list) in free { for p in list { p.deallocate() } }
         free = [:]

@@ -25,11 +25,11 @@ struct FileIdentity: Equatable {
 
 /// An F32 tensor mapped copy-on-write from its file: reading a page brings in that page only, writing one makes
 /// a private copy (the file never changes). Unmapped when the object goes away.
-public final class SafeTensorsMappedFloats: @unchecked Sendable {
+@_spi(Fuzzing) public final class SafeTensorsMappedFloats: @unchecked Sendable {
     /// The first element.
-    public let pointer: UnsafeMutablePointer<Float>
+    package let pointer: UnsafeMutablePointer<Float>
     /// Number of elements.
-    public let count: Int
+    @_spi(Fuzzing) public let count: Int
     private let mapping: UnsafeMutableRawPointer
     private let mappedBytes: Int
 
@@ -49,7 +49,7 @@ extension SafeTensorsFile {
     /// As with any mapped file, the file must not be truncated or rewritten in place while the tensor lives (writing
     /// a new file and renaming it over the old one, as checkpoint writers do, is safe).
     /// - Throws: `SafeTensorsError.tensorNotFound`.
-    public func mappedFloat32(_ name: String) throws -> SafeTensorsMappedFloats? {
+    @_spi(Fuzzing) public func mappedFloat32(_ name: String) throws -> SafeTensorsMappedFloats? {
         let info = try self.info(name)
         guard info.dtype == .float32, info.elementCount > 0, let identity else { return nil }
         let fileOffset = location(of: info).fileOffset
@@ -74,7 +74,7 @@ extension SafeTensorsFile {
     /// Tells the system this process is done with tensor `name`'s pages in the file's mapping, so a loader that
     /// copies tensor by tensor holds one tensor's file pages at a time instead of the whole file (the pages are read
     /// again if the tensor is asked for later). Advisory; does nothing for an in-memory image.
-    public func releasePages(of name: String) {
+    @_spi(Fuzzing) public func releasePages(of name: String) {
         guard identity != nil, let info = try? self.info(name), info.byteCount > 0 else { return }
         let (fileOffset, address) = location(of: info)
         let page = Int(getpagesize())

@@ -121,7 +121,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
     /// The tensor's bytes, in place in the mapping: no copy. The pointer is valid only while this file object is
     /// alive — keep a reference to the file for as long as you use it.
     /// - Throws: `SafeTensorsError.tensorNotFound`.
-    public func rawBytes(_ name: String) throws -> UnsafeRawBufferPointer {
+    package func rawBytes(_ name: String) throws -> UnsafeRawBufferPointer {
         let info = try self.info(name)
         return UnsafeRawBufferPointer(start: base + dataStart + info.dataOffsets.lowerBound, count: info.byteCount)
     }

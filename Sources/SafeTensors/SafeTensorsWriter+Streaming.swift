@@ -2,16 +2,16 @@ import Foundation
 
 /// One tensor of a file written by `SafeTensorsWriter.stream(to:metadata:tensors:bytes:)`: its name, dtype and
 /// shape; the bytes come later.
-public struct SafeTensorsLayout: Sendable, Equatable {
+package struct SafeTensorsLayout: Sendable, Equatable {
     /// The tensor's name.
-    public var name: String
+    package var name: String
     /// The element type.
-    public var dtype: SafeTensorsDType
+    package var dtype: SafeTensorsDType
     /// The dimensions, row-major.
-    public var shape: [Int]
+    package var shape: [Int]
 
     /// A layout entry.
-    public init(name: String, dtype: SafeTensorsDType = .float32, shape: [Int]) {
+    package init(name: String, dtype: SafeTensorsDType = .float32, shape: [Int]) {
         (self.name, self.dtype, self.shape) = (name, dtype, shape)
     }
 }
@@ -24,7 +24,7 @@ extension SafeTensorsWriter {
     /// - Throws: `.invalidTensorName` for an empty, reserved or repeated name; `.invalidShape`; `.writerDataMismatch`
     ///   when a tensor's bytes do not add up to its shape's size; `.writeFailed`; whatever `bytes` throws. The
     ///   destination is untouched by any failure.
-    public static func stream(to url: URL, metadata: [String: String] = [:], tensors: [SafeTensorsLayout],
+    package static func stream(to url: URL, metadata: [String: String] = [:], tensors: [SafeTensorsLayout],
                               bytes: (String, (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
         var sizes: [String: Int] = [:], dtypes: [String: SafeTensorsDType] = [:]
         for t in tensors {

@@ -17,33 +17,33 @@ import Darwin
 /// try writer.add("classifier.weight", floats: weights, shape: [2, 768])
 /// try writer.write(to: url)   // atomic: temp file, fsync, rename
 /// ```
-public struct SafeTensorsWriter: Sendable {
+package struct SafeTensorsWriter: Sendable {
     /// One tensor to write: its dtype, shape and little-endian bytes.
-    public struct Entry: Sendable, Equatable {
+    package struct Entry: Sendable, Equatable {
         /// The element type.
-        public var dtype: SafeTensorsDType
+        package var dtype: SafeTensorsDType
         /// The dimensions, row-major.
-        public var shape: [Int]
+        package var shape: [Int]
         /// The raw little-endian bytes, `product(shape) × dtype size` long.
-        public var bytes: Data
+        package var bytes: Data
 
         /// An entry; sizes are checked when it is added to a writer.
-        public init(dtype: SafeTensorsDType, shape: [Int], bytes: Data) {
+        package init(dtype: SafeTensorsDType, shape: [Int], bytes: Data) {
             (self.dtype, self.shape, self.bytes) = (dtype, shape, bytes)
         }
     }
 
     /// The `__metadata__` string map; leave empty to omit it, as `safetensors.torch.save_file` does by default.
-    public var metadata: [String: String]
+    package var metadata: [String: String]
     /// The tensors added so far, by name.
-    public private(set) var entries: [String: Entry] = [:]
+    package private(set) var entries: [String: Entry] = [:]
 
     /// An empty writer with the given `__metadata__`.
-    public init(metadata: [String: String] = [:]) { self.metadata = metadata }
+    package init(metadata: [String: String] = [:]) { self.metadata = metadata }
 
     /// A writer holding `tensors`.
     /// - Throws: as `add(_:_:)`.
-    public init(tensors: [String: Entry], metadata: [String: String] = [:]) throws {
+    package init(tensors: [String: Entry], metadata: [String: String] = [:]) throws {
         self.metadata = metadata
         for (name, entry) in tensors { try add(name, entry) }
     }
@@ -51,7 +51,7 @@ public struct SafeTensorsWriter: Sendable {
     /// Adds a tensor from raw bytes.
     /// - Throws: `.invalidTensorName` for an empty, `__metadata__` or repeated name; `.writerDataMismatch` when the
     ///   byte count is not the shape's element count times the dtype size; `.invalidShape` for negative entries.
-    public mutating func add(_ name: String, _ entry: Entry) throws {
+    package mutating func add(_ name: String, _ entry: Entry) throws {
         guard entries[name] == nil else {
             throw SafeTensorsError.invalidTensorName(name: name, reason: "added twice")
         }
@@ -80,13 +80,13 @@ public struct SafeTensorsWriter: Sendable {
     }
 
     /// Adds a tensor from raw bytes; see `add(_:_:)`.
-    public mutating func add(_ name: String, dtype: SafeTensorsDType, shape: [Int], bytes: Data) throws {
+    package mutating func add(_ name: String, dtype: SafeTensorsDType, shape: [Int], bytes: Data) throws {
         try add(name, Entry(dtype: dtype, shape: shape, bytes: bytes))
     }
 
     /// Adds a float tensor stored as F32, F16 or BF16 (rounded to nearest even) or F64.
     /// - Throws: `.unsupportedConversion` for other dtypes, plus the errors of `add(_:_:)`.
-    public mutating func add(_ name: String, floats: [Float], shape: [Int],
+    package mutating func add(_ name: String, floats: [Float], shape: [Int],
                              as dtype: SafeTensorsDType = .float32) throws {
         var bytes = Data()
         switch dtype {
@@ -103,7 +103,7 @@ public struct SafeTensorsWriter: Sendable {
 
     /// Adds an I64 tensor (ids, `position_ids`).
     /// - Throws: the errors of `add(_:_:)`.
-    public mutating func add(_ name: String, int64s: [Int64], shape: [Int]) throws {
+    package mutating func add(_ name: String, int64s: [Int64], shape: [Int]) throws {
         let bytes = int64s.map(\.littleEndian).withUnsafeBytes { Data($0) }
         try add(name, Entry(dtype: .int64, shape: shape, bytes: bytes))
     }
@@ -162,7 +162,7 @@ public struct SafeTensorsWriter: Sendable {
     }
 
     /// The whole file image in memory.
-    public func serialized() -> Data {
+    package func serialized() -> Data {
         var data = Data(headerBytes())
         for name in orderedNames { data.append(entries[name]!.bytes) }
         return data
@@ -171,7 +171,7 @@ public struct SafeTensorsWriter: Sendable {
     /// Writes the file atomically: a temporary file in the destination's directory is written, `fsync`ed and
     /// renamed over `url`, so readers see the old file or the complete new one, never a partial one.
     /// - Throws: `.writeFailed` naming the path and the system error; the temporary file is removed.
-    public func write(to url: URL) throws {
+    package func write(to url: URL) throws {
         try Self.writeAtomically(to: url) { fd, fail in
             try Self.writeAll(fd, Data(headerBytes()), fail)
             for name in orderedNames { try Self.writeAll(fd, entries[name]!.bytes, fail) }

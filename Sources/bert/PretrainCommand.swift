@@ -3,6 +3,7 @@ import BERT
 import BERTCommandLine
 import BERTTraining
 import Foundation
+@_spi(Fuzzing) import BERTTraining
 
 /// `--format` of `bert pretraining-data`.
 enum PretrainingTextFormatChoice: String, ExpressibleByArgument, CaseIterable {

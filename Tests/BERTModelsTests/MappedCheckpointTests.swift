@@ -2,7 +2,7 @@ import BERTModels
 import BERTNN
 import BERTTensor
 import Foundation
-import SafeTensors
+@_spi(Fuzzing) import SafeTensors
 import XCTest
 
 /// Loading that maps embedding tables from the checkpoint (copy-on-write) instead of copying them, and loading

@@ -2,6 +2,7 @@ import BERTTensor
 import BERTTraining
 import Foundation
 import XCTest
+@_spi(Fuzzing) import BERTTraining
 
 /// Instance i is the single token i (so a batch's rows name the instances it holds).
 private struct NumberedInstances: PretrainingInstanceSource {

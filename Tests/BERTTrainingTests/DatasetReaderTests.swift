@@ -2,6 +2,7 @@ import BERTTraining
 import Foundation
 import TestSupport
 import XCTest
+@_spi(Fuzzing) import BERTTraining
 
 /// Readers on well-formed data, and each malformed case against its own error with file and line.
 final class DatasetReaderTests: XCTestCase {

@@ -5,6 +5,7 @@ import BERTTraining
 import Foundation
 import TestSupport
 import XCTest
+@_spi(Fuzzing) import BERTTraining
 
 /// Feature preparation and losses against goldens from scripts/make_finetune_goldens.py (transformers' run_qa.py /
 /// run_ner.py functions verbatim, sentence-transformers' losses).

@@ -3,6 +3,7 @@
 import BERTTraining
 import Foundation
 import XCTest
+@_spi(Fuzzing) import BERTTraining
 
 final class PretrainingDataConfigurationTests: XCTestCase {
     private func json(_ configuration: PretrainingDataConfiguration) throws -> String {

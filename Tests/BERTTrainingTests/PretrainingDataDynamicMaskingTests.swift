@@ -1,6 +1,7 @@
 // RoBERTa-style MLM-only blocks with masks drawn from (seed, epoch, index).
 import BERTTraining
 import XCTest
+@_spi(Fuzzing) import BERTTraining
 
 final class PretrainingDataDynamicMaskingTests: XCTestCase {
     private func dataset(seed: UInt64 = 21) throws -> (DynamicMaskingDataset, PretrainingVocabulary) {

@@ -2,6 +2,7 @@
 import BERTTraining
 import Foundation
 import XCTest
+@_spi(Fuzzing) import BERTTraining
 
 final class PretrainingDataFileTests: XCTestCase {
     private func instances(seed: UInt64, dupeFactor: Int = 1) throws

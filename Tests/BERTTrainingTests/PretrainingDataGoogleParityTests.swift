@@ -5,6 +5,7 @@
 import BERTTraining
 import Foundation
 import XCTest
+@_spi(Fuzzing) import BERTTraining
 
 /// Pre-tokenized text: pieces separated by spaces, looked up in the vocabulary.
 private struct WhitespaceVocabularyTokenizer: PretrainingTokenizer {

@@ -1,6 +1,7 @@
 // Instances from real text: structure, masking statistics, whole-word masking, SOP, reproducibility.
 import BERTTraining
 import XCTest
+@_spi(Fuzzing) import BERTTraining
 
 final class PretrainingDataInstanceTests: XCTestCase {
     private func generate(_ configuration: PretrainingDataConfiguration) throws

@@ -2,6 +2,7 @@
 import BERTTraining
 import Foundation
 import XCTest
+@_spi(Fuzzing) import BERTTraining
 
 final class PretrainingDataReadingTests: XCTestCase {
     func testSentencePerLineDocuments() {

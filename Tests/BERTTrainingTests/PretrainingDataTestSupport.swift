@@ -4,6 +4,7 @@
 import BERTTraining
 import Foundation
 import XCTest
+@_spi(Fuzzing) import BERTTraining
 
 /// Lowercase, split on whitespace and punctuation, then greedy longest-match-first WordPiece (BERT's
 /// algorithm without accent stripping or CJK handling, enough for English test text).

@@ -1,5 +1,6 @@
 // Dataset readers (Sources/BERTTraining/Data and the pre-training instance file), each given the input as a file.
 import BERT
+@_spi(Fuzzing) import BERTTraining
 import Foundation
 
 /// `tabular`: the input as CSV, TSV and JSON Lines, read as text classification (single-label, multi-label,

@@ -1,6 +1,7 @@
 // SafeTensors: a whole file from the input, read from memory and from disk (memory-mapped); every tensor's bytes
 // and, where its dtype converts, its values are touched.
 import BERT
+@_spi(Fuzzing) import SafeTensors
 import Foundation
 
 func fuzzSafeTensors(_ input: UnsafeRawBufferPointer) {

@@ -1,43 +1,43 @@
 import Foundation
 
 /// One model in the Hugging Face cache, as `huggingface-cli scan-cache` lists it.
-public struct CachedModel: Sendable {
+package struct CachedModel: Sendable {
     /// `ORG/NAME`.
-    public var id: String
+    package var id: String
     /// `<cache>/models--ORG--NAME`.
-    public var folder: URL
+    package var folder: URL
     /// Bytes of its blobs (each counted once, however many snapshots link it).
-    public var sizeOnDisk: Int64
+    package var sizeOnDisk: Int64
     /// Number of blobs.
-    public var blobCount: Int
+    package var blobCount: Int
     /// Its snapshots, newest first.
-    public var revisions: [CachedRevision]
+    package var revisions: [CachedRevision]
     /// The newest modification time among its blobs and snapshots.
-    public var lastModified: Date?
+    package var lastModified: Date?
 }
 
 /// One snapshot of a cached model: its commit and the refs (branches, tags) pointing at it.
-public struct CachedRevision: Sendable {
+package struct CachedRevision: Sendable {
     /// The commit hash (the snapshot folder's name).
-    public var commit: String
+    package var commit: String
     /// Refs naming this commit, sorted.
-    public var refs: [String]
+    package var refs: [String]
     /// Files in the snapshot.
-    public var fileCount: Int
+    package var fileCount: Int
     /// The snapshot folder.
-    public var snapshot: URL
+    package var snapshot: URL
 }
 
 /// Lists and prunes the models in the Hugging Face cache (`huggingface-cli scan-cache` / `delete-cache`).
-public struct HubCacheInventory: Sendable {
+package struct HubCacheInventory: Sendable {
     /// The cache directory.
-    public var root: URL
+    package var root: URL
 
     /// The inventory of `root` (the environment's cache by default).
-    public init(root: URL = HubSettings().cache) { self.root = root }
+    package init(root: URL = HubSettings().cache) { self.root = root }
 
     /// Every cached model, sorted by id. A missing cache is empty.
-    public func models() throws -> [CachedModel] {
+    package func models() throws -> [CachedModel] {
         let manager = FileManager.default
         guard let names = try? manager.contentsOfDirectory(atPath: root.path) else { return [] }
         return names.filter { $0.hasPrefix("models--") }.sorted().compactMap { name in
@@ -50,7 +50,7 @@ public struct HubCacheInventory: Sendable {
     /// - Throws: `HubDownloadError.repositoryNotFound` when the model (or `.revisionNotFound` when the revision) is
     ///   not cached; `.cacheUnwritable` when removal fails.
     @discardableResult
-    public func remove(_ id: String, revision: String? = nil) throws -> Int64 {
+    package func remove(_ id: String, revision: String? = nil) throws -> Int64 {
         guard let model = try models().first(where: { $0.id == id }) else {
             throw HubDownloadError.repositoryNotFound(repo: id, hasToken: false)
         }

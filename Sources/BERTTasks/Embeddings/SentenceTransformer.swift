@@ -18,7 +18,7 @@ public final class SentenceTransformer {
     /// The pooling modes.
     public let pooling: Pooling
     /// Dense layers after pooling, in order.
-    public let dense: [(layer: Linear, activation: DenseActivation)]
+    package let dense: [(layer: Linear, activation: DenseActivation)]
     /// Whether the pipeline ends in `Normalize`.
     public let normalizes: Bool
     /// Longest input in tokens (sentence_bert_config.json `max_seq_length`, capped by the model's positions);
@@ -180,7 +180,7 @@ public final class SentenceTransformer {
 
     /// Sentence vectors [batch, dimension] for an already tokenised batch (differentiable under a tape). Pooling
     /// leaves out each row's first `pooledFrom` positions (a prompt's, when the model excludes prompts).
-    public func embed(_ input: EncoderInput, normalize: Bool, pooledFrom: Int = 0, context: ForwardContext = .inference) throws -> Tensor {
+    package func embed(_ input: EncoderInput, normalize: Bool, pooledFrom: Int = 0, context: ForwardContext = .inference) throws -> Tensor {
         // Inference skips padding altogether (same vectors, less work); training keeps the padded graph.
         let hidden = context.training || GradientTape.isRecording
             ? try bert(input, context: context).lastHiddenState : try bert.lastHiddenStateSkippingPadding(input)

@@ -62,7 +62,7 @@ public final class FillMaskPipeline {
 
     /// transformers' `get_target_ids`: a target in the vocabulary is used as is; otherwise its first token (a
     /// target that tokenizes to nothing is dropped). Duplicates are removed.
-    public func targetIds(_ targets: [String]) throws -> [Int] {
+    package func targetIds(_ targets: [String]) throws -> [Int] {
         var ids: [Int] = []
         for t in targets {
             guard let id = try tokenizer.tokenToId(t) ?? tokenizer.encodeSequence(t).ids.first else { continue }

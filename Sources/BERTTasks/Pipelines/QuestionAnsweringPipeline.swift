@@ -70,7 +70,7 @@ public final class QuestionAnsweringPipeline {
     }
 
     /// The windows of one question: question + context truncated `only_second` with overflow.
-    public func windows(_ input: QuestionAnsweringInput, options: QuestionAnsweringOptions) throws -> [Encoding] {
+    package func windows(_ input: QuestionAnsweringInput, options: QuestionAnsweringOptions) throws -> [Encoding] {
         if input.question.isEmpty { throw PipelineError.emptyInput(field: "question") }
         if input.context.isEmpty { throw PipelineError.emptyInput(field: "context") }
         let maxSeqLen = options.maxSeqLen ?? min(tokenizer.modelMaxLength ?? 384, 384)

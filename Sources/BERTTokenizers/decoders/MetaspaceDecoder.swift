@@ -2,19 +2,19 @@ import BERTJSON
 
 /// Undoes Metaspace (HF `decoders::Metaspace`): `▁` becomes a space, except in the first token (unless the
 /// scheme is `never`), where the crate drops every `▁`.
-public struct MetaspaceDecoder: TokenDecoder {
+package struct MetaspaceDecoder: TokenDecoder {
     /// The character standing for a space.
-    public let replacement: Unicode.Scalar
+    package let replacement: Unicode.Scalar
     /// The pre-tokenizer's prepend scheme.
-    public let prependScheme: PrependScheme
+    package let prependScheme: PrependScheme
 
     /// A Metaspace decoder.
-    public init(replacement: Unicode.Scalar = "\u{2581}", prependScheme: PrependScheme = .always) {
+    package init(replacement: Unicode.Scalar = "\u{2581}", prependScheme: PrependScheme = .always) {
         self.replacement = replacement
         self.prependScheme = prependScheme
     }
 
-    public func decodeChain(_ tokens: [String]) -> [String] {
+    package func decodeChain(_ tokens: [String]) -> [String] {
         tokens.enumerated().map { index, token in
             var out = String.UnicodeScalarView()
             for scalar in token.unicodeScalars {

@@ -1,13 +1,13 @@
 import BERTJSON
 
 /// Hugging Face `BPEDecoder`: the end-of-word `suffix` becomes a space, except in the last token where it goes.
-public struct BPEDecoder: TokenDecoder, Equatable {
+package struct BPEDecoder: TokenDecoder, Equatable {
     /// The end-of-word suffix (`</w>`).
-    public var suffix: String
+    package var suffix: String
     /// Creates the decoder.
-    public init(suffix: String = "</w>") { self.suffix = suffix }
+    package init(suffix: String = "</w>") { self.suffix = suffix }
     /// Replaces the suffix in every token.
-    public func decodeChain(_ tokens: [String]) -> [String] {
+    package func decodeChain(_ tokens: [String]) -> [String] {
         tokens.enumerated().map { i, token in
             WordPieceDecoder.replaceAll(token, suffix, i == tokens.count - 1 ? "" : " ")
         }
@@ -20,11 +20,11 @@ extension BPEDecoder: JSONLoadable {
 }
 
 /// Hugging Face `Fuse`: all tokens joined into one.
-public struct Fuse: TokenDecoder, Equatable {
+package struct Fuse: TokenDecoder, Equatable {
     /// Creates the decoder.
-    public init() {}
+    package init() {}
     /// One token holding them all.
-    public func decodeChain(_ tokens: [String]) -> [String] { [tokens.joined()] }
+    package func decodeChain(_ tokens: [String]) -> [String] { [tokens.joined()] }
 }
 
 extension Fuse: JSONLoadable {
@@ -34,18 +34,18 @@ extension Fuse: JSONLoadable {
 
 /// Hugging Face `Strip` decoder: removes up to `start` leading and `stop` trailing `content` characters from
 /// every token (where the crate would panic, cutting past a short token, the token becomes empty).
-public struct StripDecoder: TokenDecoder, Equatable {
+package struct StripDecoder: TokenDecoder, Equatable {
     /// The character to remove.
-    public var content: Character
+    package var content: Character
     /// How many to remove at the start.
-    public var start: Int
+    package var start: Int
     /// How many to remove at the end.
-    public var stop: Int
+    package var stop: Int
     /// Creates the decoder.
-    public init(content: Character, start: Int, stop: Int) { self.content = content; self.start = start; self.stop = stop }
+    package init(content: Character, start: Int, stop: Int) { self.content = content; self.start = start; self.stop = stop }
 
     /// Strips every token.
-    public func decodeChain(_ tokens: [String]) -> [String] {
+    package func decodeChain(_ tokens: [String]) -> [String] {
         let c = content.unicodeScalars.first!
         return tokens.map { token in
             let chars = Array(token.unicodeScalars)
@@ -77,12 +77,12 @@ extension StripDecoder: JSONLoadable {
 
 /// Hugging Face `ByteFallback`: runs of `<0xAB>` tokens become the text their bytes spell (one U+FFFD per byte
 /// when they are not valid UTF-8).
-public struct ByteFallback: TokenDecoder, Equatable {
+package struct ByteFallback: TokenDecoder, Equatable {
     /// Creates the decoder.
-    public init() {}
+    package init() {}
 
     /// Decodes the byte-token runs.
-    public func decodeChain(_ tokens: [String]) -> [String] {
+    package func decodeChain(_ tokens: [String]) -> [String] {
         var out: [String] = []
         var bytes: [UInt8] = []
         func flush() {
@@ -123,13 +123,13 @@ extension ByteFallback: JSONLoadable {
 }
 
 /// Hugging Face decoder `Sequence`: each decoder's `decodeChain` in turn.
-public struct DecoderSequence: TokenDecoder {
+package struct DecoderSequence: TokenDecoder {
     /// The decoders, applied in order.
-    public var decoders: [any TokenDecoder]
+    package var decoders: [any TokenDecoder]
     /// Creates the sequence.
-    public init(_ decoders: [any TokenDecoder]) { self.decoders = decoders }
+    package init(_ decoders: [any TokenDecoder]) { self.decoders = decoders }
     /// Chains every member.
-    public func decodeChain(_ tokens: [String]) -> [String] { decoders.reduce(tokens) { $1.decodeChain($0) } }
+    package func decodeChain(_ tokens: [String]) -> [String] { decoders.reduce(tokens) { $1.decodeChain($0) } }
 }
 
 extension DecoderSequence: JSONLoadable {

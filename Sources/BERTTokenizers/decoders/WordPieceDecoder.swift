@@ -2,17 +2,17 @@ import BERTJSON
 
 /// Hugging Face `WordPiece` decoder: joins tokens with spaces, gluing `##` pieces to the previous token, and
 /// with `cleanup` removes the space before `.`, `?`, `!`, `,` (token by token, as HF does).
-public struct WordPieceDecoder: TokenDecoder, Equatable {
+package struct WordPieceDecoder: TokenDecoder, Equatable {
     /// Continuation prefix to strip.
-    public var prefix: String
+    package var prefix: String
     /// Apply HF's `cleanup` to each token.
-    public var cleanup: Bool
+    package var cleanup: Bool
 
     /// Creates the decoder; defaults are BERT's.
-    public init(prefix: String = "##", cleanup: Bool = true) { self.prefix = prefix; self.cleanup = cleanup }
+    package init(prefix: String = "##", cleanup: Bool = true) { self.prefix = prefix; self.cleanup = cleanup }
 
     /// Each token as it is joined: `##` pieces lose the prefix, others after the first get a leading space.
-    public func decodeChain(_ tokens: [String]) -> [String] {
+    package func decodeChain(_ tokens: [String]) -> [String] {
         var out: [String] = []
         out.reserveCapacity(tokens.count)
         for (i, token) in tokens.enumerated() {
@@ -35,7 +35,7 @@ public struct WordPieceDecoder: TokenDecoder, Equatable {
 
     /// The replacements of HF's WordPiece `cleanup` (`dontContraction: true`, includes " do not" -> " don't")
     /// or of transformers' `clean_up_tokenization` (`false`).
-    public static func cleanUpTokenizationSpaces(_ text: String, dontContraction: Bool) -> String {
+    package static func cleanUpTokenizationSpaces(_ text: String, dontContraction: Bool) -> String {
         guard text.utf8.contains(0x20) else { return text }
         var t = text
         var rules: [(String, String)] = [(" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"),

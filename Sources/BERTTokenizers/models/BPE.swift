@@ -5,26 +5,26 @@ import Foundation
 /// first and `endOfWordSuffix` on the last), unknown characters become byte tokens (`byteFallback`) or the
 /// unknown token (consecutive ones fused with `fuseUnk`), then merges apply lowest rank first, leftmost first
 /// among equal ranks, exactly as the crate's `Word::merge_all`. Dropout is not supported (it is random).
-public struct BPE: TokenizerModel {
+package struct BPE: TokenizerModel {
     /// Token string -> id. A Swift dictionary merges canonically equivalent tokens ("é" and "e\u{301}") into one
     /// key; `tokenToId` keeps them apart.
-    public var vocab: [String: Int] { ids.stringKeyed }
+    package var vocab: [String: Int] { ids.stringKeyed }
     /// The vocabulary keyed by exact scalars, as the crate's.
     private let ids: [ExactString: Int]
     /// The merges, in rank order, as token pairs.
-    public let merges: [(String, String)]
+    package let merges: [(String, String)]
     /// The unknown token, if any (characters with no token are dropped without one, as in the crate).
-    public let unkToken: String?
+    package let unkToken: String?
     /// Prefix of every character token but a word's first.
-    public let continuingSubwordPrefix: String?
+    package let continuingSubwordPrefix: String?
     /// Suffix of a word's last character token.
-    public let endOfWordSuffix: String?
+    package let endOfWordSuffix: String?
     /// Consecutive unknown characters give one unknown token.
-    public let fuseUnk: Bool
+    package let fuseUnk: Bool
     /// Unknown characters become `<0xXX>` byte tokens when all their bytes have one.
-    public let byteFallback: Bool
+    package let byteFallback: Bool
     /// A word that is itself a token is emitted whole, without merging.
-    public let ignoreMerges: Bool
+    package let ignoreMerges: Bool
 
     private let idToTokenTable: [String?]
     private let table: ScalarVocabulary
@@ -40,7 +40,7 @@ public struct BPE: TokenizerModel {
     /// Creates the model. Throws `unknownMergeToken` when a merge names a token (or yields one) missing from the
     /// vocabulary, `tokenNotInVocabulary` when `unkToken` is missing, `invalidTokenId` for an id outside
     /// 0..<2^31.
-    public init(vocab: [String: Int], merges: [(String, String)], unkToken: String? = nil,
+    package init(vocab: [String: Int], merges: [(String, String)], unkToken: String? = nil,
                 continuingSubwordPrefix: String? = nil, endOfWordSuffix: String? = nil, fuseUnk: Bool = false,
                 byteFallback: Bool = false, ignoreMerges: Bool = false, path: String = "BPE(vocab:merges:)",
                 keyPrefix: String = "merges") throws {
@@ -105,14 +105,14 @@ public struct BPE: TokenizerModel {
     }
 
     /// Number of vocabulary entries.
-    public var vocabularySize: Int { ids.count }
+    package var vocabularySize: Int { ids.count }
     /// The id of `token` (compared scalar for scalar), if in the vocabulary.
-    public func tokenToId(_ token: String) -> Int? { ids[ExactString(token)] }
+    package func tokenToId(_ token: String) -> Int? { ids[ExactString(token)] }
     /// The string of `id`, if in the vocabulary.
-    public func idToToken(_ id: Int) -> String? { id >= 0 && id < idToTokenTable.count ? idToTokenTable[id] : nil }
+    package func idToToken(_ id: Int) -> String? { id >= 0 && id < idToTokenTable.count ? idToTokenTable[id] : nil }
 
     /// HF `BPE::tokenize` over `text[word]`, using the word cache.
-    public func tokenize(_ text: NormalizedString, word: Range<Int>, into tokens: inout [ModelToken]) {
+    package func tokenize(_ text: NormalizedString, word: Range<Int>, into tokens: inout [ModelToken]) {
         guard !word.isEmpty else { return }
         let scalars = text.scalars[word]
         if ignoreMerges, let id = table.lookup(prefix: [], scalars) {

@@ -2,18 +2,18 @@ import BERTJSON
 
 /// Hugging Face `WordPiece` model: greedy longest-match-first subwords, continuation pieces prefixed `##`,
 /// and a word longer than `maxInputCharsPerWord` code points (or with no full segmentation) becomes `[UNK]`.
-public struct WordPieceTokenizer: TokenizerModel {
+package struct WordPieceTokenizer: TokenizerModel {
     /// Token string -> id, as in vocab.txt (line number) or tokenizer.json's `model.vocab`. A Swift dictionary
     /// merges canonically equivalent tokens ("é" and "e\u{301}") into one key; `tokenToId` keeps them apart.
-    public var vocab: [String: Int] { ids.stringKeyed }
+    package var vocab: [String: Int] { ids.stringKeyed }
     /// Id -> token string.
-    public let idToTokenTable: [String?]
+    package let idToTokenTable: [String?]
     /// The unknown token, `[UNK]` for BERT.
-    public let unkToken: String
+    package let unkToken: String
     /// Prefix marking a piece that continues a word, `##` for BERT.
-    public let continuingSubwordPrefix: String
+    package let continuingSubwordPrefix: String
     /// Words longer than this (in code points) map to the unknown token; 100 for BERT.
-    public let maxInputCharsPerWord: Int
+    package let maxInputCharsPerWord: Int
 
     /// The vocabulary keyed by exact scalars, as the crate's.
     private let ids: [ExactString: Int]
@@ -24,7 +24,7 @@ public struct WordPieceTokenizer: TokenizerModel {
     /// Creates the model. Throws `tokenNotInVocabulary` if `unkToken` is absent, and `invalidTokenId` for an id
     /// that is negative or so far beyond the vocabulary's size (more than twice it, plus 1,024: vocab.txt files
     /// with repeated lines leave gaps, nothing real leaves more) that the id table would be mostly empty.
-    public init(vocab: [String: Int], unkToken: String = "[UNK]", continuingSubwordPrefix: String = "##",
+    package init(vocab: [String: Int], unkToken: String = "[UNK]", continuingSubwordPrefix: String = "##",
                 maxInputCharsPerWord: Int = 100) throws {
         try self.init(exactVocab: vocab.exactKeyed, unkToken: unkToken, continuingSubwordPrefix: continuingSubwordPrefix,
                       maxInputCharsPerWord: maxInputCharsPerWord)
@@ -55,15 +55,15 @@ public struct WordPieceTokenizer: TokenizerModel {
     }
 
     /// Number of vocabulary entries.
-    public var vocabularySize: Int { ids.count }
+    package var vocabularySize: Int { ids.count }
     /// The id of `token` (compared scalar for scalar), if in the vocabulary.
-    public func tokenToId(_ token: String) -> Int? { ids[ExactString(token)] }
+    package func tokenToId(_ token: String) -> Int? { ids[ExactString(token)] }
     /// The string of `id`, if in the vocabulary.
-    public func idToToken(_ id: Int) -> String? { id >= 0 && id < idToTokenTable.count ? idToTokenTable[id] : nil }
+    package func idToToken(_ id: Int) -> String? { id >= 0 && id < idToTokenTable.count ? idToTokenTable[id] : nil }
 
     /// Greedy longest-match-first over `text[word]` (HF `WordPiece::tokenize`); the whole word becomes the
     /// unknown token if it is too long or some position has no matching piece.
-    public func tokenize(_ text: NormalizedString, word: Range<Int>, into tokens: inout [ModelToken]) {
+    package func tokenize(_ text: NormalizedString, word: Range<Int>, into tokens: inout [ModelToken]) {
         if word.count > maxInputCharsPerWord {
             tokens.append(ModelToken(id: unkId, range: word))
             return

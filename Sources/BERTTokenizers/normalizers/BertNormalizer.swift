@@ -6,18 +6,18 @@ import BERTJSON
 /// maps code points independently, except for HF's NFD reordering combining marks: when a mark with a combining
 /// class survives the stripping (spacing marks such as U+1D165, U+1D16D, which NFD may swap), the steps run one
 /// after another instead (`exactPass`). Character classes come from tables probed from HF.
-public struct BertNormalizer: Normalizer, Equatable {
+package struct BertNormalizer: Normalizer, Equatable {
     /// Remove control characters, NUL and U+FFFD; turn every whitespace into U+0020.
-    public var cleanText: Bool
+    package var cleanText: Bool
     /// Surround CJK ideographs with spaces so each becomes its own word.
-    public var handleChineseChars: Bool
+    package var handleChineseChars: Bool
     /// Strip accents (NFD, drop Mn); `nil` means "follow `lowercase`", as in HF.
-    public var stripAccents: Bool?
+    package var stripAccents: Bool?
     /// Lowercase with Unicode full case mapping (Rust `char::to_lowercase`).
-    public var lowercase: Bool
+    package var lowercase: Bool
 
     /// Creates a normaliser; defaults are bert-base-uncased's.
-    public init(cleanText: Bool = true, handleChineseChars: Bool = true, stripAccents: Bool? = nil,
+    package init(cleanText: Bool = true, handleChineseChars: Bool = true, stripAccents: Bool? = nil,
                 lowercase: Bool = true) {
         self.cleanText = cleanText
         self.handleChineseChars = handleChineseChars
@@ -27,7 +27,7 @@ public struct BertNormalizer: Normalizer, Equatable {
 
     /// Normalises `text` in one pass (HF order: clean, CJK padding, strip accents, lowercase); every output code
     /// point keeps the alignment of the input code point it comes from, as HF's `transform` calls give it.
-    public func normalize(_ text: inout NormalizedString) {
+    package func normalize(_ text: inout NormalizedString) {
         let strip = stripAccents ?? lowercase
         let output = fusedPass(text, strip: strip, lower: lowercase)
         if strip, output.scalars.contains(where: { $0 >= 0x300 && NormalizationData.shared.combiningClass($0) != 0 }) {

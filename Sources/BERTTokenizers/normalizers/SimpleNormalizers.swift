@@ -1,11 +1,11 @@
 import BERTJSON
 
 /// Hugging Face `Lowercase`: Rust `char::to_lowercase` on every code point.
-public struct Lowercase: Normalizer, Equatable {
+package struct Lowercase: Normalizer, Equatable {
     /// Creates the normaliser.
-    public init() {}
+    package init() {}
     /// Lowercases `text`.
-    public func normalize(_ text: inout NormalizedString) { text.lowercase() }
+    package func normalize(_ text: inout NormalizedString) { text.lowercase() }
 }
 
 extension Lowercase: JSONLoadable {
@@ -14,15 +14,15 @@ extension Lowercase: JSONLoadable {
 }
 
 /// Hugging Face `Strip`: removes leading and/or trailing whitespace.
-public struct Strip: Normalizer, Equatable {
+package struct Strip: Normalizer, Equatable {
     /// Strip the start.
-    public var left: Bool
+    package var left: Bool
     /// Strip the end.
-    public var right: Bool
+    package var right: Bool
     /// Creates the normaliser.
-    public init(left: Bool = true, right: Bool = true) { self.left = left; self.right = right }
+    package init(left: Bool = true, right: Bool = true) { self.left = left; self.right = right }
     /// Strips `text`.
-    public func normalize(_ text: inout NormalizedString) { text.strip(left: left, right: right) }
+    package func normalize(_ text: inout NormalizedString) { text.strip(left: left, right: right) }
 }
 
 extension Strip: JSONLoadable {
@@ -34,11 +34,11 @@ extension Strip: JSONLoadable {
 
 /// Hugging Face `StripAccents`: removes combining marks (general categories Mn, Mc, Me, in the crate's older
 /// Unicode tables: `NormalizationData`); usually after NFD.
-public struct StripAccents: Normalizer, Equatable {
+package struct StripAccents: Normalizer, Equatable {
     /// Creates the normaliser.
-    public init() {}
+    package init() {}
     /// Drops the combining marks of `text`.
-    public func normalize(_ text: inout NormalizedString) {
+    package func normalize(_ text: inout NormalizedString) {
         let data = NormalizationData.shared
         let isMark = { (cp: UInt32) in cp >= 0x300 && data.properties[cp] & NormalizationData.combiningMark != 0 }
         guard text.scalars.contains(where: isMark) else { return }  // nothing to remove: no copy
@@ -52,25 +52,25 @@ extension StripAccents: JSONLoadable {
 }
 
 /// Hugging Face `Replace`: every match of a string or regex pattern becomes `content`.
-public struct Replace: Normalizer, TokenDecoder {
+package struct Replace: Normalizer, TokenDecoder {
     let pattern: SplitPattern
     /// The replacement.
-    public var content: String
+    package var content: String
 
     /// Replaces occurrences of `string`.
-    public init(string: String, content: String) {
+    package init(string: String, content: String) {
         pattern = .string(string.unicodeScalars.map(\.value)); self.content = content
     }
 
     init(pattern: SplitPattern, content: String) { self.pattern = pattern; self.content = content }
 
     /// Replaces the matches in `text`.
-    public func normalize(_ text: inout NormalizedString) {
+    package func normalize(_ text: inout NormalizedString) {
         text.replace(pattern, with: content.unicodeScalars.map(\.value))
     }
 
     /// HF `Replace` decoder: the same replacement in every token.
-    public func decodeChain(_ tokens: [String]) -> [String] {
+    package func decodeChain(_ tokens: [String]) -> [String] {
         tokens.map { token in
             var n = NormalizedString(token)
             normalize(&n)
@@ -87,13 +87,13 @@ extension Replace: JSONLoadable {
 }
 
 /// Hugging Face `Prepend`: puts `prepend` before non-empty text.
-public struct Prepend: Normalizer, Equatable {
+package struct Prepend: Normalizer, Equatable {
     /// The text to put first.
-    public var prepend: String
+    package var prepend: String
     /// Creates the normaliser.
-    public init(_ prepend: String) { self.prepend = prepend }
+    package init(_ prepend: String) { self.prepend = prepend }
     /// Prepends to `text` unless it is empty.
-    public func normalize(_ text: inout NormalizedString) { text.prepend(prepend.unicodeScalars.map(\.value)) }
+    package func normalize(_ text: inout NormalizedString) { text.prepend(prepend.unicodeScalars.map(\.value)) }
 }
 
 extension Prepend: JSONLoadable {
@@ -102,13 +102,13 @@ extension Prepend: JSONLoadable {
 }
 
 /// Hugging Face normaliser `Sequence`: each normaliser in turn.
-public struct NormalizerSequence: Normalizer {
+package struct NormalizerSequence: Normalizer {
     /// The normalisers, applied in order.
-    public var normalizers: [any Normalizer]
+    package var normalizers: [any Normalizer]
     /// Creates the sequence.
-    public init(_ normalizers: [any Normalizer]) { self.normalizers = normalizers }
+    package init(_ normalizers: [any Normalizer]) { self.normalizers = normalizers }
     /// Runs every member.
-    public func normalize(_ text: inout NormalizedString) { for n in normalizers { n.normalize(&text) } }
+    package func normalize(_ text: inout NormalizedString) { for n in normalizers { n.normalize(&text) } }
 }
 
 extension NormalizerSequence: JSONLoadable {

@@ -4,9 +4,9 @@ import BERTJSON
 /// `unicode-normalization-alignments` (with its tables: `NormalizationData`): each character's decomposition is its first code point (change 0) plus
 /// insertions (+1); canonical reordering carries the changes along; a composition merges two changes minus one.
 /// The `(code point, change)` list then goes through `NormalizedString.transform`, as in the crate.
-public struct UnicodeNormalizer: Normalizer, Equatable {
+package struct UnicodeNormalizer: Normalizer, Equatable {
     /// The four normalisation forms.
-    public enum Form: String, Sendable, CaseIterable {
+    package enum Form: String, Sendable, CaseIterable {
         /// Canonical composition.
         case nfc = "NFC"
         /// Canonical decomposition.
@@ -17,13 +17,13 @@ public struct UnicodeNormalizer: Normalizer, Equatable {
         case nfkd = "NFKD"
     }
     /// Which form.
-    public var form: Form
+    package var form: Form
 
     /// Creates the normaliser.
-    public init(_ form: Form) { self.form = form }
+    package init(_ form: Form) { self.form = form }
 
     /// Normalises `text` to `form`.
-    public func normalize(_ text: inout NormalizedString) {
+    package func normalize(_ text: inout NormalizedString) {
         let data = NormalizationData.shared
         let compatibility = form == .nfkc || form == .nfkd
         let composing = form == .nfc || form == .nfkc

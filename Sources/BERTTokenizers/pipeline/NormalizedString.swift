@@ -5,19 +5,19 @@
 /// Alignments are absolute: they index the whole input of `Tokenizer.encode`, also in slices and splits, so a
 /// token spanning normalised positions `s..<e` covers original code points `starts[s] ..< ends[e - 1]`, as the
 /// crate's `convert_offsets` takes the first unit's start and the last unit's end.
-public struct NormalizedString: Sendable {
+package struct NormalizedString: Sendable {
     /// The normalised code points.
-    public var scalars: [UInt32]
+    package var scalars: [UInt32]
     /// For each normalised code point, the first original code point it stands for.
-    public var starts: [Int32]
+    package var starts: [Int32]
     /// For each normalised code point, one past the last original code point it stands for.
-    public var ends: [Int32]
+    package var ends: [Int32]
     /// Where this string starts in the original (HF `original_shift`): the alignment a code point inserted
     /// before everything else receives.
-    public var originalStart: Int32
+    package var originalStart: Int32
 
     /// An empty string with room for `capacity` code points.
-    public init(capacity: Int = 0, originalStart: Int = 0) {
+    package init(capacity: Int = 0, originalStart: Int = 0) {
         scalars = []
         starts = []
         ends = []
@@ -28,7 +28,7 @@ public struct NormalizedString: Sendable {
     }
 
     /// `original[range]` unchanged, each code point aligned to itself.
-    public init(_ original: [UInt32], range: Range<Int>) {
+    package init(_ original: [UInt32], range: Range<Int>) {
         scalars = Array(original[range])
         starts = range.map { Int32($0) }
         ends = range.map { Int32($0 + 1) }
@@ -36,21 +36,21 @@ public struct NormalizedString: Sendable {
     }
 
     /// `text` unchanged (offsets count its code points from 0).
-    public init(_ text: String) {
+    package init(_ text: String) {
         let cps = text.unicodeScalars.map(\.value)
         self.init(cps, range: 0..<cps.count)
     }
 
     /// The number of normalised code points.
-    @inlinable public var count: Int { scalars.count }
+    @inlinable package var count: Int { scalars.count }
 
     /// The original code-point range `[start, end)` covered by normalised positions `range` (non-empty).
-    @inlinable public func originalOffsets(_ range: Range<Int>) -> Range<Int> {
+    @inlinable package func originalOffsets(_ range: Range<Int>) -> Range<Int> {
         Int(starts[range.lowerBound]) ..< Int(ends[range.upperBound - 1])
     }
 
     /// The normalised text as a Swift string.
-    public var string: String { String(decodingScalars: scalars[...]) }
+    package var string: String { String(decodingScalars: scalars[...]) }
 
     /// Appends `cp` standing for original code points `start..<end`.
     @inline(__always)

@@ -4,19 +4,19 @@
 /// split is a range of it, so cutting a split is free. A pre-tokeniser that rewrites a split (ByteLevel maps
 /// bytes to characters, Metaspace turns spaces into ▁) appends the rewritten text to the arena and points the
 /// split at it. Alignments are absolute, so offsets need no per-split shift.
-public struct PreTokenizedString: Sendable {
+package struct PreTokenizedString: Sendable {
     /// One split: a range of `text`, and the tokens already assigned to it (an added token), if any.
-    public struct Split: Sendable, Equatable {
+    package struct Split: Sendable, Equatable {
         /// Positions in `PreTokenizedString.text`.
-        public var range: Range<Int>
+        package var range: Range<Int>
         /// Tokens assigned before the model runs; splits that have them are left alone by pre-tokenisers.
-        public var tokens: [ModelToken]?
+        package var tokens: [ModelToken]?
     }
 
     /// Every split's code points and alignments (and older, superseded versions of rewritten splits).
-    public internal(set) var text: NormalizedString
+    package internal(set) var text: NormalizedString
     /// The splits in order.
-    public internal(set) var splits: [Split]
+    package internal(set) var splits: [Split]
 
     /// An empty string with room for `capacity` code points.
     init(capacity: Int = 0) {

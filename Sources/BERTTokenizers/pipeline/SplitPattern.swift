@@ -10,7 +10,7 @@ package struct PatternMatch: Sendable, Equatable {
 }
 
 /// What a split does with the delimiters it finds (HF `SplitDelimiterBehavior`, spelled as in tokenizer.json).
-public enum SplitDelimiterBehavior: String, Sendable, CaseIterable {
+package enum SplitDelimiterBehavior: String, Sendable, CaseIterable {
     /// Drop the delimiter.
     case removed = "Removed"
     /// The delimiter becomes a piece of its own.

@@ -7,15 +7,15 @@ import Foundation
 /// Build one with `Tokenizer(directory:)`, `Tokenizer(tokenizerJSON:)` or `Tokenizer(vocabFile:...)`.
 public struct Tokenizer: Sendable {
     /// Text normaliser (`BertNormalizer` for BERT), applied to text between added tokens.
-    public var normalizer: (any Normalizer)?
+    package var normalizer: (any Normalizer)?
     /// Word splitter (`BertPreTokenizer` for BERT).
-    public var preTokenizer: (any PreTokenizer)?
+    package var preTokenizer: (any PreTokenizer)?
     /// Subword model (`WordPieceTokenizer` for BERT).
-    public let model: any TokenizerModel
+    package let model: any TokenizerModel
     /// Adds `[CLS]`/`[SEP]` and type ids.
-    public var postProcessor: (any PostProcessor)?
+    package var postProcessor: (any PostProcessor)?
     /// Turns tokens back into text.
-    public var decoder: (any TokenDecoder)?
+    package var decoder: (any TokenDecoder)?
     /// Truncation applied by `encode` (set with `setTruncation`).
     public private(set) var truncation: TruncationParameters?
     /// Padding applied by `encode` and `encodeBatch`.
@@ -38,7 +38,7 @@ public struct Tokenizer: Sendable {
     private var normalizedMatcher = AddedTokenMatcher([])
 
     /// Assembles a tokenizer from its components.
-    public init(normalizer: (any Normalizer)?, preTokenizer: (any PreTokenizer)?, model: any TokenizerModel,
+    package init(normalizer: (any Normalizer)?, preTokenizer: (any PreTokenizer)?, model: any TokenizerModel,
                 postProcessor: (any PostProcessor)?, decoder: (any TokenDecoder)?, addedTokens: [AddedToken] = []) {
         self.normalizer = normalizer
         self.preTokenizer = preTokenizer
@@ -92,7 +92,7 @@ public struct Tokenizer: Sendable {
     }
 
     /// Replaces the normaliser (and re-normalises the added tokens that match normalised text).
-    public mutating func setNormalizer(_ normalizer: (any Normalizer)?) {
+    package mutating func setNormalizer(_ normalizer: (any Normalizer)?) {
         self.normalizer = normalizer
         rebuildMatchers()
     }
@@ -122,7 +122,7 @@ public struct Tokenizer: Sendable {
     // MARK: Encoding
 
     /// Tokenises one sequence without special tokens, truncation or padding (HF `encode_single_sequence`).
-    public func encodeSequence(_ text: String, typeId: Int = 0) throws -> Encoding {
+    package func encodeSequence(_ text: String, typeId: Int = 0) throws -> Encoding {
         var cps: [UInt32] = []
         cps.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars { cps.append(scalar.value) }
@@ -131,7 +131,7 @@ public struct Tokenizer: Sendable {
 
     /// Tokenises code points (already-decoded text); offsets index into `codePoints`. Values that are not Unicode
     /// scalars (surrogates, past U+10FFFF) never crash: they have no character class and end up as `[UNK]`.
-    public func encodeSequence(codePoints cps: [UInt32], typeId: Int = 0) throws -> Encoding {
+    package func encodeSequence(codePoints cps: [UInt32], typeId: Int = 0) throws -> Encoding {
         let text = preTokenize(codePoints: cps)
         var encoding = Encoding()
         encoding.reserve(cps.count / 3 + 4)
@@ -218,7 +218,7 @@ public struct Tokenizer: Sendable {
     }
 
     /// HF `post_process`: truncation (its `maxLength` minus the special tokens), post-processor, padding.
-    public func postProcess(_ first: Encoding, _ second: Encoding?, addSpecialTokens: Bool = true) throws -> Encoding {
+    package func postProcess(_ first: Encoding, _ second: Encoding?, addSpecialTokens: Bool = true) throws -> Encoding {
         var a = first, b = second
         a.setSequenceId(0)
         b?.setSequenceId(1)

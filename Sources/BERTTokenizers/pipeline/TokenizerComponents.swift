@@ -1,14 +1,14 @@
 import BERTJSON
 
 /// Turns raw text into normalised text (HF `Normalizer`): lowercasing, accent stripping, cleaning.
-public protocol Normalizer: Sendable {
+package protocol Normalizer: Sendable {
     /// Rewrites `text` in place, keeping every code point's original range (HF `normalize`).
     func normalize(_ text: inout NormalizedString)
 }
 
 extension Normalizer {
     /// Normalises a whole string (HF `normalize_str`).
-    public func normalize(_ text: String) -> String {
+    package func normalize(_ text: String) -> String {
         var n = NormalizedString(text)
         normalize(&n)
         return n.string
@@ -17,23 +17,23 @@ extension Normalizer {
 
 /// Splits normalised text into words, and may rewrite them (HF `PreTokenizer`); the model then tokenises each
 /// split separately.
-public protocol PreTokenizer: Sendable {
+package protocol PreTokenizer: Sendable {
     /// Cuts (and possibly rewrites) the untokenised splits of `text` (HF `pre_tokenize`).
     func preTokenize(_ text: inout PreTokenizedString)
 }
 
 /// One token produced by a model for a word: its id and its normalised range.
-public struct ModelToken: Sendable, Equatable {
+package struct ModelToken: Sendable, Equatable {
     /// Vocabulary id.
-    public var id: Int
+    package var id: Int
     /// Position in the normalised text, `[start, end)`.
-    public var range: Range<Int>
+    package var range: Range<Int>
     /// Creates a token.
-    public init(id: Int, range: Range<Int>) { self.id = id; self.range = range }
+    package init(id: Int, range: Range<Int>) { self.id = id; self.range = range }
 }
 
 /// The subword model (HF `Model`): WordPiece, BPE, Unigram.
-public protocol TokenizerModel: Sendable {
+package protocol TokenizerModel: Sendable {
     /// Tokenises the word `text[word]`, appending to `tokens`. Throws when the model cannot represent the word
     /// (a Unigram model without an unknown piece, as the crate's `MissingUnkId`).
     func tokenize(_ text: NormalizedString, word: Range<Int>, into tokens: inout [ModelToken]) throws
@@ -50,11 +50,11 @@ public protocol TokenizerModel: Sendable {
 
 extension TokenizerModel {
     /// The vocabulary entry of `token.id`.
-    public func tokenValue(_ token: ModelToken, in text: NormalizedString) -> String { idToToken(token.id) ?? "" }
+    package func tokenValue(_ token: ModelToken, in text: NormalizedString) -> String { idToToken(token.id) ?? "" }
 }
 
 /// Adds special tokens and type ids around one or two encodings (HF `PostProcessor`).
-public protocol PostProcessor: Sendable {
+package protocol PostProcessor: Sendable {
     /// How many tokens `process` adds for a single sequence or a pair.
     func addedTokens(isPair: Bool) -> Int
     /// HF `process_encodings`: the encodings (one per sequence, sequence ids set) after this processor; a
@@ -66,7 +66,7 @@ public protocol PostProcessor: Sendable {
 
 extension PostProcessor {
     /// HF's default `process`: `processEncodings`, then the results merged in order.
-    public func process(_ first: Encoding, _ second: Encoding?, addSpecialTokens: Bool) -> Encoding {
+    package func process(_ first: Encoding, _ second: Encoding?, addSpecialTokens: Bool) -> Encoding {
         var encodings = processEncodings(second.map { [first, $0] } ?? [first], addSpecialTokens: addSpecialTokens)
         guard !encodings.isEmpty else { return Encoding() }
         var result = encodings.removeFirst()
@@ -76,14 +76,14 @@ extension PostProcessor {
 }
 
 /// Turns token strings back into text (HF `Decoder`).
-public protocol TokenDecoder: Sendable {
+package protocol TokenDecoder: Sendable {
     /// HF `decode_chain`: the tokens after this decoder's step; a `Sequence` of decoders chains this step.
     func decodeChain(_ tokens: [String]) -> [String]
 }
 
 extension TokenDecoder {
     /// HF `decode`: `decodeChain`, then the pieces concatenated.
-    public func decode(_ tokens: [String]) -> String { decodeChain(tokens).joined() }
+    package func decode(_ tokens: [String]) -> String { decodeChain(tokens).joined() }
 }
 
 /// A component read from its object in tokenizer.json (the object that holds its `type`). Each kind's enum

@@ -2,32 +2,32 @@ import BERTJSON
 
 /// Hugging Face `BertProcessing`: `[CLS] A [SEP]` and `[CLS] A [SEP] B [SEP]` with type ids 0 then 1, which is
 /// exactly BERT's template, so it delegates to `TemplateProcessing.bert`.
-public struct BertProcessing: PostProcessor, Equatable {
+package struct BertProcessing: PostProcessor, Equatable {
     /// The classifier token and its id.
-    public let cls: (token: String, id: Int)
+    package let cls: (token: String, id: Int)
     /// The separator token and its id.
-    public let sep: (token: String, id: Int)
+    package let sep: (token: String, id: Int)
     private let template: TemplateProcessing
 
     /// Creates the processor.
-    public init(sep: (String, Int), cls: (String, Int)) {
+    package init(sep: (String, Int), cls: (String, Int)) {
         self.sep = sep
         self.cls = cls
         template = .bert(cls: cls, sep: sep)
     }
 
-    public static func == (a: BertProcessing, b: BertProcessing) -> Bool { a.template == b.template }
+    package static func == (a: BertProcessing, b: BertProcessing) -> Bool { a.template == b.template }
 
     /// One special token per side: 2 for a sequence, 3 for a pair.
-    public func addedTokens(isPair: Bool) -> Int { template.addedTokens(isPair: isPair) }
+    package func addedTokens(isPair: Bool) -> Int { template.addedTokens(isPair: isPair) }
 
     /// The BERT layout over the first one or two encodings.
-    public func processEncodings(_ encodings: [Encoding], addSpecialTokens: Bool) -> [Encoding] {
+    package func processEncodings(_ encodings: [Encoding], addSpecialTokens: Bool) -> [Encoding] {
         template.processEncodings(encodings, addSpecialTokens: addSpecialTokens)
     }
 
     /// The BERT layout (the fast path `Tokenizer` calls).
-    public func process(_ first: Encoding, _ second: Encoding?, addSpecialTokens: Bool) -> Encoding {
+    package func process(_ first: Encoding, _ second: Encoding?, addSpecialTokens: Bool) -> Encoding {
         template.process(first, second, addSpecialTokens: addSpecialTokens)
     }
 }

@@ -1,9 +1,9 @@
 extension ByteLevel: PostProcessor {
     /// ByteLevel adds no tokens.
-    public func addedTokens(isPair: Bool) -> Int { 0 }
+    package func addedTokens(isPair: Bool) -> Int { 0 }
 
     /// HF `ByteLevel::process_encodings`: trims offsets (if `trimOffsets`) and numbers the sequences.
-    public func processEncodings(_ encodings: [Encoding], addSpecialTokens: Bool) -> [Encoding] {
+    package func processEncodings(_ encodings: [Encoding], addSpecialTokens: Bool) -> [Encoding] {
         var out = encodings
         for i in out.indices {
             if trimOffsets { out[i].trimByteLevelOffsets(addPrefixSpace: addPrefixSpace) }
@@ -16,7 +16,7 @@ extension ByteLevel: PostProcessor {
 extension ByteLevel: TokenDecoder {
     /// HF `ByteLevel::decode_chain`: every token's characters back to bytes (a token with a character that
     /// stands for no byte keeps its own UTF-8), all joined and decoded as UTF-8 with U+FFFD for bad sequences.
-    public func decodeChain(_ tokens: [String]) -> [String] {
+    package func decodeChain(_ tokens: [String]) -> [String] {
         var bytes: [UInt8] = []
         for token in tokens {
             let start = bytes.count

@@ -1,15 +1,15 @@
 import BERTJSON
 
 /// Hugging Face post-processor `Sequence`: each processor's `processEncodings` in turn.
-public struct PostProcessorSequence: PostProcessor {
+package struct PostProcessorSequence: PostProcessor {
     /// The processors, applied in order.
-    public var processors: [any PostProcessor]
+    package var processors: [any PostProcessor]
     /// Creates the sequence.
-    public init(_ processors: [any PostProcessor]) { self.processors = processors }
+    package init(_ processors: [any PostProcessor]) { self.processors = processors }
     /// The sum of the members' added tokens.
-    public func addedTokens(isPair: Bool) -> Int { processors.reduce(0) { $0 + $1.addedTokens(isPair: isPair) } }
+    package func addedTokens(isPair: Bool) -> Int { processors.reduce(0) { $0 + $1.addedTokens(isPair: isPair) } }
     /// Chains every member.
-    public func processEncodings(_ encodings: [Encoding], addSpecialTokens: Bool) -> [Encoding] {
+    package func processEncodings(_ encodings: [Encoding], addSpecialTokens: Bool) -> [Encoding] {
         processors.reduce(encodings) { $1.processEncodings($0, addSpecialTokens: addSpecialTokens) }
     }
 }

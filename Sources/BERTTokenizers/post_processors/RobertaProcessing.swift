@@ -2,37 +2,37 @@ import BERTJSON
 
 /// Hugging Face `RobertaProcessing`: `<s> A </s>` and `<s> A </s> </s> B </s>`, every type id 0, after
 /// trimming byte-level offsets (`trimOffsets`, with `addPrefixSpace` keeping the first token's added space).
-public struct RobertaProcessing: PostProcessor, Equatable {
+package struct RobertaProcessing: PostProcessor, Equatable {
     /// The separator token and its id (`</s>`).
-    public var sep: Special
+    package var sep: Special
     /// The classifier token and its id (`<s>`).
-    public var cls: Special
+    package var cls: Special
     /// Trim the offsets of leading and trailing spaces.
-    public var trimOffsets: Bool
+    package var trimOffsets: Bool
     /// Whether the pre-tokeniser added a prefix space (the first token keeps it in its offsets).
-    public var addPrefixSpace: Bool
+    package var addPrefixSpace: Bool
 
     /// A special token and its id.
-    public struct Special: Sendable, Equatable {
+    package struct Special: Sendable, Equatable {
         /// The token.
-        public var token: String
+        package var token: String
         /// Its id.
-        public var id: Int
+        package var id: Int
         /// Creates the pair.
-        public init(_ token: String, _ id: Int) { self.token = token; self.id = id }
+        package init(_ token: String, _ id: Int) { self.token = token; self.id = id }
     }
 
     /// Creates the processor; the crate's defaults.
-    public init(sep: Special = Special("</s>", 2), cls: Special = Special("<s>", 0), trimOffsets: Bool = true,
+    package init(sep: Special = Special("</s>", 2), cls: Special = Special("<s>", 0), trimOffsets: Bool = true,
                 addPrefixSpace: Bool = true) {
         self.sep = sep; self.cls = cls; self.trimOffsets = trimOffsets; self.addPrefixSpace = addPrefixSpace
     }
 
     /// Two for a sequence, four for a pair.
-    public func addedTokens(isPair: Bool) -> Int { isPair ? 4 : 2 }
+    package func addedTokens(isPair: Bool) -> Int { isPair ? 4 : 2 }
 
     /// HF `RobertaProcessing::process_encodings`.
-    public func processEncodings(_ encodings: [Encoding], addSpecialTokens: Bool) -> [Encoding] {
+    package func processEncodings(_ encodings: [Encoding], addSpecialTokens: Bool) -> [Encoding] {
         var out = encodings
         for i in out.indices {
             if trimOffsets { out[i].trimByteLevelOffsets(addPrefixSpace: addPrefixSpace) }

@@ -2,9 +2,9 @@ import BERTJSON
 
 /// Hugging Face `TemplateProcessing`: lays out special tokens and sequences with their type ids,
 /// e.g. `[CLS] $A:0 [SEP]:0` and `[CLS] $A:0 [SEP]:0 $B:1 [SEP]:1` for BERT.
-public struct TemplateProcessing: PostProcessor, Equatable {
+package struct TemplateProcessing: PostProcessor, Equatable {
     /// One element of a template.
-    public enum Piece: Sendable, Equatable {
+    package enum Piece: Sendable, Equatable {
         /// A special token (a key of `specialTokens`) with its type id.
         case specialToken(id: String, typeId: Int)
         /// Sequence A (`first == true`) or B, with its type id.
@@ -12,29 +12,29 @@ public struct TemplateProcessing: PostProcessor, Equatable {
     }
 
     /// A special token's ids and strings (one special token may expand to several ids).
-    public struct SpecialToken: Sendable, Equatable {
+    package struct SpecialToken: Sendable, Equatable {
         /// Ids emitted for this token.
-        public var ids: [Int]
+        package var ids: [Int]
         /// Token strings emitted.
-        public var tokens: [String]
+        package var tokens: [String]
         /// Creates a special token entry.
-        public init(ids: [Int], tokens: [String]) { self.ids = ids; self.tokens = tokens }
+        package init(ids: [Int], tokens: [String]) { self.ids = ids; self.tokens = tokens }
     }
 
     /// Template for one sequence.
-    public var single: [Piece]
+    package var single: [Piece]
     /// Template for a pair.
-    public var pair: [Piece]
+    package var pair: [Piece]
     /// Special tokens by name.
-    public var specialTokens: [String: SpecialToken]
+    package var specialTokens: [String: SpecialToken]
 
     /// Creates a template processor.
-    public init(single: [Piece], pair: [Piece], specialTokens: [String: SpecialToken]) {
+    package init(single: [Piece], pair: [Piece], specialTokens: [String: SpecialToken]) {
         self.single = single; self.pair = pair; self.specialTokens = specialTokens
     }
 
     /// BERT's layout (also what HF `BertProcessing` produces).
-    public static func bert(cls: (String, Int), sep: (String, Int)) -> TemplateProcessing {
+    package static func bert(cls: (String, Int), sep: (String, Int)) -> TemplateProcessing {
         TemplateProcessing(
             single: [.specialToken(id: cls.0, typeId: 0), .sequence(first: true, typeId: 0), .specialToken(id: sep.0, typeId: 0)],
             pair: [.specialToken(id: cls.0, typeId: 0), .sequence(first: true, typeId: 0), .specialToken(id: sep.0, typeId: 0),
@@ -43,7 +43,7 @@ public struct TemplateProcessing: PostProcessor, Equatable {
     }
 
     /// The number of special-token ids the single or pair template inserts.
-    public func addedTokens(isPair: Bool) -> Int {
+    package func addedTokens(isPair: Bool) -> Int {
         (isPair ? pair : single).reduce(0) { n, piece in
             if case .specialToken(let id, _) = piece { return n + (specialTokens[id]?.ids.count ?? 0) }
             return n
@@ -51,13 +51,13 @@ public struct TemplateProcessing: PostProcessor, Equatable {
     }
 
     /// HF `process_encodings`: the template laid out over the first one or two encodings, as one encoding.
-    public func processEncodings(_ encodings: [Encoding], addSpecialTokens: Bool) -> [Encoding] {
+    package func processEncodings(_ encodings: [Encoding], addSpecialTokens: Bool) -> [Encoding] {
         guard let first = encodings.first else { return [] }
         return [process(first, encodings.count > 1 ? encodings[1] : nil, addSpecialTokens: addSpecialTokens)]
     }
 
     /// Lays out the template; overflow windows are combined as HF `Encoding::merge_with` does.
-    public func process(_ first: Encoding, _ second: Encoding?, addSpecialTokens: Bool) -> Encoding {
+    package func process(_ first: Encoding, _ second: Encoding?, addSpecialTokens: Bool) -> Encoding {
         var result = Encoding()
         for piece in second == nil ? single : pair {
             switch piece {

@@ -1,17 +1,17 @@
 import BERTJSON
 
 /// Hugging Face `BertPreTokenizer`: split on whitespace (dropped) and isolate every punctuation character.
-public struct BertPreTokenizer: PreTokenizer, Equatable {
+package struct BertPreTokenizer: PreTokenizer, Equatable {
     /// Creates the pre-tokeniser (it has no options).
-    public init() {}
+    package init() {}
 
     /// Cuts every split into words.
-    public func preTokenize(_ text: inout PreTokenizedString) {
+    package func preTokenize(_ text: inout PreTokenizedString) {
         text.split { normalized, range, words in preTokenize(normalized, range: range, into: &words) }
     }
 
     /// Appends the words of `text[range]`: runs between whitespace, with each punctuation character alone.
-    public func preTokenize(_ text: NormalizedString, range: Range<Int>, into words: inout [Range<Int>]) {
+    package func preTokenize(_ text: NormalizedString, range: Range<Int>, into words: inout [Range<Int>]) {
         let flags = BertCharacterClasses.shared.flags
         text.scalars.withUnsafeBufferPointer { s in
             flags.withUnsafeBufferPointer { flags in

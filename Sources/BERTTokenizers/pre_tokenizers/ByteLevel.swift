@@ -4,16 +4,16 @@ import BERTJSON
 /// splits with GPT-2's pattern and maps every UTF-8 byte to a printable character; as a post-processor it trims
 /// the offsets of the spaces tokens carry; as a decoder it maps the characters back to bytes. One type for the
 /// three roles, as in the crate.
-public struct ByteLevel: Sendable, Equatable {
+package struct ByteLevel: Sendable, Equatable {
     /// Prepend a space to a split that does not start with one, so a first word looks like the others.
-    public var addPrefixSpace: Bool
+    package var addPrefixSpace: Bool
     /// Post-processor: leave the leading space (Ġ) out of token offsets.
-    public var trimOffsets: Bool
+    package var trimOffsets: Bool
     /// Split with GPT-2's pattern before mapping the bytes.
-    public var useRegex: Bool
+    package var useRegex: Bool
 
     /// Creates the component; the crate's defaults.
-    public init(addPrefixSpace: Bool = true, trimOffsets: Bool = true, useRegex: Bool = true) {
+    package init(addPrefixSpace: Bool = true, trimOffsets: Bool = true, useRegex: Bool = true) {
         self.addPrefixSpace = addPrefixSpace; self.trimOffsets = trimOffsets; self.useRegex = useRegex
     }
 
@@ -41,13 +41,13 @@ public struct ByteLevel: Sendable, Equatable {
     }()
 
     /// The ByteLevel alphabet: the 256 characters standing for bytes (what trainers seed the vocabulary with).
-    public static var alphabet: [String] { byteToCharacter.map { String(Unicode.Scalar($0)!) } }
+    package static var alphabet: [String] { byteToCharacter.map { String(Unicode.Scalar($0)!) } }
 }
 
 extension ByteLevel: PreTokenizer {
     /// HF `ByteLevel::pre_tokenize`: prefix space and GPT-2 split per split, then bytes to characters, each
     /// byte's character aligned to the character it comes from.
-    public func preTokenize(_ text: inout PreTokenizedString) {
+    package func preTokenize(_ text: inout PreTokenizedString) {
         if addPrefixSpace {
             text.transformSplits { n in if n.scalars.first != 0x20 { n.prepend([0x20]) } }
         }

@@ -1,7 +1,7 @@
 import BERTJSON
 
 /// When Metaspace puts its replacement character in front of a split (HF `PrependScheme`).
-public enum PrependScheme: String, Sendable, CaseIterable {
+package enum PrependScheme: String, Sendable, CaseIterable {
     /// Before every split that does not already start with it.
     case always
     /// Only before the split that starts the original text.
@@ -12,16 +12,16 @@ public enum PrependScheme: String, Sendable, CaseIterable {
 
 /// SentencePiece's word boundary marking (HF `pre_tokenizers::metaspace::Metaspace`): spaces become `▁`, a `▁`
 /// is prepended as `prependScheme` says, and with `split` every `▁` starts a new split.
-public struct Metaspace: PreTokenizer {
+package struct Metaspace: PreTokenizer {
     /// The character standing for a space (`▁`, U+2581).
-    public let replacement: UInt32
+    package let replacement: UInt32
     /// When to prepend `replacement`.
-    public let prependScheme: PrependScheme
+    package let prependScheme: PrependScheme
     /// Whether to split before every `replacement`.
-    public let split: Bool
+    package let split: Bool
 
     /// A Metaspace pre-tokenizer.
-    public init(replacement: Unicode.Scalar = "\u{2581}", prependScheme: PrependScheme = .always, split: Bool = true) {
+    package init(replacement: Unicode.Scalar = "\u{2581}", prependScheme: PrependScheme = .always, split: Bool = true) {
         self.replacement = replacement.value
         self.prependScheme = prependScheme
         self.split = split
@@ -29,7 +29,7 @@ public struct Metaspace: PreTokenizer {
 
     /// The crate's per-split `replace(' ', ▁)`, `prepend`, then `split(▁, MergedWithNext)`, done in one pass that
     /// writes a fresh arena (alignments exactly as those `NormalizedString` edits leave them).
-    public func preTokenize(_ text: inout PreTokenizedString) {
+    package func preTokenize(_ text: inout PreTokenizedString) {
         let source = text.text
         var arena = NormalizedString(capacity: source.count + text.splits.count + 8, originalStart: Int(source.originalStart))
         var splits: [PreTokenizedString.Split] = []

@@ -2,15 +2,15 @@ import BERTJSON
 
 /// Hugging Face `Punctuation`: splits at every punctuation character (ASCII punctuation or Unicode P*, as
 /// BertPreTokenizer sees it), keeping it as `behavior` says (isolated by default).
-public struct Punctuation: PreTokenizer, Equatable {
+package struct Punctuation: PreTokenizer, Equatable {
     /// What happens to the punctuation characters.
-    public var behavior: SplitDelimiterBehavior
+    package var behavior: SplitDelimiterBehavior
 
     /// Creates the pre-tokeniser.
-    public init(behavior: SplitDelimiterBehavior = .isolated) { self.behavior = behavior }
+    package init(behavior: SplitDelimiterBehavior = .isolated) { self.behavior = behavior }
 
     /// Cuts every split at punctuation.
-    public func preTokenize(_ text: inout PreTokenizedString) {
+    package func preTokenize(_ text: inout PreTokenizedString) {
         let flags = BertCharacterClasses.shared.flags
         text.split(behavior: behavior) { n, range in
             SplitPattern.matches(in: n, range: range) { $0 < 0x110000 && flags[Int($0)] & BertCharacterClasses.punctuation != 0 }
@@ -27,15 +27,15 @@ extension Punctuation: JSONLoadable {
 
 /// Hugging Face `Digits`: isolates numeric characters (Rust `char::is_numeric`), one by one with
 /// `individualDigits`, else runs of them.
-public struct Digits: PreTokenizer, Equatable {
+package struct Digits: PreTokenizer, Equatable {
     /// Each digit on its own rather than runs of digits.
-    public var individualDigits: Bool
+    package var individualDigits: Bool
 
     /// Creates the pre-tokeniser.
-    public init(individualDigits: Bool = false) { self.individualDigits = individualDigits }
+    package init(individualDigits: Bool = false) { self.individualDigits = individualDigits }
 
     /// Cuts every split around digits.
-    public func preTokenize(_ text: inout PreTokenizedString) {
+    package func preTokenize(_ text: inout PreTokenizedString) {
         let classes = RegexCharacterClasses.shared
         text.split(behavior: individualDigits ? .isolated : .contiguous) { n, range in
             SplitPattern.matches(in: n, range: range) { classes.of($0) & RegexCharacterClasses.numeric != 0 }

@@ -2,20 +2,20 @@ import BERTJSON
 
 /// Hugging Face `Split`: cuts at the matches of a string or regex pattern (or, with `invert`, at the text
 /// between matches), keeping the delimiters as `behavior` says.
-public struct Split: PreTokenizer {
+package struct Split: PreTokenizer {
     let pattern: SplitPattern
     /// What happens to the matches.
-    public var behavior: SplitDelimiterBehavior
+    package var behavior: SplitDelimiterBehavior
     /// Split at the non-matching text instead.
-    public var invert: Bool
+    package var invert: Bool
 
     /// Splits at occurrences of `string`.
-    public init(string: String, behavior: SplitDelimiterBehavior, invert: Bool = false) {
+    package init(string: String, behavior: SplitDelimiterBehavior, invert: Bool = false) {
         self.pattern = .string(string.unicodeScalars.map(\.value)); self.behavior = behavior; self.invert = invert
     }
 
     /// Splits at matches of the regular expression `regex`; throws `invalidRegex` if it does not compile.
-    public init(regex: String, behavior: SplitDelimiterBehavior, invert: Bool = false) throws {
+    package init(regex: String, behavior: SplitDelimiterBehavior, invert: Bool = false) throws {
         self.pattern = .regex(try RegexPattern(regex, path: "Split(regex:)", key: "pattern"))
         self.behavior = behavior; self.invert = invert
     }
@@ -25,7 +25,7 @@ public struct Split: PreTokenizer {
     }
 
     /// Cuts every split at the pattern.
-    public func preTokenize(_ text: inout PreTokenizedString) {
+    package func preTokenize(_ text: inout PreTokenizedString) {
         text.split(behavior: behavior) { n, range in
             let matches = pattern.matches(in: n, range: range)
             return invert ? matches.inverted() : matches
@@ -42,15 +42,15 @@ extension Split: JSONLoadable {
 }
 
 /// Hugging Face pre-tokeniser `Sequence`: each pre-tokeniser in turn.
-public struct PreTokenizerSequence: PreTokenizer {
+package struct PreTokenizerSequence: PreTokenizer {
     /// The pre-tokenisers, applied in order.
-    public var preTokenizers: [any PreTokenizer]
+    package var preTokenizers: [any PreTokenizer]
 
     /// Creates the sequence.
-    public init(_ preTokenizers: [any PreTokenizer]) { self.preTokenizers = preTokenizers }
+    package init(_ preTokenizers: [any PreTokenizer]) { self.preTokenizers = preTokenizers }
 
     /// Runs every member.
-    public func preTokenize(_ text: inout PreTokenizedString) {
+    package func preTokenize(_ text: inout PreTokenizedString) {
         for p in preTokenizers { p.preTokenize(&text) }
     }
 }

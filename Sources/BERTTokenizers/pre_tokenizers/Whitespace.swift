@@ -3,12 +3,12 @@ import BERTJSON
 /// Hugging Face `Whitespace`: keeps the matches of `\w+|[^\w\s]+` (word runs and runs of other non-space
 /// characters) and drops the whitespace between them. The crate runs it with Rust's `regex`, whose `\w` is
 /// Alphabetic, marks, decimal digits, connector punctuation and the join controls (unlike Oniguruma's).
-public struct Whitespace: PreTokenizer, Equatable {
+package struct Whitespace: PreTokenizer, Equatable {
     /// Creates the pre-tokeniser (it has no options).
-    public init() {}
+    package init() {}
 
     /// Cuts every split into word runs and symbol runs.
-    public func preTokenize(_ text: inout PreTokenizedString) {
+    package func preTokenize(_ text: inout PreTokenizedString) {
         let isWord = AddedTokenMatcher.isWordCharacter, isSpace = AddedTokenMatcher.isWhitespace
         text.split { n, range, pieces in
             var i = range.lowerBound
@@ -34,12 +34,12 @@ extension Whitespace: JSONLoadable {
 }
 
 /// Hugging Face `WhitespaceSplit`: splits on whitespace (Rust `char::is_whitespace`), dropping it.
-public struct WhitespaceSplit: PreTokenizer, Equatable {
+package struct WhitespaceSplit: PreTokenizer, Equatable {
     /// Creates the pre-tokeniser (it has no options).
-    public init() {}
+    package init() {}
 
     /// Cuts every split at whitespace.
-    public func preTokenize(_ text: inout PreTokenizedString) {
+    package func preTokenize(_ text: inout PreTokenizedString) {
         let flags = BertCharacterClasses.shared.flags
         text.split(behavior: .removed) { n, range in
             SplitPattern.matches(in: n, range: range) { $0 < 0x110000 && flags[Int($0)] & BertCharacterClasses.splitSpace != 0 }

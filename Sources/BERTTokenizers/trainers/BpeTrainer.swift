@@ -9,26 +9,26 @@
 /// `minFrequency`. Where the crate's order is its hash map's (random per process), ours is first-seen order:
 /// the ids of prefixed/suffixed characters and which of equally rare characters `limitAlphabet` drops (we drop
 /// the higher code point first).
-public struct BpeTrainer: Sendable {
+package struct BpeTrainer: Sendable {
     /// The vocabulary size to reach, special tokens included.
-    public var vocabSize: Int
+    package var vocabSize: Int
     /// Pairs seen fewer times than this are never merged.
-    public var minFrequency: Int
+    package var minFrequency: Int
     /// Tokens placed first in the vocabulary, in this order.
-    public var specialTokens: [String]
+    package var specialTokens: [String]
     /// Keep at most this many characters in the alphabet (the most frequent; `initialAlphabet` always stays).
-    public var limitAlphabet: Int?
+    package var limitAlphabet: Int?
     /// Characters in the alphabet even if the corpus lacks them (byte-level BPE passes all 256 byte characters).
-    public var initialAlphabet: [Unicode.Scalar]
+    package var initialAlphabet: [Unicode.Scalar]
     /// Prefix marking a token that continues a word (`##` for WordPiece).
-    public var continuingSubwordPrefix: String?
+    package var continuingSubwordPrefix: String?
     /// Suffix marking a token that ends a word (`</w>` in the original BPE paper).
-    public var endOfWordSuffix: String?
+    package var endOfWordSuffix: String?
     /// Pairs whose merged token would reach this many characters are not counted (HF's `max_token_length`).
-    public var maxTokenLength: Int?
+    package var maxTokenLength: Int?
 
     /// A trainer; defaults are HF's.
-    public init(vocabSize: Int = 30000, minFrequency: Int = 0, specialTokens: [String] = [], limitAlphabet: Int? = nil,
+    package init(vocabSize: Int = 30000, minFrequency: Int = 0, specialTokens: [String] = [], limitAlphabet: Int? = nil,
                 initialAlphabet: [Unicode.Scalar] = [], continuingSubwordPrefix: String? = nil,
                 endOfWordSuffix: String? = nil, maxTokenLength: Int? = nil) {
         self.vocabSize = vocabSize
@@ -44,7 +44,7 @@ public struct BpeTrainer: Sendable {
     /// Learns the vocabulary and merges of `wordCounts`.
     /// - Throws: `TokenizerTrainingError.emptyCorpus` when there are no words, `.vocabularyTooSmall` when
     ///   `vocabSize` cannot hold the special tokens and the alphabet.
-    public func train(_ wordCounts: WordCounts, progress: TrainingProgressHandler? = nil) throws -> BpeTrainingResult {
+    package func train(_ wordCounts: WordCounts, progress: TrainingProgressHandler? = nil) throws -> BpeTrainingResult {
         guard wordCounts.count > 0 else { throw TokenizerTrainingError.emptyCorpus }
         if let limitAlphabet, limitAlphabet < 0 {
             throw TokenizerTrainingError.invalidSetting(name: "limit_alphabet", value: "\(limitAlphabet)", reason: "must be at least 0")
@@ -150,11 +150,11 @@ public struct BpeTrainer: Sendable {
 }
 
 /// What `BpeTrainer` learned: the vocabulary by id and the merges in rank order.
-public struct BpeTrainingResult: Sendable {
+package struct BpeTrainingResult: Sendable {
     /// `vocabulary[id]` is the token of `id`.
-    public var vocabulary: [String]
+    package var vocabulary: [String]
     /// The merges, highest priority first.
-    public var merges: [(String, String)]
+    package var merges: [(String, String)]
 }
 
 /// The growing vocabulary: tokens by id and ids by token.

@@ -8,26 +8,26 @@ import Foundation
 ///
 /// Where the crate follows its hash map's random order (the order of words, and of required characters missing
 /// from the model, which share a score), ours is first-seen and code-point order.
-public struct UnigramTrainer: Sendable {
+package struct UnigramTrainer: Sendable {
     /// The vocabulary size to reach, special tokens included.
-    public var vocabSize: Int
+    package var vocabSize: Int
     /// EM iterations between two prunings.
-    public var subIterations: Int
+    package var subIterations: Int
     /// The share of pieces a pruning keeps (at least 1.1 × `vocabSize`).
-    public var shrinkingFactor: Double
+    package var shrinkingFactor: Double
     /// Special tokens, first in the vocabulary with score 0.
-    public var specialTokens: [String]
+    package var specialTokens: [String]
     /// The unknown token (added in front when not among `specialTokens`); nil gives a model without one.
-    public var unkToken: String?
+    package var unkToken: String?
     /// Longest piece, in characters.
-    public var maxPieceLength: Int
+    package var maxPieceLength: Int
     /// Most seed pieces.
-    public var seedSize: Int
+    package var seedSize: Int
     /// Characters kept in the vocabulary even if the corpus lacks them.
-    public var initialAlphabet: [Unicode.Scalar]
+    package var initialAlphabet: [Unicode.Scalar]
 
     /// A trainer; defaults are HF's.
-    public init(vocabSize: Int = 8000, subIterations: Int = 2, shrinkingFactor: Double = 0.75, specialTokens: [String] = [],
+    package init(vocabSize: Int = 8000, subIterations: Int = 2, shrinkingFactor: Double = 0.75, specialTokens: [String] = [],
                 unkToken: String? = nil, maxPieceLength: Int = 16, seedSize: Int = 1_000_000,
                 initialAlphabet: [Unicode.Scalar] = []) {
         self.vocabSize = vocabSize
@@ -43,7 +43,7 @@ public struct UnigramTrainer: Sendable {
     /// The pieces and scores learned from `wordCounts`, in id order, and the unknown piece's id.
     /// - Throws: `TokenizerTrainingError.emptyCorpus`, `.vocabularyTooSmall` when the corpus has more distinct
     ///   characters than `vocabSize`, `.invalidSetting` for settings out of range.
-    public func train(_ wordCounts: WordCounts, progress: TrainingProgressHandler? = nil) throws -> UnigramTrainingResult {
+    package func train(_ wordCounts: WordCounts, progress: TrainingProgressHandler? = nil) throws -> UnigramTrainingResult {
         guard wordCounts.count > 0 else { throw TokenizerTrainingError.emptyCorpus }
         guard shrinkingFactor > 0 && shrinkingFactor < 1 else {
             throw TokenizerTrainingError.invalidSetting(name: "shrinking_factor", value: "\(shrinkingFactor)", reason: "must be between 0 and 1")
@@ -130,9 +130,9 @@ public struct UnigramTrainer: Sendable {
 }
 
 /// What `UnigramTrainer` learned: pieces with their log-probabilities in id order, and the unknown piece's id.
-public struct UnigramTrainingResult: Sendable {
+package struct UnigramTrainingResult: Sendable {
     /// `(piece, score)` by id, special tokens first.
-    public var vocabulary: [(piece: String, score: Double)]
+    package var vocabulary: [(piece: String, score: Double)]
     /// The id of the unknown token, if the trainer had one.
-    public var unkId: Int?
+    package var unkId: Int?
 }

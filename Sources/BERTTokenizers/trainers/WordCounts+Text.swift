@@ -3,7 +3,7 @@ import Foundation
 extension WordCounts {
     /// Counts the words of `text` as HF's `Tokenizer::train` feeds them to a trainer: the normalised text split by
     /// the pre-tokenizer, each split's normalised string one word (`get_splits`).
-    public mutating func addWords(of text: String, normalizer: (any Normalizer)?, preTokenizer: (any PreTokenizer)?) {
+    package mutating func addWords(of text: String, normalizer: (any Normalizer)?, preTokenizer: (any PreTokenizer)?) {
         var scratch = WordSplitScratch()
         addWords(of: text, normalizer: normalizer, preTokenizer: preTokenizer, scratch: &scratch)
     }
@@ -27,7 +27,7 @@ extension WordCounts {
     ///
     /// With several `threads` each counts a contiguous slice and the slices are merged in order, so the result
     /// (first-seen order included) is the same as with one.
-    public init(texts: [String], normalizer: (any Normalizer)?, preTokenizer: (any PreTokenizer)?, threads: Int = 1,
+    package init(texts: [String], normalizer: (any Normalizer)?, preTokenizer: (any PreTokenizer)?, threads: Int = 1,
                 progress: TrainingProgressHandler? = nil) {
         let total = texts.count
         progress?(TrainingProgress(stage: "Count words", done: 0, total: total))

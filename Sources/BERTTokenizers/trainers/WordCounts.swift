@@ -3,29 +3,29 @@
 ///
 /// Words keep the order in which they were first seen. HF keeps them in a randomly seeded hash map, so the ids it
 /// gives continuing-subword tokens (`##a`) differ from run to run; first-seen order makes ours reproducible.
-public struct WordCounts: Sendable, Equatable {
+package struct WordCounts: Sendable, Equatable {
     /// The distinct words, in first-seen order.
-    public private(set) var words: [String] = []
+    package private(set) var words: [String] = []
     /// `counts[i]` is how often `words[i]` occurs.
-    public private(set) var counts: [Int] = []
+    package private(set) var counts: [Int] = []
     /// Each word's code points and hash, for the open-addressing index `slots` (word index + 1, 0 when free).
     private var scalars: [[UInt32]] = []
     private var hashes: [UInt64] = []
     private var slots = [Int32](repeating: 0, count: 64)
 
     /// An empty count.
-    public init() {}
+    package init() {}
 
     /// Counts `words` (each occurrence once).
-    public init<S: Sequence>(_ words: S) where S.Element == String {
+    package init<S: Sequence>(_ words: S) where S.Element == String {
         for word in words { add(word) }
     }
 
     /// The number of distinct words.
-    public var count: Int { words.count }
+    package var count: Int { words.count }
 
     /// Adds `count` occurrences of `word`.
-    public mutating func add(_ word: String, count: Int = 1) {
+    package mutating func add(_ word: String, count: Int = 1) {
         let cps = word.unicodeScalars.map(\.value)
         cps.withUnsafeBufferPointer { add($0, count: count, string: word) }
     }
@@ -53,14 +53,14 @@ public struct WordCounts: Sendable, Equatable {
 
     /// Adds every count of `other`, keeping this count's order first (how per-thread counts are combined so that
     /// the result does not depend on scheduling).
-    public mutating func merge(_ other: WordCounts) {
+    package mutating func merge(_ other: WordCounts) {
         for i in 0..<other.count {
             other.scalars[i].withUnsafeBufferPointer { add($0, count: other.counts[i], string: other.words[i]) }
         }
     }
 
     /// How often `word` occurs (0 if never).
-    public subscript(word: String) -> Int {
+    package subscript(word: String) -> Int {
         let cps = word.unicodeScalars.map(\.value)
         let hash = cps.withUnsafeBufferPointer { Self.hash($0) }
         let mask = slots.count - 1
@@ -74,7 +74,7 @@ public struct WordCounts: Sendable, Equatable {
     }
 
     /// Equal words (by code points) with equal counts, in the same order.
-    public static func == (a: WordCounts, b: WordCounts) -> Bool { a.scalars == b.scalars && a.counts == b.counts }
+    package static func == (a: WordCounts, b: WordCounts) -> Bool { a.scalars == b.scalars && a.counts == b.counts }
 
     private mutating func grow() {
         slots = [Int32](repeating: 0, count: slots.count * 2)

@@ -2,44 +2,44 @@ import BERTJSON
 import Foundation
 
 /// One gold answer of a SQuAD question.
-public struct SQuADAnswer: Equatable, Sendable {
+@_spi(Fuzzing) public struct SQuADAnswer: Equatable, Sendable {
     /// The answer text.
-    public var text: String
+    @_spi(Fuzzing) public var text: String
     /// The answer's offset in the context in Unicode code points (Python string indices, as the SQuAD files
     /// count), not UTF-8 bytes, UTF-16 units or Swift `Character`s.
-    public var answerStart: Int
+    @_spi(Fuzzing) public var answerStart: Int
 
     /// Creates an answer.
-    public init(text: String, answerStart: Int) {
+    package init(text: String, answerStart: Int) {
         self.text = text
         self.answerStart = answerStart
     }
 
     /// The answer's code-point range in its context.
-    public var scalarRange: Range<Int> { answerStart..<(answerStart + text.unicodeScalars.count) }
+    package var scalarRange: Range<Int> { answerStart..<(answerStart + text.unicodeScalars.count) }
 }
 
 /// One SQuAD question with its context.
-public struct SQuADExample: Equatable, Sendable {
+@_spi(Fuzzing) public struct SQuADExample: Equatable, Sendable {
     /// The question id (`qas[].id`).
-    public var id: String
+    package var id: String
     /// The article title, when the file gives one.
-    public var title: String?
+    package var title: String?
     /// The question text.
-    public var question: String
+    package var question: String
     /// The paragraph the answer comes from.
-    public var context: String
+    @_spi(Fuzzing) public var context: String
     /// The gold answers; empty for an unanswerable (v2.0 `is_impossible`) question.
-    public var answers: [SQuADAnswer]
+    @_spi(Fuzzing) public var answers: [SQuADAnswer]
     /// v2.0's `is_impossible` (false when absent, as in v1.1).
-    public var isImpossible: Bool
+    package var isImpossible: Bool
 }
 
 /// A SQuAD v1.1 or v2.0 JSON file: `data[].paragraphs[].context` and `qas[].{id, question, answers[].{text,
 /// answer_start}, is_impossible}`. `plausible_answers` is ignored.
 public struct SQuADDataset: Sendable {
     /// The questions in file order.
-    public var examples: [SQuADExample]
+    @_spi(Fuzzing) public var examples: [SQuADExample]
     /// The top-level `version` string, when present.
     public var version: String?
 

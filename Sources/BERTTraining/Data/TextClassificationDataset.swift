@@ -12,7 +12,7 @@ public enum TextClassificationTask: Equatable, Sendable {
 }
 
 /// The target of one text-classification example.
-public enum TextClassificationLabel: Equatable, Sendable {
+@_spi(Fuzzing) public enum TextClassificationLabel: Equatable, Sendable {
     /// A class id (an index into the dataset's `labels`).
     case category(Int)
     /// Class ids, sorted and without repeats.
@@ -22,18 +22,18 @@ public enum TextClassificationLabel: Equatable, Sendable {
 }
 
 /// One text (or text pair) with its label and the 1-based line it came from.
-public struct TextClassificationExample: Equatable, Sendable {
+@_spi(Fuzzing) public struct TextClassificationExample: Equatable, Sendable {
     /// The first text.
-    public var text: String
+    package var text: String
     /// The second text of a pair task (NLI, paraphrase), or nil.
-    public var textPair: String?
+    package var textPair: String?
     /// The target.
-    public var label: TextClassificationLabel
+    @_spi(Fuzzing) public var label: TextClassificationLabel
     /// The line where the example's record starts.
-    public var line: Int
+    package var line: Int
 
     /// Creates an example.
-    public init(text: String, textPair: String? = nil, label: TextClassificationLabel, line: Int) {
+    package init(text: String, textPair: String? = nil, label: TextClassificationLabel, line: Int) {
         self.text = text
         self.textPair = textPair
         self.label = label
@@ -61,7 +61,7 @@ public struct TextClassificationColumns: Equatable, Sendable {
 /// A text-classification dataset read from CSV, TSV or JSON Lines.
 public struct TextClassificationDataset: Sendable {
     /// The examples in file order.
-    public var examples: [TextClassificationExample]
+    @_spi(Fuzzing) public var examples: [TextClassificationExample]
     /// Class names by id (`id2label`); empty for regression.
     public var labels: [String]
     /// The kind of label.

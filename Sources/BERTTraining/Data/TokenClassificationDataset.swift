@@ -1,18 +1,18 @@
 import Foundation
 
 /// One tagged sentence of a token-classification dataset.
-public struct TaggedSentence: Equatable, Sendable {
+@_spi(Fuzzing) public struct TaggedSentence: Equatable, Sendable {
     /// The words (first column).
-    public var tokens: [String]
+    @_spi(Fuzzing) public var tokens: [String]
     /// The tags (last column), one per token.
-    public var tags: [String]
+    @_spi(Fuzzing) public var tags: [String]
     /// The tags as ids into the dataset's `labels`.
-    public var tagIDs: [Int]
+    @_spi(Fuzzing) public var tagIDs: [Int]
     /// The 1-based line of the sentence's first token.
-    public var line: Int
+    package var line: Int
 
     /// Creates a sentence.
-    public init(tokens: [String], tags: [String], tagIDs: [Int], line: Int) {
+    package init(tokens: [String], tags: [String], tagIDs: [Int], line: Int) {
         self.tokens = tokens
         self.tags = tags
         self.tagIDs = tagIDs
@@ -27,7 +27,7 @@ public struct TaggedSentence: Equatable, Sendable {
 /// `-DOCSTART-` lines are skipped and end a sentence.
 public struct TokenClassificationDataset: Sendable {
     /// The sentences in file order.
-    public var sentences: [TaggedSentence]
+    @_spi(Fuzzing) public var sentences: [TaggedSentence]
     /// Tag names by id (`id2label`).
     public var labels: [String]
 

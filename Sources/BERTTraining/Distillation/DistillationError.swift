@@ -2,7 +2,7 @@ import Foundation
 
 /// Why a distillation cannot start: each case is found before any training step, and its message names the
 /// folder or option and says how to fix it.
-public enum DistillationError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum DistillationError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Teacher and student tokenise into different vocabularies (sizes, or the ids of the special tokens).
     case vocabularyMismatch(teacher: String, student: String, detail: String)
     /// A layer map entry outside the teacher's layers, a repeated or empty map.
@@ -19,7 +19,7 @@ public enum DistillationError: Error, Equatable, Sendable, CustomStringConvertib
     case invalidOption(name: String, value: String, requirement: String)
 
     /// The message.
-    public var description: String {
+    package var description: String {
         switch self {
         case let .vocabularyMismatch(teacher, student, detail):
             return "teacher \(teacher) and student \(student) use different vocabularies (\(detail)); "

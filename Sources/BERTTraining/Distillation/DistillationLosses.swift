@@ -3,11 +3,11 @@ import Foundation
 
 /// The losses distillation combines. Each mirrors one PyTorch expression (named on each function) so that
 /// `scripts/make_distill_goldens.py` can check value and gradients against it.
-public enum DistillationLoss {
+package enum DistillationLoss {
     /// `KLDivLoss(reduction="batchmean")(log_softmax(s / T), softmax(t / T)) · T²`, as DistilBERT's `Distiller`
     /// computes `loss_ce` (research_projects/distillation/distiller.py). student, teacher: [rows, classes] logits;
     /// the teacher carries no gradient. "batchmean" divides the sum over every element by the row count.
-    public static func softTargetKL(student: Tensor, teacher: Tensor, temperature: Float) throws -> Tensor {
+    package static func softTargetKL(student: Tensor, teacher: Tensor, temperature: Float) throws -> Tensor {
         guard student.rank == 2, student.shape == teacher.shape else {
             throw TensorError.shapeMismatch(op: "softTargetKL", lhs: student.shape, rhs: teacher.shape)
         }
@@ -26,7 +26,7 @@ public enum DistillationLoss {
 
     /// `CosineEmbeddingLoss(reduction="mean")(s, t, target=1)` = mean over rows of 1 − cos(sᵢ, tᵢ), with PyTorch's
     /// ε = 1e-12 added to each squared norm (aten `cosine_embedding_loss`). s, t: [rows, dim]; t carries no gradient.
-    public static func cosineEmbedding(student: Tensor, teacher: Tensor) throws -> Tensor {
+    package static func cosineEmbedding(student: Tensor, teacher: Tensor) throws -> Tensor {
         guard student.rank == 2, student.shape == teacher.shape else {
             throw TensorError.shapeMismatch(op: "cosineEmbedding", lhs: student.shape, rhs: teacher.shape)
         }
@@ -40,7 +40,7 @@ public enum DistillationLoss {
 
     /// `MSELoss()(s, t)`: the mean over every element of (s − t)², as sentence-transformers' `MSELoss` applies it
     /// to student and teacher sentence vectors, and as logit matching uses it. Same shapes; t carries no gradient.
-    public static func meanSquaredError(student: Tensor, teacher: Tensor) throws -> Tensor {
+    package static func meanSquaredError(student: Tensor, teacher: Tensor) throws -> Tensor {
         try student.mseLoss(teacher.detached())
     }
 }

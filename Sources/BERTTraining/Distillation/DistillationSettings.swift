@@ -4,7 +4,7 @@ import BERTTensor
 import Foundation
 
 /// What `bert distill` trains: DistilBERT's masked-LM recipe, sentence-embedding MSE, or classifier logits.
-public enum DistillationMode: String, Sendable, CaseIterable {
+package enum DistillationMode: String, Sendable, CaseIterable {
     case mlm, embedding, logits
 }
 

@@ -3,23 +3,23 @@ import BERTNN
 import BERTTensor
 
 /// DistilBERT's loss weights and temperature (`Distiller`'s defaults in research_projects/distillation/train.py).
-public struct MaskedLMDistillationWeights: Sendable, Equatable {
-    public var temperature: Float = 2
+package struct MaskedLMDistillationWeights: Sendable, Equatable {
+    package var temperature: Float = 2
     /// α_ce: the soft-target KL term.
-    public var softTargets: Float = 5
+    package var softTargets: Float = 5
     /// α_mlm: the masked-LM cross-entropy on the gold tokens.
-    public var maskedLM: Float = 2
+    package var maskedLM: Float = 2
     /// α_cos: the cosine loss between last hidden states.
-    public var cosine: Float = 1
+    package var cosine: Float = 1
     /// `--restrict_ce_to_mask`: the KL term on masked positions only (default: every non-padded position).
-    public var restrictSoftTargetsToMasked = false
+    package var restrictSoftTargetsToMasked = false
 
     /// The defaults above.
-    public init() {}
+    package init() {}
 }
 
 /// How a classifier student matches its teacher's logits.
-public enum LogitMatching: String, Sendable, CaseIterable {
+package enum LogitMatching: String, Sendable, CaseIterable {
     /// `MSELoss` on the raw logits.
     case mse
     /// KL of the softened distributions at the temperature, times T² (as `softTargetKL`).

@@ -4,7 +4,7 @@ import BERTTensor
 import Foundation
 
 /// Which checkpoint layout the student is written in.
-public enum StudentLayout: String, Sendable, CaseIterable {
+package enum StudentLayout: String, Sendable, CaseIterable {
     /// The teacher's own family member with fewer layers (BERT → BERT, RoBERTa → RoBERTa, DistilBERT → DistilBERT).
     case teacher
     /// DistilBERT's keys and config (`DistilBertForMaskedLM` …), from a BERT or DistilBERT teacher.

@@ -1,5 +1,5 @@
 /// Why data-parallel training could not start or go on. Each message says what to do.
-public enum DataParallelError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum DataParallelError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Started by `mpirun`, but Open MPI's library could not be loaded (`reason`: the loader's message).
     case libraryUnavailable(reason: String)
     /// An MPI call returned an error code.
@@ -12,7 +12,7 @@ public enum DataParallelError: Error, Equatable, Sendable, CustomStringConvertib
     case tooManyLossTerms(count: Int, limit: Int)
 
     /// The message.
-    public var description: String {
+    package var description: String {
         switch self {
         case let .libraryUnavailable(reason):
             return "started by mpirun, but Open MPI's libmpi.so.40 cannot be loaded (\(reason)); install it with "

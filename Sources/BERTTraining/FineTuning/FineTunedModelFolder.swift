@@ -7,14 +7,14 @@ import SafeTensors
 
 /// Reading a pre-trained encoder into a task model, and writing fine-tuned models in the layout
 /// `transformers.AutoModelFor*.from_pretrained` reads (config.json, model.safetensors, tokenizer files).
-public enum FineTunedModelFolder {
+package enum FineTunedModelFolder {
     /// Files copied from the source model folder so the output is self-contained: a fast tokenizer.json, or the
     /// family's slow files (WordPiece vocab.txt; RoBERTa's byte-level BPE vocab.json + merges.txt; ALBERT's and
     /// XLM-R's SentencePiece models), with the configs that shape them.
-    public static let tokenizerFiles = ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json",
+    package static let tokenizerFiles = ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json",
                                         "vocab.txt", "vocab.json", "merges.txt", "spiece.model", "sentencepiece.bpe.model"]
     /// Sentence-Transformers files kept beside an embedding model.
-    public static let sentenceTransformerFiles = ["modules.json", "sentence_bert_config.json", "config_sentence_transformers.json", "1_Pooling", "2_Normalize"]
+    package static let sentenceTransformerFiles = ["modules.json", "sentence_bert_config.json", "config_sentence_transformers.json", "1_Pooling", "2_Normalize"]
 
     /// The type ids a feature keeps: the encoding's, or zeros when the tokenizer folder says its transformers class
     /// returns none (`Tokenizer.returnsTokenTypeIds`; e.g. ALBERT's own tokenizer in transformers 5.24).
@@ -26,7 +26,7 @@ public enum FineTunedModelFolder {
     /// prefix, `bert.`, `roberta.`, `distilbert.` or `albert.`, or none)
     /// into `bert`. Heads are ignored. A pooler the checkpoint lacks keeps its fresh initialisation, as
     /// `transformers` reports it MISSING and initialises it.
-    public static func loadEncoder(_ bert: BertModel, from directory: URL) throws {
+    package static func loadEncoder(_ bert: BertModel, from directory: URL) throws {
         let weights = try Pretrained.weights(in: directory)
         var source: TensorSource = weights
         let prefix = bert.config.family.baseKey + "."
@@ -41,7 +41,7 @@ public enum FineTunedModelFolder {
 
     /// Writes `model` (keys as the task class names them, e.g. `bert.encoder...`, `classifier.weight`) with
     /// `config` and the tokenizer files of `sourceDirectory` into `directory`.
-    public static func save(_ model: Module, config: BertConfig, sourceDirectory: URL, to directory: URL,
+    package static func save(_ model: Module, config: BertConfig, sourceDirectory: URL, to directory: URL,
                             extraFiles: [String] = []) throws {
         let fm = FileManager.default
         try fm.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -58,7 +58,7 @@ public enum FineTunedModelFolder {
     /// The config of `directory` prepared for a task head: labels, problem type and architecture set.
     /// `architecture` is the BERT class (`BertForSequenceClassification`); other members get their own
     /// (`RobertaForSequenceClassification`, `DistilBertFor...`, `AlbertFor...`), which `AutoModel` reads.
-    public static func taskConfig(from directory: URL, architecture: String, labels: [String], problemType: String? = nil) throws -> BertConfig {
+    package static func taskConfig(from directory: URL, architecture: String, labels: [String], problemType: String? = nil) throws -> BertConfig {
         var config = try Pretrained.config(in: directory)
         config.architectures = [architecture.hasPrefix("Bert") ? config.family.classPrefix + architecture.dropFirst(4) : architecture]
         if !labels.isEmpty {
@@ -70,7 +70,7 @@ public enum FineTunedModelFolder {
     }
 
     /// The label names of a fine-tuned model's config in id order.
-    public static func labels(of config: BertConfig, directory: URL) throws -> [String] {
+    package static func labels(of config: BertConfig, directory: URL) throws -> [String] {
         let ids = config.id2label.keys.sorted()
         guard ids == Array(0..<ids.count), !ids.isEmpty else {
             throw FineTuningError.incompatibleModel(directory: directory.path, reason: "config.json id2label must map 0..<n to label names (found ids \(ids))")
@@ -79,7 +79,7 @@ public enum FineTunedModelFolder {
     }
 
     /// Loads every parameter of a fine-tuned task model strictly from `directory/model.safetensors`.
-    public static func loadTaskModel(_ model: Module, from directory: URL) throws {
+    package static func loadTaskModel(_ model: Module, from directory: URL) throws {
         try model.load(from: Pretrained.weights(in: directory), prefixes: [""], ignoring: ["embeddings.position_ids"])
     }
 }

@@ -109,12 +109,12 @@ public struct FineTuningSummary: Codable, Sendable {
 /// The loop shared by the tasks: the `Trainer` with one evaluation per epoch, `best/` (by metric) and `last/`
 /// folders in Hugging Face layout, `log.jsonl`, `loss.svg`, `metric.svg` and `summary.json` in `output`.
 public struct FineTuningRun<Feature> {
-    public var model: Module
+    package var model: Module
     public var features: [Feature]
     public var options: FineTuningOptions
     public var output: URL
     /// One batch's loss (dropout from the context).
-    public var forward: ([Feature], ForwardContext) throws -> StepOutput
+    package var forward: ([Feature], ForwardContext) throws -> StepOutput
     /// Evaluation on held-out data (inference mode), or nil to skip.
     public var evaluate: (() throws -> FineTuningEvaluation)?
     /// Writes a complete model folder (weights, config.json, tokenizer files) to the given URL.
@@ -127,7 +127,7 @@ public struct FineTuningRun<Feature> {
     public var stopAfterSteps: Int?
 
     /// A run; see the properties.
-    public init(model: Module, features: [Feature], options: FineTuningOptions, output: URL,
+    package init(model: Module, features: [Feature], options: FineTuningOptions, output: URL,
                 forward: @escaping ([Feature], ForwardContext) throws -> StepOutput,
                 evaluate: (() throws -> FineTuningEvaluation)?, saveModel: @escaping (URL) throws -> Void,
                 control: FineTuningControl = .init()) {

@@ -5,17 +5,17 @@ import BERTTokenizers
 import Foundation
 
 /// One window of a SQuAD example (`run_qa.py` `prepare_train_features` / `prepare_validation_features`).
-public struct QuestionAnsweringFeature: Equatable, Sendable {
+package struct QuestionAnsweringFeature: Equatable, Sendable {
     /// Index of the example in its dataset.
-    public var exampleIndex: Int
-    public var ids: [Int]
-    public var typeIds: [Int]
+    package var exampleIndex: Int
+    package var ids: [Int]
+    package var typeIds: [Int]
     /// Code-point ranges into the context for context tokens, nil for question and special tokens.
-    public var contextOffsets: [Range<Int>?]
+    package var contextOffsets: [Range<Int>?]
     /// Token positions of the answer in this window; both the `[CLS]` index when the answer is not inside it
     /// (or the question has none).
-    public var startPosition: Int
-    public var endPosition: Int
+    package var startPosition: Int
+    package var endPosition: Int
 }
 
 /// Fine-tuning and evaluating `BertForQuestionAnswering` on SQuAD v1.1/v2.0 files.
@@ -24,7 +24,7 @@ public enum QuestionAnsweringFineTuning {
     /// windows sharing `stride` context tokens (truncation only_second). Answer character spans become token
     /// positions through the offsets; an answer outside a window, or none, points at `[CLS]`.
     /// - Throws: `FineTuningError.answerNotInTokens` when an answer's span covers no context token (file named).
-    public static func features(_ dataset: SQuADDataset, tokenizer: Tokenizer, maxLength: Int, stride: Int, file: String = "") throws -> [QuestionAnsweringFeature] {
+    package static func features(_ dataset: SQuADDataset, tokenizer: Tokenizer, maxLength: Int, stride: Int, file: String = "") throws -> [QuestionAnsweringFeature] {
         var tok = tokenizer
         try tok.setTruncation(TruncationParameters(maxLength: maxLength, stride: stride, strategy: .onlySecond))
         tok.padding = nil
@@ -87,7 +87,7 @@ public enum QuestionAnsweringFineTuning {
     /// Answer text per question id (`postprocess_qa_predictions`): the best span over all windows among the
     /// `nBest` start and end logits, inside the context, at most `maxAnswerLength` tokens; with
     /// `versionTwoWithNegative`, "" when the `[CLS]` score (minimum over windows) beats it.
-    public static func predict(_ model: BertForQuestionAnswering, dataset: SQuADDataset, features: [QuestionAnsweringFeature],
+    package static func predict(_ model: BertForQuestionAnswering, dataset: SQuADDataset, features: [QuestionAnsweringFeature],
                                versionTwoWithNegative: Bool, nBest: Int = 20, maxAnswerLength: Int = 30, padId: Int = 0,
                                batchSize: Int = 32) throws -> (answers: [String: String], loss: Double) {
         try GradientTape.withoutRecording {
@@ -137,7 +137,7 @@ public enum QuestionAnsweringFineTuning {
     }
 
     /// Exact match and F1 as the official SQuAD script (v2.0 when the data has unanswerable questions).
-    public static func evaluate(_ model: BertForQuestionAnswering, dataset: SQuADDataset, features: [QuestionAnsweringFeature],
+    package static func evaluate(_ model: BertForQuestionAnswering, dataset: SQuADDataset, features: [QuestionAnsweringFeature],
                                 padId: Int = 0) throws -> (evaluation: FineTuningEvaluation, predictions: [String: String]) {
         let v2 = isVersionTwo(dataset)
         let (answers, loss) = try predict(model, dataset: dataset, features: features, versionTwoWithNegative: v2, padId: padId)

@@ -6,11 +6,11 @@ import BERTTokenizers
 import Foundation
 
 /// One tokenised embedding-training example: anchor/positive(/negative) ids, or two sentences and a score.
-public struct SentenceEmbeddingFeature: Equatable, Sendable {
+package struct SentenceEmbeddingFeature: Equatable, Sendable {
     /// Token ids of the texts: [anchor, positive(, negative)] or [sentence1, sentence2].
-    public var texts: [[Int]]
+    package var texts: [[Int]]
     /// The similarity target of a scored pair (nil for anchor/positive data).
-    public var score: Float?
+    package var score: Float?
 }
 
 /// Sentence-Transformers losses on embeddings.
@@ -36,7 +36,7 @@ public enum SentenceEmbeddingLoss {
 /// scored pairs. Only the encoder is trained (Dense modules, if any, stay fixed).
 public enum SentenceEmbeddingFineTuning {
     /// Tokenised examples, truncated to `maxLength` (or the model's own limit when smaller).
-    public static func features(_ dataset: SentenceEmbeddingDataset, model: SentenceTransformer, maxLength: Int) throws -> [SentenceEmbeddingFeature] {
+    package static func features(_ dataset: SentenceEmbeddingDataset, model: SentenceTransformer, maxLength: Int) throws -> [SentenceEmbeddingFeature] {
         var tok = model.tokenizer
         try tok.setTruncation(TruncationParameters(maxLength: min(maxLength, model.maxSequenceLength)))
         let encode = { (s: String) in try tok.encode(model.lowercasesInput ? s.lowercased() : s).ids }
@@ -56,7 +56,7 @@ public enum SentenceEmbeddingFineTuning {
 
     /// The batch loss: MNRL when the batch has no scores (hard negatives used when every example has one),
     /// else CosineSimilarityLoss.
-    public static func loss(_ model: SentenceTransformer, batch: [SentenceEmbeddingFeature], padId: Int = 0,
+    package static func loss(_ model: SentenceTransformer, batch: [SentenceEmbeddingFeature], padId: Int = 0,
                             context: ForwardContext = .inference) throws -> Tensor {
         let a = try embed(model, batch, column: 0, padId: padId, context: context)
         let b = try embed(model, batch, column: 1, padId: padId, context: context)
@@ -73,7 +73,7 @@ public enum SentenceEmbeddingFineTuning {
     /// Scored pairs: Spearman (and Pearson) of cosine similarity against the scores, as
     /// `EmbeddingSimilarityEvaluator`. Anchor/positive data: the fraction of anchors whose nearest positive (cosine,
     /// over the whole set) is their own, and the mean MNRL loss over batches of 32.
-    public static func evaluate(_ model: SentenceTransformer, features: [SentenceEmbeddingFeature], padId: Int = 0) throws -> FineTuningEvaluation {
+    package static func evaluate(_ model: SentenceTransformer, features: [SentenceEmbeddingFeature], padId: Int = 0) throws -> FineTuningEvaluation {
         try GradientTape.withoutRecording {
             var u: [[Float]] = [], v: [[Float]] = []
             var lossSum = 0.0

@@ -5,17 +5,17 @@ import BERTTokenizers
 import Foundation
 
 /// One tokenised text-classification example.
-public struct TextClassificationFeature: Equatable, Sendable {
-    public var ids: [Int]
-    public var typeIds: [Int]
-    public var label: TextClassificationLabel
+package struct TextClassificationFeature: Equatable, Sendable {
+    package var ids: [Int]
+    package var typeIds: [Int]
+    package var label: TextClassificationLabel
 }
 
 /// Fine-tuning and evaluating `BertForSequenceClassification` on single-label, multi-label, regression and
 /// sentence-pair data, as `transformers`' `run_classification.py` / `run_glue.py` prepare it.
 public enum TextClassificationFineTuning {
     /// Tokenises every example (pairs as `[CLS] a [SEP] b [SEP]`), truncating to `maxLength` (longest first).
-    public static func features(_ dataset: TextClassificationDataset, tokenizer: Tokenizer, maxLength: Int) throws -> [TextClassificationFeature] {
+    package static func features(_ dataset: TextClassificationDataset, tokenizer: Tokenizer, maxLength: Int) throws -> [TextClassificationFeature] {
         var tok = tokenizer
         try tok.setTruncation(TruncationParameters(maxLength: maxLength))
         tok.padding = nil
@@ -26,12 +26,12 @@ public enum TextClassificationFineTuning {
     }
 
     /// The padded encoder input of a batch; `tokenTypes: false` (RoBERTa, XLM-R, DistilBERT) leaves the type ids zero.
-    public static func input(_ batch: [TextClassificationFeature], padId: Int, tokenTypes: Bool = true) throws -> EncoderInput {
+    package static func input(_ batch: [TextClassificationFeature], padId: Int, tokenTypes: Bool = true) throws -> EncoderInput {
         try EncoderInput(rows: batch.map(\.ids), typeRows: tokenTypes ? batch.map(\.typeIds) : nil, padId: padId)
     }
 
     /// The loss labels of a batch: class ids, multi-hot targets, or scores.
-    public static func labels(_ batch: [TextClassificationFeature], numLabels: Int) -> ClassificationLabels {
+    package static func labels(_ batch: [TextClassificationFeature], numLabels: Int) -> ClassificationLabels {
         switch batch.first?.label {
         case .category?: return .classes(batch.map { if case let .category(c) = $0.label { return c }; return 0 })
         case .score?: return .targets(batch.map { if case let .score(s) = $0.label { return Float(s) }; return 0 })
@@ -74,7 +74,7 @@ public enum TextClassificationFineTuning {
     }
 
     /// Logits [features.count][numLabels] and the mean loss, in inference mode.
-    public static func predict(_ model: BertForSequenceClassification, features: [TextClassificationFeature], batchSize: Int = 64,
+    package static func predict(_ model: BertForSequenceClassification, features: [TextClassificationFeature], batchSize: Int = 64,
                                padId: Int = 0) throws -> (logits: [[Float]], loss: Double) {
         try GradientTape.withoutRecording {
             var logits: [[Float]] = [], lossSum = 0.0
@@ -91,7 +91,7 @@ public enum TextClassificationFineTuning {
 
     /// Accuracy and F1 (binary for two classes, plus macro), micro F1 for multi-label, MSE/Pearson/Spearman for
     /// regression; `metricName` is the figure that picks the best checkpoint.
-    public static func evaluate(_ model: BertForSequenceClassification, features: [TextClassificationFeature], task: TextClassificationTask,
+    package static func evaluate(_ model: BertForSequenceClassification, features: [TextClassificationFeature], task: TextClassificationTask,
                                 padId: Int = 0) throws -> FineTuningEvaluation {
         let (logits, loss) = try predict(model, features: features, padId: padId)
         switch task {

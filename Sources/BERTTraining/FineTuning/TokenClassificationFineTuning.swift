@@ -6,13 +6,13 @@ import Foundation
 
 /// One tokenised sentence: labels on the first sub-token of each word, -100 elsewhere (special tokens, later
 /// sub-tokens), as `run_ner.py` `tokenize_and_align_labels` with `label_all_tokens=False`.
-public struct TokenClassificationFeature: Equatable, Sendable {
-    public var ids: [Int]
-    public var typeIds: [Int]
+package struct TokenClassificationFeature: Equatable, Sendable {
+    package var ids: [Int]
+    package var typeIds: [Int]
     /// Per token: the tag id, or -100.
-    public var labels: [Int]
+    package var labels: [Int]
     /// Per token: the word it came from (nil for special tokens).
-    public var wordIds: [Int?]
+    package var wordIds: [Int?]
 }
 
 /// Fine-tuning and evaluating `BertForTokenClassification` (NER, POS) on CoNLL data.
@@ -33,7 +33,7 @@ public enum TokenClassificationFineTuning {
     }
 
     /// Features of every sentence, truncated to `maxLength` tokens.
-    public static func features(_ dataset: TokenClassificationDataset, tokenizer: Tokenizer, maxLength: Int) throws -> [TokenClassificationFeature] {
+    package static func features(_ dataset: TokenClassificationDataset, tokenizer: Tokenizer, maxLength: Int) throws -> [TokenClassificationFeature] {
         var tok = tokenizer
         try tok.setTruncation(TruncationParameters(maxLength: maxLength))
         tok.padding = nil
@@ -77,7 +77,7 @@ public enum TokenClassificationFineTuning {
     }
 
     /// Predicted tag ids per feature at its labelled positions, and the mean loss.
-    public static func predict(_ model: BertForTokenClassification, features: [TokenClassificationFeature], batchSize: Int = 32,
+    package static func predict(_ model: BertForTokenClassification, features: [TokenClassificationFeature], batchSize: Int = 32,
                                padId: Int = 0) throws -> (predictions: [[Int]], loss: Double) {
         try GradientTape.withoutRecording {
             var out: [[Int]] = [], lossSum = 0.0, counted = 0
@@ -101,7 +101,7 @@ public enum TokenClassificationFineTuning {
     }
 
     /// seqeval-style entity precision, recall and F1 (micro) plus token accuracy, over the labelled positions.
-    public static func evaluate(_ model: BertForTokenClassification, features: [TokenClassificationFeature], labels: [String],
+    package static func evaluate(_ model: BertForTokenClassification, features: [TokenClassificationFeature], labels: [String],
                                 padId: Int = 0) throws -> (evaluation: FineTuningEvaluation, report: EntityReport) {
         let (predictions, loss) = try predict(model, features: features, padId: padId)
         let pred = predictions.map { $0.map { labels[$0] } }

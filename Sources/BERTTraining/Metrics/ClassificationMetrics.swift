@@ -2,18 +2,18 @@
 ///
 /// For an average, `support` is the number of reference (true) instances summed over the labels,
 /// which scikit-learn reports as `None`.
-public struct PrecisionRecallF1: Equatable, Sendable {
+package struct PrecisionRecallF1: Equatable, Sendable {
     /// tp / (tp + fp), or 0 when nothing was predicted (`zero_division=0`).
-    public var precision: Double
+    package var precision: Double
     /// tp / (tp + fn), or 0 when nothing is in the reference.
-    public var recall: Double
+    package var recall: Double
     /// 2·tp / (2·tp + fp + fn), or 0 when both are empty.
-    public var f1: Double
+    package var f1: Double
     /// Reference instances counted.
-    public var support: Int
+    package var support: Int
 
     /// Creates a score record.
-    public init(precision: Double, recall: Double, f1: Double, support: Int) {
+    package init(precision: Double, recall: Double, f1: Double, support: Int) {
         self.precision = precision
         self.recall = recall
         self.f1 = f1
@@ -22,7 +22,7 @@ public struct PrecisionRecallF1: Equatable, Sendable {
 }
 
 /// How per-label scores are combined, as scikit-learn's `average` argument.
-public enum ClassificationAverage: Equatable, Sendable {
+package enum ClassificationAverage: Equatable, Sendable {
     /// Scores of `positiveLabel` only (scikit-learn's `average="binary"`, `pos_label`).
     case binary(positiveLabel: Int)
     /// Global counts of true positives, false positives and false negatives.
@@ -38,9 +38,9 @@ public enum ClassificationAverage: Equatable, Sendable {
 ///
 /// Labels are class ids. Unless `labels` is given, the labels scored are the sorted union of the ids in
 /// `predictions` and `references`, as scikit-learn's `unique_labels`.
-public enum ClassificationMetrics {
+package enum ClassificationMetrics {
     /// The fraction of positions where the prediction equals the reference (0 for empty input).
-    public static func accuracy(predictions: [Int], references: [Int]) -> Double {
+    package static func accuracy(predictions: [Int], references: [Int]) -> Double {
         precondition(predictions.count == references.count, "accuracy: \(predictions.count) predictions for \(references.count) references")
         guard !references.isEmpty else { return 0 }
         let correct = zip(predictions, references).reduce(0) { $0 + ($1.0 == $1.1 ? 1 : 0) }
@@ -48,7 +48,7 @@ public enum ClassificationMetrics {
     }
 
     /// The per-label scores, in the order of `labels` (default: the sorted union of the ids present).
-    public static func perLabelScores(predictions: [Int], references: [Int], labels: [Int]? = nil) -> [(label: Int, scores: PrecisionRecallF1)] {
+    package static func perLabelScores(predictions: [Int], references: [Int], labels: [Int]? = nil) -> [(label: Int, scores: PrecisionRecallF1)] {
         let labels = labels ?? sortedUnion(predictions, references)
         let counts = labelCounts(predictions: predictions, references: references, labels: labels)
         return labels.indices.map { (labels[$0], scores(counts[$0])) }
@@ -58,7 +58,7 @@ public enum ClassificationMetrics {
     ///
     /// `.binary` scores its positive label alone and ignores `labels`. `predictions` and `references` must have
     /// equal lengths (a precondition, as for every metric here).
-    public static func scores(predictions: [Int], references: [Int], average: ClassificationAverage, labels: [Int]? = nil) -> PrecisionRecallF1 {
+    package static func scores(predictions: [Int], references: [Int], average: ClassificationAverage, labels: [Int]? = nil) -> PrecisionRecallF1 {
         let labels: [Int] = {
             if case let .binary(positive) = average { return [positive] }
             return labels ?? sortedUnion(predictions, references)
@@ -68,13 +68,13 @@ public enum ClassificationMetrics {
     }
 
     /// F1 alone, combined as `average` says (scikit-learn's `f1_score`).
-    public static func f1(predictions: [Int], references: [Int], average: ClassificationAverage, labels: [Int]? = nil) -> Double {
+    package static func f1(predictions: [Int], references: [Int], average: ClassificationAverage, labels: [Int]? = nil) -> Double {
         scores(predictions: predictions, references: references, average: average, labels: labels).f1
     }
 
     /// The confusion matrix: entry [i][j] counts references `labels[i]` predicted as `labels[j]`
     /// (rows are references, columns predictions, as scikit-learn). Ids outside `labels` are ignored.
-    public static func confusionMatrix(predictions: [Int], references: [Int], labels: [Int]? = nil) -> [[Int]] {
+    package static func confusionMatrix(predictions: [Int], references: [Int], labels: [Int]? = nil) -> [[Int]] {
         precondition(predictions.count == references.count, "confusionMatrix: \(predictions.count) predictions for \(references.count) references")
         let labels = labels ?? sortedUnion(predictions, references)
         var index: [Int: Int] = [:]

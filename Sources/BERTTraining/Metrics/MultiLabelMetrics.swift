@@ -1,14 +1,14 @@
 /// Multi-label metrics on thresholded scores, as scikit-learn's `precision_recall_fscore_support` on
 /// label-indicator matrices.
-public enum MultiLabelMetrics {
+package enum MultiLabelMetrics {
     /// Scores per label column and their micro and macro averages.
-    public struct Report: Equatable, Sendable {
+    package struct Report: Equatable, Sendable {
         /// One entry per label column.
-        public var perLabel: [PrecisionRecallF1]
+        package var perLabel: [PrecisionRecallF1]
         /// Counts pooled over every (example, label) cell.
-        public var micro: PrecisionRecallF1
+        package var micro: PrecisionRecallF1
         /// The unweighted mean over label columns.
-        public var macro: PrecisionRecallF1
+        package var macro: PrecisionRecallF1
     }
 
     /// Scores `[examples][labels]` predictions against 0/1 references.
@@ -17,7 +17,7 @@ public enum MultiLabelMetrics {
     /// - Parameters:
     ///   - scores: `[examples][labels]` probabilities or logits.
     ///   - references: `[examples][labels]` booleans: the label applies.
-    public static func report(scores: [[Double]], references: [[Bool]], threshold: Double = 0.5) -> Report {
+    package static func report(scores: [[Double]], references: [[Bool]], threshold: Double = 0.5) -> Report {
         precondition(scores.count == references.count, "MultiLabelMetrics: \(scores.count) rows of scores for \(references.count) rows of references")
         let width = references.first?.count ?? 0
         var counts = Array(repeating: ClassificationMetrics.Counts(), count: width)

@@ -1,8 +1,8 @@
 /// Regression metrics for score-prediction fine-tuning (STS-B style), mirroring scikit-learn's
 /// `mean_squared_error` and SciPy's `pearsonr` / `spearmanr`.
-public enum RegressionMetrics {
+package enum RegressionMetrics {
     /// The mean of squared differences (0 for empty input).
-    public static func meanSquaredError(predictions: [Double], references: [Double]) -> Double {
+    package static func meanSquaredError(predictions: [Double], references: [Double]) -> Double {
         precondition(predictions.count == references.count, "meanSquaredError: \(predictions.count) predictions for \(references.count) references")
         guard !references.isEmpty else { return 0 }
         return zip(predictions, references).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / Double(references.count)
@@ -11,7 +11,7 @@ public enum RegressionMetrics {
     /// Pearson's r: Σ(x−x̄)(y−ȳ) / √(Σ(x−x̄)² Σ(y−ȳ)²), clipped to [−1, 1] as `scipy.stats.pearsonr`.
     ///
     /// NaN when either input is constant or has fewer than two values (SciPy warns and returns NaN too).
-    public static func pearsonCorrelation(_ x: [Double], _ y: [Double]) -> Double {
+    package static func pearsonCorrelation(_ x: [Double], _ y: [Double]) -> Double {
         precondition(x.count == y.count, "pearsonCorrelation: \(x.count) values against \(y.count)")
         guard x.count >= 2 else { return .nan }
         let n = Double(x.count)
@@ -26,12 +26,12 @@ public enum RegressionMetrics {
     }
 
     /// Spearman's ρ: Pearson's r of the average-tie ranks, as `scipy.stats.spearmanr`.
-    public static func spearmanCorrelation(_ x: [Double], _ y: [Double]) -> Double {
+    package static func spearmanCorrelation(_ x: [Double], _ y: [Double]) -> Double {
         pearsonCorrelation(averageRanks(x), averageRanks(y))
     }
 
     /// 1-based ranks where tied values share the mean of their ranks (`scipy.stats.rankdata(method="average")`).
-    public static func averageRanks(_ values: [Double]) -> [Double] {
+    package static func averageRanks(_ values: [Double]) -> [Double] {
         let order = values.indices.sorted { values[$0] < values[$1] || (values[$0] == values[$1] && $0 < $1) }
         var ranks = Array(repeating: 0.0, count: values.count)
         var start = 0

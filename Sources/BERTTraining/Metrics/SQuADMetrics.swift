@@ -1,14 +1,14 @@
 /// Scores of a SQuAD evaluation, in percent (0–100) as the official scripts print them.
-public struct SQuADScores: Equatable, Sendable {
+package struct SQuADScores: Equatable, Sendable {
     /// The mean exact match ×100.
-    public var exactMatch: Double
+    package var exactMatch: Double
     /// The mean token F1 ×100.
-    public var f1: Double
+    package var f1: Double
     /// Questions scored.
-    public var total: Int
+    package var total: Int
 
     /// Creates a score record.
-    public init(exactMatch: Double, f1: Double, total: Int) {
+    package init(exactMatch: Double, f1: Double, total: Int) {
         self.exactMatch = exactMatch
         self.f1 = f1
         self.total = total
@@ -17,13 +17,13 @@ public struct SQuADScores: Equatable, Sendable {
 
 /// A SQuAD v2.0 evaluation: all questions, and the answerable (`HasAns`) and unanswerable (`NoAns`) subsets
 /// (nil when the subset is empty, as the official script omits it).
-public struct SQuADV2Scores: Equatable, Sendable {
+package struct SQuADV2Scores: Equatable, Sendable {
     /// Every question.
-    public var overall: SQuADScores
+    package var overall: SQuADScores
     /// Questions with at least one gold answer (the script's `bool(qa['answers'])`, before normalisation).
-    public var hasAnswer: SQuADScores?
+    package var hasAnswer: SQuADScores?
     /// Questions without gold answers: the right prediction is the empty string.
-    public var noAnswer: SQuADScores?
+    package var noAnswer: SQuADScores?
 }
 
 /// The official SQuAD evaluation logic (`evaluate-v1.1.py` and `evaluate-v2.0.py`), re-implemented.
@@ -31,9 +31,9 @@ public struct SQuADV2Scores: Equatable, Sendable {
 /// Text is compared after `normalizeAnswer`. Python's semantics are kept where they matter: `lower()` is
 /// Unicode lowercasing, punctuation is ASCII `string.punctuation`, `\b` word boundaries use Python's Unicode
 /// `\w`, and `split()` splits on Python's whitespace set (which includes U+001C–U+001F).
-public enum SQuADMetrics {
+package enum SQuADMetrics {
     /// Lowercases, drops ASCII punctuation, replaces the words a/an/the by spaces, and collapses whitespace.
-    public static func normalizeAnswer(_ text: String) -> String {
+    package static func normalizeAnswer(_ text: String) -> String {
         let lowered = pythonLowercased(text).unicodeScalars.filter { !isASCIIPunctuation($0) }
         // `re.sub(r'\b(a|an|the)\b', ' ', text)` replaces exactly the maximal \w-runs spelled a, an or the.
         var withoutArticles = String.UnicodeScalarView()
@@ -51,17 +51,17 @@ public enum SQuADMetrics {
     }
 
     /// 1 when the normalised strings are equal, else 0.
-    public static func exactMatch(prediction: String, groundTruth: String) -> Double {
+    package static func exactMatch(prediction: String, groundTruth: String) -> Double {
         normalizeAnswer(prediction) == normalizeAnswer(groundTruth) ? 1 : 0
     }
 
     /// Token F1 of v1.1: bag-of-tokens overlap of the normalised strings; 0 when either is empty.
-    public static func f1V1(prediction: String, groundTruth: String) -> Double {
+    package static func f1V1(prediction: String, groundTruth: String) -> Double {
         tokenF1(whitespaceTokens(normalizeAnswer(prediction)), whitespaceTokens(normalizeAnswer(groundTruth)))
     }
 
     /// Token F1 of v2.0: as v1.1, except that when either side has no tokens it is 1 if both have none, else 0.
-    public static func f1V2(prediction: String, groundTruth: String) -> Double {
+    package static func f1V2(prediction: String, groundTruth: String) -> Double {
         let p = whitespaceTokens(normalizeAnswer(prediction)), g = whitespaceTokens(normalizeAnswer(groundTruth))
         if p.isEmpty || g.isEmpty { return p == g ? 1 : 0 }
         return tokenF1(p, g)
@@ -73,7 +73,7 @@ public enum SQuADMetrics {
     /// - Parameters:
     ///   - predictions: question id → predicted answer text.
     ///   - goldAnswers: question id → its gold answer texts.
-    public static func evaluateV1(predictions: [String: String], goldAnswers: [String: [String]]) -> SQuADScores {
+    package static func evaluateV1(predictions: [String: String], goldAnswers: [String: [String]]) -> SQuADScores {
         var exact = 0.0, f1 = 0.0
         for id in goldAnswers.keys.sorted() {
             let golds = goldAnswers[id]!
@@ -95,7 +95,7 @@ public enum SQuADMetrics {
     /// - Parameters:
     ///   - predictions: question id → predicted answer text ("" for no answer).
     ///   - goldAnswers: question id → its gold answer texts (empty for unanswerable questions).
-    public static func evaluateV2(predictions: [String: String], goldAnswers: [String: [String]],
+    package static func evaluateV2(predictions: [String: String], goldAnswers: [String: [String]],
                                   noAnswerProbabilities: [String: Double]? = nil, threshold: Double = 1.0) -> SQuADV2Scores {
         var hasAnswer: [String: Bool] = [:]
         var exact: [String: Double] = [:], f1: [String: Double] = [:]
@@ -199,15 +199,15 @@ public enum SQuADMetrics {
 }
 
 /// The best no-answer thresholds of `evaluate-v2.0.py` (`find_all_best_thresh`).
-public struct SQuADBestThresholds: Equatable, Sendable {
+package struct SQuADBestThresholds: Equatable, Sendable {
     /// The best exact match ×100 over all no-answer thresholds.
-    public var bestExactMatch: Double
+    package var bestExactMatch: Double
     /// The no-answer probability threshold that reaches it.
-    public var bestExactMatchThreshold: Double
+    package var bestExactMatchThreshold: Double
     /// The best F1 ×100 over all thresholds.
-    public var bestF1: Double
+    package var bestF1: Double
     /// The threshold that reaches it.
-    public var bestF1Threshold: Double
+    package var bestF1Threshold: Double
 }
 
 extension SQuADMetrics {
@@ -218,7 +218,7 @@ extension SQuADMetrics {
     /// non-empty. Ties in probability are visited in question-id order (the official script uses the
     /// probability file's order). Questions without a probability are skipped, as the script's
     /// `if qid not in scores`.
-    public static func bestThresholds(predictions: [String: String], goldAnswers: [String: [String]],
+    package static func bestThresholds(predictions: [String: String], goldAnswers: [String: [String]],
                                       noAnswerProbabilities: [String: Double]) -> SQuADBestThresholds {
         var hasAnswer: [String: Bool] = [:], exact: [String: Double] = [:], f1: [String: Double] = [:]
         for (id, answers) in goldAnswers {

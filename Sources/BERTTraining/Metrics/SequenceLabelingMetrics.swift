@@ -1,39 +1,39 @@
 /// One entity found in a tag sequence: its type and the first and last token positions (both inclusive,
 /// as seqeval's `(type, start, end)` tuples).
-public struct EntitySpan: Hashable, Sendable, CustomStringConvertible {
+package struct EntitySpan: Hashable, Sendable, CustomStringConvertible {
     /// The entity type: the tag after its first `-` (`PER` for `B-PER`), or `_` when there is none.
-    public var type: String
+    package var type: String
     /// Position of the first token.
-    public var start: Int
+    package var start: Int
     /// Position of the last token (inclusive).
-    public var end: Int
+    package var end: Int
 
     /// Creates a span.
-    public init(type: String, start: Int, end: Int) {
+    package init(type: String, start: Int, end: Int) {
         self.type = type
         self.start = start
         self.end = end
     }
 
     /// seqeval's tuple notation, `(PER, 0, 1)`.
-    public var description: String { "(\(type), \(start), \(end))" }
+    package var description: String { "(\(type), \(start), \(end))" }
 }
 
 /// Entity-level scores of one tagging run, the numbers of seqeval's `classification_report` plus `accuracy_score`.
-public struct EntityReport: Equatable, Sendable {
+package struct EntityReport: Equatable, Sendable {
     /// One row per entity type found in the references or predictions, sorted by type name.
-    public var perType: [(type: String, scores: PrecisionRecallF1)]
+    package var perType: [(type: String, scores: PrecisionRecallF1)]
     /// Entity counts pooled over types.
-    public var micro: PrecisionRecallF1
+    package var micro: PrecisionRecallF1
     /// The unweighted mean over types (NaN when no entity appears anywhere, as seqeval's `np.average([])`).
-    public var macro: PrecisionRecallF1
+    package var macro: PrecisionRecallF1
     /// The mean over types weighted by reference support (all 0 when the references hold no entity).
-    public var weighted: PrecisionRecallF1
+    package var weighted: PrecisionRecallF1
     /// Token-level accuracy over all tags (seqeval's `accuracy_score`).
-    public var accuracy: Double
+    package var accuracy: Double
 
     /// Field-by-field equality (the per-type rows are tuples, so it is written out).
-    public static func == (a: EntityReport, b: EntityReport) -> Bool {
+    package static func == (a: EntityReport, b: EntityReport) -> Bool {
         a.perType.map(\.type) == b.perType.map(\.type) && a.perType.map(\.scores) == b.perType.map(\.scores)
             && a.micro == b.micro && a.macro == b.macro && a.weighted == b.weighted && a.accuracy == b.accuracy
     }
@@ -46,9 +46,9 @@ public struct EntityReport: Equatable, Sendable {
 /// the type is what follows the first `-` after it. This makes the reader lenient across IOB1, IOB2, IOE and
 /// BIOES: an `I-` after `O` starts an entity, a type change ends one, and any tag not understood as a
 /// boundary continues the current chunk. Characters are Unicode scalars, as Python string indices.
-public enum SequenceLabelingMetrics {
+package enum SequenceLabelingMetrics {
     /// The entities of one tag sequence (seqeval's `get_entities` on a flat list).
-    public static func entities(in tags: [String]) -> [EntitySpan] {
+    package static func entities(in tags: [String]) -> [EntitySpan] {
         var chunks: [EntitySpan] = []
         var previousTag = "O", previousType = "", begin = 0
         for i in 0...tags.count {
@@ -65,13 +65,13 @@ public enum SequenceLabelingMetrics {
 
     /// The entities of several sentences, positions counted in the concatenation where each sentence is
     /// followed by one `O` (seqeval's `get_entities` on a nested list), so no entity crosses sentences.
-    public static func entities(inSentences sentences: [[String]]) -> [EntitySpan] {
+    package static func entities(inSentences sentences: [[String]]) -> [EntitySpan] {
         entities(in: sentences.flatMap { $0 + ["O"] })
     }
 
     /// Per-type and averaged precision, recall and F1 plus token accuracy (seqeval's `classification_report`
     /// and `accuracy_score`, `zero_division=0`).
-    public static func report(predictions: [[String]], references: [[String]]) -> EntityReport {
+    package static func report(predictions: [[String]], references: [[String]]) -> EntityReport {
         precondition(predictions.count == references.count, "SequenceLabelingMetrics: \(predictions.count) predicted sentences for \(references.count) references")
         var correct = 0, total = 0
         for (s, (p, r)) in zip(predictions, references).enumerated() {

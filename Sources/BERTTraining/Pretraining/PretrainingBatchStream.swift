@@ -2,30 +2,30 @@ import BERTModels
 
 /// Feeds a `PretrainingBatcher` to the `Trainer`: reports the end of each epoch (the batcher itself rolls over)
 /// and saves/restores its position so a resumed run reads the same batches.
-public final class PretrainingBatchStream<Source: PretrainingInstanceSource>: TrainingBatchSource, ShardableBatchSource {
-    public typealias Position = PretrainingBatchPosition
+package final class PretrainingBatchStream<Source: PretrainingInstanceSource>: TrainingBatchSource, ShardableBatchSource {
+    package typealias Position = PretrainingBatchPosition
     private var batcher: PretrainingBatcher<Source>
     private var epoch: Int
     private var pending: PretrainingBatch?
 
     /// A stream over `batcher`, starting at its position.
-    public init(_ batcher: PretrainingBatcher<Source>) {
+    package init(_ batcher: PretrainingBatcher<Source>) {
         self.batcher = batcher
         epoch = batcher.position.epoch
     }
 
-    public func nextBatch() throws -> PretrainingBatch? {
+    package func nextBatch() throws -> PretrainingBatch? {
         if let p = pending, p.position.epoch == epoch { pending = nil; return p }
         let b = try batcher.next()
         if b.position.epoch != epoch { pending = b; return nil }
         return b
     }
 
-    public func startEpoch(_ epoch: Int) throws { self.epoch = epoch }
+    package func startEpoch(_ epoch: Int) throws { self.epoch = epoch }
 
-    public var position: PretrainingBatchPosition { pending?.position ?? batcher.position }
+    package var position: PretrainingBatchPosition { pending?.position ?? batcher.position }
 
-    public func restore(_ position: PretrainingBatchPosition) throws {
+    package func restore(_ position: PretrainingBatchPosition) throws {
         batcher.position = position
         epoch = position.epoch
         pending = nil
@@ -36,12 +36,12 @@ public final class PretrainingBatchStream<Source: PretrainingInstanceSource>: Tr
     package func isEmptyBatch(_ batch: Any) -> Bool { (batch as? PretrainingBatch)?.batchSize == 0 }
 
     /// The number of batches in one epoch.
-    public var batchesPerEpoch: Int { batcher.batchesPerEpoch }
+    package var batchesPerEpoch: Int { batcher.batchesPerEpoch }
 }
 
 extension PretrainingBatch {
     /// The batch as encoder input.
-    public func encoderInput() throws -> EncoderInput {
+    package func encoderInput() throws -> EncoderInput {
         try EncoderInput(inputIds: inputIDs, tokenTypeIds: tokenTypeIDs, attentionMask: attentionMask,
                          batch: batchSize, length: sequenceLength)
     }

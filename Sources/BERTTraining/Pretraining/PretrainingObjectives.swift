@@ -4,9 +4,9 @@ import BERTTensor
 import Foundation
 
 /// Losses and accuracies of a pre-training batch, for logs and evaluation.
-public enum PretrainingMetrics {
+package enum PretrainingMetrics {
     /// Share of labelled positions (label ≠ -100) whose arg-max logit is the label. logits: [N, vocab].
-    public static func accuracy(logits: Tensor, labels: [Int]) -> (correct: Int, total: Int) {
+    package static func accuracy(logits: Tensor, labels: [Int]) -> (correct: Int, total: Int) {
         let c = logits.shape.last!
         let v = logits.scalars
         var correct = 0, total = 0
@@ -22,7 +22,7 @@ public enum PretrainingMetrics {
 
     /// One training step's forward pass for MLM + a sentence-level task: BERT's NSP, or ALBERT's sentence-order
     /// prediction (`sentenceTask` "sop", the same head under `sop_classifier`); its metrics are named by the task.
-    public static func bertStep(_ model: BertForPreTraining, _ batch: PretrainingBatch, _ context: ForwardContext,
+    package static func bertStep(_ model: BertForPreTraining, _ batch: PretrainingBatch, _ context: ForwardContext,
                                 sentenceTask: String = "nsp") throws -> StepOutput {
         let out = try model.loss(batch.encoderInput(), labels: batch.labels, nextSentenceLabels: batch.nextSentenceLabels, context: context)
         let (mc, mt) = accuracy(logits: out.prediction, labels: out.labelledLabels)
@@ -37,7 +37,7 @@ public enum PretrainingMetrics {
     }
 
     /// One training step's forward pass for MLM only (RoBERTa's and DistilBERT's objective).
-    public static func maskedLMStep(_ model: BertForMaskedLM, _ batch: PretrainingBatch, _ context: ForwardContext) throws -> StepOutput {
+    package static func maskedLMStep(_ model: BertForMaskedLM, _ batch: PretrainingBatch, _ context: ForwardContext) throws -> StepOutput {
         let out = try model.loss(batch.encoderInput(), labels: batch.labels, context: context)
         let (mc, mt) = accuracy(logits: out.logits, labels: batch.labels.filter { $0 != -100 })
         var step = StepOutput(loss: out.loss, tokens: batch.attentionMask.reduce(0, +), metrics: [
@@ -48,7 +48,7 @@ public enum PretrainingMetrics {
     }
 
     /// Held-out MLM loss, accuracy and perplexity (exp of the mean token loss) over every batch of `source`.
-    public static func evaluate<S: PretrainingInstanceSource>(source: S, batchSize: Int, step: Int,
+    package static func evaluate<S: PretrainingInstanceSource>(source: S, batchSize: Int, step: Int,
                                                               mlmLogits: (EncoderInput) throws -> Tensor) throws -> TrainingLogEntry {
         var batcher = try PretrainingBatcher(source: source, batchSize: min(batchSize, source.count), dropLast: false)
         var lossSum = 0.0, correct = 0, total = 0
@@ -74,7 +74,7 @@ public enum PretrainingMetrics {
 extension PretrainingMetrics {
     /// The accuracy of always predicting the most frequent label token of `source` (the baseline MLM accuracy
     /// must beat), and that token's id.
-    public static func mostFrequentTokenBaseline<S: PretrainingInstanceSource>(_ source: S) throws -> (accuracy: Double, token: Int) {
+    package static func mostFrequentTokenBaseline<S: PretrainingInstanceSource>(_ source: S) throws -> (accuracy: Double, token: Int) {
         var counts: [Int: Int] = [:]
         var total = 0
         for i in 0..<source.count {

@@ -6,17 +6,17 @@
 /// The documents are concatenated in order with a `[SEP]` between documents, then cut into blocks of
 /// `max_seq_length - 2` tokens; instance i is `[CLS] block_i [SEP]`, token type 0 throughout, padded (only the
 /// last block can be short). `nextSentenceLabel` is -100.
-public struct DynamicMaskingDataset: PretrainingInstanceSource, Sendable {
+package struct DynamicMaskingDataset: PretrainingInstanceSource, Sendable {
     /// The settings (`maxSeqLength`, masking knobs, `seed`).
-    public let configuration: PretrainingDataConfiguration
+    package let configuration: PretrainingDataConfiguration
     /// The masking step.
-    public let masker: MaskedLMMasker
+    package let masker: MaskedLMMasker
     private let vocabulary: PretrainingVocabulary
     private let stream: [Int]
     private let blockLength: Int
 
     /// Concatenates and blocks `corpus`.
-    public init(corpus: PretrainingCorpus, configuration: PretrainingDataConfiguration,
+    package init(corpus: PretrainingCorpus, configuration: PretrainingDataConfiguration,
                 vocabulary: PretrainingVocabulary) {
         self.configuration = configuration
         self.vocabulary = vocabulary
@@ -31,13 +31,13 @@ public struct DynamicMaskingDataset: PretrainingInstanceSource, Sendable {
     }
 
     /// Number of blocks.
-    public var count: Int { (stream.count + blockLength - 1) / blockLength }
+    package var count: Int { (stream.count + blockLength - 1) / blockLength }
 
     /// `max_seq_length`.
-    public var maxSeqLength: Int { configuration.maxSeqLength }
+    package var maxSeqLength: Int { configuration.maxSeqLength }
 
     /// Block `index` before masking: `[CLS] tokens [SEP]`, unpadded.
-    public func sequence(at index: Int) -> UnmaskedSequence {
+    package func sequence(at index: Int) -> UnmaskedSequence {
         let start = index * blockLength
         let block = stream[start..<min(start + blockLength, stream.count)]
         let tokens = [vocabulary.clsID] + block + [vocabulary.sepID]
@@ -46,7 +46,7 @@ public struct DynamicMaskingDataset: PretrainingInstanceSource, Sendable {
     }
 
     /// Block `index` masked for `epoch`, from a generator seeded with (seed, epoch, index).
-    public func instance(at index: Int, epoch: Int) -> PretrainingInstance {
+    package func instance(at index: Int, epoch: Int) -> PretrainingInstance {
         let sequence = sequence(at: index)
         var rng = PretrainingRandomGenerator(seed: configuration.seed,
                                              stream: [UInt64(truncatingIfNeeded: epoch), UInt64(index)])

@@ -1,11 +1,11 @@
 // create_masked_lm_predictions of Google's create_pretraining_data.py (whole-word version), on token ids.
 
 /// A masked sequence: model inputs and labels, both as long as the unmasked tokens.
-public struct MaskedTokens: Sendable, Equatable {
+package struct MaskedTokens: Sendable, Equatable {
     /// Tokens after replacement.
-    public var inputIDs: [Int]
+    package var inputIDs: [Int]
     /// Original id at predicted positions, -100 elsewhere.
-    public var labels: [Int]
+    package var labels: [Int]
 }
 
 /// Chooses the positions to predict and replaces them: 80% `[MASK]`, 10% a random vocabulary id, 10% unchanged.
@@ -17,20 +17,20 @@ public struct MaskedTokens: Sendable, Equatable {
 /// As in Google's script, a `##` piece joins the previous candidate group even across a `[SEP]` (B can start
 /// with a `##` piece after truncation from the front); a `##` piece first after `[CLS]` starts its own group.
 /// A group is still masked all or nothing, and keeping the quirk keeps the random stream identical to Google's.
-public struct MaskedLMMasker: Sendable {
+package struct MaskedLMMasker: Sendable {
     /// The vocabulary: special ids, continuation pieces, size for random replacements.
-    public let vocabulary: PretrainingVocabulary
+    package let vocabulary: PretrainingVocabulary
     /// Share of tokens to predict.
-    public let maskedLMProb: Double
+    package let maskedLMProb: Double
     /// Cap on predictions per sequence.
-    public let maxPredictionsPerSeq: Int
+    package let maxPredictionsPerSeq: Int
     /// Group `##` pieces with their word.
-    public let wholeWordMask: Bool
+    package let wholeWordMask: Bool
     /// ALBERT's n-gram masking: spans of up to this many candidate groups are masked together (1 = BERT's).
-    public var maxNgram = 1
+    package var maxNgram = 1
 
     /// A masker with Google's knobs.
-    public init(vocabulary: PretrainingVocabulary, maskedLMProb: Double = 0.15, maxPredictionsPerSeq: Int = 20,
+    package init(vocabulary: PretrainingVocabulary, maskedLMProb: Double = 0.15, maxPredictionsPerSeq: Int = 20,
                 wholeWordMask: Bool = false) {
         self.vocabulary = vocabulary
         self.maskedLMProb = maskedLMProb
@@ -39,7 +39,7 @@ public struct MaskedLMMasker: Sendable {
     }
 
     /// The masker the configuration describes.
-    public init(vocabulary: PretrainingVocabulary, configuration: PretrainingDataConfiguration) {
+    package init(vocabulary: PretrainingVocabulary, configuration: PretrainingDataConfiguration) {
         self.init(vocabulary: vocabulary, maskedLMProb: configuration.maskedLMProb,
                   maxPredictionsPerSeq: configuration.maxPredictionsPerSeq,
                   wholeWordMask: configuration.wholeWordMask)
@@ -47,13 +47,13 @@ public struct MaskedLMMasker: Sendable {
     }
 
     /// How many positions Google's formula predicts in a sequence of `tokenCount` tokens (specials included).
-    public func predictionCount(tokenCount: Int) -> Int {
+    package func predictionCount(tokenCount: Int) -> Int {
         let rounded = Int((Double(tokenCount) * maskedLMProb).rounded(.toNearestOrEven))
         return min(maxPredictionsPerSeq, max(1, rounded))
     }
 
     /// The candidate groups of `tokens`, in order: single positions, or words with their `##` pieces.
-    public func candidateGroups(_ tokens: [Int]) -> [[Int]] {
+    package func candidateGroups(_ tokens: [Int]) -> [[Int]] {
         var groups: [[Int]] = []
         for (i, token) in tokens.enumerated() where !vocabulary.isControl(token) {
             if wholeWordMask, !groups.isEmpty, vocabulary.isContinuation(token) {
@@ -66,7 +66,7 @@ public struct MaskedLMMasker: Sendable {
     }
 
     /// Masks `tokens` with draws from `rng`.
-    public func mask(_ tokens: [Int], using rng: inout PretrainingRandomGenerator) -> MaskedTokens {
+    package func mask(_ tokens: [Int], using rng: inout PretrainingRandomGenerator) -> MaskedTokens {
         if maxNgram > 1 { return maskNgrams(tokens, using: &rng) }
         var groups = candidateGroups(tokens)
         rng.shuffle(&groups)

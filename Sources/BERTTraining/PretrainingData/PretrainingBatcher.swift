@@ -2,55 +2,55 @@
 
 /// Where a batcher is: the epoch and how many instances of that epoch's order have been consumed. Codable so a
 /// training checkpoint can save it.
-public struct PretrainingBatchPosition: Sendable, Codable, Equatable {
+package struct PretrainingBatchPosition: Sendable, Codable, Equatable {
     /// Epoch number, from 0.
-    public var epoch: Int
+    package var epoch: Int
     /// Instances of this epoch already handed out.
-    public var index: Int
+    package var index: Int
 
     /// A position.
-    public init(epoch: Int = 0, index: Int = 0) {
+    package init(epoch: Int = 0, index: Int = 0) {
         self.epoch = epoch
         self.index = index
     }
 }
 
 /// B instances as flat arrays, row-major `[batch, sequence]` (row r is `array[r*L ..< (r+1)*L]`).
-public struct PretrainingBatch: Sendable, Equatable {
+package struct PretrainingBatch: Sendable, Equatable {
     /// Rows in this batch.
-    public var batchSize: Int
+    package var batchSize: Int
     /// Columns (`max_seq_length`).
-    public var sequenceLength: Int
+    package var sequenceLength: Int
     /// `[batch, sequence]` token ids.
-    public var inputIDs: [Int]
+    package var inputIDs: [Int]
     /// `[batch, sequence]` token types.
-    public var tokenTypeIDs: [Int]
+    package var tokenTypeIDs: [Int]
     /// `[batch, sequence]` 1 on tokens, 0 on padding.
-    public var attentionMask: [Int]
+    package var attentionMask: [Int]
     /// `[batch, sequence]` MLM labels, -100 where not predicted.
-    public var labels: [Int]
+    package var labels: [Int]
     /// `[batch]` next-sentence / sentence-order labels (-100 for MLM-only).
-    public var nextSentenceLabels: [Int]
+    package var nextSentenceLabels: [Int]
     /// Position of the batch's first instance.
-    public var position: PretrainingBatchPosition
+    package var position: PretrainingBatchPosition
     /// Source indices of the rows.
-    public var instanceIndices: [Int]
+    package var instanceIndices: [Int]
 }
 
 /// Cuts a source into batches of `batchSize`, epoch after epoch. Each epoch's order is file order or a
 /// permutation drawn from (shuffleSeed, epoch); dynamic sources see the epoch too, so their masks change.
 /// Restoring a saved `position` reproduces the exact batches that would have followed.
-public struct PretrainingBatcher<Source: PretrainingInstanceSource> {
+package struct PretrainingBatcher<Source: PretrainingInstanceSource> {
     /// Where instances come from.
-    public let source: Source
+    package let source: Source
     /// Rows per batch.
-    public let batchSize: Int
+    package let batchSize: Int
     /// Instance order within each epoch.
-    public let order: PretrainingReadOrder
+    package let order: PretrainingReadOrder
     /// Drop an epoch's last incomplete batch (true) or hand it out short (false).
-    public let dropLast: Bool
+    package let dropLast: Bool
     /// The next instance to hand out.
-    public var position: PretrainingBatchPosition
+    package var position: PretrainingBatchPosition
     /// Data parallelism: this process hands out share `rank` of global batches of `ranks × batchSize` instances;
     /// `position` counts the global batches' instances. (0, 1) for one process.
     package private(set) var share = (rank: 0, ranks: 1)
@@ -59,7 +59,7 @@ public struct PretrainingBatcher<Source: PretrainingInstanceSource> {
 
     /// Throws `invalidConfiguration` for a batch size below 1, an empty source, or (with `dropLast`) a source
     /// smaller than one batch.
-    public init(source: Source, batchSize: Int, order: PretrainingReadOrder = .sequential, dropLast: Bool = true,
+    package init(source: Source, batchSize: Int, order: PretrainingReadOrder = .sequential, dropLast: Bool = true,
                 position: PretrainingBatchPosition = PretrainingBatchPosition()) throws {
         guard batchSize >= 1 else {
             throw PretrainingDataError.invalidConfiguration("batch size \(batchSize) must be at least 1")
@@ -76,7 +76,7 @@ public struct PretrainingBatcher<Source: PretrainingInstanceSource> {
     }
 
     /// Batches per epoch (global batches of `batchSize` × ranks under data parallelism).
-    public var batchesPerEpoch: Int {
+    package var batchesPerEpoch: Int {
         let global = batchSize * share.ranks
         return dropLast ? source.count / global : (source.count + global - 1) / global
     }
@@ -98,7 +98,7 @@ public struct PretrainingBatcher<Source: PretrainingInstanceSource> {
     }
 
     /// The next batch (this rank's share of the next global batch); moves to the next epoch when this one is used up.
-    public mutating func next() throws -> PretrainingBatch {
+    package mutating func next() throws -> PretrainingBatch {
         let global = batchSize * share.ranks
         let remaining = source.count - position.index
         if remaining <= 0 || (dropLast && remaining < global) {

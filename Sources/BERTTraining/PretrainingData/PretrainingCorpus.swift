@@ -3,7 +3,7 @@ import BERTJSON
 import Foundation
 
 /// How a corpus file is laid out.
-public enum PretrainingTextFormat: String, Sendable, Codable {
+package enum PretrainingTextFormat: String, Sendable, Codable {
     /// Google's format: one sentence per line, blank lines between documents.
     case sentencePerLine
     /// Ordinary prose: paragraphs separated by blank lines; each paragraph is a document and is split into
@@ -13,22 +13,22 @@ public enum PretrainingTextFormat: String, Sendable, Codable {
 
 /// Documents as token ids: `documents[d][s]` is sentence `s` of document `d`. Empty sentences and empty
 /// documents are dropped, as Google's script does.
-public struct PretrainingCorpus: Sendable, Equatable {
+package struct PretrainingCorpus: Sendable, Equatable {
     /// Document → sentence → token ids.
-    public var documents: [[[Int]]]
+    package var documents: [[[Int]]]
 
     /// Wraps already tokenized documents (empty sentences and documents are removed).
-    public init(documents: [[[Int]]]) {
+    package init(documents: [[[Int]]]) {
         self.documents = documents.map { $0.filter { !$0.isEmpty } }.filter { !$0.isEmpty }
     }
 
     /// Total number of tokens over all sentences.
-    public var tokenCount: Int { documents.reduce(0) { $0 + $1.reduce(0) { $0 + $1.count } } }
+    package var tokenCount: Int { documents.reduce(0) { $0 + $1.reduce(0) { $0 + $1.count } } }
 
     /// Reads, splits and tokenizes `files` in order; a document never spans two files. `progress` is told the
     /// files done.
     /// Throws `unreadableFile`, `invalidUTF8` (with the byte offset) or `emptyCorpus`.
-    public init(files: [URL], format: PretrainingTextFormat, tokenizer: some PretrainingTokenizer,
+    package init(files: [URL], format: PretrainingTextFormat, tokenizer: some PretrainingTokenizer,
                 vocabulary: PretrainingVocabulary, splitter: SentenceSplitter = SentenceSplitter(),
                 progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws {
         var documents: [[[Int]]] = []
@@ -44,7 +44,7 @@ public struct PretrainingCorpus: Sendable, Equatable {
     }
 
     /// Splits `text` into documents of sentence strings (whitespace-trimmed, empty ones dropped).
-    public static func sentences(in text: String, format: PretrainingTextFormat,
+    package static func sentences(in text: String, format: PretrainingTextFormat,
                                  splitter: SentenceSplitter = SentenceSplitter()) -> [[String]] {
         var documents: [[String]] = [[]]
         var paragraph: [String] = []
@@ -66,7 +66,7 @@ public struct PretrainingCorpus: Sendable, Equatable {
     }
 
     /// The file's contents as a String; throws `invalidUTF8` with the offset of the first bad byte.
-    public static func readUTF8(_ url: URL) throws -> String {
+    package static func readUTF8(_ url: URL) throws -> String {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw PretrainingDataError.unreadableFile(path: url.path, reason: error.localizedDescription)
@@ -82,7 +82,7 @@ public struct PretrainingCorpus: Sendable, Equatable {
 
     /// Offset of the first byte that does not start or continue a well-formed UTF-8 sequence (RFC 3629: no
     /// overlongs, no surrogates, nothing past U+10FFFF), or nil when all of `bytes` is valid.
-    public static func firstInvalidUTF8Offset(_ bytes: [UInt8]) -> Int? {
+    package static func firstInvalidUTF8Offset(_ bytes: [UInt8]) -> Int? {
         UTF8Validation.firstInvalidOffset(in: bytes)
     }
 }

@@ -1,7 +1,7 @@
 // The knobs of create_pretraining_data.py (same names, same defaults) plus the objective and masking mode.
 
 /// Which sentence-level task, if any, the instances carry.
-public enum PretrainingObjective: String, Sendable, Codable {
+package enum PretrainingObjective: String, Sendable, Codable {
     /// BERT: B is the real next segment (label 0) or, half the time, a span of another document (label 1).
     case nextSentencePrediction = "nsp"
     /// ALBERT: B is always the real next segment; half the time A and B are swapped (label 1).
@@ -11,7 +11,7 @@ public enum PretrainingObjective: String, Sendable, Codable {
 }
 
 /// How an NSP chunk of a single sentence gets its B, which decides the share of label 1.
-public enum NextSentenceRule: String, Sendable, Codable, CaseIterable {
+package enum NextSentenceRule: String, Sendable, Codable, CaseIterable {
     /// The coin is always drawn first: heads (½) → a random B, label 1. Tails on a one-sentence chunk cut the
     /// sentence at a random token (A = before, B = after, label 0); only a one-token sentence still takes a random
     /// B. The label-1 share is ½ + forcedRandomNext / instances, ≈ ½ on prose.
@@ -22,7 +22,7 @@ public enum NextSentenceRule: String, Sendable, Codable, CaseIterable {
     case google
 
     /// Decodes a raw value, naming the accepted ones when it is unknown.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let raw = try container.decode(String.self)
         guard let rule = NextSentenceRule(rawValue: raw) else {
@@ -35,31 +35,31 @@ public enum NextSentenceRule: String, Sendable, Codable, CaseIterable {
 }
 
 /// Settings of an instance generator; recorded in the instance file's header.
-public struct PretrainingDataConfiguration: Sendable, Codable, Equatable {
+package struct PretrainingDataConfiguration: Sendable, Codable, Equatable {
     /// Hard limit on tokens per instance, specials included (Google: `max_seq_length`, 128).
-    public var maxSeqLength: Int
+    package var maxSeqLength: Int
     /// Chance that an instance targets a random shorter length in 2...max_seq_length-3 (Google: 0.1).
-    public var shortSeqProb: Double
+    package var shortSeqProb: Double
     /// Times the corpus is passed over, each with fresh random choices (Google: 10).
-    public var dupeFactor: Int
+    package var dupeFactor: Int
     /// Share of tokens predicted (Google: 0.15): `min(max_predictions, max(1, round(len(tokens) × prob)))`.
-    public var maskedLMProb: Double
+    package var maskedLMProb: Double
     /// Cap on predictions per instance (Google: 20).
-    public var maxPredictionsPerSeq: Int
+    package var maxPredictionsPerSeq: Int
     /// Mask whole words: a word's `##` pieces are chosen together with it (Google: `do_whole_word_mask`).
-    public var wholeWordMask: Bool
+    package var wholeWordMask: Bool
     /// Seed of the single generator behind every random choice.
-    public var seed: UInt64
+    package var seed: UInt64
     /// NSP, SOP or MLM-only.
-    public var objective: PretrainingObjective
+    package var objective: PretrainingObjective
     /// NSP only: how a one-sentence chunk gets its B (`.balanced`, or Google's rule for parity with its script).
-    public var nextSentenceRule: NextSentenceRule
+    package var nextSentenceRule: NextSentenceRule
     /// ALBERT's n-gram masking (`max_ngram` of its create_pretraining_data, 3 there): spans of 1...maxNgram words
     /// masked together, shorter spans likelier (p ∝ 1/n). 1 is BERT's token (or whole-word) masking.
-    public var maxNgram = 1
+    package var maxNgram = 1
 
     /// Google's defaults unless given, except `nextSentenceRule` (`.balanced`: 50/50 NSP labels).
-    public init(maxSeqLength: Int = 128, shortSeqProb: Double = 0.1, dupeFactor: Int = 10,
+    package init(maxSeqLength: Int = 128, shortSeqProb: Double = 0.1, dupeFactor: Int = 10,
                 maskedLMProb: Double = 0.15, maxPredictionsPerSeq: Int = 20, wholeWordMask: Bool = false,
                 seed: UInt64 = 12345, objective: PretrainingObjective = .nextSentencePrediction,
                 nextSentenceRule: NextSentenceRule = .balanced) {
@@ -84,7 +84,7 @@ public struct PretrainingDataConfiguration: Sendable, Codable, Equatable {
 
     /// Reads the JSON form. A missing `next_sentence_rule` means `google`: files written before the setting
     /// existed were all made with Google's rule, so their headers still say how to regenerate them.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(maxSeqLength: try c.decode(Int.self, forKey: .maxSeqLength),
                   shortSeqProb: try c.decode(Double.self, forKey: .shortSeqProb),
@@ -99,7 +99,7 @@ public struct PretrainingDataConfiguration: Sendable, Codable, Equatable {
     }
 
     /// Writes every setting; `max_ngram` only when n-gram masking is on, so BERT files keep their header bytes.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(maxSeqLength, forKey: .maxSeqLength); try c.encode(shortSeqProb, forKey: .shortSeqProb)
         try c.encode(dupeFactor, forKey: .dupeFactor); try c.encode(maskedLMProb, forKey: .maskedLMProb)
@@ -110,7 +110,7 @@ public struct PretrainingDataConfiguration: Sendable, Codable, Equatable {
     }
 
     /// Throws `invalidConfiguration` naming the first bad value.
-    public func validate() throws {
+    package func validate() throws {
         func fail(_ message: String) throws -> Never { throw PretrainingDataError.invalidConfiguration(message) }
         if maxSeqLength < 5 { try fail("max_seq_length \(maxSeqLength) must be at least 5 ([CLS] A [SEP] B [SEP])") }
         if !(0...1).contains(shortSeqProb) { try fail("short_seq_prob \(shortSeqProb) must be in [0, 1]") }

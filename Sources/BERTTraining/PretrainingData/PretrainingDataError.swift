@@ -3,7 +3,7 @@
 
 /// Everything that can go wrong while reading a corpus, building instances, or reading and writing an instance
 /// file. Each message names the file and the byte offset (or instance) involved and says how to fix it.
-public enum PretrainingDataError: Error, Equatable, CustomStringConvertible {
+package enum PretrainingDataError: Error, Equatable, CustomStringConvertible {
     /// The file could not be opened or read.
     case unreadableFile(path: String, reason: String)
     /// The bytes at `byteOffset` are not valid UTF-8.
@@ -32,7 +32,7 @@ public enum PretrainingDataError: Error, Equatable, CustomStringConvertible {
     case writeFailed(path: String, reason: String)
 
     /// The message: what is wrong, where (file, offset or instance), and how to fix it.
-    public var description: String {
+    package var description: String {
         switch self {
         case let .unreadableFile(path, reason):
             return "\(path): cannot read (\(reason)); check that the path exists and is readable"

@@ -21,27 +21,27 @@ import Foundation
 /// `data_offset + i · record_size` (a seek is one multiplication, and numpy can memory-map the records as a
 /// structured array). `labels` holds -100 where nothing is predicted; `next_sentence_label` is 0 (B follows A /
 /// original order), 1 (random B / swapped) or -100 (MLM-only).
-public struct PretrainingInstanceFileHeader: Sendable, Equatable {
+package struct PretrainingInstanceFileHeader: Sendable, Equatable {
     /// The eight magic bytes.
-    public static let magic: [UInt8] = Array("SBPTDATA".utf8)
+    package static let magic: [UInt8] = Array("SBPTDATA".utf8)
     /// The format version this code reads and writes.
-    public static let version: UInt32 = 1
+    package static let version: UInt32 = 1
     /// Bytes before the settings JSON.
-    public static let fixedSize = 32
+    package static let fixedSize = 32
     /// Records start at a multiple of this.
-    public static let alignment = 64
+    package static let alignment = 64
 
     /// Padded length of every instance.
-    public var maxSeqLength: Int
+    package var maxSeqLength: Int
     /// Number of token ids; every id in the file is below it.
-    public var vocabSize: Int
+    package var vocabSize: Int
     /// Number of instances.
-    public var count: Int
+    package var count: Int
     /// Generator settings and special-token ids.
-    public var settings: PretrainingInstanceFileSettings
+    package var settings: PretrainingInstanceFileSettings
 
     /// Describes a file.
-    public init(maxSeqLength: Int, vocabSize: Int, count: Int, settings: PretrainingInstanceFileSettings) {
+    package init(maxSeqLength: Int, vocabSize: Int, count: Int, settings: PretrainingInstanceFileSettings) {
         self.maxSeqLength = maxSeqLength
         self.vocabSize = vocabSize
         self.count = count
@@ -49,36 +49,36 @@ public struct PretrainingInstanceFileHeader: Sendable, Equatable {
     }
 
     /// Bytes per instance: (4·L + 1) int32.
-    public var recordSize: Int { (4 * maxSeqLength + 1) * 4 }
+    package var recordSize: Int { (4 * maxSeqLength + 1) * 4 }
 
     /// The settings JSON exactly as written (sorted keys, snake_case names), so equal settings give equal bytes.
-    public func settingsJSON() throws -> Data {
+    package func settingsJSON() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return try encoder.encode(settings)
     }
 
     /// Offset of the first record for a settings block of `settingsLength` bytes.
-    public static func dataOffset(settingsLength: Int) -> Int {
+    package static func dataOffset(settingsLength: Int) -> Int {
         (fixedSize + settingsLength + alignment - 1) / alignment * alignment
     }
 }
 
 /// What the header records about how the instances were made, and the special ids a reader needs to compute
 /// statistics without the vocabulary.
-public struct PretrainingInstanceFileSettings: Sendable, Codable, Equatable {
+package struct PretrainingInstanceFileSettings: Sendable, Codable, Equatable {
     /// The ids of `[CLS]`, `[SEP]`, `[MASK]`, `[PAD]`, `[UNK]`.
-    public struct SpecialTokenIDs: Sendable, Codable, Equatable {
+    package struct SpecialTokenIDs: Sendable, Codable, Equatable {
         /// `[CLS]`.
-        public var cls: Int
+        package var cls: Int
         /// `[SEP]`.
-        public var sep: Int
+        package var sep: Int
         /// `[MASK]`.
-        public var mask: Int
+        package var mask: Int
         /// `[PAD]`.
-        public var pad: Int
+        package var pad: Int
         /// `[UNK]`.
-        public var unk: Int
+        package var unk: Int
     }
 
     enum CodingKeys: String, CodingKey {
@@ -86,16 +86,16 @@ public struct PretrainingInstanceFileSettings: Sendable, Codable, Equatable {
     }
 
     /// Generator settings, or nil when the instances came from elsewhere.
-    public var configuration: PretrainingDataConfiguration?
+    package var configuration: PretrainingDataConfiguration?
     /// Special-token ids.
-    public var specialTokenIDs: SpecialTokenIDs
+    package var specialTokenIDs: SpecialTokenIDs
     /// The random generator behind the instances.
-    public var generator: String
+    package var generator: String
     /// For a snapshot of dynamic masking: the epoch whose masks the file holds.
-    public var epoch: Int?
+    package var epoch: Int?
 
     /// Records the configuration and the vocabulary's special ids.
-    public init(configuration: PretrainingDataConfiguration?, vocabulary: PretrainingVocabulary, epoch: Int? = nil) {
+    package init(configuration: PretrainingDataConfiguration?, vocabulary: PretrainingVocabulary, epoch: Int? = nil) {
         self.configuration = configuration
         self.specialTokenIDs = SpecialTokenIDs(cls: vocabulary.clsID, sep: vocabulary.sepID, mask: vocabulary.maskID,
                                                pad: vocabulary.padID, unk: vocabulary.unkID)

@@ -2,14 +2,14 @@
 import Foundation
 
 /// The order in which instances are streamed.
-public enum PretrainingReadOrder: Sendable, Equatable, Codable {
+@_spi(Fuzzing) public enum PretrainingReadOrder: Sendable, Equatable, Codable {
     /// File order.
     case sequential
     /// A permutation drawn from `seed` (the same seed always gives the same order).
     case shuffled(seed: UInt64)
 
     /// The instance indices of an epoch of `count` instances in this order.
-    public func permutation(count: Int, epoch: Int = 0) -> [Int] {
+    package func permutation(count: Int, epoch: Int = 0) -> [Int] {
         var order = Array(0..<count)
         if case let .shuffled(seed) = self {
             var rng = PretrainingRandomGenerator(seed: seed, stream: [UInt64(truncatingIfNeeded: epoch)])
@@ -22,17 +22,17 @@ public enum PretrainingReadOrder: Sendable, Equatable, Codable {
 /// Reads an instance file written by `PretrainingInstanceFileWriter`. Opening validates the magic, version,
 /// settings JSON and exact file size (`truncatedFile` names the offset where the data stops); each decoded
 /// record is checked value by value (`corruptRecord` names the instance and byte offset).
-public final class PretrainingInstanceFileReader: PretrainingInstanceSource {
+@_spi(Fuzzing) public final class PretrainingInstanceFileReader: PretrainingInstanceSource {
     /// The file.
-    public let url: URL
+    package let url: URL
     /// Its header.
-    public let header: PretrainingInstanceFileHeader
+    package let header: PretrainingInstanceFileHeader
     /// Byte offset of record 0.
-    public let dataOffset: Int
+    package let dataOffset: Int
     private let data: Data
 
     /// Opens and validates `url`.
-    public init(url: URL) throws {
+    @_spi(Fuzzing) public init(url: URL) throws {
         self.url = url
         let path = url.path
         do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
@@ -92,15 +92,15 @@ public final class PretrainingInstanceFileReader: PretrainingInstanceSource {
     }
 
     /// Number of instances.
-    public var count: Int { header.count }
+    @_spi(Fuzzing) public var count: Int { header.count }
     /// Padded length of every instance.
-    public var maxSeqLength: Int { header.maxSeqLength }
+    @_spi(Fuzzing) public var maxSeqLength: Int { header.maxSeqLength }
 
     /// The same instance in every epoch: a file holds static masks.
-    public func instance(at index: Int, epoch: Int) throws -> PretrainingInstance { try instance(at: index) }
+    package func instance(at index: Int, epoch: Int) throws -> PretrainingInstance { try instance(at: index) }
 
     /// Decodes and checks record `index` (a direct seek: offset = data_offset + index · record_size).
-    public func instance(at index: Int) throws -> PretrainingInstance {
+    @_spi(Fuzzing) public func instance(at index: Int) throws -> PretrainingInstance {
         guard index >= 0, index < header.count else {
             throw PretrainingDataError.instanceOutOfRange(path: url.path, index: index, count: header.count)
         }
@@ -137,25 +137,25 @@ public final class PretrainingInstanceFileReader: PretrainingInstanceSource {
 
     /// A stream over the file in `order`, starting at stream position `position` (resume after `position`
     /// instances have been consumed).
-    public func makeStream(order: PretrainingReadOrder = .sequential, startingAt position: Int = 0)
+    @_spi(Fuzzing) public func makeStream(order: PretrainingReadOrder = .sequential, startingAt position: Int = 0)
         -> PretrainingInstanceStream {
         PretrainingInstanceStream(reader: self, order: order.permutation(count: count), position: position)
     }
 
     /// Every instance in file order.
-    public func readAll() throws -> [PretrainingInstance] {
+    @_spi(Fuzzing) public func readAll() throws -> [PretrainingInstance] {
         try (0..<count).map { try instance(at: $0) }
     }
 }
 
 /// Instances of a file in a fixed order, with a position that can be saved and restored.
-public struct PretrainingInstanceStream {
+@_spi(Fuzzing) public struct PretrainingInstanceStream {
     /// The file.
-    public let reader: PretrainingInstanceFileReader
+    package let reader: PretrainingInstanceFileReader
     /// Instance indices in stream order.
-    public let order: [Int]
+    package let order: [Int]
     /// How many instances have been consumed; the next one is `order[position]`.
-    public private(set) var position: Int
+    package private(set) var position: Int
 
     init(reader: PretrainingInstanceFileReader, order: [Int], position: Int) {
         self.reader = reader
@@ -164,7 +164,7 @@ public struct PretrainingInstanceStream {
     }
 
     /// The next instance, or nil at the end.
-    public mutating func next() throws -> PretrainingInstance? {
+    @_spi(Fuzzing) public mutating func next() throws -> PretrainingInstance? {
         guard position < order.count else { return nil }
         let instance = try reader.instance(at: order[position])
         position += 1
@@ -172,7 +172,7 @@ public struct PretrainingInstanceStream {
     }
 
     /// Moves so that the next instance is the one at stream position `position`.
-    public mutating func seek(to position: Int) {
+    package mutating func seek(to position: Int) {
         self.position = max(0, position)
     }
 }

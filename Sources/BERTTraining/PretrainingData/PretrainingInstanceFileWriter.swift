@@ -6,17 +6,17 @@ import Foundation
 /// `.<name>.partial-<pid>-<random>` beside the destination and `finish()` patches the count, flushes and renames
 /// over the destination.
 /// A writer dropped without `finish()` deletes its temporary file.
-public final class PretrainingInstanceFileWriter {
+package final class PretrainingInstanceFileWriter {
     /// Where the file will appear after `finish()`.
-    public let destination: URL
+    package let destination: URL
     /// The header being written; `count` grows with each append.
-    public private(set) var header: PretrainingInstanceFileHeader
+    package private(set) var header: PretrainingInstanceFileHeader
     private let temporary: URL
     private var handle: FileHandle?
     private var buffer = Data()
 
     /// Starts a file of `maxSeqLength`-long instances over a vocabulary of `vocabSize` ids.
-    public init(destination: URL, maxSeqLength: Int, vocabSize: Int, settings: PretrainingInstanceFileSettings) throws {
+    package init(destination: URL, maxSeqLength: Int, vocabSize: Int, settings: PretrainingInstanceFileSettings) throws {
         self.destination = destination
         header = PretrainingInstanceFileHeader(maxSeqLength: maxSeqLength, vocabSize: vocabSize, count: 0,
                                                settings: settings)
@@ -52,7 +52,7 @@ public final class PretrainingInstanceFileWriter {
     }
 
     /// Appends one instance; throws `sequenceLengthMismatch` when it is not `maxSeqLength` long.
-    public func append(_ instance: PretrainingInstance) throws {
+    package func append(_ instance: PretrainingInstance) throws {
         let length = header.maxSeqLength
         for field in [instance.inputIDs, instance.tokenTypeIDs, instance.attentionMask, instance.labels]
         where field.count != length {
@@ -67,12 +67,12 @@ public final class PretrainingInstanceFileWriter {
     }
 
     /// Appends each of `instances` in order.
-    public func append(contentsOf instances: some Sequence<PretrainingInstance>) throws {
+    package func append(contentsOf instances: some Sequence<PretrainingInstance>) throws {
         for instance in instances { try append(instance) }
     }
 
     /// Writes the final count, flushes to disk and renames the file into place.
-    public func finish() throws {
+    package func finish() throws {
         guard let handle else { return }
         try flush()
         var count = Data()
@@ -92,7 +92,7 @@ public final class PretrainingInstanceFileWriter {
     }
 
     /// Writes `instances` to `destination` in one call.
-    public static func write(_ instances: [PretrainingInstance], to destination: URL, maxSeqLength: Int,
+    package static func write(_ instances: [PretrainingInstance], to destination: URL, maxSeqLength: Int,
                              vocabSize: Int, settings: PretrainingInstanceFileSettings) throws {
         let writer = try PretrainingInstanceFileWriter(destination: destination, maxSeqLength: maxSeqLength,
                                                        vocabSize: vocabSize, settings: settings)

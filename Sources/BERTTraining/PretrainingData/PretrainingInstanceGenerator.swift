@@ -3,16 +3,16 @@
 
 /// Builds masked, padded instances from a tokenized corpus, every random choice drawn from one generator seeded
 /// with `configuration.seed`, so equal inputs and settings give equal instances.
-public struct PretrainingInstanceGenerator: Sendable {
+package struct PretrainingInstanceGenerator: Sendable {
     /// The settings; validated at init.
-    public let configuration: PretrainingDataConfiguration
+    package let configuration: PretrainingDataConfiguration
     /// Special ids and vocabulary size.
-    public let vocabulary: PretrainingVocabulary
+    package let vocabulary: PretrainingVocabulary
     /// The masking step shared by all objectives.
-    public let masker: MaskedLMMasker
+    package let masker: MaskedLMMasker
 
     /// Throws `invalidConfiguration` when a setting is out of range.
-    public init(configuration: PretrainingDataConfiguration, vocabulary: PretrainingVocabulary) throws {
+    package init(configuration: PretrainingDataConfiguration, vocabulary: PretrainingVocabulary) throws {
         try configuration.validate()
         self.configuration = configuration
         self.vocabulary = vocabulary
@@ -28,14 +28,14 @@ public struct PretrainingInstanceGenerator: Sendable {
     /// the instances equal those of Google's `create_pretraining_data.py` for the same corpus and random draws,
     /// including its surplus of label 1 (one-sentence chunks always take a random B; ≈ 55.6% with
     /// `short_seq_prob` 0.1 on docs/pretraining-data.md's corpus).
-    public func makeInstances(corpus: PretrainingCorpus) -> [PretrainingInstance] {
+    package func makeInstances(corpus: PretrainingCorpus) -> [PretrainingInstance] {
         var counts = PretrainingGenerationCounts()
         return makeInstances(corpus: corpus, counts: &counts)
     }
 
     /// `makeInstances(corpus:)`, also counting what happened (for diagnostics and tests); `progress` is told the
     /// documents done of `dupeFactor × documents` (a display's business; it does not change the instances).
-    public func makeInstances(corpus: PretrainingCorpus, counts: inout PretrainingGenerationCounts,
+    package func makeInstances(corpus: PretrainingCorpus, counts: inout PretrainingGenerationCounts,
                               progress: ((_ done: Int, _ total: Int) -> Void)? = nil) -> [PretrainingInstance] {
         let total = configuration.dupeFactor * corpus.documents.count
         var rng = PretrainingRandomGenerator(seed: configuration.seed)
@@ -78,7 +78,7 @@ public struct PretrainingInstanceGenerator: Sendable {
     /// makes no instance) and with probability ½ A and B are swapped (label 1). ALBERT's script instead pairs a
     /// one-sentence chunk with a random document (label 1, no coin): `nextSentenceRule == .google` does that too and
     /// then reproduces ALBERT's instances draw for draw; `.balanced` keeps SOP pure.
-    public func makeInstances(documentAt documentIndex: Int, in documents: [[[Int]]],
+    package func makeInstances(documentAt documentIndex: Int, in documents: [[[Int]]],
                               rng: inout PretrainingRandomGenerator,
                               counts: inout PretrainingGenerationCounts) -> [PretrainingInstance] {
         let document = documents[documentIndex]
@@ -193,7 +193,7 @@ public struct PretrainingInstanceGenerator: Sendable {
 
     /// Google's `truncate_seq_pair`: while the pair is too long, drop one token from the longer side (B on a
     /// tie), from the front or the back with equal chance.
-    public static func truncatePair(_ a: [Int], _ b: [Int], maxNumTokens: Int,
+    package static func truncatePair(_ a: [Int], _ b: [Int], maxNumTokens: Int,
                                     rng: inout PretrainingRandomGenerator) -> ([Int], [Int]) {
         var aRange = 0..<a.count, bRange = 0..<b.count
         while aRange.count + bRange.count > maxNumTokens {
@@ -213,23 +213,23 @@ public struct PretrainingInstanceGenerator: Sendable {
 /// the label-1 share above ½: expected share = ½ + ½ · forcedRandomNext / instances. The balanced rule flips the
 /// coin for every instance and forces a random B only for a one-token sentence on tails: expected share =
 /// ½ + forcedRandomNext / instances.
-public struct PretrainingGenerationCounts: Sendable, Equatable {
+package struct PretrainingGenerationCounts: Sendable, Equatable {
     /// Document passes (documents × dupe_factor).
-    public var documents = 0
+    package var documents = 0
     /// Document passes whose target length was drawn short (probability short_seq_prob).
-    public var shortTargetDocuments = 0
+    package var shortTargetDocuments = 0
     /// Instances made.
-    public var instances = 0
+    package var instances = 0
     /// NSP instances whose B was random because the chunk had one sentence: every such chunk under `.google`
     /// (no coin drawn); under `.balanced` only a one-token sentence whose coin said "B follows".
-    public var forcedRandomNext = 0
+    package var forcedRandomNext = 0
     /// NSP instances (`.balanced` only) whose one-sentence chunk was cut into A and B (label 0).
-    public var cutSentences = 0
+    package var cutSentences = 0
     /// Sentences put back after a random B.
-    public var putBackSentences = 0
+    package var putBackSentences = 0
     /// SOP chunks of a single one-token sentence, which cannot be split into A and B.
-    public var skippedChunks = 0
+    package var skippedChunks = 0
 
     /// All zero.
-    public init() {}
+    package init() {}
 }

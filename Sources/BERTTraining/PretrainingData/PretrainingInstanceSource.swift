@@ -2,7 +2,7 @@
 
 /// Anything that hands out instances by index: an instance file (the same instance every epoch) or a
 /// dynamically masked dataset (fresh masks per epoch). The batcher reads through this.
-public protocol PretrainingInstanceSource {
+package protocol PretrainingInstanceSource {
     /// Number of instances per epoch.
     var count: Int { get }
     /// Padded length of every instance.

@@ -3,11 +3,11 @@
 
 /// xoshiro256** (Blackman & Vigna), seeded through SplitMix64. Its integer and unit-interval draws are defined
 /// here, so the same seed gives the same stream on Linux and Apple platforms and across Swift versions.
-public struct PretrainingRandomGenerator: RandomNumberGenerator, Sendable {
+package struct PretrainingRandomGenerator: RandomNumberGenerator, Sendable {
     private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
 
     /// Seeds the four state words from SplitMix64(`seed`), as the xoshiro authors recommend.
-    public init(seed: UInt64) {
+    package init(seed: UInt64) {
         var mixer = seed
         s0 = Self.splitMix64(&mixer)
         s1 = Self.splitMix64(&mixer)
@@ -17,12 +17,12 @@ public struct PretrainingRandomGenerator: RandomNumberGenerator, Sendable {
 
     /// A generator for a sub-stream, e.g. (seed, epoch, instance index) for dynamic masking: each part is folded
     /// into the seed through SplitMix64, so neighbouring tuples give unrelated streams.
-    public init(seed: UInt64, stream parts: [UInt64]) {
+    package init(seed: UInt64, stream parts: [UInt64]) {
         self.init(seed: Self.derivedSeed(seed, parts))
     }
 
     /// Folds `parts` into `seed` with SplitMix64's finaliser.
-    public static func derivedSeed(_ seed: UInt64, _ parts: [UInt64]) -> UInt64 {
+    package static func derivedSeed(_ seed: UInt64, _ parts: [UInt64]) -> UInt64 {
         var state = seed
         var value = splitMix64(&state)
         for part in parts {
@@ -41,7 +41,7 @@ public struct PretrainingRandomGenerator: RandomNumberGenerator, Sendable {
     }
 
     /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
         let t = s1 << 17
         s2 ^= s0
@@ -54,12 +54,12 @@ public struct PretrainingRandomGenerator: RandomNumberGenerator, Sendable {
     }
 
     /// Uniform in [0, 1) with 53 random bits, the analogue of Python's `random.random()`.
-    public mutating func nextUnit() -> Double {
+    package mutating func nextUnit() -> Double {
         Double(next() >> 11) * 0x1p-53
     }
 
     /// Uniform in `range` (both ends included, as Python's `randint`), unbiased by Lemire's rejection method.
-    public mutating func nextInt(in range: ClosedRange<Int>) -> Int {
+    package mutating func nextInt(in range: ClosedRange<Int>) -> Int {
         let span = UInt64(bitPattern: Int64(range.upperBound &- range.lowerBound)) &+ 1
         if span == 0 { return Int(truncatingIfNeeded: next()) }  // the full 64-bit range
         var product = next().multipliedFullWidth(by: span)
@@ -71,7 +71,7 @@ public struct PretrainingRandomGenerator: RandomNumberGenerator, Sendable {
     }
 
     /// Fisher–Yates shuffle in place, drawing with `nextInt(in:)`.
-    public mutating func shuffle<T>(_ array: inout [T]) {
+    package mutating func shuffle<T>(_ array: inout [T]) {
         guard array.count > 1 else { return }
         for i in stride(from: array.count - 1, to: 0, by: -1) {
             let j = nextInt(in: 0...i)

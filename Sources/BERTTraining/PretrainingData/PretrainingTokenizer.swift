@@ -3,7 +3,7 @@
 
 /// What the pre-training data pipeline needs from a tokenizer. A WordPiece tokenizer conforms by returning its
 /// pieces (continuations spelled with a leading `##`, as BERT's vocab.txt does) and its vocabulary in id order.
-public protocol PretrainingTokenizer {
+package protocol PretrainingTokenizer {
     /// Splits `text` (one sentence or one line) into vocabulary pieces, without special tokens.
     func tokenize(_ text: String) -> [String]
     /// The id of `token`, or nil when it is not in the vocabulary.
@@ -13,47 +13,47 @@ public protocol PretrainingTokenizer {
 }
 
 /// The names of the special tokens in the vocabulary (BERT's by default).
-public struct PretrainingSpecialTokens: Sendable, Equatable, Codable {
+package struct PretrainingSpecialTokens: Sendable, Equatable, Codable {
     /// Start of every instance.
-    public var cls: String
+    package var cls: String
     /// End of segment A and of segment B.
-    public var sep: String
+    package var sep: String
     /// The replacement for 80% of the predicted tokens.
-    public var mask: String
+    package var mask: String
     /// Fills positions past the end of an instance.
-    public var pad: String
+    package var pad: String
     /// What a piece missing from the vocabulary maps to.
-    public var unk: String
+    package var unk: String
 
     /// Names the five special tokens.
-    public init(cls: String = "[CLS]", sep: String = "[SEP]", mask: String = "[MASK]", pad: String = "[PAD]",
+    package init(cls: String = "[CLS]", sep: String = "[SEP]", mask: String = "[MASK]", pad: String = "[PAD]",
                 unk: String = "[UNK]") {
         self.cls = cls; self.sep = sep; self.mask = mask; self.pad = pad; self.unk = unk
     }
 
     /// BERT's names: `[CLS]`, `[SEP]`, `[MASK]`, `[PAD]`, `[UNK]`.
-    public static let bert = PretrainingSpecialTokens()
+    package static let bert = PretrainingSpecialTokens()
 }
 
 /// The resolved ids the pipeline works with: special-token ids, which ids are `##` continuations (for whole-word
 /// masking) and the vocabulary size. Built once from a tokenizer.
-public struct PretrainingVocabulary: Sendable {
+package struct PretrainingVocabulary: Sendable {
     /// Number of tokens; random replacements are drawn from 0..<size, as Google draws from the whole vocab.
-    public let size: Int
+    package let size: Int
     /// Id of `[CLS]`.
-    public let clsID: Int
+    package let clsID: Int
     /// Id of `[SEP]`.
-    public let sepID: Int
+    package let sepID: Int
     /// Id of `[MASK]`.
-    public let maskID: Int
+    package let maskID: Int
     /// Id of `[PAD]`.
-    public let padID: Int
+    package let padID: Int
     /// Id of `[UNK]`.
-    public let unkID: Int
+    package let unkID: Int
     private let continuation: [Bool]
 
     /// Resolves the special tokens of `tokenizer`; throws `missingSpecialToken` when one is absent.
-    public init(tokenizer: some PretrainingTokenizer, specialTokens: PretrainingSpecialTokens = .bert) throws {
+    package init(tokenizer: some PretrainingTokenizer, specialTokens: PretrainingSpecialTokens = .bert) throws {
         func resolve(_ name: String) throws -> Int {
             guard let id = tokenizer.id(of: name) else { throw PretrainingDataError.missingSpecialToken(name) }
             return id
@@ -69,18 +69,18 @@ public struct PretrainingVocabulary: Sendable {
     }
 
     /// Whether `id` is a `##` piece that continues the previous word.
-    public func isContinuation(_ id: Int) -> Bool {
+    package func isContinuation(_ id: Int) -> Bool {
         id >= 0 && id < continuation.count && continuation[id]
     }
 
     /// Whether `id` is a structural token that is never a masking candidate: `[CLS]`, `[SEP]`, `[PAD]`, `[MASK]`.
     /// `[UNK]` stays a candidate, as in Google's script (it stands for real text).
-    public func isControl(_ id: Int) -> Bool {
+    package func isControl(_ id: Int) -> Bool {
         id == clsID || id == sepID || id == padID || id == maskID
     }
 
     /// Tokenizes `text` and maps each piece to its id (`[UNK]` for pieces outside the vocabulary).
-    public func ids(for text: String, tokenizer: some PretrainingTokenizer) -> [Int] {
+    package func ids(for text: String, tokenizer: some PretrainingTokenizer) -> [Int] {
         tokenizer.tokenize(text).map { tokenizer.id(of: $0) ?? unkID }
     }
 }

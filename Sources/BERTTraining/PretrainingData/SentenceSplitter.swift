@@ -6,12 +6,12 @@ import Foundation
 /// brackets), then whitespace, then an uppercase letter or an opening quote or bracket followed by a letter.
 /// A `.` is not a boundary when the word it ends is a known abbreviation (`Mr.`, `Dr.`, `e.g.`, …), a single
 /// letter (an initial, `J. Smith`), or contains an inner dot (`U.S.`).
-public struct SentenceSplitter: Sendable {
+package struct SentenceSplitter: Sendable {
     /// Lowercased abbreviations (without the final dot) after which a `.` does not end a sentence.
-    public var abbreviations: Set<String>
+    package var abbreviations: Set<String>
 
     /// Common English titles, Latin abbreviations, months and units.
-    public static let englishAbbreviations: Set<String> = [
+    package static let englishAbbreviations: Set<String> = [
         "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "rev", "hon", "gen", "col", "capt", "lt", "sgt",
         "gov", "sen", "rep", "pres", "messrs", "mme", "mlle", "esq", "vs", "etc", "cf", "viz", "al", "approx",
         "no", "nos", "vol", "vols", "fig", "figs", "ed", "eds", "ch", "sec", "p", "pp", "inc", "ltd", "co", "corp",
@@ -20,7 +20,7 @@ public struct SentenceSplitter: Sendable {
     ]
 
     /// A splitter with `abbreviations` (English by default).
-    public init(abbreviations: Set<String> = SentenceSplitter.englishAbbreviations) {
+    package init(abbreviations: Set<String> = SentenceSplitter.englishAbbreviations) {
         self.abbreviations = abbreviations
     }
 
@@ -28,7 +28,7 @@ public struct SentenceSplitter: Sendable {
     private static let openers: Set<Character> = ["\"", "'", "“", "‘", "(", "[", "«"]
 
     /// The sentences of `paragraph`, whitespace-trimmed, none empty.
-    public func split(_ paragraph: String) -> [String] {
+    package func split(_ paragraph: String) -> [String] {
         let chars = Array(paragraph)
         var sentences: [String] = []
         var start = 0

@@ -5,7 +5,7 @@ import Foundation
 import SafeTensors
 
 /// A stream of training batches whose position can be saved and restored (so a resumed run sees the same data).
-public protocol TrainingBatchSource: AnyObject {
+package protocol TrainingBatchSource: AnyObject {
     associatedtype Batch
     associatedtype Position: Codable
     /// The next batch of the current epoch, or nil when the epoch is over.
@@ -19,40 +19,40 @@ public protocol TrainingBatchSource: AnyObject {
 }
 
 /// What one forward pass of a training step reports.
-public struct StepOutput {
+package struct StepOutput {
     /// The scalar loss to back-propagate.
-    public var loss: Tensor
+    package var loss: Tensor
     /// Non-padding tokens processed (for tokens/s).
-    public var tokens: Int
+    package var tokens: Int
     /// Extra figures for the log (e.g. "mlm_loss", "mlm_accuracy", "nsp_accuracy").
-    public var metrics: [String: Double]
+    package var metrics: [String: Double]
     /// The loss as a sum of means, each with the count it averages over (masked tokens, rows): data-parallel
     /// training weights each rank's means by its share of the counts so that the result equals one process's loss
     /// on the global batch. The default — the whole loss with count 1 — averages the ranks' losses as DDP does.
     package var lossTerms: [(loss: Tensor, count: Double)]
 
-    public init(loss: Tensor, tokens: Int, metrics: [String: Double] = [:]) {
+    package init(loss: Tensor, tokens: Int, metrics: [String: Double] = [:]) {
         self.loss = loss; self.tokens = tokens; self.metrics = metrics
         lossTerms = [(loss, 1)]
     }
 }
 
 /// Hyper-parameters of a training run.
-public struct TrainingOptions: Codable, Sendable {
-    public var totalSteps: Int
-    public var learningRate: Float = 1e-4
-    public var warmupSteps: Int = 0
-    public var weightDecay: Float = 0.01
-    public var maxGradNorm: Float = 1.0
-    public var gradientAccumulation: Int = 1
-    public var seed: UInt64 = 42
-    public var logEvery: Int = 10
-    public var saveEvery: Int = 100
-    public var evalEvery: Int = 0
-    public var keepCheckpoints: Int = 2
-    public var adamEpsilon: Float = 1e-8
+package struct TrainingOptions: Codable, Sendable {
+    package var totalSteps: Int
+    package var learningRate: Float = 1e-4
+    package var warmupSteps: Int = 0
+    package var weightDecay: Float = 0.01
+    package var maxGradNorm: Float = 1.0
+    package var gradientAccumulation: Int = 1
+    package var seed: UInt64 = 42
+    package var logEvery: Int = 10
+    package var saveEvery: Int = 100
+    package var evalEvery: Int = 0
+    package var keepCheckpoints: Int = 2
+    package var adamEpsilon: Float = 1e-8
 
-    public init(totalSteps: Int) { self.totalSteps = totalSteps }
+    package init(totalSteps: Int) { self.totalSteps = totalSteps }
 }
 
 /// Everything besides the weights that a resumed run needs to continue exactly.
@@ -73,29 +73,29 @@ struct TrainerState<Position: Codable>: Codable {
 /// Under `mpirun` it trains data-parallel with no other change (`DataParallelStep`): each rank reads its share of
 /// every global batch (batch size × ranks), gradients are summed over ranks while the backward pass runs, and
 /// rank 0 alone writes checkpoints, the log and the plot and calls `onLog` and `evaluate`.
-public final class Trainer<Source: TrainingBatchSource> {
-    public let model: Module
-    public let options: TrainingOptions
-    public let outputDirectory: URL
-    public let optimizer: AdamW
-    public let schedule: LinearWarmupSchedule
-    public let context: ForwardContext
-    public private(set) var step = 0
-    public private(set) var epoch = 0
+package final class Trainer<Source: TrainingBatchSource> {
+    package let model: Module
+    package let options: TrainingOptions
+    package let outputDirectory: URL
+    package let optimizer: AdamW
+    package let schedule: LinearWarmupSchedule
+    package let context: ForwardContext
+    package private(set) var step = 0
+    package private(set) var epoch = 0
     /// Writes config.json and any tokenizer files into a checkpoint folder.
-    public var writeExtraFiles: (URL) throws -> Void = { _ in }
+    package var writeExtraFiles: (URL) throws -> Void = { _ in }
     /// Evaluation: returns entries (eval fields set) to log.
-    public var evaluate: ((Int) throws -> TrainingLogEntry)?
+    package var evaluate: ((Int) throws -> TrainingLogEntry)?
     /// Called with each logged entry and the estimated seconds left; the library never prints, so a command line
     /// shows `entry.progressLine(eta:)` here.
-    public var onLog: (TrainingLogEntry, _ etaSeconds: Double) -> Void = { _, _ in }
+    package var onLog: (TrainingLogEntry, _ etaSeconds: Double) -> Void = { _, _ in }
     private let forward: (Source.Batch, ForwardContext) throws -> StepOutput
     private var parallelStep: DataParallelStep?
     /// Under `mpirun`, the communication time of the last `train` call that the computation did not hide.
     package var dataParallelTiming: DataParallelTiming? { parallelStep?.timing }
 
     /// A trainer for `model`; `forward` computes one batch's loss.
-    public init(model: Module, options: TrainingOptions, outputDirectory: URL,
+    package init(model: Module, options: TrainingOptions, outputDirectory: URL,
                 forward: @escaping (Source.Batch, ForwardContext) throws -> StepOutput) {
         self.model = model
         self.options = options
@@ -107,14 +107,14 @@ public final class Trainer<Source: TrainingBatchSource> {
     }
 
     /// The newest complete checkpoint in the output folder, if any.
-    public var latestCheckpoint: URL? {
+    package var latestCheckpoint: URL? {
         let items = (try? FileManager.default.contentsOfDirectory(atPath: outputDirectory.path)) ?? []
         let steps = items.compactMap { $0.hasPrefix("checkpoint-") ? Int($0.dropFirst("checkpoint-".count)) : nil }
         return steps.max().map { outputDirectory.appendingPathComponent("checkpoint-\($0)") }
     }
 
     /// Restores weights, optimizer, schedule position, RNG and data position from `checkpoint`.
-    public func resume(from checkpoint: URL, source: Source) throws {
+    package func resume(from checkpoint: URL, source: Source) throws {
         try shardIfParallel(source)
         let state = try Self.readState(checkpoint.appendingPathComponent("trainer_state.json"))
         let weights = try SafeTensorsFile(url: checkpoint.appendingPathComponent("model.safetensors"))
@@ -147,7 +147,7 @@ public final class Trainer<Source: TrainingBatchSource> {
     /// - Throws: `TrainingError.invalidOption` before any step for options out of range;
     ///   `TrainingError.nonFiniteLoss` when a step's loss or gradient norm is not finite (before that step changes
     ///   the weights, so the newest checkpoint is the last good one).
-    public func train(source: Source, stopAfter: Int? = nil) throws {
+    package func train(source: Source, stopAfter: Int? = nil) throws {
         // Gradients need fp32 weights: an int8 model (a quantised checkpoint, or prepared for int8) is refused.
         if model.containsQuantizedEncoder { throw ModelError.quantizedModel(operation: "training") }
         try options.validate()
@@ -242,7 +242,7 @@ public final class Trainer<Source: TrainingBatchSource> {
 
     /// Writes `checkpoint-<step>/` atomically: everything goes to a hidden temporary folder first, which is renamed
     /// only when complete. Older checkpoints beyond `keepCheckpoints` are removed afterwards.
-    public func saveCheckpoint(source: Source) throws {
+    package func saveCheckpoint(source: Source) throws {
         let fm = FileManager.default
         try AtomicFolder.write(outputDirectory.appendingPathComponent("checkpoint-\(step)")) { temp in
             try model.saveSafeTensors(to: temp.appendingPathComponent("model.safetensors"))

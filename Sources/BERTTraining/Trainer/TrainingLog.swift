@@ -73,7 +73,7 @@ package final class JSONLinesLog {
 
 extension TrainingLogEntry {
     /// The entry as its log.jsonl object (snake_case keys; absent figures left out), written by BERTJSON.
-    public var jsonValue: JSONValue {
+    package var jsonValue: JSONValue {
         var object = JSONObject()
         let figures: [(CodingKeys, Double?)] = [
             (.loss, loss), (.mlmLoss, mlmLoss), (.nspLoss, nspLoss), (.mlmAccuracy, mlmAccuracy), (.nspAccuracy, nspAccuracy),
@@ -88,7 +88,7 @@ extension TrainingLogEntry {
 
     /// Reads one log.jsonl object.
     /// - Throws: `JSONFieldError` naming `file` and the key when a figure is missing or not a number.
-    public init(json: JSONValue, file: String) throws {
+    package init(json: JSONValue, file: String) throws {
         let f = try JSONFieldReader(json, file: file)
         func number(_ key: CodingKeys) throws -> Double? { try f.double(key.rawValue) }
         func required(_ key: CodingKeys) throws -> Double { try f.required(number(key), key.rawValue) }
@@ -104,7 +104,7 @@ extension TrainingLogEntry {
 
     /// The one-line progress display of a logged step or evaluation (`eta`: seconds left), for a command line to
     /// print; the library itself never prints.
-    public func progressLine(eta: Double) -> String {
+    package func progressLine(eta: Double) -> String {
         var line: String
         if let el = evalLoss {
             line = String(format: "eval  step %d: loss %.4f", step, el)

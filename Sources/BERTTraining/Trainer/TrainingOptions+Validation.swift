@@ -3,7 +3,7 @@ import Foundation
 extension TrainingOptions {
     /// Checks the options a run cannot work with (checked by `Trainer.train` before the first step).
     /// - Throws: `TrainingError.invalidOption` naming the first bad option.
-    public func validate() throws {
+    package func validate() throws {
         try requireOption(totalSteps >= 1, "the number of steps", totalSteps, "at least 1")
         try requireOption(gradientAccumulation >= 1, "gradient accumulation", gradientAccumulation, "at least 1 (batches per optimizer step)")
         try requireOption(learningRate.isFinite && learningRate >= 0, "the learning rate", learningRate, "a finite number ≥ 0")

@@ -19,14 +19,14 @@ public enum RunStart: String, Sendable, Equatable, CaseIterable {
 /// `loss.svg`, `metric.svg`, `summary.json`, `best/`, `last/` (and their `.partial` temporaries), plus the lock file.
 /// Overwrite deletes only these; anything else in the folder stops it with `TrainingError.unknownContent`, so a
 /// mistyped `--output ~` never deletes a user's files.
-public enum TrainingOutputFolder {
+package enum TrainingOutputFolder {
     /// Plain files a run writes at the folder's top level.
-    public static let runFiles: Set<String> = ["log.jsonl", "loss.svg", "metric.svg", "summary.json"]
+    package static let runFiles: Set<String> = ["log.jsonl", "loss.svg", "metric.svg", "summary.json"]
     /// Folders a run writes at the top level besides `checkpoint-N`.
-    public static let runFolders: Set<String> = ["best", "last"]
+    package static let runFolders: Set<String> = ["best", "last"]
 
     /// Whether `name` (a top-level entry of a run folder) is something a run writes (the lock file excluded).
-    public static func isRunItem(_ name: String) -> Bool {
+    package static func isRunItem(_ name: String) -> Bool {
         if runFiles.contains(name) || runFolders.contains(name) { return true }
         var core = Substring(name)
         if core.hasPrefix("."), core.hasSuffix(".partial") { core = core.dropFirst().dropLast(".partial".count) }
@@ -37,7 +37,7 @@ public enum TrainingOutputFolder {
     }
 
     /// The entries of `folder` that an earlier run wrote, sorted.
-    public static func earlierRunItems(in folder: URL) -> [String] {
+    package static func earlierRunItems(in folder: URL) -> [String] {
         let items = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         return items.filter(isRunItem).sorted()
     }
@@ -49,7 +49,7 @@ public enum TrainingOutputFolder {
     ///
     /// Under `mpirun` only rank 0 locks and checks (or clears) the folder; the other ranks get a lock object that
     /// holds nothing, and wait in a barrier until rank 0 has done so (if rank 0 fails, the job ends).
-    public static func open(_ folder: URL, start: RunStart) throws -> OutputFolderLock {
+    package static func open(_ folder: URL, start: RunStart) throws -> OutputFolderLock {
         if let group = try DataParallelGroup.joined(), group.size > 1 {
             let lock = group.isWriter ? try openAlone(folder, start: start) : OutputFolderLock(heldByAnotherRank: folder)
             try group.barrier()
