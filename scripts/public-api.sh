@@ -45,6 +45,11 @@ for symbol in GEMM Kernels Parallel PackedMatrix QuantizedMatrix; do
         exit 1
     fi
 done
+# The README's library example, as a user's program would compile it (top-level code, so as main.swift).
+mkdir -p "$tmp/readme"
+awk '/^```swift$/ && !done {inside=1; next} /^```$/ && inside {inside=0; done=1} inside' README.md > "$tmp/readme/main.swift"
+grep -q '^import BERT' "$tmp/readme/main.swift" || { echo "public-api: no swift example found in README.md" >&2; exit 1; }
+swiftc "${flags[@]}" "$tmp/readme/main.swift"
 # The fuzz harness (Fuzz/, its own package) compiles against the public API plus `@_spi(Fuzzing)` alone.
 swiftc "${flags[@]}" -swift-version 5 $(ls Fuzz/Sources/BERTFuzz/*.swift | grep -v '/main.swift$')
-echo "public-api: import BERT gives the user surface and no raw kernels; the fuzz harness type-checks against it"
+echo "public-api: import BERT gives the user surface and no raw kernels; the README example and the fuzz harness type-check against it"

@@ -108,23 +108,23 @@ public struct FineTuningSummary: Codable, Sendable {
 
 /// The loop shared by the tasks: the `Trainer` with one evaluation per epoch, `best/` (by metric) and `last/`
 /// folders in Hugging Face layout, `log.jsonl`, `loss.svg`, `metric.svg` and `summary.json` in `output`.
-public struct FineTuningRun<Feature> {
+package struct FineTuningRun<Feature> {
     package var model: Module
-    public var features: [Feature]
-    public var options: FineTuningOptions
-    public var output: URL
+    package var features: [Feature]
+    package var options: FineTuningOptions
+    package var output: URL
     /// One batch's loss (dropout from the context).
     package var forward: ([Feature], ForwardContext) throws -> StepOutput
     /// Evaluation on held-out data (inference mode), or nil to skip.
-    public var evaluate: (() throws -> FineTuningEvaluation)?
+    package var evaluate: (() throws -> FineTuningEvaluation)?
     /// Writes a complete model folder (weights, config.json, tokenizer files) to the given URL.
-    public var saveModel: (URL) throws -> Void
+    package var saveModel: (URL) throws -> Void
     /// `.resume` continues from the newest `checkpoint-N/` in `output` when there is one (a killed run resumes
     /// exactly: weights, optimizer moments, RNG and data position come back); `.startOver` refuses a folder holding
     /// an earlier run, `.overwrite` clears it first. `onEvent` receives progress.
-    public var control: FineTuningControl
+    package var control: FineTuningControl
     /// Stop after this many optimiser steps (to simulate an interrupted run in tests); nil trains to the end.
-    public var stopAfterSteps: Int?
+    package var stopAfterSteps: Int?
 
     /// A run; see the properties.
     package init(model: Module, features: [Feature], options: FineTuningOptions, output: URL,
@@ -138,7 +138,7 @@ public struct FineTuningRun<Feature> {
     /// Trains for `options.epochs` epochs, holding the output folder's lock throughout.
     /// - Throws: `OutputFolderLockError.held` when another run uses `output`; `TrainingError` for bad options, an
     ///   earlier run in the way, a damaged checkpoint or a diverging loss.
-    public func run() throws -> FineTuningSummary {
+    package func run() throws -> FineTuningSummary {
         guard !features.isEmpty else { throw FineTuningError.noFeatures(reason: "the training data produced no features") }
         try options.validate()
         let lock = try TrainingOutputFolder.open(output, start: control.start)

@@ -69,7 +69,7 @@ public enum QuestionAnsweringFineTuning {
     }
 
     /// A reader: encoder from `modelDirectory`, `qa_outputs` ~ N(0, initializer_range), bias 0.
-    public static func makeModel(modelDirectory: URL, seed: UInt64) throws -> (BertForQuestionAnswering, BertConfig) {
+    package static func makeModel(modelDirectory: URL, seed: UInt64) throws -> (BertForQuestionAnswering, BertConfig) {
         let config = try FineTunedModelFolder.taskConfig(from: modelDirectory, architecture: "BertForQuestionAnswering", labels: [])
         let model = try BertForQuestionAnswering(config: config, seed: seed)
         try FineTunedModelFolder.loadEncoder(model.bert, from: modelDirectory)
@@ -77,7 +77,7 @@ public enum QuestionAnsweringFineTuning {
     }
 
     /// A fine-tuned reader folder, loaded strictly.
-    public static func load(_ directory: URL) throws -> (BertForQuestionAnswering, BertConfig) {
+    package static func load(_ directory: URL) throws -> (BertForQuestionAnswering, BertConfig) {
         let config = try Pretrained.config(in: directory)
         let model = try BertForQuestionAnswering(config: config, randomInit: false)
         try FineTunedModelFolder.loadTaskModel(model, from: directory)
@@ -132,7 +132,7 @@ public enum QuestionAnsweringFineTuning {
     }
 
     /// Whether the dataset is SQuAD v2.0 (a `v2` version string or any impossible question).
-    public static func isVersionTwo(_ dataset: SQuADDataset) -> Bool {
+    package static func isVersionTwo(_ dataset: SQuADDataset) -> Bool {
         (dataset.version ?? "").hasPrefix("v2") || dataset.examples.contains { $0.isImpossible || $0.answers.isEmpty }
     }
 

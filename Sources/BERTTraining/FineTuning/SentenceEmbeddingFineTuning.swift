@@ -18,14 +18,14 @@ public enum SentenceEmbeddingLoss {
     /// `MultipleNegativesRankingLoss`: cross-entropy over scale · cos(anchor_i, candidate_j), the candidates being
     /// the positives then the hard negatives of the batch; anchor i's target is candidate i.
     /// anchors [batch, dim], candidates [batch × k, dim] → scalar.
-    public static func multipleNegativesRanking(anchors: Tensor, candidates: Tensor, scale: Float = 20) throws -> Tensor {
+    package static func multipleNegativesRanking(anchors: Tensor, candidates: Tensor, scale: Float = 20) throws -> Tensor {
         let scores = try anchors.l2Normalized().matmul(candidates.l2Normalized().transposed(0, 1)).scaled(by: scale)
         return try scores.crossEntropy(labels: Array(0..<anchors.shape[0]))
     }
 
     /// `CosineSimilarityLoss`: mean squared error between cos(u_i, v_i) and the target scores.
     /// u, v [batch, dim], scores [batch] → scalar.
-    public static func cosineSimilarity(_ u: Tensor, _ v: Tensor, scores: [Float]) throws -> Tensor {
+    package static func cosineSimilarity(_ u: Tensor, _ v: Tensor, scores: [Float]) throws -> Tensor {
         let cos = try u.l2Normalized().multiplying(v.l2Normalized()).sum(dim: -1)
         return try cos.mseLoss(Tensor(shape: [scores.count], scalars: scores))
     }

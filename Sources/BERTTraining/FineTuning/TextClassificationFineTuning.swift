@@ -45,7 +45,7 @@ public enum TextClassificationFineTuning {
     }
 
     /// The `problem_type` string of a task.
-    public static func problemType(_ task: TextClassificationTask) -> String {
+    package static func problemType(_ task: TextClassificationTask) -> String {
         switch task {
         case .singleLabel: return "single_label_classification"
         case .multiLabel: return "multi_label_classification"
@@ -55,7 +55,7 @@ public enum TextClassificationFineTuning {
 
     /// A classifier over `dataset.labels` (one output for regression): encoder from `modelDirectory`, head
     /// `classifier` ~ N(0, initializer_range), bias 0.
-    public static func makeModel(modelDirectory: URL, dataset: TextClassificationDataset, seed: UInt64) throws -> (BertForSequenceClassification, BertConfig) {
+    package static func makeModel(modelDirectory: URL, dataset: TextClassificationDataset, seed: UInt64) throws -> (BertForSequenceClassification, BertConfig) {
         var config = try FineTunedModelFolder.taskConfig(from: modelDirectory, architecture: "BertForSequenceClassification",
                                                          labels: dataset.task == .regression ? ["LABEL_0"] : dataset.labels,
                                                          problemType: problemType(dataset.task))
@@ -66,7 +66,7 @@ public enum TextClassificationFineTuning {
     }
 
     /// A fine-tuned classifier folder, loaded strictly, with its config.
-    public static func load(_ directory: URL) throws -> (BertForSequenceClassification, BertConfig) {
+    package static func load(_ directory: URL) throws -> (BertForSequenceClassification, BertConfig) {
         let config = try Pretrained.config(in: directory)
         let model = try BertForSequenceClassification(config: config, randomInit: false)
         try FineTunedModelFolder.loadTaskModel(model, from: directory)
@@ -126,7 +126,7 @@ public enum TextClassificationFineTuning {
     /// Refuses training data a classifier cannot learn from: single-label data needs two classes and no empty
     /// label, multi-label data at least one class; regression has no classes.
     /// - Throws: `FineTuningError.tooFewClasses` or `.emptyLabel` naming the file.
-    public static func checkTrainingLabels(_ data: TextClassificationDataset, file: String) throws {
+    package static func checkTrainingLabels(_ data: TextClassificationDataset, file: String) throws {
         switch data.task {
         case .regression: return
         case .multiLabel:

@@ -19,7 +19,7 @@ package struct TokenClassificationFeature: Equatable, Sendable {
 public enum TokenClassificationFineTuning {
     /// Encodes pre-split words (`is_split_into_words=True`): each word is normalised and split on its own, its
     /// pieces keep the word's index, then truncation to `maxLength` and `[CLS] ... [SEP]`.
-    public static func encodeWords(_ words: [String], tokenizer: Tokenizer) throws -> Encoding {
+    package static func encodeWords(_ words: [String], tokenizer: Tokenizer) throws -> Encoding {
         var ids: [Int] = [], types: [Int] = [], tokens: [String] = [], wordIds: [Int?] = [], offsets: [Range<Int>] = []
         for (i, word) in words.enumerated() {
             let e = try tokenizer.encodeSequence(word)
@@ -44,7 +44,7 @@ public enum TokenClassificationFineTuning {
     }
 
     /// The first token of each word gets the word's tag id; every other token -100.
-    public static func alignLabels(wordIds: [Int?], tagIDs: [Int]) -> [Int] {
+    package static func alignLabels(wordIds: [Int?], tagIDs: [Int]) -> [Int] {
         var previous: Int?
         return wordIds.map { w in
             defer { previous = w }
@@ -61,7 +61,7 @@ public enum TokenClassificationFineTuning {
     }
 
     /// A tagger over `labels`: encoder from `modelDirectory`, head ~ N(0, initializer_range), bias 0.
-    public static func makeModel(modelDirectory: URL, labels: [String], seed: UInt64) throws -> (BertForTokenClassification, BertConfig) {
+    package static func makeModel(modelDirectory: URL, labels: [String], seed: UInt64) throws -> (BertForTokenClassification, BertConfig) {
         let config = try FineTunedModelFolder.taskConfig(from: modelDirectory, architecture: "BertForTokenClassification", labels: labels)
         let model = try BertForTokenClassification(config: config, seed: seed)
         try FineTunedModelFolder.loadEncoder(model.bert, from: modelDirectory)
@@ -69,7 +69,7 @@ public enum TokenClassificationFineTuning {
     }
 
     /// A fine-tuned tagger folder, loaded strictly.
-    public static func load(_ directory: URL) throws -> (BertForTokenClassification, BertConfig) {
+    package static func load(_ directory: URL) throws -> (BertForTokenClassification, BertConfig) {
         let config = try Pretrained.config(in: directory)
         let model = try BertForTokenClassification(config: config, randomInit: false)
         try FineTunedModelFolder.loadTaskModel(model, from: directory)
