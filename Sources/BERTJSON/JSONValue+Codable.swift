@@ -24,6 +24,7 @@ extension JSONValue: Codable {
             if single.decodeNil() { self = .null }
             else if let b = try? single.decode(Bool.self) { self = .bool(b) }
             else if let i = try? single.decode(Int64.self) { self = .integer(i) }
+            else if let u = try? single.decode(UInt64.self) { self = .unsigned(u) }
             else if let d = try? single.decode(Double.self) { self = .number(d) }
             else { self = .string(try single.decode(String.self)) }
         }
@@ -41,6 +42,9 @@ extension JSONValue: Codable {
         case let .integer(i):
             var c = encoder.singleValueContainer()
             try c.encode(i)
+        case let .unsigned(u):
+            var c = encoder.singleValueContainer()
+            try c.encode(u)
         case let .number(d):
             var c = encoder.singleValueContainer()
             try c.encode(d)

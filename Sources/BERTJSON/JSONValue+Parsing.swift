@@ -227,6 +227,7 @@ private struct JSONByteParser {
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<at]), as: UTF8.self)
         if integral, let exact = Int64(text) { return .integer(exact) }
+        if integral, !negative, let exact = UInt64(text) { return .unsigned(exact) }
         // Beyond Double's range this is ±infinity, as in Python; the grammar above guarantees Double parses it.
         guard let double = Double(text) else { throw .invalidNumber(reason: "unreadable", at: location(start)) }
         return .number(double)

@@ -61,6 +61,7 @@ struct JSONWriter {
         case .null: append("null")
         case let .bool(b): append(b ? "true" : "false")
         case let .integer(i): append(String(i))
+        case let .unsigned(u): append(String(u))
         case let .number(d):
             if d.isFinite {
                 append(d.description)

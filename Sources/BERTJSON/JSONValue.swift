@@ -11,6 +11,9 @@ public enum JSONValue: Sendable, Equatable, CustomStringConvertible {
     case bool(Bool)
     /// A number without fraction or exponent that fits `Int64`.
     case integer(Int64)
+    /// A whole number above `Int64.max` and at most `UInt64.max` (random-generator states, hashes); the parser
+    /// gives every smaller whole number as `.integer`.
+    case unsigned(UInt64)
     /// Any other number (a fraction, an exponent, or an integer beyond `Int64`).
     case number(Double)
     /// A string.
@@ -43,7 +46,19 @@ public enum JSONValue: Sendable, Equatable, CustomStringConvertible {
     public var intValue: Int? {
         switch self {
         case let .integer(i): return Int(exactly: i)
+        case let .unsigned(u): return Int(exactly: u)
         case let .number(d) where d == d.rounded() && abs(d) < 9_007_199_254_740_992: return Int(d)
+        default: return nil
+        }
+    }
+
+    /// The value of a non-negative `.integer`, of `.unsigned`, or of a `.number` that is a whole number below 2^53,
+    /// else nil.
+    public var uint64Value: UInt64? {
+        switch self {
+        case let .integer(i): return UInt64(exactly: i)
+        case let .unsigned(u): return u
+        case let .number(d) where d == d.rounded() && d >= 0 && d < 9_007_199_254_740_992: return UInt64(d)
         default: return nil
         }
     }
@@ -52,6 +67,7 @@ public enum JSONValue: Sendable, Equatable, CustomStringConvertible {
     public var doubleValue: Double? {
         switch self {
         case let .integer(i): return Double(i)
+        case let .unsigned(u): return Double(u)
         case let .number(d): return d
         default: return nil
         }
@@ -85,7 +101,7 @@ public enum JSONValue: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .null: return "null"
         case .bool: return "a boolean"
-        case .integer: return "an integer"
+        case .integer, .unsigned: return "an integer"
         case .number: return "a number"
         case .string: return "a string"
         case .array: return "an array"
@@ -111,6 +127,9 @@ public enum JSONValue: Sendable, Equatable, CustomStringConvertible {
         case let (.integer(a), .integer(b)): return a == b
         case let (.number(a), .number(b)): return a == b
         case let (.integer(i), .number(d)), let (.number(d), .integer(i)): return Int64(exactly: d) == i
+        case let (.unsigned(a), .unsigned(b)): return a == b
+        case let (.unsigned(u), .integer(i)), let (.integer(i), .unsigned(u)): return UInt64(exactly: i) == u
+        case let (.unsigned(u), .number(d)), let (.number(d), .unsigned(u)): return UInt64(exactly: d) == u
         case let (.string(a), .string(b)): return a == b
         case let (.array(a), .array(b)): return a == b
         case let (.object(a), .object(b)): return a == b

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BERT
+import BERTJSON
 import BERTCommandLine
 import BERTTraining
 import Foundation
@@ -66,9 +67,6 @@ struct FinetuneCommand: ParsableCommand {
             summary = try SentenceEmbeddingFineTuning.train(modelDirectory: model, train: trainURL, validation: validationURL, options: o, output: out, control: control)
         }
         guard writer else { return }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        try StandardOutput.line(String(decoding: try encoder.encode(summary), as: UTF8.self))
+        try StandardOutput.line(try JSONCoding.encode(summary, nonFiniteAsStrings: true).serializedString(options: [.prettyPrinted, .sortedKeys]))
     }
 }

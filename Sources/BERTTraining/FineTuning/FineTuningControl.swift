@@ -1,3 +1,4 @@
+import BERTJSON
 import Foundation
 
 /// What a fine-tuning run reports as it goes; the library never prints, the caller shows `description`.
@@ -44,19 +45,18 @@ enum FineTuningHistory {
     static let fileName = "fine_tuning_epochs.json"
 
     static func write(_ epochs: [FineTuningSummary.Epoch], into checkpoint: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        try encoder.encode(epochs).write(to: checkpoint.appendingPathComponent(fileName), options: .atomic)
+        try JSONCoding.encode(epochs, nonFiniteAsStrings: true).serializedData(options: [.prettyPrinted, .sortedKeys])
+            .write(to: checkpoint.appendingPathComponent(fileName), options: .atomic)
     }
 
     /// The records of `checkpoint` (none for checkpoints written before the history was kept).
     static func read(from checkpoint: URL) throws -> [FineTuningSummary.Epoch] {
         let url = checkpoint.appendingPathComponent(fileName)
         guard FileManager.default.fileExists(atPath: url.path) else { return [] }
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        do { return try decoder.decode([FineTuningSummary.Epoch].self, from: Data(contentsOf: url)) } catch {
+        do {
+            let json = try JSONValue.parse(try Data(contentsOf: url))
+            return try JSONCoding.decode([FineTuningSummary.Epoch].self, from: json, nonFiniteFromStrings: true)
+        } catch {
             throw TrainingError.unreadableCheckpoint(file: url.path, reason: "not an epoch history (\(decodingSummary(error)))")
         }
     }

@@ -1,3 +1,4 @@
+import BERTJSON
 import BERTModels
 import BERTNN
 import BERTTensor
@@ -213,10 +214,8 @@ package struct FineTuningRun<Feature> {
         }
         let log = try JSONLinesLog.read(output.appendingPathComponent("log.jsonl"))
         try Self.writePlots(log: log, output: output)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        try encoder.encode(summary).write(to: output.appendingPathComponent("summary.json"), options: .atomic)
+        try JSONCoding.encode(summary, nonFiniteAsStrings: true).serializedData(options: [.prettyPrinted, .sortedKeys])
+            .write(to: output.appendingPathComponent("summary.json"), options: .atomic)
         return summary
     }
 

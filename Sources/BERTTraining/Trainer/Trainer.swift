@@ -1,3 +1,4 @@
+import BERTJSON
 import BERTModels
 import BERTNN
 import BERTTensor
@@ -138,7 +139,7 @@ package final class Trainer<Source: TrainingBatchSource> {
         do { data = try Data(contentsOf: url) } catch {
             throw TrainingError.unreadableCheckpoint(file: url.path, reason: "cannot be read (\(error.localizedDescription))")
         }
-        do { return try JSONDecoder().decode(TrainerState<Source.Position>.self, from: data) } catch {
+        do { return try JSONCoding.decode(TrainerState<Source.Position>.self, from: try JSONValue.parse(data)) } catch {
             throw TrainingError.unreadableCheckpoint(file: url.path, reason: "not a trainer state (\(decodingSummary(error)))")
         }
     }
@@ -257,9 +258,8 @@ package final class Trainer<Source: TrainingBatchSource> {
             }
             let state = TrainerState(step: step, epoch: epoch, optimizerStep: optimizer.step, generator: context.generator,
                                      dataPosition: source.position, options: options)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(state).write(to: temp.appendingPathComponent("trainer_state.json"), options: .atomic)
+            try JSONCoding.encode(state).serializedData(options: [.prettyPrinted, .sortedKeys])
+                .write(to: temp.appendingPathComponent("trainer_state.json"), options: .atomic)
             try writeExtraFiles(temp)
         }
         let items = (try? fm.contentsOfDirectory(atPath: outputDirectory.path)) ?? []

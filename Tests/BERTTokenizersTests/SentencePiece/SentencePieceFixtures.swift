@@ -28,6 +28,7 @@ enum SentencePieceFixtures {
         case .null: return NSNull()
         case .bool(let b): return b
         case .integer(let i): return NSNumber(value: i)
+        case .unsigned(let u): return NSNumber(value: u)
         case .number(let d): return NSNumber(value: d)
         case .string(let s): return s
         case .array(let items): return items.map(foundationValue)
