@@ -2,6 +2,7 @@ import ArgumentParser
 import BERT
 import BERTCommandLine
 import BERTKernels
+import BERTJSON
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -108,7 +109,7 @@ struct BenchEmbedCommand: ParsableCommand {
             throw ValidationError("the \(group) worker failed (exit status \(process.terminationStatus))")
         }
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap {
-            try? JSONDecoder().decode(ReferenceMeasurement.self, from: Data($0.utf8))
+            try? JSONCoding.decode(ReferenceMeasurement.self, from: JSONValue.parse(String($0)))
         }
         let rss = lines.first { $0.name == "peak_rss" }?.value ?? .nan
         return (lines.filter { $0.name != "peak_rss" }, rss)

@@ -1,3 +1,4 @@
+import BERTJSON
 import Foundation
 
 /// One measurement printed by `scripts/bench_reference.py` (a JSON line).
@@ -20,6 +21,6 @@ func runReference(python: String, arguments: [String], script name: String = "be
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap {
-        try? JSONDecoder().decode(ReferenceMeasurement.self, from: Data($0.utf8))
+        try? JSONCoding.decode(ReferenceMeasurement.self, from: JSONValue.parse(String($0)))
     }
 }

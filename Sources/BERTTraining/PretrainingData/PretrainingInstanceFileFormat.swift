@@ -1,5 +1,6 @@
 // The on-disk layout shared by PretrainingInstanceFileWriter and PretrainingInstanceFileReader (and by
 // scripts/check_pretraining_data.py). docs/pretraining-data.md describes it for other languages.
+import BERTJSON
 import Foundation
 
 /// The instance file format, version 1. All integers little-endian.
@@ -53,9 +54,7 @@ package struct PretrainingInstanceFileHeader: Sendable, Equatable {
 
     /// The settings JSON exactly as written (sorted keys, snake_case names), so equal settings give equal bytes.
     package func settingsJSON() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return try encoder.encode(settings)
+        try JSONCoding.encode(settings).serializedData(options: [.sortedKeys])
     }
 
     /// Offset of the first record for a settings block of `settingsLength` bytes.

@@ -1,4 +1,5 @@
 // Memory-maps an instance file, checks its header and size once, and decodes (and checks) records on demand.
+import BERTJSON
 import Foundation
 
 /// The order in which instances are streamed.
@@ -67,9 +68,8 @@ import Foundation
         }
         let settings: PretrainingInstanceFileSettings
         do {
-            let decoder = JSONDecoder()
-            settings = try decoder.decode(PretrainingInstanceFileSettings.self,
-                                          from: data.subdata(in: fixed..<(fixed + Int(settingsLength))))
+            let json = try JSONValue.parse(data.subdata(in: fixed..<(fixed + Int(settingsLength))))
+            settings = try JSONCoding.decode(PretrainingInstanceFileSettings.self, from: json)
         } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {  // a bad value
             let key = context.codingPath.map(\.stringValue).joined(separator: ".")
             throw PretrainingDataError.corruptHeader(path: path, offset: fixed,
