@@ -213,12 +213,12 @@ private struct ValueDecoder: Decoder {
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
-        guard case let .object(object) = value else { throw mismatch([String: Any].self) }
+        guard case let .object(object) = value else { throw mismatch(JSONObject.self) }
         return KeyedDecodingContainer(KeyedValueContainer<Key>(object: object, decoder: self))
     }
 
     func unkeyedContainer() throws -> UnkeyedDecodingContainer {
-        guard case let .array(elements) = value else { throw mismatch([Any].self) }
+        guard case let .array(elements) = value else { throw mismatch([JSONValue].self) }
         return UnkeyedValueContainer(elements: elements, decoder: self)
     }
 
