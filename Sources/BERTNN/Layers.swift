@@ -11,6 +11,10 @@ public final class Linear: Module {
     /// The int8 weight a quantised checkpoint stored for this layer (`weight` then holds it dequantised), so int8
     /// inference uses it as stored instead of quantising again; nil otherwise. Cleared when weights are loaded.
     package var storedInt8: QuantizedMatrix?
+    /// Whether the layer was loaded for int8 inference only (`CheckpointLoadingOptions.int8Inference`): `weight`
+    /// was never filled (it holds zeros and takes no memory) and `storedInt8` is the weight. Such a layer computes
+    /// in int8 outside a gradient tape and refuses to run under one.
+    package var isInt8Only = false
 
     /// A layer initialised as BERT does: weight ~ N(0, std²), bias 0.
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, std: Float = 0.02, generator: inout SeededGenerator) {
@@ -26,7 +30,16 @@ public final class Linear: Module {
     }
 
     /// [..., in] → [..., out].
-    public func callAsFunction(_ x: Tensor) throws -> Tensor { try x.linear(weight: weight, bias: bias) }
+    public func callAsFunction(_ x: Tensor) throws -> Tensor {
+        if isInt8Only, let q = storedInt8 {
+            guard !GradientTape.isRecording else {
+                throw TensorError.invalidArgument(op: "Linear", message: "this layer was loaded for int8 inference only (no fp32 weight), so it cannot record gradients; load the fp32 checkpoint without --dtype int8")
+            }
+            let y = try x.linear(quantized: q)
+            return try bias.map { try y.formBias($0) } ?? y
+        }
+        return try x.linear(weight: weight, bias: bias)
+    }
 }
 
 /// `torch.nn.Embedding`: a [count, dim] table. Key `weight`.
