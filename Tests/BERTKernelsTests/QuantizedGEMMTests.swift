@@ -184,6 +184,31 @@ final class QuantizedGEMMTests: XCTestCase {
         }
     }
 
+    /// The vector row quantisation (with the VNNI kernel) gives the portable loop's bytes, scales and zero points,
+    /// on lengths around the 16-lane edge and BERT's widths, rows of one sign, all zeros, and ties at .5.
+    func testRowQuantisationIsTheSameOnEveryPath() throws {
+        var g = SystemRandomNumberGenerator()
+        for k in [1, 3, 15, 16, 17, 31, 33, 384, 768, 3072] {
+            let m = 7, ldq = Int(bert_qgemm_depth(Int32(k))) + 4
+            var x = (0..<(m * k)).map { _ in Float.random(in: -3...5, using: &g) }
+            for p in 0..<k { x[k + p] = abs(x[k + p]); x[2 * k + p] = -abs(x[2 * k + p]); x[3 * k + p] = 0 }
+            for p in 0..<k { x[4 * k + p] = Float(p % 256) - 64 }  // whole steps: ties land on .5 after scaling
+            func run(_ kernel: QuantizedKernel) -> ([UInt8], [Float], [Int32]) {
+                GEMM.selectQuantizedKernel(kernel)
+                var q = [UInt8](repeating: 7, count: m * ldq), s = [Float](repeating: 0, count: m), z = [Int32](repeating: 0, count: m)
+                bert_quantize_rows_u8(x, Int32(m), Int32(k), Int32(k), &q, Int32(ldq), &s, &z)
+                return (q, s, z)
+            }
+            let reference = run(.portable)
+            for kernel in kernels where kernel != .portable {
+                let got = run(kernel)
+                XCTAssertEqual(got.0, reference.0, "\(kernel) k=\(k) bytes")
+                XCTAssertEqual(got.1, reference.1, "\(kernel) k=\(k) scales")
+                XCTAssertEqual(got.2, reference.2, "\(kernel) k=\(k) zero points")
+            }
+        }
+    }
+
     func testQuantisedRowsKeepZeroExactAndTheirRange() {
         // Rows of 4 with stride 5: mixed signs [-1, 3]; all zero; positive only [0, 4].
         let x: [Float] = [0, 1, -1, 3, 99, 0, 0, 0, 0, 99, 0, 2.2, 4, 1, 99]
