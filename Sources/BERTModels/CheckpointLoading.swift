@@ -92,6 +92,7 @@ extension Module {
         var missing: [String] = []
         var int8: [ObjectIdentifier: QuantizedMatrix] = [:]  // weights a quantised checkpoint stored as int8
         var int8Only: Set<ObjectIdentifier> = []  // weights loaded as int8 alone (`int8Inference`)
+        var int8Tables: [ObjectIdentifier: (values: [Int8], scales: [Float])] = [:]  // likewise, lookup tables
         for (key, tensor) in named {
             var candidates = [prefix + key]
             if key.hasSuffix("LayerNorm.weight") { candidates.append(prefix + key.dropLast("weight".count) + "gamma") }
@@ -103,7 +104,12 @@ extension Module {
             }
             let id = ObjectIdentifier(tensor)
             let isStoredInt8 = available.contains(name + QuantizedCheckpoint.scaleSuffix)
-            if let lowering, shape.count == 2, linearWeights.contains(id),
+            if lowering != nil, isStoredInt8, shape.count == 2, lookupTables.contains(id), !linearWeights.contains(id),
+               let table = try QuantizedCheckpoint.readTable(name, from: source, rows: shape[0], columns: shape[1]) {
+                // A quantised lookup table (not tied to a Linear): kept int8, rows dequantised as they are read.
+                int8Tables[id] = table
+                consumed.insert(name + QuantizedCheckpoint.scaleSuffix)
+            } else if let lowering, shape.count == 2, linearWeights.contains(id),
                let (layer, role) = QuantizedCheckpoint.encoderRole(of: name), lowering.lowers(role, layer: layer) {
                 // int8 only: quantised from the fp32 values (one tensor's copy at a time) or taken as stored.
                 int8[id] = try isStoredInt8
@@ -127,7 +133,7 @@ extension Module {
             consumed.insert(name)
         }
         if !missing.isEmpty { throw ModelError.missingKeys(missing, file: source.sourceDescription) }
-        attachStoredInt8(int8, int8Only: int8Only)
+        attachStoredInt8(int8, int8Only: int8Only, tables: int8Tables)
         let rest = available.subtracting(consumed)
         let ignored = rest.filter { n in ignoring.contains { n.hasPrefix($0) || n.hasSuffix($0) || n.hasPrefix(prefix + $0) } }
         let unexpected = rest.subtracting(ignored).sorted()
@@ -146,6 +152,7 @@ extension Module {
     /// Whether a `Linear` in this tree was loaded for int8 inference only (no fp32 weight).
     public var containsInt8OnlyWeights: Bool {
         if let linear = self as? Linear { return linear.isInt8Only }
+        if let embedding = self as? Embedding { return embedding.int8Rows != nil }
         return children.contains { $0.module.containsInt8OnlyWeights }
     }
 
@@ -158,12 +165,15 @@ extension Module {
 
     /// Gives each Linear in this tree the int8 weight stored for it (nil when none was: weights just loaded), and
     /// marks those in `int8Only` as having no fp32 weight.
-    func attachStoredInt8(_ stored: [ObjectIdentifier: QuantizedMatrix], int8Only: Set<ObjectIdentifier>) {
+    /// Embeddings get their int8-only tables (`tables`).
+    func attachStoredInt8(_ stored: [ObjectIdentifier: QuantizedMatrix], int8Only: Set<ObjectIdentifier>,
+                          tables: [ObjectIdentifier: (values: [Int8], scales: [Float])]) {
         if let linear = self as? Linear {
             linear.storedInt8 = stored[ObjectIdentifier(linear.weight)]
             linear.isInt8Only = int8Only.contains(ObjectIdentifier(linear.weight))
         }
-        for c in children { c.module.attachStoredInt8(stored, int8Only: int8Only) }
+        if let embedding = self as? Embedding { embedding.int8Rows = tables[ObjectIdentifier(embedding.weight)] }
+        for c in children { c.module.attachStoredInt8(stored, int8Only: int8Only, tables: tables) }
     }
 
     /// Drops every encoder layer's packed inference weights in this module tree (`prepareForInference`).

@@ -109,6 +109,32 @@ public enum QuantizedCheckpoint {
         return weight
     }
 
+    /// The int8 table `name` [rows, columns] and its row scales as stored, read byte for byte (no fp32 copy) from
+    /// a safetensors file holding it as I8; nil for any other source or dtype (the caller dequantises instead).
+    /// - Throws: as `readWeight`.
+    static func readTable(_ name: String, from source: TensorSource, rows n: Int, columns k: Int) throws -> (values: [Int8], scales: [Float])? {
+        guard let file = source as? SafeTensorsFile, try file.info(name).dtype == .int8 else { return nil }
+        let scaleName = name + scaleSuffix
+        let scaleShape = try source.shape(of: scaleName)
+        guard scaleShape == [n] else {
+            throw ModelError.shapeMismatch(key: scaleName, expected: [n], found: scaleShape, file: source.sourceDescription)
+        }
+        let raw = try file.rawBytes(name)
+        guard raw.count == n * k else {
+            throw ModelError.shapeMismatch(key: name, expected: [n, k], found: [raw.count], file: source.sourceDescription)
+        }
+        let values = [Int8](raw.bindMemory(to: Int8.self))
+        file.finishedReading(name)
+        guard !values.contains(-128) else {
+            throw ModelError.invalidInput("\(source.sourceDescription): \(name) has a scale (\(scaleName)) but values that are not int8 in [-127, 127]; the file is damaged or not a `bert quantize` checkpoint")
+        }
+        let scales = try source.floats(scaleName)
+        guard scales.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+            throw ModelError.invalidInput("\(source.sourceDescription): \(scaleName) holds a negative or non-finite scale")
+        }
+        return (values, scales)
+    }
+
     /// The int8 weight `name` [rows, columns] and its scales as `source` stores them, packed for the kernel.
     /// - Throws: `ModelError.invalidInput` when the values are not integers in [-127, 127] or a scale is negative
     ///   or not finite; `ModelError.shapeMismatch` for a wrong scale shape.

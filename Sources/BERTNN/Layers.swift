@@ -53,10 +53,34 @@ public final class Embedding: Module {
         if let p = paddingIndex, p >= 0, p < count { (weight.pointer + p * dim).update(repeating: 0, count: dim) }
     }
 
+    /// The table as a quantised checkpoint stores it, when it was loaded for int8 inference only
+    /// (`CheckpointLoadingOptions.int8Inference`): row r = scales[r] · values[r, :]. `weight` is then never filled
+    /// (zeros, no memory) and lookups dequantise the rows they read, the same floats a full load holds.
+    package var int8Rows: (values: [Int8], scales: [Float])?
+
     public var ownParameters: [(key: String, tensor: Tensor)] { [("weight", weight)] }
 
     /// ids laid out as `shape` → shape + [dim].
-    public func callAsFunction(_ ids: [Int], shape: [Int]) throws -> Tensor { try weight.embedding(ids: ids, shape: shape) }
+    public func callAsFunction(_ ids: [Int], shape: [Int]) throws -> Tensor {
+        guard let rows = int8Rows else { return try weight.embedding(ids: ids, shape: shape) }
+        guard !GradientTape.isRecording else {
+            throw TensorError.invalidArgument(op: "Embedding", message: "this table was loaded for int8 inference only (no fp32 values), so it cannot record gradients; load the model without --dtype int8")
+        }
+        let (vocab, dim) = (weight.shape[0], weight.shape[1])
+        guard Tensor.count(of: shape) == ids.count else {
+            throw TensorError.invalidShape(op: "embedding ids", shape: shape, expected: "\(ids.count) ids")
+        }
+        for id in ids where id < 0 || id >= vocab { throw TensorError.indexOutOfRange(op: "embedding", index: id, bound: vocab) }
+        let out = Tensor.empty(shape + [dim])
+        let o = out.pointer
+        rows.values.withUnsafeBufferPointer { q in
+            for (i, id) in ids.enumerated() {
+                let s = rows.scales[id]
+                for j in 0..<dim { o[i * dim + j] = Float(q[id * dim + j]) * s }
+            }
+        }
+        return out
+    }
 }
 
 /// `torch.nn.LayerNorm` over the last dimension. Keys `weight`, `bias` (old checkpoints' `gamma`/`beta` are

@@ -99,6 +99,15 @@ final class Int8OnlyLoadingTests: XCTestCase {
         let model = try loadInt8Only(folder)
         XCTAssertTrue(encoderLinears(model.bert).allSatisfy(\.isInt8Only))
         XCTAssertTrue(model.bert.layers[2].output.weight.scalars.allSatisfy { $0 == 0 }, "not dequantised")
+        let table = model.bert.embeddings.wordEmbeddings
+        XCTAssertNotNil(table.int8Rows, "the word-embedding table stays int8")
+        XCTAssertTrue(table.weight.scalars.prefix(100_000).allSatisfy { $0 == 0 }, "and is never dequantised whole")
+        let ids = [0, 101, 2023, 30521]
+        XCTAssertEqual(try table(ids, shape: [4]).scalars, try dequantised.bert.embeddings.wordEmbeddings(ids, shape: [4]).scalars)
+        XCTAssertThrowsError(try table([30522], shape: [1]))
+        XCTAssertThrowsError(try GradientTape().record { try table([5], shape: [1]) }) { error in
+            XCTAssertTrue("\(error)".contains("cannot record gradients"), "\(error)")
+        }
         XCTAssertEqual(model.bert.layers[2].output.storedInt8?.values, dequantised.bert.layers[2].output.storedInt8?.values)
         let texts = Array(try Int8InferenceTests.sentences().prefix(32))
         XCTAssertEqual(try model.encode(texts), try dequantised.encode(texts))
