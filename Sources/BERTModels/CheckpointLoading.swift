@@ -150,7 +150,7 @@ extension Module {
     }
 
     /// Whether a `Linear` in this tree was loaded for int8 inference only (no fp32 weight).
-    public var containsInt8OnlyWeights: Bool {
+    package var containsInt8OnlyWeights: Bool {
         if let linear = self as? Linear { return linear.isInt8Only }
         if let embedding = self as? Embedding { return embedding.int8Rows != nil }
         return children.contains { $0.module.containsInt8OnlyWeights }
