@@ -1,5 +1,6 @@
 import ArgumentParser
 import BERT
+import BERTModels
 import Foundation
 
 /// `--dtype` and `--keep-fp32`, shared by every command that runs a model for inference (embed, similarity,
@@ -25,6 +26,14 @@ package struct InferenceOptions: ParsableArguments {
     package func validate() throws {
         if keepFp32 != nil, dtype == .fp32 { throw ValidationError("--keep-fp32 applies to --dtype int8 or bf16") }
         do { _ = try precision() } catch { throw ValidationError("\(error)") }
+    }
+
+    /// Runs `load` (a model's loading) so that under --dtype int8 the encoder's lowered weights are quantised as
+    /// they are read and never held in fp32 (`CheckpointLoadingOptions.int8Inference`): peak memory stays near the
+    /// int8 model's.
+    package func loading<Model>(_ load: () throws -> Model) throws -> Model {
+        let p = try precision()
+        return try CheckpointLoadingOptions.$int8Inference.withValue(p.dtype == .int8 ? p : nil) { try load() }
     }
 
     /// Prepares the encoders in `model` (a pipeline's model, a sentence encoder's `bert`) for the chosen dtype.

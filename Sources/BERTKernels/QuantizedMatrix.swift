@@ -4,20 +4,22 @@ import Dispatch
 /// A Linear weight W [n, k] quantised to int8 for dynamic int8 products (`GEMM.quantized`): symmetric per output
 /// channel, W[j, :] ≈ scale[j] · q[j, :] with q in [-127, 127] (PyTorch's `quantize_dynamic` weight observer and
 /// ONNX Runtime's per-channel `quantize_dynamic` use the same scheme), packed once for the kernel (`gemm_int8.c`).
-/// Keeps the dense q [n, k] and scales too, so a quantised checkpoint can be written back unchanged.
+/// Holds only the packed form (one byte per weight, in panels of 32 output channels); `values` unpacks it. A
+/// matrix may be a view of whole panels of another (`columns`), sharing its memory.
 package final class QuantizedMatrix: @unchecked Sendable {
     /// Input features (the reduction length).
     package let k: Int
     /// Output features.
     package let n: Int
-    /// The int8 weights [n, k], row-major.
-    package let values: [Int8]
-    /// One scale per output feature [n].
-    package let scales: [Float]
     let packed: UnsafeMutablePointer<Int8>
     /// Scales and Σ_k q[j, k], each padded with zeros to a multiple of 32 columns for the kernel's vector loads.
     let paddedScales: UnsafeMutablePointer<Float>
     let columnSums: UnsafeMutablePointer<Int32>
+    /// The matrix whose memory a view reads (nil: this one owns its memory).
+    private let base: QuantizedMatrix?
+
+    /// Output channels per packed panel.
+    static let panelWidth = Int(bert_qgemm_padded_columns(1))
 
     /// Quantises a float weight `w` [n, k] (row stride `ldw`).
     package convenience init(n: Int, k: Int, weight w: UnsafePointer<Float>, ldw: Int) {
@@ -39,27 +41,89 @@ package final class QuantizedMatrix: @unchecked Sendable {
     }
 
     /// Takes weights already quantised (a quantised checkpoint): `values` [n, k], `scales` [n].
-    package init(n: Int, k: Int, values: [Int8], scales: [Float]) {
+    package convenience init(n: Int, k: Int, values: [Int8], scales: [Float]) {
         precondition(n > 0 && k > 0 && values.count == n * k && scales.count == n, "QuantizedMatrix: sizes disagree")
-        (self.k, self.n, self.values, self.scales) = (k, n, values, scales)
+        self.init(allocatingN: n, k: k)
+        scales.withUnsafeBufferPointer { paddedScales.update(from: $0.baseAddress!, count: n) }
+        values.withUnsafeBufferPointer { bert_qgemm_pack_b(Int32(k), Int32(n), $0.baseAddress!, Int32(k), packed, columnSums) }
+    }
+
+    /// Uninitialised packed memory for [n, k]; scales zeroed.
+    private init(allocatingN n: Int, k: Int) {
+        (self.k, self.n, base) = (k, n, nil)
         let bytes = bert_qgemm_packed_bytes(Int32(k), Int32(n))
         let columns = bert_qgemm_padded_columns(Int32(n))
         // 64-byte aligned: the VNNI kernel loads whole cache lines of each panel.
-        let packed = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64).bindMemory(to: Int8.self, capacity: bytes)
-        let paddedScales = UnsafeMutablePointer<Float>.allocate(capacity: columns)
+        packed = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64).bindMemory(to: Int8.self, capacity: bytes)
+        paddedScales = UnsafeMutablePointer<Float>.allocate(capacity: columns)
         paddedScales.initialize(repeating: 0, count: columns)
-        scales.withUnsafeBufferPointer { paddedScales.update(from: $0.baseAddress!, count: n) }
-        let columnSums = UnsafeMutablePointer<Int32>.allocate(capacity: columns)
-        values.withUnsafeBufferPointer { bert_qgemm_pack_b(Int32(k), Int32(n), $0.baseAddress!, Int32(k), packed, columnSums) }
-        (self.packed, self.paddedScales, self.columnSums) = (packed, paddedScales, columnSums)
+        columnSums = UnsafeMutablePointer<Int32>.allocate(capacity: columns)
+        columnSums.initialize(repeating: 0, count: columns)
     }
 
-    /// Bytes the packed weights, scales and sums hold (the dense copy aside).
+    private init(viewing base: QuantizedMatrix, columns: Range<Int>) {
+        let panel = columns.lowerBound / Self.panelWidth
+        (k, n, self.base) = (base.k, columns.count, base)
+        packed = base.packed + panel * base.panelBytes
+        paddedScales = base.paddedScales + columns.lowerBound
+        columnSums = base.columnSums + columns.lowerBound
+    }
+
+    /// Bytes of one packed panel (32 output channels over the padded depth).
+    var panelBytes: Int { bert_qgemm_depth(Int32(k)) * Self.panelWidth }
+
+    /// The matrices stacked by output channel, [Σ n, k] (rows of the first, then of the second, ...), as one GEMM
+    /// over stacked q/k/v weights needs. Panels are copied as they are when every part but the last fills whole
+    /// panels (BERT's widths); otherwise the parts are unpacked and packed again. All parts must share `k`.
+    package static func stacking(_ parts: [QuantizedMatrix]) -> QuantizedMatrix {
+        precondition(!parts.isEmpty && parts.allSatisfy { $0.k == parts[0].k }, "QuantizedMatrix.stacking: depths disagree")
+        let k = parts[0].k, n = parts.reduce(0) { $0 + $1.n }
+        guard parts.dropLast().allSatisfy({ $0.n % panelWidth == 0 }) else {
+            return QuantizedMatrix(n: n, k: k, values: parts.flatMap(\.values), scales: parts.flatMap(\.scales))
+        }
+        let out = QuantizedMatrix(allocatingN: n, k: k)
+        var column = 0
+        for part in parts {
+            let panels = (part.n + panelWidth - 1) / panelWidth
+            (out.packed + column / panelWidth * out.panelBytes).update(from: part.packed, count: panels * part.panelBytes)
+            (out.paddedScales + column).update(from: part.paddedScales, count: part.n)
+            (out.columnSums + column).update(from: part.columnSums, count: part.n)
+            column += part.n
+        }
+        return out
+    }
+
+    /// Output channels `range` as a matrix sharing this one's memory, when the range starts on a panel boundary
+    /// and ends on one or at `n`; nil otherwise.
+    package func columns(_ range: Range<Int>) -> QuantizedMatrix? {
+        let w = Self.panelWidth
+        guard range.lowerBound >= 0, range.upperBound <= n, !range.isEmpty, range.lowerBound % w == 0,
+              range.upperBound % w == 0 || range.upperBound == n else { return nil }
+        return QuantizedMatrix(viewing: self, columns: range)
+    }
+
+    /// The int8 weights [n, k], row-major, unpacked from the panels.
+    package var values: [Int8] {
+        let w = Self.panelWidth, panel = panelBytes
+        return [Int8](unsafeUninitializedCapacity: n * k) { out, count in
+            for j in 0..<n {
+                let column = packed + j / w * panel + j % w * 4
+                for p in 0..<k { out[j * k + p] = column[p / 4 * w * 4 + p % 4] }
+            }
+            count = n * k
+        }
+    }
+
+    /// One scale per output feature [n].
+    package var scales: [Float] { Array(UnsafeBufferPointer(start: paddedScales, count: n)) }
+
+    /// Bytes the packed weights, scales and sums hold (a view holds none of its own).
     package var byteCount: Int {
-        bert_qgemm_packed_bytes(Int32(k), Int32(n)) + bert_qgemm_padded_columns(Int32(n)) * 8
+        base != nil ? 0 : bert_qgemm_packed_bytes(Int32(k), Int32(n)) + bert_qgemm_padded_columns(Int32(n)) * 8
     }
 
     deinit {
+        guard base == nil else { return }
         packed.deallocate()
         paddedScales.deallocate()
         columnSums.deallocate()

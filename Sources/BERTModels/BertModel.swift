@@ -139,12 +139,21 @@ public final class BertModel: Module {
     /// instead, weights quantised per output channel (or taken as a quantised checkpoint stored them); fp32
     /// layers are packed only when `packsFP32`.
     /// - Throws: `ModelError.invalidInput` for a precision `validate` rejects.
+    /// - Throws: also `ModelError.invalidInput` when a layer loaded int8-only (`CheckpointLoadingOptions.int8Inference`)
+    ///   would have to run in fp32 or bf16.
     public func prepareForInference(_ precision: InferencePrecision, packsFP32: Bool = true) throws {
         try precision.validate()
+        for (index, layer) in layers.enumerated() {
+            let int8 = precision.dtype == .int8
+            for role in InferencePrecision.roles where layer.isInt8Only(role) && !(int8 && precision.lowers(role, layer: index)) {
+                throw ModelError.invalidInput("layer \(index)'s \(role) weights were loaded for int8 inference only (no fp32 copy), so they cannot run \(int8 ? "fp32" : precision.dtype.rawValue); load the model again without --dtype int8")
+            }
+        }
         for (index, layer) in layers.enumerated() { layer.prepareForInference(precision, index: index, packsFP32: packsFP32) }
     }
 
-    /// Packs every encoder layer's weights for fp32 inference (see `prepareForInference(_:packsFP32:)`).
+    /// Packs every encoder layer's weights for fp32 inference (see `prepareForInference(_:packsFP32:)`); layers
+    /// loaded int8-only keep their int8 weights.
     public func prepareForInference() { for (index, layer) in layers.enumerated() { layer.prepareForInference(.fp32, index: index) } }
 
     /// Whether any encoder layer runs int8 products at inference, or was loaded from a quantised checkpoint: such

@@ -43,6 +43,13 @@ public enum CheckpointLoadingOptions {
     /// `BERT_MAP_EMBEDDINGS=0` turns it off (the tables are copied like every other tensor).
     nonisolated(unsafe) public static var mapsEmbeddingTables: Bool =
         ProcessInfo.processInfo.environment["BERT_MAP_EMBEDDINGS"] != "0"
+
+    /// Loads made inside `$int8Inference.withValue(precision) { ... }` (precision int8) are for int8 inference
+    /// only: each encoder Linear weight the precision lowers is quantised as it is read (or taken as a quantised
+    /// checkpoint stores it) and its fp32 tensor is never filled, so the model holds one byte per such weight
+    /// instead of five; the loaded model is then prepared for that precision (`prepareEncoders`). Such a model
+    /// cannot be trained, saved, or prepared for fp32 or bf16 (each says so); load it again for those.
+    @TaskLocal package static var int8Inference: InferencePrecision?
 }
 
 /// Tensors held in memory by name.
@@ -75,12 +82,17 @@ extension Module {
     package func load(from source: TensorSource, prefixes: [String] = ["", "bert."], ignoring: [String] = []) throws -> [String] {
         let named = namedParameters()
         let lookupTables = embeddingTables()
+        let lowering = CheckpointLoadingOptions.int8Inference.flatMap { $0.dtype == .int8 ? $0 : nil }
+        if let lowering { try lowering.validate() }
+        let linearWeights = lowering == nil ? [] : self.linearWeights()
         dropInferenceCaches()  // the weights are about to change (even if loading fails half way)
         let available = Set(source.tensorNames)
         let prefix = prefixes.first { p in named.contains { available.contains(p + $0.key) } } ?? prefixes.first ?? ""
         var consumed = Set<String>()
         var missing: [String] = []
-        var int8: [ObjectIdentifier: StoredInt8] = [:]  // weights a quantised checkpoint stored as int8
+        var int8: [ObjectIdentifier: QuantizedMatrix] = [:]  // weights a quantised checkpoint stored as int8
+        var int8Only: Set<ObjectIdentifier> = []  // weights loaded as int8 alone (`int8Inference`)
+        var int8Tables: [ObjectIdentifier: (values: [Int8], scales: [Float])] = [:]  // likewise, lookup tables
         for (key, tensor) in named {
             var candidates = [prefix + key]
             if key.hasSuffix("LayerNorm.weight") { candidates.append(prefix + key.dropLast("weight".count) + "gamma") }
@@ -90,8 +102,25 @@ extension Module {
             guard shape == tensor.shape else {
                 throw ModelError.shapeMismatch(key: name, expected: tensor.shape, found: shape, file: source.sourceDescription)
             }
-            if available.contains(name + QuantizedCheckpoint.scaleSuffix) {
-                int8[ObjectIdentifier(tensor)] = try QuantizedCheckpoint.loadWeight(name, from: source, into: tensor)
+            let id = ObjectIdentifier(tensor)
+            let isStoredInt8 = available.contains(name + QuantizedCheckpoint.scaleSuffix)
+            if lowering != nil, isStoredInt8, shape.count == 2, lookupTables.contains(id), !linearWeights.contains(id),
+               let table = try QuantizedCheckpoint.readTable(name, from: source, rows: shape[0], columns: shape[1]) {
+                // A quantised lookup table (not tied to a Linear): kept int8, rows dequantised as they are read.
+                int8Tables[id] = table
+                consumed.insert(name + QuantizedCheckpoint.scaleSuffix)
+            } else if let lowering, shape.count == 2, linearWeights.contains(id),
+               let (layer, role) = QuantizedCheckpoint.encoderRole(of: name), lowering.lowers(role, layer: layer) {
+                // int8 only: quantised from the fp32 values (one tensor's copy at a time) or taken as stored.
+                int8[id] = try isStoredInt8
+                    ? QuantizedCheckpoint.readWeight(name, from: source, rows: shape[0], columns: shape[1])
+                    : source.floats(name).withUnsafeBufferPointer {
+                        QuantizedMatrix(n: shape[0], k: shape[1], weight: $0.baseAddress!, ldw: shape[1])
+                    }
+                int8Only.insert(id)
+                if isStoredInt8 { consumed.insert(name + QuantizedCheckpoint.scaleSuffix) }
+            } else if isStoredInt8 {
+                int8[id] = try QuantizedCheckpoint.loadWeight(name, from: source, into: tensor)
                 consumed.insert(name + QuantizedCheckpoint.scaleSuffix)
             } else if lookupTables.contains(ObjectIdentifier(tensor)), CheckpointLoadingOptions.mapsEmbeddingTables,
                tensor.offset == 0, tensor.isContiguous, tensor.storage.count == tensor.count,
@@ -104,12 +133,27 @@ extension Module {
             consumed.insert(name)
         }
         if !missing.isEmpty { throw ModelError.missingKeys(missing, file: source.sourceDescription) }
-        attachStoredInt8(int8)
+        attachStoredInt8(int8, int8Only: int8Only, tables: int8Tables)
         let rest = available.subtracting(consumed)
         let ignored = rest.filter { n in ignoring.contains { n.hasPrefix($0) || n.hasSuffix($0) || n.hasPrefix(prefix + $0) } }
         let unexpected = rest.subtracting(ignored).sorted()
         if !unexpected.isEmpty { throw ModelError.unexpectedKeys(unexpected, file: source.sourceDescription) }
+        if let lowering, !int8Only.isEmpty { try prepareEncoders(for: lowering) }
         return ignored.sorted()
+    }
+
+    /// The weights of every `Linear` in this tree.
+    func linearWeights() -> Set<ObjectIdentifier> {
+        var out: Set<ObjectIdentifier> = (self as? Linear).map { [ObjectIdentifier($0.weight)] } ?? []
+        for c in children { out.formUnion(c.module.linearWeights()) }
+        return out
+    }
+
+    /// Whether a `Linear` in this tree was loaded for int8 inference only (no fp32 weight).
+    package var containsInt8OnlyWeights: Bool {
+        if let linear = self as? Linear { return linear.isInt8Only }
+        if let embedding = self as? Embedding { return embedding.int8Rows != nil }
+        return children.contains { $0.module.containsInt8OnlyWeights }
     }
 
     /// The weights of every `Embedding` in this tree: tables read a row per token, so they are worth mapping.
@@ -119,13 +163,17 @@ extension Module {
         return out
     }
 
-    /// Gives each Linear in this tree the int8 weight stored for it (nil when none was: weights just loaded).
-    func attachStoredInt8(_ stored: [ObjectIdentifier: StoredInt8]) {
+    /// Gives each Linear in this tree the int8 weight stored for it (nil when none was: weights just loaded), and
+    /// marks those in `int8Only` as having no fp32 weight.
+    /// Embeddings get their int8-only tables (`tables`).
+    func attachStoredInt8(_ stored: [ObjectIdentifier: QuantizedMatrix], int8Only: Set<ObjectIdentifier>,
+                          tables: [ObjectIdentifier: (values: [Int8], scales: [Float])]) {
         if let linear = self as? Linear {
-            let (n, k) = (linear.weight.shape[0], linear.weight.shape[1])
-            linear.storedInt8 = stored[ObjectIdentifier(linear.weight)].map { QuantizedMatrix(n: n, k: k, values: $0.values, scales: $0.scales) }
+            linear.storedInt8 = stored[ObjectIdentifier(linear.weight)]
+            linear.isInt8Only = int8Only.contains(ObjectIdentifier(linear.weight))
         }
-        for c in children { c.module.attachStoredInt8(stored) }
+        if let embedding = self as? Embedding { embedding.int8Rows = tables[ObjectIdentifier(embedding.weight)] }
+        for c in children { c.module.attachStoredInt8(stored, int8Only: int8Only, tables: tables) }
     }
 
     /// Drops every encoder layer's packed inference weights in this module tree (`prepareForInference`).

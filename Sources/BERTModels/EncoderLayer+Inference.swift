@@ -88,6 +88,9 @@ extension EncoderLayer {
     package func prepareForInference(_ precision: InferencePrecision = .fp32, index: Int = 0, packsFP32: Bool = true) {
         guard let (qkv, _) = Linear.stackedView([query, key, value]) else { return }
         func prepared(_ weight: Tensor, _ role: String, stored: QuantizedMatrix?) -> InferenceWeight {
+            // A layer loaded int8-only has no fp32 weight to use (`BertModel.prepareForInference` refuses such a
+            // precision before getting here).
+            if let stored, isInt8Only(role) { return .quantized(stored) }
             if precision.lowers(role, layer: index) {
                 if precision.dtype == .int8, let stored { return .quantized(stored) }
                 let c = weight.contiguous()
@@ -107,9 +110,39 @@ extension EncoderLayer {
 
     /// The int8 q/k/v of a quantised checkpoint stacked as one [3 · hidden, hidden] weight (rows: q, then k, then v,
     /// as `Linear.stackedView` stacks the floats), or nil unless all three were stored.
+    /// The three then become views of the stacked one, so the integers are held once.
     func storedQKV() -> QuantizedMatrix? {
         guard let q = query.storedInt8, let k = key.storedInt8, let v = value.storedInt8 else { return nil }
-        return QuantizedMatrix(n: q.n + k.n + v.n, k: q.k, values: q.values + k.values + v.values, scales: q.scales + k.scales + v.scales)
+        let stacked = QuantizedMatrix.stacking([q, k, v])
+        if let qv = stacked.columns(0..<q.n), let kv = stacked.columns(q.n..<(q.n + k.n)),
+           let vv = stacked.columns((q.n + k.n)..<stacked.n) {
+            (query.storedInt8, key.storedInt8, value.storedInt8) = (qv, kv, vv)
+        }
+        return stacked
+    }
+
+    /// The Linear layers of `role` (`InferencePrecision.roles`).
+    func linears(of role: String) -> [Linear] {
+        switch role {
+        case "qkv": [query, key, value]
+        case "attention.output": [attentionOutput]
+        case "intermediate": [intermediate]
+        default: [output]
+        }
+    }
+
+    /// Whether `role`'s weights were loaded int8-only (no fp32 weight; `CheckpointLoadingOptions.int8Inference`).
+    func isInt8Only(_ role: String) -> Bool { linears(of: role).contains(where: \.isInt8Only) }
+
+    /// Whether any of this layer's weights has no fp32 copy.
+    var hasInt8OnlyWeights: Bool { InferencePrecision.roles.contains(where: isInt8Only) }
+
+    /// Prepares the int8-only weights again after the prepared copies were dropped (every other role as stored or
+    /// fp32), so inference never reaches for an fp32 weight that was not loaded.
+    func restoreInt8OnlyWeights() {
+        guard packedWeights == nil, hasInt8OnlyWeights else { return }
+        let kept = InferencePrecision.roles.filter { !isInt8Only($0) }
+        prepareForInference(InferencePrecision(dtype: .int8, keptFP32: Set(kept)), packsFP32: false)
     }
 
     /// Whether inference runs any of this layer's products in int8.

@@ -68,7 +68,11 @@ package final class EncoderLayer: Module {
     /// `keepAttention`, the attention probabilities [batch, heads, sequence, sequence].
     package func callAsFunction(_ x: Tensor, mask: Tensor?, context: ForwardContext, keepAttention: Bool = false) throws -> (Tensor, Tensor?) {
         let inference = !context.training && !GradientTape.isRecording
-        if !inference { packedWeights = nil }  // the weights are about to change
+        if !inference {
+            if hasInt8OnlyWeights { throw ModelError.quantizedModel(operation: "a training forward pass") }
+            packedWeights = nil  // the weights are about to change
+        }
+        restoreInt8OnlyWeights()
         let (b, s, h) = (x.shape[0], x.shape[1], x.shape[2])
         let d = h / heads
         // [B, S, H] → [B, heads, S, d] as strided views; GEMM reads them without copies.
@@ -95,6 +99,7 @@ package final class EncoderLayer: Module {
     package func packed(_ x: Tensor, sequences: [Range<Int>]) throws -> Tensor {
         let (t, h) = (x.shape[0], x.shape[1])
         let d = h / heads
+        restoreInt8OnlyWeights()
         let q: Tensor, k: Tensor, v: Tensor
         if let qkv = try projectedQKV(x) {
             func part(_ i: Int) -> Tensor { Tensor(storage: qkv.storage, shape: [t, h], strides: [3 * h, 1], offset: qkv.offset + i * h) }

@@ -3,12 +3,6 @@ import BERTTensor
 import Foundation
 import SafeTensors
 
-/// An int8 tensor as a quantised checkpoint stores it: values [rows, columns] and one scale per row.
-struct StoredInt8 {
-    let values: [Int8]
-    let scales: [Float]
-}
-
 /// int8 checkpoints (`bert quantize`; the format is in docs/quantization.md): the same safetensors file with each
 /// quantised encoder Linear weight `….weight` stored as I8 [out, in] (symmetric per output channel, values in
 /// [-127, 127]) beside `….weight_scale` F32 [out], so W ≈ scale[j] · q[j, :]; the word-embedding table likewise,
@@ -101,28 +95,65 @@ public enum QuantizedCheckpoint {
     }
 
     /// Reads the int8 weight `name` and its scales from `source`, writes the dequantised floats into `tensor`
-    /// [rows, columns] and returns the integers and scales as stored.
-    /// - Throws: `ModelError.invalidInput` when the values are not integers in [-127, 127] or the scales do not
-    ///   match the rows; `ModelError.shapeMismatch` for a wrong scale shape.
-    static func loadWeight(_ name: String, from source: TensorSource, into tensor: Tensor) throws -> StoredInt8 {
+    /// [rows, columns] and returns the integers and scales as stored, packed.
+    /// - Throws: as `readWeight`; `ModelError.invalidInput` when `tensor` is not a matrix.
+    static func loadWeight(_ name: String, from source: TensorSource, into tensor: Tensor) throws -> QuantizedMatrix {
         guard tensor.shape.count == 2 else {
             throw ModelError.invalidInput("\(source.sourceDescription): \(name) has int8 scales, but the model's parameter has shape \(tensor.shape); only matrices are stored int8")
         }
         let (n, k) = (tensor.shape[0], tensor.shape[1])
+        let weight = try readWeight(name, from: source, rows: n, columns: k)
+        let (values, scales) = (weight.values, weight.scales)
+        let out = tensor.pointer
+        for j in 0..<n { for p in 0..<k { out[j * k + p] = Float(values[j * k + p]) * scales[j] } }
+        return weight
+    }
+
+    /// The int8 table `name` [rows, columns] and its row scales as stored, read byte for byte (no fp32 copy) from
+    /// a safetensors file holding it as I8; nil for any other source or dtype (the caller dequantises instead).
+    /// - Throws: as `readWeight`.
+    static func readTable(_ name: String, from source: TensorSource, rows n: Int, columns k: Int) throws -> (values: [Int8], scales: [Float])? {
+        guard let file = source as? SafeTensorsFile, try file.info(name).dtype == .int8 else { return nil }
+        let scaleName = name + scaleSuffix
+        let scaleShape = try source.shape(of: scaleName)
+        guard scaleShape == [n] else {
+            throw ModelError.shapeMismatch(key: scaleName, expected: [n], found: scaleShape, file: source.sourceDescription)
+        }
+        let raw = try file.rawBytes(name)
+        guard raw.count == n * k else {
+            throw ModelError.shapeMismatch(key: name, expected: [n, k], found: [raw.count], file: source.sourceDescription)
+        }
+        let values = [Int8](raw.bindMemory(to: Int8.self))
+        file.finishedReading(name)
+        guard !values.contains(-128) else {
+            throw ModelError.invalidInput("\(source.sourceDescription): \(name) has a scale (\(scaleName)) but values that are not int8 in [-127, 127]; the file is damaged or not a `bert quantize` checkpoint")
+        }
+        let scales = try source.floats(scaleName)
+        guard scales.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+            throw ModelError.invalidInput("\(source.sourceDescription): \(scaleName) holds a negative or non-finite scale")
+        }
+        return (values, scales)
+    }
+
+    /// The int8 weight `name` [rows, columns] and its scales as `source` stores them, packed for the kernel.
+    /// - Throws: `ModelError.invalidInput` when the values are not integers in [-127, 127] or a scale is negative
+    ///   or not finite; `ModelError.shapeMismatch` for a wrong scale shape.
+    static func readWeight(_ name: String, from source: TensorSource, rows n: Int, columns k: Int) throws -> QuantizedMatrix {
         let scaleName = name + scaleSuffix
         let scaleShape = try source.shape(of: scaleName)
         guard scaleShape == [n] else {
             throw ModelError.shapeMismatch(key: scaleName, expected: [n], found: scaleShape, file: source.sourceDescription)
         }
         let stored = try source.floats(name), scales = try source.floats(scaleName)
+        guard stored.count == n * k, n > 0, k > 0 else {
+            throw ModelError.shapeMismatch(key: name, expected: [n, k], found: [stored.count], file: source.sourceDescription)
+        }
         guard stored.allSatisfy({ $0 == $0.rounded() && abs($0) <= 127 }) else {
             throw ModelError.invalidInput("\(source.sourceDescription): \(name) has a scale (\(scaleName)) but values that are not int8 in [-127, 127]; the file is damaged or not a `bert quantize` checkpoint")
         }
         guard scales.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
             throw ModelError.invalidInput("\(source.sourceDescription): \(scaleName) holds a negative or non-finite scale")
         }
-        let out = tensor.pointer
-        for j in 0..<n { for p in 0..<k { out[j * k + p] = stored[j * k + p] * scales[j] } }
-        return StoredInt8(values: stored.map { Int8($0) }, scales: scales)
+        return QuantizedMatrix(n: n, k: k, values: stored.map { Int8($0) }, scales: scales)
     }
 }

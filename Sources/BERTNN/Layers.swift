@@ -11,6 +11,10 @@ package final class Linear: Module {
     /// The int8 weight a quantised checkpoint stored for this layer (`weight` then holds it dequantised), so int8
     /// inference uses it as stored instead of quantising again; nil otherwise. Cleared when weights are loaded.
     package var storedInt8: QuantizedMatrix?
+    /// Whether the layer was loaded for int8 inference only (`CheckpointLoadingOptions.int8Inference`): `weight`
+    /// was never filled (it holds zeros and takes no memory) and `storedInt8` is the weight. Such a layer computes
+    /// in int8 outside a gradient tape and refuses to run under one.
+    package var isInt8Only = false
 
     /// A layer initialised as BERT does: weight ~ N(0, std²), bias 0.
     package init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, std: Float = 0.02, generator: inout SeededGenerator) {
@@ -26,7 +30,16 @@ package final class Linear: Module {
     }
 
     /// [..., in] → [..., out].
-    package func callAsFunction(_ x: Tensor) throws -> Tensor { try x.linear(weight: weight, bias: bias) }
+    package func callAsFunction(_ x: Tensor) throws -> Tensor {
+        if isInt8Only, let q = storedInt8 {
+            guard !GradientTape.isRecording else {
+                throw TensorError.invalidArgument(op: "Linear", message: "this layer was loaded for int8 inference only (no fp32 weight), so it cannot record gradients; load the fp32 checkpoint without --dtype int8")
+            }
+            let y = try x.linear(quantized: q)
+            return try bias.map { try y.formBias($0) } ?? y
+        }
+        return try x.linear(weight: weight, bias: bias)
+    }
 }
 
 /// `torch.nn.Embedding`: a [count, dim] table. Key `weight`.
@@ -40,10 +53,34 @@ package final class Embedding: Module {
         if let p = paddingIndex, p >= 0, p < count { (weight.pointer + p * dim).update(repeating: 0, count: dim) }
     }
 
+    /// The table as a quantised checkpoint stores it, when it was loaded for int8 inference only
+    /// (`CheckpointLoadingOptions.int8Inference`): row r = scales[r] · values[r, :]. `weight` is then never filled
+    /// (zeros, no memory) and lookups dequantise the rows they read, the same floats a full load holds.
+    package var int8Rows: (values: [Int8], scales: [Float])?
+
     package var ownParameters: [(key: String, tensor: Tensor)] { [("weight", weight)] }
 
     /// ids laid out as `shape` → shape + [dim].
-    package func callAsFunction(_ ids: [Int], shape: [Int]) throws -> Tensor { try weight.embedding(ids: ids, shape: shape) }
+    package func callAsFunction(_ ids: [Int], shape: [Int]) throws -> Tensor {
+        guard let rows = int8Rows else { return try weight.embedding(ids: ids, shape: shape) }
+        guard !GradientTape.isRecording else {
+            throw TensorError.invalidArgument(op: "Embedding", message: "this table was loaded for int8 inference only (no fp32 values), so it cannot record gradients; load the model without --dtype int8")
+        }
+        let (vocab, dim) = (weight.shape[0], weight.shape[1])
+        guard Tensor.count(of: shape) == ids.count else {
+            throw TensorError.invalidShape(op: "embedding ids", shape: shape, expected: "\(ids.count) ids")
+        }
+        for id in ids where id < 0 || id >= vocab { throw TensorError.indexOutOfRange(op: "embedding", index: id, bound: vocab) }
+        let out = Tensor.empty(shape + [dim])
+        let o = out.pointer
+        rows.values.withUnsafeBufferPointer { q in
+            for (i, id) in ids.enumerated() {
+                let s = rows.scales[id]
+                for j in 0..<dim { o[i * dim + j] = Float(q[id * dim + j]) * s }
+            }
+        }
+        return out
+    }
 }
 
 /// `torch.nn.LayerNorm` over the last dimension. Keys `weight`, `bias` (old checkpoints' `gamma`/`beta` are

@@ -14,13 +14,15 @@ extension Linear {
         else { return layers }
         let outs = layers.map { $0.weight.shape[0] }
         let total = outs.reduce(0, +)
-        let weights = TensorStorage(count: total * inFeatures)
+        // Lazily zeroed, and only blocks holding a non-zero value copied: the zero weights of a model about to be
+        // loaded (`Tensor.lazyZeros`) then take no memory here either, and stay so when loading skips them (int8).
+        let weights = TensorStorage(lazilyZeroedCount: total * inFeatures)
         let biases = hasBias ? TensorStorage(count: total) : nil
         var row = 0
         return zip(layers, outs).map { layer, out in
             let w = Tensor(storage: weights, shape: [out, inFeatures], offset: row * inFeatures,
                            requiresGrad: layer.weight.requiresGrad)
-            w.pointer.update(from: layer.weight.contiguous().pointer, count: out * inFeatures)
+            copyNonZeroBlocks(from: layer.weight.contiguous().pointer, to: w.pointer, count: out * inFeatures)
             var b: Tensor?
             if let biases, let old = layer.bias {
                 let t = Tensor(storage: biases, shape: [out], offset: row, requiresGrad: old.requiresGrad)
@@ -50,5 +52,19 @@ extension Linear {
         let weight = Tensor(storage: first.weight.storage, shape: [rows, inFeatures], offset: first.weight.offset)
         let bias = first.bias.map { Tensor(storage: $0.storage, shape: [rows], offset: $0.offset) }
         return (weight, bias)
+    }
+}
+
+/// Copies `count` floats, skipping 4 KiB blocks that are all zero in `source` (the destination already holds zeros):
+/// reading never-written lazily zeroed memory costs no resident pages, writing it would.
+private func copyNonZeroBlocks(from source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int) {
+    let block = 1024
+    var start = 0
+    while start < count {
+        let length = min(block, count - start)
+        if UnsafeBufferPointer(start: source + start, count: length).contains(where: { $0 != 0 }) {
+            (destination + start).update(from: source + start, count: length)
+        }
+        start += length
     }
 }

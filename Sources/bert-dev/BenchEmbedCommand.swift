@@ -3,6 +3,7 @@ import BERT
 import BERTCommandLine
 import BERTKernels
 import BERTJSON
+import BERTModels
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -133,6 +134,11 @@ struct BenchEmbedCommand: ParsableCommand {
     /// Our precision for the worker's one `dtype` (int8 with its default fp32 list).
     var precision: InferencePrecision { dtype[0] == .int8 ? .int8 : InferencePrecision(dtype: dtype[0]) }
 
+    /// Loads as `bert embed --dtype` does: int8 weights quantised while loading, never held in fp32.
+    func loadingForPrecision<Model>(_ load: () throws -> Model) throws -> Model {
+        try CheckpointLoadingOptions.$int8Inference.withValue(precision.dtype == .int8 ? precision : nil) { try load() }
+    }
+
     func runWorker(_ group: String) throws {
         if group == "write-checkpoint" {
             guard let checkpoint else { throw ValidationError("write-checkpoint needs --checkpoint") }
@@ -140,7 +146,7 @@ struct BenchEmbedCommand: ParsableCommand {
         }
         let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples").standardized
         if group == "minilm" {
-            let st = try SentenceTransformer(directory: URL(fileURLWithPath: model))
+            let st = try loadingForPrecision { try SentenceTransformer(directory: URL(fileURLWithPath: model)) }
             try st.bert.prepareEncoders(for: precision)
             let sentences = try String(contentsOf: examples.appendingPathComponent("bench_sentences.txt"), encoding: .utf8)
                 .split(separator: "\n").map(String.init)
@@ -154,7 +160,7 @@ struct BenchEmbedCommand: ParsableCommand {
             emit("minilm_latency_b1_s128", l * 1000, "ms")
         } else {
             guard let checkpoint else { throw ValidationError("the bert-base worker needs --checkpoint") }
-            let m = try BertModel.fromPretrained(URL(fileURLWithPath: checkpoint))
+            let m = try loadingForPrecision { try BertModel.fromPretrained(URL(fileURLWithPath: checkpoint)) }
             try m.prepareEncoders(for: precision)
             var g = SeededGenerator(seed: 1)
             func input(_ b: Int) throws -> EncoderInput {

@@ -44,7 +44,7 @@ struct ClassifyCommand: ParsableCommand {
         guard !inputs.isEmpty else { throw ValidationError("give TEXT... or --input FILE") }
         var k: Int? = 1
         if case let .count(n)? = topK { k = n } else if case .all? = topK { k = nil }
-        let pipe = try TextClassificationPipeline(directory: options.directory())
+        let pipe = try options.inferenceOptions.loading { try TextClassificationPipeline(directory: options.directory()) }
         try options.inferenceOptions.apply(to: pipe.model)
         try options.streamResults(inputs) { chunk in
             try pipe(chunk, topK: k, functionToApply: functionToApply, batchSize: options.batchSize, truncation: truncation)

@@ -41,7 +41,7 @@ struct EmbedCommand: ParsableCommand {
     func run() throws {
         let all = try inputOptions.texts(arguments: texts)
         guard !all.isEmpty else { throw ValidationError("give texts as arguments or with --input") }
-        let model = try SentenceTransformer(directory: modelOptions.directory())
+        let model = try inferenceOptions.loading { try SentenceTransformer(directory: modelOptions.directory()) }
         try inferenceOptions.apply(to: model.bert)
         if let maxSeqLength { try model.setMaxSequenceLength(maxSeqLength) }
         if let truncateDim, truncateDim > model.dimension {
@@ -100,7 +100,7 @@ struct SimilarityCommand: ParsableCommand {
     func run() throws {
         let all = try inputOptions.texts(arguments: texts)
         guard all.count >= 2 else { throw ValidationError("give at least two texts") }
-        let model = try SentenceTransformer(directory: modelOptions.directory())
+        let model = try inferenceOptions.loading { try SentenceTransformer(directory: modelOptions.directory()) }
         try inferenceOptions.apply(to: model.bert)
         let v = try model.encode(all)
         let matrix = v.map { a in v.map { b in cosineSimilarity(a, b) } }
@@ -196,7 +196,7 @@ struct SearchCommand: AsyncParsableCommand {
         guard fingerprint == store.settings.modelFingerprint else {
             throw SearchError.modelMismatch(index: path, field: "model", stored: store.settings.model, given: modelOptions.model ?? folder.path)
         }
-        let model = try SentenceTransformer(directory: folder)
+        let model = try inferenceOptions.loading { try SentenceTransformer(directory: folder) }
         try inferenceOptions.apply(to: model.bert)
         let conditions = Dictionary(filter.map { f -> (String, String) in
             let eq = f.firstIndex(of: "=")!
@@ -213,7 +213,7 @@ struct SearchCommand: AsyncParsableCommand {
         let docs = try InputOptions.records(path: path, format: corpusFormat).map { try $0.string("text") }
         guard !docs.isEmpty else { throw CommandLineError("\(path) holds no texts") }
         let reranker = try loadReranker()
-        let model = try SentenceTransformer(directory: modelOptions.directory(fallback: ""))
+        let model = try inferenceOptions.loading { try SentenceTransformer(directory: modelOptions.directory(fallback: "")) }
         try inferenceOptions.apply(to: model.bert)
         let progress = ProgressDisplay("embedded corpus", total: docs.count, unit: "texts", quiet: progressOptions.quiet)
         let docVectors = try model.encode(docs) { done, _ in progress.update(done) }

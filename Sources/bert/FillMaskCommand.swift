@@ -27,7 +27,7 @@ struct FillMaskCommand: ParsableCommand {
     func run() throws {
         let inputs = try options.inputOptions.texts(arguments: texts)
         guard !inputs.isEmpty else { throw ValidationError("give TEXT... or --input FILE") }
-        let pipe = try FillMaskPipeline(directory: options.directory())
+        let pipe = try options.inferenceOptions.loading { try FillMaskPipeline(directory: options.directory()) }
         try options.inferenceOptions.apply(to: pipe.model)
         let targetWords = targets.map { $0.split(separator: ",").map(String.init) }
         try options.streamResults(inputs) { chunk in

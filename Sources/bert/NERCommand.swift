@@ -30,7 +30,7 @@ struct NERCommand: ParsableCommand {
     func run() throws {
         let inputs = try options.inputOptions.texts(arguments: texts)
         guard !inputs.isEmpty else { throw ValidationError("give TEXT... or --input FILE") }
-        let pipe = try TokenClassificationPipeline(directory: options.directory())
+        let pipe = try options.inferenceOptions.loading { try TokenClassificationPipeline(directory: options.directory()) }
         try options.inferenceOptions.apply(to: pipe.model)
         let ignore = ignoreLabels.split(separator: ",").map(String.init)
         try options.streamResults(inputs) { chunk in

@@ -45,7 +45,7 @@ struct QACommand: ParsableCommand {
         var o = QuestionAnsweringOptions()
         o.topK = topK; o.docStride = docStride; o.maxSeqLen = maxSeqLen; o.maxQuestionLen = maxQuestionLen
         o.maxAnswerLen = maxAnswerLen; o.handleImpossibleAnswer = handleImpossibleAnswer
-        let pipe = try QuestionAnsweringPipeline(directory: options.directory())
+        let pipe = try options.inferenceOptions.loading { try QuestionAnsweringPipeline(directory: options.directory()) }
         try options.inferenceOptions.apply(to: pipe.model)
         try options.streamResults(inputs) { chunk in
             try pipe(chunk, options: o, batchSize: options.batchSize).map { $0.count == 1 ? $0[0].json : $0.json }

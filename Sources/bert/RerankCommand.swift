@@ -36,7 +36,7 @@ struct RerankCommand: ParsableCommand {
         } else {
             requests = try records.map { (try $0.string("query"), try $0.strings("texts")) }
         }
-        let pipe = try RerankPipeline(directory: options.directory())
+        let pipe = try options.inferenceOptions.loading { try RerankPipeline(directory: options.directory()) }
         try options.inferenceOptions.apply(to: pipe.classifier.model)
         try options.streamResults(requests) { chunk in
             try chunk.map { q, docs in

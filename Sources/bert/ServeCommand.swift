@@ -73,25 +73,25 @@ struct ServeCommand: AsyncParsableCommand {
             }
             switch try ServedTask(directory: directory) {
             case .classification:
-                let pipeline = try TextClassificationPipeline(directory: directory)
+                let pipeline = try inferenceOptions.loading { try TextClassificationPipeline(directory: directory) }
                 try inferenceOptions.apply(to: pipeline.model)
                 let classifier = ClassifierService(pipeline: pipeline, limits: configuration.limits, observer: observer)
                 server = InferenceServer(configuration: configuration, classifier: classifier, metrics: metrics)
                 logger.info("serving \(configuration.modelID) (a classifier with \(classifier.labels.count) labels)")
             case .fillMask:
-                let pipeline = try FillMaskPipeline(directory: directory)
+                let pipeline = try inferenceOptions.loading { try FillMaskPipeline(directory: directory) }
                 try inferenceOptions.apply(to: pipeline.model)
                 server = servePipeline(.fillMask(pipeline), "a masked LM on /fill-mask")
             case .tokenClassification:
-                let pipeline = try TokenClassificationPipeline(directory: directory)
+                let pipeline = try inferenceOptions.loading { try TokenClassificationPipeline(directory: directory) }
                 try inferenceOptions.apply(to: pipeline.model)
                 server = servePipeline(.tokenClassification(pipeline), "a token classifier on /ner")
             case .questionAnswering:
-                let pipeline = try QuestionAnsweringPipeline(directory: directory)
+                let pipeline = try inferenceOptions.loading { try QuestionAnsweringPipeline(directory: directory) }
                 try inferenceOptions.apply(to: pipeline.model)
                 server = servePipeline(.questionAnswering(pipeline), "extractive QA on /qa")
             case .embedding:
-                let model = try SentenceTransformer(directory: directory)
+                let model = try inferenceOptions.loading { try SentenceTransformer(directory: directory) }
                 try inferenceOptions.apply(to: model.bert)
                 // What `bert index add` records, so an index built by either is usable by both.
                 let settings = IndexSettings(model: modelOptions.model, modelFingerprint: ModelFingerprint.of(directory: directory),

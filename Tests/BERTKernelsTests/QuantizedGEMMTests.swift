@@ -33,10 +33,11 @@ final class QuantizedGEMMTests: XCTestCase {
 
     func expectedIntegers(m: Int, k: Int, qa: [UInt8], za: [Int32], weight: QuantizedMatrix) -> [Float] {
         var out = [Float](repeating: 0, count: m * weight.n)
+        let values = weight.values  // unpacked once: `values` reads the packed panels
         for i in 0..<m {
             for j in 0..<weight.n {
                 var s: Int64 = 0
-                for p in 0..<k { s += (Int64(qa[i * k + p]) - Int64(za[i])) * Int64(weight.values[j * k + p]) }
+                for p in 0..<k { s += (Int64(qa[i * k + p]) - Int64(za[i])) * Int64(values[j * k + p]) }
                 out[i * weight.n + j] = Float(Int32(s))
             }
         }
@@ -108,10 +109,11 @@ final class QuantizedGEMMTests: XCTestCase {
                 let w = (0..<(n * k)).map { _ in Float.random(in: -0.2...0.2, using: &g) }
                 let bias = (0..<n).map { _ in Float.random(in: -1...1, using: &g) }
                 let weight = w.withUnsafeBufferPointer { QuantizedMatrix(n: n, k: k, weight: $0.baseAddress!, ldw: k) }
+                let (values, scales) = (weight.values, weight.scales)
                 for j in 0..<n {
                     for p in 0..<k {
-                        let step = weight.scales[j]
-                        XCTAssertLessThanOrEqual(abs(Float(weight.values[j * k + p]) * step - w[j * k + p]), step * 0.5001)
+                        let step = scales[j]
+                        XCTAssertLessThanOrEqual(abs(Float(values[j * k + p]) * step - w[j * k + p]), step * 0.5001)
                     }
                 }
                 var c = [Float](repeating: .nan, count: m * ldc)
@@ -129,7 +131,7 @@ final class QuantizedGEMMTests: XCTestCase {
                     for (p, x) in row.enumerated() { worstQuantisation = max(worstQuantisation, Double(abs(s * (qa[p] - z) - x) / s)) }
                     for j in 0..<n {
                         var exact = 0.0
-                        for p in 0..<k { exact += Double(s) * Double(qa[p] - z) * Double(weight.scales[j]) * Double(weight.values[j * k + p]) }
+                        for p in 0..<k { exact += Double(s) * Double(qa[p] - z) * Double(scales[j]) * Double(values[j * k + p]) }
                         exact += Double(bias[j])
                         worst = max(worst, abs(Double(c[i * ldc + j]) - exact) / max(1, abs(exact)))
                     }
@@ -137,6 +139,72 @@ final class QuantizedGEMMTests: XCTestCase {
                 }
                 XCTAssertLessThan(worst, 1e-5, "\(kernel) \(m)×\(n)×\(k)")
                 XCTAssertLessThanOrEqual(worstQuantisation, 0.5001, "\(kernel) \(m)×\(n)×\(k)")
+            }
+        }
+    }
+
+    /// Stacked q/k/v: panels copied as they are (whole-panel parts) or repacked (a part that ends mid-panel), and
+    /// views of whole panels; each must hold the parts' integers and give the parts' products.
+    func testStackingAndColumnViewsKeepTheIntegers() throws {
+        var g = SystemRandomNumberGenerator()
+        for widths in [[64, 32, 96], [64, 64, 37], [33, 64, 32]] {
+            let k = 70
+            let parts = widths.map { n in
+                QuantizedMatrix(n: n, k: k, values: (0..<(n * k)).map { _ in Int8.random(in: -127...127, using: &g) },
+                                scales: (0..<n).map { _ in Float.random(in: 0.001...0.1, using: &g) })
+            }
+            let stacked = QuantizedMatrix.stacking(parts)
+            XCTAssertEqual(stacked.n, widths.reduce(0, +))
+            XCTAssertEqual(stacked.values, parts.flatMap(\.values), "\(widths)")
+            XCTAssertEqual(stacked.scales, parts.flatMap(\.scales), "\(widths)")
+            let m = 5
+            let qa = (0..<(m * k)).map { _ in UInt8.random(in: 0...255, using: &g) }
+            let za = (0..<m).map { _ in Int32.random(in: 0...255, using: &g) }
+            let whole = integerProduct(m: m, k: k, qa: qa, za: za, weight: stacked)
+            var column = 0
+            for part in parts {
+                let own = integerProduct(m: m, k: k, qa: qa, za: za, weight: part)
+                for i in 0..<m {
+                    XCTAssertEqual(Array(whole[(i * stacked.n + column)..<(i * stacked.n + column + part.n)]),
+                                   Array(own[(i * part.n)..<((i + 1) * part.n)]), "\(widths) part at \(column)")
+                }
+                if let view = stacked.columns(column..<(column + part.n)) {
+                    XCTAssertEqual(column % 32, 0)
+                    XCTAssertEqual(view.values, part.values)
+                    XCTAssertEqual(view.scales, part.scales)
+                    XCTAssertEqual(view.byteCount, 0, "a view holds no memory of its own")
+                    XCTAssertEqual(integerProduct(m: m, k: k, qa: qa, za: za, weight: view), own)
+                } else {
+                    let end = column + part.n
+                    XCTAssertTrue(column % 32 != 0 || (end % 32 != 0 && end != stacked.n), "only ranges off panel boundaries have no view")
+                }
+                column += part.n
+            }
+            XCTAssertNil(stacked.columns(1..<33))
+        }
+    }
+
+    /// The vector row quantisation (with the VNNI kernel) gives the portable loop's bytes, scales and zero points,
+    /// on lengths around the 16-lane edge and BERT's widths, rows of one sign, all zeros, and ties at .5.
+    func testRowQuantisationIsTheSameOnEveryPath() throws {
+        var g = SystemRandomNumberGenerator()
+        for k in [1, 3, 15, 16, 17, 31, 33, 384, 768, 3072] {
+            let m = 7, ldq = Int(bert_qgemm_depth(Int32(k))) + 4
+            var x = (0..<(m * k)).map { _ in Float.random(in: -3...5, using: &g) }
+            for p in 0..<k { x[k + p] = abs(x[k + p]); x[2 * k + p] = -abs(x[2 * k + p]); x[3 * k + p] = 0 }
+            for p in 0..<k { x[4 * k + p] = Float(p % 256) - 64 }  // whole steps: ties land on .5 after scaling
+            func run(_ kernel: QuantizedKernel) -> ([UInt8], [Float], [Int32]) {
+                GEMM.selectQuantizedKernel(kernel)
+                var q = [UInt8](repeating: 7, count: m * ldq), s = [Float](repeating: 0, count: m), z = [Int32](repeating: 0, count: m)
+                bert_quantize_rows_u8(x, Int32(m), Int32(k), Int32(k), &q, Int32(ldq), &s, &z)
+                return (q, s, z)
+            }
+            let reference = run(.portable)
+            for kernel in kernels where kernel != .portable {
+                let got = run(kernel)
+                XCTAssertEqual(got.0, reference.0, "\(kernel) k=\(k) bytes")
+                XCTAssertEqual(got.1, reference.1, "\(kernel) k=\(k) scales")
+                XCTAssertEqual(got.2, reference.2, "\(kernel) k=\(k) zero points")
             }
         }
     }
