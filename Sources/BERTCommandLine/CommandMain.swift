@@ -17,11 +17,6 @@ package enum CommandMain {
     package static func run(_ root: ParsableCommand.Type, arguments: [String]? = nil) async -> Never {
         // A closed pipe must surface as EPIPE from write(2), which StandardOutput reports, not kill the process.
         signal(SIGPIPE, SIG_IGN)
-        // glibc raises its mmap threshold each time a large block is freed, after which activation-sized tensors
-        // come from the heap and their pages stay with the process. A fixed 1 MiB threshold returns them when
-        // freed: BERT-base `embed --dtype int8`, 256 sentences, peak RSS 367 → 314 MiB (docs/quantization.md).
-        // Tensors that recur are recycled by BufferPool, so this costs few page faults.
-        MemoryPolicy.returnLargeBlocksToSystem()
         do {
             var command = try root.parseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {

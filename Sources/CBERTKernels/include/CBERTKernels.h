@@ -225,10 +225,6 @@ void *bert_current_tape(void);
 /// Sets the calling thread's recording tape.
 void bert_set_current_tape(void *tape);
 
-/// glibc: fixes malloc's mmap threshold at `bytes` (no dynamic raise), so freed large blocks go back to the system.
-/// Returns 1 on success, 0 elsewhere (other C libraries).
-int bert_fix_mmap_threshold(int bytes);
-
 #ifdef __cplusplus
 }
 #endif
