@@ -153,6 +153,8 @@ final class DistillCommandTests: XCTestCase {
             XCTAssertEqual(config.modelType, layout == "teacher" ? .bert : .distilbert)
             let log = try String(contentsOf: output.appendingPathComponent("log.jsonl"), encoding: .utf8)
             XCTAssertTrue(log.contains("mlm_loss") && log.contains("eval_mlm_accuracy"), log)
+            XCTAssertTrue(log.contains("\"distill_ce\"") && log.contains("\"distill_cos\""), "loss parts in log.jsonl: \(log)")
+            XCTAssertTrue(run.stderr.contains("distill_ce "), "and in the progress lines: \(run.stderr)")
             let fill = try CLI.run(["fill-mask", "--model", student.path, "the cat [MASK] on the mat"])
             XCTAssertEqual(fill.status, 0, fill.stderr)
         }
@@ -167,6 +169,8 @@ final class DistillCommandTests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertTrue(run.stderr.contains("teacher held-out accuracy"), run.stderr)
         XCTAssertTrue(FileManager.default.fileExists(atPath: cache.path), "teacher logits cached")
+        let logitsLog = try String(contentsOf: output.appendingPathComponent("log.jsonl"), encoding: .utf8)
+        XCTAssertTrue(logitsLog.contains("\"distill_loss\""), logitsLog)
         XCTAssertEqual(try Pretrained.config(in: output.appendingPathComponent("last")).numHiddenLayers, 2)
         let classify = try CLI.run(["classify", "--model", output.appendingPathComponent("last").path, "a great film"])
         XCTAssertEqual(classify.status, 0, classify.stderr)
