@@ -37,6 +37,7 @@ struct DistillCommand: ParsableCommand {
     @Option(help: "mlm: weight of the soft-target KL.") var alphaCe: Float = 5
     @Option(help: "mlm: weight of the MLM cross-entropy.") var alphaMlm: Float = 2
     @Option(help: "mlm: weight of the hidden-state cosine loss.") var alphaCos: Float = 1
+    @Flag(help: "mlm: mask every instance again in each epoch (DistilBERT's dynamic masking), with the file's masking settings.") var dynamicMasking = false
     @Flag(help: "mlm: the soft-target KL over the masked positions only (DistilBERT's --restrict_ce_to_mask; default every token).") var restrictCeToMask = false
     @Option(help: "logits: mse or kl.") var match: LogitMatching = .mse
     @Option(help: "logits: weight of the gold-label cross-entropy (labelled rows only).") var goldWeight: Float = 0
@@ -74,7 +75,7 @@ struct DistillCommand: ParsableCommand {
             var weights = MaskedLMDistillationWeights()
             (weights.temperature, weights.softTargets, weights.maskedLM, weights.cosine) = (temperature, alphaCe, alphaMlm, alphaCos)
             weights.restrictSoftTargetsToMasked = restrictCeToMask
-            try MaskedLMDistillation.run(settings, data: dataURLs[0], validation: validationURL, weights: weights)
+            try MaskedLMDistillation.run(settings, data: dataURLs[0], validation: validationURL, weights: weights, dynamicMasking: dynamicMasking)
         case .embedding:
             var o = EmbeddingDistillation.Options()
             o.student = try student.map(resolveModelReference)
