@@ -8,11 +8,15 @@
   mlm:       transformers AutoModelForMaskedLM loads the student (no missing/unexpected keys) and prints its
              architecture; given the `bert` binary, fill-mask through transformers and through `bert fill-mask`
              must give the same top-5 tokens (the largest score difference is printed).
+  projected: sentence-transformers loads a student distilled with --projection (its modules and widths are
+             printed) and embeds the first 64 lines of TEXTS; `bert embed` embeds them too, and the largest
+             element difference between the two is printed.
 Usage: .venv/bin/python scripts/check_distilled_student.py embedding TEACHER STUDENT PAIRS.txt
        .venv/bin/python scripts/check_distilled_student.py logits TEACHER STUDENT TEST.csv
        .venv/bin/python scripts/check_distilled_student.py mlm STUDENT [BERT_BINARY]
+       .venv/bin/python scripts/check_distilled_student.py projected STUDENT BERT_BINARY TEXTS.txt
 """
-import csv, json, sys, time
+import csv, json, os, sys, time
 import torch
 
 
@@ -73,6 +77,24 @@ def mlm(student, bert=None):
     print(json.dumps(out))
 
 
+def projected(student, bert, texts_file):
+    import subprocess, tempfile
+    import numpy as np
+    from sentence_transformers import SentenceTransformer
+    texts = [l.strip() for l in open(texts_file, encoding="utf-8") if l.strip()][:64]
+    m = SentenceTransformer(student, device="cpu")
+    ref = m.encode(texts, batch_size=32, convert_to_numpy=True)
+    with tempfile.TemporaryDirectory() as d:
+        listing = os.path.join(d, "texts.txt")
+        open(listing, "w", encoding="utf-8").write("\n".join(texts) + "\n")
+        out = os.path.join(d, "v.npy")
+        subprocess.run([bert, "embed", "--model", student, "--input", listing, "--output", out], check=True, capture_output=True)
+        ours = np.load(out)
+    print(json.dumps({"modules": [type(x).__name__ for x in m], "student_width": m[0].get_word_embedding_dimension(),
+                      "dimension": m.get_sentence_embedding_dimension(), "texts": len(texts), "shape_swift": list(ours.shape),
+                      "max_abs_diff": float(np.abs(ours - ref).max())}))
+
+
 if __name__ == "__main__":
     torch.set_num_threads(2)
-    {"embedding": embedding, "logits": logits, "mlm": mlm}[sys.argv[1]](*sys.argv[2:])
+    {"embedding": embedding, "logits": logits, "mlm": mlm, "projected": projected}[sys.argv[1]](*sys.argv[2:])

@@ -9,8 +9,12 @@ rows). One fixed batch with fixed masks, dropout off. Each mode's loss is the Py
     False): alpha_ce * KLDivLoss(batchmean)(log_softmax(s/T), softmax(t/T)) * T^2 over attention-mask positions
     + alpha_mlm * CrossEntropyLoss(ignore_index=-100) + alpha_cos * CosineEmbeddingLoss(mean) on last hidden states
     over attention-mask positions; T=2, alpha_ce=5, alpha_mlm=2, alpha_cos=1. Students: BERT and DistilBERT layout.
+  - mlm_restricted: the same with restrict_ce_to_mask=True (the KL over the masked positions only).
   - embedding: sentence-transformers MSELoss (nn.MSELoss on sentence vectors): mean pooling + Normalize, student
     vectors vs teacher vectors.
+  - embedding_projection: a narrower student (a BERT of width 8, 2 layers, its own generator weights under keys
+    "bert.*") whose mean-pooled vector goes through a trained Dense projection (nn.Linear(8, 16), key "projection.*",
+    identity activation, as sentence-transformers' models.Dense) before Normalize; MSELoss against the teacher's.
   - logits: MSELoss(student logits, teacher logits); and KL at T=3 (x T^2) + 0.5 * CrossEntropy(gold labels).
 Writes Tests/Fixtures/distill/{batch.json, <case>_grads.safetensors} with each case's loss in batch.json.
 Usage: .venv/bin/python scripts/make_distill_goldens.py
@@ -26,7 +30,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from make_model_goldens import generate  # noqa: E402
 
 import transformers
-from transformers import (BertConfig, BertForMaskedLM, BertForSequenceClassification, DistilBertConfig,
+from transformers import (BertConfig, BertForMaskedLM, BertModel, BertForSequenceClassification, DistilBertConfig,
                           DistilBertForMaskedLM)
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "Tests", "Fixtures", "distill")
@@ -34,6 +38,7 @@ CONFIG = dict(vocab_size=50, hidden_size=16, num_hidden_layers=4, num_attention_
               max_position_embeddings=16, type_vocab_size=2, hidden_act="gelu", layer_norm_eps=1e-12,
               hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0, pad_token_id=0, initializer_range=0.02)
 LAYERS = [0, 2]
+NARROW = dict(hidden_size=8, num_hidden_layers=2, num_attention_heads=2, intermediate_size=16)
 SCALE = 20.0
 T, ALPHA_CE, ALPHA_MLM, ALPHA_COS = 2.0, 5.0, 2.0, 1.0
 
@@ -113,14 +118,17 @@ def distil_student(teacher):
     return student
 
 
-def distiller_loss(student, teacher, ids, mask, labels):
+def distiller_loss(student, teacher, ids, mask, labels, restrict_ce_to_mask=False):
     """Distiller.step's loss (mlm=True), line for line."""
     s_out = student(input_ids=ids, attention_mask=mask, output_hidden_states=True)
     with torch.no_grad():
         t_out = teacher(input_ids=ids, attention_mask=mask, output_hidden_states=True)
     s_logits, s_hidden = s_out.logits, s_out.hidden_states
     t_logits, t_hidden = t_out.logits, t_out.hidden_states
-    m = mask.unsqueeze(-1).expand_as(s_logits).bool()
+    if restrict_ce_to_mask:
+        m = (labels > -1).unsqueeze(-1).expand_as(s_logits)
+    else:
+        m = mask.unsqueeze(-1).expand_as(s_logits).bool()
     s_sel = torch.masked_select(s_logits, m).view(-1, s_logits.size(-1))
     t_sel = torch.masked_select(t_logits, m).view(-1, s_logits.size(-1))
     loss_ce = nn.KLDivLoss(reduction="batchmean")(F.log_softmax(s_sel / T, dim=-1), F.softmax(t_sel / T, dim=-1)) * T ** 2
@@ -160,6 +168,12 @@ def main():
         out["losses"][name] = dict(total=total.item(), **parts)
         save_file(grads(student), os.path.join(OUT, f"{name}_grads.safetensors"))
 
+    student = bert_student(teacher, BertForMaskedLM)
+    total, parts = distiller_loss(student, teacher, ids, mask, labels, restrict_ce_to_mask=True)
+    total.backward()
+    out["losses"]["mlm_restricted"] = dict(total=total.item(), **parts)
+    save_file(grads(student), os.path.join(OUT, "mlm_restricted_grads.safetensors"))
+
     student = bert_student(teacher, BertForMaskedLM).bert
     with torch.no_grad():
         target = sentence_vectors(teacher.bert, ids, mask)
@@ -167,6 +181,23 @@ def main():
     loss.backward()
     out["losses"]["embedding"] = dict(total=loss.item())
     save_file(grads(student), os.path.join(OUT, "embedding_grads.safetensors"))
+
+    narrow = BertModel(BertConfig(**{**CONFIG, **NARROW}), add_pooling_layer=False).eval()
+    projection = nn.Linear(NARROW["hidden_size"], CONFIG["hidden_size"])
+    with torch.no_grad():
+        for prefix, module in [("bert.", narrow), ("projection.", projection)]:
+            for name, p in module.named_parameters():
+                v = torch.from_numpy(generate(prefix + name, tuple(p.shape)))
+                p.copy_(v if name.endswith("LayerNorm.weight") else v * SCALE)
+    h = narrow(input_ids=ids, attention_mask=mask).last_hidden_state
+    m = mask.unsqueeze(-1).float()
+    pooled = (h * m).sum(1) / m.sum(1).clamp(min=1e-9)
+    loss = nn.MSELoss()(F.normalize(projection(pooled), p=2, dim=1), target)
+    loss.backward()
+    out["losses"]["embedding_projection"] = dict(total=loss.item())
+    out["narrow"] = NARROW
+    save_file({**{"bert." + k: v for k, v in grads(narrow).items()}, **{"projection." + k: v for k, v in grads(projection).items()}},
+              os.path.join(OUT, "embedding_projection_grads.safetensors"))
 
     classifier = seeded(BertForSequenceClassification(BertConfig(**CONFIG, num_labels=3)))
     gold = torch.tensor([2, 0, 1])

@@ -31,12 +31,14 @@ struct DistillCommand: ParsableCommand {
     @Option(help: "Teacher layers the student copies, e.g. 0,2,4 (default: every other layer).") var layers: String?
     @Option(help: "teacher (the teacher's own architecture) or distilbert.") var studentLayout: StudentLayout = .teacher
     @Option(help: "embedding: start from this student model instead of teacher layers.") var student: String?
-    @Flag(help: "embedding: a Dense layer from the student's width to the teacher's.") var projection = false
+    @Flag(help: "embedding: a trained Dense layer from the --student's width to the teacher's (saved as the student's 2_Dense module).") var projection = false
     @Option(help: "embedding/logits: teacher outputs cached in this file and reused (checked against teacher and data).") var cacheTeacher: String?
     @Option var temperature: Float = 2
     @Option(help: "mlm: weight of the soft-target KL.") var alphaCe: Float = 5
     @Option(help: "mlm: weight of the MLM cross-entropy.") var alphaMlm: Float = 2
     @Option(help: "mlm: weight of the hidden-state cosine loss.") var alphaCos: Float = 1
+    @Flag(help: "mlm: mask every instance again in each epoch (DistilBERT's dynamic masking), with the file's masking settings.") var dynamicMasking = false
+    @Flag(help: "mlm: the soft-target KL over the masked positions only (DistilBERT's --restrict_ce_to_mask; default every token).") var restrictCeToMask = false
     @Option(help: "logits: mse or kl.") var match: LogitMatching = .mse
     @Option(help: "logits: weight of the gold-label cross-entropy (labelled rows only).") var goldWeight: Float = 0
     @Option var maxSeqLength = 128
@@ -72,7 +74,8 @@ struct DistillCommand: ParsableCommand {
             guard dataURLs.count == 1 else { throw ValidationError("--mode mlm reads one instance file (--data once)") }
             var weights = MaskedLMDistillationWeights()
             (weights.temperature, weights.softTargets, weights.maskedLM, weights.cosine) = (temperature, alphaCe, alphaMlm, alphaCos)
-            try MaskedLMDistillation.run(settings, data: dataURLs[0], validation: validationURL, weights: weights)
+            weights.restrictSoftTargetsToMasked = restrictCeToMask
+            try MaskedLMDistillation.run(settings, data: dataURLs[0], validation: validationURL, weights: weights, dynamicMasking: dynamicMasking)
         case .embedding:
             var o = EmbeddingDistillation.Options()
             o.student = try student.map(resolveModelReference)

@@ -153,9 +153,18 @@ final class DistillCommandTests: XCTestCase {
             XCTAssertEqual(config.modelType, layout == "teacher" ? .bert : .distilbert)
             let log = try String(contentsOf: output.appendingPathComponent("log.jsonl"), encoding: .utf8)
             XCTAssertTrue(log.contains("mlm_loss") && log.contains("eval_mlm_accuracy"), log)
+            XCTAssertTrue(log.contains("\"distill_ce\"") && log.contains("\"distill_cos\""), "loss parts in log.jsonl: \(log)")
+            XCTAssertTrue(run.stderr.contains("distill_ce "), "and in the progress lines: \(run.stderr)")
             let fill = try CLI.run(["fill-mask", "--model", student.path, "the cat [MASK] on the mat"])
             XCTAssertEqual(fill.status, 0, fill.stderr)
         }
+        // Dynamic masking: the same file, masks redrawn per epoch (24 batches of 8 read the small file more than once).
+        let dynamic = CLIModels.root.appendingPathComponent("distill-mlm-dynamic")
+        let remasked = try CLI.run(["distill", "--mode", "mlm", "--teacher", try taskTeacher("mlm").path, "--data", TrainingFolderTests.instances,
+                                    "--output", dynamic.path, "--dynamic-masking", "--steps", "24", "--batch-size", "8", "--save-every", "24",
+                                    "--log-every", "1", "--threads", "1"])
+        XCTAssertEqual(remasked.status, 0, remasked.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dynamic.appendingPathComponent("last/model.safetensors").path))
         let labelled = try CLIModels.file("distill-held.csv", "text,label\n" + (0..<12).map { "review \($0) was \($0 % 2 == 0 ? "great" : "awful"),\($0 % 2 == 0 ? "positive" : "negative")" }.joined(separator: "\n") + "\n")
         let output = CLIModels.root.appendingPathComponent("distill-logits")
         let cache = CLIModels.root.appendingPathComponent("distill-logits.cache")
@@ -167,6 +176,8 @@ final class DistillCommandTests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertTrue(run.stderr.contains("teacher held-out accuracy"), run.stderr)
         XCTAssertTrue(FileManager.default.fileExists(atPath: cache.path), "teacher logits cached")
+        let logitsLog = try String(contentsOf: output.appendingPathComponent("log.jsonl"), encoding: .utf8)
+        XCTAssertTrue(logitsLog.contains("\"distill_loss\""), logitsLog)
         XCTAssertEqual(try Pretrained.config(in: output.appendingPathComponent("last")).numHiddenLayers, 2)
         let classify = try CLI.run(["classify", "--model", output.appendingPathComponent("last").path, "a great film"])
         XCTAssertEqual(classify.status, 0, classify.stderr)

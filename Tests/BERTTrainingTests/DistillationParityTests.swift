@@ -22,6 +22,8 @@ final class DistillationParityTests: XCTestCase {
         let input_ids: [[Int]], attention_mask: [[Int]], labels: [[Int]]
         let gold_labels: [Int]
         let losses: [String: Loss]
+        struct Narrow: Decodable { let hidden_size, num_hidden_layers, num_attention_heads, intermediate_size: Int }
+        let narrow: Narrow
     }
 
     var golden: Golden!
@@ -86,6 +88,50 @@ final class DistillationParityTests: XCTestCase {
             try tape.backward(out.loss)
             try assertGradients(student, name, out.loss, parts.total)
         }
+    }
+
+    /// DistilBERT's `--restrict_ce_to_mask`: the KL over masked positions only (a different value from the default's).
+    func testRestrictedSoftTargetsMatchDistillerRestrictCEToMask() throws {
+        let teacher = try BertForMaskedLM(config: config(), randomInit: false)
+        try seed(teacher)
+        let student = try DistillationStudent.maskedLM(teacher: teacher, layerMap: golden.layers, layout: .teacher, teacherDirectory: "teacher")
+        var weights = MaskedLMDistillationWeights()
+        weights.restrictSoftTargetsToMasked = true
+        let tape = GradientTape()
+        let out = try tape.record {
+            try DistillationStep.maskedLM(student: student, teacher: teacher, input: input, labels: golden.labels.flatMap { $0 },
+                                          weights: weights, context: .inference)
+        }
+        let parts = golden.losses["mlm_restricted"]!
+        XCTAssertGreaterThan(abs(parts.ce! - golden.losses["mlm_bert"]!.ce!), 0.05, "the restriction changes the KL term")
+        XCTAssertEqual(out.metrics["distill_ce"]!, parts.ce!, accuracy: 1e-4 * parts.ce!)
+        XCTAssertEqual(out.metrics["mlm_loss"]!, parts.mlm!, accuracy: 1e-4 * parts.mlm!)
+        XCTAssertEqual(out.metrics["distill_cos"]!, parts.cos!, accuracy: 1e-4)
+        try tape.backward(out.loss)
+        try assertGradients(student, "mlm_restricted", out.loss, parts.total)
+    }
+
+    /// A narrower student (width 8) through a trained Dense projection to the teacher's 16, then Normalize:
+    /// loss and every gradient, encoder and projection, against PyTorch's nn.Linear + MSELoss.
+    func testProjectedEmbeddingDistillationMatchesDenseThenMSELoss() throws {
+        let teacher = try BertForMaskedLM(config: config(), randomInit: false)
+        try seed(teacher)
+        var narrow = config()
+        let n = golden.narrow
+        (narrow.hiddenSize, narrow.numHiddenLayers, narrow.numAttentionHeads, narrow.intermediateSize) = (n.hidden_size, n.num_hidden_layers, n.num_attention_heads, n.intermediate_size)
+        let student = ProjectedEmbeddingStudent(bert: try BertModel(config: narrow, addPoolingLayer: false, randomInit: false),
+                                                inFeatures: n.hidden_size, outFeatures: golden.config.hidden_size, seed: 0)
+        try seed(student)
+        let pooling = Pooling(modes: [.mean])
+        let target = try GradientTape.withoutRecording { try pooling(teacher.bert(input).lastHiddenState, mask: input.attentionMask).l2Normalized() }
+        let tape = GradientTape()
+        let out = try tape.record {
+            try DistillationStep.embedding(student: { i, c in
+                try student.projection(pooling(student.bert(i, context: c).lastHiddenState, mask: i.attentionMask)).l2Normalized()
+            }, teacherVectors: target, input: input, context: .inference)
+        }
+        try tape.backward(out.loss)
+        try assertGradients(student, "embedding_projection", out.loss, golden.losses["embedding_projection"]!.total)
     }
 
     func testEmbeddingDistillationMatchesSentenceTransformersMSELoss() throws {

@@ -84,6 +84,40 @@ final class DistillationRunTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent("full/loss.svg").path))
     }
 
+    func testNarrowerStudentTrainsThroughAProjectionSavedAsADenseModule() throws {
+        let teacher = try encoderFolder("teacher", config: tinyConfig())
+        let data = try sentences()
+        var o = EmbeddingDistillation.Options()
+        o.student = try encoderFolder("narrow", config: tinyConfig(layers: 2, hidden: 16))
+        o.projection = true
+        try EmbeddingDistillation.run(settings(teacher, "projected"), data: [data], validation: data, options: o)
+        let checkpoint = try weights(root.appendingPathComponent("projected/checkpoint-6"))
+        XCTAssertEqual(checkpoint["projection.weight"]?.count, 16 * 32, "the projection is trained and checkpointed with the encoder")
+        let dir = root.appendingPathComponent("projected/last")
+        let dense = try weights(dir.appendingPathComponent("2_Dense"))
+        XCTAssertEqual(dense["linear.weight"], checkpoint["projection.weight"])
+        XCTAssertEqual(dense["linear.bias"], checkpoint["projection.bias"])
+        let loaded = try SentenceTransformer(directory: dir)
+        XCTAssertEqual(loaded.bert.config.hiddenSize, 16)
+        XCTAssertEqual(loaded.dense.count, 1)
+        XCTAssertEqual(loaded.dense.first?.activation, .identity)
+        XCTAssertEqual(loaded.dimension, 32, "the student's vectors are as wide as the teacher's")
+        XCTAssertEqual(loaded.pooling.modes, [.mean])
+        // Resuming a projected run from its checkpoint restores the projection too: a stopped run ends equal.
+        var cut = settings(teacher, "projected-cut")
+        cut.stopAfter = 4
+        try EmbeddingDistillation.run(cut, data: [data], validation: data, options: o)
+        try EmbeddingDistillation.run(settings(teacher, "projected-cut"), data: [data], validation: data, options: o)
+        let resumed = try weights(root.appendingPathComponent("projected-cut/last/2_Dense"))
+        assertClose(resumed["linear.weight"]!, dense["linear.weight"]!, atol: 1e-6, rtol: 0, "projection after resume")
+        // A projection needs a given student: one made of teacher layers has the teacher's width.
+        var noStudent = EmbeddingDistillation.Options()
+        noStudent.projection = true
+        XCTAssertThrowsError(try EmbeddingDistillation.run(settings(teacher, "no-student"), data: [data], validation: nil, options: noStudent)) {
+            guard case DistillationError.invalidOption(name: "projection", _, _) = $0 else { return XCTFail("\($0)") }
+        }
+    }
+
     func testTeacherCacheIsReusedAndRefusedForOtherData() throws {
         let teacher = try encoderFolder("teacher", config: tinyConfig())
         let data = try sentences()

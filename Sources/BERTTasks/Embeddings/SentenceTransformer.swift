@@ -84,10 +84,13 @@ public final class SentenceTransformer {
     }
 
     /// `other`'s pipeline (tokenizer, truncation, pooling, Dense, Normalize, prompts) around another encoder of the
-    /// same vocabulary and width: a distillation student trained to reproduce `other`'s vectors.
-    package init(sharingPipelineOf other: SentenceTransformer, encoder: BertModel) {
+    /// same vocabulary and width: a distillation student trained to reproduce `other`'s vectors. `dense`, when
+    /// given, replaces `other`'s Dense layers (a projection from a student of another width).
+    package init(sharingPipelineOf other: SentenceTransformer, encoder: BertModel,
+                 dense: [(layer: Linear, activation: DenseActivation)]? = nil) {
         bert = encoder
-        (tokenizer, pooling, dense, normalizes) = (other.tokenizer, other.pooling, other.dense, other.normalizes)
+        (tokenizer, pooling, normalizes) = (other.tokenizer, other.pooling, other.normalizes)
+        self.dense = dense ?? other.dense
         (maxSequenceLength, lowercasesInput, prompts) = (other.maxSequenceLength, other.lowercasesInput, other.prompts)
         (defaultPromptName, includesPromptInPooling) = (other.defaultPromptName, other.includesPromptInPooling)
     }

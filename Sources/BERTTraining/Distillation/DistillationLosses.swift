@@ -11,17 +11,14 @@ package enum DistillationLoss {
         guard student.rank == 2, student.shape == teacher.shape else {
             throw TensorError.shapeMismatch(op: "softTargetKL", lhs: student.shape, rhs: teacher.shape)
         }
-        let rows = student.shape[0]
-        let logQ = student.scaled(by: 1 / temperature).logSoftmax()
-        let p = teacher.detached().scaled(by: 1 / temperature).softmax().detached()
-        // KL = Σ p·log p − Σ p·log q. The first sum is the teacher's (negative) entropy: a constant for the
-        // student, added in Float64 so the value matches PyTorch's; only the cross term carries the gradient.
-        // xlogy: a target of exactly 0 contributes 0, as KLDivLoss defines it.
-        var entropyTerm = 0.0
-        p.withUnsafeBufferPointer { for v in $0 where v > 0 { entropyTerm += Double(v) * Foundation.log(Double(v)) } }
-        let cross = try p.multiplying(logQ).sum()
-        let scale = temperature * temperature / Float(max(rows, 1))
-        return cross.scaled(by: -scale).adding(Float(entropyTerm) * scale)
+        // One fused pass per row (SoftTargetKL) gives the value and the gradient (q − p)/T. A linear surrogate
+        // Σ s·G (G that gradient, held fixed) carries it to the tape, d/ds Σ s·G = G, and its value is swapped
+        // for the KL's: no softmax, log-softmax or product tensor of [rows × vocabulary] is made.
+        let (rows, n) = (student.shape[0], student.count)
+        let (sum, gradient) = SoftTargetKL.sumAndGradient(student: student, teacher: teacher, temperature: temperature)
+        let surrogate = try student.contiguous().reshaped([1, n]).matmul(gradient.reshaped([n, 1])).sum()
+        let kl = surrogate.adding(Float(sum - Double(surrogate.item)))
+        return kl.scaled(by: temperature * temperature / Float(max(rows, 1)))
     }
 
     /// `CosineEmbeddingLoss(reduction="mean")(s, t, target=1)` = mean over rows of 1 − cos(sᵢ, tᵢ), with PyTorch's

@@ -13,7 +13,8 @@ package struct DistillationSentence: Sendable {
 }
 
 /// `bert distill --mode embedding`: sentence-transformers' model distillation (MSELoss): a student with a subset
-/// of the teacher's layers, or a given student model, regresses its sentence vectors onto the teacher's.
+/// of the teacher's layers, or a given student model, regresses its sentence vectors onto the teacher's; a student
+/// of another width through a trained Dense projection (`Options.projection`, saved as a `2_Dense` module).
 package enum EmbeddingDistillation {
     /// Mode options: an existing student folder instead of a layer subset, and the teacher cache.
     package struct Options {
@@ -42,15 +43,29 @@ package enum EmbeddingDistillation {
         try teacher.setMaxSequenceLength(min(settings.maxSeqLength, teacher.maxSequenceLength))
         let student: SentenceTransformer
         let studentSource: URL
+        var projected: ProjectedEmbeddingStudent?
         if let dir = options.student, let given {
             let studentFolder = try transformerFolder(dir)
+            // The student's vectors come from the teacher's pipeline around its encoder: pooled at its own width.
+            let pooledWidth = given.bert.config.hiddenSize * teacher.pooling.modes.count
+            try DistillationChecks.requireSameWidth("pooled sentence vector", student: pooledWidth,
+                                                    teacher: teacher.bert.config.hiddenSize * teacher.pooling.modes.count, projection: options.projection)
             if options.projection {
-                throw DistillationError.invalidOption(name: "projection", value: "", requirement: "a Dense projection is not implemented yet; pick a student whose vectors are as wide as the teacher's")
+                guard teacher.dense.isEmpty else {
+                    throw DistillationError.invalidOption(name: "projection", value: "", requirement: "the teacher \(teacherRoot.path) has Dense modules of its own; --projection maps the student's pooled vector onto a teacher's pooled vector (Transformer, Pooling, optional Normalize)")
+                }
+                let p = ProjectedEmbeddingStudent(bert: given.bert, inFeatures: pooledWidth, outFeatures: teacher.dimension, seed: settings.training.seed)
+                projected = p
+                student = SentenceTransformer(sharingPipelineOf: teacher, encoder: given.bert, dense: [(p.projection, .identity)])
+                settings.message("student: \(dir.path) (width \(given.bert.config.hiddenSize)) with a Dense projection \(pooledWidth) → \(teacher.dimension)")
+            } else {
+                student = SentenceTransformer(sharingPipelineOf: teacher, encoder: given.bert)
             }
-            try DistillationChecks.requireSameWidth("sentence vector", student: given.dimension, teacher: teacher.dimension, projection: false)
-            student = SentenceTransformer(sharingPipelineOf: teacher, encoder: given.bert)
             studentSource = studentFolder
         } else {
+            guard !options.projection else {
+                throw DistillationError.invalidOption(name: "projection", value: "", requirement: "needs --student (a student of another width): a student made of teacher layers is as wide as the teacher")
+            }
             let map = try settings.resolvedLayerMap(teacherLayers: teacher.bert.config.numHiddenLayers)
             let encoder = try DistillationStudent.encoder(teacher: teacher.bert, layerMap: map, layout: settings.layout, teacherDirectory: teacherRoot.path)
             student = SentenceTransformer(sharingPipelineOf: teacher, encoder: encoder)
@@ -79,7 +94,7 @@ package enum EmbeddingDistillation {
             }, compute: teacherVectors)
         }
         let source = FeatureBatchSource(features: sentences, batchSize: settings.batchSize, seed: settings.training.seed)
-        let trainer = Trainer<FeatureBatchSource<DistillationSentence>>(model: student.bert, options: settings.training, outputDirectory: settings.output) { batch, context in
+        let trainer = Trainer<FeatureBatchSource<DistillationSentence>>(model: projected ?? student.bert, options: settings.training, outputDirectory: settings.output) { batch, context in
             let input = try EncoderInput(rows: batch.map(\.ids), padId: padId)
             let target: [Float]
             if let cached {
@@ -94,7 +109,11 @@ package enum EmbeddingDistillation {
         config.architectures = [config.family.classPrefix + "Model"]
         let save: (URL) throws -> Void = { dir in
             try FineTunedModelFolder.save(student.bert, config: config, sourceDirectory: studentSource, to: dir, extraFiles: [])
-            for name in FineTunedModelFolder.sentenceTransformerFiles {
+            if let projected {
+                try projected.writeSentenceTransformerModules(to: dir, pooling: teacher.pooling.modes, includePrompt: teacher.includesPromptInPooling,
+                                                              normalizes: teacher.normalizes)
+            }
+            for name in FineTunedModelFolder.sentenceTransformerFiles where projected == nil || !["modules.json", "1_Pooling", "2_Normalize"].contains(name) {
                 let from = teacherRoot.appendingPathComponent(name)
                 guard FileManager.default.fileExists(atPath: from.path) else { continue }
                 try FileManager.default.copyItem(at: from, to: dir.appendingPathComponent(name))

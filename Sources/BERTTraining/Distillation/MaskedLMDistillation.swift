@@ -1,6 +1,7 @@
 import BERTModels
 import BERTNN
 import BERTTensor
+import BERTTokenizers
 import Foundation
 
 /// `bert distill --mode mlm`: DistilBERT's pre-training distillation over a pre-masked instance file
@@ -10,7 +11,7 @@ package enum MaskedLMDistillation {
     /// Every check (fp32 weights, the vocabulary against the data's, the layer map, the folder lock) runs before
     /// the first step.
     package static func run(_ settings: DistillationSettings, data: URL, validation: URL?,
-                            weights: MaskedLMDistillationWeights) throws {
+                            weights: MaskedLMDistillationWeights, dynamicMasking: Bool = false) throws {
         try settings.validate()
         guard weights.temperature > 0, [weights.softTargets, weights.maskedLM, weights.cosine].allSatisfy({ $0 >= 0 && $0.isFinite }) else {
             throw DistillationError.invalidOption(name: "temperature", value: "\(weights.temperature)", requirement: "the temperature must be > 0 and every alpha finite and ≥ 0")
@@ -33,9 +34,17 @@ package enum MaskedLMDistillation {
         teacher.bert.prepareForInference()
         settings.message("student: \(map.count) of \(teacher.bert.config.numHiddenLayers) layers (\(map.map(String.init).joined(separator: ","))), "
                          + "\(student.bert.config.modelType.rawValue) layout, \(student.parameterCount) parameters; \(reader.count) instances")
-        let batcher = try PretrainingBatcher(source: reader, batchSize: settings.batchSize, order: .shuffled(seed: settings.training.seed))
+        // Dynamic masking redraws each instance's masks per epoch with the file's masking settings.
+        var masker: MaskedLMMasker?
+        if dynamicMasking {
+            let vocabulary = try PretrainingVocabulary(tokenizer: WordPiecePretrainingTokenizer(Tokenizer(directory: settings.teacher)))
+            masker = reader.header.settings.configuration.map { MaskedLMMasker(vocabulary: vocabulary, configuration: $0) }
+                ?? MaskedLMMasker(vocabulary: vocabulary)
+        }
+        let source = RemaskedInstanceSource(base: reader, masker: masker, seed: settings.training.seed)
+        let batcher = try PretrainingBatcher(source: source, batchSize: settings.batchSize, order: .shuffled(seed: settings.training.seed))
         let stream = PretrainingBatchStream(batcher)
-        let trainer = Trainer<PretrainingBatchStream<PretrainingInstanceFileReader>>(
+        let trainer = Trainer<PretrainingBatchStream<RemaskedInstanceSource<PretrainingInstanceFileReader>>>(
             model: student, options: settings.training, outputDirectory: settings.output) { batch, context in
             try DistillationStep.maskedLM(student: student, teacher: teacher, input: batch.encoderInput(), labels: batch.labels,
                                           weights: weights, context: context)

@@ -214,6 +214,7 @@ package final class Trainer<Source: TrainingBatchSource> {
                 entry.mlmLoss = metrics["mlm_loss"]; entry.nspLoss = metrics["nsp_loss"]
                 entry.mlmAccuracy = metrics["mlm_accuracy"]; entry.nspAccuracy = metrics["nsp_accuracy"]
                 entry.sopLoss = metrics["sop_loss"]; entry.sopAccuracy = metrics["sop_accuracy"]
+                entry.metrics = metrics.filter { !TrainingLogEntry.fixedKeys.contains($0.key) }
                 try log?.append(entry)
                 let rate = Date().timeIntervalSince(start) / Double(step - startStep)
                 if writer { onLog(entry, rate * Double(options.totalSteps - step)) }

@@ -21,6 +21,10 @@ public struct TrainingLogEntry: Codable, Sendable {
     public var evalMLMAccuracy: Double?
     public var evalPerplexity: Double?
     public var evalMetric: Double?
+    /// Further named figures of the step, each written as its own key (distillation's `distill_ce`, `distill_cos`,
+    /// `distill_loss`, `gold_loss`, …). Readers that know only the fixed keys above skip them; a name that is one
+    /// of the fixed keys is never written from here (the fixed field wins).
+    public var metrics: [String: Double] = [:]
 
     public init(step: Int, epoch: Int, loss: Double, learningRate: Double, gradNorm: Double, tokensPerSecond: Double) {
         self.step = step; self.epoch = epoch; self.loss = loss; self.learningRate = learningRate
@@ -83,6 +87,9 @@ extension TrainingLogEntry {
         object[CodingKeys.step.rawValue] = .integer(Int64(step))
         object[CodingKeys.epoch.rawValue] = .integer(Int64(epoch))
         for (key, value) in figures { if let value { object[key.rawValue] = .number(value) } }
+        for (key, value) in metrics.sorted(by: { $0.key < $1.key }) where !Self.fixedKeys.contains(key) {
+            object[key] = .number(value)
+        }
         return .object(object)
     }
 
@@ -100,7 +107,22 @@ extension TrainingLogEntry {
         (sopLoss, sopAccuracy) = (try number(.sopLoss), try number(.sopAccuracy))
         (evalLoss, evalMLMAccuracy, evalPerplexity, evalMetric) = (try number(.evalLoss), try number(.evalMLMAccuracy),
                                                                    try number(.evalPerplexity), try number(.evalMetric))
+        if case let .object(object) = json {
+            for member in object where !Self.fixedKeys.contains(member.key) {
+                switch member.value {
+                case let .number(v): metrics[member.key] = v
+                case let .integer(v): metrics[member.key] = Double(v)
+                default: break
+                }
+            }
+        }
     }
+
+    /// The keys of the fixed fields (`step`, `loss`, `mlm_accuracy`, …): never taken from or written as `metrics`.
+    package static let fixedKeys: Set<String> = [
+        CodingKeys.step, .epoch, .loss, .mlmLoss, .nspLoss, .mlmAccuracy, .nspAccuracy, .sopLoss, .sopAccuracy, .learningRate,
+        .gradNorm, .tokensPerSecond, .evalLoss, .evalMLMAccuracy, .evalPerplexity, .evalMetric,
+    ].reduce(into: Set<String>()) { $0.insert($1.rawValue) }
 
     /// The one-line progress display of a logged step or evaluation (`eta`: seconds left), for a command line to
     /// print; the library itself never prints.
@@ -116,6 +138,7 @@ extension TrainingLogEntry {
             if let a = mlmAccuracy { line += String(format: "  mlm_acc %.3f", a) }
             if let a = nspAccuracy { line += String(format: "  nsp_acc %.3f", a) }
             if let a = sopAccuracy { line += String(format: "  sop_acc %.3f", a) }
+            for (key, value) in metrics.sorted(by: { $0.key < $1.key }) { line += String(format: "  %@ %.4f", key, value) }
             line += String(format: "  lr %.2e  %.0f tok/s  ETA %@", learningRate, tokensPerSecond, Self.formatDuration(eta))
         }
         return line
