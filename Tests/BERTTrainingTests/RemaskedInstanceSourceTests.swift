@@ -1,5 +1,6 @@
 import BERTTokenizers
 import BERTTraining
+@_spi(Fuzzing) import BERTTraining
 import TestSupport
 import XCTest
 

@@ -1,3 +1,4 @@
+import BERTJSON
 import Foundation
 
 extension TrainingOptions {
@@ -31,6 +32,8 @@ func decodingSummary(_ error: Error) -> String {
         return "\(path(context)) has the wrong type"
     case let DecodingError.dataCorrupted(context):
         return context.codingPath.isEmpty ? "invalid JSON" : "\(path(context)) is invalid"
+    case is JSONError:
+        return "invalid JSON"
     default:
         return "\(error)"
     }
