@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Polarity accuracy of a fine-tuned classifier under `bert classify --dtype fp32|int8|bf16` (and `--keep-fp32`).
 
-    .venv/bin/python scripts/int8_polarity.py --bert .build/release/bert --model /work/runs/polarity/last \
+    .venv/bin/python scripts/int8_polarity.py --bert .build/release/bert --model runs/polarity/last \
         [--test data/polarity/test.csv] [--variant int8:qkv --variant int8:0,5 ...]
 
 Each variant is DTYPE or DTYPE:KEEP-LIST. Prints one JSON line per variant: accuracy on the test set, its difference
