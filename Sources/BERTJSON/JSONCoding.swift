@@ -59,8 +59,6 @@ private final class EncodingNode {
         switch value {
         case let json as JSONValue: content = .leaf(json)
         case let url as URL: content = .leaf(.string(url.absoluteString))
-        case let float as Float: content = .leaf(number(float))
-        case let double as Double: content = .leaf(number(double))
         default: try value.encode(to: NodeEncoder(node: self, codingPath: codingPath))
         }
     }
@@ -208,7 +206,6 @@ private struct ValueDecoder: Decoder {
             guard case let .string(text) = value, let url = URL(string: text) else { throw mismatch(URL.self) }
             return url as! T
         }
-        if T.self == Float.self { return try SingleValueDecoding(decoder: self).decode(Float.self) as! T }
         return try T(from: self)
     }
 
