@@ -4,7 +4,8 @@ import Foundation
 /// Row-major single-precision matrix multiply, dispatched to the fastest BLAS found (see `BLAS`). `sgemm` is public
 /// for the benchmark package, which imports BERTKernels by name; `import BERT` does not re-export it.
 public enum GEMM {
-    nonisolated(unsafe) private static var threadsApplied = false
+    /// Hands the thread count to the BLAS library once, before the first product (`Threads.set` does it again on change).
+    private static let threadsApplied: Void = setThreads(Threads.count)
 
     /// The BLAS library always runs single-threaded: we split each product across cores ourselves. One thread
     /// pool (Dispatch) then serves GEMM and the element-wise kernels alike, instead of OpenBLAS's spinning
@@ -12,7 +13,6 @@ public enum GEMM {
     /// `BERT_GEMM_THREADING=blas` hands threading back to the BLAS library instead (for comparison).
     static func setThreads(_ n: Int) {
         bert_blas_set_threads(Int32(blasThreading ? n : 1))
-        threadsApplied = true
     }
 
     /// Whether the BLAS library threads each product itself (`BERT_GEMM_THREADING=blas`).
@@ -27,7 +27,7 @@ public enum GEMM {
                              a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                              beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, forceBuiltin: Bool = false) {
         guard m > 0, n > 0 else { return }
-        if !threadsApplied { setThreads(Threads.count) }
+        _ = threadsApplied
         let builtin = forceBuiltin || BLAS.backend == .builtin
         let operands = Operands(transA: transA, transB: transB, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
         let threads = Threads.count
@@ -79,7 +79,7 @@ public enum GEMM {
                                            a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                                            beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
         guard m > 0, n > 0 else { return }
-        if !threadsApplied { setThreads(Threads.count) }
+        _ = threadsApplied
         Operands(transA: transA, transB: transB, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
             .multiply(rows: 0..<m, columns: 0..<n, builtin: BLAS.backend == .builtin)
     }

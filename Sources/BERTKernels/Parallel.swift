@@ -38,17 +38,19 @@ public enum Threads {
         do throws(ThreadCountError) { _ = try requested(); return nil } catch { return error }
     }()
 
-    nonisolated(unsafe) private static var configured: Int = {
-        (try? requested()) ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
-    }()
+    /// The count in force. One per process: every model and kernel in it shares the cores, so the setting belongs
+    /// to the process (the CLI's `--threads`, a server's start-up), not to a model.
+    private static let configured = Locked((try? requested()) ?? max(1, ProcessInfo.processInfo.activeProcessorCount))
 
     /// The thread count in force.
-    public static var count: Int { configured }
+    public static var count: Int { configured.current }
 
-    /// Sets the thread count for the built-in kernels and the BLAS library.
+    /// Sets the thread count for the built-in kernels and the BLAS library (for the whole process).
     public static func set(_ n: Int) {
-        configured = max(1, n)
-        GEMM.setThreads(configured)
+        configured.withLock { value in
+            value = max(1, n)
+            GEMM.setThreads(value)
+        }
     }
 }
 

@@ -159,6 +159,6 @@ public final class BertModel: Module {
     /// Whether any encoder layer runs int8 products at inference, or was loaded from a quantised checkpoint: such
     /// a model cannot be trained (`ModelError.quantizedModel`).
     public var isQuantized: Bool {
-        layers.contains { $0.runsInt8 || [$0.query, $0.key, $0.value, $0.attentionOutput, $0.intermediate, $0.output].contains { $0.storedInt8 != nil } }
+        layers.contains(where: \.holdsInt8)
     }
 }

@@ -40,9 +40,10 @@ public enum CheckpointLoadingOptions {
     /// them, so that only the rows of tokens actually looked up become resident: most of a 30,522-row vocabulary is
     /// never touched by a given workload. While a model maps a file, the file must not be truncated or rewritten in
     /// place (replacing it by rename, as checkpoint writers do, is always safe). On by default;
-    /// `BERT_MAP_EMBEDDINGS=0` turns it off (the tables are copied like every other tensor).
-    nonisolated(unsafe) public static var mapsEmbeddingTables: Bool =
-        ProcessInfo.processInfo.environment["BERT_MAP_EMBEDDINGS"] != "0"
+    /// `BERT_MAP_EMBEDDINGS=0` turns it off (the tables are copied like every other tensor), and so does a load inside
+    /// `CheckpointLoadingOptions.$mapsEmbeddingTables.withValue(false) { ... }` (a task-local: it holds for the loads
+    /// of that closure and the tasks it starts, and no other thread sees it).
+    @TaskLocal public static var mapsEmbeddingTables: Bool = ProcessInfo.processInfo.environment["BERT_MAP_EMBEDDINGS"] != "0"
 
     /// Loads made inside `$int8Inference.withValue(precision) { ... }` (precision int8) are for int8 inference
     /// only: each encoder Linear weight the precision lowers is quantised as it is read (or taken as a quantised

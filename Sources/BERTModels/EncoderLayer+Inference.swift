@@ -86,7 +86,15 @@ extension EncoderLayer {
     /// used by the no-tape paths until a training forward pass or a checkpoint load drops them. No effect on layers
     /// whose q/k/v do not share a buffer.
     package func prepareForInference(_ precision: InferencePrecision = .fp32, index: Int = 0, packsFP32: Bool = true) {
-        guard let (qkv, _) = Linear.stackedView([query, key, value]) else { return }
+        prepared.withLock { slot in
+            if let weights = preparedWeights(precision, index: index, packsFP32: packsFP32) { slot = weights }
+        }
+    }
+
+    /// The copies `prepareForInference` holds, or nil when q/k/v do not share a buffer. Called under `prepared`'s
+    /// lock (it may turn the stored int8 q/k/v into views of one stacked matrix).
+    private func preparedWeights(_ precision: InferencePrecision, index: Int, packsFP32: Bool) -> InferenceWeights? {
+        guard let (qkv, _) = Linear.stackedView([query, key, value]) else { return nil }
         func prepared(_ weight: Tensor, _ role: String, stored: QuantizedMatrix?) -> InferenceWeight {
             // A layer loaded int8-only has no fp32 weight to use (`BertModel.prepareForInference` refuses such a
             // precision before getting here).
@@ -101,7 +109,7 @@ extension EncoderLayer {
             let c = weight.contiguous()
             return PackedMatrix(transposed: true, k: c.shape[1], n: c.shape[0], b: c.pointer, ldb: c.shape[1]).map { .packed($0) } ?? .plain
         }
-        packedWeights = InferenceWeights(
+        return InferenceWeights(
             qkv: prepared(qkv, "qkv", stored: storedQKV()),
             attentionOutput: prepared(attentionOutput.weight, "attention.output", stored: attentionOutput.storedInt8),
             intermediate: prepared(intermediate.weight, "intermediate", stored: intermediate.storedInt8),
@@ -140,16 +148,26 @@ extension EncoderLayer {
     /// Prepares the int8-only weights again after the prepared copies were dropped (every other role as stored or
     /// fp32), so inference never reaches for an fp32 weight that was not loaded.
     func restoreInt8OnlyWeights() {
-        guard packedWeights == nil, hasInt8OnlyWeights else { return }
-        let kept = InferencePrecision.roles.filter { !isInt8Only($0) }
-        prepareForInference(InferencePrecision(dtype: .int8, keptFP32: Set(kept)), packsFP32: false)
+        guard hasInt8OnlyWeights else { return }
+        prepared.withLock { slot in
+            guard slot == nil else { return }
+            let kept = InferencePrecision.roles.filter { !isInt8Only($0) }
+            slot = preparedWeights(InferencePrecision(dtype: .int8, keptFP32: Set(kept)), index: 0, packsFP32: false)
+        }
     }
 
     /// Whether inference runs any of this layer's products in int8.
     package var runsInt8: Bool { packedWeights?.isQuantized ?? false }
 
+    /// Whether this layer runs or holds int8 weights (prepared int8 copies, or a quantised checkpoint's integers).
+    var holdsInt8: Bool {
+        prepared.withLock { slot in
+            (slot?.isQuantized ?? false) || [query, key, value, attentionOutput, intermediate, output].contains { $0.storedInt8 != nil }
+        }
+    }
+
     /// Drops the prepared copies (after the weights change).
-    package func dropPackedWeights() { packedWeights = nil }
+    package func dropPackedWeights() { prepared.withLock { $0 = nil } }
 }
 
 extension Module {

@@ -34,9 +34,12 @@ package final class EncoderLayer: Module {
     package let heads: Int
     package let activation: Activation
     package let hiddenDropout: Float, attentionDropout: Float
-    /// Packed (fp32) or quantised (int8) copies of the weights for inference (`prepareForInference`); dropped by
-    /// training and loading.
-    var packedWeights: InferenceWeights?
+    /// Packed (fp32), quantised (int8) or rounded (bf16) copies of the weights for inference (`prepareForInference`);
+    /// dropped by training and loading. Behind a lock so that inference on several threads and a preparation never
+    /// see a half-written value: a preparation builds new copies and swaps them in whole.
+    let prepared = Locked<InferenceWeights?>(nil)
+    /// The prepared copies now (a snapshot).
+    var packedWeights: InferenceWeights? { prepared.current }
 
     /// A freshly initialised layer.
     package init(hidden: Int, heads: Int, intermediate: Int, activation: Activation, eps: Float, hiddenDropout: Float,
@@ -70,7 +73,7 @@ package final class EncoderLayer: Module {
         let inference = !context.training && !GradientTape.isRecording
         if !inference {
             if hasInt8OnlyWeights { throw ModelError.quantizedModel(operation: "a training forward pass") }
-            packedWeights = nil  // the weights are about to change
+            dropPackedWeights()  // the weights are about to change
         }
         restoreInt8OnlyWeights()
         let (b, s, h) = (x.shape[0], x.shape[1], x.shape[2])

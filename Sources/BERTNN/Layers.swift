@@ -128,3 +128,7 @@ package enum Init {
         return t
     }
 }
+
+// A sentence encoder's Dense modules are Linear layers shared with its callers' tasks: as the models
+// (`BertModel`'s Sendable note), inference only reads them; loading and training use layers nothing else holds yet.
+extension Linear: @unchecked Sendable {}

@@ -21,11 +21,10 @@ package struct BatchLimits: Sendable, Equatable {
 /// `process` as one batch, and answers each request once all its inputs are done. This is TEI's queue + batching
 /// task (core/src/queue.rs, core/src/infer.rs) without its separate backend process.
 ///
-/// Why one thread and `@unchecked Sendable`: the models are classes that are not `Sendable` (their kernels keep
-/// scratch buffers and use every core themselves), so the simple, correct owner is a worker that alone touches
-/// them. `process`, and the model it captures, are only ever called on that thread; everything the HTTP side
-/// shares with it (the queue, the counts) is guarded by `condition`. The HTTP handlers only await, so inference
-/// never blocks an event loop.
+/// Why one worker thread: the models are `Sendable` (several tasks may call one at once), but each call already
+/// uses every core, so concurrent calls would only contend; one worker merging requests into batches gives TEI's
+/// throughput and a fair order. `@unchecked Sendable`: everything the HTTP side shares with the worker (the queue,
+/// the counts) is guarded by `condition`. The HTTP handlers only await, so inference never blocks an event loop.
 package final class BatchQueue<Input: Sendable, Output: Sendable>: @unchecked Sendable {
     /// Runs one batch on the worker thread: one output per input, in order.
     package typealias Process = ([Input]) throws -> [Output]

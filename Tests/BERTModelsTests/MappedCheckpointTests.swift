@@ -16,7 +16,6 @@ final class MappedCheckpointTests: XCTestCase {
     }
 
     override func tearDownWithError() throws {
-        CheckpointLoadingOptions.mapsEmbeddingTables = true
         try? FileManager.default.removeItem(at: folder)
     }
 
@@ -38,8 +37,7 @@ final class MappedCheckpointTests: XCTestCase {
         let original = try savedModel()
         let expected = try original(input).lastHiddenState.scalars
         let mapped = try BertModel.fromPretrained(folder)
-        CheckpointLoadingOptions.mapsEmbeddingTables = false
-        let copied = try BertModel.fromPretrained(folder)
+        let copied = try CheckpointLoadingOptions.$mapsEmbeddingTables.withValue(false) { try BertModel.fromPretrained(folder) }
         XCTAssertTrue(mapped.embeddings.wordEmbeddings.weight.storage.isFileMapping)
         XCTAssertTrue(mapped.embeddings.positionEmbeddings.weight.storage.isFileMapping)
         XCTAssertFalse(copied.embeddings.wordEmbeddings.weight.storage.isFileMapping)

@@ -63,7 +63,7 @@ final class SearchRouteTests: XCTestCase {
             XCTAssertEqual(answer.status, 200, answer.text)
             let hits = try XCTUnwrap(try answer.json().arrayValue)
             let queryVector = try model.encode([query])[0]
-            let expected = try await reopened.search(queryVector, topK: 4, filter: filter)
+            let expected = try reopened.search(queryVector, topK: 4, filter: filter)
             let brute = documents.indices.filter { filter["lang"] == nil || documents[$0].lang == filter["lang"] }
                 .map { (documents[$0].id, zip(queryVector, documentVectors[$0]).reduce(Float(0)) { $0 + $1.0 * $1.1 }) }
                 .sorted { $0.1 > $1.1 }.prefix(4)

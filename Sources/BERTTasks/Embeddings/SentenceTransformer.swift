@@ -1,3 +1,4 @@
+import BERTKernels
 import BERTModels
 import BERTNN
 import BERTTensor
@@ -10,11 +11,15 @@ import Foundation
 ///
 ///     let model = try SentenceTransformer(directory: url)
 ///     let vectors = try model.encode(["A man is eating food.", "Someone eats."])
-public final class SentenceTransformer {
+/// `Sendable`: one instance may serve many tasks or threads at once (calls only read the model: see `BertModel`).
+public final class SentenceTransformer: Sendable {
     /// The encoder.
     public let bert: BertModel
     /// Its tokenizer, truncating to `maxSequenceLength`.
-    public private(set) var tokenizer: Tokenizer
+    public var tokenizer: Tokenizer { truncation.current.tokenizer }
+    /// The tokenizer and its truncation length, which `setMaxSequenceLength` changes together: behind a lock, so a
+    /// call on another thread sees the old pair or the new one.
+    private let truncation: Locked<(tokenizer: Tokenizer, maxSequenceLength: Int)>
     /// The pooling modes.
     public let pooling: Pooling
     /// Dense layers after pooling, in order.
@@ -23,7 +28,7 @@ public final class SentenceTransformer {
     public let normalizes: Bool
     /// Longest input in tokens (sentence_bert_config.json `max_seq_length`, capped by the model's positions);
     /// longer texts are truncated, as sentence-transformers does. Change it with `setMaxSequenceLength`.
-    public private(set) var maxSequenceLength: Int
+    public var maxSequenceLength: Int { truncation.current.maxSequenceLength }
     /// Lowercase texts before tokenising (sentence_bert_config.json `do_lower_case`).
     public let lowercasesInput: Bool
     /// Named prompts (config_sentence_transformers.json), prepended to texts by `encode(promptName:)`.
@@ -72,8 +77,7 @@ public final class SentenceTransformer {
         let limit = min(maxLength ?? tok.modelMaxLength ?? bert.config.maxSequenceTokens, bert.config.maxSequenceTokens)
         try tok.setTruncation(TruncationParameters(maxLength: limit))
         tok.padding = nil
-        tokenizer = tok
-        maxSequenceLength = limit
+        truncation = Locked((tok, limit))
         lowercasesInput = lower
         pooling = Pooling(modes: modes)
         dense = denseLayers
@@ -89,9 +93,10 @@ public final class SentenceTransformer {
     package init(sharingPipelineOf other: SentenceTransformer, encoder: BertModel,
                  dense: [(layer: Linear, activation: DenseActivation)]? = nil) {
         bert = encoder
-        (tokenizer, pooling, normalizes) = (other.tokenizer, other.pooling, other.normalizes)
+        truncation = Locked(other.truncation.current)
+        (pooling, normalizes) = (other.pooling, other.normalizes)
         self.dense = dense ?? other.dense
-        (maxSequenceLength, lowercasesInput, prompts) = (other.maxSequenceLength, other.lowercasesInput, other.prompts)
+        (lowercasesInput, prompts) = (other.lowercasesInput, other.prompts)
         (defaultPromptName, includesPromptInPooling) = (other.defaultPromptName, other.includesPromptInPooling)
     }
 
@@ -102,13 +107,15 @@ public final class SentenceTransformer {
         guard (2...limit).contains(tokens) else {
             throw ModelError.invalidInput("max sequence length \(tokens) is outside 2...\(limit) (the model's positions)")
         }
-        try tokenizer.setTruncation(TruncationParameters(maxLength: tokens))
-        maxSequenceLength = tokens
+        var tok = tokenizer
+        try tok.setTruncation(TruncationParameters(maxLength: tokens))
+        truncation.withLock { $0 = (tok, tokens) }
     }
 
     /// Token ids of `texts`, truncated to `maxSequenceLength`.
     public func tokenize(_ texts: [String]) throws -> [Encoding] {
-        try texts.map { try tokenizer.encode(lowercasesInput ? $0.lowercased() : $0) }
+        let tokenizer = self.tokenizer
+        return try texts.map { try tokenizer.encode(lowercasesInput ? $0.lowercased() : $0) }
     }
 
     /// Vectors for `texts` [texts.count][dimension]. Texts are sorted by length and batched (`batchSize`) to cut

@@ -25,7 +25,8 @@ public struct FillMaskPrediction: Codable, Equatable, Sendable {
 ///
 /// Results are `[text][mask][rank]`: one list of `topK` candidates per mask token, in text order (transformers
 /// returns the inner list alone when a text has one mask).
-public final class FillMaskPipeline {
+/// `Sendable`: one instance may serve many tasks or threads at once (calls only read the model: see `BertModel`).
+public final class FillMaskPipeline: Sendable {
     /// The model.
     public let model: BertForMaskedLM
     /// The tokenizer (no truncation or padding of its own).

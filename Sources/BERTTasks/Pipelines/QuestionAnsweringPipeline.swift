@@ -48,7 +48,8 @@ public struct QuestionAnsweringOptions: Sendable {
 /// A context longer than a window is split into overlapping windows (`docStride`); each window proposes
 /// `topK * 2 + 10` spans (softmax over the context tokens and [CLS], start × end, `end - start < maxAnswerLen`),
 /// spans with the same text (case-insensitively) add up their scores, and the best `topK` are returned.
-public final class QuestionAnsweringPipeline {
+/// `Sendable`: one instance may serve many tasks or threads at once (calls only read the model: see `BertModel`).
+public final class QuestionAnsweringPipeline: Sendable {
     /// The model.
     public let model: BertForQuestionAnswering
     /// The tokenizer (no truncation or padding of its own).

@@ -26,7 +26,8 @@ public struct RankedDocument: Codable, Equatable, Sendable {
 ///
 ///     let rerank = try RerankPipeline(directory: url)
 ///     let ranked = try rerank(query: "capital of France?", documents: docs, topN: 3)
-public final class RerankPipeline {
+/// `Sendable`: one instance may serve many tasks or threads at once (calls only read the model: see `BertModel`).
+public final class RerankPipeline: Sendable {
     /// The classifier used as a cross-encoder.
     public let classifier: TextClassificationPipeline
 

@@ -39,7 +39,8 @@ public struct LabelScore: Codable, Equatable, Sendable {
 ///     let all = try classify([.init(text: premise, textPair: hypothesis)], topK: nil)[0]
 ///
 /// Each result is sorted by score (highest first, ties in class order), cut to `topK` (nil = every label).
-public final class TextClassificationPipeline {
+/// `Sendable`: one instance may serve many tasks or threads at once (calls only read the model: see `BertModel`).
+public final class TextClassificationPipeline: Sendable {
     /// The model.
     public let model: BertForSequenceClassification
     /// The tokenizer (no truncation or padding of its own).

@@ -42,7 +42,8 @@ public struct TokenEntity: Codable, Equatable, Sendable {
 ///     let entities = try ner(["Hugo Chávez met Angela Merkel in Zürich."], aggregationStrategy: .simple)[0]
 ///
 /// Texts are truncated to the tokenizer's `model_max_length` (as transformers does); tokens past it are not labelled.
-public final class TokenClassificationPipeline {
+/// `Sendable`: one instance may serve many tasks or threads at once (calls only read the model: see `BertModel`).
+public final class TokenClassificationPipeline: Sendable {
     /// The model.
     public let model: BertForTokenClassification
     /// The tokenizer (no truncation or padding of its own).

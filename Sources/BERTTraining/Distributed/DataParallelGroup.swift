@@ -1,3 +1,4 @@
+import BERTKernels
 import BERTTensor
 import CBERTKernels
 import Foundation
@@ -40,34 +41,35 @@ package final class DataParallelGroup: @unchecked Sendable {
         self.rank = rank; self.size = size; self.hostCount = hostCount; self.processorName = processorName; self.library = library
     }
 
-    nonisolated(unsafe) private static var joinedGroup: Result<DataParallelGroup?, DataParallelError>?
-    private static let lock = NSLock()
+    /// This process's membership of an MPI job: joined at most once, left at most once. The process owns it (MPI is
+    /// per process), so it lives here behind one lock rather than in any run's state.
+    private struct Membership {
+        var joined: Result<DataParallelGroup?, DataParallelError>?
+        var left = false
+        var isStarted: Bool { if case .success(let g)? = joined { g != nil } else { false } }
+    }
+    private static let membership = Locked(Membership())
 
     /// The job this process belongs to, joined (MPI_Init_thread) on first use; nil when not started by `mpirun`.
     /// - Throws: `DataParallelError.libraryUnavailable` when started by `mpirun` without a loadable Open MPI.
     package static func joined(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> DataParallelGroup? {
-        lock.lock()
-        defer { lock.unlock() }
-        if let joinedGroup { return try joinedGroup.get() }
-        let result: Result<DataParallelGroup?, DataParallelError>
-        if let launch = MPILaunch.detect(environment: environment) {
-            do { result = .success(try join(launch)) } catch let error as DataParallelError { result = .failure(error) } catch {
-                result = .failure(.libraryUnavailable(reason: "\(error)"))
+        try membership.withLock { state in
+            if let joined = state.joined { return try joined.get() }
+            let result: Result<DataParallelGroup?, DataParallelError>
+            if let launch = MPILaunch.detect(environment: environment) {
+                do { result = .success(try join(launch)) } catch let error as DataParallelError { result = .failure(error) } catch {
+                    result = .failure(.libraryUnavailable(reason: "\(error)"))
+                }
+            } else {
+                result = .success(nil)
             }
-        } else {
-            result = .success(nil)
+            state.joined = result
+            return try result.get()
         }
-        joinedGroup = result
-        return try result.get()
     }
 
     /// Whether MPI was started in this process (so the process must finalise or abort it before exiting).
-    package static var isStarted: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if case .success(let g)? = joinedGroup { return g != nil }
-        return false
-    }
+    package static var isStarted: Bool { membership.withLock { $0.isStarted } }
 
     private static func join(_ launch: MPILaunch) throws -> DataParallelGroup {
         guard bert_mpi_load() == 1 else { throw DataParallelError.libraryUnavailable(reason: String(cString: bert_mpi_load_failure())) }
@@ -96,21 +98,26 @@ package final class DataParallelGroup: @unchecked Sendable {
         throw DataParallelError.callFailed(call: call, code: code, message: text.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
     }
 
-    nonisolated(unsafe) private static var left = false
-
     /// Ends this process's part in the job before `exit(status)`: MPI_Finalize after success; MPI_Abort after a
     /// failure, so the other ranks stop instead of waiting forever in an all-reduce this rank will never join.
     /// Does nothing when MPI was never started.
     package static func leave(status: Int32) {
-        guard isStarted, !left else { return }
-        left = true
+        let leaving = membership.withLock { state in
+            guard state.isStarted, !state.left else { return false }
+            state.left = true
+            return true
+        }
+        guard leaving else { return }
         if status == 0 { _ = bert_mpi_finalize() } else { bert_mpi_abort(status) }
     }
 
     private static func abortIfRunning() {
-        guard !left else { return }
-        left = true
-        bert_mpi_abort(1)
+        let leaving = membership.withLock { state in
+            guard !state.left else { return false }
+            state.left = true
+            return true
+        }
+        if leaving { bert_mpi_abort(1) }
     }
 
     /// Sums `values` over every rank, in place (small buffers: counts, losses).
