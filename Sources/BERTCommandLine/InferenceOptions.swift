@@ -6,10 +6,10 @@ import Foundation
 /// `--dtype` and `--keep-fp32`, shared by every command that runs a model for inference (embed, similarity,
 /// search, the pipelines, serve): the number format of the encoder's linear layers.
 package struct InferenceOptions: ParsableArguments {
-    @Option(help: "Number format of the encoder's linear layers: fp32; int8 (weights per output channel, activations quantised per row at run time); bf16 (weights and activations rounded to bfloat16, fp32 sums).")
+    @Option(help: "Number format of the encoder's linear layers: fp32; int8 (weights per output channel, activations quantised per row at run time); bf16 (weights and activations rounded to bfloat16, fp32 sums); fp16 (weights rounded to half precision, fp32 activations and sums).")
     package var dtype: InferenceDType = .fp32
 
-    @Option(help: ArgumentHelp("Under --dtype int8 or bf16, linear layers kept fp32 (comma-separated): qkv, attention.output, intermediate, output, a layer index (0) or both (5.output).",
+    @Option(help: ArgumentHelp("Under --dtype int8, bf16 or fp16, linear layers kept fp32 (comma-separated): qkv, attention.output, intermediate, output, a layer index (0) or both (5.output).",
                                valueName: "list"))
     package var keepFp32: String?
 
@@ -24,16 +24,16 @@ package struct InferenceOptions: ParsableArguments {
     }
 
     package func validate() throws {
-        if keepFp32 != nil, dtype == .fp32 { throw ValidationError("--keep-fp32 applies to --dtype int8 or bf16") }
+        if keepFp32 != nil, dtype == .fp32 { throw ValidationError("--keep-fp32 applies to --dtype int8, bf16 or fp16") }
         do { _ = try precision() } catch { throw ValidationError("\(error)") }
     }
 
-    /// Runs `load` (a model's loading) so that under --dtype int8 the encoder's lowered weights are quantised as
-    /// they are read and never held in fp32 (`CheckpointLoadingOptions.int8Inference`): peak memory stays near the
-    /// int8 model's.
+    /// Runs `load` (a model's loading) so that under --dtype int8, bf16 or fp16 the encoder's lowered weights are
+    /// converted as they are read and never held in fp32 (`CheckpointLoadingOptions.lowPrecisionInference`): peak
+    /// memory stays near the lowered model's.
     package func loading<Model>(_ load: () throws -> Model) throws -> Model {
         let p = try precision()
-        return try CheckpointLoadingOptions.$int8Inference.withValue(p.dtype == .int8 ? p : nil) { try load() }
+        return try CheckpointLoadingOptions.$lowPrecisionInference.withValue(p.dtype == .fp32 ? nil : p) { try load() }
     }
 
     /// Prepares the encoders in `model` (a pipeline's model, a sentence encoder's `bert`) for the chosen dtype.

@@ -139,14 +139,16 @@ public final class BertModel: Module {
     /// instead, weights quantised per output channel (or taken as a quantised checkpoint stored them); fp32
     /// layers are packed only when `packsFP32`.
     /// - Throws: `ModelError.invalidInput` for a precision `validate` rejects.
-    /// - Throws: also `ModelError.invalidInput` when a layer loaded int8-only (`CheckpointLoadingOptions.int8Inference`)
-    ///   would have to run in fp32 or bf16.
+    /// - Throws: also `ModelError.invalidInput` when a layer loaded int8-, bf16- or fp16-only
+    ///   (`CheckpointLoadingOptions.lowPrecisionInference`) would have to run in another precision.
     public func prepareForInference(_ precision: InferencePrecision, packsFP32: Bool = true) throws {
         try precision.validate()
         for (index, layer) in layers.enumerated() {
-            let int8 = precision.dtype == .int8
-            for role in InferencePrecision.roles where layer.isInt8Only(role) && !(int8 && precision.lowers(role, layer: index)) {
-                throw ModelError.invalidInput("layer \(index)'s \(role) weights were loaded for int8 inference only (no fp32 copy), so they cannot run \(int8 ? "fp32" : precision.dtype.rawValue); load the model again without --dtype int8")
+            for role in InferencePrecision.roles where layer.lacksFP32(role) {
+                let loaded = layer.linears(of: role).first { $0.storedHalf != nil }?.storedHalf?.dtypeName ?? "int8"
+                guard precision.dtype.rawValue != loaded || !precision.lowers(role, layer: index) else { continue }
+                let wanted = precision.lowers(role, layer: index) ? precision.dtype.rawValue : "fp32"
+                throw ModelError.invalidInput("layer \(index)'s \(role) weights were loaded for \(loaded) inference only (no fp32 copy), so they cannot run \(wanted); load the model again without --dtype \(loaded)")
             }
         }
         for (index, layer) in layers.enumerated() { layer.prepareForInference(precision, index: index, packsFP32: packsFP32) }

@@ -45,12 +45,13 @@ public enum CheckpointLoadingOptions {
     /// of that closure and the tasks it starts, and no other thread sees it).
     @TaskLocal public static var mapsEmbeddingTables: Bool = ProcessInfo.processInfo.environment["BERT_MAP_EMBEDDINGS"] != "0"
 
-    /// Loads made inside `$int8Inference.withValue(precision) { ... }` (precision int8) are for int8 inference
-    /// only: each encoder Linear weight the precision lowers is quantised as it is read (or taken as a quantised
-    /// checkpoint stores it) and its fp32 tensor is never filled, so the model holds one byte per such weight
-    /// instead of five; the loaded model is then prepared for that precision (`prepareEncoders`). Such a model
-    /// cannot be trained, saved, or prepared for fp32 or bf16 (each says so); load it again for those.
-    @TaskLocal package static var int8Inference: InferencePrecision?
+    /// Loads made inside `$lowPrecisionInference.withValue(precision) { ... }` (precision int8, bf16 or fp16) are for
+    /// inference in that precision only: each encoder Linear weight the precision lowers is converted as it is read
+    /// (quantised, or rounded to 16 bits; a quantised checkpoint's int8 weights taken as stored under int8) and its
+    /// fp32 tensor is never filled, so the model holds one byte (int8) or two (bf16, fp16) per such weight instead of
+    /// four; the loaded model is then prepared for that precision (`prepareEncoders`). Such a model cannot be
+    /// trained, saved, or prepared for another precision (each says so); load it again for those.
+    @TaskLocal package static var lowPrecisionInference: InferencePrecision?
 }
 
 /// Tensors held in memory by name.
@@ -83,7 +84,7 @@ extension Module {
     package func load(from source: TensorSource, prefixes: [String] = ["", "bert."], ignoring: [String] = []) throws -> [String] {
         let named = namedParameters()
         let lookupTables = embeddingTables()
-        let lowering = CheckpointLoadingOptions.int8Inference.flatMap { $0.dtype == .int8 ? $0 : nil }
+        let lowering = CheckpointLoadingOptions.lowPrecisionInference.flatMap { $0.dtype == .fp32 ? nil : $0 }
         if let lowering { try lowering.validate() }
         let linearWeights = lowering == nil ? [] : self.linearWeights()
         dropInferenceCaches()  // the weights are about to change (even if loading fails half way)
@@ -92,8 +93,9 @@ extension Module {
         var consumed = Set<String>()
         var missing: [String] = []
         var int8: [ObjectIdentifier: QuantizedMatrix] = [:]  // weights a quantised checkpoint stored as int8
-        var int8Only: Set<ObjectIdentifier> = []  // weights loaded as int8 alone (`int8Inference`)
+        var int8Only: Set<ObjectIdentifier> = []  // weights loaded as int8 alone (`lowPrecisionInference`)
         var int8Tables: [ObjectIdentifier: (values: [Int8], scales: [Float])] = [:]  // likewise, lookup tables
+        var halves: [ObjectIdentifier: HalfPrecisionWeight] = [:]  // weights loaded as bf16 or fp16 alone
         for (key, tensor) in named {
             var candidates = [prefix + key]
             if key.hasSuffix("LayerNorm.weight") { candidates.append(prefix + key.dropLast("weight".count) + "gamma") }
@@ -105,12 +107,19 @@ extension Module {
             }
             let id = ObjectIdentifier(tensor)
             let isStoredInt8 = available.contains(name + QuantizedCheckpoint.scaleSuffix)
-            if lowering != nil, isStoredInt8, shape.count == 2, lookupTables.contains(id), !linearWeights.contains(id),
+            if let lowering, lowering.dtype != .int8, !isStoredInt8, shape.count == 2, linearWeights.contains(id),
+               let (layer, role) = QuantizedCheckpoint.encoderRole(of: name), lowering.lowers(role, layer: layer) {
+                // bf16 or fp16 only: rounded from the fp32 values (one tensor's copy at a time).
+                halves[id] = try source.floats(name).withUnsafeBufferPointer { w in
+                    lowering.dtype == .bf16 ? .bf16(BF16Matrix(n: shape[0], k: shape[1], weight: w.baseAddress!, ldw: shape[1]))
+                        : .fp16(FP16Matrix(n: shape[0], k: shape[1], weight: w.baseAddress!, ldw: shape[1]))
+                }
+            } else if lowering?.dtype == .int8, isStoredInt8, shape.count == 2, lookupTables.contains(id), !linearWeights.contains(id),
                let table = try QuantizedCheckpoint.readTable(name, from: source, rows: shape[0], columns: shape[1]) {
                 // A quantised lookup table (not tied to a Linear): kept int8, rows dequantised as they are read.
                 int8Tables[id] = table
                 consumed.insert(name + QuantizedCheckpoint.scaleSuffix)
-            } else if let lowering, shape.count == 2, linearWeights.contains(id),
+            } else if let lowering, lowering.dtype == .int8, shape.count == 2, linearWeights.contains(id),
                let (layer, role) = QuantizedCheckpoint.encoderRole(of: name), lowering.lowers(role, layer: layer) {
                 // int8 only: quantised from the fp32 values (one tensor's copy at a time) or taken as stored.
                 int8[id] = try isStoredInt8
@@ -134,12 +143,12 @@ extension Module {
             consumed.insert(name)
         }
         if !missing.isEmpty { throw ModelError.missingKeys(missing, file: source.sourceDescription) }
-        attachStoredInt8(int8, int8Only: int8Only, tables: int8Tables)
+        attachStoredInt8(int8, int8Only: int8Only, tables: int8Tables, halves: halves)
         let rest = available.subtracting(consumed)
         let ignored = rest.filter { n in ignoring.contains { n.hasPrefix($0) || n.hasSuffix($0) || n.hasPrefix(prefix + $0) } }
         let unexpected = rest.subtracting(ignored).sorted()
         if !unexpected.isEmpty { throw ModelError.unexpectedKeys(unexpected, file: source.sourceDescription) }
-        if let lowering, !int8Only.isEmpty { try prepareEncoders(for: lowering) }
+        if let lowering, !int8Only.isEmpty || !halves.isEmpty { try prepareEncoders(for: lowering) }
         return ignored.sorted()
     }
 
@@ -150,9 +159,9 @@ extension Module {
         return out
     }
 
-    /// Whether a `Linear` in this tree was loaded for int8 inference only (no fp32 weight).
+    /// Whether a `Linear` in this tree was loaded for int8, bf16 or fp16 inference only (no fp32 weight).
     package var containsInt8OnlyWeights: Bool {
-        if let linear = self as? Linear { return linear.isInt8Only }
+        if let linear = self as? Linear { return !linear.hasFP32Weight }
         if let embedding = self as? Embedding { return embedding.int8Rows != nil }
         return children.contains { $0.module.containsInt8OnlyWeights }
     }
@@ -164,17 +173,18 @@ extension Module {
         return out
     }
 
-    /// Gives each Linear in this tree the int8 weight stored for it (nil when none was: weights just loaded), and
-    /// marks those in `int8Only` as having no fp32 weight.
+    /// Gives each Linear in this tree the int8 weight stored for it (nil when none was: weights just loaded), marks
+    /// those in `int8Only` as having no fp32 weight, and gives those in `halves` their bf16 or fp16-only weight.
     /// Embeddings get their int8-only tables (`tables`).
     func attachStoredInt8(_ stored: [ObjectIdentifier: QuantizedMatrix], int8Only: Set<ObjectIdentifier>,
-                          tables: [ObjectIdentifier: (values: [Int8], scales: [Float])]) {
+                          tables: [ObjectIdentifier: (values: [Int8], scales: [Float])], halves: [ObjectIdentifier: HalfPrecisionWeight]) {
         if let linear = self as? Linear {
             linear.storedInt8 = stored[ObjectIdentifier(linear.weight)]
             linear.isInt8Only = int8Only.contains(ObjectIdentifier(linear.weight))
+            linear.storedHalf = halves[ObjectIdentifier(linear.weight)]
         }
         if let embedding = self as? Embedding { embedding.int8Rows = tables[ObjectIdentifier(embedding.weight)] }
-        for c in children { c.module.attachStoredInt8(stored, int8Only: int8Only, tables: tables) }
+        for c in children { c.module.attachStoredInt8(stored, int8Only: int8Only, tables: tables, halves: halves) }
     }
 
     /// Drops every encoder layer's packed inference weights in this module tree (`prepareForInference`).

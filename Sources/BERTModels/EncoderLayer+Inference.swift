@@ -11,13 +11,16 @@ public enum InferenceDType: String, CaseIterable, Sendable {
     case bf16
     /// int8 weights per output channel, activations quantised per row at run time (dynamic quantisation).
     case int8
+    /// IEEE half-precision weights (rounded to nearest even, 11 significant bits), fp32 activations and sums: half
+    /// the weight memory where speed is not the aim (F16C widens the weights on the fly).
+    case fp16
 }
 
-/// How `prepareForInference` sets up an encoder: its dtype and, under int8 or bf16, the linear layers kept fp32.
+/// How `prepareForInference` sets up an encoder: its dtype and, under int8, bf16 or fp16, the linear layers kept fp32.
 public struct InferencePrecision: Sendable, Equatable {
     /// The dtype of the encoder's linear layers.
     public var dtype: InferenceDType
-    /// Linear layers that stay fp32 under int8 or bf16. Each entry is a role (`qkv`, `attention.output`, `intermediate`,
+    /// Linear layers that stay fp32 under int8, bf16 or fp16. Each entry is a role (`qkv`, `attention.output`, `intermediate`,
     /// `output`), a layer index (`0`: that whole layer), or both (`5.output`).
     public var keptFP32: Set<String>
 
@@ -52,7 +55,7 @@ public struct InferencePrecision: Sendable, Equatable {
         return Self.roles.contains(String(entry[entry.index(after: dot)...]))
     }
 
-    /// Whether `role` of layer `layer` computes in `dtype` (int8 or bf16) rather than fp32.
+    /// Whether `role` of layer `layer` computes in `dtype` (int8, bf16 or fp16) rather than fp32.
     func lowers(_ role: String, layer: Int) -> Bool {
         dtype != .fp32 && !keptFP32.contains(role) && !keptFP32.contains("\(layer)") && !keptFP32.contains("\(layer).\(role)")
     }
@@ -66,6 +69,8 @@ enum InferenceWeight {
     case quantized(QuantizedMatrix)
     /// bfloat16.
     case bf16(BF16Matrix)
+    /// fp16 weights (fp32 activations).
+    case fp16(FP16Matrix)
     /// The Linear weight itself, through the BLAS path.
     case plain
 }
@@ -96,6 +101,8 @@ extension EncoderLayer {
     private func preparedWeights(_ precision: InferencePrecision, index: Int, packsFP32: Bool) -> InferenceWeights? {
         guard let (qkv, _) = Linear.stackedView([query, key, value]) else { return nil }
         func prepared(_ weight: Tensor, _ role: String, stored: QuantizedMatrix?) -> InferenceWeight {
+            // bf16/fp16-only weights are used as loaded (q/k/v then run as three products: `projectedQKV`).
+            if let half = halfOnlyWeight(role) { return half }
             // A layer loaded int8-only has no fp32 weight to use (`BertModel.prepareForInference` refuses such a
             // precision before getting here).
             if let stored, isInt8Only(role) { return .quantized(stored) }
@@ -103,6 +110,7 @@ extension EncoderLayer {
                 if precision.dtype == .int8, let stored { return .quantized(stored) }
                 let c = weight.contiguous()
                 if precision.dtype == .bf16 { return .bf16(BF16Matrix(n: c.shape[0], k: c.shape[1], weight: c.pointer, ldw: c.shape[1])) }
+                if precision.dtype == .fp16 { return .fp16(FP16Matrix(n: c.shape[0], k: c.shape[1], weight: c.pointer, ldw: c.shape[1])) }
                 return .quantized(QuantizedMatrix(n: c.shape[0], k: c.shape[1], weight: c.pointer, ldw: c.shape[1]))
             }
             guard packsFP32 else { return .plain }
@@ -139,11 +147,26 @@ extension EncoderLayer {
         }
     }
 
-    /// Whether `role`'s weights were loaded int8-only (no fp32 weight; `CheckpointLoadingOptions.int8Inference`).
+    /// The bf16/fp16-only weight of `role` as inference reads it: `.plain` for q/k/v (each Linear then computes with
+    /// its own), nil when `role` has its fp32 weights.
+    func halfOnlyWeight(_ role: String) -> InferenceWeight? {
+        let layers = linears(of: role)
+        guard layers.contains(where: { $0.storedHalf != nil }) else { return nil }
+        guard layers.count == 1, let half = layers[0].storedHalf else { return .plain }
+        switch half {
+        case .bf16(let w): return .bf16(w)
+        case .fp16(let w): return .fp16(w)
+        }
+    }
+
+    /// Whether `role`'s weights lack their fp32 values (loaded int8-, bf16- or fp16-only).
+    func lacksFP32(_ role: String) -> Bool { linears(of: role).contains { !$0.hasFP32Weight } }
+
+    /// Whether `role`'s weights were loaded int8-only (no fp32 weight; `CheckpointLoadingOptions.lowPrecisionInference`).
     func isInt8Only(_ role: String) -> Bool { linears(of: role).contains(where: \.isInt8Only) }
 
     /// Whether any of this layer's weights has no fp32 copy.
-    var hasInt8OnlyWeights: Bool { InferencePrecision.roles.contains(where: isInt8Only) }
+    var hasInt8OnlyWeights: Bool { InferencePrecision.roles.contains(where: lacksFP32) }
 
     /// Prepares the int8-only weights again after the prepared copies were dropped (every other role as stored or
     /// fp32), so inference never reaches for an fp32 weight that was not loaded.
@@ -151,7 +174,7 @@ extension EncoderLayer {
         guard hasInt8OnlyWeights else { return }
         prepared.withLock { slot in
             guard slot == nil else { return }
-            let kept = InferencePrecision.roles.filter { !isInt8Only($0) }
+            let kept = InferencePrecision.roles.filter { !lacksFP32($0) }
             slot = preparedWeights(InferencePrecision(dtype: .int8, keptFP32: Set(kept)), index: 0, packsFP32: false)
         }
     }

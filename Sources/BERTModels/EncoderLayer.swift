@@ -144,7 +144,8 @@ package final class EncoderLayer: Module {
     /// Inference: q, k and v side by side [..., 3 · hidden] from one GEMM over the stacked weights, when the
     /// three projections share one buffer (`Linear.sharingStorage`) and have biases. Nil otherwise.
     func projectedQKV(_ x: Tensor) throws -> Tensor? {
-        guard let (weight, bias) = Linear.stackedView([query, key, value]), let bias else { return nil }
+        guard [query, key, value].allSatisfy({ $0.storedHalf == nil }),
+              let (weight, bias) = Linear.stackedView([query, key, value]), let bias else { return nil }
         return try productWithoutBias(x, weight, \.qkv).formBias(bias)
     }
 
@@ -154,6 +155,7 @@ package final class EncoderLayer: Module {
         case .packed(let p): return try x.linear(packed: p)
         case .quantized(let q): return try x.linear(quantized: q)
         case .bf16(let w): return try x.linear(bf16: w)
+        case .fp16(let w): return try x.linear(fp16: w)
         case .plain: return try x.linear(weight: weight, bias: nil)
         }
     }

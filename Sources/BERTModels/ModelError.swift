@@ -35,8 +35,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
         case let .tokenTypesUnsupported(modelType, found):
             return "\(modelType) has no token types, but token_type_ids holds \(found); pass no token_type_ids (or zeros)"
         case let .quantizedModel(operation):
-            return "\(operation) needs fp32 weights, but this model is quantised to int8 (a `bert quantize` checkpoint or "
-                + "--dtype int8); use the original fp32 checkpoint instead"
+            return "\(operation) needs fp32 weights, but this model holds int8, bf16 or fp16 weights only (a `bert quantize` "
+                + "checkpoint, or loaded with --dtype int8, bf16 or fp16); use the original fp32 checkpoint instead"
         }
     }
 }

@@ -11,10 +11,16 @@ package final class Linear: Module {
     /// The int8 weight a quantised checkpoint stored for this layer (`weight` then holds it dequantised), so int8
     /// inference uses it as stored instead of quantising again; nil otherwise. Cleared when weights are loaded.
     package var storedInt8: QuantizedMatrix?
-    /// Whether the layer was loaded for int8 inference only (`CheckpointLoadingOptions.int8Inference`): `weight`
+    /// Whether the layer was loaded for int8 inference only (`CheckpointLoadingOptions.lowPrecisionInference`): `weight`
     /// was never filled (it holds zeros and takes no memory) and `storedInt8` is the weight. Such a layer computes
     /// in int8 outside a gradient tape and refuses to run under one.
     package var isInt8Only = false
+    /// The weight as a bf16 or fp16 load keeps it (`CheckpointLoadingOptions.lowPrecisionInference` with that
+    /// dtype): rounded as it was read, `weight` never filled (zeros, no memory). Such a layer computes with it outside
+    /// a gradient tape and refuses to run under one. Nil otherwise.
+    package var storedHalf: HalfPrecisionWeight?
+    /// Whether `weight` holds the layer's fp32 weight (false after an int8-, bf16- or fp16-only load).
+    package var hasFP32Weight: Bool { !isInt8Only && storedHalf == nil }
 
     /// A layer initialised as BERT does: weight ~ N(0, std²), bias 0.
     package init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, std: Float = 0.02, generator: inout SeededGenerator) {
@@ -31,6 +37,13 @@ package final class Linear: Module {
 
     /// [..., in] → [..., out].
     package func callAsFunction(_ x: Tensor) throws -> Tensor {
+        if let half = storedHalf {
+            guard !GradientTape.isRecording else {
+                throw TensorError.invalidArgument(op: "Linear", message: "this layer was loaded for \(half.dtypeName) inference only (no fp32 weight), so it cannot record gradients; load the checkpoint without --dtype \(half.dtypeName)")
+            }
+            let y = try half.product(x)
+            return try bias.map { try y.formBias($0) } ?? y
+        }
         if isInt8Only, let q = storedInt8 {
             guard !GradientTape.isRecording else {
                 throw TensorError.invalidArgument(op: "Linear", message: "this layer was loaded for int8 inference only (no fp32 weight), so it cannot record gradients; load the fp32 checkpoint without --dtype int8")
@@ -39,6 +52,25 @@ package final class Linear: Module {
             return try bias.map { try y.formBias($0) } ?? y
         }
         return try x.linear(weight: weight, bias: bias)
+    }
+}
+
+/// A Linear weight held only in 16 bits (a bf16 or fp16 load): the product widens it on the fly.
+package enum HalfPrecisionWeight: Sendable {
+    /// Rounded to bfloat16 (activations are rounded too, as `--dtype bf16` computes).
+    case bf16(BF16Matrix)
+    /// Rounded to IEEE half (activations stay fp32).
+    case fp16(FP16Matrix)
+
+    /// `bf16` or `fp16`, for messages.
+    package var dtypeName: String { if case .bf16 = self { "bf16" } else { "fp16" } }
+
+    /// x [..., in] · Wᵀ → [..., out], no bias.
+    package func product(_ x: Tensor) throws -> Tensor {
+        switch self {
+        case .bf16(let w): try x.linear(bf16: w)
+        case .fp16(let w): try x.linear(fp16: w)
+        }
     }
 }
 
@@ -54,7 +86,7 @@ package final class Embedding: Module {
     }
 
     /// The table as a quantised checkpoint stores it, when it was loaded for int8 inference only
-    /// (`CheckpointLoadingOptions.int8Inference`): row r = scales[r] · values[r, :]. `weight` is then never filled
+    /// (`CheckpointLoadingOptions.lowPrecisionInference`): row r = scales[r] · values[r, :]. `weight` is then never filled
     /// (zeros, no memory) and lookups dequantise the rows they read, the same floats a full load holds.
     package var int8Rows: (values: [Int8], scales: [Float])?
 

@@ -71,6 +71,12 @@ extension Tensor {
         try linearRows(k: w.k, n: w.n, op: "linear(bf16:)") { GEMM.bf16(m: $0, a: $1, lda: w.k, b: w, bias: nil, c: $2, ldc: w.n) }
     }
 
+    /// self [..., k] · Wᵀ → [..., n] with an fp16 weight widened to fp32 on the fly, self as it is, fp32 sums
+    /// (`GEMM.fp16`), no bias; inference only (no autograd record).
+    package func linear(fp16 w: FP16Matrix) throws -> Tensor {
+        try linearRows(k: w.k, n: w.n, op: "linear(fp16:)") { GEMM.fp16(m: $0, a: $1, lda: w.k, b: w, bias: nil, c: $2, ldc: w.n) }
+    }
+
     /// The shape check and output of a prepared-weight product: `product(rows, x, out)` fills out [rows, n] from
     /// this tensor's rows [rows, k].
     private func linearRows(k: Int, n: Int, op: String,

@@ -136,7 +136,7 @@ struct BenchEmbedCommand: ParsableCommand {
 
     /// Loads as `bert embed --dtype` does: int8 weights quantised while loading, never held in fp32.
     func loadingForPrecision<Model>(_ load: () throws -> Model) throws -> Model {
-        try CheckpointLoadingOptions.$int8Inference.withValue(precision.dtype == .int8 ? precision : nil) { try load() }
+        try CheckpointLoadingOptions.$lowPrecisionInference.withValue(precision.dtype == .fp32 ? nil : precision) { try load() }
     }
 
     func runWorker(_ group: String) throws {

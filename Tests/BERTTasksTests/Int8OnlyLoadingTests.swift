@@ -8,13 +8,13 @@ import SafeTensors
 import TestSupport
 import XCTest
 
-/// Loading for int8 inference only (`CheckpointLoadingOptions.int8Inference`, what `--dtype int8` does): the lowered
+/// Loading for int8 inference only (`CheckpointLoadingOptions.lowPrecisionInference`, what `--dtype int8` does): the lowered
 /// encoder weights are quantised as they are read and never filled in fp32. The result must equal loading in fp32
 /// and then quantising (same integers, same kernels, so the same floats), and every road that needs the missing fp32
 /// weights (fp32 or bf16 inference, training, saving) must refuse with a clear error.
 final class Int8OnlyLoadingTests: XCTestCase {
     func loadInt8Only(_ folder: URL, _ precision: InferencePrecision = .int8) throws -> SentenceTransformer {
-        try CheckpointLoadingOptions.$int8Inference.withValue(precision) { try SentenceTransformer(directory: folder) }
+        try CheckpointLoadingOptions.$lowPrecisionInference.withValue(precision) { try SentenceTransformer(directory: folder) }
     }
 
     func encoderLinears(_ model: BertModel) -> [Linear] {

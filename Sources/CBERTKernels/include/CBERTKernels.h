@@ -203,6 +203,31 @@ void bert_bf16_convert_rows(const float *x, int m, int k, int ldx, uint16_t *y, 
 void bert_bf16_gemm_packed(int m, int n0, int n1, int kp, const uint16_t *a, int lda, const uint16_t *packed,
                            const float *bias, float *c, int ldc);
 
+// ---- fp16 weights (inference; gemm_fp16.c: F16C widening, portable) -------------------------------------------
+#define BERT_FP16_PORTABLE 0
+#define BERT_FP16_F16C 1
+/// The fp16 kernel in use: F16C (with AVX2 and FMA), else portable; BERT_FP16_KERNEL=f16c|portable picks another the
+/// CPU supports.
+int bert_fp16_kind(void);
+/// 1 when this CPU can run `kind`.
+int bert_fp16_kind_supported(int kind);
+/// Selects `kind` if this CPU supports it (tests run every path); returns the kind in use.
+int bert_fp16_set_kind(int kind);
+/// x rounded to IEEE half precision, nearest even (NaN stays NaN; 65520 and above become infinity).
+uint16_t bert_fp16_from_float(float x);
+/// h as fp32, exact.
+float bert_fp16_to_float(uint16_t h);
+/// Halves of packed weights for a [n, k] weight.
+size_t bert_fp16_packed_count(int k, int n);
+/// Rounds w[n, k] (row stride ldw) to halves and packs them into dst (bert_fp16_packed_count elements, 64-byte aligned).
+void bert_fp16_pack_b(int k, int n, const float *w, int ldw, uint16_t *dst);
+/// The packed halves back as fp32 w[n, k] (row stride ldw), exact.
+void bert_fp16_unpack_b(int k, int n, const uint16_t *packed, float *w, int ldw);
+/// C[i, n0:n1] = Σ_k a[i, k] w[j, k] (fp32 a, fp16 w widened, fp32 sums) + bias[j] (bias may be NULL) for i < m; a read
+/// in place (row stride lda); n0 a multiple of 16. Overwrites C.
+void bert_fp16_gemm_packed(int m, int n0, int n1, int k, const float *a, int lda, const uint16_t *packed, const float *bias,
+                           float *c, int ldc);
+
 // ---- Fused inference epilogues (after a bias-free GEMM; in place, per row of `cols`; activations.c and
 //      softmax_layernorm.c, beside the kernels whose arithmetic they share) ------------------------------
 /// x = GELU_erf(x + bias).
