@@ -138,13 +138,21 @@ package enum QuantizedKernel: Int32, CaseIterable, Sendable {
     case avx2 = 1
     /// AVX-512 VNNI `vpdpbusd`.
     case vnni = 2
+    /// AVX-VNNI: `vpdpbusd` on 256-bit registers in its VEX encoding (Alder Lake and later, Zen 5).
+    case avxvnni = 3
+    /// The AVX-VNNI kernel's code in the AVX-512 (VL + VNNI) encoding: what tests run of it on CPUs without AVX-VNNI.
+    case vnni256 = 4
 
     /// Whether this CPU can run it.
     package var isSupported: Bool { bert_qgemm_kind_supported(rawValue) != 0 }
+
+    /// The fastest kernel this CPU runs (what is chosen when nothing limits the choice).
+    package static var best: QuantizedKernel { [.vnni, .avxvnni, .avx2, .portable].first(where: \.isSupported)! }
 }
 
 extension GEMM {
-    /// The int8 kernel in use: the best this CPU has, or the one `BERT_QGEMM_KERNEL` (vnni, avx2, portable) names.
+    /// The int8 kernel in use: the best this CPU has, or the one `BERT_QGEMM_KERNEL` (vnni, avxvnni, vnni256, avx2,
+    /// portable) names.
     package static var quantizedKernel: QuantizedKernel { QuantizedKernel(rawValue: bert_qgemm_kind()) ?? .portable }
 
     /// Uses `kernel` from now on if the CPU supports it (tests run every path); returns the kernel in use.

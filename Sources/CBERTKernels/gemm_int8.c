@@ -12,6 +12,9 @@
 //   activation byte is split a = lo + 128 · hi (lo ∈ [0, 127], hi ∈ {0, 1}); lo pairs reach 2 · 127 · 127 = 32 258
 //   and hi pairs 254, so neither saturates, and vpmaddwd widens them (hi by × 128) into int32: exact, the same
 //   integers as every other path (tests compare them with an int64 loop);
+// - AVX-VNNI (the VEX form of vpdpbusd: Alder Lake and later, Zen 5; 16 ymm registers): 6 rows × 16 columns per half
+//   panel, one vpdpbusd per row and 8 columns per 4 k. Its twin `vnni256` is the same code with the EVEX encoding
+//   (AVX-512 VL + VNNI), so a CPU without AVX-VNNI (Zen 4) still runs and tests every line of it;
 // - portable C (every other CPU, arm64 included).
 #include "CBERTKernels.h"
 #include "simd_dispatch.h"
@@ -261,8 +264,70 @@ static void qtile_avx2(const qgemm_operands *g, int i0, int mr, int j0, int nr) 
     }
 }
 
+// 6 × 16 of one half panel with 256-bit vpdpbusd (`dpbusd` picks the encoding: AVX-VNNI's VEX or AVX-512's EVEX);
+// rows past mr read the zero-padded rows of A and are not written. The epilogue is the AVX2 kernel's.
+#define QMR3 6
+#define DEFINE_QTILE_VNNI256(name, target, dpbusd)                                                                       \
+    static target void name##_half(const qgemm_operands *g, int i0, int mr, int j0, int half, int nr) {                 \
+        __m256i acc[QMR3][2];                                                                                            \
+        for (int i = 0; i < QMR3; i++) { acc[i][0] = _mm256_setzero_si256(); acc[i][1] = _mm256_setzero_si256(); }       \
+        const int8_t *bp = g->packed + (size_t)(j0 / QNR) * g->kp * QNR + half * 4;                                     \
+        const uint8_t *a = g->a + (size_t)i0 * g->lda;                                                                   \
+        const size_t lda = (size_t)g->lda;                                                                               \
+        for (int p = 0; p < g->kp; p += 4) {                                                                             \
+            const __m256i b0 = _mm256_loadu_si256((const void *)bp), b1 = _mm256_loadu_si256((const void *)(bp + 32));  \
+            _Pragma("GCC unroll 6") for (int i = 0; i < QMR3; i++) {                                                     \
+                const __m256i av = _mm256_set1_epi32(four_bytes(a + i * lda + p));                                       \
+                acc[i][0] = dpbusd(acc[i][0], av, b0);                                                                   \
+                acc[i][1] = dpbusd(acc[i][1], av, b1);                                                                   \
+            }                                                                                                            \
+            bp += 4 * QNR;                                                                                               \
+        }                                                                                                                \
+        dequantise_ymm(g, i0, mr, j0 + half, nr, acc);                                                                   \
+    }                                                                                                                    \
+    static void name(const qgemm_operands *g, int i0, int mr, int j0, int nr) {                                          \
+        for (int r = 0; r < mr; r += QMR3) {                                                                             \
+            const int rows = mr - r < QMR3 ? mr - r : QMR3;                                                              \
+            name##_half(g, i0 + r, rows, j0, 0, nr < 16 ? nr : 16);                                                      \
+            if (nr > 16) name##_half(g, i0 + r, rows, j0, 16, nr - 16);                                                  \
+        }                                                                                                                \
+    }
+
+// The AVX2 epilogue for `mr` rows of 16 columns from jc (nr of them live): int32 sums → fp32, as `dequantise_row`.
+static QAVX2 void dequantise_ymm(const qgemm_operands *g, int i0, int mr, int jc, int nr, __m256i acc[][2]) {
+    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i m0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nr), lanes);
+    const __m256i m1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nr - 8), lanes);
+    const __m256 ws0 = _mm256_loadu_ps(g->wscale + jc), ws1 = _mm256_loadu_ps(g->wscale + jc + 8);
+    const __m256i cs0 = _mm256_loadu_si256((const void *)(g->colsum + jc));
+    const __m256i cs1 = _mm256_loadu_si256((const void *)(g->colsum + jc + 8));
+    const __m256 bias0 = g->bias ? _mm256_maskload_ps(g->bias + jc, m0) : _mm256_setzero_ps();
+    const __m256 bias1 = g->bias ? _mm256_maskload_ps(g->bias + jc + 8, m1) : _mm256_setzero_ps();
+    for (int i = 0; i < mr; i++) {
+        const __m256i za = _mm256_set1_epi32(g->azero[i0 + i]);
+        const __m256 sa = _mm256_set1_ps(g->ascale[i0 + i]);
+        float *row = g->c + (size_t)(i0 + i) * g->ldc + jc;
+        const __m256 v0 = _mm256_cvtepi32_ps(_mm256_sub_epi32(acc[i][0], _mm256_mullo_epi32(za, cs0)));
+        const __m256 v1 = _mm256_cvtepi32_ps(_mm256_sub_epi32(acc[i][1], _mm256_mullo_epi32(za, cs1)));
+        _mm256_maskstore_ps(row, m0, _mm256_fmadd_ps(v0, _mm256_mul_ps(sa, ws0), bias0));
+        _mm256_maskstore_ps(row + 8, m1, _mm256_fmadd_ps(v1, _mm256_mul_ps(sa, ws1), bias1));
+    }
+}
+
+#define AVXVNNI __attribute__((target("avx2,fma,avxvnni")))
+#define VNNI256 __attribute__((target("avx2,fma,avx512f,avx512vl,avx512vnni")))
+#define DPBUSD_VEX(acc, a, b) _mm256_dpbusd_avx_epi32(acc, a, b)
+#define DPBUSD_EVEX(acc, a, b) _mm256_dpbusd_epi32(acc, a, b)
+DEFINE_QTILE_VNNI256(qtile_avxvnni, AVXVNNI, DPBUSD_VEX)
+DEFINE_QTILE_VNNI256(qtile_vnni256, VNNI256, DPBUSD_EVEX)
+
 static int qkind_supported(int kind) {
     switch (kind) {
+    case BERT_QGEMM_AVXVNNI:
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("avxvnni");
+    case BERT_QGEMM_VNNI256:
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("avx512f")
+            && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
     case BERT_QGEMM_VNNI:
         return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")
             && __builtin_cpu_supports("avx512vnni");
@@ -272,11 +337,16 @@ static int qkind_supported(int kind) {
     }
 }
 
+// vnni256 is never chosen by itself: a CPU with its instructions has the wider AVX-512 kernel.
 static int best_qkind(void) {
-    return qkind_supported(BERT_QGEMM_VNNI) ? BERT_QGEMM_VNNI : qkind_supported(BERT_QGEMM_AVX2) ? BERT_QGEMM_AVX2
-                                                                                                  : BERT_QGEMM_PORTABLE;
+    return qkind_supported(BERT_QGEMM_VNNI)      ? BERT_QGEMM_VNNI
+         : qkind_supported(BERT_QGEMM_AVXVNNI) ? BERT_QGEMM_AVXVNNI
+         : qkind_supported(BERT_QGEMM_AVX2)    ? BERT_QGEMM_AVX2
+                                               : BERT_QGEMM_PORTABLE;
 }
 #else
+static void qtile_avxvnni(const qgemm_operands *g, int i0, int mr, int j0, int nr) { qtile_portable(g, i0, mr, j0, nr); }
+static void qtile_vnni256(const qgemm_operands *g, int i0, int mr, int j0, int nr) { qtile_portable(g, i0, mr, j0, nr); }
 static void qtile_vnni(const qgemm_operands *g, int i0, int mr, int j0, int nr) { qtile_portable(g, i0, mr, j0, nr); }
 static void qtile_avx2(const qgemm_operands *g, int i0, int mr, int j0, int nr) { qtile_portable(g, i0, mr, j0, nr); }
 static int qkind_supported(int kind) { return kind == BERT_QGEMM_PORTABLE; }
@@ -290,11 +360,12 @@ int bert_qgemm_kind(void) {
     if (current_qkind < 0) {
         int kind = best_qkind();
         const int ceiling = bert_kernels_ceiling();  // BERT_KERNELS=avx2|portable: the paths of a smaller CPU
-        if (ceiling == BERT_KERNELS_AVX2 && kind == BERT_QGEMM_VNNI) kind = BERT_QGEMM_AVX2;
+        if (ceiling == BERT_KERNELS_AVX2 && (kind == BERT_QGEMM_VNNI || kind == BERT_QGEMM_AVXVNNI)) kind = BERT_QGEMM_AVX2;
         if (ceiling == BERT_KERNELS_PORTABLE) kind = BERT_QGEMM_PORTABLE;
-        const char *forced = getenv("BERT_QGEMM_KERNEL");  // vnni | avx2 | portable: a slower path, for tests and benches
+        const char *forced = getenv("BERT_QGEMM_KERNEL");  // vnni | avxvnni | vnni256 | avx2 | portable: for tests and benches
         if (forced) {
             const int wanted = !strcmp(forced, "vnni") ? BERT_QGEMM_VNNI : !strcmp(forced, "avx2") ? BERT_QGEMM_AVX2
+                             : !strcmp(forced, "avxvnni") ? BERT_QGEMM_AVXVNNI : !strcmp(forced, "vnni256") ? BERT_QGEMM_VNNI256
                              : !strcmp(forced, "portable") ? BERT_QGEMM_PORTABLE : -1;
             if (wanted >= 0 && qkind_supported(wanted)) kind = wanted;
         }
@@ -321,7 +392,11 @@ void bert_qgemm_packed(int m, int n0, int n1, int kp, const uint8_t *a, int lda,
                        const int8_t *packed, const float *wscale, const int32_t *colsum, const float *bias, float *c,
                        int ldc) {
     const int kind = bert_qgemm_kind();
-    const qtile_function run = kind == BERT_QGEMM_VNNI ? qtile_vnni : kind == BERT_QGEMM_AVX2 ? qtile_avx2 : qtile_portable;
+    const qtile_function run = kind == BERT_QGEMM_VNNI      ? qtile_vnni
+                             : kind == BERT_QGEMM_AVXVNNI ? qtile_avxvnni
+                             : kind == BERT_QGEMM_VNNI256 ? qtile_vnni256
+                             : kind == BERT_QGEMM_AVX2    ? qtile_avx2
+                                                          : qtile_portable;
     const qgemm_operands g = {kp, a, lda, ascale, azero, packed, wscale, colsum, bias, c, ldc};
     for (int ic = 0; ic < m; ic += QMC) {
         const int rows = m - ic < QMC ? m - ic : QMC;

@@ -143,7 +143,10 @@ int bert_kernels_ceiling(void);
 #define BERT_QGEMM_PORTABLE 0
 #define BERT_QGEMM_AVX2 1
 #define BERT_QGEMM_VNNI 2
-/// The int8 kernel in use: VNNI, else AVX2, else portable; BERT_QGEMM_KERNEL=vnni|avx2|portable picks another the
+#define BERT_QGEMM_AVXVNNI 3
+#define BERT_QGEMM_VNNI256 4
+/// The int8 kernel in use: AVX-512 VNNI, else AVX-VNNI, else AVX2, else portable (vnni256, AVX-VNNI's code in the
+/// AVX-512 encoding, only when asked); BERT_QGEMM_KERNEL=vnni|avxvnni|vnni256|avx2|portable picks another the
 /// CPU supports.
 int bert_qgemm_kind(void);
 /// 1 when this CPU can run `kind`.
