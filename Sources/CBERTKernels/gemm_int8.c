@@ -212,6 +212,49 @@ static __attribute__((target("avx512f,avx512bw,avx512vl"))) void quantize_rows_a
     }
 }
 
+// Row quantisation with AVX2 (for the AVX2 and AVX-VNNI kernels): the AVX-512 routine's arithmetic on 8 lanes, the
+// tail of each row in scalar code; the same bytes as the portable loop.
+static QAVX2 __attribute__((target("sse4.1"))) void quantize_rows_avx2(const float *x, int m, int k, int ldx, uint8_t *q,
+                                                                      int ldq, float *scale, int32_t *zero) {
+    for (int i = 0; i < m; i++) {
+        const float *row = x + (size_t)i * ldx;
+        uint8_t *out = q + (size_t)i * ldq;
+        __m256 lo8 = _mm256_setzero_ps(), hi8 = _mm256_setzero_ps();
+        int p = 0;
+        for (; p + 8 <= k; p += 8) {
+            const __m256 v = _mm256_loadu_ps(row + p);
+            lo8 = _mm256_min_ps(lo8, v);
+            hi8 = _mm256_max_ps(hi8, v);
+        }
+        float lanes_lo[8], lanes_hi[8];
+        _mm256_storeu_ps(lanes_lo, lo8);
+        _mm256_storeu_ps(lanes_hi, hi8);
+        float l = 0, h = 0;
+        for (int j = 0; j < 8; j++) { l = fminf(l, lanes_lo[j]); h = fmaxf(h, lanes_hi[j]); }
+        for (int t = p; t < k; t++) { l = fminf(l, row[t]); h = fmaxf(h, row[t]); }
+        const float s = h > l ? (h - l) / 255.0f : 1.0f;
+        const float inverse = 1.0f / s;
+        const float z = fminf(255.0f, fmaxf(0.0f, nearbyintf(-l * inverse)));
+        scale[i] = s;
+        zero[i] = (int32_t)z;
+        const __m256 vi = _mm256_set1_ps(inverse), vz = _mm256_set1_ps(z), top = _mm256_set1_ps(255.0f);
+        const __m256 bottom = _mm256_setzero_ps();
+        for (p = 0; p + 8 <= k; p += 8) {
+            const __m256 v = _mm256_loadu_ps(row + p);
+            __m256 r = _mm256_add_ps(_mm256_round_ps(_mm256_mul_ps(v, vi), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), vz);
+            r = _mm256_min_ps(_mm256_max_ps(r, bottom), top);
+            const __m256i words = _mm256_cvttps_epi32(r);
+            const __m128i halves = _mm_packus_epi32(_mm256_castsi256_si128(words), _mm256_extracti128_si256(words, 1));
+            _mm_storel_epi64((__m128i *)(out + p), _mm_packus_epi16(halves, halves));
+        }
+        for (; p < k; p++) {
+            const float v = nearbyintf(row[p] * inverse) + z;
+            out[p] = (uint8_t)(v > 255 ? 255 : v < 0 ? 0 : v);
+        }
+        if (ldq > k) memset(out + k, (int)z, (size_t)(ldq - k));  // padding meets zero weights; any value would do
+    }
+}
+
 #define QMR2 4
 // 4 × 16 (one half of a panel; run twice per panel) with the split vpmaddubsw described at the top.
 static QAVX2 void qtile_avx2_half(const qgemm_operands *g, int i0, int mr, int j0, int half, int nr) {
@@ -378,7 +421,9 @@ int bert_qgemm_kind_supported(int kind) { return qkind_supported(kind); }
 
 void bert_quantize_rows_u8(const float *x, int m, int k, int ldx, uint8_t *q, int ldq, float *scale, int32_t *zero) {
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-    if (bert_qgemm_kind() == BERT_QGEMM_VNNI) { quantize_rows_avx512(x, m, k, ldx, q, ldq, scale, zero); return; }
+    const int kind = bert_qgemm_kind();
+    if (kind == BERT_QGEMM_VNNI) { quantize_rows_avx512(x, m, k, ldx, q, ldq, scale, zero); return; }
+    if (kind != BERT_QGEMM_PORTABLE) { quantize_rows_avx2(x, m, k, ldx, q, ldq, scale, zero); return; }
 #endif
     quantize_rows_portable(x, m, k, ldx, q, ldq, scale, zero);
 }
