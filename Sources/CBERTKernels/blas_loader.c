@@ -34,7 +34,9 @@ static void choose_openblas_coretype(void) {
     if (getenv("OPENBLAS_CORETYPE") != NULL) return;
 #if defined(__x86_64__)
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+    // BERT_KERNELS=avx2 stands in for an AVX2-only CPU (Zen 3): OpenBLAS takes the kernels it would take there.
+    const int avx2_ceiling = bert_kernels_ceiling() == BERT_KERNELS_AVX2;
+    if (!avx2_ceiling && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq")) {
         setenv("OPENBLAS_CORETYPE", "SkylakeX", 0);
     } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {

@@ -187,11 +187,13 @@ static int bkind_supported(int kind) { return kind == BERT_BF16_PORTABLE; }
 static int best_bkind(void) { return BERT_BF16_PORTABLE; }
 #endif
 
-// -1 until first asked; every thread computes the same value, so the race is benign.
+// -1 until first asked; read and written atomically (threads that race to choose compute the same value).
 static int current_bkind = -1;
 
 int bert_bf16_kind(void) {
-    if (current_bkind < 0) {
+    const int chosen = __atomic_load_n(&current_bkind, __ATOMIC_ACQUIRE);
+    if (chosen >= 0) return chosen;
+    {
         int kind = best_bkind();
         const int ceiling = bert_kernels_ceiling();  // BERT_KERNELS=avx2|portable: the paths of a smaller CPU
         if (ceiling == BERT_KERNELS_AVX2 && kind == BERT_BF16_AVX512BF16) kind = BERT_BF16_AVX2;
@@ -202,15 +204,15 @@ int bert_bf16_kind(void) {
                              : !strcmp(forced, "portable") ? BERT_BF16_PORTABLE : -1;
             if (wanted >= 0 && bkind_supported(wanted)) kind = wanted;
         }
-        current_bkind = kind;
+        __atomic_store_n(&current_bkind, kind, __ATOMIC_RELEASE);
+        return kind;
     }
-    return current_bkind;
 }
 
 int bert_bf16_kind_supported(int kind) { return bkind_supported(kind); }
 
 int bert_bf16_set_kind(int kind) {
-    if (bkind_supported(kind)) current_bkind = kind;
+    if (bkind_supported(kind)) __atomic_store_n(&current_bkind, kind, __ATOMIC_RELEASE);
     return bert_bf16_kind();
 }
 

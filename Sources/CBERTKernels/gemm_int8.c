@@ -396,11 +396,13 @@ static int qkind_supported(int kind) { return kind == BERT_QGEMM_PORTABLE; }
 static int best_qkind(void) { return BERT_QGEMM_PORTABLE; }
 #endif
 
-// -1 until first asked; every thread computes the same value, so the race is benign.
+// -1 until first asked; read and written atomically (threads that race to choose compute the same value).
 static int current_qkind = -1;
 
 int bert_qgemm_kind(void) {
-    if (current_qkind < 0) {
+    const int chosen = __atomic_load_n(&current_qkind, __ATOMIC_ACQUIRE);
+    if (chosen >= 0) return chosen;
+    {
         int kind = best_qkind();
         const int ceiling = bert_kernels_ceiling();  // BERT_KERNELS=avx2|portable: the paths of a smaller CPU
         if (ceiling == BERT_KERNELS_AVX2 && (kind == BERT_QGEMM_VNNI || kind == BERT_QGEMM_AVXVNNI)) kind = BERT_QGEMM_AVX2;
@@ -412,9 +414,9 @@ int bert_qgemm_kind(void) {
                              : !strcmp(forced, "portable") ? BERT_QGEMM_PORTABLE : -1;
             if (wanted >= 0 && qkind_supported(wanted)) kind = wanted;
         }
-        current_qkind = kind;
+        __atomic_store_n(&current_qkind, kind, __ATOMIC_RELEASE);
+        return kind;
     }
-    return current_qkind;
 }
 
 int bert_qgemm_kind_supported(int kind) { return qkind_supported(kind); }
@@ -429,7 +431,7 @@ void bert_quantize_rows_u8(const float *x, int m, int k, int ldx, uint8_t *q, in
 }
 
 int bert_qgemm_set_kind(int kind) {
-    if (qkind_supported(kind)) current_qkind = kind;
+    if (qkind_supported(kind)) __atomic_store_n(&current_qkind, kind, __ATOMIC_RELEASE);
     return bert_qgemm_kind();
 }
 

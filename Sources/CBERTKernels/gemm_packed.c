@@ -30,11 +30,14 @@ static int kind_supported(int kind) {
     }
 }
 
-// -1 until first asked; then the kernel in use. Every thread computes the same value, so the race is benign.
+// -1 until first asked; then the kernel in use, read and written atomically (threads that race to choose compute the
+// same value).
 static int current_kind = -1;
 
 int bert_gemm_packed_kind(void) {
-    if (current_kind < 0) {
+    const int chosen = __atomic_load_n(&current_kind, __ATOMIC_ACQUIRE);
+    if (chosen >= 0) return chosen;
+    {
         // AVX2 is opt-in: measured on Zen 4 with OpenBLAS's Haswell kernels (a stand-in for an AVX2-only CPU),
         // BERT-base 1×128 took 149 ms with it against 133 ms on the BLAS path, because each 16-column half pass
         // reads only half of every 32-float panel row. It needs a 16-wide packing before it can be the default.
@@ -48,15 +51,15 @@ int bert_gemm_packed_kind(void) {
                        : !strcmp(forced, "none") ? BERT_GEMM_PACKED_NONE : -1;
             if (wanted >= 0 && kind_supported(wanted)) kind = wanted;
         }
-        current_kind = kind;
+        __atomic_store_n(&current_kind, kind, __ATOMIC_RELEASE);
+        return kind;
     }
-    return current_kind;
 }
 
 int bert_gemm_packed_kind_supported(int kind) { return kind_supported(kind); }
 
 int bert_gemm_packed_set_kind(int kind) {
-    if (kind_supported(kind)) current_kind = kind;
+    if (kind_supported(kind)) __atomic_store_n(&current_kind, kind, __ATOMIC_RELEASE);
     return bert_gemm_packed_kind();
 }
 
