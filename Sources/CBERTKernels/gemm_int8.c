@@ -255,6 +255,27 @@ static QAVX2 __attribute__((target("sse4.1"))) void quantize_rows_avx2(const flo
     }
 }
 
+// The AVX2 epilogue for `mr` rows of 16 columns from jc (nr of them live): int32 sums → fp32, as `dequantise_row`.
+static inline __attribute__((always_inline)) QAVX2 void dequantise_ymm(const qgemm_operands *g, int i0, int mr, int jc, int nr, __m256i acc[][2]) {
+    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i m0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nr), lanes);
+    const __m256i m1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nr - 8), lanes);
+    const __m256 ws0 = _mm256_loadu_ps(g->wscale + jc), ws1 = _mm256_loadu_ps(g->wscale + jc + 8);
+    const __m256i cs0 = _mm256_loadu_si256((const void *)(g->colsum + jc));
+    const __m256i cs1 = _mm256_loadu_si256((const void *)(g->colsum + jc + 8));
+    const __m256 bias0 = g->bias ? _mm256_maskload_ps(g->bias + jc, m0) : _mm256_setzero_ps();
+    const __m256 bias1 = g->bias ? _mm256_maskload_ps(g->bias + jc + 8, m1) : _mm256_setzero_ps();
+    for (int i = 0; i < mr; i++) {
+        const __m256i za = _mm256_set1_epi32(g->azero[i0 + i]);
+        const __m256 sa = _mm256_set1_ps(g->ascale[i0 + i]);
+        float *row = g->c + (size_t)(i0 + i) * g->ldc + jc;
+        const __m256 v0 = _mm256_cvtepi32_ps(_mm256_sub_epi32(acc[i][0], _mm256_mullo_epi32(za, cs0)));
+        const __m256 v1 = _mm256_cvtepi32_ps(_mm256_sub_epi32(acc[i][1], _mm256_mullo_epi32(za, cs1)));
+        _mm256_maskstore_ps(row, m0, _mm256_fmadd_ps(v0, _mm256_mul_ps(sa, ws0), bias0));
+        _mm256_maskstore_ps(row + 8, m1, _mm256_fmadd_ps(v1, _mm256_mul_ps(sa, ws1), bias1));
+    }
+}
+
 #define QMR2 4
 // 4 × 16 (one half of a panel; run twice per panel) with the split vpmaddubsw described at the top.
 static QAVX2 void qtile_avx2_half(const qgemm_operands *g, int i0, int mr, int j0, int half, int nr) {
@@ -279,24 +300,7 @@ static QAVX2 void qtile_avx2_half(const qgemm_operands *g, int i0, int mr, int j
         }
         bp += 4 * QNR;
     }
-    const int jc = j0 + half;
-    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    const __m256i m0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nr), lanes);
-    const __m256i m1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nr - 8), lanes);
-    const __m256 ws0 = _mm256_loadu_ps(g->wscale + jc), ws1 = _mm256_loadu_ps(g->wscale + jc + 8);
-    const __m256i cs0 = _mm256_loadu_si256((const void *)(g->colsum + jc));
-    const __m256i cs1 = _mm256_loadu_si256((const void *)(g->colsum + jc + 8));
-    const __m256 bias0 = g->bias ? _mm256_maskload_ps(g->bias + jc, m0) : _mm256_setzero_ps();
-    const __m256 bias1 = g->bias ? _mm256_maskload_ps(g->bias + jc + 8, m1) : _mm256_setzero_ps();
-    for (int i = 0; i < mr; i++) {
-        const __m256i za = _mm256_set1_epi32(g->azero[i0 + i]);
-        const __m256 sa = _mm256_set1_ps(g->ascale[i0 + i]);
-        float *row = g->c + (size_t)(i0 + i) * g->ldc + jc;
-        const __m256 v0 = _mm256_cvtepi32_ps(_mm256_sub_epi32(acc[i][0], _mm256_mullo_epi32(za, cs0)));
-        const __m256 v1 = _mm256_cvtepi32_ps(_mm256_sub_epi32(acc[i][1], _mm256_mullo_epi32(za, cs1)));
-        _mm256_maskstore_ps(row, m0, _mm256_fmadd_ps(v0, _mm256_mul_ps(sa, ws0), bias0));
-        _mm256_maskstore_ps(row + 8, m1, _mm256_fmadd_ps(v1, _mm256_mul_ps(sa, ws1), bias1));
-    }
+    dequantise_ymm(g, i0, mr, j0 + half, nr, acc);
 }
 
 static void qtile_avx2(const qgemm_operands *g, int i0, int mr, int j0, int nr) {
@@ -335,27 +339,6 @@ static void qtile_avx2(const qgemm_operands *g, int i0, int mr, int j0, int nr) 
             if (nr > 16) name##_half(g, i0 + r, rows, j0, 16, nr - 16);                                                  \
         }                                                                                                                \
     }
-
-// The AVX2 epilogue for `mr` rows of 16 columns from jc (nr of them live): int32 sums → fp32, as `dequantise_row`.
-static QAVX2 void dequantise_ymm(const qgemm_operands *g, int i0, int mr, int jc, int nr, __m256i acc[][2]) {
-    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    const __m256i m0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nr), lanes);
-    const __m256i m1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nr - 8), lanes);
-    const __m256 ws0 = _mm256_loadu_ps(g->wscale + jc), ws1 = _mm256_loadu_ps(g->wscale + jc + 8);
-    const __m256i cs0 = _mm256_loadu_si256((const void *)(g->colsum + jc));
-    const __m256i cs1 = _mm256_loadu_si256((const void *)(g->colsum + jc + 8));
-    const __m256 bias0 = g->bias ? _mm256_maskload_ps(g->bias + jc, m0) : _mm256_setzero_ps();
-    const __m256 bias1 = g->bias ? _mm256_maskload_ps(g->bias + jc + 8, m1) : _mm256_setzero_ps();
-    for (int i = 0; i < mr; i++) {
-        const __m256i za = _mm256_set1_epi32(g->azero[i0 + i]);
-        const __m256 sa = _mm256_set1_ps(g->ascale[i0 + i]);
-        float *row = g->c + (size_t)(i0 + i) * g->ldc + jc;
-        const __m256 v0 = _mm256_cvtepi32_ps(_mm256_sub_epi32(acc[i][0], _mm256_mullo_epi32(za, cs0)));
-        const __m256 v1 = _mm256_cvtepi32_ps(_mm256_sub_epi32(acc[i][1], _mm256_mullo_epi32(za, cs1)));
-        _mm256_maskstore_ps(row, m0, _mm256_fmadd_ps(v0, _mm256_mul_ps(sa, ws0), bias0));
-        _mm256_maskstore_ps(row + 8, m1, _mm256_fmadd_ps(v1, _mm256_mul_ps(sa, ws1), bias1));
-    }
-}
 
 #define AVXVNNI __attribute__((target("avx2,fma,avxvnni")))
 #define VNNI256 __attribute__((target("avx2,fma,avx512f,avx512vl,avx512vnni")))
