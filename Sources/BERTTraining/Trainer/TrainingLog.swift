@@ -33,13 +33,13 @@ public struct TrainingLogEntry: Codable, Sendable {
 
 extension TrainingLogEntry {
     /// `metrics["mlm_loss"]`: pre-training's masked-LM cross-entropy.
-    public var mlmLoss: Double? { get { metrics["mlm_loss"] } set { metrics["mlm_loss"] = newValue } }
+    package var mlmLoss: Double? { get { metrics["mlm_loss"] } set { metrics["mlm_loss"] = newValue } }
     /// `metrics["mlm_accuracy"]`.
-    public var mlmAccuracy: Double? { get { metrics["mlm_accuracy"] } set { metrics["mlm_accuracy"] = newValue } }
+    package var mlmAccuracy: Double? { get { metrics["mlm_accuracy"] } set { metrics["mlm_accuracy"] = newValue } }
     /// `metrics["nsp_loss"]`: next-sentence prediction's cross-entropy.
-    public var nspLoss: Double? { get { metrics["nsp_loss"] } set { metrics["nsp_loss"] = newValue } }
+    package var nspLoss: Double? { get { metrics["nsp_loss"] } set { metrics["nsp_loss"] = newValue } }
     /// `metrics["nsp_accuracy"]`.
-    public var nspAccuracy: Double? { get { metrics["nsp_accuracy"] } set { metrics["nsp_accuracy"] = newValue } }
+    package var nspAccuracy: Double? { get { metrics["nsp_accuracy"] } set { metrics["nsp_accuracy"] = newValue } }
 }
 
 /// Appends JSON lines to a log file, flushing each line so a killed run keeps everything it logged.
