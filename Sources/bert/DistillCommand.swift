@@ -45,6 +45,8 @@ struct DistillCommand: ParsableCommand {
     @OptionGroup var training: TrainingRunOptions
     @Option(help: "Threads for the matrix products (default: all cores).") var threads: Int?
 
+    func validate() throws { try training.validateForSteps("distill") }
+
     func run() throws {
         try applyThreads(threads)
         var options = training.arguments(.steps, evaluates: validation != nil)

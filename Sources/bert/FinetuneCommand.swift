@@ -32,6 +32,8 @@ struct FinetuneCommand: ParsableCommand {
     @Option(help: "QA: tokens shared by consecutive windows of a long context.") var docStride = 128
     @OptionGroup var training: TrainingRunOptions
 
+    func validate() throws { try training.validateForEpochs() }
+
     func run() throws {
         let model = try modelOptions.directory()
         // Under mpirun rank 0 alone reports and prints the summary; the other ranks print only their own errors.

@@ -120,6 +120,7 @@ struct PretrainCommand: ParsableCommand {
 
     func validate() throws {
         guard !ranksInfo else { return }
+        try training.validateForSteps("pretrain")
         for (value, name) in [(data, "--data <data>"), (output, "--output <output>"), (tokenizer, "--tokenizer <tokenizer>")] where value == nil {
             throw ValidationError("Missing expected argument '\(name)'")
         }

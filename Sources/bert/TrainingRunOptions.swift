@@ -18,9 +18,9 @@ struct TrainingRunOptions: ParsableArguments {
     @Option var adamEpsilon: Float = 1e-8
     @Option var seed: UInt64 = 42
     @Option(help: "Log (and print) every N steps.") var logEvery = 10
-    @Option(help: "pretrain/distill: a checkpoint every N steps (finetune: after each epoch).") var saveEvery = 200
-    @Option(help: "pretrain/distill: evaluate every N steps when there is held-out data (finetune: after each epoch).") var evalEvery = 200
-    @Option(help: "pretrain/distill: checkpoints kept.") var keepCheckpoints = 2
+    @Option(help: "pretrain/distill: a checkpoint every N steps (default 200; finetune saves after each epoch).") var saveEvery: Int?
+    @Option(help: "pretrain/distill: evaluate every N steps when there is held-out data (default 200; finetune: after each epoch).") var evalEvery: Int?
+    @Option(help: "pretrain/distill: checkpoints kept (default 2).") var keepCheckpoints: Int?
     @Flag(help: "Ignore existing checkpoints and start over (refused when the output folder holds an earlier run).") var noResume = false
     @Flag(help: "Start over after deleting the output folder's earlier run (checkpoints, best/, last/, logs, plots; nothing else).") var overwrite = false
 
@@ -34,9 +34,21 @@ struct TrainingRunOptions: ParsableArguments {
         a.warmupSteps = warmupSteps ?? defaults.warmupSteps
         a.warmupRatio = warmupRatio ?? defaults.warmupRatio
         (a.weightDecay, a.gradientAccumulation, a.maxGradNorm, a.adamEpsilon) = (weightDecay, gradientAccumulation, maxGradNorm, adamEpsilon)
-        (a.seed, a.logEvery, a.saveEvery, a.keepCheckpoints) = (seed, logEvery, saveEvery, keepCheckpoints)
-        a.evalEvery = evaluates ? evalEvery : 0
+        (a.seed, a.logEvery, a.saveEvery, a.keepCheckpoints) = (seed, logEvery, saveEvery ?? 200, keepCheckpoints ?? 2)
+        a.evalEvery = evaluates ? evalEvery ?? 200 : 0
         return a
+    }
+
+    /// Refuses the flags a step-counted run (`pretrain`, `distill`: streamed data) cannot honour.
+    func validateForSteps(_ command: String) throws {
+        if epochs != nil { throw ValidationError("--epochs is for finetune; \(command) counts optimiser steps: use --steps") }
+    }
+
+    /// Refuses the flags an epoch-based fine-tuning run cannot honour (it saves and evaluates after each epoch).
+    func validateForEpochs() throws {
+        for (value, flag) in [(saveEvery, "--save-every"), (evalEvery, "--eval-every"), (keepCheckpoints, "--keep-checkpoints")] where value != nil {
+            throw ValidationError("\(flag) is for pretrain and distill; finetune saves a checkpoint and evaluates after each epoch")
+        }
     }
 
     /// Resume (the default), start over, or overwrite.
