@@ -43,17 +43,19 @@ struct DistillCommand: ParsableCommand {
     @Option(help: "logits: weight of the gold-label cross-entropy (labelled rows only).") var goldWeight: Float = 0
     @Option var maxSeqLength = 128
     @OptionGroup var training: TrainingRunOptions
+    @Option(help: "Threads for the matrix products (default: all cores).") var threads: Int?
+
+    func validate() throws { try training.validateForSteps("distill") }
 
     func run() throws {
-        try applyThreads(training.threads)
-        let options = training.trainingOptions(evaluates: validation != nil)
+        try applyThreads(threads)
+        var options = training.arguments(.steps, evaluates: validation != nil)
+        options.maxSeqLength = maxSeqLength
         let teacherURL = try resolveModelReference(teacher)
         var settings = DistillationSettings(teacher: teacherURL, output: URL(fileURLWithPath: output), training: options)
         settings.layout = studentLayout
-        settings.batchSize = training.batchSize
-        settings.maxSeqLength = maxSeqLength
         settings.start = training.start
-        let total = training.steps
+        let total = options.maxSteps ?? 0
         settings.onLog = { entry, eta in
             let prefix = entry.evalLoss == nil ? "[\(entry.step)/\(total)] " : ""
             FileHandle.standardError.write(Data((prefix + entry.progressLine(eta: eta) + "\n").utf8))

@@ -28,17 +28,11 @@ struct FinetuneCommand: ParsableCommand {
     @Option(help: "Classification text column.") var textColumn = "text"
     @Option(help: "Classification pair-text column (default: text_pair or pair when present).") var pairColumn: String?
     @Option(help: "Classification label column.") var labelColumn = "label"
-    @Option var epochs = 3
-    @Option var batchSize = 32
-    @Option var learningRate: Float = 5e-5
-    @Option var warmupRatio = 0.1
-    @Option var weightDecay: Float = 0.01
     @Option var maxSeqLength = 128
     @Option(help: "QA: tokens shared by consecutive windows of a long context.") var docStride = 128
-    @Option var seed: UInt64 = 42
-    @Option(help: "Log (and print) every N steps.") var logEvery = 10
-    @Flag(help: "Ignore existing checkpoints and start over (refused when the output folder holds an earlier run).") var noResume = false
-    @Flag(help: "Start over after deleting the output folder's earlier run (checkpoints, best/, last/, logs; nothing else).") var overwrite = false
+    @OptionGroup var training: TrainingRunOptions
+
+    func validate() throws { try training.validateForEpochs() }
 
     func run() throws {
         let model = try modelOptions.directory()
@@ -46,26 +40,14 @@ struct FinetuneCommand: ParsableCommand {
         let group = try DataParallelGroup.joined()
         let writer = group?.isWriter ?? true
         if let group, writer { FileHandle.standardError.write(Data("\(group.summary); \(Threads.count) threads per rank\n".utf8)) }
-        var o = FineTuningOptions()
-        o.epochs = epochs; o.batchSize = batchSize; o.learningRate = learningRate; o.warmupRatio = warmupRatio
-        o.weightDecay = weightDecay; o.maxSeqLength = maxSeqLength; o.docStride = docStride; o.seed = seed; o.logEvery = logEvery
-        let trainURL = URL(fileURLWithPath: train), out = URL(fileURLWithPath: output)
-        let validationURL = validation.map { URL(fileURLWithPath: $0) }
-        let control = FineTuningControl(start: overwrite ? .overwrite : noResume ? .startOver : .resume,
+        var arguments = training.arguments(.fineTuning, evaluates: validation != nil)
+        (arguments.maxSeqLength, arguments.docStride) = (maxSeqLength, docStride)
+        let control = FineTuningControl(start: training.start,
                                         onEvent: { event in if writer { FileHandle.standardError.write(Data("\(event)\n".utf8)) } })
-        let summary: FineTuningSummary
-        switch task {
-        case .classification:
-            summary = try TextClassificationFineTuning.train(modelDirectory: model, train: trainURL, validation: validationURL, task: labels.task,
-                                                             columns: .init(text: textColumn, textPair: pairColumn, label: labelColumn),
-                                                             options: o, output: out, control: control)
-        case .ner:
-            summary = try TokenClassificationFineTuning.train(modelDirectory: model, train: trainURL, validation: validationURL, options: o, output: out, control: control)
-        case .qa:
-            summary = try QuestionAnsweringFineTuning.train(modelDirectory: model, train: trainURL, validation: validationURL, options: o, output: out, control: control)
-        case .embedding, .similarity:
-            summary = try SentenceEmbeddingFineTuning.train(modelDirectory: model, train: trainURL, validation: validationURL, options: o, output: out, control: control)
-        }
+        let fineTuning = task.fineTuningTask(labels: labels, columns: .init(text: textColumn, textPair: pairColumn, label: labelColumn))
+        let summary = try fineTuning.fineTune(modelDirectory: model, train: URL(fileURLWithPath: train),
+                                              validation: validation.map { URL(fileURLWithPath: $0) }, arguments: arguments,
+                                              output: URL(fileURLWithPath: output), control: control)
         guard writer else { return }
         try StandardOutput.line(try JSONCoding.encode(summary, nonFiniteAsStrings: true).serializedString(options: [.prettyPrinted, .sortedKeys]))
     }

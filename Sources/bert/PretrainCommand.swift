@@ -114,18 +114,20 @@ struct PretrainCommand: ParsableCommand {
     @Option var intermediateSize = 1024
     @Option(help: "Dropout of a new model (hidden and attention probabilities); 0 makes runs comparable step by step.") var dropout: Double?
     @OptionGroup var training: TrainingRunOptions
+    @Option(help: "Threads for the matrix products (default: all cores).") var threads: Int?
     @Flag(help: "Read instances in file order (reproducible against PyTorch); default shuffles per epoch.") var noShuffle = false
     @Flag(help: "Print the MPI ranks, hosts and all-reduce backend this run would use, and stop.") var ranksInfo = false
 
     func validate() throws {
         guard !ranksInfo else { return }
+        try training.validateForSteps("pretrain")
         for (value, name) in [(data, "--data <data>"), (output, "--output <output>"), (tokenizer, "--tokenizer <tokenizer>")] where value == nil {
             throw ValidationError("Missing expected argument '\(name)'")
         }
     }
 
     func run() throws {
-        try applyThreads(training.threads)
+        try applyThreads(threads)
         let group = try DataParallelGroup.joined()
         if ranksInfo {
             if group?.isWriter ?? true { try StandardOutput.line(DataParallelGroup.describe(group) + "; \(Threads.count) threads per rank") }
@@ -153,33 +155,32 @@ struct PretrainCommand: ParsableCommand {
         let mlmOnly = choice.maskedLMOnly
         config.architectures = [choice.architecture]
         try PretrainingModelLimits.check(config, sequenceLength: reader.maxSeqLength, dataVocabularySize: reader.header.vocabSize)
-        let options = training.trainingOptions(evaluates: validation != nil)
+        let options = training.arguments(.steps, evaluates: validation != nil)
         try options.validate()
         let start = training.start
         let lock = try TrainingOutputFolder.open(outputURL, start: start)
         defer { lock.release() }
         let module: Module
-        let forward: (PretrainingBatch, ForwardContext) throws -> StepOutput
+        let objective: any TrainingObjective<PretrainingBatch>
         let mlmLogits: (EncoderInput) throws -> Tensor
         if mlmOnly {
-            let m = try BertForMaskedLM(config: config, seed: training.seed)
+            let m = try BertForMaskedLM(config: config, seed: options.seed)
             module = m
-            forward = { try PretrainingMetrics.maskedLMStep(m, $0, $1) }
+            objective = MaskedLMObjective(model: m)
             mlmLogits = { try m($0) }
         } else {
-            let m = try BertForPreTraining(config: config, seed: training.seed)
+            let m = try BertForPreTraining(config: config, seed: options.seed)
             module = m
-            let task = config.family.sentenceTask ?? "nsp"
-            forward = { try PretrainingMetrics.bertStep(m, $0, $1, sentenceTask: task) }
+            objective = BertPretrainingObjective(model: m)
             mlmLogits = { try m($0).prediction }
         }
         if let initFrom {
             try module.load(from: Pretrained.weights(in: resolveModelReference(initFrom)), prefixes: [""], ignoring: FamilyMember.tiedDecoderKeys + ["position_ids"])
         }
         report("model: \(config.numHiddenLayers) layers, hidden \(config.hiddenSize), \(module.parameterCount) parameters; \(reader.count) instances of \(reader.maxSeqLength) tokens; \(BLAS.description)")
-        let batcher = try PretrainingBatcher(source: reader, batchSize: training.batchSize, order: noShuffle ? .sequential : .shuffled(seed: training.seed))
+        let batcher = try PretrainingBatcher(source: reader, batchSize: options.batchSize, order: noShuffle ? .sequential : .shuffled(seed: options.seed))
         let stream = PretrainingBatchStream(batcher)
-        let trainer = Trainer<PretrainingBatchStream<PretrainingInstanceFileReader>>(model: module, options: options, outputDirectory: outputURL, forward: forward)
+        let trainer = Trainer<PretrainingBatchStream<PretrainingInstanceFileReader>>(model: module, options: options, outputDirectory: outputURL, objective: objective)
         trainer.writeExtraFiles = { dir in
             try config.write(to: dir.appendingPathComponent("config.json"))
             try tokenizerFiles.write(into: dir)
@@ -190,7 +191,7 @@ struct PretrainCommand: ParsableCommand {
             let baseline = try PretrainingMetrics.mostFrequentTokenBaseline(held)
             report("held-out baseline (always the most frequent label token, id \(baseline.token)): MLM accuracy \(String(format: "%.3f", baseline.accuracy))")
             trainer.evaluate = { step in
-                try PretrainingMetrics.evaluate(source: held, batchSize: training.batchSize, step: step, mlmLogits: mlmLogits)
+                try PretrainingMetrics.evaluate(source: held, batchSize: options.batchSize, step: step, mlmLogits: mlmLogits)
             }
         }
         if start == .resume, let checkpoint = trainer.latestCheckpoint {

@@ -27,7 +27,7 @@ final class DistilBertSinusoidalTrainingTests: XCTestCase {
         let folder = TrainingTestFixtures.temporaryFolder("distilbert-sinusoidal")
         addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
         let model = try BertForMaskedLM(config: config(sinusoidal: sinusoidal), seed: 3)
-        var options = TrainingOptions(totalSteps: 4)
+        var options = TrainingArguments(maxSteps: 4)
         options.learningRate = 1e-2; options.warmupSteps = 0; options.saveEvery = 2; options.logEvery = 1
         let trainer = Trainer<ArrayBatchSource>(model: model, options: options, outputDirectory: folder) { batch, context in
             StepOutput(loss: try model.loss(batch.input, labels: batch.labels, context: context).loss, tokens: 40)

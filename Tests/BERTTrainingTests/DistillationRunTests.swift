@@ -52,7 +52,7 @@ final class DistillationRunTests: XCTestCase {
     }
 
     func settings(_ teacher: URL, _ output: String, steps: Int = 6) -> DistillationSettings {
-        var t = TrainingOptions(totalSteps: steps)
+        var t = TrainingArguments(maxSteps: steps)
         (t.learningRate, t.saveEvery, t.logEvery, t.evalEvery, t.seed) = (1e-3, 3, 1, 3, 7)
         var s = DistillationSettings(teacher: teacher, output: root.appendingPathComponent(output), training: t)
         s.batchSize = 8

@@ -57,8 +57,8 @@ final class FamilyFineTuningTests: XCTestCase {
         return dir
     }
 
-    func options(epochs: Int) -> FineTuningOptions {
-        var o = FineTuningOptions()
+    func options(epochs: Int) -> TrainingArguments {
+        var o = TrainingArguments()
         o.epochs = epochs; o.batchSize = 8; o.learningRate = 1e-3; o.maxSeqLength = 64; o.docStride = 16; o.logEvery = 1
         return o
     }

@@ -39,8 +39,8 @@ final class FineTuningEndToEndTests: XCTestCase {
         return dir
     }
 
-    func options(epochs: Int = 4, lr: Float = 1e-3) -> FineTuningOptions {
-        var o = FineTuningOptions()
+    func options(epochs: Int = 4, lr: Float = 1e-3) -> TrainingArguments {
+        var o = TrainingArguments()
         o.epochs = epochs; o.batchSize = 8; o.learningRate = lr; o.maxSeqLength = 64; o.docStride = 32; o.logEvery = 1
         return o
     }

@@ -19,7 +19,7 @@ final class FineTuningLabelCheckTests: XCTestCase {
 
     func train(_ data: URL, task: TextClassificationTask = .singleLabel) throws {
         _ = try TextClassificationFineTuning.train(modelDirectory: root.appendingPathComponent("no-model"), train: data, validation: nil,
-                                                   task: task, options: FineTuningOptions(), output: root.appendingPathComponent("out"))
+                                                   task: task, options: TrainingArguments(), output: root.appendingPathComponent("out"))
     }
 
     func testSingleClassDataIsRefused() throws {
@@ -49,7 +49,7 @@ final class FineTuningLabelCheckTests: XCTestCase {
     func testSingleTagNERDataIsRefused() throws {
         let data = try write("o.conll", "EU O\nrejects O\n\nPeter O\n")
         XCTAssertThrowsError(try TokenClassificationFineTuning.train(modelDirectory: root, train: data, validation: nil,
-                                                                    options: FineTuningOptions(), output: root.appendingPathComponent("out"))) { error in
+                                                                    options: TrainingArguments(), output: root.appendingPathComponent("out"))) { error in
             XCTAssertEqual(error as? FineTuningError, .tooFewClasses(file: data.path, found: ["O"], needed: 2))
         }
     }

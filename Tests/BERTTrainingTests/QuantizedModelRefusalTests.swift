@@ -30,7 +30,7 @@ final class QuantizedModelRefusalTests: XCTestCase {
         }
         let missing = folder.appendingPathComponent("no-such-train.jsonl")
         XCTAssertThrowsError(try SentenceEmbeddingFineTuning.train(modelDirectory: folder, train: missing, validation: nil,
-                                                                     options: FineTuningOptions(), output: folder.appendingPathComponent("out"))) { error in
+                                                                     options: TrainingArguments(), output: folder.appendingPathComponent("out"))) { error in
             XCTAssertEqual(error as? ModelError, .quantizedModel(operation: "fine-tuning"), "refused before the data is read")
         }
         // An fp32 model prepared for int8 inference is quantised too (the Trainer's check).

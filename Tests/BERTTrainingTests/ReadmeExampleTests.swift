@@ -30,13 +30,13 @@ final class ReadmeExampleTests: XCTestCase {
         let rows = ["\"a gripping, beautifully acted film\",pos", "dull and far too long,neg", "a warm and funny story,pos",
                     "a mess of a script,neg", "moving and wise,pos", "tedious from start to finish,neg"]
         try ("text,label\n" + rows.joined(separator: "\n") + "\n").write(to: work.appendingPathComponent("reviews.csv"), atomically: true, encoding: .utf8)
-        var options = FineTuningOptions()
-        options.epochs = 1
-        options.batchSize = 3
-        options.maxSeqLength = 32
-        let run = try TextClassificationFineTuning.train(
+        var arguments = TrainingArguments()
+        arguments.epochs = 1
+        arguments.batchSize = 3
+        arguments.maxSeqLength = 32
+        let run = try TextClassificationFineTuning(task: .singleLabel).fineTune(
             modelDirectory: dir, train: work.appendingPathComponent("reviews.csv"),
-            validation: nil, task: .singleLabel, options: options, output: work.appendingPathComponent("runs/reviews"))
+            validation: nil, arguments: arguments, output: work.appendingPathComponent("runs/reviews"))
         let classifier = try TextClassificationPipeline(directory: URL(fileURLWithPath: run.last))
         let answer = try classifier(["A gripping, beautifully acted film."])
         XCTAssertEqual(answer.count, 1)

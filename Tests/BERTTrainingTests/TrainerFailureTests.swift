@@ -13,10 +13,10 @@ final class TrainerFailureTests: XCTestCase {
     override func tearDown() { try? FileManager.default.removeItem(at: root) }
 
     /// A tiny trainer (see TrainerResumeTests) whose loss becomes NaN from optimiser step `nanFrom` on.
-    func makeTrainer(steps: Int, nanFrom: Int = .max, configure: (inout TrainingOptions) -> Void = { _ in })
+    func makeTrainer(steps: Int, nanFrom: Int = .max, configure: (inout TrainingArguments) -> Void = { _ in })
         throws -> (Trainer<ArrayBatchSource>, BertForPreTraining) {
         let model = try BertForPreTraining(config: TrainingTestFixtures.tinyConfig(), seed: 11)
-        var options = TrainingOptions(totalSteps: steps)
+        var options = TrainingArguments(maxSteps: steps)
         options.learningRate = 1e-3; options.saveEvery = 2; options.logEvery = 1; options.keepCheckpoints = 10
         configure(&options)
         var calls = 0

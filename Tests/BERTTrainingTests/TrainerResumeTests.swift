@@ -37,7 +37,7 @@ final class TrainerResumeTests: XCTestCase {
 
     func makeTrainer(_ dir: URL, steps: Int) throws -> (Trainer<ArrayBatchSource>, BertForPreTraining) {
         let model = try BertForPreTraining(config: tinyConfig(), seed: 11)
-        var options = TrainingOptions(totalSteps: steps)
+        var options = TrainingArguments(maxSteps: steps)
         options.learningRate = 5e-3; options.warmupSteps = 2; options.saveEvery = 3; options.logEvery = 1
         options.gradientAccumulation = 2
         let trainer = Trainer<ArrayBatchSource>(model: model, options: options, outputDirectory: dir) { batch, context in
@@ -85,7 +85,7 @@ final class TrainerResumeTests: XCTestCase {
         let data = try Array(batches().prefix(1))
         var c = tinyConfig(); c.hiddenDropoutProb = 0; c.attentionProbsDropoutProb = 0
         let model = try BertForPreTraining(config: c, seed: 3)
-        var options = TrainingOptions(totalSteps: 60)
+        var options = TrainingArguments(maxSteps: 60)
         options.learningRate = 1e-2; options.saveEvery = 1000; options.weightDecay = 0
         var losses: [Double] = []
         let trainer = Trainer<ArrayBatchSource>(model: model, options: options, outputDirectory: root) { b, ctx in

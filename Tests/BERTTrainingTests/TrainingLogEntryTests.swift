@@ -20,13 +20,13 @@ final class TrainingLogEntryTests: XCTestCase {
 
     func testNamedMetricsAreWrittenAsTheirOwnKeysAndReadBack() throws {
         var entry = TrainingLogEntry(step: 3, epoch: 0, loss: 9.5, learningRate: 1e-4, gradNorm: 2, tokensPerSecond: 100)
-        entry.mlmLoss = 4
         entry.metrics = ["distill_ce": 1.25, "distill_cos": 0.5, "loss": 123]
+        entry.mlmLoss = 4   // a convenience accessor over metrics["mlm_loss"]
         let text = try entry.jsonValue.serializedString(options: [.sortedKeys])
         XCTAssertEqual(text, #"{"distill_ce":1.25,"distill_cos":0.5,"epoch":0,"grad_norm":2.0,"learning_rate":0.0001,"loss":9.5,"mlm_loss":4.0,"step":3,"tokens_per_second":100.0}"#,
                        "a metric named like a fixed key never replaces it")
         let back = try TrainingLogEntry(json: JSONValue.parse(text), file: "log.jsonl")
-        XCTAssertEqual(back.metrics, ["distill_ce": 1.25, "distill_cos": 0.5])
+        XCTAssertEqual(back.metrics, ["distill_ce": 1.25, "distill_cos": 0.5, "mlm_loss": 4])
         XCTAssertEqual(back.mlmLoss, 4)
         XCTAssertEqual(back.jsonValue, try JSONValue.parse(text))
         XCTAssertTrue(back.progressLine(eta: 5).contains("distill_ce 1.2500  distill_cos 0.5000"), back.progressLine(eta: 5))

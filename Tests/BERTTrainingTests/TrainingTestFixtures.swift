@@ -11,14 +11,14 @@ enum TrainingTestFixtures {
 
     /// The tiny classifier the fine-tuning run tests train: a 1-layer, 16-wide model, 20 examples, 3 epochs of
     /// 5 steps.
-    static func tinyClassifier() throws -> (model: BertForSequenceClassification, features: [Example], options: FineTuningOptions) {
+    static func tinyClassifier() throws -> (model: BertForSequenceClassification, features: [Example], options: TrainingArguments) {
         var c = BertConfig()
         c.vocabSize = 40; c.hiddenSize = 16; c.numHiddenLayers = 1; c.numAttentionHeads = 2; c.intermediateSize = 32
         c.maxPositionEmbeddings = 16
         let model = try BertForSequenceClassification(config: c, numLabels: 2, seed: 5)
         var g = SeededGenerator(seed: 9)
         let features = (0..<20).map { i in Example(ids: [1] + (0..<6).map { _ in Int(g.next() % 30) + 5 } + [2], label: i % 2) }
-        var options = FineTuningOptions()
+        var options = TrainingArguments()
         options.epochs = 3; options.batchSize = 4; options.learningRate = 1e-3; options.logEvery = 1
         return (model, features, options)
     }
@@ -46,7 +46,7 @@ enum TrainingTestFixtures {
     /// A pre-training trainer over the tiny data writing to `directory`.
     static func trainer(_ directory: URL, steps: Int) throws -> Trainer<ArrayBatchSource> {
         let model = try BertForPreTraining(config: tinyConfig(), seed: 11)
-        var options = TrainingOptions(totalSteps: steps)
+        var options = TrainingArguments(maxSteps: steps)
         options.learningRate = 1e-3; options.saveEvery = 2; options.logEvery = 1
         return Trainer<ArrayBatchSource>(model: model, options: options, outputDirectory: directory) { batch, context in
             let out = try model.loss(batch.input, labels: batch.labels, nextSentenceLabels: batch.nsp, context: context)

@@ -15,9 +15,12 @@ package struct DistillationSettings {
     /// Teacher layers copied into the student, in order; nil = every other layer from 0 (half the depth).
     package var layerMap: [Int]?
     package var layout: StudentLayout = .teacher
-    package var training: TrainingOptions
-    package var batchSize = 32
-    package var maxSeqLength = 128
+    /// The run's arguments (`maxSteps` required; batch size and maximum length included).
+    package var training: TrainingArguments
+    /// `training.batchSize`.
+    package var batchSize: Int { get { training.batchSize } set { training.batchSize = newValue } }
+    /// `training.maxSeqLength`.
+    package var maxSeqLength: Int { get { training.maxSeqLength } set { training.maxSeqLength = newValue } }
     package var start: RunStart = .resume
     /// Stop after this many steps (a simulated interruption, for tests).
     package var stopAfter: Int?
@@ -25,7 +28,7 @@ package struct DistillationSettings {
     package var onLog: (TrainingLogEntry, Double) -> Void = { _, _ in }
     package var message: (String) -> Void = { _ in }
 
-    package init(teacher: URL, output: URL, training: TrainingOptions) {
+    package init(teacher: URL, output: URL, training: TrainingArguments) {
         self.teacher = teacher; self.output = output; self.training = training
     }
 
@@ -62,7 +65,7 @@ package struct DistillationSettings {
         }
         try trainer.train(source: source, stopAfter: stopAfter)
         // Under mpirun every rank trains the same student; rank 0 alone writes it.
-        guard trainer.step >= training.totalSteps, try DataParallelGroup.joined()?.isWriter ?? true else { return }
+        guard trainer.step >= trainer.totalSteps, try DataParallelGroup.joined()?.isWriter ?? true else { return }
         try AtomicFolder.write(output.appendingPathComponent("last"), saveStudent)
         message("student: \(output.appendingPathComponent("last").path)")
     }

@@ -94,17 +94,8 @@ package enum EmbeddingDistillation {
             }, compute: teacherVectors)
         }
         let source = FeatureBatchSource(features: sentences, batchSize: settings.batchSize, seed: settings.training.seed)
-        let trainer = Trainer<FeatureBatchSource<DistillationSentence>>(model: projected ?? student.bert, options: settings.training, outputDirectory: settings.output) { batch, context in
-            let input = try EncoderInput(rows: batch.map(\.ids), padId: padId)
-            let target: [Float]
-            if let cached {
-                target = batch.flatMap { cached[($0.index * width)..<(($0.index + 1) * width)] }
-            } else {
-                target = try GradientTape.withoutRecording { try teacher.embed(input, normalize: normalize).scalars }
-            }
-            return try DistillationStep.embedding(student: { try student.embed($0, normalize: normalize, context: $1) },
-                                                  teacherVectors: Tensor(shape: [batch.count, width], scalars: target), input: input, context: context)
-        }
+        let trainer = Trainer<FeatureBatchSource<DistillationSentence>>(model: projected ?? student.bert, options: settings.training, outputDirectory: settings.output,
+            objective: EmbeddingDistillationObjective(student: student, teacher: teacher, cached: cached, width: width, padId: padId, normalize: normalize))
         var config = student.bert.config
         config.architectures = [config.family.classPrefix + "Model"]
         let save: (URL) throws -> Void = { dir in

@@ -58,7 +58,6 @@ package enum LogitDistillation {
                          + "\(student.bert.config.modelType.rawValue) layout, \(student.parameterCount) parameters; \(examples.count) examples")
         let padId = teacherConfig.padTokenId
         let types = teacherConfig.family.takesTokenTypeIds
-        let studentTypes = student.bert.config.family.takesTokenTypeIds
         let width = teacher.numLabels
         let teacherLogits: (ArraySlice<DistillationExample>) throws -> [Float] = { batch in
             try GradientTape.withoutRecording {
@@ -72,15 +71,12 @@ package enum LogitDistillation {
             cached = try cache.loadOrBuild(rows: examples.count, width: width, batch: 64, progress: { _ in }) { try teacherLogits(examples[$0]) }
         }
         let source = FeatureBatchSource(features: examples, batchSize: settings.batchSize, seed: settings.training.seed)
-        let trainer = Trainer<FeatureBatchSource<DistillationExample>>(model: student, options: settings.training, outputDirectory: settings.output) { batch, context in
-            let target = try cached.map { c in batch.flatMap { c[($0.index * width)..<(($0.index + 1) * width)] } } ?? teacherLogits(batch[...])
-            let input = try TextClassificationFineTuning.input(batch.map(\.feature), padId: padId, tokenTypes: studentTypes)
-            let gold = batch.map(\.gold)
-            return try DistillationStep.logits(student: student, teacherLogits: Tensor(shape: [batch.count, width], scalars: target), input: input,
-                                               labels: gold.contains { $0 != -100 } ? gold : nil, matching: options.matching,
-                                               temperature: options.temperature, distillWeight: options.distillWeight,
-                                               goldWeight: options.goldWeight, context: context)
+        let targets: ([DistillationExample]) throws -> [Float] = { [cached] batch in
+            try cached.map { c in batch.flatMap { c[($0.index * width)..<(($0.index + 1) * width)] } } ?? teacherLogits(batch[...])
         }
+        let objective = LogitDistillationObjective(student: student, teacherLogits: targets, width: width, padId: padId, options: options)
+        let trainer = Trainer<FeatureBatchSource<DistillationExample>>(model: student, options: settings.training, outputDirectory: settings.output,
+                                                                       objective: objective)
         let config = student.bert.config
         trainer.writeExtraFiles = { dir in try config.write(to: dir.appendingPathComponent("config.json")) }
         if let held {

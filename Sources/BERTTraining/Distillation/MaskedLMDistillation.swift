@@ -45,10 +45,8 @@ package enum MaskedLMDistillation {
         let batcher = try PretrainingBatcher(source: source, batchSize: settings.batchSize, order: .shuffled(seed: settings.training.seed))
         let stream = PretrainingBatchStream(batcher)
         let trainer = Trainer<PretrainingBatchStream<RemaskedInstanceSource<PretrainingInstanceFileReader>>>(
-            model: student, options: settings.training, outputDirectory: settings.output) { batch, context in
-            try DistillationStep.maskedLM(student: student, teacher: teacher, input: batch.encoderInput(), labels: batch.labels,
-                                          weights: weights, context: context)
-        }
+            model: student, options: settings.training, outputDirectory: settings.output,
+            objective: MaskedLMDistillationObjective(student: student, teacher: teacher, weights: weights))
         let config = student.bert.config
         let save: (URL) throws -> Void = { dir in
             try student.saveSafeTensors(to: dir.appendingPathComponent("model.safetensors"))

@@ -25,7 +25,7 @@ public enum FineTuningEvent: CustomStringConvertible {
 }
 
 /// How a fine-tuning run starts and where its progress goes (kept apart from the hyper-parameters in
-/// `FineTuningOptions`).
+/// `TrainingArguments`).
 public struct FineTuningControl {
     /// Resume (default), start over, or overwrite an earlier run in the output folder.
     public var start: RunStart
@@ -59,15 +59,5 @@ enum FineTuningHistory {
         } catch {
             throw TrainingError.unreadableCheckpoint(file: url.path, reason: "not an epoch history (\(decodingSummary(error)))")
         }
-    }
-}
-
-extension FineTuningOptions {
-    /// Checks the options a run cannot work with (checked by `FineTuningRun.run` before it starts).
-    /// - Throws: `TrainingError.invalidOption` naming the first bad option.
-    public func validate() throws {
-        try requireOption(epochs >= 1, "the number of epochs", epochs, "at least 1")
-        try requireOption(batchSize >= 1, "the batch size", batchSize, "at least 1")
-        try requireOption(warmupRatio.isFinite && warmupRatio >= 0 && warmupRatio <= 1, "the warm-up ratio", warmupRatio, "between 0 and 1")
     }
 }

@@ -5,26 +5,6 @@ import BERTTensor
 import Foundation
 import SafeTensors
 
-/// Hyper-parameters shared by every fine-tuning task (the names of `transformers`' `TrainingArguments`).
-public struct FineTuningOptions: Codable, Sendable {
-    public var epochs = 3
-    public var batchSize = 32
-    public var learningRate: Float = 5e-5
-    /// Fraction of all optimiser steps spent warming up (rounded up, as `get_warmup_steps`).
-    public var warmupRatio = 0.1
-    public var weightDecay: Float = 0.01
-    /// Longest tokenised input, special tokens included.
-    public var maxSeqLength = 128
-    /// Tokens shared by consecutive question-answering windows (`run_qa.py` `--doc_stride`).
-    public var docStride = 128
-    public var seed: UInt64 = 42
-    public var logEvery = 10
-    public var maxGradNorm: Float = 1.0
-
-    /// Defaults as above.
-    public init() {}
-}
-
 /// In-memory features served in shuffled batches; epoch `e` is shuffled by a generator seeded from (seed, e), so a
 /// resumed run sees the same order.
 package final class FeatureBatchSource<Feature>: TrainingBatchSource, ShardableBatchSource {
@@ -112,10 +92,12 @@ public struct FineTuningSummary: Codable, Sendable {
 package struct FineTuningRun<Feature> {
     package var model: Module
     package var features: [Feature]
-    package var options: FineTuningOptions
+    /// Epochs (or `maxSteps`, which wins), batch size, learning rate, warm-up, ...; checkpoints are written and
+    /// evaluations run after every epoch whatever `saveEvery` and `evalEvery` say.
+    package var options: TrainingArguments
     package var output: URL
-    /// One batch's loss (dropout from the context).
-    package var forward: ([Feature], ForwardContext) throws -> StepOutput
+    /// The task's loss of one batch (dropout from the context).
+    package var objective: any TrainingObjective<[Feature]>
     /// Evaluation on held-out data (inference mode), or nil to skip.
     package var evaluate: (() throws -> FineTuningEvaluation)?
     /// Writes a complete model folder (weights, config.json, tokenizer files) to the given URL.
@@ -128,15 +110,24 @@ package struct FineTuningRun<Feature> {
     package var stopAfterSteps: Int?
 
     /// A run; see the properties.
-    package init(model: Module, features: [Feature], options: FineTuningOptions, output: URL,
-                forward: @escaping ([Feature], ForwardContext) throws -> StepOutput,
+    package init(model: Module, features: [Feature], options: TrainingArguments, output: URL,
+                objective: any TrainingObjective<[Feature]>,
                 evaluate: (() throws -> FineTuningEvaluation)?, saveModel: @escaping (URL) throws -> Void,
                 control: FineTuningControl = .init()) {
         self.model = model; self.features = features; self.options = options; self.output = output
-        self.forward = forward; self.evaluate = evaluate; self.saveModel = saveModel; self.control = control
+        self.objective = objective; self.evaluate = evaluate; self.saveModel = saveModel; self.control = control
     }
 
-    /// Trains for `options.epochs` epochs, holding the output folder's lock throughout.
+    /// A run whose objective is the closure `forward`.
+    package init(model: Module, features: [Feature], options: TrainingArguments, output: URL,
+                forward: @escaping ([Feature], ForwardContext) throws -> StepOutput,
+                evaluate: (() throws -> FineTuningEvaluation)?, saveModel: @escaping (URL) throws -> Void,
+                control: FineTuningControl = .init()) {
+        self.init(model: model, features: features, options: options, output: output, objective: ClosureObjective(forward),
+                  evaluate: evaluate, saveModel: saveModel, control: control)
+    }
+
+    /// Trains for `options.epochs` epochs (or `options.maxSteps` steps), holding the output folder's lock throughout.
     /// - Throws: `OutputFolderLockError.held` when another run uses `output`; `TrainingError` for bad options, an
     ///   earlier run in the way, a damaged checkpoint or a diverging loss.
     package func run() throws -> FineTuningSummary {
@@ -151,17 +142,12 @@ package struct FineTuningRun<Feature> {
         if let group { try source.shard(rank: group.rank, of: group.size) }
         let writer = group?.isWriter ?? true
         let perEpoch = source.batchesPerEpoch
-        var t = TrainingOptions(totalSteps: perEpoch * options.epochs)
-        t.learningRate = options.learningRate
-        t.warmupSteps = Int((options.warmupRatio * Double(t.totalSteps)).rounded(.up))
-        t.weightDecay = options.weightDecay
-        t.maxGradNorm = options.maxGradNorm
-        t.seed = options.seed
-        t.logEvery = options.logEvery
+        var t = options
+        t.maxSteps = options.totalSteps(stepsPerEpoch: perEpoch)
         t.saveEvery = perEpoch
         t.evalEvery = perEpoch
         t.keepCheckpoints = 1
-        let trainer = Trainer<FeatureBatchSource<Feature>>(model: model, options: t, outputDirectory: output, forward: forward)
+        let trainer = Trainer<FeatureBatchSource<Feature>>(model: model, options: t, outputDirectory: output, objective: objective)
         trainer.onLog = { onEvent(.logged($0, etaSeconds: $1)) }
         let bestURL = output.appendingPathComponent("best"), lastURL = output.appendingPathComponent("last")
         var summary = FineTuningSummary(best: bestURL.path, last: lastURL.path)
@@ -205,11 +191,11 @@ package struct FineTuningRun<Feature> {
             if writer { onEvent(.resumed(checkpoint: checkpoint, step: trainer.step)) }
         }
         try trainer.train(source: source, stopAfter: stopAfterSteps)
-        if let stop = stopAfterSteps, trainer.step < t.totalSteps, trainer.step >= stop { return summary }
+        if let stop = stopAfterSteps, trainer.step < trainer.totalSteps, trainer.step >= stop { return summary }
         guard writer else { return summary }
         try AtomicFolder.write(lastURL, saveModel)
         if evaluate == nil {
-            summary.bestEpoch = options.epochs
+            summary.bestEpoch = (trainer.totalSteps + perEpoch - 1) / perEpoch
             try AtomicFolder.write(bestURL, saveModel)
         }
         let log = try JSONLinesLog.read(output.appendingPathComponent("log.jsonl"))

@@ -19,7 +19,10 @@ package struct QuestionAnsweringFeature: Equatable, Sendable {
 }
 
 /// Fine-tuning and evaluating `BertForQuestionAnswering` on SQuAD v1.1/v2.0 files.
-public enum QuestionAnsweringFineTuning {
+public struct QuestionAnsweringFineTuning {
+    /// The task (it has no settings of its own).
+    public init() {}
+
     /// Windows of every example: `[CLS] question [SEP] context-part [SEP]`, at most `maxLength` tokens, consecutive
     /// windows sharing `stride` context tokens (truncation only_second). Answer character spans become token
     /// positions through the offsets; an answer outside a window, or none, points at `[CLS]`.
@@ -155,7 +158,7 @@ public enum QuestionAnsweringFineTuning {
     }
 
     /// Fine-tunes on a SQuAD `train` file, evaluating on `validation` each epoch.
-    public static func train(modelDirectory: URL, train: URL, validation: URL?, options: FineTuningOptions, output: URL,
+    package static func train(modelDirectory: URL, train: URL, validation: URL?, options: TrainingArguments, output: URL,
                              control: FineTuningControl = .init()) throws -> FineTuningSummary {
         let data = try SQuADDataset.read(from: train)
         let tokenizer = try Tokenizer(directory: modelDirectory)
@@ -167,13 +170,7 @@ public enum QuestionAnsweringFineTuning {
             let d = try SQuADDataset.read(from: url)
             return (d, try features(d, tokenizer: tokenizer, maxLength: options.maxSeqLength, stride: stride, file: url.path))
         }
-        let run = FineTuningRun(model: model, features: trainFeatures, options: options, output: output, forward: { part, context in
-            let x = try input(part, padId: padId, tokenTypes: model.bert.config.family.takesTokenTypeIds)
-            let loss = try model.loss(x, startPositions: part.map(\.startPosition), endPositions: part.map(\.endPosition), context: context)
-            var step = StepOutput(loss: loss, tokens: x.attentionMask.reduce(0, +))
-            step.lossTerms = [(loss, Double(part.count))]  // the start and end cross-entropies are means over the rows
-            return step
-        }, evaluate: evaluation.map { d, f in { try evaluate(model, dataset: d, features: f, padId: padId).evaluation } }, saveModel: { dir in
+        let run = FineTuningRun(model: model, features: trainFeatures, options: options, output: output, objective: QuestionAnsweringObjective(model: model, padId: padId), evaluate: evaluation.map { d, f in { try evaluate(model, dataset: d, features: f, padId: padId).evaluation } }, saveModel: { dir in
             try FineTunedModelFolder.save(model, config: config, sourceDirectory: modelDirectory, to: dir)
         }, control: control)
         return try run.run()

@@ -34,7 +34,10 @@ public enum SentenceEmbeddingLoss {
 /// Fine-tuning a Sentence-Transformers model (Transformer → Pooling → Normalize) as `SentenceTransformer.fit`
 /// trains it: `MultipleNegativesRankingLoss` for anchor/positive(/negative) data, `CosineSimilarityLoss` for
 /// scored pairs. Only the encoder is trained (Dense modules, if any, stay fixed).
-public enum SentenceEmbeddingFineTuning {
+public struct SentenceEmbeddingFineTuning {
+    /// The task (it has no settings of its own).
+    public init() {}
+
     /// Tokenised examples, truncated to `maxLength` (or the model's own limit when smaller).
     package static func features(_ dataset: SentenceEmbeddingDataset, model: SentenceTransformer, maxLength: Int) throws -> [SentenceEmbeddingFeature] {
         var tok = model.tokenizer
@@ -101,7 +104,7 @@ public enum SentenceEmbeddingFineTuning {
     }
 
     /// Fine-tunes a Sentence-Transformers folder on `train`; `best/` and `last/` are Sentence-Transformers folders.
-    public static func train(modelDirectory: URL, train: URL, validation: URL?, options: FineTuningOptions, output: URL,
+    package static func train(modelDirectory: URL, train: URL, validation: URL?, options: TrainingArguments, output: URL,
                              control: FineTuningControl = .init()) throws -> FineTuningSummary {
         let model = try SentenceTransformer(directory: modelDirectory)
         if model.bert.isQuantized { throw ModelError.quantizedModel(operation: "fine-tuning") }
@@ -110,9 +113,7 @@ public enum SentenceEmbeddingFineTuning {
         let evalFeatures = try validation.map { try features(SentenceEmbeddingDataset.read(from: $0), model: model, maxLength: options.maxSeqLength) }
         var config = model.bert.config
         config.architectures = [config.family.classPrefix + "Model"]
-        let run = FineTuningRun(model: model.bert, features: trainFeatures, options: options, output: output, forward: { part, context in
-            StepOutput(loss: try loss(model, batch: part, padId: padId, context: context), tokens: part.reduce(0) { $0 + $1.texts.reduce(0) { $0 + $1.count } })
-        }, evaluate: evalFeatures.map { f in { try evaluate(model, features: f, padId: padId) } }, saveModel: { dir in
+        let run = FineTuningRun(model: model.bert, features: trainFeatures, options: options, output: output, objective: SentenceEmbeddingObjective(model: model, padId: padId), evaluate: evalFeatures.map { f in { try evaluate(model, features: f, padId: padId) } }, saveModel: { dir in
             try FineTunedModelFolder.save(model.bert, config: config, sourceDirectory: modelDirectory, to: dir,
                                           extraFiles: FineTunedModelFolder.sentenceTransformerFiles)
         }, control: control)

@@ -13,7 +13,19 @@ package struct TextClassificationFeature: Equatable, Sendable {
 
 /// Fine-tuning and evaluating `BertForSequenceClassification` on single-label, multi-label, regression and
 /// sentence-pair data, as `transformers`' `run_classification.py` / `run_glue.py` prepare it.
-public enum TextClassificationFineTuning {
+public struct TextClassificationFineTuning {
+    /// Single-label, multi-label or regression; nil trains single-label and evaluates as the model's
+    /// `problem_type` says.
+    public var task: TextClassificationTask?
+    /// The data's text, pair and label columns.
+    public var columns: TextClassificationColumns
+
+    /// The task with these settings (see the properties).
+    public init(task: TextClassificationTask? = nil, columns: TextClassificationColumns = .init()) {
+        self.task = task
+        self.columns = columns
+    }
+
     /// Tokenises every example (pairs as `[CLS] a [SEP] b [SEP]`), truncating to `maxLength` (longest first).
     package static func features(_ dataset: TextClassificationDataset, tokenizer: Tokenizer, maxLength: Int) throws -> [TextClassificationFeature] {
         var tok = tokenizer
@@ -141,8 +153,8 @@ public enum TextClassificationFineTuning {
     }
 
     /// Fine-tunes on `train` (evaluating on `validation` each epoch) and writes `best/`, `last/` and logs to `output`.
-    public static func train(modelDirectory: URL, train: URL, validation: URL?, task: TextClassificationTask,
-                             columns: TextClassificationColumns = .init(), options: FineTuningOptions, output: URL,
+    package static func train(modelDirectory: URL, train: URL, validation: URL?, task: TextClassificationTask,
+                             columns: TextClassificationColumns = .init(), options: TrainingArguments, output: URL,
                              control: FineTuningControl = .init()) throws -> FineTuningSummary {
         let data = try TextClassificationDataset.read(from: train, task: task, columns: columns)
         try checkTrainingLabels(data, file: train.path)
@@ -154,13 +166,7 @@ public enum TextClassificationFineTuning {
             try features(TextClassificationDataset.read(from: url, task: task, columns: columns, labels: task == .regression ? nil : data.labels),
                          tokenizer: tokenizer, maxLength: options.maxSeqLength)
         }
-        let run = FineTuningRun(model: model, features: trainFeatures, options: options, output: output, forward: { batch, context in
-            let x = try input(batch, padId: padId, tokenTypes: model.bert.config.family.takesTokenTypeIds)
-            let (loss, _) = try model.loss(x, labels: labels(batch, numLabels: model.numLabels), context: context)
-            var step = StepOutput(loss: loss, tokens: x.attentionMask.reduce(0, +))
-            step.lossTerms = [(loss, Double(batch.count))]  // a mean over the batch's rows (and labels, equal per row)
-            return step
-        }, evaluate: evalFeatures.map { f in { try evaluate(model, features: f, task: task, padId: padId) } }, saveModel: { dir in
+        let run = FineTuningRun(model: model, features: trainFeatures, options: options, output: output, objective: TextClassificationObjective(model: model, padId: padId), evaluate: evalFeatures.map { f in { try evaluate(model, features: f, task: task, padId: padId) } }, saveModel: { dir in
             try FineTunedModelFolder.save(model, config: config, sourceDirectory: modelDirectory, to: dir)
         }, control: control)
         return try run.run()

@@ -16,7 +16,10 @@ package struct TokenClassificationFeature: Equatable, Sendable {
 }
 
 /// Fine-tuning and evaluating `BertForTokenClassification` (NER, POS) on CoNLL data.
-public enum TokenClassificationFineTuning {
+public struct TokenClassificationFineTuning {
+    /// The task (it has no settings of its own).
+    public init() {}
+
     /// Encodes pre-split words (`is_split_into_words=True`): each word is normalised and split on its own, its
     /// pieces keep the word's index, then truncation to `maxLength` and `[CLS] ... [SEP]`.
     package static func encodeWords(_ words: [String], tokenizer: Tokenizer) throws -> Encoding {
@@ -112,7 +115,7 @@ public enum TokenClassificationFineTuning {
     }
 
     /// Fine-tunes on a CoNLL `train` file (tags from the data), evaluating on `validation` each epoch.
-    public static func train(modelDirectory: URL, train: URL, validation: URL?, options: FineTuningOptions, output: URL,
+    package static func train(modelDirectory: URL, train: URL, validation: URL?, options: TrainingArguments, output: URL,
                              control: FineTuningControl = .init()) throws -> FineTuningSummary {
         let data = try TokenClassificationDataset.readCoNLL(from: train)
         guard data.labels.count >= 2 else { throw FineTuningError.tooFewClasses(file: train.path, found: data.labels, needed: 2) }
@@ -123,13 +126,7 @@ public enum TokenClassificationFineTuning {
         let evalFeatures = try validation.map {
             try features(TokenClassificationDataset.readCoNLL(from: $0, labels: data.labels), tokenizer: tokenizer, maxLength: options.maxSeqLength)
         }
-        let run = FineTuningRun(model: model, features: trainFeatures, options: options, output: output, forward: { part, context in
-            let (x, labels) = try batch(part, padId: padId, tokenTypes: model.bert.config.family.takesTokenTypeIds)
-            let (loss, _) = try model.loss(x, labels: labels, context: context)
-            var step = StepOutput(loss: loss, tokens: x.attentionMask.reduce(0, +))
-            step.lossTerms = [(loss, Double(labels.filter { $0 != -100 }.count))]  // a mean over the labelled tokens
-            return step
-        }, evaluate: evalFeatures.map { f in { try evaluate(model, features: f, labels: data.labels, padId: padId).evaluation } }, saveModel: { dir in
+        let run = FineTuningRun(model: model, features: trainFeatures, options: options, output: output, objective: TokenClassificationObjective(model: model, padId: padId), evaluate: evalFeatures.map { f in { try evaluate(model, features: f, labels: data.labels, padId: padId).evaluation } }, saveModel: { dir in
             try FineTunedModelFolder.save(model, config: config, sourceDirectory: modelDirectory, to: dir)
         }, control: control)
         return try run.run()

@@ -20,33 +20,6 @@ package enum PretrainingMetrics {
         return (correct, total)
     }
 
-    /// One training step's forward pass for MLM + a sentence-level task: BERT's NSP, or ALBERT's sentence-order
-    /// prediction (`sentenceTask` "sop", the same head under `sop_classifier`); its metrics are named by the task.
-    package static func bertStep(_ model: BertForPreTraining, _ batch: PretrainingBatch, _ context: ForwardContext,
-                                sentenceTask: String = "nsp") throws -> StepOutput {
-        let out = try model.loss(batch.encoderInput(), labels: batch.labels, nextSentenceLabels: batch.nextSentenceLabels, context: context)
-        let (mc, mt) = accuracy(logits: out.prediction, labels: out.labelledLabels)
-        let (nc, nt) = accuracy(logits: out.seqRelationship, labels: batch.nextSentenceLabels)
-        var step = StepOutput(loss: out.total, tokens: batch.attentionMask.reduce(0, +), metrics: [
-            "mlm_loss": Double(out.mlm.item), sentenceTask + "_loss": Double(out.nsp.item),
-            "mlm_accuracy": Double(mc) / Double(max(mt, 1)), sentenceTask + "_accuracy": Double(nc) / Double(max(nt, 1)),
-        ])
-        // Each cross-entropy is a mean over its own labelled positions (masked tokens; sentence pairs).
-        step.lossTerms = [(out.mlm, Double(mt)), (out.nsp, Double(nt))]
-        return step
-    }
-
-    /// One training step's forward pass for MLM only (RoBERTa's and DistilBERT's objective).
-    package static func maskedLMStep(_ model: BertForMaskedLM, _ batch: PretrainingBatch, _ context: ForwardContext) throws -> StepOutput {
-        let out = try model.loss(batch.encoderInput(), labels: batch.labels, context: context)
-        let (mc, mt) = accuracy(logits: out.logits, labels: batch.labels.filter { $0 != -100 })
-        var step = StepOutput(loss: out.loss, tokens: batch.attentionMask.reduce(0, +), metrics: [
-            "mlm_loss": Double(out.loss.item), "mlm_accuracy": Double(mc) / Double(max(mt, 1)),
-        ])
-        step.lossTerms = [(out.loss, Double(mt))]
-        return step
-    }
-
     /// Held-out MLM loss, accuracy and perplexity (exp of the mean token loss) over every batch of `source`.
     package static func evaluate<S: PretrainingInstanceSource>(source: S, batchSize: Int, step: Int,
                                                               mlmLogits: (EncoderInput) throws -> Tensor) throws -> TrainingLogEntry {
@@ -82,5 +55,51 @@ extension PretrainingMetrics {
         }
         let best = counts.max { $0.value < $1.value } ?? (key: 0, value: 0)
         return (Double(best.value) / Double(max(total, 1)), best.key)
+    }
+}
+
+/// BERT's pre-training objective: masked-LM plus a sentence-level task — BERT's next-sentence prediction, or
+/// ALBERT's sentence-order prediction (the same head under `sop_classifier`). Logs `mlm_loss`, `mlm_accuracy`
+/// and `<task>_loss`, `<task>_accuracy` with `<task>` "nsp" or "sop".
+package struct BertPretrainingObjective: TrainingObjective {
+    package let model: BertForPreTraining
+    /// "nsp" or "sop": names the sentence task's figures.
+    package let sentenceTask: String
+
+    /// The objective of `model`; `sentenceTask` defaults to the family's own (ALBERT: "sop").
+    package init(model: BertForPreTraining, sentenceTask: String? = nil) {
+        self.model = model
+        self.sentenceTask = sentenceTask ?? model.bert.config.family.sentenceTask ?? "nsp"
+    }
+
+    package func step(_ batch: PretrainingBatch, context: ForwardContext) throws -> StepOutput {
+        let out = try model.loss(batch.encoderInput(), labels: batch.labels, nextSentenceLabels: batch.nextSentenceLabels, context: context)
+        let (mc, mt) = PretrainingMetrics.accuracy(logits: out.prediction, labels: out.labelledLabels)
+        let (nc, nt) = PretrainingMetrics.accuracy(logits: out.seqRelationship, labels: batch.nextSentenceLabels)
+        var step = StepOutput(loss: out.total, tokens: batch.attentionMask.reduce(0, +), metrics: [
+            "mlm_loss": Double(out.mlm.item), sentenceTask + "_loss": Double(out.nsp.item),
+            "mlm_accuracy": Double(mc) / Double(max(mt, 1)), sentenceTask + "_accuracy": Double(nc) / Double(max(nt, 1)),
+        ])
+        // Each cross-entropy is a mean over its own labelled positions (masked tokens; sentence pairs).
+        step.lossTerms = [(out.mlm, Double(mt)), (out.nsp, Double(nt))]
+        return step
+    }
+}
+
+/// The masked-LM-only objective (RoBERTa's and DistilBERT's): logs `mlm_loss` and `mlm_accuracy`.
+package struct MaskedLMObjective: TrainingObjective {
+    package let model: BertForMaskedLM
+
+    /// The objective of `model`.
+    package init(model: BertForMaskedLM) { self.model = model }
+
+    package func step(_ batch: PretrainingBatch, context: ForwardContext) throws -> StepOutput {
+        let out = try model.loss(batch.encoderInput(), labels: batch.labels, context: context)
+        let (mc, mt) = PretrainingMetrics.accuracy(logits: out.logits, labels: batch.labels.filter { $0 != -100 })
+        var step = StepOutput(loss: out.loss, tokens: batch.attentionMask.reduce(0, +), metrics: [
+            "mlm_loss": Double(out.loss.item), "mlm_accuracy": Double(mc) / Double(max(mt, 1)),
+        ])
+        step.lossTerms = [(out.loss, Double(mt))]
+        return step
     }
 }

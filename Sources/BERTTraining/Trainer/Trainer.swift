@@ -19,43 +19,6 @@ package protocol TrainingBatchSource: AnyObject {
     func restore(_ position: Position) throws
 }
 
-/// What one forward pass of a training step reports.
-package struct StepOutput {
-    /// The scalar loss to back-propagate.
-    package var loss: Tensor
-    /// Non-padding tokens processed (for tokens/s).
-    package var tokens: Int
-    /// Extra figures for the log (e.g. "mlm_loss", "mlm_accuracy", "nsp_accuracy").
-    package var metrics: [String: Double]
-    /// The loss as a sum of means, each with the count it averages over (masked tokens, rows): data-parallel
-    /// training weights each rank's means by its share of the counts so that the result equals one process's loss
-    /// on the global batch. The default — the whole loss with count 1 — averages the ranks' losses as DDP does.
-    package var lossTerms: [(loss: Tensor, count: Double)]
-
-    package init(loss: Tensor, tokens: Int, metrics: [String: Double] = [:]) {
-        self.loss = loss; self.tokens = tokens; self.metrics = metrics
-        lossTerms = [(loss, 1)]
-    }
-}
-
-/// Hyper-parameters of a training run.
-package struct TrainingOptions: Codable, Sendable {
-    package var totalSteps: Int
-    package var learningRate: Float = 1e-4
-    package var warmupSteps: Int = 0
-    package var weightDecay: Float = 0.01
-    package var maxGradNorm: Float = 1.0
-    package var gradientAccumulation: Int = 1
-    package var seed: UInt64 = 42
-    package var logEvery: Int = 10
-    package var saveEvery: Int = 100
-    package var evalEvery: Int = 0
-    package var keepCheckpoints: Int = 2
-    package var adamEpsilon: Float = 1e-8
-
-    package init(totalSteps: Int) { self.totalSteps = totalSteps }
-}
-
 /// Everything besides the weights that a resumed run needs to continue exactly.
 struct TrainerState<Position: Codable>: Codable {
     var step: Int
@@ -63,10 +26,11 @@ struct TrainerState<Position: Codable>: Codable {
     var optimizerStep: Int
     var generator: SeededGenerator
     var dataPosition: Position
-    var options: TrainingOptions
+    /// The run's arguments (read back as well from checkpoints written with the old `TrainingOptions` shape).
+    var options: TrainingArguments
 }
 
-/// Runs AdamW training steps over a batch source with warm-up/decay, clipping, gradient accumulation and
+/// Runs AdamW training steps of an objective (`TrainingObjective`) over a batch source with warm-up/decay, clipping, gradient accumulation and
 /// dropout; logs every step to `log.jsonl`, draws `loss.svg`, and writes checkpoints atomically
 /// (`checkpoint-N/` appears only when complete) so that `resume` after a kill continues exactly. It does not lock
 /// its folder: callers hold `TrainingOutputFolder.open` for the run's lifetime.
@@ -76,7 +40,10 @@ struct TrainerState<Position: Codable>: Codable {
 /// rank 0 alone writes checkpoints, the log and the plot and calls `onLog` and `evaluate`.
 package final class Trainer<Source: TrainingBatchSource> {
     package let model: Module
-    package let options: TrainingOptions
+    /// The run's arguments; `arguments.maxSteps` (required) is the number of optimiser steps.
+    package let options: TrainingArguments
+    /// The optimiser steps of the whole run.
+    package let totalSteps: Int
     package let outputDirectory: URL
     package let optimizer: AdamW
     package let schedule: LinearWarmupSchedule
@@ -90,21 +57,29 @@ package final class Trainer<Source: TrainingBatchSource> {
     /// Called with each logged entry and the estimated seconds left; the library never prints, so a command line
     /// shows `entry.progressLine(eta:)` here.
     package var onLog: (TrainingLogEntry, _ etaSeconds: Double) -> Void = { _, _ in }
-    private let forward: (Source.Batch, ForwardContext) throws -> StepOutput
+    private let objective: any TrainingObjective<Source.Batch>
     private var parallelStep: DataParallelStep?
     /// Under `mpirun`, the communication time of the last `train` call that the computation did not hide.
     package var dataParallelTiming: DataParallelTiming? { parallelStep?.timing }
 
-    /// A trainer for `model`; `forward` computes one batch's loss.
-    package init(model: Module, options: TrainingOptions, outputDirectory: URL,
-                forward: @escaping (Source.Batch, ForwardContext) throws -> StepOutput) {
+    /// A trainer of `model` for `objective`. `options.maxSteps` must be set (`FineTuningRun` sets it from the
+    /// epochs); warm-up is `warmupSteps`, or `warmupRatio` of the steps when `warmupSteps` is 0.
+    package init(model: Module, options: TrainingArguments, outputDirectory: URL, objective: any TrainingObjective<Source.Batch>) {
         self.model = model
         self.options = options
         self.outputDirectory = outputDirectory
-        self.forward = forward
+        self.objective = objective
+        totalSteps = options.maxSteps ?? 0
         optimizer = AdamW(parameters: model.namedParameters(), learningRate: 0, eps: options.adamEpsilon, weightDecay: options.weightDecay)
-        schedule = LinearWarmupSchedule(peak: options.learningRate, warmupSteps: options.warmupSteps, totalSteps: options.totalSteps)
+        schedule = LinearWarmupSchedule(peak: options.learningRate, warmupSteps: options.resolvedWarmupSteps(totalSteps: totalSteps),
+                                        totalSteps: totalSteps)
         context = ForwardContext(training: true, seed: options.seed)
+    }
+
+    /// A trainer whose objective is the closure `forward` (one batch's loss).
+    package convenience init(model: Module, options: TrainingArguments, outputDirectory: URL,
+                             forward: @escaping (Source.Batch, ForwardContext) throws -> StepOutput) {
+        self.init(model: model, options: options, outputDirectory: outputDirectory, objective: ClosureObjective(forward))
     }
 
     /// The newest complete checkpoint in the output folder, if any.
@@ -144,7 +119,7 @@ package final class Trainer<Source: TrainingBatchSource> {
         }
     }
 
-    /// Trains until `options.totalSteps` (or `stopAfter` steps, to simulate an interrupted run), from the current step.
+    /// Trains until `totalSteps` (or `stopAfter` steps, to simulate an interrupted run), from the current step.
     /// - Throws: `TrainingError.invalidOption` before any step for options out of range;
     ///   `TrainingError.nonFiniteLoss` when a step's loss or gradient norm is not finite (before that step changes
     ///   the weights, so the newest checkpoint is the last good one).
@@ -152,6 +127,7 @@ package final class Trainer<Source: TrainingBatchSource> {
         // Gradients need fp32 weights: an int8 model (a quantised checkpoint, or prepared for int8) is refused.
         if model.containsQuantizedEncoder { throw ModelError.quantizedModel(operation: "training") }
         try options.validate()
+        try requireOption(options.maxSteps != nil, "the number of steps", "none", "set (max steps) for the trainer")
         let group = try DataParallelGroup.joined()
         let parallel = try group.flatMap { $0.size > 1 ? try DataParallelStep(model: model, group: $0) : nil }
         parallelStep = parallel
@@ -165,7 +141,7 @@ package final class Trainer<Source: TrainingBatchSource> {
         let start = Date()
         let startStep = step
         var windowTokens = 0, windowStart = Date()
-        let lastStep = min(options.totalSteps, stopAfter ?? .max)
+        let lastStep = min(totalSteps, stopAfter ?? .max)
         while step < lastStep {
             model.zeroGradients()
             var totalLoss = 0.0, tokens = 0
@@ -182,10 +158,10 @@ package final class Trainer<Source: TrainingBatchSource> {
                 if let parallel {
                     let empty = (source as? ShardableBatchSource)?.isEmptyBatch(batch) ?? false
                     out = try parallel.microStep(batch, isEmpty: empty, last: micro == options.gradientAccumulation - 1, scale: scale,
-                                                 forward: forward, context: context)
+                                                 forward: { [objective] in try objective.step($0, context: $1) }, context: context)
                 } else {
                     let tape = GradientTape()
-                    let result = try tape.record { try forward(batch, context) }
+                    let result = try tape.record { try objective.step(batch, context: context) }
                     try tape.backward(result.loss, seed: Tensor.full(result.loss.shape, scale))
                     out = (Double(result.loss.item) / Double(options.gradientAccumulation), result.tokens, result.metrics)
                 }
@@ -207,25 +183,22 @@ package final class Trainer<Source: TrainingBatchSource> {
             optimizer.update()
             step += 1
             windowTokens += tokens
-            if step % max(options.logEvery, 1) == 0 || step == options.totalSteps || step == startStep + 1 {
+            if step % max(options.logEvery, 1) == 0 || step == totalSteps || step == startStep + 1 {
                 let elapsed = Date().timeIntervalSince(windowStart)
                 var entry = TrainingLogEntry(step: step, epoch: epoch, loss: totalLoss, learningRate: Double(lr), gradNorm: Double(norm),
                                              tokensPerSecond: Double(windowTokens) / max(elapsed, 1e-9))
-                entry.mlmLoss = metrics["mlm_loss"]; entry.nspLoss = metrics["nsp_loss"]
-                entry.mlmAccuracy = metrics["mlm_accuracy"]; entry.nspAccuracy = metrics["nsp_accuracy"]
-                entry.sopLoss = metrics["sop_loss"]; entry.sopAccuracy = metrics["sop_accuracy"]
                 entry.metrics = metrics.filter { !TrainingLogEntry.fixedKeys.contains($0.key) }
                 try log?.append(entry)
                 let rate = Date().timeIntervalSince(start) / Double(step - startStep)
-                if writer { onLog(entry, rate * Double(options.totalSteps - step)) }
+                if writer { onLog(entry, rate * Double(totalSteps - step)) }
                 windowTokens = 0; windowStart = Date()
             }
-            if options.evalEvery > 0, step % options.evalEvery == 0 || step == options.totalSteps, let evaluate, let log {
+            if options.evalEvery > 0, step % options.evalEvery == 0 || step == totalSteps, let evaluate, let log {
                 let e = try GradientTape.withoutRecording { try evaluate(step) }
                 try log.append(e)
                 onLog(e, 0)
             }
-            if step % max(options.saveEvery, 1) == 0 || step == options.totalSteps || step == lastStep, let log {
+            if step % max(options.saveEvery, 1) == 0 || step == totalSteps || step == lastStep, let log {
                 try saveCheckpoint(source: source)
                 try LossPlot.write(log: JSONLinesLog.read(log.url), title: "training loss", to: outputDirectory.appendingPathComponent("loss.svg"))
             }
@@ -257,7 +230,7 @@ package final class Trainer<Source: TrainingBatchSource> {
                 let slot = slots[String(name.dropFirst(2))]!
                 try (name.hasPrefix("m.") ? slot.m : slot.v).withUnsafeBytes { try write($0) }
             }
-            let state = TrainerState(step: step, epoch: epoch, optimizerStep: optimizer.step, generator: context.generator,
+            let state = TrainerState<Source.Position>(step: step, epoch: epoch, optimizerStep: optimizer.step, generator: context.generator,
                                      dataPosition: source.position, options: options)
             try JSONCoding.encode(state).serializedData(options: [.prettyPrinted, .sortedKeys])
                 .write(to: temp.appendingPathComponent("trainer_state.json"), options: .atomic)

@@ -6,13 +6,6 @@ public struct TrainingLogEntry: Codable, Sendable {
     public var step: Int
     public var epoch: Int
     public var loss: Double
-    public var mlmLoss: Double?
-    public var nspLoss: Double?
-    public var mlmAccuracy: Double?
-    public var nspAccuracy: Double?
-    /// ALBERT's sentence-order prediction, in place of NSP.
-    public var sopLoss: Double?
-    public var sopAccuracy: Double?
     public var learningRate: Double
     public var gradNorm: Double
     public var tokensPerSecond: Double
@@ -21,9 +14,9 @@ public struct TrainingLogEntry: Codable, Sendable {
     public var evalMLMAccuracy: Double?
     public var evalPerplexity: Double?
     public var evalMetric: Double?
-    /// Further named figures of the step, each written as its own key (distillation's `distill_ce`, `distill_cos`,
-    /// `distill_loss`, `gold_loss`, …). Readers that know only the fixed keys above skip them; a name that is one
-    /// of the fixed keys is never written from here (the fixed field wins).
+    /// The objective's own figures of the step, each written as its own key (pre-training's `mlm_loss`,
+    /// `mlm_accuracy`, `nsp_accuracy`, distillation's `distill_ce`, `gold_loss`, …). A name that is one of the fixed
+    /// keys above is never written from here (the fixed field wins).
     public var metrics: [String: Double] = [:]
 
     public init(step: Int, epoch: Int, loss: Double, learningRate: Double, gradNorm: Double, tokensPerSecond: Double) {
@@ -32,11 +25,21 @@ public struct TrainingLogEntry: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case step, epoch, loss, mlmLoss = "mlm_loss", nspLoss = "nsp_loss", mlmAccuracy = "mlm_accuracy"
-        case nspAccuracy = "nsp_accuracy", learningRate = "learning_rate", gradNorm = "grad_norm"
+        case step, epoch, loss, learningRate = "learning_rate", gradNorm = "grad_norm"
         case tokensPerSecond = "tokens_per_second", evalLoss = "eval_loss", evalMLMAccuracy = "eval_mlm_accuracy"
-        case evalPerplexity = "eval_perplexity", evalMetric = "eval_metric", sopLoss = "sop_loss", sopAccuracy = "sop_accuracy"
+        case evalPerplexity = "eval_perplexity", evalMetric = "eval_metric"
     }
+}
+
+extension TrainingLogEntry {
+    /// `metrics["mlm_loss"]`: pre-training's masked-LM cross-entropy.
+    package var mlmLoss: Double? { get { metrics["mlm_loss"] } set { metrics["mlm_loss"] = newValue } }
+    /// `metrics["mlm_accuracy"]`.
+    package var mlmAccuracy: Double? { get { metrics["mlm_accuracy"] } set { metrics["mlm_accuracy"] = newValue } }
+    /// `metrics["nsp_loss"]`: next-sentence prediction's cross-entropy.
+    package var nspLoss: Double? { get { metrics["nsp_loss"] } set { metrics["nsp_loss"] = newValue } }
+    /// `metrics["nsp_accuracy"]`.
+    package var nspAccuracy: Double? { get { metrics["nsp_accuracy"] } set { metrics["nsp_accuracy"] = newValue } }
 }
 
 /// Appends JSON lines to a log file, flushing each line so a killed run keeps everything it logged.
@@ -80,8 +83,7 @@ extension TrainingLogEntry {
     package var jsonValue: JSONValue {
         var object = JSONObject()
         let figures: [(CodingKeys, Double?)] = [
-            (.loss, loss), (.mlmLoss, mlmLoss), (.nspLoss, nspLoss), (.mlmAccuracy, mlmAccuracy), (.nspAccuracy, nspAccuracy),
-            (.sopLoss, sopLoss), (.sopAccuracy, sopAccuracy), (.learningRate, learningRate), (.gradNorm, gradNorm), (.tokensPerSecond, tokensPerSecond), (.evalLoss, evalLoss),
+            (.loss, loss), (.learningRate, learningRate), (.gradNorm, gradNorm), (.tokensPerSecond, tokensPerSecond), (.evalLoss, evalLoss),
             (.evalMLMAccuracy, evalMLMAccuracy), (.evalPerplexity, evalPerplexity), (.evalMetric, evalMetric),
         ]
         object[CodingKeys.step.rawValue] = .integer(Int64(step))
@@ -103,8 +105,6 @@ extension TrainingLogEntry {
                   epoch: try f.required(f.int(CodingKeys.epoch.rawValue), CodingKeys.epoch.rawValue),
                   loss: try required(.loss), learningRate: try required(.learningRate), gradNorm: try required(.gradNorm),
                   tokensPerSecond: try required(.tokensPerSecond))
-        (mlmLoss, nspLoss, mlmAccuracy, nspAccuracy) = (try number(.mlmLoss), try number(.nspLoss), try number(.mlmAccuracy), try number(.nspAccuracy))
-        (sopLoss, sopAccuracy) = (try number(.sopLoss), try number(.sopAccuracy))
         (evalLoss, evalMLMAccuracy, evalPerplexity, evalMetric) = (try number(.evalLoss), try number(.evalMLMAccuracy),
                                                                    try number(.evalPerplexity), try number(.evalMetric))
         if case let .object(object) = json {
@@ -118,14 +118,15 @@ extension TrainingLogEntry {
         }
     }
 
-    /// The keys of the fixed fields (`step`, `loss`, `mlm_accuracy`, …): never taken from or written as `metrics`.
+    /// The keys of the fixed fields (`step`, `loss`, `learning_rate`, `eval_loss`, …): never taken from or written as `metrics`.
     package static let fixedKeys: Set<String> = [
-        CodingKeys.step, .epoch, .loss, .mlmLoss, .nspLoss, .mlmAccuracy, .nspAccuracy, .sopLoss, .sopAccuracy, .learningRate,
-        .gradNorm, .tokensPerSecond, .evalLoss, .evalMLMAccuracy, .evalPerplexity, .evalMetric,
+        CodingKeys.step, .epoch, .loss, .learningRate, .gradNorm, .tokensPerSecond, .evalLoss, .evalMLMAccuracy, .evalPerplexity, .evalMetric,
     ].reduce(into: Set<String>()) { $0.insert($1.rawValue) }
 
     /// The one-line progress display of a logged step or evaluation (`eta`: seconds left), for a command line to
-    /// print; the library itself never prints.
+    /// print; the library itself never prints. A step shows every metric: accuracies first as `<task>_acc`
+    /// (three decimals), then the others by name; a `<task>_loss` whose `<task>_accuracy` is shown is left out
+    /// (the total loss already includes it).
     package func progressLine(eta: Double) -> String {
         var line: String
         if let el = evalLoss {
@@ -135,10 +136,16 @@ extension TrainingLogEntry {
             if let m = evalMetric { line += String(format: ", metric %.4f", m) }
         } else {
             line = String(format: "step %d  loss %.4f", step, loss)
-            if let a = mlmAccuracy { line += String(format: "  mlm_acc %.3f", a) }
-            if let a = nspAccuracy { line += String(format: "  nsp_acc %.3f", a) }
-            if let a = sopAccuracy { line += String(format: "  sop_acc %.3f", a) }
-            for (key, value) in metrics.sorted(by: { $0.key < $1.key }) { line += String(format: "  %@ %.4f", key, value) }
+            let suffix = "_accuracy"
+            let figures = metrics.sorted { $0.key < $1.key }
+            let tasks = Set(figures.compactMap { $0.key.hasSuffix(suffix) ? String($0.key.dropLast(suffix.count)) : nil })
+            for (key, value) in figures where key.hasSuffix(suffix) {
+                line += String(format: "  %@_acc %.3f", String(key.dropLast(suffix.count)), value)
+            }
+            for (key, value) in figures where !key.hasSuffix(suffix) {
+                if key.hasSuffix("_loss"), tasks.contains(String(key.dropLast("_loss".count))) { continue }
+                line += String(format: "  %@ %.4f", key, value)
+            }
             line += String(format: "  lr %.2e  %.0f tok/s  ETA %@", learningRate, tokensPerSecond, Self.formatDuration(eta))
         }
         return line
