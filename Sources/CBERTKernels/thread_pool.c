@@ -1,5 +1,5 @@
-// A small fork-join pool for the kernels' parallel loops: `threads − 1` persistent workers that spin briefly between
-// jobs before sleeping. A forward pass runs about ten parallel loops per layer; waking a sleeping thread for each
+// A small fork-join pool for the kernels' parallel loops: `threads − 1` persistent workers that spin, then yield,
+// briefly between jobs before sleeping. A forward pass runs about ten parallel loops per layer; waking a sleeping thread for each
 // (what DispatchQueue.concurrentPerform does once its workers park) costs tens of microseconds, more on a virtual
 // CPU that has to be woken by the host. ONNX Runtime's intra-op pool spins the same way.
 //
@@ -8,6 +8,7 @@
 // worker that wakes late can never claim an iteration of a newer job with an older job's body.
 #include "CBERTKernels.h"
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -23,7 +24,11 @@
 #endif
 
 #define POOL_MAX_WORKERS 63
-#define POOL_SPIN_NS 2000000  // how long an idle worker spins before sleeping (2 ms; the caller waits by spinning)
+// An idle worker spins (pause) for POOL_SPIN_NS, then yields its core in a loop until POOL_IDLE_NS, then sleeps; a
+// caller waiting for the last iterations spins for POOL_SPIN_NS, then yields. Yielding keeps a loaded machine (other
+// processes on the cores) from stalling: a waiting thread must not hold the core the thread it waits for needs.
+#define POOL_SPIN_NS 30000
+#define POOL_IDLE_NS 1000000
 
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t pool_wake = PTHREAD_COND_INITIALIZER;
@@ -65,15 +70,20 @@ static void *worker_main(void *argument) {
         uint64_t start = pool_now_ns();
         unsigned spins = 0;
         uint32_t gen;
+        int yielding = 0;
         while ((gen = (uint32_t)(atomic_load_explicit(&pool_claim, memory_order_acquire) >> 32)) == seen) {
-            POOL_PAUSE();
-            if (++spins % 1024 == 0 && pool_now_ns() - start > POOL_SPIN_NS) {
+            if (yielding) sched_yield(); else POOL_PAUSE();
+            if (++spins % 64 != 0) continue;
+            const uint64_t idle = pool_now_ns() - start;
+            yielding = idle > POOL_SPIN_NS;
+            if (idle > POOL_IDLE_NS) {
                 pthread_mutex_lock(&pool_lock);
                 atomic_fetch_add(&pool_sleepers, 1);  // seq_cst: the caller reads it after publishing (seq_cst)
                 while ((uint32_t)(atomic_load(&pool_claim) >> 32) == seen) pthread_cond_wait(&pool_wake, &pool_lock);
                 atomic_fetch_sub(&pool_sleepers, 1);
                 pthread_mutex_unlock(&pool_lock);
                 start = pool_now_ns();
+                yielding = 0;
             }
         }
         seen = gen;
@@ -124,7 +134,10 @@ int bert_pool_run(int count, int threads, void (*body)(void *context, int index)
         pthread_mutex_unlock(&pool_lock);
     }
     run_iterations(gen, body, context, count);
-    while (atomic_load_explicit(&pool_finished, memory_order_acquire) < count) POOL_PAUSE();
+    const uint64_t waiting = pool_now_ns();
+    for (unsigned spins = 0; atomic_load_explicit(&pool_finished, memory_order_acquire) < count; spins++) {
+        if (spins < 64 || pool_now_ns() - waiting < POOL_SPIN_NS) POOL_PAUSE(); else sched_yield();
+    }
     atomic_store_explicit(&pool_busy, 0, memory_order_release);
     return 1;
 }
