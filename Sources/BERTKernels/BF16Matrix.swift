@@ -73,6 +73,6 @@ extension GEMM {
             let lo = i * per, hi = min(n, lo + per)
             bert_bf16_gemm_packed(Int32(m), Int32(lo), Int32(hi), Int32(depth), converted, Int32(depth), b.packed, bias, c, Int32(ldc))
         }
-        if chunks <= 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: chunks) { run($0) } }
+        Parallel.perform(iterations: chunks) { run($0) }
     }
 }

@@ -8,7 +8,7 @@ public enum GEMM {
     private static let threadsApplied: Void = setThreads(Threads.count)
 
     /// The BLAS library always runs single-threaded: we split each product across cores ourselves. One thread
-    /// pool (Dispatch) then serves GEMM and the element-wise kernels alike, instead of OpenBLAS's spinning
+    /// pool (`Parallel.perform`) then serves GEMM and the element-wise kernels alike, instead of OpenBLAS's spinning
     /// threads competing with ours between calls, and batched products (attention) run one batch per core.
     /// `BERT_GEMM_THREADING=blas` hands threading back to the BLAS library instead (for comparison).
     static func setThreads(_ n: Int) {
@@ -39,7 +39,7 @@ public enum GEMM {
             let splitRows = m >= n || n < 32 * threads
             let extent = splitRows ? m : n
             let per = ((extent + threads - 1) / threads + 15) / 16 * 16
-            DispatchQueue.concurrentPerform(iterations: (extent + per - 1) / per) { i in
+            Parallel.perform(iterations: (extent + per - 1) / per) { i in
                 let block = (i * per)..<min(i * per + per, extent)
                 guard !block.isEmpty else { return }
                 operands.multiply(rows: splitRows ? block : 0..<m, columns: splitRows ? 0..<n : block, builtin: false)

@@ -19,4 +19,34 @@ extension Kernels {
             bert_bias_residual_layernorm_rows(x + r * cols, bias, residual + r * cols, gamma, beta, c, cols, eps)
         }
     }
+
+    /// x[r, :] = GELU_erf(x[r, :] + bias) in place and each row then quantised into `q` (rows × cols, `q.m == rows`,
+    /// `q.k == cols`), one row at a time while it is in cache; rows in parallel. The same bytes as
+    /// `biasGELURows` followed by `q.quantize(x)`.
+    package static func biasGELUQuantizeRows(_ x: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, rows: Int, cols: Int,
+                                             into q: QuantizedActivations) {
+        precondition(q.m == rows && q.k == cols, "biasGELUQuantizeRows: \(rows) × \(cols) into \(q.m) × \(q.k)")
+        rowwise(rows, cols: cols) { r, c in
+            for i in r..<(r + c) {
+                bert_bias_gelu_erf_rows(x + i * cols, bias, 1, cols)
+                q.quantize(i..<(i + 1), of: x, lda: cols)
+            }
+        }
+    }
+
+    /// x[r, :] = LayerNorm((x[r, :] + bias) + residual[r, :]) in place and each row then quantised into `q`, one row
+    /// at a time while it is in cache; rows in parallel. The same floats as `biasResidualLayerNormRows`, the same
+    /// bytes as quantising them afterwards.
+    package static func biasResidualLayerNormQuantizeRows(_ x: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>,
+                                                          residual: UnsafePointer<Float>, gamma: UnsafePointer<Float>,
+                                                          beta: UnsafePointer<Float>, rows: Int, cols: Int, eps: Float,
+                                                          into q: QuantizedActivations) {
+        precondition(q.m == rows && q.k == cols, "biasResidualLayerNormQuantizeRows: \(rows) × \(cols) into \(q.m) × \(q.k)")
+        rowwise(rows, cols: cols) { r, c in
+            for i in r..<(r + c) {
+                bert_bias_residual_layernorm_rows(x + i * cols, bias, residual + i * cols, gamma, beta, 1, cols, eps)
+                q.quantize(i..<(i + 1), of: x, lda: cols)
+            }
+        }
+    }
 }

@@ -70,6 +70,6 @@ extension GEMM {
             let lo = i * per, hi = min(n, lo + per)
             bert_gemm_packed(Int32(m), Int32(lo), Int32(hi), Int32(k), a, Int32(lda), b.buffer, Int32(n), c, Int32(ldc))
         }
-        if chunks <= 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: chunks) { run($0) } }
+        Parallel.perform(iterations: chunks) { run($0) }
     }
 }

@@ -1,3 +1,4 @@
+import CBERTKernels
 import Dispatch
 import Foundation
 
@@ -58,18 +59,43 @@ public enum Threads {
 package enum Parallel {
     /// Calls `body(range)` on disjoint ranges covering `0..<count`, in parallel when each chunk has at least
     /// `minimumChunk` units. Ranges are contiguous so results stay deterministic regardless of thread count.
-    @inlinable
     package static func forEachChunk(_ count: Int, minimumChunk: Int = 1, _ body: (Range<Int>) -> Void) {
         guard count > 0 else { return }
         let chunks = min(Threads.count, max(1, count / max(1, minimumChunk)))
         if chunks <= 1 { body(0..<count); return }
         let per = (count + chunks - 1) / chunks
-        // Each call gets a disjoint range, the contract every caller's body is written to; the closure itself is
-        // not Sendable because bodies capture raw buffers.
-        nonisolated(unsafe) let body = body
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        perform(iterations: chunks) { c in
             let lo = c * per, hi = min(count, lo + per)
             if lo < hi { body(lo..<hi) }
         }
     }
+
+    /// Calls `body(i)` for every i in `0..<count`, in parallel: on the kernels' worker pool (`bert_pool_run`, whose
+    /// workers spin briefly between calls, so the ten or so parallel loops of each encoder layer do not each wake a
+    /// sleeping thread), or through Dispatch when the pool is busy (a nested or concurrent call) or
+    /// `BERT_THREAD_POOL=dispatch` is set. Each index runs exactly once, whichever thread runs it.
+    package static func perform(iterations count: Int, _ body: (Int) -> Void) {
+        if count <= 1 {
+            if count == 1 { body(0) }
+            return
+        }
+        if usesPool {
+            let ran = withoutActuallyEscaping(body) { escapable -> Bool in
+                var box = escapable
+                return withUnsafeMutablePointer(to: &box) { pointer in
+                    bert_pool_run(Int32(count), Int32(Threads.count), { context, index in
+                        context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(Int(index))
+                    }, pointer) != 0
+                }
+            }
+            if ran { return }
+        }
+        // Each call gets its own index, the contract every caller's body is written to; the closure itself is not
+        // Sendable because bodies capture raw buffers.
+        nonisolated(unsafe) let body = body
+        DispatchQueue.concurrentPerform(iterations: count) { body($0) }
+    }
+
+    /// Whether parallel loops use the worker pool (unless `BERT_THREAD_POOL=dispatch`).
+    static let usesPool = ProcessInfo.processInfo.environment["BERT_THREAD_POOL"] != "dispatch"
 }

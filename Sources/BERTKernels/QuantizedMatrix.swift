@@ -166,18 +166,9 @@ extension GEMM {
     package static func quantized(m: Int, a: UnsafePointer<Float>, lda: Int, b: QuantizedMatrix, bias: UnsafePointer<Float>?,
                                   c: UnsafeMutablePointer<Float>, ldc: Int) {
         guard m > 0 else { return }
-        let k = b.k
-        let depth = bert_qgemm_depth(Int32(k))
-        let rows = bert_qgemm_padded_rows(Int32(m))
-        let q = UnsafeMutablePointer<UInt8>.allocate(capacity: rows * depth)
-        defer { q.deallocate() }
-        // Rows past m are read by the widest tile and never written back: zero them so the reads are defined.
-        (q + m * depth).initialize(repeating: 0, count: (rows - m) * depth)
-        let scales = UnsafeMutablePointer<Float>.allocate(capacity: m), zeros = UnsafeMutablePointer<Int32>.allocate(capacity: m)
-        defer { scales.deallocate(); zeros.deallocate() }
-        bert_quantize_rows_u8(a, Int32(m), Int32(k), Int32(lda), q, Int32(depth), scales, zeros)
-        let quantizedA = QuantizedRows(values: q, depth: depth, scales: scales, zeros: zeros)
-        quantized(m: m, rows: quantizedA, b: b, bias: bias, c: c, ldc: ldc)
+        let rows = QuantizedActivations(m: m, k: b.k)
+        rows.quantize(a, lda: lda)
+        withExtendedLifetime(rows) { quantized(m: m, rows: rows.rows, b: b, bias: bias, c: c, ldc: ldc) }
     }
 
     /// The product from activations already quantised (tests drive the kernel with chosen integers this way).
@@ -194,7 +185,7 @@ extension GEMM {
             bert_qgemm_packed(Int32(m), Int32(lo), Int32(hi), Int32(a.depth), a.values, Int32(a.depth), a.scales, a.zeros,
                               b.packed, b.paddedScales, b.columnSums, bias, c, Int32(ldc))
         }
-        if chunks <= 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: chunks) { run($0) } }
+        Parallel.perform(iterations: chunks) { run($0) }
     }
 }
 
@@ -208,5 +199,53 @@ package struct QuantizedRows: @unchecked Sendable {
 
     package init(values: UnsafePointer<UInt8>, depth: Int, scales: UnsafePointer<Float>, zeros: UnsafePointer<Int32>) {
         (self.values, self.depth, self.scales, self.zeros) = (values, depth, scales, zeros)
+    }
+}
+
+/// Activations quantised per row to u8 for `GEMM.quantized(m:rows:...)`, owning their memory: `m` rows of `k`
+/// values, stored as `bert_qgemm_padded_rows(m)` rows of `bert_qgemm_depth(k)` bytes (the rows past `m` zero, as the
+/// widest tile reads them). Filled by `GEMM.quantized` itself or by a fused epilogue that quantises each row while
+/// it is still in cache (`Kernels.biasGELUQuantizeRows`, `Kernels.biasResidualLayerNormQuantizeRows`).
+package final class QuantizedActivations: @unchecked Sendable {
+    /// Rows and values per row.
+    package let m: Int, k: Int
+    /// Bytes per stored row.
+    package let depth: Int
+    let values: UnsafeMutablePointer<UInt8>
+    let scales: UnsafeMutablePointer<Float>
+    let zeros: UnsafeMutablePointer<Int32>
+
+    /// Room for `m` rows of `k` values (m, k > 0); the padding rows are zeroed.
+    package init(m: Int, k: Int) {
+        precondition(m > 0 && k > 0, "QuantizedActivations: \(m) rows of \(k)")
+        (self.m, self.k) = (m, k)
+        depth = bert_qgemm_depth(Int32(k))
+        let rows = bert_qgemm_padded_rows(Int32(m))
+        values = UnsafeMutablePointer<UInt8>.allocate(capacity: rows * depth)
+        (values + m * depth).initialize(repeating: 0, count: (rows - m) * depth)
+        scales = UnsafeMutablePointer<Float>.allocate(capacity: m)
+        zeros = UnsafeMutablePointer<Int32>.allocate(capacity: m)
+    }
+
+    deinit {
+        values.deallocate()
+        scales.deallocate()
+        zeros.deallocate()
+    }
+
+    /// The rows as the kernel reads them.
+    package var rows: QuantizedRows { QuantizedRows(values: values, depth: depth, scales: scales, zeros: zeros) }
+
+    /// Quantises rows `range` of `a` (row stride `lda`) on this thread: A[i, :] ≈ scale[i] · (u8[i, :] − zero[i]).
+    func quantize(_ range: Range<Int>, of a: UnsafePointer<Float>, lda: Int) {
+        guard !range.isEmpty else { return }
+        let i = range.lowerBound
+        bert_quantize_rows_u8(a + i * lda, Int32(range.count), Int32(k), Int32(lda), values + i * depth, Int32(depth),
+                              scales + i, zeros + i)
+    }
+
+    /// Quantises every row of `a` [m, k] (row stride `lda`), rows in parallel (at least 16 Ki values each).
+    package func quantize(_ a: UnsafePointer<Float>, lda: Int) {
+        Parallel.forEachChunk(m, minimumChunk: max(1, (1 << 14) / k)) { quantize($0, of: a, lda: lda) }
     }
 }

@@ -6,10 +6,18 @@ import BERTKernels
 extension Tensor {
     /// Overwrites this contiguous tensor with GELU_erf(self + bias) over the last dimension (what
     /// `adding(bias).gelu()` computes) and returns it.
+    /// With `quantizingInto`, each row is then also quantised into it (an int8 product's input, one row at a time
+    /// while it is in cache; it must hold this tensor's rows × last dimension).
     @discardableResult
-    package func formBiasGELU(_ bias: Tensor) throws -> Tensor {
+    package func formBiasGELU(_ bias: Tensor, quantizingInto q: QuantizedActivations? = nil) throws -> Tensor {
         let cols = try checkedInPlaceRows(bias, op: "formBiasGELU")
-        Kernels.biasGELURows(pointer, bias: bias.contiguousData().pointer, rows: count / Swift.max(cols, 1), cols: cols)
+        let rows = count / Swift.max(cols, 1)
+        if let q {
+            try checkQuantizedRows(q, rows: rows, cols: cols, op: "formBiasGELU")
+            Kernels.biasGELUQuantizeRows(pointer, bias: bias.contiguousData().pointer, rows: rows, cols: cols, into: q)
+        } else {
+            Kernels.biasGELURows(pointer, bias: bias.contiguousData().pointer, rows: rows, cols: cols)
+        }
         return self
     }
 
@@ -23,10 +31,11 @@ extension Tensor {
 
     /// Overwrites this contiguous tensor with LayerNorm((self + bias) + residual) over the last dimension
     /// (`weight`, `layerNormBias`, `eps`) and returns it: a linear layer's bias, the residual connection and the
-    /// layer norm after it, in one pass.
+    /// layer norm after it, in one pass. With `quantizingInto`, each row is then also quantised into it (as
+    /// `formBiasGELU`).
     @discardableResult
     package func formBiasResidualLayerNorm(bias: Tensor, residual: Tensor, weight: Tensor, layerNormBias: Tensor,
-                                          eps: Float) throws -> Tensor {
+                                          eps: Float, quantizingInto q: QuantizedActivations? = nil) throws -> Tensor {
         let cols = try checkedInPlaceRows(bias, op: "formBiasResidualLayerNorm")
         guard residual.shape == shape else {
             throw TensorError.shapeMismatch(op: "formBiasResidualLayerNorm residual", lhs: shape, rhs: residual.shape)
@@ -34,11 +43,23 @@ extension Tensor {
         for p in [weight, layerNormBias] where p.shape != [cols] {
             throw TensorError.shapeMismatch(op: "formBiasResidualLayerNorm", lhs: shape, rhs: p.shape)
         }
-        Kernels.biasResidualLayerNormRows(pointer, bias: bias.contiguousData().pointer,
-                                          residual: residual.contiguousData().pointer,
-                                          gamma: weight.contiguousData().pointer, beta: layerNormBias.contiguousData().pointer,
-                                          rows: count / Swift.max(cols, 1), cols: cols, eps: eps)
+        let rows = count / Swift.max(cols, 1)
+        let (b, r) = (bias.contiguousData(), residual.contiguousData())
+        let (g, beta) = (weight.contiguousData(), layerNormBias.contiguousData())
+        if let q {
+            try checkQuantizedRows(q, rows: rows, cols: cols, op: "formBiasResidualLayerNorm")
+            Kernels.biasResidualLayerNormQuantizeRows(pointer, bias: b.pointer, residual: r.pointer, gamma: g.pointer,
+                                                      beta: beta.pointer, rows: rows, cols: cols, eps: eps, into: q)
+        } else {
+            Kernels.biasResidualLayerNormRows(pointer, bias: b.pointer, residual: r.pointer, gamma: g.pointer, beta: beta.pointer,
+                                              rows: rows, cols: cols, eps: eps)
+        }
         return self
+    }
+
+    /// Throws unless `q` holds `rows` rows of `cols` values.
+    private func checkQuantizedRows(_ q: QuantizedActivations, rows: Int, cols: Int, op: String) throws {
+        guard q.m == rows, q.k == cols else { throw TensorError.shapeMismatch(op: "\(op) quantized rows", lhs: shape, rhs: [q.m, q.k]) }
     }
 
     /// Checks that this tensor can be overwritten row by row and that `bias` spans its last dimension.
@@ -63,6 +84,16 @@ extension Tensor {
         try linearRows(k: w.k, n: w.n, op: "linear(quantized:)") {
             GEMM.quantized(m: $0, a: $1, lda: w.k, b: w, bias: nil, c: $2, ldc: w.n)
         }
+    }
+
+    /// [leading..., n] = A · Wᵀ from rows of A already quantised (`q`, by a fused epilogue), no bias; inference only.
+    package static func linear(quantizedRows q: QuantizedActivations, leadingShape: [Int], weight w: QuantizedMatrix) throws -> Tensor {
+        guard q.k == w.k, leadingShape.reduce(1, *) == q.m else {
+            throw TensorError.shapeMismatch(op: "linear(quantizedRows:)", lhs: leadingShape + [q.k], rhs: [w.n, w.k])
+        }
+        let out = Tensor.empty(leadingShape + [w.n])
+        withExtendedLifetime(q) { GEMM.quantized(m: q.m, rows: q.rows, b: w, bias: nil, c: out.pointer, ldc: w.n) }
+        return out
     }
 
     /// self [..., k] · Wᵀ → [..., n] with a bf16 weight, self rounded to bf16 on the way in, fp32 sums (`GEMM.bf16`),

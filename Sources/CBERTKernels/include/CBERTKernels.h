@@ -169,6 +169,11 @@ void bert_qgemm_pack_b(int k, int n, const int8_t *q, int ldq, int8_t *dst, int3
 /// Per row of x[m, k] (row stride ldx): q[i, :] (row stride ldq >= k; padding set to the zero point) in [0, 255],
 /// scale[i] and zero[i] with x ≈ scale · (q − zero); the range always includes 0.
 void bert_quantize_rows_u8(const float *x, int m, int k, int ldx, uint8_t *q, int ldq, float *scale, int32_t *zero);
+
+/// Runs body(context, i) for i in [0, count) on the calling thread and the kernels' worker pool (threads − 1 workers
+/// that spin briefly between jobs; thread_pool.c). Returns 0 without running anything when another call holds the
+/// pool (a nested or concurrent call: the caller then runs the loop another way), 1 once every iteration is done.
+int bert_pool_run(int count, int threads, void (*body)(void *context, int index), void *context);
 /// C[i, n0:n1] = ascale[i] · wscale[j] · (Σ_k a[i, k] w[j, k] − azero[i] · colsum[j]) + bias[j] (bias may be NULL),
 /// for i < m; `a` holds bert_qgemm_padded_rows(m) rows of kp = bert_qgemm_depth(k) bytes (stride lda); n0 a multiple
 /// of 32; wscale and colsum padded to a multiple of 32. Overwrites C.
