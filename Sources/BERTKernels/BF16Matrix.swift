@@ -1,5 +1,4 @@
 import CBERTKernels
-import Dispatch
 
 /// A Linear weight W [n, k] rounded to bfloat16 and packed once for bf16 products (`GEMM.bf16`, `gemm_bf16.c`):
 /// half the memory of fp32, `vdpbf16ps` on CPUs with AVX512_BF16, widened to fp32 on the fly elsewhere.
@@ -64,15 +63,9 @@ extension GEMM {
         // Rows past m are read by the widest tile and never written back: zero them so the reads are defined.
         (converted + m * depth).initialize(repeating: 0, count: (rows - m) * depth)
         bert_bf16_convert_rows(a, Int32(m), Int32(k), Int32(lda), converted, Int32(depth))
-        let panels = (n + 31) / 32
-        let threads = m * n * k >= parallelThreshold / 2 ? min(Threads.count, panels) : 1
-        let per = (panels + threads - 1) / threads * 32
-        let chunks = (n + per - 1) / per
-        // Each call writes its own column panels of C.
-        nonisolated(unsafe) let run = { (i: Int) in
-            let lo = i * per, hi = min(n, lo + per)
-            bert_bf16_gemm_packed(Int32(m), Int32(lo), Int32(hi), Int32(depth), converted, Int32(depth), b.packed, bias, c, Int32(ldc))
+        forEachColumnRun(n: n, panel: 32, work: m * n * k, threshold: parallelThreshold / 2) { columns in
+            bert_bf16_gemm_packed(Int32(m), Int32(columns.lowerBound), Int32(columns.upperBound), Int32(depth), converted, Int32(depth),
+                                  b.packed, bias, c, Int32(ldc))
         }
-        Parallel.perform(iterations: chunks) { run($0) }
     }
 }

@@ -1,5 +1,4 @@
 import CBERTKernels
-import Dispatch
 
 /// A Linear weight W [n, k] rounded to IEEE half precision (nearest even) and packed once for fp16-weight products
 /// (`GEMM.fp16`, `gemm_fp16.c`): half the memory of fp32 at 11 significant bits. The activations stay fp32; each
@@ -61,15 +60,9 @@ extension GEMM {
                              c: UnsafeMutablePointer<Float>, ldc: Int) {
         guard m > 0 else { return }
         let (n, k) = (b.n, b.k)
-        let panels = (n + 15) / 16
-        let threads = m * n * k >= parallelThreshold / 2 ? min(Threads.count, panels) : 1
-        let per = (panels + threads - 1) / threads * 16
-        let chunks = (n + per - 1) / per
-        // Each call writes its own column panels of C.
-        nonisolated(unsafe) let run = { (i: Int) in
-            let lo = i * per, hi = min(n, lo + per)
-            bert_fp16_gemm_packed(Int32(m), Int32(lo), Int32(hi), Int32(k), a, Int32(lda), b.packed, bias, c, Int32(ldc))
+        forEachColumnRun(n: n, panel: 16, work: m * n * k, threshold: parallelThreshold / 2) { columns in
+            bert_fp16_gemm_packed(Int32(m), Int32(columns.lowerBound), Int32(columns.upperBound), Int32(k), a, Int32(lda), b.packed, bias,
+                                  c, Int32(ldc))
         }
-        if chunks <= 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: chunks) { run($0) } }
     }
 }

@@ -1,5 +1,4 @@
 import CBERTKernels
-import Dispatch
 
 /// A right-hand GEMM operand op(B) [k, n] packed once in the layout the packed kernels read (`GEMM.packed`; the
 /// AVX-512 and AVX2 kernels share it), for weights reused across many products: inference stops paying the
@@ -61,15 +60,9 @@ extension GEMM {
     package static func packed(m: Int, a: UnsafePointer<Float>, lda: Int, b: PackedMatrix, c: UnsafeMutablePointer<Float>, ldc: Int) {
         guard m > 0 else { return }
         let (n, k) = (b.n, b.k)
-        let panels = (n + 31) / 32
-        let threads = m * n * k >= parallelThreshold ? min(Threads.count, panels) : 1
-        let per = (panels + threads - 1) / threads * 32
-        let chunks = (n + per - 1) / per
-        // Each call writes its own column panels of C.
-        nonisolated(unsafe) let run = { (i: Int) in
-            let lo = i * per, hi = min(n, lo + per)
-            bert_gemm_packed(Int32(m), Int32(lo), Int32(hi), Int32(k), a, Int32(lda), b.buffer, Int32(n), c, Int32(ldc))
+        forEachColumnRun(n: n, panel: 32, work: m * n * k, threshold: parallelThreshold) { columns in
+            bert_gemm_packed(Int32(m), Int32(columns.lowerBound), Int32(columns.upperBound), Int32(k), a, Int32(lda), b.buffer, Int32(n),
+                             c, Int32(ldc))
         }
-        Parallel.perform(iterations: chunks) { run($0) }
     }
 }

@@ -99,3 +99,16 @@ package enum Parallel {
     /// Whether parallel loops use the worker pool (unless `BERT_THREAD_POOL=dispatch`).
     static let usesPool = ProcessInfo.processInfo.environment["BERT_THREAD_POOL"] != "dispatch"
 }
+
+extension GEMM {
+    /// Calls `body(columns)` on runs of whole `panel`-wide column panels covering `0..<n`, one run per thread (in
+    /// parallel) when the product's work (m·n·k) reaches `threshold`, else one run on this thread. Each call writes only
+    /// its own columns of C: the split every packed-weight product (fp32, int8, bf16, fp16) uses.
+    package static func forEachColumnRun(n: Int, panel: Int, work: Int, threshold: Int, _ body: (Range<Int>) -> Void) {
+        let panels = (n + panel - 1) / panel
+        let threads = work >= threshold ? min(Threads.count, panels) : 1
+        let per = (panels + threads - 1) / threads * panel
+        let runs = (n + per - 1) / per
+        Parallel.perform(iterations: runs) { i in body((i * per)..<min(n, i * per + per)) }
+    }
+}

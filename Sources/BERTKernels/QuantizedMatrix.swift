@@ -1,5 +1,4 @@
 import CBERTKernels
-import Dispatch
 
 /// A Linear weight W [n, k] quantised to int8 for dynamic int8 products (`GEMM.quantized`): symmetric per output
 /// channel, W[j, :] ≈ scale[j] · q[j, :] with q in [-127, 127] (PyTorch's `quantize_dynamic` weight observer and
@@ -175,17 +174,10 @@ extension GEMM {
     package static func quantized(m: Int, rows a: QuantizedRows, b: QuantizedMatrix, bias: UnsafePointer<Float>?,
                                   c: UnsafeMutablePointer<Float>, ldc: Int) {
         let (n, k) = (b.n, b.k)
-        let panels = (n + 31) / 32
-        let threads = m * n * k >= parallelThreshold / 2 ? min(Threads.count, panels) : 1
-        let per = (panels + threads - 1) / threads * 32
-        let chunks = (n + per - 1) / per
-        // Each call writes its own column panels of C.
-        nonisolated(unsafe) let run = { (i: Int) in
-            let lo = i * per, hi = min(n, lo + per)
-            bert_qgemm_packed(Int32(m), Int32(lo), Int32(hi), Int32(a.depth), a.values, Int32(a.depth), a.scales, a.zeros,
-                              b.packed, b.paddedScales, b.columnSums, bias, c, Int32(ldc))
+        forEachColumnRun(n: n, panel: 32, work: m * n * k, threshold: parallelThreshold / 2) { columns in
+            bert_qgemm_packed(Int32(m), Int32(columns.lowerBound), Int32(columns.upperBound), Int32(a.depth), a.values, Int32(a.depth),
+                              a.scales, a.zeros, b.packed, b.paddedScales, b.columnSums, bias, c, Int32(ldc))
         }
-        Parallel.perform(iterations: chunks) { run($0) }
     }
 }
 
