@@ -60,13 +60,26 @@ package enum Parallel {
     /// Calls `body(range)` on disjoint ranges covering `0..<count`, in parallel when each chunk has at least
     /// `minimumChunk` units. Ranges are contiguous so results stay deterministic regardless of thread count.
     package static func forEachChunk(_ count: Int, minimumChunk: Int = 1, _ body: (Range<Int>) -> Void) {
+        forEachChunk(count, chunks: chunkCount(count, minimumChunk: minimumChunk)) { _, range in body(range) }
+    }
+
+    /// How many chunks `forEachChunk(count, minimumChunk:)` splits into now (at most `Threads.count`).
+    package static func chunkCount(_ count: Int, minimumChunk: Int = 1) -> Int {
+        guard count > 0 else { return 0 }
+        return min(Threads.count, max(1, count / max(1, minimumChunk)))
+    }
+
+    /// Calls `body(chunk, range)` for `chunks` (from `chunkCount`) disjoint contiguous ranges covering
+    /// `0..<count`; `chunk` is in `0..<chunks`, so a caller can hand each chunk its own slice of scratch memory
+    /// taken before the loop (scratch taken inside a chunk would depend on how the chunks happened to overlap).
+    package static func forEachChunk(_ count: Int, chunks: Int, _ body: (_ chunk: Int, Range<Int>) -> Void) {
         guard count > 0 else { return }
-        let chunks = min(Threads.count, max(1, count / max(1, minimumChunk)))
-        if chunks <= 1 { body(0..<count); return }
+        let chunks = max(1, min(chunks, count))
+        if chunks == 1 { body(0, 0..<count); return }
         let per = (count + chunks - 1) / chunks
         perform(iterations: chunks) { c in
             let lo = c * per, hi = min(count, lo + per)
-            if lo < hi { body(lo..<hi) }
+            if lo < hi { body(c, lo..<hi) }
         }
     }
 

@@ -45,9 +45,11 @@ extension Tensor {
         let (qs, ks, vs) = (q.strides, k.strides, v.strides)
         let maskPointer = maskData?.pointer
         let pairs = b * h
-        Parallel.forEachChunk(pairs) { range in
-            let scratch = TensorStorage(count: sq * sk)
-            let s = scratch.pointer
+        // One score block per chunk, taken here: the same buffers every pass, however the chunks overlap in time.
+        let chunks = Parallel.chunkCount(pairs)
+        let scratch = TensorStorage(count: Swift.max(1, chunks * sq * sk))
+        Parallel.forEachChunk(pairs, chunks: chunks) { chunk, range in
+            let s = scratch.pointer + chunk * sq * sk
             for pair in range {
                 let bi = pair / h, hi = pair % h
                 let qb = qp + bi * qs[0] + hi * qs[1], kb = kp + bi * ks[0] + hi * ks[1], vb = vp + bi * vs[0] + hi * vs[1]

@@ -33,10 +33,12 @@ extension Tensor {
         let longest = sequences.map(\.count).max() ?? 0
         let pairs = sequences.count * heads
         let workers = Swift.max(1, Swift.min(Threads.count, pairs))
+        // One score block per worker, taken here: the same buffers every pass, however the workers overlap in time.
+        let block = Swift.max(1, longest * longest)
+        let scratch = TensorStorage(count: workers * block)
         Parallel.forEachChunk(workers) { range in
-            let scratch = TensorStorage(count: Swift.max(1, longest * longest))
-            let s = scratch.pointer
             for worker in range {
+                let s = scratch.pointer + worker * block
                 var pair = worker
                 while pair < pairs {
                     let rows = sequences[pair / heads], head = pair % heads
