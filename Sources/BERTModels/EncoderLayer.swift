@@ -171,6 +171,7 @@ package final class EncoderLayer: Module {
     func projectedQKV(_ x: Tensor) throws -> Tensor? {
         guard [query, key, value].allSatisfy({ $0.storedHalf == nil }),
               let (weight, bias) = Linear.stackedView([query, key, value]), let bias else { return nil }
+        if let q = quantizedWeight(\.qkv) { return try x.linear(quantized: q, bias: bias) }
         return try productWithoutBias(x, weight, \.qkv).formBias(bias)
     }
 

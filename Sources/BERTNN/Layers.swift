@@ -48,8 +48,7 @@ package final class Linear: Module {
             guard !GradientTape.isRecording else {
                 throw TensorError.invalidArgument(op: "Linear", message: "this layer was loaded for int8 inference only (no fp32 weight), so it cannot record gradients; load the fp32 checkpoint without --dtype int8")
             }
-            let y = try x.linear(quantized: q)
-            return try bias.map { try y.formBias($0) } ?? y
+            return try x.linear(quantized: q, bias: bias)
         }
         return try x.linear(weight: weight, bias: bias)
     }

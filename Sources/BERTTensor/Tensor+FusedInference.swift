@@ -78,11 +78,17 @@ extension Tensor {
         try linearRows(k: w.k, n: w.n, op: "linear(packed:)") { GEMM.packed(m: $0, a: $1, lda: w.k, b: w, c: $2, ldc: w.n) }
     }
 
-    /// self [..., k] · Wᵀ → [..., n] with an int8 weight, self quantised per row on the way in (dynamic int8,
-    /// `GEMM.quantized`), no bias; inference only (no autograd record).
-    package func linear(quantized w: QuantizedMatrix) throws -> Tensor {
-        try linearRows(k: w.k, n: w.n, op: "linear(quantized:)") {
-            GEMM.quantized(m: $0, a: $1, lda: w.k, b: w, bias: nil, c: $2, ldc: w.n)
+    /// self [..., k] · Wᵀ (+ bias [n], added in the kernel's epilogue) → [..., n] with an int8 weight, self
+    /// quantised per row on the way in (dynamic int8, `GEMM.quantized`); inference only (no autograd record).
+    package func linear(quantized w: QuantizedMatrix, bias: Tensor? = nil) throws -> Tensor {
+        if let bias, bias.shape != [w.n] {
+            throw TensorError.shapeMismatch(op: "linear(quantized:) bias", lhs: [w.n], rhs: bias.shape)
+        }
+        let b = bias?.contiguousData()
+        return try withExtendedLifetime(b) {
+            try linearRows(k: w.k, n: w.n, op: "linear(quantized:)") {
+                GEMM.quantized(m: $0, a: $1, lda: w.k, b: w, bias: b.map { UnsafePointer($0.pointer) }, c: $2, ldc: w.n)
+            }
         }
     }
 

@@ -16,11 +16,16 @@ void bert_gelu_erf_forward(const float *x, float *y, size_t n) {
 
 // In place, one pointer: a loop over separate x and y would fall back to scalar code when they alias.
 BERT_SIMD
-void bert_bias_gelu_erf_rows(float *x, const float *bias, size_t rows, size_t cols) {
+static void bias_gelu_erf_rows_portable(float *x, const float *bias, size_t rows, size_t cols) {
     for (size_t r = 0; r < rows; r++) {
         float *xr = x + r * cols;
         for (size_t j = 0; j < cols; j++) xr[j] = gelu_erf(xr[j] + bias[j]);
     }
+}
+
+void bert_bias_gelu_erf_rows(float *x, const float *bias, size_t rows, size_t cols) {
+    if (bert_bias_gelu_rows_vector(x, bias, rows, cols)) return;  // rows_x86.c
+    bias_gelu_erf_rows_portable(x, bias, rows, cols);
 }
 
 BERT_SIMD

@@ -135,17 +135,19 @@ typedef void (*qtile_function)(const qgemm_operands *g, int i0, int mr, int j0, 
 
 static inline int32_t four_bytes(const uint8_t *p) { int32_t v; memcpy(&v, p, 4); return v; }
 
-// 12 × 32 with vpdpbusd; rows past mr read the zero-padded rows of A and are not written.
-static VNNI void qtile_vnni(const qgemm_operands *g, int i0, int mr, int j0, int nr) {
+// R × 32 with vpdpbusd (R = 12, 8 or 4, a constant in each instance); rows past mr read the zero-padded rows of A
+// and are not written.
+static inline __attribute__((always_inline)) VNNI void qtile_vnni_rows(const qgemm_operands *g, int i0, int mr, int j0,
+                                                                       int nr, const int R) {
     __m512i acc[QMR][2];
-    for (int i = 0; i < QMR; i++) { acc[i][0] = _mm512_setzero_si512(); acc[i][1] = _mm512_setzero_si512(); }
+    for (int i = 0; i < R; i++) { acc[i][0] = _mm512_setzero_si512(); acc[i][1] = _mm512_setzero_si512(); }
     const int8_t *bp = g->packed + (size_t)(j0 / QNR) * g->kp * QNR;
     const uint8_t *a = g->a + (size_t)i0 * g->lda;
     const size_t lda = (size_t)g->lda;
     for (int p = 0; p < g->kp; p += 4) {
         const __m512i b0 = _mm512_load_si512((const void *)bp), b1 = _mm512_load_si512((const void *)(bp + 64));
 #pragma GCC unroll 12
-        for (int i = 0; i < QMR; i++) {
+        for (int i = 0; i < R; i++) {
             const __m512i av = _mm512_set1_epi32(four_bytes(a + i * lda + p));
             acc[i][0] = _mm512_dpbusd_epi32(acc[i][0], av, b0);
             acc[i][1] = _mm512_dpbusd_epi32(acc[i][1], av, b1);
@@ -160,7 +162,7 @@ static VNNI void qtile_vnni(const qgemm_operands *g, int i0, int mr, int j0, int
     const __m512 bias0 = g->bias ? _mm512_maskz_loadu_ps(m0, g->bias + j0) : _mm512_setzero_ps();
     const __m512 bias1 = g->bias ? _mm512_maskz_loadu_ps(m1, g->bias + j0 + 16) : _mm512_setzero_ps();
 #pragma GCC unroll 12
-    for (int i = 0; i < QMR; i++) {
+    for (int i = 0; i < R; i++) {
         if (i >= mr) break;
         const __m512i za = _mm512_set1_epi32(g->azero[i0 + i]);
         const __m512 sa = _mm512_set1_ps(g->ascale[i0 + i]);
@@ -170,6 +172,17 @@ static VNNI void qtile_vnni(const qgemm_operands *g, int i0, int mr, int j0, int
         _mm512_mask_storeu_ps(row, m0, _mm512_fmadd_ps(v0, _mm512_mul_ps(sa, ws0), bias0));
         _mm512_mask_storeu_ps(row + 16, m1, _mm512_fmadd_ps(v1, _mm512_mul_ps(sa, ws1), bias1));
     }
+}
+
+static VNNI void qtile_vnni12(const qgemm_operands *g, int i0, int mr, int j0, int nr) { qtile_vnni_rows(g, i0, mr, j0, nr, 12); }
+static VNNI void qtile_vnni8(const qgemm_operands *g, int i0, int mr, int j0, int nr) { qtile_vnni_rows(g, i0, mr, j0, nr, 8); }
+static VNNI void qtile_vnni4(const qgemm_operands *g, int i0, int mr, int j0, int nr) { qtile_vnni_rows(g, i0, mr, j0, nr, 4); }
+
+// The narrowest tile that holds mr rows: a short last group (128 = 10 · 12 + 8 rows) computes no padding rows.
+static VNNI void qtile_vnni(const qgemm_operands *g, int i0, int mr, int j0, int nr) {
+    if (mr > 8) qtile_vnni12(g, i0, mr, j0, nr);
+    else if (mr > 4) qtile_vnni8(g, i0, mr, j0, nr);
+    else qtile_vnni4(g, i0, mr, j0, nr);
 }
 
 // Row quantisation with AVX-512: fminf/nearbyintf keep the compiler from vectorising the portable loop. The same

@@ -74,8 +74,8 @@ static float sum_sq_dev(const float *a, size_t n, float mu) {
 }
 
 BERT_SIMD
-void bert_softmax_forward(const float *x, float *y, size_t rows, size_t cols, float scale,
-                          const float *mask, size_t mask_row_div) {
+static void softmax_forward_portable(const float *x, float *y, size_t rows, size_t cols, float scale,
+                                     const float *mask, size_t mask_row_div) {
     for (size_t r = 0; r < rows; r++) {
         const float *xr = x + r * cols;
         float *yr = y + r * cols;
@@ -126,11 +126,17 @@ void bert_layernorm_forward(const float *x, const float *gamma, const float *bet
     }
 }
 
+void bert_softmax_forward(const float *x, float *y, size_t rows, size_t cols, float scale,
+                          const float *mask, size_t mask_row_div) {
+    if (bert_softmax_rows_vector(x, y, rows, cols, scale, mask, mask_row_div)) return;  // rows_x86.c
+    softmax_forward_portable(x, y, rows, cols, scale, mask, mask_row_div);
+}
+
 // In place, one pointer (see activations.c): the bias and residual are added, then the row is normalised with the
 // same reductions as bert_layernorm_forward.
 BERT_SIMD
-void bert_bias_residual_layernorm_rows(float *x, const float *bias, const float *residual, const float *gamma,
-                                       const float *beta, size_t rows, size_t cols, float eps) {
+static void bias_residual_layernorm_rows_portable(float *x, const float *bias, const float *residual, const float *gamma,
+                                                  const float *beta, size_t rows, size_t cols, float eps) {
     for (size_t r = 0; r < rows; r++) {
         float *xr = x + r * cols;
         const float *rr = residual + r * cols;
@@ -139,6 +145,12 @@ void bert_bias_residual_layernorm_rows(float *x, const float *bias, const float 
         const float rs = 1.0f / sqrtf(sum_sq_dev(xr, cols, mu) / (float)cols + eps);
         for (size_t j = 0; j < cols; j++) xr[j] = (xr[j] - mu) * rs * gamma[j] + beta[j];
     }
+}
+
+void bert_bias_residual_layernorm_rows(float *x, const float *bias, const float *residual, const float *gamma,
+                                       const float *beta, size_t rows, size_t cols, float eps) {
+    if (bert_bias_residual_layernorm_rows_vector(x, bias, residual, gamma, beta, rows, cols, eps)) return;  // rows_x86.c
+    bias_residual_layernorm_rows_portable(x, bias, residual, gamma, beta, rows, cols, eps);
 }
 
 BERT_SIMD

@@ -48,7 +48,7 @@ final class Int8OnlyLoadingTests: XCTestCase {
         let x = try Tensor(shape: [2, 384], scalars: (0..<768).map { Float($0 % 17) / 17 - 0.5 })
         let fp32 = reference.bert.layers[0].intermediate, w0 = fp32.weight.contiguous()
         let quantised = QuantizedMatrix(n: w0.shape[0], k: w0.shape[1], weight: w0.pointer, ldw: w0.shape[1])
-        XCTAssertEqual(try model.bert.layers[0].intermediate(x).scalars, try x.linear(quantized: quantised).formBias(fp32.bias!).scalars)
+        XCTAssertEqual(try model.bert.layers[0].intermediate(x).scalars, try x.linear(quantized: quantised, bias: fp32.bias!).scalars)
     }
 
     func testRoadsNeedingFP32WeightsRefuse() throws {

@@ -84,6 +84,19 @@ void bert_exp(const float *x, float *y, size_t n);
 /// `y` may alias `x`.
 void bert_softmax_forward(const float *x, float *y, size_t rows, size_t cols, float scale,
                           const float *mask, size_t mask_row_div);
+// ---- Row kernels with x86 intrinsics (rows_x86.c): softmax and bias + GELU for AVX-512 / AVX2 ----------------
+/// 2 (AVX-512), 1 (AVX2+FMA) or 0 (none: the portable loops run), honouring BERT_KERNELS.
+int bert_vector_rows_kind(void);
+/// Uses `kind` from now on if the CPU supports it (tests run every path); returns the kind in use.
+int bert_vector_rows_set_kind(int kind);
+/// bert_softmax_forward's result with intrinsics; 0 (nothing written) when the CPU has no such path.
+int bert_softmax_rows_vector(const float *x, float *y, size_t rows, size_t cols, float scale, const float *mask,
+                             size_t mask_row_div);
+/// x[r, :] = GELU_erf(x[r, :] + bias) with intrinsics; 0 (nothing written) when the CPU has no such path.
+int bert_bias_gelu_rows_vector(float *x, const float *bias, size_t rows, size_t cols);
+/// bert_bias_residual_layernorm_rows with intrinsics; 0 (nothing written) when the CPU has no such path.
+int bert_bias_residual_layernorm_rows_vector(float *x, const float *bias, const float *residual, const float *gamma,
+                                             const float *beta, size_t rows, size_t cols, float eps);
 /// dx[r, :] = scale * y[r, :] * (dy[r, :] - Σ dy[r, :] y[r, :]). `dx` may alias `dy`.
 void bert_softmax_backward(const float *y, const float *dy, float *dx, size_t rows, size_t cols, float scale);
 /// y[r, :] = log_softmax(x[r, :]). `y` may alias `x`.
