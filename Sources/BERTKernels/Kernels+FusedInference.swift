@@ -27,9 +27,15 @@ extension Kernels {
                                              into q: QuantizedActivations) {
         precondition(q.m == rows && q.k == cols, "biasGELUQuantizeRows: \(rows) × \(cols) into \(q.m) × \(q.k)")
         rowwise(rows, cols: cols) { r, c in
-            for i in r..<(r + c) {
-                bert_bias_gelu_erf_rows(x + i * cols, bias, 1, cols)
-                q.quantize(i..<(i + 1), of: x, lda: cols)
+            withRowRange { range in
+                for i in r..<(r + c) {
+                    if bert_bias_gelu_rows_vector(x + i * cols, bias, 1, cols, range) != 0 {
+                        q.quantize(i..<(i + 1), of: x, lda: cols, knownRanges: range)
+                    } else {
+                        bert_bias_gelu_erf_rows(x + i * cols, bias, 1, cols)
+                        q.quantize(i..<(i + 1), of: x, lda: cols)
+                    }
+                }
             }
         }
     }
@@ -43,10 +49,23 @@ extension Kernels {
                                                           into q: QuantizedActivations) {
         precondition(q.m == rows && q.k == cols, "biasResidualLayerNormQuantizeRows: \(rows) × \(cols) into \(q.m) × \(q.k)")
         rowwise(rows, cols: cols) { r, c in
-            for i in r..<(r + c) {
-                bert_bias_residual_layernorm_rows(x + i * cols, bias, residual + i * cols, gamma, beta, 1, cols, eps)
-                q.quantize(i..<(i + 1), of: x, lda: cols)
+            withRowRange { range in
+                for i in r..<(r + c) {
+                    if bert_bias_residual_layernorm_rows_vector(x + i * cols, bias, residual + i * cols, gamma, beta, 1, cols, eps,
+                                                                range) != 0 {
+                        q.quantize(i..<(i + 1), of: x, lda: cols, knownRanges: range)
+                    } else {
+                        bert_bias_residual_layernorm_rows(x + i * cols, bias, residual + i * cols, gamma, beta, 1, cols, eps)
+                        q.quantize(i..<(i + 1), of: x, lda: cols)
+                    }
+                }
             }
         }
+    }
+
+    /// Room on the stack for one row's min and max (what the vector row kernels report for the quantiser).
+    private static func withRowRange(_ body: (UnsafeMutablePointer<Float>) -> Void) {
+        var range: (Float, Float) = (0, 0)
+        withUnsafeMutableBytes(of: &range) { body($0.baseAddress!.assumingMemoryBound(to: Float.self)) }
     }
 }

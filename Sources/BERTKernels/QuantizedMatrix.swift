@@ -236,6 +236,15 @@ package final class QuantizedActivations: @unchecked Sendable {
                               scales + i, zeros + i)
     }
 
+    /// As `quantize(_:of:lda:)` with each row's min and max already known (`ranges[2r]`, `ranges[2r + 1]` for the
+    /// range's r-th row, as a fused epilogue finds them): one pass over the rows instead of two, the same bytes.
+    func quantize(_ range: Range<Int>, of a: UnsafePointer<Float>, lda: Int, knownRanges ranges: UnsafePointer<Float>) {
+        guard !range.isEmpty else { return }
+        let i = range.lowerBound
+        bert_quantize_rows_u8_in_range(a + i * lda, Int32(range.count), Int32(k), Int32(lda), values + i * depth, Int32(depth),
+                                       scales + i, zeros + i, ranges)
+    }
+
     /// Quantises every row of `a` [m, k] (row stride `lda`), rows in parallel (at least 16 Ki values each).
     package func quantize(_ a: UnsafePointer<Float>, lda: Int) {
         Parallel.forEachChunk(m, minimumChunk: max(1, (1 << 14) / k)) { quantize($0, of: a, lda: lda) }

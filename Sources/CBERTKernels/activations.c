@@ -24,7 +24,7 @@ static void bias_gelu_erf_rows_portable(float *x, const float *bias, size_t rows
 }
 
 void bert_bias_gelu_erf_rows(float *x, const float *bias, size_t rows, size_t cols) {
-    if (bert_bias_gelu_rows_vector(x, bias, rows, cols)) return;  // rows_x86.c
+    if (bert_bias_gelu_rows_vector(x, bias, rows, cols, NULL)) return;  // rows_x86.c
     bias_gelu_erf_rows_portable(x, bias, rows, cols);
 }
 

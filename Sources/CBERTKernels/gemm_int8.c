@@ -64,12 +64,14 @@ void bert_qgemm_pack_b(int k, int n, const int8_t *q, int ldq, int8_t *dst, int3
 
 // Portable row quantisation (and the reference for the vector one: both give the same bytes).
 BERT_SIMD
-static void quantize_rows_portable(const float *x, int m, int k, int ldx, uint8_t *q, int ldq, float *scale, int32_t *zero) {
+static void quantize_rows_portable(const float *x, int m, int k, int ldx, uint8_t *q, int ldq, float *scale, int32_t *zero,
+                                   const float *ranges) {
     for (int i = 0; i < m; i++) {
         const float *row = x + (size_t)i * ldx;
         uint8_t *out = q + (size_t)i * ldq;
         float lo = 0, hi = 0;  // the range holds 0 so that zero padding and exact zeros stay exact (as ORT)
-        for (int p = 0; p < k; p++) { lo = fminf(lo, row[p]); hi = fmaxf(hi, row[p]); }
+        if (ranges) { lo = fminf(0, ranges[2 * i]); hi = fmaxf(0, ranges[2 * i + 1]); }
+        else for (int p = 0; p < k; p++) { lo = fminf(lo, row[p]); hi = fmaxf(hi, row[p]); }
         const float s = hi > lo ? (hi - lo) / 255.0f : 1.0f;
         const float inverse = 1.0f / s;
         const float z = fminf(255.0f, fmaxf(0.0f, nearbyintf(-lo * inverse)));
@@ -189,12 +191,14 @@ static VNNI void qtile_vnni(const qgemm_operands *g, int i0, int mr, int j0, int
 // arithmetic, 16 lanes at a time: min/max are exact in any order, vrndscaleps rounds to nearest even as nearbyintf
 // does in the default mode, and the clamp and conversion are exact on integral values in [0, 255].
 static __attribute__((target("avx512f,avx512bw,avx512vl"))) void quantize_rows_avx512(const float *x, int m, int k, int ldx, uint8_t *q,
-                                                                                int ldq, float *scale, int32_t *zero) {
+                                                                                int ldq, float *scale, int32_t *zero,
+                                                                                const float *ranges) {
     for (int i = 0; i < m; i++) {
         const float *row = x + (size_t)i * ldx;
         uint8_t *out = q + (size_t)i * ldq;
         __m512 lo = _mm512_setzero_ps(), hi = _mm512_setzero_ps();
-        int p = 0;
+        int p = ranges ? k : 0;  // a known range skips the first pass
+        if (ranges) { lo = _mm512_set1_ps(fminf(0, ranges[2 * i])); hi = _mm512_set1_ps(fmaxf(0, ranges[2 * i + 1])); }
         for (; p + 16 <= k; p += 16) {
             const __m512 v = _mm512_loadu_ps(row + p);
             lo = _mm512_min_ps(lo, v);
@@ -228,12 +232,14 @@ static __attribute__((target("avx512f,avx512bw,avx512vl"))) void quantize_rows_a
 // Row quantisation with AVX2 (for the AVX2 and AVX-VNNI kernels): the AVX-512 routine's arithmetic on 8 lanes, the
 // tail of each row in scalar code; the same bytes as the portable loop.
 static QAVX2 __attribute__((target("sse4.1"))) void quantize_rows_avx2(const float *x, int m, int k, int ldx, uint8_t *q,
-                                                                      int ldq, float *scale, int32_t *zero) {
+                                                                      int ldq, float *scale, int32_t *zero,
+                                                                      const float *ranges) {
     for (int i = 0; i < m; i++) {
         const float *row = x + (size_t)i * ldx;
         uint8_t *out = q + (size_t)i * ldq;
         __m256 lo8 = _mm256_setzero_ps(), hi8 = _mm256_setzero_ps();
-        int p = 0;
+        int p = ranges ? k : 0;  // a known range skips the first pass
+        if (ranges) { lo8 = _mm256_set1_ps(fminf(0, ranges[2 * i])); hi8 = _mm256_set1_ps(fmaxf(0, ranges[2 * i + 1])); }
         for (; p + 8 <= k; p += 8) {
             const __m256 v = _mm256_loadu_ps(row + p);
             lo8 = _mm256_min_ps(lo8, v);
@@ -417,13 +423,18 @@ int bert_qgemm_kind(void) {
 
 int bert_qgemm_kind_supported(int kind) { return qkind_supported(kind); }
 
-void bert_quantize_rows_u8(const float *x, int m, int k, int ldx, uint8_t *q, int ldq, float *scale, int32_t *zero) {
+void bert_quantize_rows_u8_in_range(const float *x, int m, int k, int ldx, uint8_t *q, int ldq, float *scale, int32_t *zero,
+                                    const float *ranges) {
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
     const int kind = bert_qgemm_kind();
-    if (kind == BERT_QGEMM_VNNI) { quantize_rows_avx512(x, m, k, ldx, q, ldq, scale, zero); return; }
-    if (kind != BERT_QGEMM_PORTABLE) { quantize_rows_avx2(x, m, k, ldx, q, ldq, scale, zero); return; }
+    if (kind == BERT_QGEMM_VNNI) { quantize_rows_avx512(x, m, k, ldx, q, ldq, scale, zero, ranges); return; }
+    if (kind != BERT_QGEMM_PORTABLE) { quantize_rows_avx2(x, m, k, ldx, q, ldq, scale, zero, ranges); return; }
 #endif
-    quantize_rows_portable(x, m, k, ldx, q, ldq, scale, zero);
+    quantize_rows_portable(x, m, k, ldx, q, ldq, scale, zero, ranges);
+}
+
+void bert_quantize_rows_u8(const float *x, int m, int k, int ldx, uint8_t *q, int ldq, float *scale, int32_t *zero) {
+    bert_quantize_rows_u8_in_range(x, m, k, ldx, q, ldq, scale, zero, NULL);
 }
 
 int bert_qgemm_set_kind(int kind) {

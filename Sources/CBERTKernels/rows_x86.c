@@ -141,21 +141,26 @@ static inline __attribute__((always_inline)) ROWS512 __m512 gelu512(__m512 v) {
     return _mm512_fmadd_ps(half, erf, half);
 }
 
-static ROWS512 void bias_gelu_rows512(float *x, const float *bias, size_t rows, size_t cols) {
+static ROWS512 void bias_gelu_rows512(float *x, const float *bias, size_t rows, size_t cols, float *ranges) {
     for (size_t r = 0; r < rows; r++) {
         float *xr = x + r * cols;
+        __m512 lo = _mm512_setzero_ps(), hi = _mm512_setzero_ps();
         for (size_t j = 0; j < cols; j += 16) {
             const __mmask16 t = tail512(cols - j);
             const __m512 v = _mm512_add_ps(_mm512_maskz_loadu_ps(t, xr + j), _mm512_maskz_loadu_ps(t, bias + j));
-            _mm512_mask_storeu_ps(xr + j, t, gelu512(v));
+            const __m512 g = gelu512(v);  // dead lanes: GELU(0) = 0, inside the range already
+            _mm512_mask_storeu_ps(xr + j, t, g);
+            lo = _mm512_min_ps(lo, g);
+            hi = _mm512_max_ps(hi, g);
         }
+        if (ranges) { ranges[2 * r] = _mm512_reduce_min_ps(lo); ranges[2 * r + 1] = _mm512_reduce_max_ps(hi); }
     }
 }
 
 /// x[r, :] = LayerNorm((x[r, :] + bias) + residual[r, :]): the sum, then the squared deviations from the mean, then
 /// the normalised row (the passes of bert_bias_residual_layernorm_rows, each over a row still in L1).
 static ROWS512 void bias_residual_layernorm_rows512(float *x, const float *bias, const float *residual, const float *gamma,
-                                                    const float *beta, size_t rows, size_t cols, float eps) {
+                                                    const float *beta, size_t rows, size_t cols, float eps, float *ranges) {
     for (size_t r = 0; r < rows; r++) {
         float *xr = x + r * cols;
         const float *rr = residual + r * cols;
@@ -192,11 +197,16 @@ static ROWS512 void bias_residual_layernorm_rows512(float *x, const float *bias,
         }
         const float rs = 1.0f / sqrtf(_mm512_reduce_add_ps(_mm512_add_ps(q0, q1)) / (float)cols + eps);
         const __m512 vrs = _mm512_set1_ps(rs);
+        __m512 lo = _mm512_setzero_ps(), hi = _mm512_setzero_ps();
         for (j = 0; j < cols; j += 16) {
             const __mmask16 t = tail512(cols - j);
             const __m512 a = _mm512_mul_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(t, xr + j), vmu), vrs);
-            _mm512_mask_storeu_ps(xr + j, t, _mm512_fmadd_ps(a, _mm512_maskz_loadu_ps(t, gamma + j), _mm512_maskz_loadu_ps(t, beta + j)));
+            const __m512 y = _mm512_maskz_fmadd_ps(t, a, _mm512_maskz_loadu_ps(t, gamma + j), _mm512_maskz_loadu_ps(t, beta + j));
+            _mm512_mask_storeu_ps(xr + j, t, y);
+            lo = _mm512_min_ps(lo, y);
+            hi = _mm512_max_ps(hi, y);
         }
+        if (ranges) { ranges[2 * r] = _mm512_reduce_min_ps(lo); ranges[2 * r + 1] = _mm512_reduce_max_ps(hi); }
     }
 }
 
@@ -290,23 +300,32 @@ static inline __attribute__((always_inline)) ROWS256 __m256 gelu256(__m256 v) {
     return _mm256_fmadd_ps(half, erf, half);
 }
 
-static ROWS256 void bias_gelu_rows256(float *x, const float *bias, size_t rows, size_t cols) {
+static ROWS256 void bias_gelu_rows256(float *x, const float *bias, size_t rows, size_t cols, float *ranges) {
     for (size_t r = 0; r < rows; r++) {
         float *xr = x + r * cols;
+        __m256 lo = _mm256_setzero_ps(), hi = _mm256_setzero_ps();
         size_t j = 0;
-        for (; j + 8 <= cols; j += 8)
-            _mm256_storeu_ps(xr + j, gelu256(_mm256_add_ps(_mm256_loadu_ps(xr + j), _mm256_loadu_ps(bias + j))));
-        if (j < cols) {  // the last partial vector through a buffer (see softmax_rows256)
+        for (; j + 8 <= cols; j += 8) {
+            const __m256 g = gelu256(_mm256_add_ps(_mm256_loadu_ps(xr + j), _mm256_loadu_ps(bias + j)));
+            _mm256_storeu_ps(xr + j, g);
+            lo = _mm256_min_ps(lo, g);
+            hi = _mm256_max_ps(hi, g);
+        }
+        if (j < cols) {  // the last partial vector through a buffer (see softmax_rows256); GELU(0) = 0 past the row
             float tail[8] __attribute__((aligned(32))) = {0};
             for (size_t l = 0; j + l < cols; l++) tail[l] = xr[j + l] + bias[j + l];
-            _mm256_store_ps(tail, gelu256(_mm256_load_ps(tail)));
+            const __m256 g = gelu256(_mm256_load_ps(tail));
+            _mm256_store_ps(tail, g);
+            lo = _mm256_min_ps(lo, g);
+            hi = _mm256_max_ps(hi, g);
             for (size_t l = 0; j + l < cols; l++) xr[j + l] = tail[l];
         }
+        if (ranges) { ranges[2 * r] = -reduce_max256(_mm256_sub_ps(_mm256_setzero_ps(), lo)); ranges[2 * r + 1] = reduce_max256(hi); }
     }
 }
 
 static ROWS256 void bias_residual_layernorm_rows256(float *x, const float *bias, const float *residual, const float *gamma,
-                                                    const float *beta, size_t rows, size_t cols, float eps) {
+                                                    const float *beta, size_t rows, size_t cols, float eps, float *ranges) {
     for (size_t r = 0; r < rows; r++) {
         float *xr = x + r * cols;
         const float *rr = residual + r * cols;
@@ -335,11 +354,21 @@ static ROWS256 void bias_residual_layernorm_rows256(float *x, const float *bias,
         for (; j < cols; j++) { const float d = xr[j] - mu; tail_sq += d * d; }
         const float rs = 1.0f / sqrtf((reduce_add256(_mm256_add_ps(q0, q1)) + tail_sq) / (float)cols + eps);
         const __m256 vrs = _mm256_set1_ps(rs);
+        __m256 lo = _mm256_setzero_ps(), hi = _mm256_setzero_ps();
         for (j = 0; j + 8 <= cols; j += 8) {
             const __m256 a = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(xr + j), vmu), vrs);
-            _mm256_storeu_ps(xr + j, _mm256_fmadd_ps(a, _mm256_loadu_ps(gamma + j), _mm256_loadu_ps(beta + j)));
+            const __m256 y = _mm256_fmadd_ps(a, _mm256_loadu_ps(gamma + j), _mm256_loadu_ps(beta + j));
+            _mm256_storeu_ps(xr + j, y);
+            lo = _mm256_min_ps(lo, y);
+            hi = _mm256_max_ps(hi, y);
         }
-        for (; j < cols; j++) xr[j] = (xr[j] - mu) * rs * gamma[j] + beta[j];
+        float l = -reduce_max256(_mm256_sub_ps(_mm256_setzero_ps(), lo)), h = reduce_max256(hi);
+        for (; j < cols; j++) {
+            xr[j] = (xr[j] - mu) * rs * gamma[j] + beta[j];
+            l = fminf(l, xr[j]);
+            h = fmaxf(h, xr[j]);
+        }
+        if (ranges) { ranges[2 * r] = l; ranges[2 * r + 1] = h; }
     }
 }
 
@@ -353,18 +382,18 @@ int bert_softmax_rows_vector(const float *x, float *y, size_t rows, size_t cols,
 }
 
 int bert_bias_residual_layernorm_rows_vector(float *x, const float *bias, const float *residual, const float *gamma,
-                                             const float *beta, size_t rows, size_t cols, float eps) {
+                                             const float *beta, size_t rows, size_t cols, float eps, float *ranges) {
     switch (bert_vector_rows_kind()) {
-    case ROWS_AVX512: bias_residual_layernorm_rows512(x, bias, residual, gamma, beta, rows, cols, eps); return 1;
-    case ROWS_AVX2: bias_residual_layernorm_rows256(x, bias, residual, gamma, beta, rows, cols, eps); return 1;
+    case ROWS_AVX512: bias_residual_layernorm_rows512(x, bias, residual, gamma, beta, rows, cols, eps, ranges); return 1;
+    case ROWS_AVX2: bias_residual_layernorm_rows256(x, bias, residual, gamma, beta, rows, cols, eps, ranges); return 1;
     default: return 0;
     }
 }
 
-int bert_bias_gelu_rows_vector(float *x, const float *bias, size_t rows, size_t cols) {
+int bert_bias_gelu_rows_vector(float *x, const float *bias, size_t rows, size_t cols, float *ranges) {
     switch (bert_vector_rows_kind()) {
-    case ROWS_AVX512: bias_gelu_rows512(x, bias, rows, cols); return 1;
-    case ROWS_AVX2: bias_gelu_rows256(x, bias, rows, cols); return 1;
+    case ROWS_AVX512: bias_gelu_rows512(x, bias, rows, cols, ranges); return 1;
+    case ROWS_AVX2: bias_gelu_rows256(x, bias, rows, cols, ranges); return 1;
     default: return 0;
     }
 }
@@ -378,12 +407,12 @@ int bert_softmax_rows_vector(const float *x, float *y, size_t rows, size_t cols,
     return 0;
 }
 int bert_bias_residual_layernorm_rows_vector(float *x, const float *bias, const float *residual, const float *gamma,
-                                             const float *beta, size_t rows, size_t cols, float eps) {
-    (void)x; (void)bias; (void)residual; (void)gamma; (void)beta; (void)rows; (void)cols; (void)eps;
+                                             const float *beta, size_t rows, size_t cols, float eps, float *ranges) {
+    (void)x; (void)bias; (void)residual; (void)gamma; (void)beta; (void)rows; (void)cols; (void)eps; (void)ranges;
     return 0;
 }
-int bert_bias_gelu_rows_vector(float *x, const float *bias, size_t rows, size_t cols) {
-    (void)x; (void)bias; (void)rows; (void)cols;
+int bert_bias_gelu_rows_vector(float *x, const float *bias, size_t rows, size_t cols, float *ranges) {
+    (void)x; (void)bias; (void)rows; (void)cols; (void)ranges;
     return 0;
 }
 #endif

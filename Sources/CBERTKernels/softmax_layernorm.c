@@ -149,7 +149,7 @@ static void bias_residual_layernorm_rows_portable(float *x, const float *bias, c
 
 void bert_bias_residual_layernorm_rows(float *x, const float *bias, const float *residual, const float *gamma,
                                        const float *beta, size_t rows, size_t cols, float eps) {
-    if (bert_bias_residual_layernorm_rows_vector(x, bias, residual, gamma, beta, rows, cols, eps)) return;  // rows_x86.c
+    if (bert_bias_residual_layernorm_rows_vector(x, bias, residual, gamma, beta, rows, cols, eps, NULL)) return;  // rows_x86.c
     bias_residual_layernorm_rows_portable(x, bias, residual, gamma, beta, rows, cols, eps);
 }
 

@@ -43,27 +43,32 @@ final class FusedQuantizationTests: XCTestCase {
 
     func testFusedEpiloguesQuantiseAsTheProductWould() {
         var g = SystemRandomNumberGenerator()
+        let initialRows = RowKernel.current
+        defer { RowKernel.select(initialRows) }
         for kernel in QuantizedKernel.allCases where kernel.isSupported {
             GEMM.selectQuantizedKernel(kernel)
-            for threads in [1, 2] {
-                Threads.set(threads)
-                // Rows around the 12-row tile; widths of MiniLM / BERT-base and one not a multiple of 4 or 16.
-                for (m, k, n) in [(1, 384, 64), (13, 1536, 40), (128, 3072, 96), (37, 770, 33)] {
-                    let label = "\(kernel) threads \(threads) \(m)×\(k)→\(n)"
-                    let x = random(m * k, -4...4, &g), bias = random(k, -1...1, &g)
-                    check(m: m, k: k, n: n, x: x, label: "GELU \(label)",
-                          fused: { Kernels.biasGELUQuantizeRows($0, bias: bias, rows: m, cols: k, into: $1) },
-                          plain: { Kernels.biasGELURows($0, bias: bias, rows: m, cols: k) })
-                    let residual = random(m * k, -2...2, &g), gamma = random(k, 0.5...1.5, &g), beta = random(k, -0.5...0.5, &g)
-                    check(m: m, k: k, n: n, x: x, label: "LayerNorm \(label)",
-                          fused: {
-                              Kernels.biasResidualLayerNormQuantizeRows($0, bias: bias, residual: residual, gamma: gamma, beta: beta,
-                                                                        rows: m, cols: k, eps: 1e-12, into: $1)
-                          },
-                          plain: {
-                              Kernels.biasResidualLayerNormRows($0, bias: bias, residual: residual, gamma: gamma, beta: beta,
-                                                                rows: m, cols: k, eps: 1e-12)
-                          })
+            for rowKernel in RowKernel.supported {
+                RowKernel.select(rowKernel)
+                for threads in [1, 2] {
+                    Threads.set(threads)
+                    // Rows around the 12-row tile; widths of MiniLM / BERT-base and one not a multiple of 4 or 16.
+                    for (m, k, n) in [(1, 384, 64), (13, 1536, 40), (128, 3072, 96), (37, 770, 33)] {
+                        let label = "\(kernel) rows \(rowKernel) threads \(threads) \(m)×\(k)→\(n)"
+                        let x = random(m * k, -4...4, &g), bias = random(k, -1...1, &g)
+                        check(m: m, k: k, n: n, x: x, label: "GELU \(label)",
+                              fused: { Kernels.biasGELUQuantizeRows($0, bias: bias, rows: m, cols: k, into: $1) },
+                              plain: { Kernels.biasGELURows($0, bias: bias, rows: m, cols: k) })
+                        let residual = random(m * k, -2...2, &g), gamma = random(k, 0.5...1.5, &g), beta = random(k, -0.5...0.5, &g)
+                        check(m: m, k: k, n: n, x: x, label: "LayerNorm \(label)",
+                              fused: {
+                                  Kernels.biasResidualLayerNormQuantizeRows($0, bias: bias, residual: residual, gamma: gamma, beta: beta,
+                                                                            rows: m, cols: k, eps: 1e-12, into: $1)
+                              },
+                              plain: {
+                                  Kernels.biasResidualLayerNormRows($0, bias: bias, residual: residual, gamma: gamma, beta: beta,
+                                                                    rows: m, cols: k, eps: 1e-12)
+                              })
+                    }
                 }
             }
         }

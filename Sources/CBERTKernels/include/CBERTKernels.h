@@ -92,11 +92,13 @@ int bert_vector_rows_set_kind(int kind);
 /// bert_softmax_forward's result with intrinsics; 0 (nothing written) when the CPU has no such path.
 int bert_softmax_rows_vector(const float *x, float *y, size_t rows, size_t cols, float scale, const float *mask,
                              size_t mask_row_div);
-/// x[r, :] = GELU_erf(x[r, :] + bias) with intrinsics; 0 (nothing written) when the CPU has no such path.
-int bert_bias_gelu_rows_vector(float *x, const float *bias, size_t rows, size_t cols);
-/// bert_bias_residual_layernorm_rows with intrinsics; 0 (nothing written) when the CPU has no such path.
+/// x[r, :] = GELU_erf(x[r, :] + bias) with intrinsics; 0 (nothing written) when the CPU has no such path. With
+/// `ranges` (else NULL), ranges[2r] and ranges[2r + 1] get min(0, row r) and max(0, row r) of the result.
+int bert_bias_gelu_rows_vector(float *x, const float *bias, size_t rows, size_t cols, float *ranges);
+/// bert_bias_residual_layernorm_rows with intrinsics; 0 (nothing written) when the CPU has no such path. `ranges`
+/// as bert_bias_gelu_rows_vector's.
 int bert_bias_residual_layernorm_rows_vector(float *x, const float *bias, const float *residual, const float *gamma,
-                                             const float *beta, size_t rows, size_t cols, float eps);
+                                             const float *beta, size_t rows, size_t cols, float eps, float *ranges);
 /// dx[r, :] = scale * y[r, :] * (dy[r, :] - Σ dy[r, :] y[r, :]). `dx` may alias `dy`.
 void bert_softmax_backward(const float *y, const float *dy, float *dx, size_t rows, size_t cols, float scale);
 /// y[r, :] = log_softmax(x[r, :]). `y` may alias `x`.
@@ -182,6 +184,10 @@ void bert_qgemm_pack_b(int k, int n, const int8_t *q, int ldq, int8_t *dst, int3
 /// Per row of x[m, k] (row stride ldx): q[i, :] (row stride ldq >= k; padding set to the zero point) in [0, 255],
 /// scale[i] and zero[i] with x ≈ scale · (q − zero); the range always includes 0.
 void bert_quantize_rows_u8(const float *x, int m, int k, int ldx, uint8_t *q, int ldq, float *scale, int32_t *zero);
+/// bert_quantize_rows_u8 with each row's range already known (ranges[2i], ranges[2i + 1]: its min and max, as a
+/// fused epilogue finds them while writing the row), so one pass over the row instead of two; the same bytes.
+void bert_quantize_rows_u8_in_range(const float *x, int m, int k, int ldx, uint8_t *q, int ldq, float *scale, int32_t *zero,
+                                    const float *ranges);
 
 /// Runs body(context, i) for i in [0, count) on the calling thread and the kernels' worker pool (threads − 1 workers
 /// that spin briefly between jobs; thread_pool.c). Returns 0 without running anything when another call holds the
