@@ -1,3 +1,4 @@
+import BERTKernels
 import BERTNN
 import BERTTensor
 
@@ -123,7 +124,12 @@ public final class BertModel: Module {
         }
         var x = try embeddings.packed(input, tokens: tokens)
         if let p = embeddingProjection { x = try p(x) }
-        for index in schedule { x = try layers[index].packed(x, sequences: sequences) }
+        // Each int8 layer quantises its output rows for the next one's q/k/v product in its last layer norm.
+        var carried: QuantizedActivations?
+        for (position, index) in schedule.enumerated() {
+            let next = position + 1 < schedule.count ? layers[schedule[position + 1]] : nil
+            (x, carried) = try layers[index].packed(x, sequences: sequences, quantizedInput: carried, quantizingOutputFor: next)
+        }
         let h = config.hiddenSize
         let out = Tensor.zeros([b, s, h])
         let (src, dst) = (x.contiguous().pointer, out.pointer)

@@ -100,11 +100,21 @@ package final class EncoderLayer: Module {
     /// The same layer on packed sequences (inference only): x [tokens, hidden] holds several sequences one after
     /// another with no padding, `sequences` gives each one's rows. Equal to the padded call at every real token.
     package func packed(_ x: Tensor, sequences: [Range<Int>]) throws -> Tensor {
+        try packed(x, sequences: sequences, quantizedInput: nil, quantizingOutputFor: nil).output
+    }
+
+    /// `packed(_:sequences:)` for a chain of int8 layers: `quantizedInput` holds x's rows already quantised (by the
+    /// previous layer's last layer norm), so the q/k/v product skips that pass; with `next` (the layer that will read
+    /// the output) running its q/k/v product in int8, the last layer norm quantises each output row for it while the
+    /// row is in cache. The same floats and bytes as quantising in the product.
+    package func packed(_ x: Tensor, sequences: [Range<Int>], quantizedInput: QuantizedActivations?,
+                        quantizingOutputFor next: EncoderLayer?) throws -> (output: Tensor, quantized: QuantizedActivations?) {
         let (t, h) = (x.shape[0], x.shape[1])
         let d = h / heads
         restoreInt8OnlyWeights()
+        next?.restoreInt8OnlyWeights()
         let q: Tensor, k: Tensor, v: Tensor
-        if let qkv = try projectedQKV(x) {
+        if let qkv = try projectedQKV(x, quantizedRows: quantizedInput) {
             func part(_ i: Int) -> Tensor { Tensor(storage: qkv.storage, shape: [t, h], strides: [3 * h, 1], offset: qkv.offset + i * h) }
             (q, k, v) = (part(0), part(1), part(2))
         } else {
@@ -112,7 +122,11 @@ package final class EncoderLayer: Module {
         }
         let ctx = try Tensor.packedAttention(query: q, key: k, value: v, sequences: sequences,
                                              heads: heads, scale: 1 / Float(d).squareRoot())
-        return try residualAndFeedForward(ctx, x, context: .inference, inference: true)
+        let outputRows = t > 0 ? next?.quantizedWeight(\.qkv).flatMap { $0.k == h ? QuantizedActivations(m: t, k: h) : nil } : nil
+        if let outputRows, let fused = try fusedResidualAndFeedForward(ctx, x, quantizingOutputInto: outputRows) {
+            return (fused, outputRows)
+        }
+        return (try residualAndFeedForward(ctx, x, context: .inference, inference: true), nil)
     }
 
     /// Everything after attention, shared by both calls: output projection, residual and LayerNorm, then the
@@ -131,7 +145,8 @@ package final class EncoderLayer: Module {
     /// into one pass after a bias-free GEMM. Nil when a layer has no bias (the composed path handles it). Before an
     /// int8 product, the pass before it (the attention layer norm, GELU) also quantises each row while it is in
     /// cache, in parallel: the same bytes the product would make from the floats, one pass fewer.
-    func fusedResidualAndFeedForward(_ attentionContext: Tensor, _ x: Tensor) throws -> Tensor? {
+    func fusedResidualAndFeedForward(_ attentionContext: Tensor, _ x: Tensor,
+                                     quantizingOutputInto outputRows: QuantizedActivations? = nil) throws -> Tensor? {
         guard let outBias = attentionOutput.bias, let innerBias = intermediate.bias, let lastBias = output.bias else { return nil }
         let rows = attentionContext.count / Swift.max(attentionContext.shape.last ?? 1, 1)
         let innerInt8 = rows > 0 ? quantizedWeight(\.intermediate) : nil
@@ -157,7 +172,8 @@ package final class EncoderLayer: Module {
             product = try productWithoutBias(inner, output.weight, \.output)
         }
         return try product.formBiasResidualLayerNorm(bias: lastBias, residual: attended, weight: outputLayerNorm.weight,
-                                                     layerNormBias: outputLayerNorm.bias, eps: outputLayerNorm.eps)
+                                                     layerNormBias: outputLayerNorm.bias, eps: outputLayerNorm.eps,
+                                                     quantizingInto: outputRows)
     }
 
     /// The int8 weight of `role`, when inference runs it in int8.
@@ -168,10 +184,15 @@ package final class EncoderLayer: Module {
 
     /// Inference: q, k and v side by side [..., 3 · hidden] from one GEMM over the stacked weights, when the
     /// three projections share one buffer (`Linear.sharingStorage`) and have biases. Nil otherwise.
-    func projectedQKV(_ x: Tensor) throws -> Tensor? {
+    func projectedQKV(_ x: Tensor, quantizedRows: QuantizedActivations? = nil) throws -> Tensor? {
         guard [query, key, value].allSatisfy({ $0.storedHalf == nil }),
               let (weight, bias) = Linear.stackedView([query, key, value]), let bias else { return nil }
-        if let q = quantizedWeight(\.qkv) { return try x.linear(quantized: q, bias: bias) }
+        if let q = quantizedWeight(\.qkv) {
+            if let quantizedRows, quantizedRows.m * q.k == x.count {
+                return try Tensor.linear(quantizedRows: quantizedRows, leadingShape: Array(x.shape.dropLast()), weight: q, bias: bias)
+            }
+            return try x.linear(quantized: q, bias: bias)
+        }
         return try productWithoutBias(x, weight, \.qkv).formBias(bias)
     }
 

@@ -92,13 +92,21 @@ extension Tensor {
         }
     }
 
-    /// [leading..., n] = A · Wᵀ from rows of A already quantised (`q`, by a fused epilogue), no bias; inference only.
-    package static func linear(quantizedRows q: QuantizedActivations, leadingShape: [Int], weight w: QuantizedMatrix) throws -> Tensor {
+    /// [leading..., n] = A · Wᵀ (+ bias [n], in the kernel's epilogue) from rows of A already quantised (`q`, by a
+    /// fused epilogue); inference only.
+    package static func linear(quantizedRows q: QuantizedActivations, leadingShape: [Int], weight w: QuantizedMatrix,
+                               bias: Tensor? = nil) throws -> Tensor {
         guard q.k == w.k, leadingShape.reduce(1, *) == q.m else {
             throw TensorError.shapeMismatch(op: "linear(quantizedRows:)", lhs: leadingShape + [q.k], rhs: [w.n, w.k])
         }
+        if let bias, bias.shape != [w.n] {
+            throw TensorError.shapeMismatch(op: "linear(quantizedRows:) bias", lhs: [w.n], rhs: bias.shape)
+        }
+        let b = bias?.contiguousData()
         let out = Tensor.empty(leadingShape + [w.n])
-        withExtendedLifetime(q) { GEMM.quantized(m: q.m, rows: q.rows, b: w, bias: nil, c: out.pointer, ldc: w.n) }
+        withExtendedLifetime((q, b)) {
+            GEMM.quantized(m: q.m, rows: q.rows, b: w, bias: b.map { UnsafePointer($0.pointer) }, c: out.pointer, ldc: w.n)
+        }
         return out
     }
 

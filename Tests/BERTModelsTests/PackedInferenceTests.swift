@@ -46,6 +46,42 @@ final class PackedInferenceTests: XCTestCase {
         XCTAssertGreaterThan(abs(p[0] - p[24]), 1e-3)
     }
 
+    /// int8 layers in a chain: each last layer norm quantises its output rows for the next layer's q/k/v product.
+    /// The result must be bit-identical to the same layers each quantising its own input, and the carried rows must
+    /// stop at a layer kept fp32 (its q/k/v product reads floats).
+    func testInt8LayersHandOnQuantisedRowsExactly() throws {
+        for kept in [Set<String>(), ["1.qkv"], ["0"]] {
+            let m = try model(seed: 7)
+            var c = m.config
+            c.numHiddenLayers = 3
+            let deep = try BertModel(config: c, seed: 7)
+            // Biases start at zero; give them values so a product that dropped one would show.
+            for (key, p) in deep.namedParameters() where key.hasSuffix(".bias") {
+                let values = randomFloats(p.count, seed: UInt64(key.count), in: -0.3...0.3)
+                p.pointer.update(from: values, count: p.count)
+            }
+            try deep.prepareForInference(InferencePrecision(dtype: .int8, keptFP32: kept))
+            let input = try batch([17, 5, 9], seed: 4)
+            let chained = try deep.lastHiddenStateSkippingPadding(input).scalars
+            // The same forward pass, layer by layer, each product quantising its input itself.
+            var tokens: [Int] = [], sequences: [Range<Int>] = []
+            for (row, n) in [17, 5, 9].enumerated() {
+                sequences.append(tokens.count..<(tokens.count + n))
+                tokens += (row * 17)..<(row * 17 + n)
+            }
+            var x = try deep.embeddings.packed(input, tokens: tokens)
+            for layer in deep.layers { x = try layer.packed(x, sequences: sequences) }
+            let separate = x.scalars
+            var compared = 0
+            for (i, t) in tokens.enumerated() {
+                XCTAssertEqual(Array(chained[(t * 24)..<(t * 24 + 24)]), Array(separate[(i * 24)..<(i * 24 + 24)]), "kept \(kept) token \(t)")
+                compared += 1
+            }
+            XCTAssertEqual(compared, 31)
+            XCTAssertTrue(deep.layers[2].runsInt8)
+        }
+    }
+
     func testEachSequenceAttendsOnlyWithinItself() throws {
         // A packed batch equals each sequence run alone.
         let m = try model(seed: 5)
