@@ -133,7 +133,7 @@ package final class QuantizedMatrix: @unchecked Sendable {
 package enum QuantizedKernel: Int32, CaseIterable, Sendable {
     /// Plain C: any CPU, arm64 included.
     case portable = 0
-    /// AVX2 `vpmaddubsw`/`vpmaddwd`, activations split into 7 + 1 bits so the s16 sums never saturate.
+    /// AVX2 `vpmaddwd` on activations and weights widened to 16 bits (exact int32 pair sums, no saturation).
     case avx2 = 1
     /// AVX-512 VNNI `vpdpbusd`.
     case vnni = 2
