@@ -24,11 +24,11 @@ package enum CPUFeatures {
         return nil
     }
 
-    /// One line per kernel family: the fp32 GEMM (BLAS and packed weights), the int8, bf16 and fp16-weight products, and the
-    /// `BERT_KERNELS` ceiling when one is set.
+    /// One line per kernel family: the fp32 GEMM (BLAS and packed weights), the int8, bf16 and fp16-weight products, the
+    /// inference row kernels, and the `BERT_KERNELS` ceiling when one is set.
     package static var kernels: [(String, String)] {
         var lines = [("fp32 GEMM", BLAS.description), ("int8 GEMM", "\(GEMM.quantizedKernel)"), ("bf16 GEMM", "\(GEMM.bf16Kernel)"),
-                     ("fp16 weights", "\(GEMM.fp16Kernel)"),
+                     ("fp16 weights", "\(GEMM.fp16Kernel)"), ("softmax, GELU, layer norm rows", "\(RowKernel.current)"),
                      ("threads", "\(Threads.count)")]
         switch bert_kernels_ceiling() {
         case BERT_KERNELS_AVX2: lines.append(("BERT_KERNELS", "avx2 (kernels limited to AVX2)"))

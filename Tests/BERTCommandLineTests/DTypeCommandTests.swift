@@ -28,7 +28,7 @@ final class DTypeCommandTests: XCTestCase {
     func testInfoNamesEveryKernelFamilyAndHelpListsTheChoices() throws {
         let info = try CLI.run(["info"])
         XCTAssertEqual(info.status, 0, info.stderr)
-        for family in ["fp32 GEMM:", "int8 GEMM:", "bf16 GEMM:", "fp16 weights:"] { XCTAssertTrue(info.stdout.contains(family), info.stdout) }
+        for family in ["fp32 GEMM:", "int8 GEMM:", "bf16 GEMM:", "fp16 weights:", "softmax, GELU, layer norm rows:"] { XCTAssertTrue(info.stdout.contains(family), info.stdout) }
         let help = try CLI.run(["embed", "--help"])
         XCTAssertTrue(help.stdout.contains("fp32, bf16, int8, fp16"), help.stdout)
         let usage = try CLI.run(["embed", "--model", "models/all-MiniLM-L6-v2", "--keep-fp32", "qkv", "hello"])
