@@ -3,12 +3,23 @@ import CBERTKernels
 /// The two products of attention for one (sequence, head) at inference, on this thread: scores S = Q·Kᵀ and
 /// context O = P·V, with Q, K, V read in place at any row stride (column slices of the fused q/k/v output).
 ///
-/// With a packed kernel in use (`GEMM.packedKernel`: AVX-512, or AVX2 when chosen) they run our own tiles, which
+/// With a packed kernel in use (`GEMM.packedKernel`: AVX-512, or AVX2 when chosen) they run our own tiles (`kernel`), which
 /// pack only Kᵀ (and, for AVX2, copy V) into `scratch` instead of packing both operands as a BLAS does on every
 /// call; otherwise (arm64, `BERT_KERNELS=portable`, `BERT_GEMM_KERNEL=none`) they are `GEMM.sgemmSingleThreaded`.
 package enum AttentionProducts {
-    /// Whether the own kernels run (a packed kernel is in use), rather than the BLAS path.
-    package static var ownKernel: Bool { bert_attention_supported() != 0 }
+    /// The tiles in use: `GEMM.packedKernel`, except that `BERT_ATTENTION_KERNEL=avx2` or `selectWideTiles(false)`
+    /// runs the AVX2 tiles under an AVX-512 packed kernel; `.none`: the BLAS path.
+    package static var kernel: PackedKernel { PackedKernel(rawValue: bert_attention_kind()) ?? .none }
+
+    /// Whether the own kernels run, rather than the BLAS path.
+    package static var ownKernel: Bool { bert_attention_kind() != PackedKernel.none.rawValue }
+
+    /// With an AVX-512 packed kernel, runs the AVX-512 tiles (`true`) or the AVX2 ones (tests, benches); returns
+    /// the tiles in use.
+    @discardableResult
+    package static func selectWideTiles(_ wide: Bool) -> PackedKernel {
+        PackedKernel(rawValue: bert_attention_set_wide(wide ? 1 : 0)) ?? .none
+    }
 
     /// Floats of scratch `scores` and `context` need for `keys` keys of `headDim` (taken whichever path runs,
     /// so a kernel chosen between taking and using it still fits).

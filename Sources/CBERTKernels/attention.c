@@ -1,13 +1,14 @@
 // The two products of attention for inference, per (sequence, head): scores S = Q·Kᵀ and context O = P·V, where
 // Q, K and V are column slices of the fused q/k/v output (rows read in place, any row stride) and P the softmaxed
 // scores. A BLAS packs both operands on every call; here only Kᵀ is packed (a register transpose of n × d floats
-// into 32- or 16-key panels), V is read in place (AVX-512) or copied row by row (AVX2), and nearly all the time
-// goes to the FMA tiles:
+// into 32- or 16-key panels), V is copied to contiguous rows, and nearly all the time goes to the FMA tiles:
 // - AVX-512: up to twelve rows of Q (or P) broadcast against two 16-float vectors, a 12×32 tile in 24 registers;
 // - AVX2+FMA: six rows against two 8-float vectors, a 6×16 tile in 12 registers, over 16-key panels of Kᵀ.
 // Each tile accumulates over the whole depth (d for scores, n for context) in registers and is written once.
-// The kernel follows bert_gemm_packed_kind (BERT_KERNELS / BERT_GEMM_KERNEL); other CPUs use bert_sgemm.
+// The kernel follows bert_gemm_packed_kind (BERT_KERNELS / BERT_GEMM_KERNEL; BERT_ATTENTION_KERNEL=avx2 runs the
+// AVX2 tiles under an AVX-512 kind); without one (arm64, portable) the products call bert_sgemm.
 #include "CBERTKernels.h"
+#include <stdlib.h>
 #include <string.h>
 
 static int round_up(int x, int to) { return (x + to - 1) / to * to; }
@@ -18,6 +19,11 @@ size_t bert_attention_scratch_count(int n, int d) {
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
+
+// dst[n, d] (contiguous) = src[n, d] (row stride ld).
+static void copy_rows(int n, int d, const float *src, size_t ld, float *dst) {
+    for (int r = 0; r < n; r++) memcpy(dst + (size_t)r * d, src + (size_t)r * ld, sizeof(float) * (size_t)d);
+}
 #define A512 __attribute__((target("avx512f,avx512vl,fma")))
 #define A256 __attribute__((target("avx2,fma")))
 #define INLINE static inline __attribute__((always_inline))
@@ -132,9 +138,14 @@ static A512 void scores512(int m, int n, int d, const float *q, size_t ldq, cons
     }
 }
 
-// V is read in place: its 32-column slices measured as fast as a contiguous copy with this tile.
-static A512 void context512(int m, int n, int d, const float *p, size_t ldp, const float *v, size_t ldv, float *o,
-                            size_t ldo) {
+// V is copied to contiguous rows first (a memcpy per row, n · d floats): read in place at the fused q/k/v row stride,
+// its rows fall into a few L1 sets, and out of cache (a new q/k/v every layer, as in a forward pass) both products at
+// 128 × 128 × 64 ran at 83 GFLOP/s against 91 with the copy (`bert-dev bench attention`, one thread, Zen 4).
+static A512 void context512(int m, int n, int d, const float *p, size_t ldp, const float *v, size_t ldv, float *vc,
+                            float *o, size_t ldo) {
+    copy_rows(n, d, v, ldv, vc);
+    v = vc;
+    ldv = (size_t)d;
     for (int i = 0; i < m; i += 12) {
         const int mr = m - i < 12 ? m - i : 12;
         for (int j = 0; j < d; j += 32) {
@@ -249,9 +260,9 @@ static A256 void scores256(int m, int n, int d, const float *q, size_t ldq, cons
 
 static A256 void context256(int m, int n, int d, const float *p, size_t ldp, const float *v, size_t ldv, float *vc,
                             float *o, size_t ldo) {
-    // V's 16-column slices in place would be one cache line per row at the fused q/k/v row stride, which maps
-    // every row to a few L1 sets; a contiguous copy (n · d floats, a memcpy per row) runs ~20% faster.
-    for (int r = 0; r < n; r++) memcpy(vc + (size_t)r * d, v + (size_t)r * ldv, sizeof(float) * (size_t)d);
+    // As context512: V's 16-column slices in place are one cache line per row at the fused q/k/v row stride, all
+    // in a few L1 sets; the contiguous copy ran ~20 % faster even with V in cache.
+    copy_rows(n, d, v, ldv, vc);
     v = vc;
     ldv = (size_t)d;
     for (int i = 0; i < m; i += 6) {
@@ -263,12 +274,33 @@ static A256 void context256(int m, int n, int d, const float *p, size_t ldp, con
     }
 }
 
-int bert_attention_supported(void) { return bert_gemm_packed_kind() != BERT_GEMM_PACKED_NONE; }
+// -1 until first asked; then 1 when an AVX-512 packed kind runs the 12×32 AVX-512 tiles, 0 when it runs the AVX2 ones.
+static int wide_tiles = -1;
+
+static int wide(void) {
+    int w = __atomic_load_n(&wide_tiles, __ATOMIC_ACQUIRE);
+    if (w < 0) {
+        const char *forced = getenv("BERT_ATTENTION_KERNEL");  // avx2: the 6×16 tiles under an AVX-512 packed kind
+        w = !(forced && !strcmp(forced, "avx2"));
+        __atomic_store_n(&wide_tiles, w, __ATOMIC_RELEASE);
+    }
+    return w;
+}
+
+int bert_attention_kind(void) {
+    const int kind = bert_gemm_packed_kind();
+    return kind == BERT_GEMM_PACKED_AVX512 && !wide() ? BERT_GEMM_PACKED_AVX2 : kind;
+}
+
+int bert_attention_set_wide(int w) {
+    __atomic_store_n(&wide_tiles, w ? 1 : 0, __ATOMIC_RELEASE);
+    return bert_attention_kind();
+}
 
 void bert_attention_scores(int m, int n, int d, const float *q, int ldq, const float *k, int ldk, float *scratch,
                            float *s, int lds) {
     if (m <= 0 || n <= 0) return;
-    switch (bert_gemm_packed_kind()) {
+    switch (bert_attention_kind()) {
     case BERT_GEMM_PACKED_AVX512: scores512(m, n, d, q, (size_t)ldq, k, (size_t)ldk, scratch, s, (size_t)lds); return;
     case BERT_GEMM_PACKED_AVX2: scores256(m, n, d, q, (size_t)ldq, k, (size_t)ldk, scratch, s, (size_t)lds); return;
     default: bert_sgemm(0, 1, m, n, d, 1.0f, q, ldq, k, ldk, 0.0f, s, lds);
@@ -278,14 +310,15 @@ void bert_attention_scores(int m, int n, int d, const float *q, int ldq, const f
 void bert_attention_context(int m, int n, int d, const float *p, int ldp, const float *v, int ldv, float *scratch,
                             float *o, int ldo) {
     if (m <= 0 || d <= 0) return;
-    switch (bert_gemm_packed_kind()) {
-    case BERT_GEMM_PACKED_AVX512: context512(m, n, d, p, (size_t)ldp, v, (size_t)ldv, o, (size_t)ldo); return;
+    switch (bert_attention_kind()) {
+    case BERT_GEMM_PACKED_AVX512: context512(m, n, d, p, (size_t)ldp, v, (size_t)ldv, scratch, o, (size_t)ldo); return;
     case BERT_GEMM_PACKED_AVX2: context256(m, n, d, p, (size_t)ldp, v, (size_t)ldv, scratch, o, (size_t)ldo); return;
     default: bert_sgemm(0, 0, m, d, n, 1.0f, p, ldp, v, ldv, 0.0f, o, ldo);
     }
 }
 #else
-int bert_attention_supported(void) { return 0; }
+int bert_attention_kind(void) { return BERT_GEMM_PACKED_NONE; }
+int bert_attention_set_wide(int w) { (void)w; return BERT_GEMM_PACKED_NONE; }
 
 void bert_attention_scores(int m, int n, int d, const float *q, int ldq, const float *k, int ldk, float *scratch,
                            float *s, int lds) {

@@ -14,15 +14,27 @@ final class AttentionKernelTests: XCTestCase {
     /// The kernels to run: every packed kind this CPU supports, then the BLAS path (`none`).
     var kernels: [PackedKernel] { PackedKernel.allCases.filter(\.isSupported).sorted { $0.rawValue > $1.rawValue } }
 
-    /// Runs `body` with each kernel selected, restoring the one in use.
+    /// Runs `body` with each kernel's tiles selected, restoring the ones in use.
     func forEachKernel(_ body: (PackedKernel) throws -> Void) rethrows {
-        let original = GEMM.packedKernel
-        defer { GEMM.selectPackedKernel(original) }
+        let (original, originalWide) = (GEMM.packedKernel, AttentionProducts.kernel == .avx512)
+        defer { GEMM.selectPackedKernel(original); AttentionProducts.selectWideTiles(originalWide) }
         for kernel in kernels {
             XCTAssertEqual(GEMM.selectPackedKernel(kernel), kernel)
+            XCTAssertEqual(AttentionProducts.selectWideTiles(kernel == .avx512), kernel)
             XCTAssertEqual(AttentionProducts.ownKernel, kernel != .none)
             try body(kernel)
         }
+    }
+
+    func testTheTilesFollowThePackedKernelAndTheWideChoice() throws {
+        try XCTSkipUnless(PackedKernel.avx512.isSupported, "no AVX-512 here")
+        let (original, originalWide) = (GEMM.packedKernel, AttentionProducts.kernel == .avx512)
+        defer { GEMM.selectPackedKernel(original); AttentionProducts.selectWideTiles(originalWide) }
+        GEMM.selectPackedKernel(.avx512)
+        XCTAssertEqual(AttentionProducts.selectWideTiles(false), .avx2)
+        XCTAssertEqual(AttentionProducts.selectWideTiles(true), .avx512)
+        GEMM.selectPackedKernel(.none)
+        XCTAssertEqual(AttentionProducts.kernel, .none)
     }
 
     func randoms(_ count: Int, _ g: inout SeededGenerator) -> [Float] {

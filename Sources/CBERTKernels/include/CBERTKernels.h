@@ -121,9 +121,12 @@ void bert_gemm_packed(int m, int n0, int n1, int k, const float *a, int lda, con
 // ---- Attention products (attention.c; inference, one (sequence, head) on this thread) ----------------------------
 /// Floats of scratch bert_attention_scores and bert_attention_context need for n keys of head dimension d.
 size_t bert_attention_scratch_count(int n, int d);
-/// 1 when the two functions below run their own kernels (bert_gemm_packed_kind is AVX-512 or AVX2), else 0 (they
-/// call bert_sgemm).
-int bert_attention_supported(void);
+/// The tiles the two functions below run: BERT_GEMM_PACKED_AVX2 or _AVX512, or NONE (they call bert_sgemm). It
+/// follows bert_gemm_packed_kind, except that BERT_ATTENTION_KERNEL=avx2 runs the AVX2 tiles under an AVX-512 kind.
+int bert_attention_kind(void);
+/// With an AVX-512 packed kind, runs the AVX-512 tiles (wide != 0) or the AVX2 ones (tests, benches); returns
+/// bert_attention_kind.
+int bert_attention_set_wide(int wide);
 /// S[m, n] (row stride lds) = Q[m, d] · K[n, d]ᵀ (row strides ldq, ldk); Kᵀ is packed into `scratch`.
 void bert_attention_scores(int m, int n, int d, const float *q, int ldq, const float *k, int ldk, float *scratch,
                            float *s, int lds);
