@@ -9,7 +9,8 @@ extension Tensor {
     ///
     /// Without a tape this runs fused: each (batch, head) pair computes its scores in a per-thread scratch
     /// buffer, so the [batch, heads, queries, keys] tensor never exists, and writes its context straight into a
-    /// [batch, sequence, heads, headDim] buffer (returned as a permuted view, so merging heads is free).
+    /// [batch, sequence, heads, headDim] buffer (returned as a permuted view, so merging heads is free). Its two
+    /// products are `AttentionProducts` (own kernels where a packed kernel runs, else the BLAS).
     package static func attention(query q: Tensor, key k: Tensor, value v: Tensor, mask: Tensor?, scale: Float,
                                  dropout: Float = 0, keepProbabilities: Bool = false,
                                  generator: inout SeededGenerator) throws -> (context: Tensor, probabilities: Tensor?) {
@@ -45,18 +46,22 @@ extension Tensor {
         let (qs, ks, vs) = (q.strides, k.strides, v.strides)
         let maskPointer = maskData?.pointer
         let pairs = b * h
-        // One score block per chunk, taken here: the same buffers every pass, however the chunks overlap in time.
+        // One block per chunk (scores, then the kernels' scratch), taken here: the same buffers every pass, however
+        // the chunks overlap in time.
         let chunks = Parallel.chunkCount(pairs)
-        let scratch = TensorStorage(count: Swift.max(1, chunks * sq * sk))
+        let scoreCount = (sq * sk + 15) / 16 * 16
+        let block = scoreCount + AttentionProducts.scratchCount(keys: sk, headDim: d)
+        let scratch = TensorStorage(count: Swift.max(1, chunks * block))
         Parallel.forEachChunk(pairs, chunks: chunks) { chunk, range in
-            let s = scratch.pointer + chunk * sq * sk
+            let s = scratch.pointer + chunk * block, work = s + scoreCount
             for pair in range {
                 let bi = pair / h, hi = pair % h
                 let qb = qp + bi * qs[0] + hi * qs[1], kb = kp + bi * ks[0] + hi * ks[1], vb = vp + bi * vs[0] + hi * vs[1]
-                GEMM.sgemmSingleThreaded(transA: false, transB: true, m: sq, n: sk, k: d, a: qb, lda: qs[2], b: kb, ldb: ks[2], c: s, ldc: sk)
+                AttentionProducts.scores(queries: sq, keys: sk, headDim: d, q: qb, ldq: qs[2], k: kb, ldk: ks[2],
+                                         scratch: work, s: s, lds: sk)
                 Kernels.softmaxRows(s, rows: sq, cols: sk, scale: scale, mask: maskPointer.map { UnsafePointer($0 + bi * sk) })
-                GEMM.sgemmSingleThreaded(transA: false, transB: false, m: sq, n: d, k: sk, a: s, lda: sk, b: vb, ldb: vs[2],
-                                         c: o + bi * sq * h * d + hi * d, ldc: h * d)
+                AttentionProducts.context(queries: sq, keys: sk, headDim: d, p: s, ldp: sk, v: vb, ldv: vs[2],
+                                          scratch: work, o: o + bi * sq * h * d + hi * d, ldo: h * d)
             }
         }
         return Tensor(storage: out.storage, shape: [b, h, sq, d], strides: [sq * h * d, d, h * d, 1], offset: out.offset)

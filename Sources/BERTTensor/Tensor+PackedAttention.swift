@@ -33,25 +33,27 @@ extension Tensor {
         let longest = sequences.map(\.count).max() ?? 0
         let pairs = sequences.count * heads
         let workers = Swift.max(1, Swift.min(Threads.count, pairs))
-        // One score block per worker, taken here: the same buffers every pass, however the workers overlap in time.
-        let block = Swift.max(1, longest * longest)
+        // One block per worker (scores, then the kernels' scratch), taken here: the same buffers every pass, however
+        // the workers overlap in time.
+        let scoreCount = (longest * longest + 15) / 16 * 16
+        let block = Swift.max(1, scoreCount + AttentionProducts.scratchCount(keys: longest, headDim: d))
         let scratch = TensorStorage(count: workers * block)
         Parallel.forEachChunk(workers) { range in
             for worker in range {
-                let s = scratch.pointer + worker * block
+                let s = scratch.pointer + worker * block, work = s + scoreCount
                 var pair = worker
                 while pair < pairs {
                     let rows = sequences[pair / heads], head = pair % heads
                     let n = rows.count
                     if n > 0 {
                         let column = head * d
-                        GEMM.sgemmSingleThreaded(transA: false, transB: true, m: n, n: n, k: d,
-                                                 a: qp + rows.lowerBound * qs + column, lda: qs,
-                                                 b: kp + rows.lowerBound * ks + column, ldb: ks, c: s, ldc: n)
+                        AttentionProducts.scores(queries: n, keys: n, headDim: d, q: qp + rows.lowerBound * qs + column,
+                                                 ldq: qs, k: kp + rows.lowerBound * ks + column, ldk: ks, scratch: work,
+                                                 s: s, lds: n)
                         Kernels.softmaxRows(s, rows: n, cols: n, scale: scale, mask: nil)
-                        GEMM.sgemmSingleThreaded(transA: false, transB: false, m: n, n: d, k: n, a: s, lda: n,
-                                                 b: vp + rows.lowerBound * vs + column, ldb: vs,
-                                                 c: o + rows.lowerBound * width + column, ldc: width)
+                        AttentionProducts.context(queries: n, keys: n, headDim: d, p: s, ldp: n,
+                                                  v: vp + rows.lowerBound * vs + column, ldv: vs, scratch: work,
+                                                  o: o + rows.lowerBound * width + column, ldo: width)
                     }
                     pair += workers
                 }

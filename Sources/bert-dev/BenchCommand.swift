@@ -9,7 +9,7 @@ struct BenchCommand: ParsableCommand {
         subcommands: [BenchGEMMCommand.self, BenchEmbedCommand.self, BenchTrainCommand.self, BenchEncoderCommand.self,
                       BenchTokenizerCommand.self, BenchPipelineCommand.self, BenchTrainTokenizerCommand.self,
                       BenchSearchCommand.self, BenchHNSWCommand.self, BenchDataParallelCommand.self, BenchDistillCommand.self,
-                      BenchStudentCommand.self, BenchQuantizedGEMMCommand.self])
+                      BenchStudentCommand.self, BenchQuantizedGEMMCommand.self, BenchAttentionCommand.self])
 }
 
 /// `bert-dev bench gemm`: GFLOP/s of BERT's matrix shapes on 1 and 2 threads.

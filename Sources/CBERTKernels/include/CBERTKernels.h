@@ -133,6 +133,22 @@ void bert_gemm_pack_b(int transB, int k, int n, const float *b, int ldb, float *
 void bert_gemm_packed(int m, int n0, int n1, int k, const float *a, int lda, const float *packed, int n,
                       float *c, int ldc);
 
+// ---- Attention products (attention.c; inference, one (sequence, head) on this thread) ----------------------------
+/// Floats of scratch bert_attention_scores and bert_attention_context need for n keys of head dimension d.
+size_t bert_attention_scratch_count(int n, int d);
+/// The tiles the two functions below run: BERT_GEMM_PACKED_AVX2 or _AVX512, or NONE (they call bert_sgemm). It
+/// follows bert_gemm_packed_kind, except that BERT_ATTENTION_KERNEL=avx2 runs the AVX2 tiles under an AVX-512 kind.
+int bert_attention_kind(void);
+/// With an AVX-512 packed kind, runs the AVX-512 tiles (wide != 0) or the AVX2 ones (tests, benches); returns
+/// bert_attention_kind.
+int bert_attention_set_wide(int wide);
+/// S[m, n] (row stride lds) = Q[m, d] · K[n, d]ᵀ (row strides ldq, ldk); Kᵀ is packed into `scratch`.
+void bert_attention_scores(int m, int n, int d, const float *q, int ldq, const float *k, int ldk, float *scratch,
+                           float *s, int lds);
+/// O[m, d] (row stride ldo) = P[m, n] · V[n, d] (row strides ldp, ldv); `scratch` as for bert_attention_scores.
+void bert_attention_context(int m, int n, int d, const float *p, int ldp, const float *v, int ldv, float *scratch,
+                            float *o, int ldo);
+
 // ---- CPU features (cpu_features.c) -------------------------------------------------------------------------
 #define BERT_CPU_AVX2 1
 #define BERT_CPU_FMA 2
