@@ -81,7 +81,8 @@ public final class BertModel: Module {
     ///
     /// `skippingPadding`: for callers that read only real tokens (the pipelines): in inference without hidden
     /// states or attentions, padding is dropped before the encoder (`lastHiddenStateSkippingPadding`), so the last
-    /// hidden state is zero at padded positions and equal at every other; the pooler output is unchanged.
+    /// hidden state is zero at padded positions and equal at every other; the pooler output is unchanged. An
+    /// inference call on a batch without padding takes that road whatever `skippingPadding` says (nothing differs).
     public func callAsFunction(_ input: EncoderInput, outputHiddenStates: Bool = false, outputAttentions: Bool = false,
                                context: ForwardContext = .inference, skippingPadding: Bool = false) throws -> BertModelOutput {
         // Inference on a batch without padding takes the packed road too: the same arithmetic per token, written
