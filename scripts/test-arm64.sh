@@ -41,5 +41,24 @@ for cpu in "max 1" "neoverse-n1 1" "cortex-a72 0" "cortex-a53 0"; do
     failed=$((failed + $(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')))
     [ "$status" -ne 0 ] && [ "$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')" -eq 0 ] && failed=$((failed + 1))
 done
+# The environment's choices (kinds: packed 0 none / 3 neon; int8 0 portable / 5 neon / 6 sdot; rows 0 portable / 3 neon).
+while read -r cpu dot env kinds; do
+    result="$(env ${env//,/ } qemu-aarch64 -cpu "$cpu" -L "$SYSROOT" "$WORK/arm64_kernels_test" --dotprod "$dot" --kinds $kinds)"
+    if echo "$result" | grep -q '^arm64 kernel tests: 1 passed, 0 failed'; then
+        passed=$((passed + 1))
+    else
+        echo "test-arm64: -cpu $cpu $env: $result" >&2
+        failed=$((failed + 1))
+    fi
+done <<'CHOICES'
+max 1 BERT_KERNELS=best 3 6 3
+cortex-a53 0 BERT_KERNELS=best 3 5 3
+max 1 BERT_KERNELS=portable 0 0 0
+max 1 BERT_GEMM_KERNEL=none 0 6 3
+max 1 BERT_QGEMM_KERNEL=neon 3 5 3
+cortex-a53 0 BERT_QGEMM_KERNEL=sdot 3 5 3
+max 1 BERT_KERNELS=portable,BERT_GEMM_KERNEL=neon,BERT_QGEMM_KERNEL=sdot 3 6 0
+max 1 BERT_GEMM_KERNEL=avx512,BERT_QGEMM_KERNEL=vnni 3 6 3
+CHOICES
 echo "test-arm64: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

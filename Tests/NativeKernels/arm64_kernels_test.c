@@ -7,7 +7,9 @@
 //   (qa 0 / 255 against qw ±127);
 // - the row kernels (rows_neon.c: softmax, bias + GELU, bias + residual + LayerNorm) against float64 formulas and the
 //   portable loops, their value ranges exactly;
-// - the CPU feature detection: `--dotprod 1|0` says whether the emulated CPU has the ARMv8.2 dot product.
+// - the CPU feature detection: `--dotprod 1|0` says whether the emulated CPU has the ARMv8.2 dot product;
+// - with `--kinds PACKED QGEMM ROWS`, only which kernels the environment (BERT_KERNELS, BERT_GEMM_KERNEL,
+//   BERT_QGEMM_KERNEL) makes the first calls choose.
 // Prints one line per failure (at most a few per check) and "arm64 kernel tests: N passed, F failed"; exit 1 on any
 // failure. Speed means nothing under emulation: nothing here is timed.
 #include "CBERTKernels.h"
@@ -348,12 +350,25 @@ static void rows_tests(void) {
 }
 
 int main(int argc, char **argv) {
-    int dotprod = -1;
-    for (int i = 1; i + 1 < argc; i++)
+    int dotprod = -1, expected[3] = {-1, -1, -1};
+    for (int i = 1; i + 1 < argc; i++) {
         if (!strcmp(argv[i], "--dotprod")) dotprod = atoi(argv[i + 1]);
+        if (!strcmp(argv[i], "--kinds") && i + 3 < argc)
+            for (int f = 0; f < 3; f++) expected[f] = atoi(argv[i + 1 + f]);
+    }
     if (dotprod < 0) {
-        fprintf(stderr, "usage: arm64_kernels_test --dotprod 1|0 (whether the CPU has the ARMv8.2 dot product)\n");
+        fprintf(stderr, "usage: arm64_kernels_test --dotprod 1|0 [--kinds PACKED QGEMM ROWS]\n"
+                        "  --dotprod: whether the CPU has the ARMv8.2 dot product\n"
+                        "  --kinds: only check the kinds chosen first (under BERT_KERNELS, BERT_GEMM_KERNEL, ...)\n");
         return 2;
+    }
+    if (expected[0] >= 0) {  // the environment's choice, before anything else asks
+        char line[160];
+        snprintf(line, sizeof line, "kinds chosen: packed %d, int8 %d, rows %d; wanted %d, %d, %d", bert_gemm_packed_kind(),
+                 bert_qgemm_kind(), bert_vector_rows_kind(), expected[0], expected[1], expected[2]);
+        check(bert_gemm_packed_kind() == expected[0] && bert_qgemm_kind() == expected[1] && bert_vector_rows_kind() == expected[2], line);
+        printf("arm64 kernel tests: %d passed, %d failed\n", passed, failed);
+        return failed ? 1 : 0;
     }
     fp32_tests();
     int8_tests(dotprod);
