@@ -4,9 +4,10 @@
 // activations are shifted to s8 on the way in, qa − 128 (an exclusive or with 0x80), and the shift is folded into
 // the zero-point term of the epilogue:
 //   Σ_k qa·qw = Σ_k (qa − 128)·qw + 128·colsum,  so  Σ_k qa·qw − za·colsum = Σ_k (qa − 128)·qw + (128 − za)·colsum.
-// - sdot (BERT_QGEMM_SDOT, CPUs with the dot product: Cortex-A55/A76 and later, Neoverse, Apple M1 and later): a 6-row
-//   × 16-column tile (half a panel) in 24 registers; each row's 16 activation bytes (four groups of 4 k) are one
-//   register and `sdot v.4s, w.16b, a.4b[g]` takes group g from its lane;
+// - sdot (BERT_QGEMM_SDOT, CPUs with the dot product: Cortex-A55/A76 and later, Neoverse, Apple M1 and later): a 4-row
+//   × 16-column tile (half a panel) in 16 registers; each row's 16 activation bytes (four groups of 4 k) are one
+//   register and `sdot v.4s, w.16b, a.4b[g]` takes group g from its lane (six rows would need 24 sums, 6 rows, the
+//   0x80 constant and the weights in flight: clang spills inside the loop);
 // - widening (BERT_QGEMM_NEON, every ARMv8.0 CPU, e.g. Cortex-A53/A72): `smull` multiplies 8 byte pairs into 16-bit
 //   products, `smlal` adds the next group's products (|2 · 128 · 127| = 32 512 fits in 16 bits because weights
 //   are never −128) and `sadalp` adds adjacent 16-bit pairs into the int32 sums: a 4-row × 8-column tile.
@@ -75,23 +76,21 @@ static inline void finish4(const neon_operands *g, int i, int jc, int live, int3
     }
 }
 
-// ---- sdot: 6 rows × 16 columns -----------------------------------------------------------------------------------
-#define SMR 6
+// ---- sdot: 4 rows × 16 columns -----------------------------------------------------------------------------------
+#define SMR 4
 
-// acc[i][v] += the 4 k of group `lane` of row i · columns 4v .. 4v + 3 of the group at bp.
+// acc[i][v] += the 4 k of group `lane` of row i · columns 4v .. 4v + 3 of the group at bp; one column vector at a
+// time.
 #define SDOT_STEP(lane)                                                                                                 \
     do {                                                                                                                \
-        const int8x16_t b0 = vld1q_s8(bp), b1 = vld1q_s8(bp + 16), b2 = vld1q_s8(bp + 32), b3 = vld1q_s8(bp + 48);      \
-        for (int i = 0; i < SMR; i++) {                                                                                 \
-            acc[i][0] = vdotq_laneq_s32(acc[i][0], b0, av[i], lane);                                                    \
-            acc[i][1] = vdotq_laneq_s32(acc[i][1], b1, av[i], lane);                                                    \
-            acc[i][2] = vdotq_laneq_s32(acc[i][2], b2, av[i], lane);                                                    \
-            acc[i][3] = vdotq_laneq_s32(acc[i][3], b3, av[i], lane);                                                    \
+        for (int v = 0; v < 4; v++) {                                                                                   \
+            const int8x16_t b = vld1q_s8(bp + 16 * v);                                                                  \
+            for (int i = 0; i < SMR; i++) acc[i][v] = vdotq_laneq_s32(acc[i][v], b, av[i], lane);                       \
         }                                                                                                               \
         bp += 4 * QNR;                                                                                                  \
     } while (0)
 
-// Rows i0 .. i0 + mr − 1 (six rows of A are read: A is padded to 12-row groups), columns jc .. jc + nr − 1 (jc a
+// Rows i0 .. i0 + mr − 1 (four rows of A are read: A is padded to 12-row groups), columns jc .. jc + nr − 1 (jc a
 // multiple of 16, nr ≤ 16).
 static DOTPROD void tile_sdot(const neon_operands *g, int i0, int mr, int jc, int nr) {
     int32x4_t acc[SMR][4];

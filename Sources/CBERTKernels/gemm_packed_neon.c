@@ -4,7 +4,7 @@
 // per 256-deep block of K, 16-column panels of kc rows (a panel is 16 KiB: it stays in L1 while the rows of A stream
 // past it). Rows of A are read in place, four k at a time (one 128-bit load per row), and each k is broadcast from its
 // lane by `fmla v.4s, b.4s, a.s[k]`: a 6×16 tile of C in 24 of the 32 vector registers, 6 for the rows of A and the
-// rest for the panel row in flight (BLIS's and OpenBLAS's ARMv8 kernels use tiles of this size).
+// rest for the panel row in flight (clang's code for it keeps everything in registers: no spills in the loop).
 // Linux on arm64 (Graviton, Ampere, ...) uses it by default; on Apple Accelerate (the AMX units) stays the default
 // and BERT_GEMM_KERNEL=neon opts in. BERT_GEMM_KERNEL=none or BERT_KERNELS=portable take the BLAS path.
 // Tested under qemu-aarch64 by scripts/test-arm64.sh (Tests/NativeKernels/arm64_kernels_test.c).
@@ -72,15 +72,13 @@ void bert_gemm_pack_b(int transB, int k, int n, const float *b, int ldb, float *
     }
 }
 
-// acc[i][v] += a[i][lane] · the panel row at bp (columns 4v .. 4v + 3), for the six rows.
+// acc[i][v] += a[i][lane] · the panel row at bp (columns 4v .. 4v + 3), for the six rows; one column vector at a
+// time, so that 24 sums, 6 rows and the vector in flight fit in the 32 registers (no spills).
 #define STEP(lane)                                                                                                      \
     do {                                                                                                                \
-        const float32x4_t b0 = vld1q_f32(bp), b1 = vld1q_f32(bp + 4), b2 = vld1q_f32(bp + 8), b3 = vld1q_f32(bp + 12);  \
-        for (int i = 0; i < NMR; i++) {                                                                                 \
-            acc[i][0] = vfmaq_laneq_f32(acc[i][0], b0, av[i], lane);                                                    \
-            acc[i][1] = vfmaq_laneq_f32(acc[i][1], b1, av[i], lane);                                                    \
-            acc[i][2] = vfmaq_laneq_f32(acc[i][2], b2, av[i], lane);                                                    \
-            acc[i][3] = vfmaq_laneq_f32(acc[i][3], b3, av[i], lane);                                                    \
+        for (int v = 0; v < 4; v++) {                                                                                   \
+            const float32x4_t b = vld1q_f32(bp + 4 * v);                                                                \
+            for (int i = 0; i < NMR; i++) acc[i][v] = vfmaq_laneq_f32(acc[i][v], b, av[i], lane);                       \
         }                                                                                                               \
         bp += NNR;                                                                                                      \
     } while (0)
