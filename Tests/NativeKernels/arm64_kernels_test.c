@@ -244,7 +244,7 @@ static void int8_tests(int dotprod) {
 
 static double worse(double worst, double error) { return error <= worst ? worst : error; }  // NaN counts as the worst
 
-// Softmax (scale, a mask shared by pairs of rows, with −∞ and −10000 entries), bias + GELU and bias + residual +
+// Softmax (scale; for several rows a mask shared by pairs of rows, with −∞ and −10000 entries), bias + GELU and bias + residual +
 // LayerNorm with the row kernel `kind`, against float64 formulas; the ranges must be exactly each row's min(0, ·) and
 // max(0, ·). Returns the outputs in out[3][rows · cols] for the comparison between kinds.
 static void rows_case(int kind, size_t rows, size_t cols, float *out[3]) {
@@ -260,14 +260,15 @@ static void rows_case(int kind, size_t rows, size_t cols, float *out[3]) {
     for (size_t j = 0; j < cols; j++) { bias[j] = uniform(); gamma[j] = 1 + 0.5f * uniform(); beta[j] = 0.2f * uniform(); }
     // Softmax.
     const float scale = 0.125f;
-    bert_softmax_forward(x, out[0], rows, cols, scale, mask, 2);
+    const int masked = rows > 1;  // single rows without a mask (the mask-free path), pairs of rows sharing one
+    bert_softmax_forward(x, out[0], rows, cols, scale, masked ? mask : NULL, 2);
     double worst = 0;
     for (size_t r = 0; r < rows; r++) {
         double m = -INFINITY, total = 0;
-        for (size_t j = 0; j < cols; j++) { const double v = (double)x[r * cols + j] * scale + mask[(r / 2) * cols + j]; if (v > m) m = v; }
-        for (size_t j = 0; j < cols; j++) total += exp((double)x[r * cols + j] * scale + mask[(r / 2) * cols + j] - m);
+        for (size_t j = 0; j < cols; j++) { const double v = (double)x[r * cols + j] * scale + (masked ? mask[(r / 2) * cols + j] : 0.0f); if (v > m) m = v; }
+        for (size_t j = 0; j < cols; j++) total += exp((double)x[r * cols + j] * scale + (masked ? mask[(r / 2) * cols + j] : 0.0f) - m);
         for (size_t j = 0; j < cols; j++) {
-            const double want = exp((double)x[r * cols + j] * scale + mask[(r / 2) * cols + j] - m) / total;
+            const double want = exp((double)x[r * cols + j] * scale + (masked ? mask[(r / 2) * cols + j] : 0.0f) - m) / total;
             worst = worse(worst, fabs(out[0][r * cols + j] - want) / (1e-6 * want + 1e-9));
         }
     }
