@@ -1,8 +1,8 @@
 import CBERTKernels
 
 /// A right-hand GEMM operand op(B) [k, n] packed once in the layout the packed kernels read (`GEMM.packed`; the
-/// AVX-512 and AVX2 kernels share one, NEON has its own), for weights reused across many products: inference stops
-/// paying the per-call packing a BLAS does.
+/// AVX-512 and AVX2 kernels share it), for weights reused across many products: inference stops paying the
+/// per-call packing a BLAS does.
 package final class PackedMatrix: @unchecked Sendable {
     /// Rows of op(B) (the reduction length).
     package let k: Int
@@ -37,7 +37,8 @@ package enum PackedKernel: Int32, CaseIterable, Sendable {
     case avx2 = 1
     /// AVX-512F + VL, 12×32 tiles.
     case avx512 = 2
-    /// NEON on arm64, 6×16 tiles (`gemm_packed_neon.c`): the default on Linux; opt-in on Apple, where Accelerate is.
+    /// NEON on arm64, 6×16 tiles over 16-column panels of its own (`gemm_packed_neon.c`): the default on Linux arm64
+    /// (then `packedSupported` is true there); opt-in on Apple (`BERT_GEMM_KERNEL=neon`), where Accelerate is.
     case neon = 3
 
     /// Whether this CPU can run it.
@@ -46,12 +47,10 @@ package enum PackedKernel: Int32, CaseIterable, Sendable {
 
 extension GEMM {
     /// Whether products with a `PackedMatrix` run here (x86-64 with AVX-512F+VL, or AVX2+FMA when
-    /// `BERT_GEMM_KERNEL=avx2` asks for it; arm64 Linux, or Apple with `BERT_GEMM_KERNEL=neon`; not with
-    /// `BERT_GEMM_KERNEL=none`).
+    /// `BERT_GEMM_KERNEL=avx2` asks for it; not with `BERT_GEMM_KERNEL=none`).
     package static let packedSupported: Bool = bert_gemm_packed_supported() != 0
 
-    /// The packed kernel in use: AVX-512 when the CPU has it (NEON on arm64 Linux), or the one `BERT_GEMM_KERNEL`
-    /// (avx512, avx2, neon, none) names.
+    /// The packed kernel in use: AVX-512 when the CPU has it, or the one `BERT_GEMM_KERNEL` (avx512, avx2, none) names.
     package static var packedKernel: PackedKernel { PackedKernel(rawValue: bert_gemm_packed_kind()) ?? .none }
 
     /// Uses `kernel` from now on if the CPU supports it (tests run every path); returns the kernel in use.

@@ -113,13 +113,14 @@ void bert_layernorm_backward(const float *x, const float *gamma, const float *me
                              const float *dy, float *dx, float *dgamma, float *dbeta, size_t rows, size_t cols);
 
 // ---- Products with pre-packed weights (inference; AVX-512 or AVX2+FMA: gemm_packed.c; NEON: gemm_packed_neon.c) ----
+/// arm64's packed kind (gemm_packed_neon.c, its own layout; the only one there): the default on Linux, opt-in on Apple
+/// where Accelerate is the default. BERT_GEMM_KERNEL=neon|none.
+#define BERT_GEMM_PACKED_NEON 3
 #define BERT_GEMM_PACKED_NONE 0
 #define BERT_GEMM_PACKED_AVX2 1
 #define BERT_GEMM_PACKED_AVX512 2
-#define BERT_GEMM_PACKED_NEON 3
 /// The packed kernel in use: AVX-512 when the CPU has it, else none (the BLAS path); BERT_GEMM_KERNEL=avx512|avx2|none
-/// selects another the CPU supports (AVX2 is opt-in: slower than OpenBLAS's Haswell kernels so far). On arm64: NEON
-/// on Linux, none (Accelerate) on Apple; BERT_GEMM_KERNEL=neon|none. The packed layout belongs to the kind's file.
+/// selects another the CPU supports (AVX2 is opt-in: slower than OpenBLAS's Haswell kernels so far).
 int bert_gemm_packed_kind(void);
 /// 1 when this CPU can run `kind`.
 int bert_gemm_packed_kind_supported(int kind);
