@@ -24,6 +24,8 @@ if ! "$CLANG" -target aarch64-linux-gnu --gcc-install-dir="${GCC_DIR%/}" -fuse-l
     echo "test-arm64: the kernels and their test do not build for aarch64" >&2
     exit 1
 fi
+# The runs choose their kernels themselves (the defaults, then the settings below), whatever the caller set.
+unset BERT_KERNELS BERT_GEMM_KERNEL BERT_QGEMM_KERNEL
 passed=0
 failed=0
 for cpu in "max 1" "neoverse-n1 1" "cortex-a72 0" "cortex-a53 0"; do
