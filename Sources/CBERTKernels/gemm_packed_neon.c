@@ -4,7 +4,8 @@
 // per 256-deep block of K, 16-column panels of kc rows (a panel is 16 KiB: it stays in L1 while the rows of A stream
 // past it). Rows of A are read in place, four k at a time (one 128-bit load per row), and each k is broadcast from its
 // lane by `fmla v.4s, b.4s, a.s[k]`: a 6×16 tile of C in 24 of the 32 vector registers, 6 for the rows of A and the
-// rest for the panel row in flight (clang's code for it keeps everything in registers: no spills in the loop).
+// rest for the panel row in flight (clang's code for it keeps everything in registers: no spills in the loop); the
+// last m % 6 rows take a tile of that many rows, so nothing past A is read and no padding rows are computed.
 // Linux on arm64 (Graviton, Ampere, ...) uses it by default; on Apple Accelerate (the AMX units) stays the default
 // and BERT_GEMM_KERNEL=neon opts in. BERT_GEMM_KERNEL=none or BERT_KERNELS=portable take the BLAS path.
 // Tested under qemu-aarch64 by scripts/test-arm64.sh (Tests/NativeKernels/arm64_kernels_test.c).
@@ -72,27 +73,28 @@ void bert_gemm_pack_b(int transB, int k, int n, const float *b, int ldb, float *
     }
 }
 
-// acc[i][v] += a[i][lane] · the panel row at bp (columns 4v .. 4v + 3), for the six rows; one column vector at a
+// acc[i][v] += a[i][lane] · the panel row at bp (columns 4v .. 4v + 3), for the R rows; one column vector at a
 // time, so that 24 sums, 6 rows and the vector in flight fit in the 32 registers (no spills).
 #define STEP(lane)                                                                                                      \
     do {                                                                                                                \
         for (int v = 0; v < 4; v++) {                                                                                   \
             const float32x4_t b = vld1q_f32(bp + 4 * v);                                                                \
-            for (int i = 0; i < NMR; i++) acc[i][v] = vfmaq_laneq_f32(acc[i][v], b, av[i], lane);                       \
+            for (int i = 0; i < R; i++) acc[i][v] = vfmaq_laneq_f32(acc[i][v], b, av[i], lane);                         \
         }                                                                                                               \
         bp += NNR;                                                                                                      \
     } while (0)
 
-// One 6×16 tile over kc: row i of A is a + i · lda (kc floats, six rows readable); C = acc (first block) or C + acc
-// (later blocks); only mr rows and nr columns are written.
-static void tile(int kc, const float *a, size_t lda, const float *bp, float *c, int ldc, int mr, int nr, int accumulate) {
+// One R×16 tile over kc (R ≤ 6, a constant in each instance, so only R rows of A are read): row i of A is
+// a + i · lda; C = acc (first block) or C + acc (later blocks); only nr columns are written.
+static inline __attribute__((always_inline)) void tile_rows(int kc, const float *a, size_t lda, const float *bp, float *c,
+                                                            int ldc, int nr, int accumulate, const int R) {
     float32x4_t acc[NMR][4];
-    for (int i = 0; i < NMR; i++)
+    for (int i = 0; i < R; i++)
         for (int v = 0; v < 4; v++) acc[i][v] = vdupq_n_f32(0);
     int p = 0;
     for (; p + 4 <= kc; p += 4) {
         float32x4_t av[NMR];
-        for (int i = 0; i < NMR; i++) av[i] = vld1q_f32(a + i * lda + p);
+        for (int i = 0; i < R; i++) av[i] = vld1q_f32(a + i * lda + p);
         STEP(0);
         STEP(1);
         STEP(2);
@@ -100,10 +102,10 @@ static void tile(int kc, const float *a, size_t lda, const float *bp, float *c, 
     }
     for (; p < kc; p++) {  // the last kc % 4 rows of the panel, one broadcast at a time
         float32x4_t av[NMR];
-        for (int i = 0; i < NMR; i++) av[i] = vld1q_dup_f32(a + i * lda + p);
+        for (int i = 0; i < R; i++) av[i] = vld1q_dup_f32(a + i * lda + p);
         STEP(0);
     }
-    for (int i = 0; i < mr; i++) {
+    for (int i = 0; i < R; i++) {
         float *row = c + (size_t)i * ldc;
         if (nr == NNR) {
             for (int v = 0; v < 4; v++) {
@@ -119,24 +121,34 @@ static void tile(int kc, const float *a, size_t lda, const float *bp, float *c, 
 }
 #undef STEP
 
+/// One tile of `rows` rows (see tile_rows).
+typedef void (*tile_function)(int kc, const float *a, size_t lda, const float *bp, float *c, int ldc, int nr, int accumulate);
+#define TILE(R)                                                                                                         \
+    static void tile##R(int kc, const float *a, size_t lda, const float *bp, float *c, int ldc, int nr, int accumulate) { \
+        tile_rows(kc, a, lda, bp, c, ldc, nr, accumulate, R);                                                           \
+    }
+TILE(1)
+TILE(2)
+TILE(3)
+TILE(4)
+TILE(5)
+TILE(6)
+#undef TILE
+static const tile_function tiles[NMR + 1] = {NULL, tile1, tile2, tile3, tile4, tile5, tile6};
+
 void bert_gemm_packed(int m, int n0, int n1, int k, const float *a, int lda, const float *packed, int n, float *c,
                       int ldc) {
-    float tail[NMR * NKC] __attribute__((aligned(16)));  // the last, short group of rows, zero-padded to six
     const size_t np = panels_of(n);
-    const int full = m / NMR * NMR;
     for (int pc = 0; pc < k; pc += NKC) {
         const int kc = k - pc < NKC ? k - pc : NKC;
         const float *block = packed + (size_t)pc * np * NNR;
-        if (full < m) {
-            memset(tail, 0, sizeof tail);
-            for (int i = full; i < m; i++) memcpy(tail + (size_t)(i - full) * NKC, a + (size_t)i * lda + pc, (size_t)kc * sizeof(float));
-        }
         for (int j = n0; j < n1; j += NNR) {  // n0 is a multiple of 32, so of NNR
             const float *panel = block + (size_t)(j / NNR) * kc * NNR;
             const int nr = n1 - j < NNR ? n1 - j : NNR;
-            for (int ic = 0; ic < full; ic += NMR)
-                tile(kc, a + (size_t)ic * lda + pc, (size_t)lda, panel, c + (size_t)ic * ldc + j, ldc, NMR, nr, pc > 0);
-            if (full < m) tile(kc, tail, NKC, panel, c + (size_t)full * ldc + j, ldc, m - full, nr, pc > 0);
+            for (int ic = 0; ic < m; ic += NMR) {  // the last group of m % 6 rows with a tile of that many rows
+                const int mr = m - ic < NMR ? m - ic : NMR;
+                tiles[mr](kc, a + (size_t)ic * lda + pc, (size_t)lda, panel, c + (size_t)ic * ldc + j, ldc, nr, pc > 0);
+            }
         }
     }
 }
