@@ -23,9 +23,11 @@ STATUS=${PIPESTATUS[0]}
 # What `import BERT` gives a user (and that the raw kernels stay out), against the release build just made.
 scripts/public-api.sh --check
 API_STATUS=$?
-# The C kernels must build for arm64 too.
+# The C kernels must build for arm64 too, and the NEON ones pass their tests under qemu-aarch64.
 scripts/check-arm64.sh
 ARM_STATUS=$?
+scripts/test-arm64.sh
+ARM_TEST_STATUS=$?
 set -e
 SUMMARY="$(grep -E "Executed [0-9]+ tests?, with" "$LOG" | tail -1 || true)"
 rm -f "$LOG"
@@ -36,7 +38,8 @@ if [ -n "$SUMMARY" ]; then
     [ "$FUZZ_STATUS" -ne 0 ] && echo "fuzzing failed (see Fuzz/run.sh output above)"
     [ "$API_STATUS" -ne 0 ] && echo "the public API check failed (see scripts/public-api.sh output above)"
     [ "$ARM_STATUS" -ne 0 ] && echo "the arm64 compile check failed (see scripts/check-arm64.sh output above)"
-    echo "$((TOTAL - FAILED - SKIPPED)) passed, $((FAILED + (FUZZ_STATUS != 0) + (API_STATUS != 0) + (ARM_STATUS != 0))) failed, $SKIPPED skipped"
+    [ "$ARM_TEST_STATUS" -ne 0 ] && echo "the arm64 kernel tests failed (see scripts/test-arm64.sh output above)"
+    echo "$((TOTAL - FAILED - SKIPPED)) passed, $((FAILED + (FUZZ_STATUS != 0) + (API_STATUS != 0) + (ARM_STATUS != 0) + (ARM_TEST_STATUS != 0))) failed, $SKIPPED skipped"
 fi
-[ "$STATUS" -eq 0 ] && { [ "$FUZZ_STATUS" -ne 0 ] || [ "$API_STATUS" -ne 0 ] || [ "$ARM_STATUS" -ne 0 ]; } && exit 1
+[ "$STATUS" -eq 0 ] && { [ "$FUZZ_STATUS" -ne 0 ] || [ "$API_STATUS" -ne 0 ] || [ "$ARM_STATUS" -ne 0 ] || [ "$ARM_TEST_STATUS" -ne 0 ]; } && exit 1
 exit "$STATUS"

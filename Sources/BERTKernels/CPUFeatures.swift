@@ -10,7 +10,7 @@ package enum CPUFeatures {
             (UInt32(BERT_CPU_AVX2), "avx2"), (UInt32(BERT_CPU_FMA), "fma"), (UInt32(BERT_CPU_F16C), "f16c"),
             (UInt32(BERT_CPU_AVX512F), "avx512f"), (UInt32(BERT_CPU_AVX512BW), "avx512bw"), (UInt32(BERT_CPU_AVX512VL), "avx512vl"),
             (UInt32(BERT_CPU_AVX512VNNI), "avx512_vnni"), (UInt32(BERT_CPU_AVX512BF16), "avx512_bf16"),
-            (UInt32(BERT_CPU_AVXVNNI), "avx_vnni"), (UInt32(BERT_CPU_NEON), "neon"),
+            (UInt32(BERT_CPU_AVXVNNI), "avx_vnni"), (UInt32(BERT_CPU_NEON), "neon"), (UInt32(BERT_CPU_DOTPROD), "asimddp"),
         ]
         return known.filter { bits & $0.0 != 0 }.map(\.1)
     }

@@ -37,6 +37,9 @@ package enum PackedKernel: Int32, CaseIterable, Sendable {
     case avx2 = 1
     /// AVX-512F + VL, 12×32 tiles.
     case avx512 = 2
+    /// NEON on arm64, 6×16 tiles over 16-column panels of its own (`gemm_packed_neon.c`): the default on Linux arm64
+    /// (then `packedSupported` is true there); opt-in on Apple (`BERT_GEMM_KERNEL=neon`), where Accelerate is.
+    case neon = 3
 
     /// Whether this CPU can run it.
     package var isSupported: Bool { bert_gemm_packed_kind_supported(rawValue) != 0 }

@@ -131,7 +131,7 @@ package final class QuantizedMatrix: @unchecked Sendable {
 
 /// The int8 product kernels, chosen at run time by CPU feature (`gemm_int8.c`).
 package enum QuantizedKernel: Int32, CaseIterable, Sendable {
-    /// Plain C: any CPU, arm64 included.
+    /// Plain C: any CPU.
     case portable = 0
     /// AVX2 `vpmaddwd` on activations and weights widened to 16 bits (exact int32 pair sums, no saturation).
     case avx2 = 1
@@ -141,17 +141,21 @@ package enum QuantizedKernel: Int32, CaseIterable, Sendable {
     case avxvnni = 3
     /// The AVX-VNNI kernel's code in the AVX-512 (VL + VNNI) encoding: what tests run of it on CPUs without AVX-VNNI.
     case vnni256 = 4
+    /// arm64 without the dot product (ARMv8.0): NEON `smull`/`smlal` into 16 bits, `sadalp` into int32 (`gemm_int8_neon.c`).
+    case neon = 5
+    /// arm64 with the ARMv8.2 dot product (`asimddp`): NEON `sdot` on activations shifted to s8 (`gemm_int8_neon.c`).
+    case sdot = 6
 
     /// Whether this CPU can run it.
     package var isSupported: Bool { bert_qgemm_kind_supported(rawValue) != 0 }
 
     /// The fastest kernel this CPU runs (what is chosen when nothing limits the choice).
-    package static var best: QuantizedKernel { [.vnni, .avxvnni, .avx2, .portable].first(where: \.isSupported)! }
+    package static var best: QuantizedKernel { [.vnni, .avxvnni, .avx2, .sdot, .neon, .portable].first(where: \.isSupported)! }
 }
 
 extension GEMM {
     /// The int8 kernel in use: the best this CPU has, or the one `BERT_QGEMM_KERNEL` (vnni, avxvnni, vnni256, avx2,
-    /// portable) names.
+    /// sdot, neon, portable) names.
     package static var quantizedKernel: QuantizedKernel { QuantizedKernel(rawValue: bert_qgemm_kind()) ?? .portable }
 
     /// Uses `kernel` from now on if the CPU supports it (tests run every path); returns the kernel in use.

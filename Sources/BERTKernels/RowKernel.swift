@@ -1,11 +1,13 @@
 import CBERTKernels
 
-/// Which intrinsics the softmax and bias + GELU row kernels use (`rows_x86.c`), chosen at run time by CPU feature
-/// and `BERT_KERNELS`; `portable` runs the compiler-vectorised C of every other CPU.
+/// Which intrinsics the softmax and bias + GELU row kernels use (`rows_x86.c`, `rows_neon.c`), chosen at run time by
+/// CPU feature and `BERT_KERNELS`; `portable` runs the compiler-vectorised C of every other CPU.
 package enum RowKernel: Int32, CaseIterable, Sendable {
     case portable = 0
     case avx2 = 1
     case avx512 = 2
+    /// NEON on arm64 (`rows_neon.c`).
+    case neon = 3
 
     /// The kernel in use.
     package static var current: RowKernel { RowKernel(rawValue: bert_vector_rows_kind()) ?? .portable }

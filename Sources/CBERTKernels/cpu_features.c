@@ -2,6 +2,14 @@
 #include "CBERTKernels.h"
 #include <stdlib.h>
 #include <string.h>
+#if defined(__aarch64__) && defined(__linux__)
+#include <sys/auxv.h>
+#ifndef HWCAP_ASIMDDP
+#define HWCAP_ASIMDDP (1 << 20)
+#endif
+#elif defined(__aarch64__) && defined(__APPLE__)
+#include <sys/sysctl.h>
+#endif
 
 unsigned bert_cpu_features(void) {
     unsigned bits = 0;
@@ -17,6 +25,13 @@ unsigned bert_cpu_features(void) {
     if (__builtin_cpu_supports("avxvnni")) bits |= BERT_CPU_AVXVNNI;
 #elif defined(__aarch64__)
     bits |= BERT_CPU_NEON;  // every arm64 CPU has Advanced SIMD
+#if defined(__linux__)
+    if (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) bits |= BERT_CPU_DOTPROD;  // ARMv8.2 sdot/udot ("asimddp")
+#elif defined(__APPLE__)
+    int dot = 0;
+    size_t size = sizeof dot;
+    if (sysctlbyname("hw.optional.arm.FEAT_DotProd", &dot, &size, NULL, 0) == 0 && dot) bits |= BERT_CPU_DOTPROD;
+#endif
 #endif
     return bits;
 }

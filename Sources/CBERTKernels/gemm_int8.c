@@ -15,7 +15,8 @@
 // - AVX-VNNI (the VEX form of vpdpbusd: Alder Lake and later, Zen 5; 16 ymm registers): 6 rows × 16 columns per half
 //   panel, one vpdpbusd per row and 8 columns per 4 k. Its twin `vnni256` is the same code with the EVEX encoding
 //   (AVX-512 VL + VNNI), so a CPU without AVX-VNNI (Zen 4) still runs and tests every line of it;
-// - portable C (every other CPU, arm64 included).
+// - arm64: sdot or widening NEON kernels (gemm_int8_neon.c);
+// - portable C (every other CPU).
 #include "CBERTKernels.h"
 #include "simd_dispatch.h"
 #include <math.h>
@@ -425,8 +426,14 @@ static void qtile_avxvnni(const qgemm_operands *g, int i0, int mr, int j0, int n
 static void qtile_vnni256(const qgemm_operands *g, int i0, int mr, int j0, int nr) { qtile_portable(g, i0, mr, j0, nr); }
 static void qtile_vnni(const qgemm_operands *g, int i0, int mr, int j0, int nr) { qtile_portable(g, i0, mr, j0, nr); }
 static void qtile_avx2(const qgemm_operands *g, int i0, int mr, int j0, int nr) { qtile_portable(g, i0, mr, j0, nr); }
+#if defined(__aarch64__) && (defined(__clang__) || defined(__GNUC__))
+#include "neon_kernels.h"  // arm64: sdot or widening NEON kernels (gemm_int8_neon.c)
+static int qkind_supported(int kind) { return kind == BERT_QGEMM_PORTABLE || bert_qgemm_neon_supported(kind); }
+static int best_qkind(void) { return qkind_supported(BERT_QGEMM_SDOT) ? BERT_QGEMM_SDOT : BERT_QGEMM_NEON; }
+#else
 static int qkind_supported(int kind) { return kind == BERT_QGEMM_PORTABLE; }
 static int best_qkind(void) { return BERT_QGEMM_PORTABLE; }
+#endif
 #endif
 
 // -1 until first asked; read and written atomically (threads that race to choose compute the same value).
@@ -440,10 +447,11 @@ int bert_qgemm_kind(void) {
         const int ceiling = bert_kernels_ceiling();  // BERT_KERNELS=avx2|portable: the paths of a smaller CPU
         if (ceiling == BERT_KERNELS_AVX2 && (kind == BERT_QGEMM_VNNI || kind == BERT_QGEMM_AVXVNNI)) kind = BERT_QGEMM_AVX2;
         if (ceiling == BERT_KERNELS_PORTABLE) kind = BERT_QGEMM_PORTABLE;
-        const char *forced = getenv("BERT_QGEMM_KERNEL");  // vnni | avxvnni | vnni256 | avx2 | portable: for tests and benches
+        const char *forced = getenv("BERT_QGEMM_KERNEL");  // vnni | avxvnni | vnni256 | avx2 | sdot | neon | portable
         if (forced) {
             const int wanted = !strcmp(forced, "vnni") ? BERT_QGEMM_VNNI : !strcmp(forced, "avx2") ? BERT_QGEMM_AVX2
                              : !strcmp(forced, "avxvnni") ? BERT_QGEMM_AVXVNNI : !strcmp(forced, "vnni256") ? BERT_QGEMM_VNNI256
+                             : !strcmp(forced, "sdot") ? BERT_QGEMM_SDOT : !strcmp(forced, "neon") ? BERT_QGEMM_NEON
                              : !strcmp(forced, "portable") ? BERT_QGEMM_PORTABLE : -1;
             if (wanted >= 0 && qkind_supported(wanted)) kind = wanted;
         }
@@ -477,6 +485,12 @@ void bert_qgemm_packed(int m, int n0, int n1, int kp, const uint8_t *a, int lda,
                        const int8_t *packed, const float *wscale, const int32_t *colsum, const float *bias, float *c,
                        int ldc) {
     const int kind = bert_qgemm_kind();
+#if defined(__aarch64__) && (defined(__clang__) || defined(__GNUC__))
+    if (kind == BERT_QGEMM_SDOT || kind == BERT_QGEMM_NEON) {
+        bert_qgemm_packed_neon(kind, m, n0, n1, kp, a, lda, ascale, azero, packed, wscale, colsum, bias, c, ldc);
+        return;
+    }
+#endif
     qtile_function run = kind == BERT_QGEMM_VNNI      ? qtile_vnni
                              : kind == BERT_QGEMM_AVXVNNI ? qtile_avxvnni
                              : kind == BERT_QGEMM_VNNI256 ? qtile_vnni256

@@ -198,7 +198,8 @@ void bert_gemm_packed(int m, int n0, int n1, int k, const float *a, int lda, con
         packed_tiles(MR, NR, tile, m, n0, n1, k, a, lda, packed, n, c, ldc);
     }
 }
-#else
+#elif !(defined(__aarch64__) && (defined(__clang__) || defined(__GNUC__)))
+// Neither x86-64 nor arm64 (whose kernel is gemm_packed_neon.c): no packed kernel, products take the BLAS path.
 int bert_gemm_packed_kind(void) { return BERT_GEMM_PACKED_NONE; }
 int bert_gemm_packed_set_kind(int kind) { (void)kind; return BERT_GEMM_PACKED_NONE; }
 int bert_gemm_packed_kind_supported(int kind) { return kind == BERT_GEMM_PACKED_NONE; }

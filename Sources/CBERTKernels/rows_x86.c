@@ -398,7 +398,8 @@ int bert_bias_gelu_rows_vector(float *x, const float *bias, size_t rows, size_t 
     }
 }
 
-#else
+#elif !(defined(__aarch64__) && (defined(__clang__) || defined(__GNUC__)))
+// Neither x86-64 nor arm64 (whose kernels are rows_neon.c): the portable loops run.
 int bert_vector_rows_kind(void) { return 0; }
 int bert_vector_rows_set_kind(int kind) { (void)kind; return 0; }
 int bert_softmax_rows_vector(const float *x, float *y, size_t rows, size_t cols, float scale, const float *mask,

@@ -10,7 +10,7 @@ struct InfoCommand: ParsableCommand {
         commandName: "info", abstract: "Show the CPU, its SIMD features and the kernels (fp32, int8, bf16) bert will use.",
         discussion: """
             BERT_KERNELS=avx2|portable limits every kernel family to AVX2 (as on an AVX2-only CPU) or plain C. \
-            BERT_GEMM_KERNEL=avx512|avx2|none, BERT_QGEMM_KERNEL=vnni|avx2|portable and \
+            BERT_GEMM_KERNEL=avx512|avx2|neon|none, BERT_QGEMM_KERNEL=vnni|avx2|sdot|neon|portable and \
             BERT_BF16_KERNEL=avx512bf16|avx2|portable pick one family's kernel (one the CPU supports); BERT_BLAS \
             picks the BLAS library.
             """)

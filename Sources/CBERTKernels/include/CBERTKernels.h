@@ -112,7 +112,10 @@ void bert_layernorm_forward(const float *x, const float *gamma, const float *bet
 void bert_layernorm_backward(const float *x, const float *gamma, const float *mean, const float *rstd,
                              const float *dy, float *dx, float *dgamma, float *dbeta, size_t rows, size_t cols);
 
-// ---- Products with pre-packed weights (inference; AVX-512 or AVX2+FMA) -------------------------------
+// ---- Products with pre-packed weights (inference; AVX-512 or AVX2+FMA: gemm_packed.c; NEON: gemm_packed_neon.c) ----
+/// arm64's packed kind (gemm_packed_neon.c, its own layout; the only one there): the default on Linux, opt-in on Apple
+/// where Accelerate is the default. BERT_GEMM_KERNEL=neon|none.
+#define BERT_GEMM_PACKED_NEON 3
 #define BERT_GEMM_PACKED_NONE 0
 #define BERT_GEMM_PACKED_AVX2 1
 #define BERT_GEMM_PACKED_AVX512 2
@@ -160,6 +163,7 @@ void bert_attention_context(int m, int n, int d, const float *p, int ldp, const 
 #define BERT_CPU_AVX512BF16 128
 #define BERT_CPU_AVXVNNI 256
 #define BERT_CPU_NEON 512
+#define BERT_CPU_DOTPROD 1024
 /// The BERT_CPU_* features this CPU has.
 unsigned bert_cpu_features(void);
 #define BERT_KERNELS_BEST 2
@@ -170,15 +174,17 @@ unsigned bert_cpu_features(void);
 /// else or unset: the best the CPU has. A family's own variable (BERT_GEMM_KERNEL, ...) still overrides it.
 int bert_kernels_ceiling(void);
 
-// ---- Dynamic int8 products (inference; gemm_int8.c: AVX-512 VNNI, AVX2, portable) ----------------------------
+// ---- Dynamic int8 products (inference; gemm_int8.c: AVX-512 VNNI, AVX2, portable; gemm_int8_neon.c: arm64) -----
 #define BERT_QGEMM_PORTABLE 0
 #define BERT_QGEMM_AVX2 1
 #define BERT_QGEMM_VNNI 2
 #define BERT_QGEMM_AVXVNNI 3
 #define BERT_QGEMM_VNNI256 4
+#define BERT_QGEMM_NEON 5
+#define BERT_QGEMM_SDOT 6
 /// The int8 kernel in use: AVX-512 VNNI, else AVX-VNNI, else AVX2, else portable (vnni256, AVX-VNNI's code in the
-/// AVX-512 encoding, only when asked); BERT_QGEMM_KERNEL=vnni|avxvnni|vnni256|avx2|portable picks another the
-/// CPU supports.
+/// AVX-512 encoding, only when asked); on arm64 sdot (ARMv8.2 dot product), else neon (widening multiplies).
+/// BERT_QGEMM_KERNEL=vnni|avxvnni|vnni256|avx2|sdot|neon|portable picks another the CPU supports.
 int bert_qgemm_kind(void);
 /// 1 when this CPU can run `kind`.
 int bert_qgemm_kind_supported(int kind);
