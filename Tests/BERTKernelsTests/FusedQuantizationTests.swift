@@ -8,10 +8,11 @@ import XCTest
 /// across threads and on one.
 final class FusedQuantizationTests: XCTestCase {
     private var savedThreads = 1
-    override func setUp() { savedThreads = Threads.count }
+    private var savedKernel = QuantizedKernel.portable
+    override func setUp() { (savedThreads, savedKernel) = (Threads.count, GEMM.quantizedKernel) }
     override func tearDown() {
         Threads.set(savedThreads)
-        GEMM.selectQuantizedKernel(QuantizedKernel.allCases.last { $0.isSupported }!)
+        GEMM.selectQuantizedKernel(savedKernel)  // the kernel in force before (the best, or what BERT_KERNELS allows)
     }
 
     private func random(_ count: Int, _ range: ClosedRange<Float>, _ g: inout SystemRandomNumberGenerator) -> [Float] {
