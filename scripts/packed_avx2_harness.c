@@ -5,8 +5,11 @@
 //   clang -O2 -o /tmp/packed_avx2 scripts/packed_avx2_harness.c -ldl -lm && OPENBLAS_CORETYPE=Haswell /tmp/packed_avx2
 //
 // C[:, n0:n1] = A[m, k] · B[k, n], B packed per KC-deep block into W-wide panels of kc rows; A rows read in place.
-// Variants: "row" = row group outer, panels inner (the AVX-512 order); "blis" = per block of MC rows, per panel,
-// row groups inner (the B micro-panel, kc × W floats, stays in L1; the MC × kc rows of A in L2).
+// Variants: "row" = row group outer, panels inner (the AVX-512 order), optionally per block of NC columns (so the
+// kc × NC block of B fits a 512 KB L2); "BLIS order" = per block of MC rows, per panel, row groups inner (the B
+// micro-panel, kc × W floats, stays in L1; the MC × kc rows of A in L2). Timed in CPU time of the thread (the
+// machine is shared), best of N. "masked C stores": vmaskmovps for every tile's C rows (slow on AMD), "plain":
+// only at the right edge.
 #include <dlfcn.h>
 #include <immintrin.h>
 #include <math.h>
@@ -133,6 +136,45 @@ static AVX2 void tile6x16u(int kc, const float *a, size_t rs, size_t cs, const f
     }
 }
 
+
+// As tile6x16, with plain loads and stores for a full tile (vmaskmovps is slow on AMD: masked only at the edges).
+static AVX2 void tile6x16f(int kc, const float *a, size_t rs, size_t cs, const float *bp, int w, float *c, int ldc,
+                           int mr, int nr, int accumulate) {
+    __m256 acc[6][2];
+    for (int i = 0; i < 6; i++) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+    for (int p = 0; p < kc; p++) {
+        const __m256 b0 = _mm256_load_ps(bp), b1 = _mm256_load_ps(bp + 8);
+        const float *ap = a + (size_t)p * cs;
+#pragma GCC unroll 6
+        for (int i = 0; i < 6; i++) {
+            const __m256 av = _mm256_broadcast_ss(ap + i * rs);
+            acc[i][0] = _mm256_fmadd_ps(av, b0, acc[i][0]);
+            acc[i][1] = _mm256_fmadd_ps(av, b1, acc[i][1]);
+        }
+        bp += w;
+    }
+    if (nr == 16) {
+        for (int i = 0; i < mr; i++) {
+            float *row = c + (size_t)i * ldc;
+            __m256 r0 = acc[i][0], r1 = acc[i][1];
+            if (accumulate) r0 = _mm256_add_ps(r0, _mm256_loadu_ps(row)), r1 = _mm256_add_ps(r1, _mm256_loadu_ps(row + 8));
+            _mm256_storeu_ps(row, r0);
+            _mm256_storeu_ps(row + 8, r1);
+        }
+        return;
+    }
+    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i m0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nr), lanes);
+    const __m256i m1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nr - 8), lanes);
+    for (int i = 0; i < mr; i++) {
+        float *row = c + (size_t)i * ldc;
+        __m256 r0 = acc[i][0], r1 = acc[i][1];
+        if (accumulate) r0 = _mm256_add_ps(r0, _mm256_maskload_ps(row, m0)), r1 = _mm256_add_ps(r1, _mm256_maskload_ps(row + 8, m1));
+        _mm256_maskstore_ps(row, m0, r0);
+        _mm256_maskstore_ps(row + 8, m1, r1);
+    }
+}
+
 // ---- packing: per KC block, W-wide panels of kc rows
 static size_t packed_count(int k, int n, int w) { return (size_t)k * ((n + w - 1) / w) * w; }
 
@@ -159,11 +201,13 @@ typedef struct {
     int KC;
     int order;  // 0 row, 1 blis
     int MC;
+    int packA;  // 1: every row group copied interleaved (a[p * R + i]) before its panels: one stream of broadcasts
     int rowtail;  // 1: the tail rows copied as rows (rs = kc, cs = 1)
     int NC;  // row order: columns per block (0: all), so the kc x NC block of B stays in L2
 } variant;
 
 static float apad[1024 * 8] __attribute__((aligned(64)));
+static float agrp[1024 * 8] __attribute__((aligned(64)));
 
 static void run(const variant *v, int m, int n0, int n1, int k, const float *a, int lda, const float *packed, int n,
                 float *c, int ldc) {
@@ -191,7 +235,13 @@ static void run(const variant *v, int m, int n0, int n1, int k, const float *a, 
                     const int nr = jn - j - h < v->cols ? jn - j - h : v->cols;
                     for (int ic = ic0; ic < icn; ic += R) {
                         const int mr = m - ic < R ? m - ic : R;
-                        if (mr < R)
+                        if (v->packA && mr == R && h == 0 && j == jc) {
+                            for (int p = 0; p < kc; p++)
+                                for (int i = 0; i < R; i++) agrp[p * R + i] = a[(size_t)(ic + i) * lda + pc + p];
+                        }
+                        if (v->packA && mr == R)
+                            v->tile(kc, agrp, 1, R, panel + h, w, c + (size_t)ic * ldc + j + h, ldc, mr, nr, pc > 0);
+                        else if (mr < R)
                             v->tile(kc, apad, v->rowtail ? (size_t)kc : 1, v->rowtail ? 1 : R, panel + h, w, c + (size_t)ic * ldc + j + h, ldc, mr, nr, pc > 0);
                         else
                             v->tile(kc, a + (size_t)ic * lda + pc, lda, 1, panel + h, w, c + (size_t)ic * ldc + j + h,
@@ -230,16 +280,18 @@ int main(int argc, char **argv) {
     if (corename) printf("OpenBLAS core: %s\n", corename());
 
     variant vs[] = {
-        {"old: 6x16 over half of 32-col panels, row order, kc256", tile6x16, 6, 16, 32, 256, 0, 0, 0, 0},
-        {"new: 6x16 16-col panels, kc384, nc192 (gemm_packed.c)", tile6x16, 6, 16, 16, 384, 0, 0, 0, 192},
-        {"6x16 16-col, kc384, no column blocks", tile6x16, 6, 16, 16, 384, 0, 0, 0, 0},
-        {"6x16 16-col, kc256, no column blocks", tile6x16, 6, 16, 16, 256, 0, 0, 0, 0},
-        {"6x16 16-col, kc512, no column blocks", tile6x16, 6, 16, 16, 512, 0, 0, 0, 0},
-        {"6x16 k-unrolled, kc384, nc192", tile6x16u, 6, 16, 16, 384, 0, 0, 1, 192},
-        {"6x16 BLIS order (rows inner), kc384 mc120", tile6x16, 6, 16, 16, 384, 1, 120, 0, 0},
-        {"5x16 16-col, kc384, nc192", tile5x16, 5, 16, 16, 384, 0, 0, 0, 192},
-        {"8x8 8-col, kc384, nc192", tile8x8, 8, 8, 8, 384, 0, 0, 0, 192},
-        {"4x24 24-col, kc384 (spills: 17 ymm live)", tile4x24, 4, 24, 24, 384, 0, 0, 0, 0},
+        {"old: 6x16 over half of 32-col panels, row order, kc256, masked C stores", tile6x16, 6, 16, 32, 256, 0, 0, 0, 0, 0},
+        {"new: 6x16 16-col panels, kc256, nc192, plain C stores (gemm_packed.c)", tile6x16f, 6, 16, 16, 256, 0, 0, 0, 0, 192},
+        {"6x16 16-col, kc256, nc192, masked C stores", tile6x16, 6, 16, 16, 256, 0, 0, 0, 0, 192},
+        {"6x16 16-col, kc384, nc192, masked C stores", tile6x16, 6, 16, 16, 384, 0, 0, 0, 0, 192},
+        {"6x16 16-col, kc384, nc192, plain C stores", tile6x16f, 6, 16, 16, 384, 0, 0, 0, 0, 192},
+        {"6x16 16-col, kc256, no column blocks, plain C stores", tile6x16f, 6, 16, 16, 256, 0, 0, 0, 0, 0},
+        {"6x16 16-col, kc256, nc192, each A row group copied, masked", tile6x16, 6, 16, 16, 256, 0, 0, 1, 0, 192},
+        {"6x16 k-unrolled by 4, kc384, nc192, masked", tile6x16u, 6, 16, 16, 384, 0, 0, 0, 1, 192},
+        {"6x16 BLIS order (rows inner), kc384 mc120, masked", tile6x16, 6, 16, 16, 384, 1, 120, 0, 0, 0},
+        {"5x16 16-col, kc384, nc192, masked", tile5x16, 5, 16, 16, 384, 0, 0, 0, 0, 192},
+        {"8x8 8-col, kc384, nc192, masked", tile8x8, 8, 8, 8, 384, 0, 0, 0, 0, 192},
+        {"4x24 24-col, kc384, masked (spills: 17 ymm live)", tile4x24, 4, 24, 24, 384, 0, 0, 0, 0, 0},
     };
     const int nv = sizeof vs / sizeof vs[0];
     struct { const char *label; int m, n, k; } shapes[] = {

@@ -3,9 +3,10 @@
 // copy's 64-byte header: per KC-deep block of K (block at row offset pc), panels of NR columns × kc rows.
 // Rows of A are read in place and broadcast against the panel:
 // - AVX-512: 32-column panels, KC 256; twelve rows × two 16-float vectors, a 12×32 tile of C in 24 registers;
-// - AVX2+FMA (e.g. AMD Zen 3): 16-column panels, KC 384; six rows × two 8-float vectors, a 6×16 tile in 12 of the
+// - AVX2+FMA (e.g. AMD Zen 3): 16-column panels, KC 256; six rows × two 8-float vectors, a 6×16 tile in 12 of the
 //   16 registers (BLIS's Haswell shape), over blocks of 192 columns so that the kc × 192 block of B a row group
-//   sweeps (288 KB) stays in a 512 KB L2; the default on CPUs with AVX2+FMA but no AVX-512.
+//   sweeps (192 KB) stays in a 512 KB L2 and a row group (6 KB) and a panel (16 KB) in a 32 KB L1; the default on
+//   CPUs with AVX2+FMA but no AVX-512. scripts/packed_avx2_harness.c measured the choices.
 // bert_gemm_packed runs the tiles of the layout the copy holds, whatever kind is selected since (tests switch kinds),
 // so a copy is never read with another kind's panel width. Packing the weights once removes the per-call packing a
 // BLAS does, which dominates at small M. Other CPUs keep the BLAS path (bert_gemm_packed_kind returns 0).
@@ -25,7 +26,7 @@
 #define AVX2 __attribute__((target("avx2,fma")))
 #define MR2 6
 #define NR2 16
-#define KC2 384
+#define KC2 256
 #define NC2 192
 
 static int kind_supported(int kind) {
@@ -175,6 +176,20 @@ static AVX2 void tile2(int kc, const float *a, size_t rs, size_t cs, const float
         }
         bp += NR2;
     }
+    if (nr == NR2) {
+        // Plain loads and stores: vmaskmovps stores are slow on AMD (masked C writes cost 5-8 % of the kernel).
+        for (int i = 0; i < mr; i++) {
+            float *row = c + (size_t)i * ldc;
+            __m256 r0 = acc[i][0], r1 = acc[i][1];
+            if (accumulate) {
+                r0 = _mm256_add_ps(r0, _mm256_loadu_ps(row));
+                r1 = _mm256_add_ps(r1, _mm256_loadu_ps(row + 8));
+            }
+            _mm256_storeu_ps(row, r0);
+            _mm256_storeu_ps(row + 8, r1);
+        }
+        return;
+    }
     // Lane j of a mask is all ones when column j (or 8 + j) is written.
     const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     const __m256i m0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nr), lanes);
@@ -222,7 +237,7 @@ static void packed_avx512(int m, int n0, int n1, int k, const float *a, int lda,
     }
 }
 
-// AVX2: per 384-deep block of K, per 192 columns, per group of 6 rows of A, per 16-column panel. A row group (9 KB)
+// AVX2: per 256-deep block of K, per 192 columns, per group of 6 rows of A, per 16-column panel. A row group (6 KB)
 // stays in L1 while the panels of the column block stream from L2.
 static void packed_avx2(int m, int n0, int n1, int k, const float *a, int lda, const float *packed, int n, float *c,
                         int ldc) {

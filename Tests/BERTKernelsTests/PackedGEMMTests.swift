@@ -3,11 +3,11 @@ import XCTest
 
 /// Products with pre-packed weights (`PackedMatrix`, `GEMM.packed`) against a Float64 loop, with every packed kernel
 /// this CPU runs (AVX-512 and AVX2 on an AVX-512 machine), each in its own layout (32-column panels 256 deep for
-/// AVX-512, 16-column panels 384 deep in blocks of 192 columns for AVX2): M, N and K across every tile, panel and
+/// AVX-512, 16-column panels 256 deep in blocks of 192 columns for AVX2): M, N and K across every tile, panel and
 /// block edge, padded leading dimensions, B given transposed (a Linear weight) or not, column ranges, and kinds
 /// switched after packing.
 final class PackedGEMMTests: XCTestCase {
-    /// The sizes around every edge of both layouts: tile rows 6 and 12, panels 16 and 32, blocks 256 and 384, and
+    /// The sizes around every edge of both layouts: tile rows 6 and 12, panels 16 and 32, blocks 256 deep, and
     /// BERT's widths.
     static let edges = [1, 5, 6, 7, 15, 16, 17, 31, 32, 33, 255, 256, 257, 384, 768, 3072]
 
