@@ -38,7 +38,7 @@ package final class PackedMatrix: @unchecked Sendable {
 package enum PackedKernel: Int32, CaseIterable, Sendable {
     /// No packed kernel: products take the BLAS path.
     case none = 0
-    /// AVX2 + FMA, 6×16 tiles over 16-column panels (e.g. AMD Zen 3; the default without AVX-512).
+    /// AVX2 + FMA, 6×16 tiles over 16-column panels (e.g. AMD Zen 3; opt-in: `BERT_GEMM_KERNEL=avx2`).
     case avx2 = 1
     /// AVX-512F + VL, 12×32 tiles.
     case avx512 = 2
@@ -48,12 +48,12 @@ package enum PackedKernel: Int32, CaseIterable, Sendable {
 }
 
 extension GEMM {
-    /// Whether products with a `PackedMatrix` run here (x86-64 with AVX-512F+VL or AVX2+FMA; not with
-    /// `BERT_GEMM_KERNEL=none` or `BERT_KERNELS=portable`).
+    /// Whether products with a `PackedMatrix` run here (x86-64 with AVX-512F+VL, or AVX2+FMA when
+    /// `BERT_GEMM_KERNEL=avx2` or `BERT_KERNELS=avx2` asks for it; not with `BERT_GEMM_KERNEL=none`).
     package static let packedSupported: Bool = bert_gemm_packed_supported() != 0
 
-    /// The packed kernel in use: AVX-512 when the CPU has it, else AVX2+FMA, or the one `BERT_GEMM_KERNEL` (avx512,
-    /// avx2, none) or `BERT_KERNELS` (avx2, portable) names.
+    /// The packed kernel in use: AVX-512 when the CPU has it, or the one `BERT_GEMM_KERNEL` (avx512, avx2, none) or
+    /// `BERT_KERNELS` (avx2, portable) names.
     package static var packedKernel: PackedKernel { PackedKernel(rawValue: bert_gemm_packed_kind()) ?? .none }
 
     /// Uses `kernel` from now on for matrices packed after this (and for attention) if the CPU supports it (tests
