@@ -1,13 +1,17 @@
 import CBERTKernels
 
-/// A right-hand GEMM operand op(B) [k, n] packed once in the layout the packed kernels read (`GEMM.packed`; the
-/// AVX-512 and AVX2 kernels share it), for weights reused across many products: inference stops paying the
-/// per-call packing a BLAS does.
+/// A right-hand GEMM operand op(B) [k, n] packed once in the layout of the packed kernel in use when it was made
+/// (`kernel`: 32-column panels for AVX-512, 16-column panels for AVX2), for weights reused across many products:
+/// inference stops paying the per-call packing a BLAS does. `GEMM.packed` always runs it with that kernel's tiles,
+/// whichever kernel is selected since.
 package final class PackedMatrix: @unchecked Sendable {
     /// Rows of op(B) (the reduction length).
     package let k: Int
     /// Columns of op(B) (output features).
     package let n: Int
+    /// The kernel whose layout this copy holds (the one in use when packing, or the best this CPU has when
+    /// none was).
+    package let kernel: PackedKernel
     let buffer: UnsafeMutablePointer<Float>
 
     /// Packs op(B): `b` is [n, k] with row stride `ldb` when `transposed` (a Linear weight), else [k, n].
@@ -21,6 +25,7 @@ package final class PackedMatrix: @unchecked Sendable {
         buffer = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(count, 1) * MemoryLayout<Float>.size, alignment: 64)
             .bindMemory(to: Float.self, capacity: Swift.max(count, 1))
         bert_gemm_pack_b(transposed ? 1 : 0, Int32(k), Int32(n), b, Int32(ldb), buffer)
+        kernel = PackedKernel(rawValue: bert_gemm_packed_layout(buffer)) ?? .none
     }
 
     /// Bytes held.
@@ -33,7 +38,7 @@ package final class PackedMatrix: @unchecked Sendable {
 package enum PackedKernel: Int32, CaseIterable, Sendable {
     /// No packed kernel: products take the BLAS path.
     case none = 0
-    /// AVX2 + FMA, 6×16 tiles (e.g. AMD Zen 3).
+    /// AVX2 + FMA, 6×16 tiles over 16-column panels (e.g. AMD Zen 3; opt-in: `BERT_GEMM_KERNEL=avx2`).
     case avx2 = 1
     /// AVX-512F + VL, 12×32 tiles.
     case avx512 = 2
@@ -47,13 +52,15 @@ package enum PackedKernel: Int32, CaseIterable, Sendable {
 
 extension GEMM {
     /// Whether products with a `PackedMatrix` run here (x86-64 with AVX-512F+VL, or AVX2+FMA when
-    /// `BERT_GEMM_KERNEL=avx2` asks for it; not with `BERT_GEMM_KERNEL=none`).
+    /// `BERT_GEMM_KERNEL=avx2` or `BERT_KERNELS=avx2` asks for it; not with `BERT_GEMM_KERNEL=none`).
     package static let packedSupported: Bool = bert_gemm_packed_supported() != 0
 
-    /// The packed kernel in use: AVX-512 when the CPU has it, or the one `BERT_GEMM_KERNEL` (avx512, avx2, none) names.
+    /// The packed kernel in use: AVX-512 when the CPU has it, or the one `BERT_GEMM_KERNEL` (avx512, avx2, none) or
+    /// `BERT_KERNELS` (avx2, portable) names.
     package static var packedKernel: PackedKernel { PackedKernel(rawValue: bert_gemm_packed_kind()) ?? .none }
 
-    /// Uses `kernel` from now on if the CPU supports it (tests run every path); returns the kernel in use.
+    /// Uses `kernel` from now on for matrices packed after this (and for attention) if the CPU supports it (tests
+    /// run every path); returns the kernel in use.
     @discardableResult
     package static func selectPackedKernel(_ kernel: PackedKernel) -> PackedKernel {
         PackedKernel(rawValue: bert_gemm_packed_set_kind(kernel.rawValue)) ?? .none
@@ -67,5 +74,16 @@ extension GEMM {
             bert_gemm_packed(Int32(m), Int32(columns.lowerBound), Int32(columns.upperBound), Int32(k), a, Int32(lda), b.buffer, Int32(n),
                              c, Int32(ldc))
         }
+    }
+
+    /// C[:, columns] = A[m, k] · op(B)[:, columns] on this thread, leaving C's other columns alone; `columns` starts
+    /// at a multiple of 32 (the runs `packed` splits a product into).
+    package static func packed(m: Int, a: UnsafePointer<Float>, lda: Int, b: PackedMatrix, columns: Range<Int>,
+                               c: UnsafeMutablePointer<Float>, ldc: Int) {
+        precondition(columns.lowerBound % 32 == 0 && columns.lowerBound >= 0 && columns.upperBound <= b.n,
+                     "columns \(columns) of \(b.n): must start at a multiple of 32")
+        guard m > 0, !columns.isEmpty else { return }
+        bert_gemm_packed(Int32(m), Int32(columns.lowerBound), Int32(columns.upperBound), Int32(b.k), a, Int32(lda), b.buffer,
+                         Int32(b.n), c, Int32(ldc))
     }
 }

@@ -6,7 +6,7 @@
 // - AVX2+FMA: six rows against two 8-float vectors, a 6×16 tile in 12 registers, over 16-key panels of Kᵀ.
 // Each tile accumulates over the whole depth (d for scores, n for context) in registers and is written once.
 // The kernel follows bert_gemm_packed_kind (BERT_KERNELS / BERT_GEMM_KERNEL; BERT_ATTENTION_KERNEL=avx2 runs the
-// AVX2 tiles under an AVX-512 kind); without one (arm64, portable) the products call bert_sgemm.
+// AVX2 tiles under an AVX-512 kind, =none the BLAS path); without one (arm64, portable) the products call bert_sgemm.
 #include "CBERTKernels.h"
 #include <stdlib.h>
 #include <string.h>
@@ -274,22 +274,24 @@ static A256 void context256(int m, int n, int d, const float *p, size_t ldp, con
     }
 }
 
-// -1 until first asked; then 1 when an AVX-512 packed kind runs the 12×32 AVX-512 tiles, 0 when it runs the AVX2 ones.
+// -1 until first asked; then 1 when an AVX-512 packed kind runs the 12×32 AVX-512 tiles, 0 when it runs the AVX2 ones,
+// 2 when the BLAS path runs under any kind (BERT_ATTENTION_KERNEL=none, for benches).
 static int wide_tiles = -1;
 
 static int wide(void) {
     int w = __atomic_load_n(&wide_tiles, __ATOMIC_ACQUIRE);
     if (w < 0) {
         const char *forced = getenv("BERT_ATTENTION_KERNEL");  // avx2: the 6×16 tiles under an AVX-512 packed kind
-        w = !(forced && !strcmp(forced, "avx2"));
+        w = forced && !strcmp(forced, "none") ? 2 : !(forced && !strcmp(forced, "avx2"));
         __atomic_store_n(&wide_tiles, w, __ATOMIC_RELEASE);
     }
     return w;
 }
 
 int bert_attention_kind(void) {
-    const int kind = bert_gemm_packed_kind();
-    return kind == BERT_GEMM_PACKED_AVX512 && !wide() ? BERT_GEMM_PACKED_AVX2 : kind;
+    const int kind = bert_gemm_packed_kind(), w = wide();
+    if (w == 2) return BERT_GEMM_PACKED_NONE;
+    return kind == BERT_GEMM_PACKED_AVX512 && !w ? BERT_GEMM_PACKED_AVX2 : kind;
 }
 
 int bert_attention_set_wide(int w) {

@@ -120,7 +120,7 @@ void bert_layernorm_backward(const float *x, const float *gamma, const float *me
 #define BERT_GEMM_PACKED_AVX2 1
 #define BERT_GEMM_PACKED_AVX512 2
 /// The packed kernel in use: AVX-512 when the CPU has it, else none (the BLAS path); BERT_GEMM_KERNEL=avx512|avx2|none
-/// selects another the CPU supports (AVX2 is opt-in: slower than OpenBLAS's Haswell kernels so far).
+/// selects another the CPU supports (AVX2 is opt-in: it ties OpenBLAS's Haswell kernels in the model, not better).
 int bert_gemm_packed_kind(void);
 /// 1 when this CPU can run `kind`.
 int bert_gemm_packed_kind_supported(int kind);
@@ -128,10 +128,13 @@ int bert_gemm_packed_kind_supported(int kind);
 int bert_gemm_packed_set_kind(int kind);
 /// 1 when this CPU runs bert_gemm_packed (a kind other than NONE), else 0 (use bert_sgemm).
 int bert_gemm_packed_supported(void);
-/// Floats a packed copy of op(B) [k, n] takes.
+/// Floats a packed copy of op(B) [k, n] takes (in any kind's layout).
 size_t bert_gemm_packed_count(int k, int n);
-/// Packs op(B) [k, n] (B [n, k] with ldb when transB, else B [k, n]) into dst (bert_gemm_packed_count floats).
+/// Packs op(B) [k, n] (B [n, k] with ldb when transB, else B [k, n]) into dst (bert_gemm_packed_count floats, 64-byte
+/// aligned) in the layout of the kind in use (on x86, the best the CPU has when that is none); dst records it.
 void bert_gemm_pack_b(int transB, int k, int n, const float *b, int ldb, float *dst);
+/// The kind whose layout a packed copy holds (bert_gemm_packed runs that kind's tiles whatever kind is in use).
+int bert_gemm_packed_layout(const float *packed);
 /// C[:, n0:n1] = A[m, k] · op(B)[:, n0:n1] from the packed op(B) of width n; n0 a multiple of 32. Overwrites C.
 void bert_gemm_packed(int m, int n0, int n1, int k, const float *a, int lda, const float *packed, int n,
                       float *c, int ldc);
@@ -140,7 +143,8 @@ void bert_gemm_packed(int m, int n0, int n1, int k, const float *a, int lda, con
 /// Floats of scratch bert_attention_scores and bert_attention_context need for n keys of head dimension d.
 size_t bert_attention_scratch_count(int n, int d);
 /// The tiles the two functions below run: BERT_GEMM_PACKED_AVX2 or _AVX512, or NONE (they call bert_sgemm). It
-/// follows bert_gemm_packed_kind, except that BERT_ATTENTION_KERNEL=avx2 runs the AVX2 tiles under an AVX-512 kind.
+/// follows bert_gemm_packed_kind, except that BERT_ATTENTION_KERNEL=avx2 runs the AVX2 tiles under an AVX-512 kind
+/// and BERT_ATTENTION_KERNEL=none the BLAS path under any.
 int bert_attention_kind(void);
 /// With an AVX-512 packed kind, runs the AVX-512 tiles (wide != 0) or the AVX2 ones (tests, benches); returns
 /// bert_attention_kind.
