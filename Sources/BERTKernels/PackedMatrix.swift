@@ -31,6 +31,14 @@ package final class PackedMatrix: @unchecked Sendable {
     /// Bytes held.
     package var byteCount: Int { bert_gemm_packed_count(Int32(k), Int32(n)) * MemoryLayout<Float>.size }
 
+    /// The most rows the AVX2 layout is run for: beyond, OpenBLAS's own packing (of A too) paid off on the AVX2
+    /// stand-in (MiniLM batch 32, hundreds of rows), while up to 128 rows the packed road won (MiniLM 1 × 128 by ~10 %).
+    package static let avx2RowLimit = 256
+
+    /// Whether a product of `rows` rows should run on this copy rather than the BLAS path: always with the
+    /// AVX-512 and NEON layouts, with the AVX2 one up to `avx2RowLimit` rows.
+    package func isFaster(rows: Int) -> Bool { kernel != .avx2 || rows <= Self.avx2RowLimit }
+
     deinit { buffer.deallocate() }
 }
 
@@ -38,7 +46,8 @@ package final class PackedMatrix: @unchecked Sendable {
 package enum PackedKernel: Int32, CaseIterable, Sendable {
     /// No packed kernel: products take the BLAS path.
     case none = 0
-    /// AVX2 + FMA, 6×16 tiles over 16-column panels (e.g. AMD Zen 3; opt-in: `BERT_GEMM_KERNEL=avx2`).
+    /// AVX2 + FMA, 6×16 tiles over 16-column panels (e.g. AMD Zen 3; the default without AVX-512, for products of
+    /// up to `PackedMatrix.avx2RowLimit` rows).
     case avx2 = 1
     /// AVX-512F + VL, 12×32 tiles.
     case avx512 = 2
@@ -51,12 +60,12 @@ package enum PackedKernel: Int32, CaseIterable, Sendable {
 }
 
 extension GEMM {
-    /// Whether products with a `PackedMatrix` run here (x86-64 with AVX-512F+VL, or AVX2+FMA when
-    /// `BERT_GEMM_KERNEL=avx2` or `BERT_KERNELS=avx2` asks for it; not with `BERT_GEMM_KERNEL=none`).
+    /// Whether products with a `PackedMatrix` run here (x86-64 with AVX-512F+VL or AVX2+FMA, arm64 Linux; not with
+    /// `BERT_GEMM_KERNEL=none` or `BERT_KERNELS=portable`).
     package static let packedSupported: Bool = bert_gemm_packed_supported() != 0
 
-    /// The packed kernel in use: AVX-512 when the CPU has it, or the one `BERT_GEMM_KERNEL` (avx512, avx2, none) or
-    /// `BERT_KERNELS` (avx2, portable) names.
+    /// The packed kernel in use: AVX-512 when the CPU has it, else AVX2+FMA, or the one `BERT_GEMM_KERNEL` (avx512,
+    /// avx2, none) or `BERT_KERNELS` (avx2, portable) names.
     package static var packedKernel: PackedKernel { PackedKernel(rawValue: bert_gemm_packed_kind()) ?? .none }
 
     /// Uses `kernel` from now on for matrices packed after this (and for attention) if the CPU supports it (tests

@@ -199,7 +199,9 @@ package final class EncoderLayer: Module {
     /// x · Wᵀ without bias, from W's packed copy when the layer has one.
     func productWithoutBias(_ x: Tensor, _ weight: Tensor, _ role: KeyPath<InferenceWeights, InferenceWeight>) throws -> Tensor {
         switch packedWeights?[keyPath: role] ?? .plain {
-        case .packed(let p): return try x.linear(packed: p)
+        case .packed(let p):
+            let rows = x.count / Swift.max(p.k, 1)
+            return p.isFaster(rows: rows) ? try x.linear(packed: p) : try x.linear(weight: weight, bias: nil)
         case .quantized(let q): return try x.linear(quantized: q)
         case .bf16(let w): return try x.linear(bf16: w)
         case .fp16(let w): return try x.linear(fp16: w)

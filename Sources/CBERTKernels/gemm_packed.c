@@ -6,8 +6,8 @@
 // - AVX2+FMA (e.g. AMD Zen 3): 16-column panels, KC 256; six rows × two 8-float vectors, a 6×16 tile in 12 of the
 //   16 registers (BLIS's Haswell shape), over blocks of 192 columns so that the kc × 192 block of B a row group
 //   sweeps (192 KB) stays in a 512 KB L2 and a row group (6 KB) and a panel (16 KB) in a 32 KB L1.
-//   scripts/packed_avx2_harness.c measured the choices. Opt-in (BERT_GEMM_KERNEL=avx2): it does not beat the BLAS
-//   path in the whole model on all of BERT-base and MiniLM (see bert_gemm_packed_kind).
+//   scripts/packed_avx2_harness.c measured the choices. The default without AVX-512, for products of up to 256
+//   rows (PackedMatrix.isFaster(rows:)): longer ones keep the BLAS path (see bert_gemm_packed_kind).
 // bert_gemm_packed runs the tiles of the layout the copy holds, whatever kind is selected since (tests switch kinds),
 // so a copy is never read with another kind's panel width. Packing the weights once removes the per-call packing a
 // BLAS does, which dominates at small M. Other CPUs keep the BLAS path (bert_gemm_packed_kind returns 0).
@@ -47,13 +47,15 @@ int bert_gemm_packed_kind(void) {
     const int chosen = __atomic_load_n(&current_kind, __ATOMIC_ACQUIRE);
     if (chosen >= 0) return chosen;
     {
-        // AVX2 stays opt-in (BERT_GEMM_KERNEL=avx2): with 16-column panels and plain C stores its kernel reaches
-        // 104-112 GFLOP/s on BERT's shapes (OpenBLAS Haswell 101-111), but in the whole model on the stand-in
-        // (BERT_KERNELS=avx2 on Zen 4, 2 threads) it only ties the BLAS path on BERT-base 1×128 and 8×128, wins
-        // MiniLM 1×128 by ~10 % and loses MiniLM batch 32 in half the runs (125 against 136-143 sentences/s):
-        // docs/quantization.md, "fp32 packed kernel for AVX2".
-        int kind = kind_supported(BERT_GEMM_PACKED_AVX512) ? BERT_GEMM_PACKED_AVX512 : BERT_GEMM_PACKED_NONE;
-        const int ceiling = bert_kernels_ceiling();  // BERT_KERNELS=avx2 runs what an AVX2-only CPU could opt into
+        // AVX2 is the default without AVX-512, for short inputs only: with 16-column panels and plain C stores its
+        // kernel reaches 104-112 GFLOP/s on BERT's shapes (OpenBLAS Haswell 101-111); in the whole model on the
+        // stand-in (BERT_KERNELS=avx2 on Zen 4, 2 threads) it won MiniLM 1×128 by ~10 % but lost MiniLM batch 32
+        // (hundreds of rows) in half the runs, so products of more than 256 rows keep the BLAS path
+        // (PackedMatrix.isFaster(rows:); docs/quantization.md, "fp32 packed kernel for AVX2").
+        int kind = kind_supported(BERT_GEMM_PACKED_AVX512) ? BERT_GEMM_PACKED_AVX512
+                 : kind_supported(BERT_GEMM_PACKED_AVX2)   ? BERT_GEMM_PACKED_AVX2
+                                                           : BERT_GEMM_PACKED_NONE;
+        const int ceiling = bert_kernels_ceiling();  // BERT_KERNELS=avx2 runs what an AVX2-only CPU runs
         if (ceiling == BERT_KERNELS_AVX2) kind = kind_supported(BERT_GEMM_PACKED_AVX2) ? BERT_GEMM_PACKED_AVX2 : BERT_GEMM_PACKED_NONE;
         if (ceiling == BERT_KERNELS_PORTABLE) kind = BERT_GEMM_PACKED_NONE;
         const char *forced = getenv("BERT_GEMM_KERNEL");  // avx512 | avx2 | none: another path, for tests and benches

@@ -119,8 +119,8 @@ void bert_layernorm_backward(const float *x, const float *gamma, const float *me
 #define BERT_GEMM_PACKED_NONE 0
 #define BERT_GEMM_PACKED_AVX2 1
 #define BERT_GEMM_PACKED_AVX512 2
-/// The packed kernel in use: AVX-512 when the CPU has it, else none (the BLAS path); BERT_GEMM_KERNEL=avx512|avx2|none
-/// selects another the CPU supports (AVX2 is opt-in: it ties OpenBLAS's Haswell kernels in the model, not better).
+/// The packed kernel in use: AVX-512 when the CPU has it, else AVX2+FMA (which Swift runs for short products only),
+/// else none (the BLAS path); BERT_GEMM_KERNEL=avx512|avx2|none selects another the CPU supports.
 int bert_gemm_packed_kind(void);
 /// 1 when this CPU can run `kind`.
 int bert_gemm_packed_kind_supported(int kind);
