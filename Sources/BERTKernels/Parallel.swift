@@ -114,16 +114,13 @@ package enum Parallel {
 }
 
 extension GEMM {
-    /// Calls `body(columns)` on runs of whole `panel`-wide column panels covering `0..<n`, `runsPerThread` runs per
-    /// thread (in parallel, claimed one at a time, so a thread the machine slows down leaves its last runs to the
-    /// others) when the product's work (m·n·k) reaches `threshold`, else one run on this thread. Each call writes only
-    /// its own columns of C, whatever the split: the split every packed-weight product (fp32, int8, bf16, fp16) uses.
-    package static func forEachColumnRun(n: Int, panel: Int, work: Int, threshold: Int, runsPerThread: Int = 1,
-                                         _ body: (Range<Int>) -> Void) {
+    /// Calls `body(columns)` on runs of whole `panel`-wide column panels covering `0..<n`, one run per thread (in
+    /// parallel) when the product's work (m·n·k) reaches `threshold`, else one run on this thread. Each call writes only
+    /// its own columns of C: the split every packed-weight product (fp32, int8, bf16, fp16) uses.
+    package static func forEachColumnRun(n: Int, panel: Int, work: Int, threshold: Int, _ body: (Range<Int>) -> Void) {
         let panels = (n + panel - 1) / panel
         let threads = work >= threshold ? min(Threads.count, panels) : 1
-        let wanted = threads > 1 ? min(panels, threads * max(1, runsPerThread)) : 1
-        let per = (panels + wanted - 1) / wanted * panel
+        let per = (panels + threads - 1) / threads * panel
         let runs = (n + per - 1) / per
         Parallel.perform(iterations: runs) { i in body((i * per)..<min(n, i * per + per)) }
     }

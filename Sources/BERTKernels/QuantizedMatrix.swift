@@ -178,11 +178,7 @@ extension GEMM {
     package static func quantized(m: Int, rows a: QuantizedRows, b: QuantizedMatrix, bias: UnsafePointer<Float>?,
                                   c: UnsafeMutablePointer<Float>, ldc: Int) {
         let (n, k) = (b.n, b.k)
-        // Short inputs (latency) take several runs per thread, to balance the cores when one is slowed down; longer
-        // ones keep one (each run reads all of A, which no longer fits in cache), as does the AVX2 kernel (it widens
-        // A once per run).
-        let runs = m <= 256 && quantizedKernel != .avx2 ? 4 : 1
-        forEachColumnRun(n: n, panel: 32, work: m * n * k, threshold: parallelThreshold / 2, runsPerThread: runs) { columns in
+        forEachColumnRun(n: n, panel: 32, work: m * n * k, threshold: parallelThreshold / 2) { columns in
             bert_qgemm_packed(Int32(m), Int32(columns.lowerBound), Int32(columns.upperBound), Int32(a.depth), a.values, Int32(a.depth),
                               a.scales, a.zeros, b.packed, b.paddedScales, b.columnSums, bias, c, Int32(ldc))
         }

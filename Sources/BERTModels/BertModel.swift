@@ -81,14 +81,10 @@ public final class BertModel: Module {
     ///
     /// `skippingPadding`: for callers that read only real tokens (the pipelines): in inference without hidden
     /// states or attentions, padding is dropped before the encoder (`lastHiddenStateSkippingPadding`), so the last
-    /// hidden state is zero at padded positions and equal at every other; the pooler output is unchanged. An
-    /// inference call on a batch without padding takes that road whatever `skippingPadding` says (nothing differs).
+    /// hidden state is zero at padded positions and equal at every other; the pooler output is unchanged.
     public func callAsFunction(_ input: EncoderInput, outputHiddenStates: Bool = false, outputAttentions: Bool = false,
                                context: ForwardContext = .inference, skippingPadding: Bool = false) throws -> BertModelOutput {
-        // Inference on a batch without padding takes the packed road too: the same arithmetic per token, written
-        // straight into [tokens, hidden] (no head permutation copy), int8 layers handing quantised rows on.
-        let packs = skippingPadding || !input.attentionMask.contains(0)
-        if packs, !context.training, !outputHiddenStates, !outputAttentions, !GradientTape.isRecording {
+        if skippingPadding, !context.training, !outputHiddenStates, !outputAttentions {
             let x = try lastHiddenStateSkippingPadding(input)
             return BertModelOutput(lastHiddenState: x, poolerOutput: try pooler?(x), hiddenStates: nil, attentions: nil)
         }
@@ -135,7 +131,6 @@ public final class BertModel: Module {
             (x, carried) = try layers[index].packed(x, sequences: sequences, quantizedInput: carried, quantizingOutputFor: next)
         }
         let h = config.hiddenSize
-        if tokens.count == b * s { return try x.contiguous().reshaped([b, s, h]) }
         let out = Tensor.zeros([b, s, h])
         let (src, dst) = (x.contiguous().pointer, out.pointer)
         for (i, t) in tokens.enumerated() { (dst + t * h).update(from: src + i * h, count: h) }
