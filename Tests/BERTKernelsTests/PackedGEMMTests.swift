@@ -154,6 +154,22 @@ final class PackedGEMMTests: XCTestCase {
             }
         }
     }
+
+    /// The AVX2 layout takes products of up to `avx2RowLimit` rows and leaves longer ones to the BLAS path (where
+    /// OpenBLAS's own packing paid off); every other layout takes them all.
+    func testOnlyTheAVX2LayoutLeavesLongProductsToTheBLASPath() throws {
+        try XCTSkipIf(kernels.isEmpty, "this CPU has neither AVX-512 nor AVX2: products use the BLAS path")
+        let original = GEMM.packedKernel
+        defer { GEMM.selectPackedKernel(original) }
+        let limit = PackedMatrix.avx2RowLimit
+        for kernel in kernels {
+            XCTAssertEqual(GEMM.selectPackedKernel(kernel), kernel)
+            let packed = try XCTUnwrap(Product(m: 1, n: 16, k: 8, transposed: true).pack())
+            XCTAssertEqual(packed.kernel, kernel)
+            XCTAssertTrue(packed.isFaster(rows: 1) && packed.isFaster(rows: limit), "\(kernel)")
+            XCTAssertEqual(packed.isFaster(rows: limit + 1), kernel != .avx2, "\(kernel)")
+        }
+    }
 }
 
 /// A small seeded generator (SplitMix64): the operands are reproducible and cheap to draw.
