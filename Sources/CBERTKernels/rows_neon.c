@@ -28,23 +28,7 @@ int bert_vector_rows_set_kind(int kind) {
     return bert_vector_rows_kind();
 }
 
-// rows_x86.c's constants (see there).
-#define EXP_LOWEST -87.3365447504f
-#define LOG2E 1.44269504088896341f
-#define LN2_HI 0.693359375f
-#define LN2_LO -2.12194440e-4f
-#define SQRT1_2 0.70710678118654752f
-#define ERF_P0 1.128378976e+00f
-#define ERF_P1 1.962518532e-01f
-#define ERF_P2 5.346779971e-02f
-#define ERF_P3 4.003752700e-03f
-#define ERF_P4 2.880410620e-04f
-#define ERF_P5 1.974772692e-06f
-#define ERF_Q1 5.072548351e-01f
-#define ERF_Q2 1.164775619e-01f
-#define ERF_Q3 1.544463845e-02f
-#define ERF_Q4 1.216380603e-03f
-#define ERF_Q5 3.748024560e-05f
+#include "row_constants.h"  // rows_x86.c's constants
 
 /// exp(x) for x ≤ 0 (NaN stays NaN; −∞ gives 0): 0 below EXP_LOWEST.
 static inline float32x4_t exp4(float32x4_t x) {
