@@ -80,8 +80,7 @@ extension GEMM {
         guard m > 0 else { return }
         let (n, k) = (b.n, b.k)
         forEachColumnRun(n: n, panel: 32, work: m * n * k, threshold: parallelThreshold) { columns in
-            bert_gemm_packed(Int32(m), Int32(columns.lowerBound), Int32(columns.upperBound), Int32(k), a, Int32(lda), b.buffer, Int32(n),
-                             c, Int32(ldc))
+            packed(m: m, a: a, lda: lda, b: b, columns: columns, c: c, ldc: ldc)
         }
     }
 
