@@ -182,6 +182,12 @@ extension EncoderLayer {
     /// Whether inference runs any of this layer's products in int8.
     package var runsInt8: Bool { packedWeights?.isQuantized ?? false }
 
+    /// Whether inference runs this layer's fp32 products on a packed copy of its weights (`PackedMatrix`).
+    package var runsPackedFP32: Bool {
+        guard let w = packedWeights else { return false }
+        return [w.qkv, w.attentionOutput, w.intermediate, w.output].contains { if case .packed = $0 { true } else { false } }
+    }
+
     /// Whether this layer runs or holds int8 weights (prepared int8 copies, or a quantised checkpoint's integers).
     var holdsInt8: Bool {
         prepared.withLock { slot in
@@ -195,14 +201,15 @@ extension EncoderLayer {
 
 extension Module {
     /// Prepares every `BertModel` in this tree (a pipeline's encoder, a sentence encoder's) for inference in
-    /// `precision`: fp32 leaves the model as loaded; int8 quantises the encoder's linear layers (packing the ones
-    /// it keeps fp32 on models up to 512 wide, where packing was measured to pay).
+    /// `precision`: fp32 packs the encoder's weights (where the CPU has a packed kernel: one extra copy, e.g.
+    /// 324 MiB for BERT-base, for 12–19 % off a 1 × 128 forward, docs/quantization.md); int8, bf16 and fp16 lower
+    /// the encoder's linear layers and pack the ones they keep fp32.
     /// - Throws: `ModelError.invalidInput` for a precision `validate` rejects.
     package func prepareEncoders(for precision: InferencePrecision) throws {
         try precision.validate()
-        guard precision.dtype != .fp32 else { return }
         if let bert = self as? BertModel {
-            try bert.prepareForInference(precision, packsFP32: bert.config.hiddenSize <= 512)
+            // fp32: layers a quantised checkpoint loaded int8-only keep their int8 weights (as loaded).
+            if precision.dtype == .fp32 { bert.prepareForInference() } else { try bert.prepareForInference(precision) }
             return
         }
         for c in children { try c.module.prepareEncoders(for: precision) }

@@ -1,3 +1,4 @@
+import BERTKernels
 import BERTModels
 import BERTNN
 import BERTTensor
@@ -233,5 +234,25 @@ final class PreparedInferenceTests: XCTestCase {
         let loaded = try m(input).lastHiddenState.scalars
         let loadedReference = try GradientTape().record { try m(input).lastHiddenState }.scalars
         XCTAssertLessThan(zip(loaded, loadedReference).map { abs($0 - $1) }.max()!, 2e-5)
+    }
+
+    /// What `--dtype fp32` does (the CLI's `prepareEncoders`): packs every layer, at any width, where the CPU has
+    /// a packed kernel, with the same outputs; int8 packs none of the lowered layers.
+    func testFP32PreparationPacksEveryWidth() throws {
+        for hidden in [48, 768] {
+            var c = BertConfig()
+            c.vocabSize = 60; c.hiddenSize = hidden; c.numHiddenLayers = 1; c.numAttentionHeads = 4
+            c.intermediateSize = 2 * hidden; c.maxPositionEmbeddings = 64; c.initializerRange = 0.05
+            let m = try BertModel(config: c, seed: 3)
+            let input = try EncoderInput(rows: [Array(1..<30)])
+            let plain = try m(input).lastHiddenState.scalars
+            try m.prepareEncoders(for: InferencePrecision(dtype: .fp32))
+            XCTAssertEqual(m.layers.allSatisfy(\.runsPackedFP32), GEMM.packedSupported, "hidden \(hidden)")
+            let packed = try m(input).lastHiddenState.scalars
+            XCTAssertLessThan(zip(plain, packed).map { abs($0 - $1) }.max()!, 1e-4, "hidden \(hidden)")
+            try m.prepareEncoders(for: .int8)
+            XCTAssertFalse(m.layers.contains(where: \.runsPackedFP32), "hidden \(hidden)")
+            XCTAssertTrue(m.layers.allSatisfy(\.runsInt8), "hidden \(hidden)")
+        }
     }
 }
