@@ -28,6 +28,9 @@ scripts/check-arm64.sh
 ARM_STATUS=$?
 scripts/test-arm64.sh
 ARM_TEST_STATUS=$?
+# On an AVX-512 machine: the kernel and inference tests again as on an AVX2-only CPU (CPUID faulting).
+scripts/test-avx2-cpu.sh
+AVX2_STATUS=$?
 set -e
 SUMMARY="$(grep -E "Executed [0-9]+ tests?, with" "$LOG" | tail -1 || true)"
 rm -f "$LOG"
@@ -39,7 +42,8 @@ if [ -n "$SUMMARY" ]; then
     [ "$API_STATUS" -ne 0 ] && echo "the public API check failed (see scripts/public-api.sh output above)"
     [ "$ARM_STATUS" -ne 0 ] && echo "the arm64 compile check failed (see scripts/check-arm64.sh output above)"
     [ "$ARM_TEST_STATUS" -ne 0 ] && echo "the arm64 kernel tests failed (see scripts/test-arm64.sh output above)"
-    echo "$((TOTAL - FAILED - SKIPPED)) passed, $((FAILED + (FUZZ_STATUS != 0) + (API_STATUS != 0) + (ARM_STATUS != 0) + (ARM_TEST_STATUS != 0))) failed, $SKIPPED skipped"
+    [ "$AVX2_STATUS" -ne 0 ] && echo "the tests as on an AVX2-only CPU failed (see scripts/test-avx2-cpu.sh output above)"
+    echo "$((TOTAL - FAILED - SKIPPED)) passed, $((FAILED + (FUZZ_STATUS != 0) + (API_STATUS != 0) + (ARM_STATUS != 0) + (ARM_TEST_STATUS != 0) + (AVX2_STATUS != 0))) failed, $SKIPPED skipped"
 fi
-[ "$STATUS" -eq 0 ] && { [ "$FUZZ_STATUS" -ne 0 ] || [ "$API_STATUS" -ne 0 ] || [ "$ARM_STATUS" -ne 0 ] || [ "$ARM_TEST_STATUS" -ne 0 ]; } && exit 1
+[ "$STATUS" -eq 0 ] && { [ "$FUZZ_STATUS" -ne 0 ] || [ "$API_STATUS" -ne 0 ] || [ "$ARM_STATUS" -ne 0 ] || [ "$ARM_TEST_STATUS" -ne 0 ] || [ "$AVX2_STATUS" -ne 0 ]; } && exit 1
 exit "$STATUS"
