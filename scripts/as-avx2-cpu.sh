@@ -15,7 +15,9 @@ if ! grep -qw cpuid_fault /proc/cpuinfo; then
 fi
 lib="${TMPDIR:-/tmp}/cpu_without_avx512.$(id -u).so"
 if [ ! -f "$lib" ] || [ "$here/cpu_without_avx512.c" -nt "$lib" ]; then
-  cc -O2 -Wall -shared -fPIC -o "$lib.tmp.$$" "$here/cpu_without_avx512.c"
+  # Any C compiler; the Swift toolchain's clang is always there.
+  compiler="${CC:-$(command -v cc || echo "$(dirname "$(readlink -f "$(command -v swift)")")/clang")}"
+  "$compiler" -O2 -Wall -shared -fPIC -o "$lib.tmp.$$" "$here/cpu_without_avx512.c"
   mv -f "$lib.tmp.$$" "$lib"
 fi
 # LD_AUDIT (not LD_PRELOAD): it runs before the program is relocated, so IFUNC resolvers see the masked CPUID.
