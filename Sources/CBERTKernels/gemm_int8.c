@@ -9,9 +9,9 @@
 // products per 32-bit lane), K padded to a multiple of 4 with zero weights. Kernels, chosen by CPU feature:
 // - AVX-512 VNNI: 12 rows × 32 columns in 24 registers, one vpdpbusd per row and 16 columns per 4 k;
 // - AVX2: vpmaddubsw would add two u8×s8 products into a saturating s16 (255 · 127 · 2 = 64 770 overflows 32 767),
-//   so both operands are widened to 16 bits instead (the weights in registers with vpmovsxbw, each block of A rows
-//   once per call into a buffer) and vpmaddwd sums k pairs into int32 exactly: 6 rows × 8 columns, two multiplies
-//   per 32 products; the same integers as every other path (tests compare them with an int64 loop);
+//   so both operands are widened to 16 bits instead, per call into thread-local scratch (each block of A rows into
+//   6-row tiles, each weight panel as it comes), and vpmaddwd sums k pairs into int32 exactly: 6 rows × 8 columns,
+//   two multiplies per 32 products; the same integers as every other path (tests compare them with an int64 loop);
 // - AVX-VNNI (the VEX form of vpdpbusd: Alder Lake and later, Zen 5; 16 ymm registers): 6 rows × 16 columns per half
 //   panel, one vpdpbusd per row and 8 columns per 4 k. Its twin `vnni256` is the same code with the EVEX encoding
 //   (AVX-512 VL + VNNI), so a CPU without AVX-VNNI (Zen 4) still runs and tests every line of it;
@@ -22,6 +22,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <pthread.h>
+#endif
 
 #define QNR 32   // columns per packed panel
 #define QMR 12   // rows of the widest tile; A carries rows padded to a multiple of it
@@ -99,10 +102,6 @@ typedef struct {
     const float *bias;
     float *c;
     int ldc;
-    // The AVX2 kernel's copy of the current block of A rows widened to 16 bits (row wide_row0 first, wide_ld values
-    // per row), made once per block by bert_qgemm_packed; NULL for the other kernels.
-    const uint16_t *wide;
-    int wide_ld, wide_row0;
 } qgemm_operands;
 
 /// C[i0 + i, j0 + j] for i < mr, j < nr from the int32 sums of one row (the portable epilogue).
@@ -300,34 +299,100 @@ static inline __attribute__((always_inline)) QAVX2 void dequantise_ymm(const qge
     }
 }
 
-// 6 rows × 8 columns (a quarter panel) with vpmaddwd on values widened to 16 bits: the weights' 8 columns × 4 k
-// bytes become two registers of 4 columns × 4 k (vpmovsxbw), each row's 4 activations (already widened by
-// widen_rows) one register of (a0, a1, a2, a3) repeated (a 64-bit broadcast load), and vpmaddwd sums each column's
-// k pairs exactly into int32 (|a·w + a'·w'| ≤ 2 · 255 · 127); the two pair sums of each column are added in the
-// epilogue (vphaddd). Two multiplies per 32 products: 1.5× the GOP/s of the earlier kernel, which split each
-// activation byte into 7 + 1 bits for vpmaddubsw (four multiplies per 32 products).
-#define QMRW 6
-static QAVX2 void qtile_avx2_quarter(const qgemm_operands *g, int i0, int mr, int jc, int nr) {
+#define QMRW 6  // rows of the AVX2 tile
+
+// ---- AVX2: the widened operands -------------------------------------------------------------------------------
+// Per call, the AVX2 kernel works on 16-bit copies of both operands, made in thread-local scratch (no allocation
+// after a thread's first call of a given size): a block of A rows, 6-row tiles with each group of 4 k's 6 × 4 values
+// together (48 bytes, read by six broadcasts at fixed offsets), and one 32-column weight panel at a time in the
+// packed layout's order with each byte sign-extended (vpmovsxbw once per block instead of once per 6-row tile).
+// The packed int8 matrix itself is unchanged, so switching kernels after packing is always safe.
+#define QAVX2_BLOCK_BYTES (384 * 1024)  // widened A rows per block (in L2 while the panels pass)
+
+typedef struct { void *p; size_t bytes; } qavx2_scratch;
+static pthread_key_t qavx2_key;
+static int qavx2_key_made;
+static pthread_once_t qavx2_once = PTHREAD_ONCE_INIT;
+static void qavx2_free(void *s) { if (s) { free(((qavx2_scratch *)s)->p); free(s); } }
+static void qavx2_make_key(void) { qavx2_key_made = pthread_key_create(&qavx2_key, qavx2_free) == 0; }
+
+/// This thread's scratch of at least `bytes` (64-byte aligned), or NULL when there is no memory for it.
+static void *qavx2_scratch_bytes(size_t bytes) {
+    pthread_once(&qavx2_once, qavx2_make_key);
+    if (!qavx2_key_made) return NULL;
+    qavx2_scratch *s = pthread_getspecific(qavx2_key);
+    if (!s) {
+        if (!(s = calloc(1, sizeof *s))) return NULL;
+        if (pthread_setspecific(qavx2_key, s)) { free(s); return NULL; }
+    }
+    if (s->bytes < bytes) {
+        void *p = NULL;
+        if (posix_memalign(&p, 64, bytes)) return NULL;
+        free(s->p);
+        s->p = p;
+        s->bytes = bytes;
+    }
+    return s->p;
+}
+
+// Rows [0, rows) of u8 A (rows a multiple of 6) widened into 6-row tiles: tile t at wide + 6 t kp, its group p/4 of
+// 4 k's as rows 0–5 × 4 values.
+static QAVX2 void widen_tiles(const uint8_t *a, int lda, int rows, int kp, uint16_t *wide) {
+    for (int i = 0; i < rows; i += QMRW) {
+        uint16_t *tile = wide + (size_t)i * kp;
+        for (int r = 0; r < QMRW; r++) {
+            const uint8_t *src = a + (size_t)(i + r) * lda;
+            int p = 0;
+            for (; p + 16 <= kp; p += 16) {  // 4 groups: one 64-bit store each
+                const __m256i v = _mm256_cvtepu8_epi16(_mm_loadu_si128((const void *)(src + p)));
+                const __m128i lo = _mm256_castsi256_si128(v), hi = _mm256_extracti128_si256(v, 1);
+                uint16_t *d = tile + ((size_t)(p / 4) * QMRW + r) * 4;
+                _mm_storel_epi64((void *)d, lo);
+                _mm_storel_epi64((void *)(d + 4 * QMRW), _mm_unpackhi_epi64(lo, lo));
+                _mm_storel_epi64((void *)(d + 8 * QMRW), hi);
+                _mm_storel_epi64((void *)(d + 12 * QMRW), _mm_unpackhi_epi64(hi, hi));
+            }
+            for (; p < kp; p++) tile[((size_t)(p / 4) * QMRW + r) * 4 + p % 4] = src[p];
+        }
+    }
+}
+
+// One 32-column panel (kp · 32 bytes, a multiple of 128) sign-extended to 16 bits in the same order; the next panel's
+// lines are fetched into L2 on the way, so the panel after this one is there when its turn comes.
+static QAVX2 void widen_panel(const int8_t *src, int kp, int16_t *dst, const int8_t *next) {
+    const size_t count = (size_t)kp * QNR;
+    for (size_t t = 0; t < count; t += 64) {
+        if (next) _mm_prefetch((const char *)(next + t), _MM_HINT_T1);
+        for (size_t u = t; u < t + 64; u += 16)
+            _mm256_store_si256((void *)(dst + u), _mm256_cvtepi8_epi16(_mm_loadu_si128((const void *)(src + u))));
+    }
+}
+
+// 6 rows × 8 columns (a quarter panel) with vpmaddwd on the widened operands: per group of 4 k's, the 8 columns'
+// weights are two registers of 4 columns × 4 k's, each row's 4 activations one register of (a0, a1, a2, a3) repeated
+// (a 64-bit broadcast load at a fixed offset in the tile), and vpmaddwd sums each column's k pairs exactly into
+// int32 (|a·w + a'·w'| ≤ 2 · 255 · 127); the two pair sums of each column are added in the epilogue (vphaddd).
+static QAVX2 void qtile_avx2_wide(const qgemm_operands *g, const uint16_t *tile, const int16_t *panel, int i0, int mr,
+                                  int jc, int nr) {
     __m256i acc[QMRW][2];
     for (int i = 0; i < QMRW; i++) { acc[i][0] = _mm256_setzero_si256(); acc[i][1] = _mm256_setzero_si256(); }
-    const int8_t *bp = g->packed + (size_t)(jc / QNR) * g->kp * QNR + (size_t)(jc % QNR) * 4;
-    const uint16_t *a = g->wide + (size_t)(i0 - g->wide_row0) * g->wide_ld;
-    const size_t lda = (size_t)g->wide_ld;
-    for (int p = 0; p < g->kp; p += 4) {
-        const __m256i w0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const void *)bp));
-        const __m256i w1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const void *)(bp + 16)));
+    const int groups = g->kp / 4;
+#pragma GCC unroll 2
+    for (int t = 0; t < groups; t++) {
+        const __m256i w0 = _mm256_load_si256((const void *)panel), w1 = _mm256_load_si256((const void *)(panel + 16));
 #pragma GCC unroll 6
         for (int i = 0; i < QMRW; i++) {
-            long long four;  // (a0, a1, a2, a3) as 16-bit values, broadcast to every 64-bit lane
-            memcpy(&four, a + i * lda + p, sizeof four);
+            long long four;
+            memcpy(&four, tile + 4 * i, sizeof four);
             const __m256i av = _mm256_set1_epi64x(four);
             acc[i][0] = _mm256_add_epi32(acc[i][0], _mm256_madd_epi16(av, w0));
             acc[i][1] = _mm256_add_epi32(acc[i][1], _mm256_madd_epi16(av, w1));
         }
-        bp += 4 * QNR;
+        panel += 4 * QNR;
+        tile += 4 * QMRW;
     }
-    // Each register holds two pair sums per column (columns 0–3, then 4–7): add them, columns back in order, then
-    // the epilogue of dequantise_row for 8 columns (plain stores when all 8 are live: masked ones are slow on AMD).
+    // Columns 0–3 then 4–7, each with two pair sums: add them, columns back in order, then the epilogue of
+    // dequantise_row for 8 columns (plain stores when all 8 are live: masked ones are slow on AMD).
     const __m256 ws = _mm256_loadu_ps(g->wscale + jc);
     const __m256i cs = _mm256_loadu_si256((const void *)(g->colsum + jc));
     const __m256i live = _mm256_cmpgt_epi32(_mm256_set1_epi32(nr), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
@@ -343,23 +408,38 @@ static QAVX2 void qtile_avx2_quarter(const qgemm_operands *g, int i0, int mr, in
     }
 }
 
-// Rows [0, rows) of u8 A (row stride lda) as 16-bit values (row stride kp) for qtile_avx2_quarter.
-static QAVX2 void widen_rows(const uint8_t *a, int lda, int rows, int kp, uint16_t *wide) {
-    for (int i = 0; i < rows; i++) {
-        const uint8_t *src = a + (size_t)i * lda;
-        uint16_t *dst = wide + (size_t)i * kp;
-        int p = 0;
-        for (; p + 16 <= kp; p += 16)
-            _mm256_storeu_si256((void *)(dst + p), _mm256_cvtepu8_epi16(_mm_loadu_si128((const void *)(src + p))));
-        for (; p < kp; p++) dst[p] = src[p];
-    }
+// Rows per block of A: as many 6-row tiles as fit QAVX2_BLOCK_BYTES widened, the m rows split evenly over the blocks.
+static int qavx2_block_rows(int m, int kp) {
+    int most = (int)(QAVX2_BLOCK_BYTES / ((size_t)kp * 2 * QMRW)) * QMRW;
+    if (most < QMRW) most = QMRW;
+    const int blocks = (m + most - 1) / most;
+    const int rows = (m + blocks - 1) / blocks;
+    return (rows + QMRW - 1) / QMRW * QMRW;
 }
 
-static void qtile_avx2(const qgemm_operands *g, int i0, int mr, int j0, int nr) {
-    for (int r = 0; r < mr; r += QMRW) {
-        const int rows = mr - r < QMRW ? mr - r : QMRW;
-        for (int q = 0; q < nr; q += 8) qtile_avx2_quarter(g, i0 + r, rows, j0 + q, nr - q < 8 ? nr - q : 8);
+/// The AVX2 product (see bert_qgemm_packed); 0 when there was no memory for the widened operands (nothing written).
+static QAVX2 int qgemm_avx2(const qgemm_operands *g, int m, int n0, int n1) {
+    const int kp = g->kp, block = qavx2_block_rows(m, kp);
+    const size_t tile_bytes = ((size_t)block * kp * 2 + 63) / 64 * 64;
+    uint8_t *scratch = qavx2_scratch_bytes(tile_bytes + (size_t)kp * QNR * 2);
+    if (!scratch) return 0;
+    uint16_t *tiles = (uint16_t *)scratch;
+    int16_t *panel = (int16_t *)(scratch + tile_bytes);
+    for (int ic = 0; ic < m; ic += block) {
+        const int rows = m - ic < block ? m - ic : block, count = (rows + QMRW - 1) / QMRW;
+        widen_tiles(g->a + (size_t)ic * g->lda, g->lda, count * QMRW, kp, tiles);  // A holds ⌈m / 12⌉ · 12 rows
+        for (int j = n0; j < n1; j += QNR) {
+            const int nr = n1 - j < QNR ? n1 - j : QNR;
+            const int8_t *source = g->packed + (size_t)(j / QNR) * kp * QNR;
+            widen_panel(source, kp, panel, j + QNR < n1 ? source + (size_t)kp * QNR : NULL);
+            for (int t = 0; t < count; t++) {
+                const int i = ic + t * QMRW, mr = ic + rows - i < QMRW ? ic + rows - i : QMRW;
+                for (int q = 0; q < nr; q += 8)
+                    qtile_avx2_wide(g, tiles + (size_t)t * QMRW * kp, panel + q * 4, i, mr, j + q, nr - q < 8 ? nr - q : 8);
+            }
+        }
     }
+    return 1;
 }
 
 // 6 × 16 of one half panel with 256-bit vpdpbusd (`dpbusd` picks the encoding: AVX-VNNI's VEX or AVX-512's EVEX);
@@ -425,7 +505,6 @@ static int best_qkind(void) {
 static void qtile_avxvnni(const qgemm_operands *g, int i0, int mr, int j0, int nr) { qtile_portable(g, i0, mr, j0, nr); }
 static void qtile_vnni256(const qgemm_operands *g, int i0, int mr, int j0, int nr) { qtile_portable(g, i0, mr, j0, nr); }
 static void qtile_vnni(const qgemm_operands *g, int i0, int mr, int j0, int nr) { qtile_portable(g, i0, mr, j0, nr); }
-static void qtile_avx2(const qgemm_operands *g, int i0, int mr, int j0, int nr) { qtile_portable(g, i0, mr, j0, nr); }
 #if defined(__aarch64__) && (defined(__clang__) || defined(__GNUC__))
 #include "neon_kernels.h"  // arm64: sdot or widening NEON kernels (gemm_int8_neon.c)
 static int qkind_supported(int kind) { return kind == BERT_QGEMM_PORTABLE || bert_qgemm_neon_supported(kind); }
@@ -491,34 +570,19 @@ void bert_qgemm_packed(int m, int n0, int n1, int kp, const uint8_t *a, int lda,
         return;
     }
 #endif
+    const qgemm_operands g = {kp, a, lda, ascale, azero, packed, wscale, colsum, bias, c, ldc};
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+    if (kind == BERT_QGEMM_AVX2 && qgemm_avx2(&g, m, n0, n1)) return;  // else no memory for scratch: portable
+#endif
     qtile_function run = kind == BERT_QGEMM_VNNI      ? qtile_vnni
                              : kind == BERT_QGEMM_AVXVNNI ? qtile_avxvnni
                              : kind == BERT_QGEMM_VNNI256 ? qtile_vnni256
-                             : kind == BERT_QGEMM_AVX2    ? qtile_avx2
                                                           : qtile_portable;
-    qgemm_operands g = {kp, a, lda, ascale, azero, packed, wscale, colsum, bias, c, ldc, NULL, kp, 0};
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-    uint16_t *wide = NULL;
-    if (run == qtile_avx2) {
-        wide = malloc((size_t)QMC * (size_t)kp * sizeof(uint16_t));
-        if (!wide) run = qtile_portable;  // no room for the widened rows: the portable kernel needs none
-    }
-#endif
     for (int ic = 0; ic < m; ic += QMC) {
         const int rows = m - ic < QMC ? m - ic : QMC;
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-        if (wide) {  // the block's rows rounded up to the 12-row groups the tiles read (A is padded to them)
-            widen_rows(a + (size_t)ic * lda, lda, (rows + QMR - 1) / QMR * QMR, kp, wide);
-            g.wide = wide;
-            g.wide_row0 = ic;
-        }
-#endif
         for (int j = n0; j < n1; j += QNR) {
             const int nr = n1 - j < QNR ? n1 - j : QNR;
             for (int i = ic; i < ic + rows; i += QMR) run(&g, i, ic + rows - i < QMR ? ic + rows - i : QMR, j, nr);
         }
     }
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-    free(wide);
-#endif
 }

@@ -1,12 +1,13 @@
 import BERTKernels
+import Dispatch
 import CBERTKernels
 import XCTest
 
 /// Dynamic int8 products (`QuantizedMatrix`, `GEMM.quantized`) with every int8 kernel this CPU runs (VNNI, AVX2 and
 /// the portable one on this machine) against an Int64 loop: the int32 sums must be exact, on shapes that cross
-/// every tile edge (rows around the 4- and 12-row tiles and the 96-row sweep, columns around the 16-column half
-/// and 32-column panel, depths not a multiple of 4) and BERT's own shapes; the u8 × s8 extremes that saturate a
-/// plain `vpmaddubsw` included. Then the dequantised float product against a Float64 reference.
+/// every tile edge (rows around the 4-, 6- and 12-row tiles and the 96-row sweep, columns around the 8-column quarter,
+/// 16-column half and 32-column panel, depths not a multiple of 4), BERT's own shapes and several threads at once;
+/// the u8 × s8 extremes that saturate a plain `vpmaddubsw` included. Then the dequantised float product against a Float64 reference.
 final class QuantizedGEMMTests: XCTestCase {
     var kernels: [QuantizedKernel] { QuantizedKernel.allCases.filter(\.isSupported) }
 
@@ -15,6 +16,14 @@ final class QuantizedGEMMTests: XCTestCase {
     /// Runs the kernel on integer activations `qa` [m, k] with zero points `za`, unit scales and no bias, so every
     /// output is Float(Σ qa·qw − za·Σ qw) exactly.
     func integerProduct(m: Int, k: Int, qa: [UInt8], za: [Int32], weight: QuantizedMatrix) -> [Float] {
+        let (c, wrotePast) = Self.integerProduct(m: m, k: k, qa: qa, za: za, weight: weight)
+        XCTAssertFalse(wrotePast, "wrote past column \(weight.n)")
+        return c
+    }
+
+    /// `integerProduct` without assertions (callable from any thread): the m × n outputs and whether anything was
+    /// written past column n.
+    static func integerProduct(m: Int, k: Int, qa: [UInt8], za: [Int32], weight: QuantizedMatrix) -> ([Float], Bool) {
         let depth = bert_qgemm_depth(Int32(k)), rows = bert_qgemm_padded_rows(Int32(m))
         var padded = [UInt8](repeating: 0, count: rows * depth)
         for i in 0..<m { for p in 0..<k { padded[i * depth + p] = qa[i * k + p] } }
@@ -27,8 +36,8 @@ final class QuantizedGEMMTests: XCTestCase {
                 GEMM.quantized(m: m, rows: rowsOfA, b: weight, bias: nil, c: out.baseAddress!, ldc: ldc)
             }
         } } }
-        for i in 0..<m { for j in weight.n..<ldc { XCTAssertTrue(c[i * ldc + j].isNaN, "wrote past column \(weight.n)") } }
-        return (0..<(m * weight.n)).map { c[($0 / weight.n) * ldc + $0 % weight.n] }
+        let wrotePast = (0..<m).contains { i in (weight.n..<ldc).contains { !c[i * ldc + $0].isNaN } }
+        return ((0..<(m * weight.n)).map { c[($0 / weight.n) * ldc + $0 % weight.n] }, wrotePast)
     }
 
     func expectedIntegers(m: Int, k: Int, qa: [UInt8], za: [Int32], weight: QuantizedMatrix) -> [Float] {
@@ -82,6 +91,40 @@ final class QuantizedGEMMTests: XCTestCase {
         }
     }
 
+    /// The AVX2 kernel widens both operands into per-thread scratch that grows with the depth, and walks A in row
+    /// blocks that shrink as the depth grows (several blocks past 60 rows at k = 3072): products of different depths
+    /// on several threads at once, some over several blocks, must each give the Int64 loop's integers.
+    func testConcurrentProductsOfDifferentDepthsAreExact() throws {
+        var g = SystemRandomNumberGenerator()
+        let shapes = [(m: 200, n: 40, k: 3072), (m: 61, n: 70, k: 385), (m: 130, n: 33, k: 1536), (m: 7, n: 100, k: 64)]
+        let cases = shapes.map { s in
+            let qa = (0..<(s.m * s.k)).map { _ in UInt8.random(in: 0...255, using: &g) }
+            let za = (0..<s.m).map { _ in Int32.random(in: 0...255, using: &g) }
+            let values = (0..<(s.n * s.k)).map { _ in Int8.random(in: -127...127, using: &g) }
+            return (m: s.m, k: s.k, qa: qa, za: za, weight: QuantizedMatrix(n: s.n, k: s.k, values: values,
+                                                                           scales: [Float](repeating: 1, count: s.n)))
+        }
+        let expected = cases.map { expectedIntegers(m: $0.m, k: $0.k, qa: $0.qa, za: $0.za, weight: $0.weight) }
+        let calls = 3 * cases.count
+        for kernel in kernels {
+            GEMM.selectQuantizedKernel(kernel)
+            let results = UnsafeMutablePointer<([Float], Bool)>.allocate(capacity: calls)
+            results.initialize(repeating: ([], true), count: calls)
+            nonisolated(unsafe) let out = results
+            nonisolated(unsafe) let work = cases
+            DispatchQueue.concurrentPerform(iterations: calls) { t in
+                let c = work[t % work.count]
+                out[t] = Self.integerProduct(m: c.m, k: c.k, qa: c.qa, za: c.za, weight: c.weight)
+            }
+            for t in 0..<calls {
+                XCTAssertEqual(results[t].0, expected[t % cases.count], "\(kernel) call \(t)")
+                XCTAssertFalse(results[t].1, "\(kernel) call \(t) wrote past its columns")
+            }
+            results.deinitialize(count: calls)
+            results.deallocate()
+        }
+    }
+
     /// 255 × ±127 in every pair: a plain `vpmaddubsw` saturates at 32 767 (the true pair sum is ±64 770).
     func testExtremesThatSaturateAPlainMaddubsAreExact() throws {
         let (m, n, k) = (13, 40, 3072)
@@ -121,7 +164,7 @@ final class QuantizedGEMMTests: XCTestCase {
                     GEMM.quantized(m: m, a: pa.baseAddress!, lda: lda, b: weight, bias: pb.baseAddress!, c: pc.baseAddress!, ldc: ldc)
                 } } }
                 // The reference re-quantises A the documented way, then sums in Float64.
-                var worst = 0.0, worstQuantisation = 0.0
+                var worst = 0.0, worstQuantisation = 0.0, unwritten = 0  // max() would skip a NaN: count them
                 for i in 0..<m {
                     let row = a[(i * lda)..<(i * lda + k)]
                     let lo = min(0, row.min()!), hi = max(0, row.max()!)
@@ -133,10 +176,12 @@ final class QuantizedGEMMTests: XCTestCase {
                         var exact = 0.0
                         for p in 0..<k { exact += Double(s) * Double(qa[p] - z) * Double(scales[j]) * Double(values[j * k + p]) }
                         exact += Double(bias[j])
+                        if !c[i * ldc + j].isFinite { unwritten += 1 }
                         worst = max(worst, abs(Double(c[i * ldc + j]) - exact) / max(1, abs(exact)))
                     }
                     XCTAssertTrue(c[i * ldc + n].isNaN)
                 }
+                XCTAssertEqual(unwritten, 0, "\(kernel) \(m)×\(n)×\(k)")
                 XCTAssertLessThan(worst, 1e-5, "\(kernel) \(m)×\(n)×\(k)")
                 XCTAssertLessThanOrEqual(worstQuantisation, 0.5001, "\(kernel) \(m)×\(n)×\(k)")
             }
