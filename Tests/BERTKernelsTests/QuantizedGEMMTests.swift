@@ -111,7 +111,7 @@ final class QuantizedGEMMTests: XCTestCase {
             let results = UnsafeMutablePointer<([Float], Bool)>.allocate(capacity: calls)
             results.initialize(repeating: ([], true), count: calls)
             nonisolated(unsafe) let out = results
-            nonisolated(unsafe) let work = cases
+            let work = cases
             DispatchQueue.concurrentPerform(iterations: calls) { t in
                 let c = work[t % work.count]
                 out[t] = Self.integerProduct(m: c.m, k: c.k, qa: c.qa, za: c.za, weight: c.weight)
