@@ -1,4 +1,4 @@
-// LD_PRELOAD shim that makes an AVX-512 x86 CPU look AVX2-only (as AMD Zen 3: AVX2 + FMA + F16C, no AVX-512,
+// LD_AUDIT (or LD_PRELOAD) library that makes an AVX-512 x86 CPU look AVX2-only (as AMD Zen 3: AVX2 + FMA + F16C, no AVX-512,
 // no VNNI, no BF16) to every library in the process: ours, OpenBLAS, ONNX Runtime's MLAS, PyTorch's oneDNN/FBGEMM,
 // numpy. Used by scripts/as-avx2-cpu.sh to measure every runtime on the AVX2 code paths it would pick on such a
 // CPU, on the same machine and in the same run.
@@ -7,14 +7,16 @@
 // `cpuid` instruction raise SIGSEGV. The handler runs the real `cpuid` with faulting briefly off, clears the
 // AVX-512 / VNNI / BF16 / AVX-VNNI / AMX feature bits, writes the registers back and steps over the instruction.
 // The setting is per thread and inherited by threads and forks made later (it is reset by execve, where the
-// preload installs it again), so it is switched on in a constructor before the program starts threads.
+// loader installs it again), so it is switched on before the program starts threads: in `la_version` when loaded
+// with LD_AUDIT (before relocation, so even IFUNC resolvers see the masked CPUID; what scripts/as-avx2-cpu.sh
+// does), else in a constructor.
 //
 // Limits: `xgetbv` cannot be intercepted (XCR0 still lists the AVX-512 register state; libraries check the
 // CPUID bits as well, so they decline). A program that installs its own SIGSEGV handler replaces ours; the
 // wrapper turns off Swift's backtracer for that reason, and a fault that is not `cpuid` is handed to the
 // handler that was there before (or the default action).
 //
-// Build: cc -O2 -shared -fPIC -o cpu_without_avx512.so scripts/cpu_without_avx512.c
+// Build: cc -O2 -shared -fPIC -o cpu_without_avx512.so scripts/cpu_without_avx512.c (as-avx2-cpu.sh does)
 #define _GNU_SOURCE
 #include <asm/prctl.h>
 #include <cpuid.h>

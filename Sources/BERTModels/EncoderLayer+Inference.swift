@@ -82,6 +82,11 @@ struct InferenceWeights {
     var isQuantized: Bool {
         [qkv, attentionOutput, intermediate, output].contains { if case .quantized = $0 { true } else { false } }
     }
+
+    /// Whether all four are packed fp32 (what `prepareForInference(.fp32)` makes where the CPU has a packed kernel).
+    var isPackedFP32: Bool {
+        [qkv, attentionOutput, intermediate, output].allSatisfy { if case .packed = $0 { true } else { false } }
+    }
 }
 
 extension EncoderLayer {
@@ -182,11 +187,8 @@ extension EncoderLayer {
     /// Whether inference runs any of this layer's products in int8.
     package var runsInt8: Bool { packedWeights?.isQuantized ?? false }
 
-    /// Whether inference runs this layer's fp32 products on a packed copy of its weights (`PackedMatrix`).
-    package var runsPackedFP32: Bool {
-        guard let w = packedWeights else { return false }
-        return [w.qkv, w.attentionOutput, w.intermediate, w.output].contains { if case .packed = $0 { true } else { false } }
-    }
+    /// Whether inference runs all of this layer's products in fp32 on packed copies of its weights (`PackedMatrix`).
+    package var runsPackedFP32: Bool { packedWeights?.isPackedFP32 ?? false }
 
     /// Whether this layer runs or holds int8 weights (prepared int8 copies, or a quantised checkpoint's integers).
     var holdsInt8: Bool {
@@ -208,8 +210,10 @@ extension Module {
     package func prepareEncoders(for precision: InferencePrecision) throws {
         try precision.validate()
         if let bert = self as? BertModel {
-            // fp32: layers a quantised checkpoint loaded int8-only keep their int8 weights (as loaded).
-            if precision.dtype == .fp32 { bert.prepareForInference() } else { try bert.prepareForInference(precision) }
+            // fp32: layers a quantised checkpoint loaded int8-only keep their int8 weights (as loaded); a model
+            // already packed (SentenceTransformer packs as it loads) is not packed a second time.
+            if precision.dtype != .fp32 { try bert.prepareForInference(precision) }
+            else if !bert.layers.allSatisfy(\.runsPackedFP32) { bert.prepareForInference() }
             return
         }
         for c in children { try c.module.prepareEncoders(for: precision) }

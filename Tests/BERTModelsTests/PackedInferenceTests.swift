@@ -253,6 +253,11 @@ final class PreparedInferenceTests: XCTestCase {
             try m.prepareEncoders(for: .int8)
             XCTAssertFalse(m.layers.contains(where: \.runsPackedFP32), "hidden \(hidden)")
             XCTAssertTrue(m.layers.allSatisfy(\.runsInt8), "hidden \(hidden)")
+            // fp32 again packs again (an int8 model is not taken for an already packed one).
+            try m.prepareEncoders(for: InferencePrecision(dtype: .fp32))
+            XCTAssertEqual(m.layers.allSatisfy(\.runsPackedFP32), GEMM.packedSupported, "hidden \(hidden)")
+            XCTAssertFalse(m.layers.contains(where: \.runsInt8), "hidden \(hidden)")
+            XCTAssertLessThan(zip(plain, try m(input).lastHiddenState.scalars).map { abs($0 - $1) }.max()!, 1e-4)
         }
     }
 }
