@@ -34,6 +34,9 @@ public enum BERTHubError: Error, Equatable, Sendable {
     case unsupportedActivation(file: String, key: String, value: String, supported: [String])
     /// `position_embedding_type` other than "absolute".
     case unsupportedPositionEmbeddingType(file: String, value: String)
+    /// `is_decoder` or `add_cross_attention` set on a member whose `transformers` class honours it (BERT, RoBERTa,
+    /// XLM-R): causal or cross-attention, which this package does not implement.
+    case unsupportedDecoder(file: String, key: String)
     /// A size that must be positive is not.
     case nonPositive(file: String, key: String, value: Int)
     /// A size above the sane bound of `BertConfig.Limits`.
@@ -95,6 +98,9 @@ extension BERTHubError: CustomStringConvertible, LocalizedError {
         case let .unsupportedPositionEmbeddingType(file, value):
             return "\(file): position_embedding_type \"\(value)\" is not supported; only \"absolute\" is "
                 + "(relative-position BERT variants are not implemented)."
+        case let .unsupportedDecoder(file, key):
+            return "\(file): `\(key)` is true: a causal decoder (or cross-attention) model, e.g. BertLMHeadModel, which "
+                + "this package does not implement (it runs bidirectional encoders only); use an encoder checkpoint."
         case let .nonPositive(file, key, value):
             return "\(file): `\(key)` is \(value) but must be positive; fix the value in the file."
         case let .valueTooLarge(file, key, value, limit):

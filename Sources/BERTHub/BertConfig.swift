@@ -33,9 +33,12 @@ public struct BertConfig: Equatable, Sendable {
         public var usesRobertaPositions: Bool { self == .roberta || self == .xlmRoberta }
     }
 
-    /// The `hidden_act` values the encoder implements: "gelu" (erf), "gelu_new" and "gelu_pytorch_tanh" (both
-    /// the tanh approximation), "relu" and "tanh" — the set of `Activation` in BERTModels.
-    package static let supportedActivations = ["gelu", "gelu_new", "gelu_pytorch_tanh", "relu", "tanh"]
+    /// The `hidden_act` values the encoder implements: "gelu" and "gelu_python" (erf), "gelu_new",
+    /// "gelu_pytorch_tanh", "gelu_fast", "gelu_accurate" and "gelu_python_tanh" (the tanh approximation), "relu",
+    /// "tanh", "silu" / "swish", "quick_gelu", "sigmoid" and "linear" — `Activation.configValues` in BERTModels.
+    package static let supportedActivations = ["gelu", "gelu_new", "gelu_pytorch_tanh", "relu", "tanh", "silu", "quick_gelu",
+                                               "sigmoid", "linear", "gelu_accurate", "gelu_fast", "gelu_python",
+                                               "gelu_python_tanh", "swish"]
 
     /// The architecture variant (`model_type`).
     public var modelType: ModelType
@@ -136,7 +139,7 @@ public struct BertConfig: Equatable, Sendable {
 
     /// Checks the values the model builder relies on; decoding calls this.
     /// - Throws: `BERTHubError.nonPositive`, `.valueTooLarge`, `.modelTooLarge` (see `validateLimits`),
-    ///   `.hiddenSizeNotDivisible`, `.unsupportedActivation`, `.unsupportedPositionEmbeddingType` or
+    ///   `.hiddenSizeNotDivisible`, `.unsupportedActivation`, `.unsupportedPositionEmbeddingType`, `.unsupportedDecoder` or
     ///   `.invalidField`, naming `file`.
     public func validate(file: String = "config.json") throws {
         let distil = modelType == .distilbert
@@ -162,6 +165,13 @@ public struct BertConfig: Equatable, Sendable {
         }
         guard positionEmbeddingType == "absolute" else {
             throw BERTHubError.unsupportedPositionEmbeddingType(file: file, value: positionEmbeddingType)
+        }
+        // transformers 5 reads these two for BERT and the RoBERTas only (causal self-attention, cross-attention
+        // layers); ALBERT and DistilBERT ignore them, as here.
+        if modelType == .bert || modelType.usesRobertaPositions {
+            for key in ["is_decoder", "add_cross_attention"] where extraFields[key] == .bool(true) {
+                throw BERTHubError.unsupportedDecoder(file: file, key: key)
+            }
         }
         func invalid(_ key: String, _ expected: String, _ value: Any) -> BERTHubError {
             .invalidField(file: file, key: key, expected: expected, found: "\(value)")

@@ -24,23 +24,31 @@ package final class BertPredictionHeadTransform: Module {
 
 /// The masked-LM head of every member: `BertLMPredictionHead` (`cls.predictions`), `RobertaLMHead` (`lm_head`),
 /// DistilBERT's `vocab_transform` / `vocab_layer_norm` / `vocab_projector`, `AlbertMLMHead` (`predictions`).
-/// A transform, then a decoder whose weight IS the word-embedding table (tied, one tensor) plus its own bias.
+/// A transform, then a decoder plus its own bias. The decoder weight IS the word-embedding table (tied, one
+/// tensor) when `config.tieWordEmbeddings`, else a parameter of its own loaded from the checkpoint's decoder key
+/// (`cls.predictions.decoder.weight`, ...), as `transformers` unties it.
 package final class BertLMPredictionHead: Module {
     package let transform: BertPredictionHeadTransform
-    /// The word-embedding table [vocab, width], shared with the encoder.
+    /// [vocab, width]: the word-embedding table shared with the encoder, or the untied decoder's own weight.
     package let decoderWeight: Tensor
+    /// Whether `decoderWeight` is the head's own parameter (`tie_word_embeddings` false).
+    package let ownsDecoder: Bool
     /// [vocab].
     package let bias: Tensor
     let layout: MaskedLMHeadLayout
 
     init(config: BertConfig, wordEmbeddings: Tensor, generator: inout SeededGenerator) throws {
         transform = try BertPredictionHeadTransform(config: config, generator: &generator)
-        decoderWeight = wordEmbeddings
+        ownsDecoder = !config.tieWordEmbeddings
+        decoderWeight = ownsDecoder ? Init.normal(wordEmbeddings.shape, std: Float(config.initializerRange), generator: &generator)
+                                    : wordEmbeddings
         bias = Tensor.zeros([config.vocabSize], requiresGrad: true)
         layout = MaskedLMHeadLayout(config.family)
     }
 
-    package var ownParameters: [(key: String, tensor: Tensor)] { [(layout.bias, bias)] }
+    package var ownParameters: [(key: String, tensor: Tensor)] {
+        [(layout.bias, bias)] + (ownsDecoder ? [(layout.decoderWeight, decoderWeight)] : [])
+    }
     package var children: [(key: String, module: Module)] { [(layout.dense, transform.dense), (layout.layerNorm, transform.layerNorm)] }
 
     /// Where the head goes in its model: under its key, or (DistilBERT) as the model's own entries.

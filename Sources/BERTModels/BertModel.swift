@@ -18,8 +18,8 @@ public struct BertModelOutput {
 /// `BertModel` and its family (`RobertaModel`, `XLMRobertaModel`, `DistilBertModel`, `AlbertModel`, picked by
 /// `config.modelType`): embeddings, the shared `EncoderLayer` under the member's keys, optional pooler.
 ///
-/// ALBERT keeps `num_hidden_groups × inner_group_num` layers and applies group ⌊i · groups / layers⌋ at depth i
-/// (`AlbertTransformer`): the same parameter tensors run several times, so their gradients are the sums of every
+/// ALBERT keeps `num_hidden_groups × inner_group_num` layers and applies group `int(i / (layers / groups))` at depth
+/// i (`AlbertTransformer`): the same parameter tensors run several times, so their gradients are the sums of every
 /// use's, with no per-use copies. Its `embedding_size`-wide embeddings go through `embedding_hidden_mapping_in`.
 public final class BertModel: Module {
     public let config: BertConfig
@@ -30,13 +30,12 @@ public final class BertModel: Module {
     /// ALBERT's `encoder.embedding_hidden_mapping_in` [embedding_size → hidden_size]; nil for the others.
     let embeddingProjection: Linear?
     /// Index into `layers` of each layer application, in order (ALBERT repeats them).
-    let schedule: [Int]
+    package let schedule: [Int]
 
     /// A randomly initialised model (as `transformers` initialises BERT) from `config`.
     /// `randomInit: false` skips the random draw (zeros) for a model about to be loaded from a checkpoint.
     /// Sizes beyond `BertConfig.Limits` throw `BERTHubError.valueTooLarge` or `.modelTooLarge` before anything
-    /// is allocated; an ALBERT config whose `num_hidden_groups` does not divide `num_hidden_layers` throws
-    /// `ModelError.unsupportedConfig`.
+    /// is allocated.
     public init(config: BertConfig, addPoolingLayer: Bool = true, seed: UInt64 = 0, randomInit: Bool = true) throws {
         try config.validateLimits(file: "model config")
         guard config.hiddenSize % config.numAttentionHeads == 0 else {
@@ -45,9 +44,8 @@ public final class BertModel: Module {
         }
         let family = config.family
         let (groups, inner) = family.layerGroups(config)
-        guard groups > 0, inner > 0, config.numHiddenLayers % groups == 0 else {
-            throw ModelError.unsupportedConfig(key: "num_hidden_groups", value: "\(config.numHiddenGroups)",
-                                               supported: ["a divisor of num_hidden_layers (\(config.numHiddenLayers))"])
+        guard groups > 0, inner > 0 else {
+            throw ModelError.unsupportedConfig(key: "num_hidden_groups", value: "\(config.numHiddenGroups)", supported: ["a positive number"])
         }
         let activation = try Activation(configValue: config.hiddenAct)
         var g = SeededGenerator(seed: seed)
@@ -63,9 +61,20 @@ public final class BertModel: Module {
                          activation: activation, eps: Float(config.layerNormEps), hiddenDropout: Float(config.hiddenDropoutProb),
                          attentionDropout: Float(config.attentionProbsDropoutProb), initStd: std, keys: family.layerKeys, generator: &g)
         }
-        let perGroup = config.numHiddenLayers / groups
-        schedule = (0..<config.numHiddenLayers).flatMap { i in (0..<inner).map { (i / perGroup) * inner + $0 } }
+        schedule = Self.schedule(layers: config.numHiddenLayers, groups: groups, inner: inner)
         pooler = addPoolingLayer && family.hasPooler ? BertPooler(hidden: config.hiddenSize, std: std, generator: &g) : nil
+    }
+
+    /// Index into the stored layers of each layer application: at depth i, every layer of group
+    /// `int(i / (layers / groups))`, computed in Double as `AlbertTransformer` does, so groups that do not divide
+    /// the depth (3 layers in 2 groups: 0, 0, 1) or outnumber it (2 layers in 4 groups: 0, 2) run as in
+    /// `transformers`. One group per layer (every other member) is the identity.
+    package static func schedule(layers: Int, groups: Int, inner: Int) -> [Int] {
+        let step = Double(layers) / Double(groups)
+        return (0..<layers).flatMap { i in
+            let group = min(Int(Double(i) / step), groups - 1)
+            return (0..<inner).map { group * inner + $0 }
+        }
     }
 
     package var children: [(key: String, module: Module)] {

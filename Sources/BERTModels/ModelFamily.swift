@@ -120,7 +120,7 @@ package struct FamilyMember: Sendable {
     }
 
     /// The stored layers as (groups, layers per group): ALBERT's `num_hidden_groups × inner_group_num`, applied
-    /// group ⌊i · groups / depth⌋ at depth i; one group per layer elsewhere.
+    /// group `int(i / (depth / groups))` at depth i (`BertModel.schedule`); one group per layer elsewhere.
     package func layerGroups(_ config: BertConfig) -> (groups: Int, inner: Int) {
         modelType == .albert ? (config.numHiddenGroups, config.innerGroupNum) : (config.numHiddenLayers, 1)
     }
@@ -158,7 +158,10 @@ package struct MaskedLMHeadLayout: Sendable {
     /// are the model's own (DistilBERT's `vocab_transform`, ...).
     package let key: String
     package let dense: String, layerNorm: String, bias: String
-    /// Checkpoint names holding the tied decoder (skipped on load, as `transformers` does).
+    /// The decoder weight's name under `key` (an untied decoder is a parameter of its own).
+    package let decoderWeight: String
+    /// Checkpoint names holding the tied decoder (skipped on load, as `transformers` does, unless the model unties
+    /// it: then the weight is its own parameter and loads).
     package let tiedKeys: [String]
 
     package init(_ member: FamilyMember) {
@@ -176,7 +179,11 @@ package struct MaskedLMHeadLayout: Sendable {
             (key, dense, layerNorm, bias) = ("predictions", "dense", "LayerNorm", "bias")
             tiedKeys = ["predictions.decoder.weight", "predictions.decoder.bias"]
         }
+        decoderWeight = member.modelType == .distilbert ? "vocab_projector.weight" : "decoder.weight"
     }
+
+    /// The decoder weight's full checkpoint name (under the model, not the encoder).
+    package var decoderWeightKey: String { key.isEmpty ? decoderWeight : key + "." + decoderWeight }
 
     /// RoBERTa's `RobertaLMHead` always applies exact GELU; the others use the config's activation.
     package static func activation(_ config: BertConfig) throws -> Activation {

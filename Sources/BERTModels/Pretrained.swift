@@ -15,6 +15,9 @@ public enum Pretrained {
         let url = directory.appendingPathComponent("model.safetensors")
         if try !FileProbe.exists(url.path) {
             let hasBin = FileManager.default.fileExists(atPath: directory.appendingPathComponent("pytorch_model.bin").path)
+            if FileManager.default.fileExists(atPath: directory.appendingPathComponent("model.safetensors.index.json").path) {
+                throw ModelError.missingFile("model.safetensors", in: directory.path, hint: "The folder holds a sharded checkpoint (model.safetensors.index.json and its shards), which is not supported: save it again as one file, e.g. `python -c \"from transformers import AutoModelForMaskedLM as M; M.from_pretrained('DIR').save_pretrained('DIR', max_shard_size='100GB')\"` with the model's own class.")
+            }
             throw ModelError.missingFile("model.safetensors", in: directory.path, hint: hasBin
                 ? "Only pytorch_model.bin is present; convert it with `python -c \"from transformers import AutoModel; AutoModel.from_pretrained('DIR').save_pretrained('DIR', safe_serialization=True)\"`."
                 : "Is this a Hugging Face model folder?")

@@ -51,6 +51,20 @@ extension Tensor {
         }
     }
 
+    /// x · sigmoid(a · x): SiLU ("silu", "swish") for a = 1, quick GELU ("quick_gelu") for a = 1.702. Any shape.
+    package func sigmoidGated(_ a: Float) -> Tensor {
+        let (x, out) = unary { p, o, n in for i in 0..<n { o[i] = p[i] / (1 + Foundation_exp(-a * p[i])) } }
+        return out.recorded(from: [self]) { g in
+            let gc = g.contiguousData(), dx = Tensor.empty(x.shape)
+            let p = x.pointer, gp = gc.pointer, o = dx.storage.pointer
+            for i in 0..<x.count {
+                let s = 1 / (1 + Foundation_exp(-a * p[i]))
+                o[i] = gp[i] * (s + a * p[i] * s * (1 - s))
+            }
+            return [dx]
+        }
+    }
+
     /// Logistic sigmoid. Any shape.
     public func sigmoid() -> Tensor {
         let (_, out) = unary { p, o, n in for i in 0..<n { o[i] = 1 / (1 + Foundation_exp(-p[i])) } }

@@ -53,8 +53,9 @@ public final class FillMaskPipeline: Sendable {
     /// A checkpoint without the MLM head throws `ModelError.missingKeys` naming the `cls.predictions.*` tensors.
     public convenience init(directory: URL) throws {
         let config = try Pretrained.config(in: directory)
-        let model = try BertForMaskedLM(config: config, randomInit: false)
-        try PipelineSupport.load(model, config: config, from: Pretrained.weights(in: directory))
+        let (decoding, weights) = try Pretrained.maskedLM(config, source: Pretrained.weights(in: directory))
+        let model = try BertForMaskedLM(config: decoding, randomInit: false)
+        try PipelineSupport.load(model, config: config, from: weights)
         let tokenizer = try PipelineSupport.tokenizer(in: directory)
         // The member's mask token, unless its tokenizer is another member's (a RoBERTa trained on WordPiece ids).
         let mask = [config.family.maskToken, "[MASK]", "<mask>"].first { tokenizer.tokenToId($0) != nil } ?? config.family.maskToken

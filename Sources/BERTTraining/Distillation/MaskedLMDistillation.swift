@@ -72,8 +72,8 @@ package enum MaskedLMDistillation {
     package static func loadTeacher(_ directory: URL) throws -> BertForMaskedLM {
         try DistillationChecks.requireFloat32(directory)
         let config = try Pretrained.config(in: directory)
-        let teacher = try BertForMaskedLM(config: config, randomInit: false)
-        let weights = try Pretrained.weights(in: directory)
+        let (decoding, weights) = try Pretrained.maskedLM(config, source: Pretrained.weights(in: directory))
+        let teacher = try BertForMaskedLM(config: decoding, randomInit: false)
         let head = MaskedLMHeadLayout(config.family)
         let headKey = head.key.isEmpty ? head.dense : head.key
         guard weights.tensorNames.contains(where: { $0.hasPrefix(headKey) }) else {
