@@ -3,8 +3,8 @@ import BERTNN
 import BERTTokenizers
 import Foundation
 
-/// Loading and batching shared by the task pipelines.
-enum PipelineSupport {
+/// Loading and batching shared by the task pipelines (`load` is also `bert-dev forward`'s, for parity checks).
+package enum PipelineSupport {
     /// Checkpoint names the pipelines never use: tied decoder copies, buffers, and heads of other tasks
     /// (a pre-training checkpoint carries `cls.seq_relationship.*` or ALBERT's `sop_classifier.*`).
     static let ignoredKeys = FamilyMember.tiedDecoderKeys + ["embeddings.position_ids", "cls.seq_relationship.", "sop_classifier."]
@@ -12,7 +12,7 @@ enum PipelineSupport {
     /// Loads `model` (whose encoder is `<member>.*`, e.g. `bert.*`, `roberta.*`) from `source`. The head's keys are
     /// checked first so a base checkpoint (e.g. all-MiniLM-L6-v2) fails with `ModelError.missingKeys` naming
     /// exactly the head tensors. A pooler in the checkpoint is skipped when the model has none.
-    static func load(_ model: Module, config: BertConfig, from source: TensorSource) throws {
+    package static func load(_ model: Module, config: BertConfig, from source: TensorSource) throws {
         let available = Set(source.tensorNames)
         let named = model.namedParameters().map(\.key)
         let head = named.filter { !$0.hasPrefix(config.family.baseKey + ".") }
