@@ -331,8 +331,10 @@ def main():
             case = next((o for o in ["CRASH", "SILENT", "MISMATCH", "rejected", "both-reject", "ref-error"] if o in outcomes), "ok")
             counts[case] = counts.get(case, 0) + 1
             print(f"{case:11} {name}", flush=True)
+            shown = set()
             for outcome, what, detail in results:
-                if outcome != "ok":
+                if outcome != "ok" and (outcome, detail) not in shown:  # one line per distinct refusal
+                    shown.add((outcome, detail))
                     print(f"    {outcome:9} {what}: {detail}", flush=True)
             records.append({"case": name, "outcome": case, "results": results})
     finally:

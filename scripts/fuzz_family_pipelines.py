@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Differential sweep of `bert fill-mask | classify | ner` against `transformers.pipeline`, per family member.
+"""Differential sweep of `bert fill-mask | classify | ner | qa` against `transformers.pipeline`, per family member.
 
-transformers 5 removed the question-answering pipeline, so `bert qa` is not swept here (its model's start and end
-logits are, by scripts/fuzz_family_models.py; the pipeline's goldens came from transformers 4.x).
+transformers 5 removed the question-answering pipeline: run under transformers 4.57 (installed as in
+scripts/make_family_e2e_goldens.py), the script sweeps `bert qa` instead (top_k, max_answer_len,
+handle_impossible_answer, max_seq_len / doc_stride windows, long contexts):
+    PYTHONPATH=/tmp/tf4:/tmp/tf4-req .venv/bin/python scripts/fuzz_family_pipelines.py
 
 Usage (from the repository root, after a release build):
     .venv/bin/python scripts/fuzz_family_pipelines.py [--bert .build/release/bert] [--seed 0] [--only SUBSTRING]
@@ -53,12 +55,12 @@ def config_for(member, tok, **kw):
     prefix, cls, _ = MEMBERS[member]
     vocab = len(tok)
     if member == "distilbert":
-        return cls(vocab_size=vocab, dim=32, n_layers=2, n_heads=4, hidden_dim=48, max_position_embeddings=128,
+        return cls(vocab_size=vocab, dim=32, n_layers=2, n_heads=4, hidden_dim=48, max_position_embeddings=512,
                    pad_token_id=tok.pad_token_id, **kw)
     c = dict(vocab_size=vocab, hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=48,
-             max_position_embeddings=128, pad_token_id=tok.pad_token_id)
+             max_position_embeddings=512, pad_token_id=tok.pad_token_id)
     if member in ("roberta", "xlm-roberta"):
-        c.update(max_position_embeddings=130, type_vocab_size=1, bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id)
+        c.update(max_position_embeddings=514, type_vocab_size=1, bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id)
     if member == "albert":
         c.update(embedding_size=16, num_hidden_groups=1)
     return cls(**c, **kw)
@@ -135,7 +137,25 @@ def plain(x):
     return json.loads(json.dumps(x, default=lambda v: v.item() if hasattr(v, "item") else str(v)))
 
 
+def qa_cases():
+    """question-answering: transformers 5 removed the pipeline, so these run under transformers 4.x only."""
+    long_context = " ".join([CONTEXT] * 3)
+    out = []
+    for name, popts, cli, context in [
+            ("default", {}, [], CONTEXT), ("top_k=3", dict(top_k=3), ["--top-k", "3"], CONTEXT),
+            ("max_answer_len=3", dict(max_answer_len=3, top_k=2), ["--max-answer-len", "3", "--top-k", "2"], CONTEXT),
+            ("handle_impossible_answer", dict(handle_impossible_answer=True, top_k=2),
+             ["--handle-impossible-answer", "--top-k", "2"], CONTEXT),
+            ("windows max_seq_len=48 doc_stride=16", dict(max_seq_len=48, doc_stride=16, top_k=3),
+             ["--max-seq-len", "48", "--doc-stride", "16", "--top-k", "3"], long_context),
+            ("long context default windows", dict(top_k=2), ["--top-k", "2"], long_context)]:
+        out.append(("question-answering", name, {}, popts, cli, [(q, context) for q in QUESTIONS]))
+    return out
+
+
 def cases(member):
+    if T.__version__.startswith("4."):
+        return qa_cases()
     mask = "[MASK]" if member in ("bert", "distilbert", "albert") else "<mask>"
     fill = [f"The capital of France is {mask}.", f"I {mask} to the store and bought {mask} apples."]
     out = []
@@ -191,7 +211,7 @@ def run_case(member, task, name, kw, popts, cli, inputs, args, work):
     for x in inputs:
         try:
             if task == "question-answering":
-                ref = pipe(question=x, context=CONTEXT, **popts)
+                ref = pipe(question=x[0], context=x[1], **popts)
             elif isinstance(x, tuple):
                 ref = pipe({"text": x[0], "text_pair": x[1]}, **popts)
             else:
@@ -200,7 +220,7 @@ def run_case(member, task, name, kw, popts, cli, inputs, args, work):
             results.append(("ref-error", f"{type(e).__name__}: {str(e).splitlines()[0][:150]}"))
             continue
         if task == "question-answering":
-            status, got = ours(args.bert, ["qa", "--model", folder, "--question", x, "--context", CONTEXT] + cli)
+            status, got = ours(args.bert, ["qa", "--model", folder, "--question", x[0], "--context", x[1]] + cli)
         elif isinstance(x, tuple):
             status, got = ours(args.bert, [CLI[task], "--model", folder, x[0], "--pair", x[1]] + cli)
         else:
