@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Differential sweep of `bert fill-mask | classify | ner | qa` against `transformers.pipeline`, per family member.
+"""Differential sweep of `bert fill-mask | classify | ner | rerank | qa` against `transformers.pipeline` (rerank: CrossEncoder), per family member.
 
 transformers 5 removed the question-answering pipeline: run under transformers 4.57 (installed as in
 scripts/make_family_e2e_goldens.py), the script sweeps `bert qa` instead (top_k, max_answer_len,
@@ -181,6 +181,11 @@ def cases(member):
                     ["--aggregation-strategy", strategy], TEXTS[:2]))
     out.append(("token-classification", "ignore_labels=[]", ner_kw, dict(ignore_labels=[]), ["--ignore-labels", ""], TEXTS[:1]))
     out.append(("fill-mask", "tie_word_embeddings=false", {"tie_word_embeddings": False}, dict(top_k=5), ["--top-k", "5"], fill))
+    docs = ["Paris is the capital of France.", "Bananas are yellow.", "The Eiffel Tower is in Paris.", "short", ""]
+    query = "What is the capital of France?"
+    for name, cli, raw, top in [("sigmoid", [], False, None), ("raw scores", ["--raw-scores"], True, None),
+                                ("top_n=2", ["--top-n", "2"], False, 2)]:
+        out.append(("rerank", name, {"num_labels": 1}, dict(raw=raw, top=top), cli, [(query, docs)]))
     long = " ".join(TEXTS[:2] * 3)
     short = {**ner_kw, "_max_len": 24}
     for strategy in ["simple", "first", "average", "max"]:
@@ -193,9 +198,9 @@ def cases(member):
     return out
 
 
-HEAD = {"fill-mask": "ForMaskedLM", "text-classification": "ForSequenceClassification",
+HEAD = {"rerank": "ForSequenceClassification", "fill-mask": "ForMaskedLM", "text-classification": "ForSequenceClassification",
         "token-classification": "ForTokenClassification", "question-answering": "ForQuestionAnswering"}
-CLI = {"fill-mask": "fill-mask", "text-classification": "classify", "token-classification": "ner", "question-answering": "qa"}
+CLI = {"rerank": "rerank", "fill-mask": "fill-mask", "text-classification": "classify", "token-classification": "ner", "question-answering": "qa"}
 
 
 def run_case(member, task, name, kw, popts, cli, inputs, args, work):
@@ -206,6 +211,8 @@ def run_case(member, task, name, kw, popts, cli, inputs, args, work):
     tok = T.AutoTokenizer.from_pretrained(folder)
     if member not in ("bert", "albert"):
         tok.model_input_names = ["input_ids", "attention_mask"]
+    if task == "rerank":
+        return [rerank(folder, x, popts, cli, args) for x in inputs]
     pipe = T.pipeline(task, model=folder, tokenizer=tok, device="cpu")
     results = []
     for x in inputs:
@@ -239,6 +246,22 @@ def run_case(member, task, name, kw, popts, cli, inputs, args, work):
         d = same(ref, mine, args.tolerance)
         results.append(("ok", "") if d is None else ("MISMATCH", f"{str(x)[:40]!r}: {d}"))
     return results
+
+
+def rerank(folder, x, popts, cli, args):
+    """`bert rerank` against sentence-transformers' CrossEncoder (sigmoid of the one logit, or raw logits)."""
+    from sentence_transformers import CrossEncoder
+    query, docs = x
+    model = CrossEncoder(folder, device="cpu", activation_fn=torch.nn.Identity() if popts["raw"] else None)
+    scores = [float(v) for v in model.predict([(query, d) for d in docs])]
+    order = sorted(range(len(docs)), key=lambda i: (-scores[i], i))[:popts["top"] or len(docs)]
+    ref = [{"index": i, "score": scores[i]} for i in order]
+    status, got = ours(args.bert, ["rerank", "--model", folder, "--query", query] + docs + cli)
+    if status != "ok":
+        return ("rejected", got)
+    mine = got[0] if len(got) == 1 else got
+    d = same(ref, mine, args.tolerance)
+    return ("ok", "") if d is None else ("MISMATCH", f"rerank: {d}")
 
 
 def main():

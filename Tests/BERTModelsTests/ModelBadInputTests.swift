@@ -50,10 +50,10 @@ final class ModelBadInputTests: XCTestCase {
 
     func testUnknownActivationAndBadHeadCount() {
         var c = tiny()
-        c.hiddenAct = "swish"
+        c.hiddenAct = "mish"
         XCTAssertThrowsError(try BertModel(config: c)) {
             guard case let .unsupportedConfig(key, value, supported)? = $0 as? ModelError else { return XCTFail("\($0)") }
-            XCTAssertEqual(key, "hidden_act"); XCTAssertEqual(value, "swish"); XCTAssertTrue(supported.contains("gelu"))
+            XCTAssertEqual(key, "hidden_act"); XCTAssertEqual(value, "mish"); XCTAssertTrue(supported.contains("gelu"))
         }
         c = tiny()
         c.numAttentionHeads = 3
