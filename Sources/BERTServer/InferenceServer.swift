@@ -47,7 +47,7 @@ package struct InferenceServer: Sendable {
     package var servedRoutes: String {
         if classifierService != nil { return "/predict and /rerank" }
         if let pipelineService { return pipelineService.route }
-        return "/embed, /embed_all and /v1/embeddings"
+        return "/embed, /embed_all, /similarity and /v1/embeddings"
     }
 
     /// The embedding service, or TEI's 424 for a model of another task.
@@ -65,11 +65,15 @@ package struct InferenceServer: Sendable {
         let router = Router(context: BasicRequestContext.self)
         let routes: [(HTTPRequest.Method, String, @Sendable (Request) async throws -> Response)] = [
             (.get, "/health", { _ in Response(status: .ok) }),
+            (.get, "/", { _ in Response(status: .ok) }),
+            (.get, "/ping", { _ in Response(status: .ok) }),
             (.get, "/info", { _ in WireFormat.json(info) }),
             (.get, "/metrics", { _ in metricsResponse() }),
             (.get, "/openapi.json", { _ in OpenAPIDocument.response() }),
+            (.get, "/api-doc/openapi.json", { _ in OpenAPIDocument.response() }),
             (.post, "/embed", { try await embed($0) }),
             (.post, "/embed_all", { try await embedAll($0) }),
+            (.post, "/similarity", { try await similarity($0) }),
             (.post, "/v1/embeddings", { try await openAIEmbeddings($0) }),
             (.post, "/embeddings", { try await openAIEmbeddings($0) }),
             (.get, "/v1/models", { _ in WireFormat.json(models) }),
@@ -87,7 +91,7 @@ package struct InferenceServer: Sendable {
         ]
         router.add(middleware: ServerMiddleware(
             expectedAuthorization: configuration.apiKey.map { Array("Bearer \($0)".utf8) },
-            publicPaths: ["/health", "/metrics"], knownPaths: Set(routes.map(\.1)), metrics: metrics))
+            publicPaths: ["/health", "/", "/ping", "/metrics"], knownPaths: Set(routes.map(\.1)), metrics: metrics))
         for (method, path, handler) in routes {
             router.on(RouterPath(path), method: method) { request, _ in try await handler(request) }
         }

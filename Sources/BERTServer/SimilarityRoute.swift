@@ -1,0 +1,36 @@
+import BERTJSON
+import BERTTasks
+import Hummingbird
+
+extension InferenceServer {
+    /// TEI's `POST /similarity` (the Inference API's sentence-similarity task):
+    /// `{"inputs": {"source_sentence", "sentences"}, "parameters": {"truncate", "truncation_direction",
+    /// "prompt_name"}}` → the cosine similarity of the source sentence's embedding to each sentence's, in order.
+    /// As TEI, the vectors are taken unnormalised (cosine does not need it) and `sentences` must not be empty;
+    /// the source sentence counts against `--max-client-batch-size`.
+    func similarity(_ request: Request) async throws -> Response {
+        let body = try await WireFormat.object(of: request, limit: configuration.payloadLimit)
+        guard let inputs = try WireFormat.field({ () throws(JSONFieldError) in try body.object("inputs") }) else {
+            throw ServerError(.validation, "`inputs` is missing: {\"source_sentence\": string, \"sentences\": [string]}")
+        }
+        let (source, sentences) = try WireFormat.field { () throws(JSONFieldError) in
+            (try inputs.required(inputs.string("source_sentence"), "source_sentence"),
+             try inputs.required(inputs.strings("sentences"), "sentences"))
+        }
+        guard !sentences.isEmpty else { throw ServerError(.empty, "`inputs.sentences` cannot be empty") }
+        guard sentences.count + 1 <= configuration.maxClientBatchSize else {
+            throw ServerError(.validation, "batch size \(sentences.count + 1) > maximum allowed batch size \(configuration.maxClientBatchSize)")
+        }
+        var options = EmbedOptions()
+        options.normalize = false
+        options.truncate = configuration.autoTruncate
+        if let parameters = try WireFormat.field({ () throws(JSONFieldError) in try body.object("parameters") }) {
+            options.truncate = try WireFormat.field { () throws(JSONFieldError) in try parameters.bool("truncate") } ?? options.truncate
+            options.truncationDirection = try WireFormat.truncationDirection(parameters)
+            options.promptName = try WireFormat.field { () throws(JSONFieldError) in try parameters.string("prompt_name") }
+        }
+        let (vectors, _) = try await embeddings.embed(([source] + sentences).map(EmbedInput.text), options: options,
+                                                      lengths: metrics.inputLengths)
+        return WireFormat.json(.array(vectors.dropFirst().map { .number(Double(cosineSimilarity(vectors[0], $0))) }))
+    }
+}
