@@ -21,10 +21,13 @@ public struct SentenceTransformerLayout: Equatable, Sendable {
         public var maxSeqLength: Int?
         /// Whether input text is lower-cased before tokenizing (`do_lower_case`, default false).
         public var doLowerCase: Bool
+        /// Whether the module outputs the masked-LM head's logits for every token instead of hidden states
+        /// (`MLMTransformer`, or 6.x `Transformer` with `"transformer_task": "fill-mask"`): SparseEncoder models.
+        public var outputsMaskedLMLogits: Bool
 
         /// Settings from their parts.
-        public init(maxSeqLength: Int?, doLowerCase: Bool = false) {
-            (self.maxSeqLength, self.doLowerCase) = (maxSeqLength, doLowerCase)
+        public init(maxSeqLength: Int?, doLowerCase: Bool = false, outputsMaskedLMLogits: Bool = false) {
+            (self.maxSeqLength, self.doLowerCase, self.outputsMaskedLMLogits) = (maxSeqLength, doLowerCase, outputsMaskedLMLogits)
         }
     }
 
@@ -38,6 +41,8 @@ public struct SentenceTransformerLayout: Equatable, Sendable {
         case dense(DenseConfig)
         /// L2 normalisation (`Normalize`).
         case normalize
+        /// Masked-LM logits → one vocabulary-sized sparse vector (`SpladePooling`, SparseEncoder models).
+        case spladePooling(SpladePoolingConfig)
     }
 
     /// One entry of `modules.json`.
@@ -55,7 +60,7 @@ public struct SentenceTransformerLayout: Equatable, Sendable {
     }
 
     /// The class names understood, for error messages.
-    public static let supportedModuleTypes = ["Transformer", "Pooling", "Dense", "Normalize"]
+    public static let supportedModuleTypes = ["Transformer", "Pooling", "Dense", "Normalize", "MLMTransformer", "SpladePooling"]
 
     /// The model directory.
     public var directory: URL
@@ -141,6 +146,12 @@ public struct SentenceTransformerLayout: Equatable, Sendable {
         modules.compactMap { m in if case let .dense(d) = m.kind { return (d, m.directory) }; return nil }
     }
 
+    /// The SpladePooling module's configuration, if the folder is a SPLADE SparseEncoder.
+    public var spladePooling: SpladePoolingConfig? {
+        for m in modules { if case let .spladePooling(p) = m.kind { return p } }
+        return nil
+    }
+
     /// Whether the pipeline ends in L2 normalisation.
     public var normalizes: Bool { modules.contains { $0.kind == .normalize } }
 
@@ -154,6 +165,12 @@ public struct SentenceTransformerLayout: Equatable, Sendable {
         }
         switch className {
         case "Transformer": return .transformer(try transformerSettings(directory))
+        case "MLMTransformer":
+            var settings = try transformerSettings(directory)
+            settings.outputsMaskedLMLogits = true
+            return .transformer(settings)
+        case "SpladePooling":
+            return .spladePooling(try SpladePoolingConfig(contentsOf: directory.appendingPathComponent("config.json")))
         case "Pooling": return .pooling(try PoolingConfig(contentsOf: directory.appendingPathComponent("config.json")))
         case "Dense": return .dense(try DenseConfig(contentsOf: directory.appendingPathComponent("config.json")))
         case "Normalize": return .normalize
@@ -176,6 +193,13 @@ public struct SentenceTransformerLayout: Equatable, Sendable {
             try readFields(try JSONValue.load(url), file: url.path) { f in
                 settings.maxSeqLength = try f.int("max_seq_length")
                 settings.doLowerCase = try f.bool("do_lower_case") ?? false
+                // 6.x's Transformer module runs one transformers task: hidden states or, for SparseEncoder, MLM logits.
+                let task = try f.string("transformer_task") ?? "feature-extraction"
+                guard ["feature-extraction", "fill-mask"].contains(task) else {
+                    throw BERTHubError.invalidField(file: url.path, key: "transformer_task",
+                                                    expected: "\"feature-extraction\" or \"fill-mask\"", found: "\"\(task)\"")
+                }
+                settings.outputsMaskedLMLogits = task == "fill-mask"
             }
             break
         }
