@@ -47,6 +47,7 @@ package struct InferenceServer: Sendable {
     package var servedRoutes: String {
         if classifierService != nil { return "/predict and /rerank" }
         if let pipelineService { return pipelineService.route }
+        if embeddingService?.isSparse == true { return "/embed_sparse, /embed with \"normalize\": false, and /similarity" }
         return "/embed, /embed_all, /similarity and /v1/embeddings"
     }
 
@@ -74,6 +75,7 @@ package struct InferenceServer: Sendable {
             (.post, "/embed", { try await embed($0) }),
             (.post, "/embed_all", { try await embedAll($0) }),
             (.post, "/similarity", { try await similarity($0) }),
+            (.post, "/embed_sparse", { try await embedSparse($0) }),
             (.post, "/v1/embeddings", { try await openAIEmbeddings($0) }),
             (.post, "/embeddings", { try await openAIEmbeddings($0) }),
             (.get, "/v1/models", { _ in WireFormat.json(models) }),
@@ -172,7 +174,7 @@ package struct InferenceServer: Sendable {
     }
 
     /// The inputs of `key`, at most `--max-client-batch-size` of them (TEI's message).
-    private func checkedInputs(_ body: JSONFieldReader, key: String) throws(ServerError) -> [EmbedInput] {
+    func checkedInputs(_ body: JSONFieldReader, key: String) throws(ServerError) -> [EmbedInput] {
         let inputs = try WireFormat.embedInputs(body, key: key)
         guard inputs.count <= configuration.maxClientBatchSize else {
             throw ServerError(.validation, "batch size \(inputs.count) > maximum allowed batch size \(configuration.maxClientBatchSize)")

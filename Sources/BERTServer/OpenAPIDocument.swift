@@ -94,6 +94,16 @@ enum OpenAPIDocument {
           "responses": {"200": {"description": "[input][token][hidden]", "content": {"application/json": {"schema": {
                           "type": "array", "items": {"type": "array", "items": {"type": "array", "items": {"type": "number"}}}}}}},
                         "default": {"$ref": "#/components/responses/Error"}}}},
+        "/embed_sparse": {"post": {"summary": "Non-zero vocabulary weights of each input (TEI; SPLADE SparseEncoder folders)", "operationId": "embed_sparse",
+          "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["inputs"], "properties": {
+            "inputs": {"$ref": "#/components/schemas/Input"},
+            "truncate": {"type": "boolean", "nullable": true, "default": false},
+            "truncation_direction": {"type": "string", "enum": ["Left", "Right"], "default": "Right"},
+            "prompt_name": {"type": "string", "nullable": true}}}}}},
+          "responses": {"200": {"description": "[input][{index, value}], ascending index", "content": {"application/json": {"schema": {
+                          "type": "array", "items": {"type": "array", "items": {"type": "object", "properties": {
+                            "index": {"type": "integer"}, "value": {"type": "number"}}}}}}}},
+                        "default": {"$ref": "#/components/responses/Error"}}}},
         "/similarity": {"post": {"summary": "Cosine similarity of a source sentence to each of sentences (TEI)", "operationId": "similarity",
           "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["inputs"], "properties": {
             "inputs": {"type": "object", "required": ["source_sentence", "sentences"], "properties": {

@@ -10,7 +10,8 @@ struct EmbedCommand: ParsableCommand {
         commandName: "embed", abstract: "Sentence embeddings (Sentence-Transformers models or BERT with mean pooling).",
         discussion: """
             Prints one JSON line {"text", "embedding"} per text, written as each batch finishes, or with \
-            --output FILE.safetensors|FILE.npy one [texts, dimension] float32 matrix ("embeddings").
+            --output FILE.safetensors|FILE.npy one [texts, dimension] float32 matrix ("embeddings"). A SPLADE \
+            SparseEncoder folder prints {"text", "indices", "values"}: the non-zero vocabulary weights.
               bert embed --model models/all-MiniLM-L6-v2 "A man is eating food." "Someone eats."
               bert embed --model sentence-transformers/all-MiniLM-L6-v2 --input texts.txt --output vectors.npy
             """)
@@ -28,11 +29,14 @@ struct EmbedCommand: ParsableCommand {
     @Option(help: "Prepend the prompt of this name from config_sentence_transformers.json (default: the model's default prompt).")
     var promptName: String?
     @Option(help: "Prepend this text to every input (wins over --prompt-name).") var prompt: String?
+    @Option(help: "SPLADE models: keep only the N largest weights of each vector (sentence-transformers' max_active_dims).")
+    var maxActiveDims: Int?
 
     func validate() throws {
         try validateCount(batchSize, "--batch-size", max: 65_536)
         if let maxSeqLength { try validateCount(maxSeqLength, "--max-seq-length", max: 1 << 20) }
         if let truncateDim { try validateCount(truncateDim, "--truncate-dim", max: 1 << 20) }
+        if let maxActiveDims { try validateCount(maxActiveDims, "--max-active-dims", max: 1 << 24) }
         if let output, MatrixFileFormat(path: output) == nil {
             throw ValidationError("--output must end in .safetensors or .npy, not \(output)")
         }
@@ -47,6 +51,9 @@ struct EmbedCommand: ParsableCommand {
         if let truncateDim, truncateDim > model.dimension {
             throw CommandLineError("--truncate-dim \(truncateDim) is larger than the model's \(model.dimension) dimensions")
         }
+        if maxActiveDims != nil, model.splade == nil {
+            throw CommandLineError("--max-active-dims applies to SPLADE SparseEncoder models; this model's vectors are dense")
+        }
         _ = try model.resolvePrompt(prompt, name: promptName)  // an unknown name fails before any work
         let progress = ProgressDisplay("embedded", total: all.count, unit: "texts", quiet: progressOptions.quiet)
         defer { progress.finish() }
@@ -57,10 +64,11 @@ struct EmbedCommand: ParsableCommand {
         var dimension = 0
         for start in stride(from: 0, to: all.count, by: chunk) {
             let texts = Array(all[start..<min(start + chunk, all.count)])
-            let vectors = try model.encode(texts, batchSize: batchSize, normalize: normalize, truncateDimension: truncateDim,
+            var vectors = try model.encode(texts, batchSize: batchSize, normalize: normalize, truncateDimension: truncateDim,
                                            prompt: prompt, promptName: promptName) { done, _ in
                 progress.update(start + done)
             }
+            if let maxActiveDims { vectors = vectors.map { SparseEmbedding(dense: $0, maxActiveDimensions: maxActiveDims).dense } }
             if output != nil {
                 for v in vectors { matrix += v }
                 dimension = vectors.first?.count ?? dimension
@@ -69,6 +77,14 @@ struct EmbedCommand: ParsableCommand {
             var bytes: [UInt8] = []
             for (offset, (text, vector)) in zip(texts, vectors).enumerated() {
                 do {
+                    if model.splade != nil {
+                        let sparse = SparseEmbedding(dense: vector)
+                        bytes += try StandardOutput.jsonLineBytes([
+                            "text": .string(text), "indices": .array(sparse.indices.map { .integer(Int64($0)) }),
+                            "values": jsonArray(sparse.values),
+                        ])
+                        continue
+                    }
                     bytes += try StandardOutput.jsonLineBytes(["text": .string(text), "embedding": jsonArray(vector)])
                 } catch {
                     throw CommandLineError("text \(start + offset + 1): \(error)")
@@ -115,7 +131,7 @@ struct SimilarityCommand: ParsableCommand {
     }
 }
 
-/// `bert search`: rank a corpus of texts against queries by cosine similarity.
+/// `bert search`: rank a corpus of texts against queries by cosine similarity (dot product for SPLADE models).
 struct SearchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search", abstract: "Semantic search: the documents closest to each query, from an index or a corpus file.",
@@ -219,8 +235,13 @@ struct SearchCommand: AsyncParsableCommand {
         let docVectors = try model.encode(docs) { done, _ in progress.update(done) }
         progress.finish()
         let queryVectors = try model.encode(queries)
+        // SPLADE vectors are scored by dot product, as SparseEncoder.similarity does; dense ones by cosine.
+        let sparse = model.splade != nil
+        func score(_ a: [Float], _ b: [Float]) -> Float {
+            sparse ? zip(a, b).reduce(Float(0)) { $0 + $1.0 * $1.1 } : cosineSimilarity(a, b)
+        }
         for (q, qv) in zip(queries, queryVectors) {
-            let ranked = docVectors.enumerated().map { ($0.offset, cosineSimilarity(qv, $0.element)) }
+            let ranked = docVectors.enumerated().map { ($0.offset, score(qv, $0.element)) }
                 .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(retrieved)
             let results = ranked.map { SearchResult(id: .integer(Int64($0.0)), text: docs[$0.0], score: $0.1, metadata: nil) }
             try print(q, rerank(q, results, with: reranker))

@@ -34,3 +34,25 @@ extension InferenceServer {
         return WireFormat.json(.array(vectors.dropFirst().map { .number(Double(cosineSimilarity(vectors[0], $0))) }))
     }
 }
+
+extension InferenceServer {
+    /// TEI's `POST /embed_sparse` for SPLADE models: `{"inputs", "truncate", "truncation_direction",
+    /// "prompt_name"}` → for each input its non-zero vocabulary weights, `[[{"index", "value"}]]`, ascending by
+    /// index: `SentenceTransformer.encodeSparse`'s entries. Any other model gets TEI's 424.
+    func embedSparse(_ request: Request) async throws -> Response {
+        let service = try embeddings
+        guard service.isSparse else { throw ServerError(.backend, "Model is not an embedding model with SPLADE pooling") }
+        let body = try await WireFormat.object(of: request, limit: configuration.payloadLimit)
+        let inputs = try checkedInputs(body, key: "inputs")
+        var options = EmbedOptions()
+        options.normalize = false
+        options.truncate = try WireFormat.field { () throws(JSONFieldError) in try body.bool("truncate") } ?? configuration.autoTruncate
+        options.truncationDirection = try WireFormat.truncationDirection(body)
+        options.promptName = try WireFormat.field { () throws(JSONFieldError) in try body.string("prompt_name") }
+        let (vectors, _) = try await service.embed(inputs, options: options, lengths: metrics.inputLengths)
+        return WireFormat.json(.array(vectors.map { vector in
+            let sparse = SparseEmbedding(dense: vector)
+            return .array(zip(sparse.indices, sparse.values).map { ["index": .integer(Int64($0)), "value": .number(Double($1))] })
+        }))
+    }
+}
