@@ -70,6 +70,9 @@ public struct SentenceTransformerLayout: Equatable, Sendable {
     public var prompts: [String: String] = [:]
     /// The prompt used when none is named (`default_prompt_name`), a key of `prompts`.
     public var defaultPromptName: String?
+    /// How the model scores two embeddings (`similarity_fn_name`: "cosine", "dot", "euclidean", "manhattan"); nil
+    /// when the file does not say (sentence-transformers then uses cosine, SparseEncoder dot).
+    public var similarityFunctionName: String?
 
     /// Whether `directory` holds a `modules.json`, i.e. is a Sentence-Transformers model.
     public static func isSentenceTransformer(_ directory: URL) -> Bool {
@@ -105,12 +108,13 @@ public struct SentenceTransformerLayout: Equatable, Sendable {
         try readPrompts(boundary: boundary)
     }
 
-    /// Reads `prompts` and `default_prompt_name` from config_sentence_transformers.json, when present.
+    /// Reads `prompts`, `default_prompt_name` and `similarity_fn_name` from config_sentence_transformers.json, when
+    /// present.
     private mutating func readPrompts(boundary: ModelBoundary) throws {
         let url = directory.appendingPathComponent("config_sentence_transformers.json")
         guard try FileProbe.exists(url.path) else { return }
         try boundary.check(url, referencedBy: directory.path)
-        (prompts, defaultPromptName) = try readFields(try JSONValue.load(url), file: url.path) { f in
+        (prompts, defaultPromptName, similarityFunctionName) = try readFields(try JSONValue.load(url), file: url.path) { f in
             var prompts: [String: String] = [:]
             if let table = try f.object("prompts") {
                 for key in table.keys { prompts[key] = try table.required(table.string(key), key) }
@@ -120,7 +124,7 @@ public struct SentenceTransformerLayout: Equatable, Sendable {
                 throw BERTHubError.invalidField(file: url.path, key: "default_prompt_name", expected: "one of the prompts' names "
                     + "(\(prompts.keys.sorted().joined(separator: ", ")))", found: "\"\(name)\"")
             }
-            return (prompts, name)
+            return (prompts, name, try f.string("similarity_fn_name"))
         }
     }
 

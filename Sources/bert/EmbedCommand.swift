@@ -102,16 +102,23 @@ struct EmbedCommand: ParsableCommand {
     }
 }
 
-/// `bert similarity`: the cosine-similarity matrix of texts.
+/// `bert similarity`: the similarity matrix of texts, by the model's similarity function.
 struct SimilarityCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "similarity", abstract: "Cosine similarity between every pair of texts (JSON, or a table with --pretty).")
+        commandName: "similarity", abstract: "Similarity between every pair of texts (JSON, or a table with --pretty).",
+        discussion: """
+            Scores with the model's similarity function as sentence-transformers' model.similarity does: \
+            config_sentence_transformers.json's similarity_fn_name, else cosine (dot product for SPLADE models). \
+            Prints {"texts", "function", "similarity": [[...]]}.
+            """)
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var inferenceOptions: InferenceOptions
     @OptionGroup var inputOptions: InputOptions
     @Argument(help: "Texts to compare.") var texts: [String] = []
     @Flag(help: "Print a readable table instead of JSON.") var pretty = false
+    @Option(help: "cosine, dot, euclidean or manhattan (default: the model's similarity_fn_name, else cosine).")
+    var similarity: SimilarityFunction?
 
     func run() throws {
         let all = try inputOptions.texts(arguments: texts)
@@ -119,19 +126,22 @@ struct SimilarityCommand: ParsableCommand {
         let model = try inferenceOptions.loading { try SentenceTransformer(directory: modelOptions.directory()) }
         try inferenceOptions.apply(to: model.bert)
         let v = try model.encode(all)
-        let matrix = v.map { a in v.map { b in cosineSimilarity(a, b) } }
+        let function = similarity ?? model.similarityFunction
+        let matrix = function.matrix(v, v)
         if pretty {
             for (i, t) in all.enumerated() {
                 let row = matrix[i].map { String(format: "%6.3f", $0) }.joined(separator: " ")
                 try StandardOutput.line("\(row)  \(t)")
             }
         } else {
-            try StandardOutput.jsonLine(["texts": .array(all.map { .string($0) }), "similarity": .array(matrix.map(jsonArray))])
+            try StandardOutput.jsonLine(["texts": .array(all.map { .string($0) }), "function": .string(function.rawValue),
+                                         "similarity": .array(matrix.map(jsonArray))])
         }
     }
 }
 
-/// `bert search`: rank a corpus of texts against queries by cosine similarity (dot product for SPLADE models).
+/// `bert search`: rank a corpus of texts against queries by the model's similarity function (cosine unless the model
+/// names another; dot product for SPLADE models), or search an index.
 struct SearchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search", abstract: "Semantic search: the documents closest to each query, from an index or a corpus file.",
@@ -235,11 +245,8 @@ struct SearchCommand: AsyncParsableCommand {
         let docVectors = try model.encode(docs) { done, _ in progress.update(done) }
         progress.finish()
         let queryVectors = try model.encode(queries)
-        // SPLADE vectors are scored by dot product, as SparseEncoder.similarity does; dense ones by cosine.
-        let sparse = model.splade != nil
-        func score(_ a: [Float], _ b: [Float]) -> Float {
-            sparse ? zip(a, b).reduce(Float(0)) { $0 + $1.0 * $1.1 } : cosineSimilarity(a, b)
-        }
+        // Scored as model.similarity does: the model's similarity_fn_name (SPLADE: dot product), else cosine.
+        let score = model.similarityFunction
         for (q, qv) in zip(queries, queryVectors) {
             let ranked = docVectors.enumerated().map { ($0.offset, score(qv, $0.element)) }
                 .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(retrieved)

@@ -41,6 +41,9 @@ public final class SentenceTransformer: Sendable {
     public let defaultPromptName: String?
     /// Whether prompt tokens take part in pooling (the Pooling module's `include_prompt`).
     public let includesPromptInPooling: Bool
+    /// How `similarity` scores embeddings: config_sentence_transformers.json's `similarity_fn_name`, else cosine
+    /// (dot for SPLADE models), as sentence-transformers' `model.similarity`.
+    public let similarityFunction: SimilarityFunction
     /// The SpladePooling settings of a SPLADE SparseEncoder; nil for dense models.
     public let splade: SpladePoolingConfig?
     /// A SPLADE model's masked-LM head (its encoder is `bert`).
@@ -65,13 +68,13 @@ public final class SentenceTransformer: Sendable {
         var maxLength: Int?
         var lower = false
         var prompts: [String: String] = [:], defaultPrompt: String?, includePrompt = true
-        var spladeConfig: SpladePoolingConfig?
+        var spladeConfig: SpladePoolingConfig?, similarityName: String?
         if SentenceTransformerLayout.isSentenceTransformer(directory) {
             let layout = try SentenceTransformerLayout(directory: directory)
             spladeConfig = try Self.checkedSplade(layout)
             transformerDir = layout.transformerDirectory ?? directory
             if let p = layout.pooling { modes = p.modes; includePrompt = p.includePrompt }
-            (prompts, defaultPrompt) = (layout.prompts, layout.defaultPromptName)
+            (prompts, defaultPrompt, similarityName) = (layout.prompts, layout.defaultPromptName, layout.similarityFunctionName)
             normalize = layout.normalizes
             maxLength = layout.transformer?.maxSeqLength
             lower = layout.transformer?.doLowerCase ?? false
@@ -92,6 +95,16 @@ public final class SentenceTransformer: Sendable {
             bert = try BertModel.fromPretrained(transformerDir)
         }
         splade = spladeConfig
+        if let similarityName {
+            guard let function = SimilarityFunction(rawValue: similarityName) else {
+                throw ModelError.invalidInput("\(directory.path)/config_sentence_transformers.json: similarity_fn_name "
+                    + "\"\(similarityName)\" is not supported; supported: "
+                    + SimilarityFunction.allCases.map(\.rawValue).joined(separator: ", ") + " (maxsim is for multi-vector models)")
+            }
+            similarityFunction = function
+        } else {
+            similarityFunction = spladeConfig == nil ? .cosine : .dot
+        }
         // encode is inference; fine-tuning's first training pass drops the packed copy. Packed weights speed up
         // short inputs at every width (MiniLM b1×128 20.3 → 19.2 ms; BERT-base 12–19 % since session 12's kernels).
         bert.prepareForInference()
@@ -115,7 +128,7 @@ public final class SentenceTransformer: Sendable {
     package init(sharingPipelineOf other: SentenceTransformer, encoder: BertModel,
                  dense: [(layer: Linear, activation: DenseActivation)]? = nil) {
         bert = encoder
-        (splade, maskedLM) = (nil, nil)
+        (splade, maskedLM, similarityFunction) = (nil, nil, other.similarityFunction)
         truncation = Locked(other.truncation.current)
         (pooling, normalizes) = (other.pooling, other.normalizes)
         self.dense = dense ?? other.dense
@@ -142,6 +155,10 @@ public final class SentenceTransformer: Sendable {
         }
         return splade
     }
+
+    /// Every score of `a`'s embeddings against `b`'s by the model's `similarityFunction`: `[a.count][b.count]`,
+    /// as sentence-transformers' `model.similarity(a, b)`.
+    public func similarity(_ a: [[Float]], _ b: [[Float]]) -> [[Float]] { similarityFunction.matrix(a, b) }
 
     /// Truncates inputs to `tokens` tokens from now on (sentence-transformers' `model.max_seq_length = n`).
     /// Throws unless 2 ≤ tokens ≤ the model's position count ([CLS] and [SEP] take two).
