@@ -104,6 +104,8 @@ final class SparseEncoderTests: XCTestCase {
         assertRefused("pooling_strategy", "an unknown strategy")
         try write(#"{"activation_function": "gelu"}"#, to: dir.appendingPathComponent("1_SpladePooling/config.json"))
         assertRefused("activation_function", "an unknown activation")
+        try write(#"{"word_embedding_dimension": 30522}"#, to: dir.appendingPathComponent("1_SpladePooling/config.json"))
+        assertRefused("embedding_dimension 30522 is not the model's vocab_size 1013", "a width other than the vocabulary")
         try write(#"{"transformer_task": "sequence-classification"}"#, to: dir.appendingPathComponent("sentence_bert_config.json"))
         try write(#"[{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.base.modules.transformer.Transformer"}]"#, to: modules)
         assertRefused("transformer_task", "a Transformer of another task")

@@ -89,6 +89,10 @@ public final class SentenceTransformer: Sendable {
             let config = try Pretrained.config(in: transformerDir)
             let model = try BertForMaskedLM(config: config, randomInit: false)
             try PipelineSupport.load(model, config: config, from: Pretrained.weights(in: transformerDir))
+            if let width = spladeConfig?.embeddingDimension, width != config.vocabSize {
+                throw ModelError.invalidInput("\(directory.path): SpladePooling's embedding_dimension \(width) is not the "
+                    + "model's vocab_size \(config.vocabSize); the SPLADE vector has one weight per vocabulary entry")
+            }
             (maskedLM, bert) = (model, model.bert)
         } else {
             maskedLM = nil

@@ -67,9 +67,9 @@ extension SentenceTransformer {
             .map { SparseEmbedding(dense: $0, maxActiveDimensions: maxActiveDimensions) }
     }
 
-    /// Token logits of the rows that attention sees, in chunks of at most this many tokens (a chunk's logits are
-    /// `chunk × vocabulary` floats: 31 MB at BERT's 30,522).
-    static let spladeTokenChunk = 256
+    /// Logits held at once while pooling: 8 Mi floats (32 MB), 274 tokens at BERT's 30,522-token vocabulary, 33 at
+    /// XLM-R's 250,002.
+    static let spladeLogitBudget = 1 << 23
 
     /// [batch, vocab] SPLADE vectors of a tokenised batch (SpladePooling.forward): each attended token's MLM
     /// logits through log1p(relu(x)) (twice for `log1p_relu`), then max or sum over the row's tokens. Padding
@@ -82,8 +82,9 @@ extension SentenceTransformer {
         for r in 0..<input.batch {
             for p in 0..<input.length where input.attentionMask[r * input.length + p] == 1 { rows.append(r * input.length + p) }
         }
-        for start in stride(from: 0, to: rows.count, by: spladeTokenChunk) {
-            let chunk = Array(rows[start..<min(start + spladeTokenChunk, rows.count)])
+        let tokensPerChunk = max(1, spladeLogitBudget / max(vocab, 1))
+        for start in stride(from: 0, to: rows.count, by: tokensPerChunk) {
+            let chunk = Array(rows[start..<min(start + tokensPerChunk, rows.count)])
             let logits = try model.predictions(hidden.embedding(ids: chunk, shape: [chunk.count])).scalars
             for (i, row) in chunk.enumerated() {
                 let base = (row / input.length) * vocab
