@@ -5,6 +5,7 @@ import BERT
 extension AggregationStrategy: ExpressibleByArgument {}
 extension ClassificationFunction: ExpressibleByArgument {}
 extension SimilarityFunction: ExpressibleByArgument {}
+extension EmbeddingPrecision: ExpressibleByArgument {}
 extension NextSentenceRule: ExpressibleByArgument {}
 extension TokenizerModelKind: ExpressibleByArgument {}
 extension InferenceDType: ExpressibleByArgument {}

@@ -11,7 +11,10 @@ struct EmbedCommand: ParsableCommand {
         discussion: """
             Prints one JSON line {"text", "embedding"} per text, written as each batch finishes, or with \
             --output FILE.safetensors|FILE.npy one [texts, dimension] float32 matrix ("embeddings"). A SPLADE \
-            SparseEncoder folder prints {"text", "indices", "values"}: the non-zero vocabulary weights.
+            SparseEncoder folder prints {"text", "indices", "values"}: the non-zero vocabulary weights. \
+            --precision int8|uint8|binary|ubinary prints integers as sentence-transformers' encode(precision=...): \
+            int8/uint8 bucket each dimension between its minimum and maximum over all the texts given (so every \
+            text is embedded before any line is printed), binary/ubinary pack the sign bits 8 per byte.
               bert embed --model models/all-MiniLM-L6-v2 "A man is eating food." "Someone eats."
               bert embed --model sentence-transformers/all-MiniLM-L6-v2 --input texts.txt --output vectors.npy
             """)
@@ -31,6 +34,8 @@ struct EmbedCommand: ParsableCommand {
     @Option(help: "Prepend this text to every input (wins over --prompt-name).") var prompt: String?
     @Option(help: "SPLADE models: keep only the N largest weights of each vector (sentence-transformers' max_active_dims).")
     var maxActiveDims: Int?
+    @Option(help: "float32, int8, uint8, binary or ubinary (sentence-transformers' precision).")
+    var precision: EmbeddingPrecision = .float32
 
     func validate() throws {
         try validateCount(batchSize, "--batch-size", max: 65_536)
@@ -51,6 +56,13 @@ struct EmbedCommand: ParsableCommand {
         if let truncateDim, truncateDim > model.dimension {
             throw CommandLineError("--truncate-dim \(truncateDim) is larger than the model's \(model.dimension) dimensions")
         }
+        if precision != .float32 {
+            if output != nil { throw CommandLineError("--precision \(precision.rawValue) prints integers; it cannot be combined with --output") }
+            if model.splade != nil { throw CommandLineError("--precision applies to dense embeddings, not to a SPLADE model's") }
+            if [.int8, .uint8].contains(precision), all.count < 2 {
+                throw CommandLineError("--precision \(precision.rawValue) takes each dimension's range from the texts given: give at least two")
+            }
+        }
         if maxActiveDims != nil, model.splade == nil {
             throw CommandLineError("--max-active-dims applies to SPLADE SparseEncoder models; this model's vectors are dense")
         }
@@ -59,7 +71,8 @@ struct EmbedCommand: ParsableCommand {
         defer { progress.finish() }
         // Chunks of several batches: each chunk is sorted by length inside `encode`, and its lines are written as
         // soon as it is done, so a long run killed midway keeps what it finished.
-        let chunk = max(batchSize * 8, 256)
+        // int8 / uint8 buckets come from every text's vector, so those run as one chunk.
+        let chunk = [.int8, .uint8].contains(precision) ? all.count : max(batchSize * 8, 256)
         var matrix: [Float] = []
         var dimension = 0
         for start in stride(from: 0, to: all.count, by: chunk) {
@@ -75,8 +88,14 @@ struct EmbedCommand: ParsableCommand {
                 continue
             }
             var bytes: [UInt8] = []
+            let integers = precision == .float32 ? nil : try quantizeEmbeddings(vectors, precision: precision)
             for (offset, (text, vector)) in zip(texts, vectors).enumerated() {
                 do {
+                    if let integers {
+                        bytes += try StandardOutput.jsonLineBytes(["text": .string(text),
+                                                                   "embedding": .array(integers[offset].map { .integer(Int64($0)) })])
+                        continue
+                    }
                     if model.splade != nil {
                         let sparse = SparseEmbedding(dense: vector)
                         bytes += try StandardOutput.jsonLineBytes([
