@@ -141,12 +141,7 @@ package struct InferenceServer: Sendable {
     func embedAll(_ request: Request) async throws -> Response {
         let body = try await WireFormat.object(of: request, limit: configuration.payloadLimit)
         let inputs = try checkedInputs(body, key: "inputs")
-        var options = EmbedOptions()
-        options.normalize = false
-        options.truncate = try WireFormat.field { () throws(JSONFieldError) in try body.bool("truncate") } ?? configuration.autoTruncate
-        options.truncationDirection = try WireFormat.truncationDirection(body)
-        options.promptName = try WireFormat.field { () throws(JSONFieldError) in try body.string("prompt_name") }
-        let (tokens, _) = try await embeddings.embedAll(inputs, options: options, lengths: metrics.inputLengths)
+        let (tokens, _) = try await embeddings.embedAll(inputs, options: try unnormalizedOptions(body), lengths: metrics.inputLengths)
         return WireFormat.json(.array(tokens.map { .array($0.map(WireFormat.array)) }))
     }
 
@@ -171,6 +166,17 @@ package struct InferenceServer: Sendable {
             "object": "list", "data": .array(data), "model": .string(configuration.modelID),
             "usage": ["prompt_tokens": .integer(Int64(tokens)), "total_tokens": .integer(Int64(tokens))],
         ])
+    }
+
+    /// The options of TEI's routes whose vectors are not normalised (`/embed_all`, `/embed_sparse`, `/similarity`'s
+    /// `parameters`): `truncate` (default `--auto-truncate`), `truncation_direction`, `prompt_name`.
+    func unnormalizedOptions(_ reader: JSONFieldReader) throws(ServerError) -> EmbedOptions {
+        var options = EmbedOptions()
+        options.normalize = false
+        options.truncate = try WireFormat.field { () throws(JSONFieldError) in try reader.bool("truncate") } ?? configuration.autoTruncate
+        options.truncationDirection = try WireFormat.truncationDirection(reader)
+        options.promptName = try WireFormat.field { () throws(JSONFieldError) in try reader.string("prompt_name") }
+        return options
     }
 
     /// The inputs of `key`, at most `--max-client-batch-size` of them (TEI's message).

@@ -22,12 +22,9 @@ extension InferenceServer {
             throw ServerError(.validation, "batch size \(sentences.count + 1) > maximum allowed batch size \(configuration.maxClientBatchSize)")
         }
         var options = EmbedOptions()
-        options.normalize = false
-        options.truncate = configuration.autoTruncate
+        (options.normalize, options.truncate) = (false, configuration.autoTruncate)
         if let parameters = try WireFormat.field({ () throws(JSONFieldError) in try body.object("parameters") }) {
-            options.truncate = try WireFormat.field { () throws(JSONFieldError) in try parameters.bool("truncate") } ?? options.truncate
-            options.truncationDirection = try WireFormat.truncationDirection(parameters)
-            options.promptName = try WireFormat.field { () throws(JSONFieldError) in try parameters.string("prompt_name") }
+            options = try unnormalizedOptions(parameters)
         }
         let (vectors, _) = try await embeddings.embed(([source] + sentences).map(EmbedInput.text), options: options,
                                                       lengths: metrics.inputLengths)
@@ -44,12 +41,7 @@ extension InferenceServer {
         guard service.isSparse else { throw ServerError(.backend, "Model is not an embedding model with SPLADE pooling") }
         let body = try await WireFormat.object(of: request, limit: configuration.payloadLimit)
         let inputs = try checkedInputs(body, key: "inputs")
-        var options = EmbedOptions()
-        options.normalize = false
-        options.truncate = try WireFormat.field { () throws(JSONFieldError) in try body.bool("truncate") } ?? configuration.autoTruncate
-        options.truncationDirection = try WireFormat.truncationDirection(body)
-        options.promptName = try WireFormat.field { () throws(JSONFieldError) in try body.string("prompt_name") }
-        let (vectors, _) = try await service.embed(inputs, options: options, lengths: metrics.inputLengths)
+        let (vectors, _) = try await service.embed(inputs, options: try unnormalizedOptions(body), lengths: metrics.inputLengths)
         return WireFormat.json(.array(vectors.map { vector in
             let sparse = SparseEmbedding(dense: vector)
             return .array(zip(sparse.indices, sparse.values).map { ["index": .integer(Int64($0)), "value": .number(Double($1))] })
