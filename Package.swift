@@ -85,8 +85,8 @@ let package = Package(
             name: "bert-dev",
             dependencies: ["BERTCommandLine", "BERT", "BERTSearch", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
-        // Tests. TestSupport holds assertClose, the finite-difference gradient checker and fixture loading.
-        .target(name: "TestSupport", dependencies: ["BERTTensor"], path: "Tests/TestSupport"),
+        // Tests. TestSupport holds assertClose, the finite-difference gradient checker, fixture loading and fixture folders.
+        .target(name: "TestSupport", dependencies: ["BERTTensor", "BERTModels"], path: "Tests/TestSupport"),
         .testTarget(name: "BERTKernelsTests", dependencies: ["BERTKernels", "TestSupport"]),
         .testTarget(name: "BERTTensorTests", dependencies: ["BERTTensor", "TestSupport"]),
         .testTarget(name: "BERTJSONTests", dependencies: ["BERTJSON"]),

@@ -21,10 +21,13 @@ public struct SentenceTransformerLayout: Equatable, Sendable {
         public var maxSeqLength: Int?
         /// Whether input text is lower-cased before tokenizing (`do_lower_case`, default false).
         public var doLowerCase: Bool
+        /// Whether the module outputs the masked-LM head's logits for every token instead of hidden states
+        /// (`MLMTransformer`, or 6.x `Transformer` with `"transformer_task": "fill-mask"`): SparseEncoder models.
+        public var outputsMaskedLMLogits: Bool
 
         /// Settings from their parts.
-        public init(maxSeqLength: Int?, doLowerCase: Bool = false) {
-            (self.maxSeqLength, self.doLowerCase) = (maxSeqLength, doLowerCase)
+        public init(maxSeqLength: Int?, doLowerCase: Bool = false, outputsMaskedLMLogits: Bool = false) {
+            (self.maxSeqLength, self.doLowerCase, self.outputsMaskedLMLogits) = (maxSeqLength, doLowerCase, outputsMaskedLMLogits)
         }
     }
 
@@ -38,6 +41,8 @@ public struct SentenceTransformerLayout: Equatable, Sendable {
         case dense(DenseConfig)
         /// L2 normalisation (`Normalize`).
         case normalize
+        /// Masked-LM logits → one vocabulary-sized sparse vector (`SpladePooling`, SparseEncoder models).
+        case spladePooling(SpladePoolingConfig)
     }
 
     /// One entry of `modules.json`.
@@ -55,7 +60,7 @@ public struct SentenceTransformerLayout: Equatable, Sendable {
     }
 
     /// The class names understood, for error messages.
-    public static let supportedModuleTypes = ["Transformer", "Pooling", "Dense", "Normalize"]
+    public static let supportedModuleTypes = ["Transformer", "Pooling", "Dense", "Normalize", "MLMTransformer", "SpladePooling"]
 
     /// The model directory.
     public var directory: URL
@@ -65,6 +70,9 @@ public struct SentenceTransformerLayout: Equatable, Sendable {
     public var prompts: [String: String] = [:]
     /// The prompt used when none is named (`default_prompt_name`), a key of `prompts`.
     public var defaultPromptName: String?
+    /// How the model scores two embeddings (`similarity_fn_name`: "cosine", "dot", "euclidean", "manhattan"); nil
+    /// when the file does not say (sentence-transformers then uses cosine, SparseEncoder dot).
+    public var similarityFunctionName: String?
 
     /// Whether `directory` holds a `modules.json`, i.e. is a Sentence-Transformers model.
     public static func isSentenceTransformer(_ directory: URL) -> Bool {
@@ -100,12 +108,13 @@ public struct SentenceTransformerLayout: Equatable, Sendable {
         try readPrompts(boundary: boundary)
     }
 
-    /// Reads `prompts` and `default_prompt_name` from config_sentence_transformers.json, when present.
+    /// Reads `prompts`, `default_prompt_name` and `similarity_fn_name` from config_sentence_transformers.json, when
+    /// present.
     private mutating func readPrompts(boundary: ModelBoundary) throws {
         let url = directory.appendingPathComponent("config_sentence_transformers.json")
         guard try FileProbe.exists(url.path) else { return }
         try boundary.check(url, referencedBy: directory.path)
-        (prompts, defaultPromptName) = try readFields(try JSONValue.load(url), file: url.path) { f in
+        (prompts, defaultPromptName, similarityFunctionName) = try readFields(try JSONValue.load(url), file: url.path) { f in
             var prompts: [String: String] = [:]
             if let table = try f.object("prompts") {
                 for key in table.keys { prompts[key] = try table.required(table.string(key), key) }
@@ -115,7 +124,7 @@ public struct SentenceTransformerLayout: Equatable, Sendable {
                 throw BERTHubError.invalidField(file: url.path, key: "default_prompt_name", expected: "one of the prompts' names "
                     + "(\(prompts.keys.sorted().joined(separator: ", ")))", found: "\"\(name)\"")
             }
-            return (prompts, name)
+            return (prompts, name, try f.string("similarity_fn_name"))
         }
     }
 
@@ -141,6 +150,12 @@ public struct SentenceTransformerLayout: Equatable, Sendable {
         modules.compactMap { m in if case let .dense(d) = m.kind { return (d, m.directory) }; return nil }
     }
 
+    /// The SpladePooling module's configuration, if the folder is a SPLADE SparseEncoder.
+    public var spladePooling: SpladePoolingConfig? {
+        for m in modules { if case let .spladePooling(p) = m.kind { return p } }
+        return nil
+    }
+
     /// Whether the pipeline ends in L2 normalisation.
     public var normalizes: Bool { modules.contains { $0.kind == .normalize } }
 
@@ -154,6 +169,12 @@ public struct SentenceTransformerLayout: Equatable, Sendable {
         }
         switch className {
         case "Transformer": return .transformer(try transformerSettings(directory))
+        case "MLMTransformer":
+            var settings = try transformerSettings(directory)
+            settings.outputsMaskedLMLogits = true
+            return .transformer(settings)
+        case "SpladePooling":
+            return .spladePooling(try SpladePoolingConfig(contentsOf: directory.appendingPathComponent("config.json")))
         case "Pooling": return .pooling(try PoolingConfig(contentsOf: directory.appendingPathComponent("config.json")))
         case "Dense": return .dense(try DenseConfig(contentsOf: directory.appendingPathComponent("config.json")))
         case "Normalize": return .normalize
@@ -176,6 +197,13 @@ public struct SentenceTransformerLayout: Equatable, Sendable {
             try readFields(try JSONValue.load(url), file: url.path) { f in
                 settings.maxSeqLength = try f.int("max_seq_length")
                 settings.doLowerCase = try f.bool("do_lower_case") ?? false
+                // 6.x's Transformer module runs one transformers task: hidden states or, for SparseEncoder, MLM logits.
+                let task = try f.string("transformer_task") ?? "feature-extraction"
+                guard ["feature-extraction", "fill-mask"].contains(task) else {
+                    throw BERTHubError.invalidField(file: url.path, key: "transformer_task",
+                                                    expected: "\"feature-extraction\" or \"fill-mask\"", found: "\"\(task)\"")
+                }
+                settings.outputsMaskedLMLogits = task == "fill-mask"
             }
             break
         }

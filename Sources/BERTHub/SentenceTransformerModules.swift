@@ -150,3 +150,50 @@ public struct DenseConfig: Equatable, Sendable {
         }
     }
 }
+
+/// A sentence-transformers `SpladePooling` module's `config.json` (SparseEncoder models: SPLADE). It turns the
+/// masked-LM logits of every token into one vocabulary-sized vector: each logit through log(1 + ReLU(x)) (twice for
+/// `log1p_relu`), then the max (or sum) over the text's tokens.
+public struct SpladePoolingConfig: Equatable, Sendable {
+    /// How token scores are combined (`pooling_strategy`).
+    public enum Strategy: String, Sendable { case max, sum }
+    /// The per-logit transform (`activation_function`): `relu` is log(1 + ReLU(x)), `log1p_relu` applies log1p again.
+    public enum ActivationFunction: String, Sendable {
+        case relu
+        case log1pRelu = "log1p_relu"
+    }
+
+    /// Max (default) or sum over tokens.
+    public var strategy: Strategy
+    /// The transform of each logit.
+    public var activation: ActivationFunction
+    /// The vocabulary width the file states (`embedding_dimension` / `word_embedding_dimension`), if any.
+    public var embeddingDimension: Int?
+
+    /// A config from its parts.
+    public init(strategy: Strategy = .max, activation: ActivationFunction = .relu, embeddingDimension: Int? = nil) {
+        (self.strategy, self.activation, self.embeddingDimension) = (strategy, activation, embeddingDimension)
+    }
+
+    /// Reads `<module>/config.json`.
+    /// - Throws: `BERTHubError.invalidField` for an unknown strategy or activation, `.nonPositive` for a width ≤ 0,
+    ///   or a JSON error.
+    public init(contentsOf url: URL) throws {
+        let file = url.path
+        self = try readFields(try JSONValue.load(url), file: file) { f in
+            let strategyName = try f.string("pooling_strategy") ?? "max"
+            guard let strategy = Strategy(rawValue: strategyName) else {
+                throw BERTHubError.invalidField(file: file, key: "pooling_strategy", expected: "\"max\" or \"sum\"",
+                                                found: "\"\(strategyName)\"")
+            }
+            let activationName = try f.string("activation_function") ?? "relu"
+            guard let activation = ActivationFunction(rawValue: activationName) else {
+                throw BERTHubError.invalidField(file: file, key: "activation_function", expected: "\"relu\" or \"log1p_relu\"",
+                                                found: "\"\(activationName)\"")
+            }
+            let width = try f.int("embedding_dimension") ?? f.int("word_embedding_dimension")
+            if let width, width <= 0 { throw BERTHubError.nonPositive(file: file, key: "embedding_dimension", value: width) }
+            return Self(strategy: strategy, activation: activation, embeddingDimension: width)
+        }
+    }
+}

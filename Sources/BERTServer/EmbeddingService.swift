@@ -50,8 +50,10 @@ package final class EmbeddingService: Sendable {
     package let normalizes: Bool
     /// Longest input in tokens (`--max-input-length`; default the model's `max_seq_length`).
     package let maxInputLength: Int
-    /// The pooling modes' names, as TEI's `/info` shows them (`mean`, `cls`, ...).
+    /// The pooling modes' names, as TEI's `/info` shows them (`mean`, `cls`, ..., `splade`).
     package let poolingName: String
+    /// Whether the model is a SPLADE SparseEncoder (TEI's splade pooling: `/embed_sparse`, no `/embed_all`).
+    package let isSparse: Bool
     /// Named prompts: their text and the positions pooling skips for them.
     let prompts: [String: (text: String, pooledFrom: Int)]
     let defaultPromptName: String?
@@ -78,7 +80,8 @@ package final class EmbeddingService: Sendable {
         hiddenSize = model.bert.config.hiddenSize
         normalizes = model.normalizes
         self.maxInputLength = maxLength
-        poolingName = model.pooling.modes.map(\.teiName).joined(separator: "+")
+        isSparse = model.splade != nil
+        poolingName = isSparse ? "splade" : model.pooling.modes.map(\.teiName).joined(separator: "+")
         var prompts: [String: (String, Int)] = [:]
         for (name, text) in model.prompts { prompts[name] = (text, try model.promptLength(text)) }
         self.prompts = prompts
@@ -104,6 +107,10 @@ package final class EmbeddingService: Sendable {
     /// `lengths` hears each input's token count once tokenized.
     package func embed(_ inputs: [EmbedInput], options: EmbedOptions,
                        lengths: ([Int]) -> Void = { _ in }) async throws -> (vectors: [[Float]], tokens: Int) {
+        if isSparse && options.normalize {
+            // As TEI: a SPLADE model's dense vectors come only unnormalised (`"normalize": false`, or /embed_sparse).
+            throw ServerError(.backend, "`normalize` is not available for SPLADE models")
+        }
         let jobs = try tokenize(inputs, options: options)
         lengths(jobs.map(\.ids.count))
         let vectors = try await queue.submit(jobs.map { ($0, $0.ids.count) })
@@ -115,6 +122,7 @@ package final class EmbeddingService: Sendable {
     /// sentence-transformers' `encode(output_value="token_embeddings")`; and the number of tokens.
     package func embedAll(_ inputs: [EmbedInput], options: EmbedOptions,
                           lengths: ([Int]) -> Void = { _ in }) async throws -> (tokens: [[[Float]]], count: Int) {
+        if isSparse { throw ServerError(.backend, "`embed_all` is not available for SPLADE models") }
         let jobs = try tokenize(inputs, options: options).map { job in
             var job = job
             job.allTokens = true

@@ -47,7 +47,8 @@ package struct InferenceServer: Sendable {
     package var servedRoutes: String {
         if classifierService != nil { return "/predict and /rerank" }
         if let pipelineService { return pipelineService.route }
-        return "/embed, /embed_all and /v1/embeddings"
+        if embeddingService?.isSparse == true { return "/embed_sparse, /embed with \"normalize\": false, and /similarity" }
+        return "/embed, /embed_all, /similarity and /v1/embeddings"
     }
 
     /// The embedding service, or TEI's 424 for a model of another task.
@@ -65,11 +66,16 @@ package struct InferenceServer: Sendable {
         let router = Router(context: BasicRequestContext.self)
         let routes: [(HTTPRequest.Method, String, @Sendable (Request) async throws -> Response)] = [
             (.get, "/health", { _ in Response(status: .ok) }),
+            (.get, "/", { _ in Response(status: .ok) }),
+            (.get, "/ping", { _ in Response(status: .ok) }),
             (.get, "/info", { _ in WireFormat.json(info) }),
             (.get, "/metrics", { _ in metricsResponse() }),
             (.get, "/openapi.json", { _ in OpenAPIDocument.response() }),
+            (.get, "/api-doc/openapi.json", { _ in OpenAPIDocument.response() }),
             (.post, "/embed", { try await embed($0) }),
             (.post, "/embed_all", { try await embedAll($0) }),
+            (.post, "/similarity", { try await similarity($0) }),
+            (.post, "/embed_sparse", { try await embedSparse($0) }),
             (.post, "/v1/embeddings", { try await openAIEmbeddings($0) }),
             (.post, "/embeddings", { try await openAIEmbeddings($0) }),
             (.get, "/v1/models", { _ in WireFormat.json(models) }),
@@ -87,7 +93,7 @@ package struct InferenceServer: Sendable {
         ]
         router.add(middleware: ServerMiddleware(
             expectedAuthorization: configuration.apiKey.map { Array("Bearer \($0)".utf8) },
-            publicPaths: ["/health", "/metrics"], knownPaths: Set(routes.map(\.1)), metrics: metrics))
+            publicPaths: ["/health", "/", "/ping", "/metrics"], knownPaths: Set(routes.map(\.1)), metrics: metrics))
         for (method, path, handler) in routes {
             router.on(RouterPath(path), method: method) { request, _ in try await handler(request) }
         }
@@ -135,12 +141,7 @@ package struct InferenceServer: Sendable {
     func embedAll(_ request: Request) async throws -> Response {
         let body = try await WireFormat.object(of: request, limit: configuration.payloadLimit)
         let inputs = try checkedInputs(body, key: "inputs")
-        var options = EmbedOptions()
-        options.normalize = false
-        options.truncate = try WireFormat.field { () throws(JSONFieldError) in try body.bool("truncate") } ?? configuration.autoTruncate
-        options.truncationDirection = try WireFormat.truncationDirection(body)
-        options.promptName = try WireFormat.field { () throws(JSONFieldError) in try body.string("prompt_name") }
-        let (tokens, _) = try await embeddings.embedAll(inputs, options: options, lengths: metrics.inputLengths)
+        let (tokens, _) = try await embeddings.embedAll(inputs, options: try unnormalizedOptions(body), lengths: metrics.inputLengths)
         return WireFormat.json(.array(tokens.map { .array($0.map(WireFormat.array)) }))
     }
 
@@ -167,8 +168,19 @@ package struct InferenceServer: Sendable {
         ])
     }
 
+    /// The options of TEI's routes whose vectors are not normalised (`/embed_all`, `/embed_sparse`, `/similarity`'s
+    /// `parameters`): `truncate` (default `--auto-truncate`), `truncation_direction`, `prompt_name`.
+    func unnormalizedOptions(_ reader: JSONFieldReader) throws(ServerError) -> EmbedOptions {
+        var options = EmbedOptions()
+        options.normalize = false
+        options.truncate = try WireFormat.field { () throws(JSONFieldError) in try reader.bool("truncate") } ?? configuration.autoTruncate
+        options.truncationDirection = try WireFormat.truncationDirection(reader)
+        options.promptName = try WireFormat.field { () throws(JSONFieldError) in try reader.string("prompt_name") }
+        return options
+    }
+
     /// The inputs of `key`, at most `--max-client-batch-size` of them (TEI's message).
-    private func checkedInputs(_ body: JSONFieldReader, key: String) throws(ServerError) -> [EmbedInput] {
+    func checkedInputs(_ body: JSONFieldReader, key: String) throws(ServerError) -> [EmbedInput] {
         let inputs = try WireFormat.embedInputs(body, key: key)
         guard inputs.count <= configuration.maxClientBatchSize else {
             throw ServerError(.validation, "batch size \(inputs.count) > maximum allowed batch size \(configuration.maxClientBatchSize)")

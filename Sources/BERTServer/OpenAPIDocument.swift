@@ -94,6 +94,27 @@ enum OpenAPIDocument {
           "responses": {"200": {"description": "[input][token][hidden]", "content": {"application/json": {"schema": {
                           "type": "array", "items": {"type": "array", "items": {"type": "array", "items": {"type": "number"}}}}}}},
                         "default": {"$ref": "#/components/responses/Error"}}}},
+        "/embed_sparse": {"post": {"summary": "Non-zero vocabulary weights of each input (TEI; SPLADE SparseEncoder folders)", "operationId": "embed_sparse",
+          "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["inputs"], "properties": {
+            "inputs": {"$ref": "#/components/schemas/Input"},
+            "truncate": {"type": "boolean", "nullable": true, "default": false},
+            "truncation_direction": {"type": "string", "enum": ["Left", "Right"], "default": "Right"},
+            "prompt_name": {"type": "string", "nullable": true}}}}}},
+          "responses": {"200": {"description": "[input][{index, value}], ascending index", "content": {"application/json": {"schema": {
+                          "type": "array", "items": {"type": "array", "items": {"type": "object", "properties": {
+                            "index": {"type": "integer"}, "value": {"type": "number"}}}}}}}},
+                        "default": {"$ref": "#/components/responses/Error"}}}},
+        "/similarity": {"post": {"summary": "Cosine similarity of a source sentence to each of sentences (TEI)", "operationId": "similarity",
+          "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["inputs"], "properties": {
+            "inputs": {"type": "object", "required": ["source_sentence", "sentences"], "properties": {
+              "source_sentence": {"type": "string"}, "sentences": {"type": "array", "items": {"type": "string"}, "minItems": 1}}},
+            "parameters": {"type": "object", "nullable": true, "properties": {
+              "truncate": {"type": "boolean", "nullable": true, "default": false},
+              "truncation_direction": {"type": "string", "enum": ["Left", "Right"], "default": "Right"},
+              "prompt_name": {"type": "string", "nullable": true}}}}}}}},
+          "responses": {"200": {"description": "One cosine per sentence, in order", "content": {"application/json": {"schema": {
+                          "type": "array", "items": {"type": "number"}}}}},
+                        "default": {"$ref": "#/components/responses/Error"}}}},
         "/fill-mask": {"post": {"summary": "Candidates for each [MASK] (transformers' fill-mask pipeline; masked-LM folders)", "operationId": "fill_mask",
           "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["inputs"], "properties": {
             "inputs": {"$ref": "#/components/schemas/Texts"},
@@ -201,9 +222,15 @@ enum OpenAPIDocument {
                         "default": {"$ref": "#/components/responses/Error"}}}},
         "/health": {"get": {"summary": "Liveness (no key needed)", "operationId": "health", "security": [],
           "responses": {"200": {"description": "Healthy"}}}},
+        "/": {"get": {"summary": "Liveness, TEI's alias of /health (no key needed)", "operationId": "health_root", "security": [],
+          "responses": {"200": {"description": "Healthy"}}}},
+        "/ping": {"get": {"summary": "Liveness, TEI's SageMaker alias of /health (no key needed)", "operationId": "ping", "security": [],
+          "responses": {"200": {"description": "Healthy"}}}},
         "/metrics": {"get": {"summary": "Prometheus metrics (no key needed)", "operationId": "metrics", "security": [],
           "responses": {"200": {"description": "Text exposition format", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
         "/openapi.json": {"get": {"summary": "This document", "operationId": "openapi",
+          "responses": {"200": {"description": "OpenAPI 3", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+        "/api-doc/openapi.json": {"get": {"summary": "This document, at TEI's path", "operationId": "openapi_tei",
           "responses": {"200": {"description": "OpenAPI 3", "content": {"application/json": {"schema": {"type": "object"}}}}}}}
       }
     }

@@ -10,7 +10,11 @@ struct EmbedCommand: ParsableCommand {
         commandName: "embed", abstract: "Sentence embeddings (Sentence-Transformers models or BERT with mean pooling).",
         discussion: """
             Prints one JSON line {"text", "embedding"} per text, written as each batch finishes, or with \
-            --output FILE.safetensors|FILE.npy one [texts, dimension] float32 matrix ("embeddings").
+            --output FILE.safetensors|FILE.npy one [texts, dimension] float32 matrix ("embeddings"). A SPLADE \
+            SparseEncoder folder prints {"text", "indices", "values"}: the non-zero vocabulary weights. \
+            --precision int8|uint8|binary|ubinary prints integers as sentence-transformers' encode(precision=...): \
+            int8/uint8 bucket each dimension between its minimum and maximum over all the texts given (so every \
+            text is embedded before any line is printed), binary/ubinary pack the sign bits 8 per byte.
               bert embed --model models/all-MiniLM-L6-v2 "A man is eating food." "Someone eats."
               bert embed --model sentence-transformers/all-MiniLM-L6-v2 --input texts.txt --output vectors.npy
             """)
@@ -28,11 +32,16 @@ struct EmbedCommand: ParsableCommand {
     @Option(help: "Prepend the prompt of this name from config_sentence_transformers.json (default: the model's default prompt).")
     var promptName: String?
     @Option(help: "Prepend this text to every input (wins over --prompt-name).") var prompt: String?
+    @Option(help: "SPLADE models: keep only the N largest weights of each vector (sentence-transformers' max_active_dims).")
+    var maxActiveDims: Int?
+    @Option(help: "float32, int8, uint8, binary or ubinary (sentence-transformers' precision).")
+    var precision: EmbeddingPrecision = .float32
 
     func validate() throws {
         try validateCount(batchSize, "--batch-size", max: 65_536)
         if let maxSeqLength { try validateCount(maxSeqLength, "--max-seq-length", max: 1 << 20) }
         if let truncateDim { try validateCount(truncateDim, "--truncate-dim", max: 1 << 20) }
+        if let maxActiveDims { try validateCount(maxActiveDims, "--max-active-dims", max: 1 << 24) }
         if let output, MatrixFileFormat(path: output) == nil {
             throw ValidationError("--output must end in .safetensors or .npy, not \(output)")
         }
@@ -47,28 +56,54 @@ struct EmbedCommand: ParsableCommand {
         if let truncateDim, truncateDim > model.dimension {
             throw CommandLineError("--truncate-dim \(truncateDim) is larger than the model's \(model.dimension) dimensions")
         }
+        if precision != .float32 {
+            if output != nil { throw CommandLineError("--precision \(precision.rawValue) prints integers; it cannot be combined with --output") }
+            if model.splade != nil { throw CommandLineError("--precision applies to dense embeddings, not to a SPLADE model's") }
+            if [.int8, .uint8].contains(precision), all.count < 2 {
+                throw CommandLineError("--precision \(precision.rawValue) takes each dimension's range from the texts given: give at least two")
+            }
+        }
+        if maxActiveDims != nil, model.splade == nil {
+            throw CommandLineError("--max-active-dims applies to SPLADE SparseEncoder models; this model's vectors are dense")
+        }
         _ = try model.resolvePrompt(prompt, name: promptName)  // an unknown name fails before any work
         let progress = ProgressDisplay("embedded", total: all.count, unit: "texts", quiet: progressOptions.quiet)
         defer { progress.finish() }
         // Chunks of several batches: each chunk is sorted by length inside `encode`, and its lines are written as
         // soon as it is done, so a long run killed midway keeps what it finished.
-        let chunk = max(batchSize * 8, 256)
+        // int8 / uint8 buckets come from every text's vector, so those run as one chunk.
+        let chunk = [.int8, .uint8].contains(precision) ? all.count : max(batchSize * 8, 256)
         var matrix: [Float] = []
         var dimension = 0
         for start in stride(from: 0, to: all.count, by: chunk) {
             let texts = Array(all[start..<min(start + chunk, all.count)])
-            let vectors = try model.encode(texts, batchSize: batchSize, normalize: normalize, truncateDimension: truncateDim,
+            var vectors = try model.encode(texts, batchSize: batchSize, normalize: normalize, truncateDimension: truncateDim,
                                            prompt: prompt, promptName: promptName) { done, _ in
                 progress.update(start + done)
             }
+            if let maxActiveDims { vectors = vectors.map { SparseEmbedding(dense: $0, maxActiveDimensions: maxActiveDims).dense } }
             if output != nil {
                 for v in vectors { matrix += v }
                 dimension = vectors.first?.count ?? dimension
                 continue
             }
             var bytes: [UInt8] = []
+            let integers = precision == .float32 ? nil : try quantizeEmbeddings(vectors, precision: precision)
             for (offset, (text, vector)) in zip(texts, vectors).enumerated() {
                 do {
+                    if let integers {
+                        bytes += try StandardOutput.jsonLineBytes(["text": .string(text),
+                                                                   "embedding": .array(integers[offset].map { .integer(Int64($0)) })])
+                        continue
+                    }
+                    if model.splade != nil {
+                        let sparse = SparseEmbedding(dense: vector)
+                        bytes += try StandardOutput.jsonLineBytes([
+                            "text": .string(text), "indices": .array(sparse.indices.map { .integer(Int64($0)) }),
+                            "values": jsonArray(sparse.values),
+                        ])
+                        continue
+                    }
                     bytes += try StandardOutput.jsonLineBytes(["text": .string(text), "embedding": jsonArray(vector)])
                 } catch {
                     throw CommandLineError("text \(start + offset + 1): \(error)")
@@ -86,16 +121,23 @@ struct EmbedCommand: ParsableCommand {
     }
 }
 
-/// `bert similarity`: the cosine-similarity matrix of texts.
+/// `bert similarity`: the similarity matrix of texts, by the model's similarity function.
 struct SimilarityCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "similarity", abstract: "Cosine similarity between every pair of texts (JSON, or a table with --pretty).")
+        commandName: "similarity", abstract: "Similarity between every pair of texts (JSON, or a table with --pretty).",
+        discussion: """
+            Scores with the model's similarity function as sentence-transformers' model.similarity does: \
+            config_sentence_transformers.json's similarity_fn_name, else cosine (dot product for SPLADE models). \
+            Prints {"texts", "function", "similarity": [[...]]}.
+            """)
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var inferenceOptions: InferenceOptions
     @OptionGroup var inputOptions: InputOptions
     @Argument(help: "Texts to compare.") var texts: [String] = []
     @Flag(help: "Print a readable table instead of JSON.") var pretty = false
+    @Option(help: "cosine, dot, euclidean or manhattan (default: the model's similarity_fn_name, else cosine).")
+    var similarity: SimilarityFunction?
 
     func run() throws {
         let all = try inputOptions.texts(arguments: texts)
@@ -103,19 +145,22 @@ struct SimilarityCommand: ParsableCommand {
         let model = try inferenceOptions.loading { try SentenceTransformer(directory: modelOptions.directory()) }
         try inferenceOptions.apply(to: model.bert)
         let v = try model.encode(all)
-        let matrix = v.map { a in v.map { b in cosineSimilarity(a, b) } }
+        let function = similarity ?? model.similarityFunction
+        let matrix = function.matrix(v, v)
         if pretty {
             for (i, t) in all.enumerated() {
                 let row = matrix[i].map { String(format: "%6.3f", $0) }.joined(separator: " ")
                 try StandardOutput.line("\(row)  \(t)")
             }
         } else {
-            try StandardOutput.jsonLine(["texts": .array(all.map { .string($0) }), "similarity": .array(matrix.map(jsonArray))])
+            try StandardOutput.jsonLine(["texts": .array(all.map { .string($0) }), "function": .string(function.rawValue),
+                                         "similarity": .array(matrix.map(jsonArray))])
         }
     }
 }
 
-/// `bert search`: rank a corpus of texts against queries by cosine similarity.
+/// `bert search`: rank a corpus of texts against queries by the model's similarity function (cosine unless the model
+/// names another; dot product for SPLADE models), or search an index.
 struct SearchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search", abstract: "Semantic search: the documents closest to each query, from an index or a corpus file.",
@@ -219,8 +264,10 @@ struct SearchCommand: AsyncParsableCommand {
         let docVectors = try model.encode(docs) { done, _ in progress.update(done) }
         progress.finish()
         let queryVectors = try model.encode(queries)
+        // Scored as model.similarity does: the model's similarity_fn_name (SPLADE: dot product), else cosine.
+        let score = model.similarityFunction
         for (q, qv) in zip(queries, queryVectors) {
-            let ranked = docVectors.enumerated().map { ($0.offset, cosineSimilarity(qv, $0.element)) }
+            let ranked = docVectors.enumerated().map { ($0.offset, score(qv, $0.element)) }
                 .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(retrieved)
             let results = ranked.map { SearchResult(id: .integer(Int64($0.0)), text: docs[$0.0], score: $0.1, metadata: nil) }
             try print(q, rerank(q, results, with: reranker))

@@ -100,8 +100,12 @@ struct ServeCommand: AsyncParsableCommand {
                 let embeddings = try EmbeddingService(model: model, maxInputLength: configuration.maxInputLength,
                                                       limits: configuration.limits, observer: observer)
                 server = InferenceServer(configuration: configuration, embeddings: embeddings, metrics: metrics)
-                logger.info("serving \(configuration.modelID) (\(embeddings.dimension) dimensions)")
+                logger.info("serving \(configuration.modelID) (\(embeddings.isSparse ? "SPLADE on /embed_sparse, " : "")\(embeddings.dimension) dimensions)")
                 if let index {
+                    guard model.splade == nil else {
+                        throw CommandLineError("--index needs a dense embedding model; \(configuration.modelID) is a SPLADE "
+                            + "SparseEncoder (sparse vocabulary-wide vectors: /embed_sparse)")
+                    }
                     server.searchService = try await openIndex(index, settings: settings)
                     logger.info("serving /search and /index over \(index)")
                 }

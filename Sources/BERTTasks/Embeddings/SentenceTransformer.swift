@@ -9,6 +9,10 @@ import Foundation
 /// or a plain BERT folder with mean pooling. `encode` turns texts into vectors exactly as
 /// `SentenceTransformer.encode` does.
 ///
+/// It also loads sentence-transformers' SPLADE `SparseEncoder` folders (`MLMTransformer` → `SpladePooling`): their
+/// vectors are vocabulary-wide, mostly zero, and `encodeSparse` gives their non-zero entries as
+/// `SparseEncoder.encode` computes them.
+///
 ///     let model = try SentenceTransformer(directory: url)
 ///     let vectors = try model.encode(["A man is eating food.", "Someone eats."])
 /// `Sendable`: one instance may serve many tasks or threads at once (calls only read the model: see `BertModel`).
@@ -37,8 +41,18 @@ public final class SentenceTransformer: Sendable {
     public let defaultPromptName: String?
     /// Whether prompt tokens take part in pooling (the Pooling module's `include_prompt`).
     public let includesPromptInPooling: Bool
-    /// Width of the output vectors.
-    public var dimension: Int { dense.last?.layer.weight.shape[0] ?? bert.config.hiddenSize * pooling.modes.count }
+    /// How `similarity` scores embeddings: config_sentence_transformers.json's `similarity_fn_name`, else cosine
+    /// (dot for SPLADE models), as sentence-transformers' `model.similarity`.
+    public let similarityFunction: SimilarityFunction
+    /// The SpladePooling settings of a SPLADE SparseEncoder; nil for dense models.
+    public let splade: SpladePoolingConfig?
+    /// A SPLADE model's masked-LM head (its encoder is `bert`).
+    let maskedLM: BertForMaskedLM?
+    /// Width of the output vectors (the vocabulary for SPLADE models).
+    public var dimension: Int {
+        if splade != nil { return bert.config.vocabSize }
+        return dense.last?.layer.weight.shape[0] ?? bert.config.hiddenSize * pooling.modes.count
+    }
 
     /// Loads a model folder, or a model id found in the Hugging Face cache.
     public convenience init(model: String) throws {
@@ -54,11 +68,13 @@ public final class SentenceTransformer: Sendable {
         var maxLength: Int?
         var lower = false
         var prompts: [String: String] = [:], defaultPrompt: String?, includePrompt = true
+        var spladeConfig: SpladePoolingConfig?, similarityName: String?
         if SentenceTransformerLayout.isSentenceTransformer(directory) {
             let layout = try SentenceTransformerLayout(directory: directory)
+            spladeConfig = try Self.checkedSplade(layout)
             transformerDir = layout.transformerDirectory ?? directory
             if let p = layout.pooling { modes = p.modes; includePrompt = p.includePrompt }
-            (prompts, defaultPrompt) = (layout.prompts, layout.defaultPromptName)
+            (prompts, defaultPrompt, similarityName) = (layout.prompts, layout.defaultPromptName, layout.similarityFunctionName)
             normalize = layout.normalizes
             maxLength = layout.transformer?.maxSeqLength
             lower = layout.transformer?.doLowerCase ?? false
@@ -69,7 +85,31 @@ public final class SentenceTransformer: Sendable {
                 denseLayers.append((linear, config.activation))
             }
         }
-        bert = try BertModel.fromPretrained(transformerDir)
+        if spladeConfig != nil {
+            let config = try Pretrained.config(in: transformerDir)
+            let (decoding, weights) = try Pretrained.maskedLM(config, source: Pretrained.weights(in: transformerDir))
+            let model = try BertForMaskedLM(config: decoding, randomInit: false)
+            try PipelineSupport.load(model, config: config, from: weights)
+            if let width = spladeConfig?.embeddingDimension, width != config.vocabSize {
+                throw ModelError.invalidInput("\(directory.path): SpladePooling's embedding_dimension \(width) is not the "
+                    + "model's vocab_size \(config.vocabSize); the SPLADE vector has one weight per vocabulary entry")
+            }
+            (maskedLM, bert) = (model, model.bert)
+        } else {
+            maskedLM = nil
+            bert = try BertModel.fromPretrained(transformerDir)
+        }
+        splade = spladeConfig
+        if let similarityName {
+            guard let function = SimilarityFunction(rawValue: similarityName) else {
+                throw ModelError.invalidInput("\(directory.path)/config_sentence_transformers.json: similarity_fn_name "
+                    + "\"\(similarityName)\" is not supported; supported: "
+                    + SimilarityFunction.allCases.map(\.rawValue).joined(separator: ", ") + " (maxsim is for multi-vector models)")
+            }
+            similarityFunction = function
+        } else {
+            similarityFunction = spladeConfig == nil ? .cosine : .dot
+        }
         // encode is inference; fine-tuning's first training pass drops the packed copy. Packed weights speed up
         // short inputs at every width (MiniLM b1×128 20.3 → 19.2 ms; BERT-base 12–19 % since session 12's kernels).
         bert.prepareForInference()
@@ -93,12 +133,37 @@ public final class SentenceTransformer: Sendable {
     package init(sharingPipelineOf other: SentenceTransformer, encoder: BertModel,
                  dense: [(layer: Linear, activation: DenseActivation)]? = nil) {
         bert = encoder
+        (splade, maskedLM, similarityFunction) = (nil, nil, other.similarityFunction)
         truncation = Locked(other.truncation.current)
         (pooling, normalizes) = (other.pooling, other.normalizes)
         self.dense = dense ?? other.dense
         (lowercasesInput, prompts) = (other.lowercasesInput, other.prompts)
         (defaultPromptName, includesPromptInPooling) = (other.defaultPromptName, other.includesPromptInPooling)
     }
+
+    /// The SpladePooling of `layout`, after checking the pipeline is exactly a SparseEncoder's SPLADE one
+    /// (a masked-LM Transformer, then SpladePooling) or has no masked-LM module at all.
+    private static func checkedSplade(_ layout: SentenceTransformerLayout) throws -> SpladePoolingConfig? {
+        let logits = layout.transformer?.outputsMaskedLMLogits ?? false
+        guard let splade = layout.spladePooling else {
+            if logits {
+                throw ModelError.invalidInput("\(layout.directory.path): a masked-LM Transformer module without SpladePooling "
+                    + "is not a supported pipeline (SPLADE SparseEncoders are MLMTransformer → SpladePooling)")
+            }
+            return nil
+        }
+        let kinds = layout.modules.map(\.kind)
+        guard logits, kinds.count == 2, case .transformer = kinds[0], case .spladePooling = kinds[1] else {
+            throw ModelError.invalidInput("\(layout.directory.path): SpladePooling is supported only right after a masked-LM "
+                + "Transformer (MLMTransformer → SpladePooling, sentence-transformers' SPLADE SparseEncoder); this "
+                + "modules.json has \(layout.modules.map { $0.type.split(separator: ".").last.map(String.init) ?? $0.type })")
+        }
+        return splade
+    }
+
+    /// Every score of `a`'s embeddings against `b`'s by the model's `similarityFunction`: `[a.count][b.count]`,
+    /// as sentence-transformers' `model.similarity(a, b)`.
+    public func similarity(_ a: [[Float]], _ b: [[Float]]) -> [[Float]] { similarityFunction.matrix(a, b) }
 
     /// Truncates inputs to `tokens` tokens from now on (sentence-transformers' `model.max_seq_length = n`).
     /// Throws unless 2 ≤ tokens ≤ the model's position count ([CLS] and [SEP] take two).
@@ -191,6 +256,13 @@ public final class SentenceTransformer: Sendable {
     /// Sentence vectors [batch, dimension] for an already tokenised batch (differentiable under a tape). Pooling
     /// leaves out each row's first `pooledFrom` positions (a prompt's, when the model excludes prompts).
     package func embed(_ input: EncoderInput, normalize: Bool, pooledFrom: Int = 0, context: ForwardContext = .inference) throws -> Tensor {
+        if let splade, let maskedLM {
+            guard !context.training, !GradientTape.isRecording else {
+                throw ModelError.invalidInput("SPLADE SparseEncoder models can encode but not be trained here")
+            }
+            let vectors = try Self.spladeVectors(input, model: maskedLM, config: splade)
+            return normalize ? try vectors.l2Normalized() : vectors
+        }
         // Inference skips padding altogether (same vectors, less work); training keeps the padded graph.
         let hidden = context.training || GradientTape.isRecording
             ? try bert(input, context: context).lastHiddenState : try bert.lastHiddenStateSkippingPadding(input)
