@@ -73,8 +73,17 @@ enum CLI {
 /// checkpoints with its tokenizer, written once per test process.
 enum CLIModels {
     static let root: URL = {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("bert-cli-tests-\(getpid())")
+        let temporary = FileManager.default.temporaryDirectory
+        // Folders of test processes that died before their exit hook (killed, crashed) are about 1.5 GB each.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []
+        where name.hasPrefix("bert-cli-tests-") {
+            if let pid = Int32(name.dropFirst("bert-cli-tests-".count)), kill(pid, 0) != 0, errno == ESRCH {
+                try? FileManager.default.removeItem(at: temporary.appendingPathComponent(name))
+            }
+        }
+        let url = temporary.appendingPathComponent("bert-cli-tests-\(getpid())")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(at: CLIModels.root) }
         return url
     }()
 
