@@ -1,6 +1,7 @@
 import ArgumentParser
 import BERT
 import BERTCommandLine
+import BERTTokenizers
 import Foundation
 
 /// `--truncation` of `bert tokenize`: transformers' strategies.
@@ -59,7 +60,10 @@ struct TokenizeCommand: ParsableCommand {
     }
 
     func run() throws {
-        var tokenizer = try Tokenizer(directory: modelOptions.directory())
+        let directory = try modelOptions.directory()
+        var tokenizer = try Tokenizer(directory: directory)
+        // Like transformers, pad with the folder's pad_token (e.g. RoBERTa's "<pad>" = 1), else tokenizer.json's.
+        let padToken = try Tokenizer.declaredPadToken(in: directory) ?? tokenizer.padding?.padToken ?? "[PAD]"
         // Like transformers, the call's arguments decide truncation and padding, not tokenizer.json's defaults.
         try tokenizer.setTruncation(nil)
         tokenizer.padding = nil
@@ -82,7 +86,10 @@ struct TokenizeCommand: ParsableCommand {
         case .longest: tokenizer.padding = PaddingParameters(strategy: .longest, direction: side, padToMultipleOf: padToMultipleOf)
         case .maxLength: tokenizer.padding = PaddingParameters(strategy: .fixed(length), direction: side, padToMultipleOf: padToMultipleOf)
         }
-        if let pad = tokenizer.padding, let id = tokenizer.tokenToId(pad.padToken) { tokenizer.padding?.padId = id }
+        if tokenizer.padding != nil {
+            tokenizer.padding?.padToken = padToken
+            if let id = tokenizer.tokenToId(padToken) { tokenizer.padding?.padId = id }
+        }
 
         var texts: [String] = [], pairs: [String?] = []
         if inputOptions.input != nil {
