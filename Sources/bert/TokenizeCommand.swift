@@ -52,7 +52,10 @@ struct TokenizeCommand: ParsableCommand {
     @Flag(help: "Do not add [CLS]/[SEP].") var noSpecialTokens = false
 
     func validate() throws {
-        if let maxLength { try validateCount(maxLength, "--max-length", max: Self.maxLengthLimit) }
+        // 0 is allowed, as transformers allows max_length=0 (below the special tokens nothing is truncated).
+        if let maxLength, !(0...Self.maxLengthLimit).contains(maxLength) {
+            throw ValidationError("--max-length must be between 0 and \(Self.maxLengthLimit), not \(maxLength)")
+        }
         if let padToMultipleOf { try validateCount(padToMultipleOf, "--pad-to-multiple-of", max: Self.maxLengthLimit) }
         guard (0..<Self.maxLengthLimit).contains(stride) else {
             throw ValidationError("--stride must be between 0 and \(Self.maxLengthLimit - 1), not \(stride)")
