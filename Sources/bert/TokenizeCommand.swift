@@ -90,8 +90,12 @@ struct TokenizeCommand: ParsableCommand {
         case .maxLength: tokenizer.padding = PaddingParameters(strategy: .fixed(length), direction: side, padToMultipleOf: padToMultipleOf)
         }
         if tokenizer.padding != nil {
+            // transformers refuses to pad without a pad token; padding with an arbitrary id 0 would be a silent lie.
+            guard let id = tokenizer.tokenToId(padToken) else {
+                throw CommandLineError("cannot pad: the tokenizer has no padding token (\"\(padToken)\" is not in its vocabulary and the folder names no pad_token)")
+            }
             tokenizer.padding?.padToken = padToken
-            if let id = tokenizer.tokenToId(padToken) { tokenizer.padding?.padId = id }
+            tokenizer.padding?.padId = id
         }
 
         var texts: [String] = [], pairs: [String?] = []

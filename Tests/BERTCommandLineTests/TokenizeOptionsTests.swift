@@ -54,4 +54,21 @@ final class TokenizeOptionsTests: XCTestCase {
         XCTAssertGreaterThan(padded, 50)
         XCTAssertGreaterThan(overflow, 50)
     }
+
+    /// A folder without a pad token (tokenizer.json whose vocabulary has no "[PAD]", no pad_token in any config):
+    /// transformers refuses to pad, and so does the CLI, instead of padding with id 0.
+    func testPaddingWithoutAPadTokenIsAClearError() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/tokenizers")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bert-cli-nopad-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.copyItem(at: fixtures.appendingPathComponent("sentencepiece/bytefallback.json"),
+                                         to: dir.appendingPathComponent("tokenizer.json"))
+        let plain = try CLI.run(["tokenize", "--model", dir.path, "hello"])
+        XCTAssertEqual(plain.status, 0, plain.stderr)
+        let padded = try CLI.run(["tokenize", "--model", dir.path, "--padding", "max_length", "--max-length", "8", "hello"])
+        XCTAssertEqual(padded.status, 1, padded.stdout)
+        XCTAssertTrue(padded.stderr.contains("no padding token"), padded.stderr)
+    }
 }
