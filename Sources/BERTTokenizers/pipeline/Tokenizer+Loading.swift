@@ -93,8 +93,11 @@ extension Tokenizer {
         let decoder = try root.object("decoder").map { try DecoderType.load($0, context: context) }
         var added: [AddedToken] = []
         for (i, entry) in addedEntries.enumerated() {
-            added.append(AddedToken(content: try entry.requiredString("content"),
-                                    id: try context.checkId(try entry.requiredInt("id"), path: path, key: "added_tokens[\(i)].id"),
+            let content = try entry.requiredString("content")
+            let declared = try context.checkId(try entry.requiredInt("id"), path: path, key: "added_tokens[\(i)].id")
+            // HF re-registers each added token: content already in the model's vocabulary takes the model's id (for
+            // a piece listed twice, as a trained Unigram "<s>" can be, its last id), whatever "id" says.
+            added.append(AddedToken(content: content, id: model.tokenToId(content) ?? declared,
                                     special: try entry.bool("special") ?? false,
                                     singleWord: try entry.bool("single_word") ?? false,
                                     lstrip: try entry.bool("lstrip") ?? false,
