@@ -93,6 +93,102 @@ def tokenizer_folders(tmp):
     return out
 
 
+def training_corpus(rng):
+    """A seeded corpus: repeated words (so merges happen) mixed with hostile lines from every input class."""
+    vocab = [gen_input(rng, rng.choice(["words", "blocks", "combining", "emoji"]), [])[:rng.randint(1, 10)]
+             for _ in range(60)] + WORDS
+    lines = []
+    for _ in range(rng.randint(50, 400)):
+        if rng.random() < 0.8:
+            lines.append(" ".join(rng.choice(vocab) for _ in range(rng.randint(0, 12))))
+        else:
+            lines.append(gen_input(rng, rng.choice(CLASSES), ["[CLS]", "<s>", "<mask>"]).replace("\n", " ")
+                         .replace("\r", " "))
+    return lines
+
+
+def reference_training(model, lines, vocab_size, min_frequency, lowercase):
+    """HF's trainer set up as `bert train-tokenizer`'s presets (see scripts/check_trained_tokenizer.py)."""
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
+    if model == "wordpiece":
+        tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+        tok.normalizer = normalizers.BertNormalizer(lowercase=lowercase)
+        tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+        trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, min_frequency=min_frequency,
+                                            special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"],
+                                            show_progress=False)
+    else:
+        tok = Tokenizer(models.BPE())
+        if lowercase:
+            tok.normalizer = normalizers.Lowercase()
+        tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+        trainer = trainers.BpeTrainer(vocab_size=vocab_size, min_frequency=min_frequency,
+                                      special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"], show_progress=False,
+                                      initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    tok.train_from_iterator(lines, trainer)
+    return json.loads(tok.to_str())["model"]
+
+
+def trained_folders(bert, tmp, seeds, problems):
+    """`bert train-tokenizer` on seeded corpora (wordpiece, bpe, unigram); wordpiece/bpe vocabularies (and bpe
+    merges) are compared with HF's trainers on the same lines. Returns name -> folder for the encoding fuzz."""
+    out = {}
+    for seed in range(seeds):
+        rng = random.Random(f"train/{seed}")
+        lines = training_corpus(rng)
+        corpus = os.path.join(tmp, f"corpus{seed}.txt")
+        with open(corpus, "w", encoding="utf-8", newline="") as f:
+            f.write("\n".join(lines) + "\n")
+        for model in ("wordpiece", "bpe", "unigram"):
+            # Our trainers refuse a vocabulary smaller than the special tokens plus the alphabet (HF silently
+            # exceeds vocab_size then): stay above an upper bound of the alphabet.
+            alphabet = len(set("".join(lines)) | set("".join(lines).lower()) | set(unicodedata.normalize(
+                "NFKD", "".join(lines)))) * 2 + 10
+            vocab_size = rng.randint(280, 700) if model == "bpe" else rng.randint(alphabet, alphabet + 400)
+            min_frequency = rng.choice([0, 0, 2, 3]) if model != "unigram" else 0
+            lowercase = rng.random() < 0.5
+            folder = os.path.join(tmp, f"trained_{model}_{seed}")
+            args = [bert, "train-tokenizer", "--model", model, "--vocab-size", str(vocab_size), "--output", folder,
+                    "--quiet", corpus]
+            if model != "unigram":
+                args += ["--min-frequency", str(min_frequency)]
+            args.append("--lowercase" if lowercase else "--cased")
+            r = subprocess.run(args, capture_output=True, timeout=600)
+            name = f"trained_{model}_{seed}"
+            if r.returncode != 0:
+                problems.append({"tokenizer": name, "training": args[2:], "ours": r.stderr.decode()[-300:]})
+                print(f"{name:18} training failed: {r.stderr.decode()[-200:]}", flush=True)
+                continue
+            out[name] = folder
+            if model == "unigram":
+                print(f"{name:18} trained (vocab {vocab_size}); unigram vocab not compared (EM pruning)", flush=True)
+                continue
+            mine = json.load(open(os.path.join(folder, "tokenizer.json"), encoding="utf-8"))["model"]
+            theirs = reference_training(model, lines, vocab_size, min_frequency, lowercase)
+            if model == "wordpiece":
+                # HF's WordPiece trainer breaks count ties by ids drawn from a randomly seeded HashMap: its
+                # vocabulary set can change from run to run. Compare only when three runs agree.
+                runs = [set(theirs["vocab"])] + [set(reference_training(model, lines, vocab_size, min_frequency,
+                                                                        lowercase)["vocab"]) for _ in range(2)]
+                if any(r != runs[0] for r in runs):
+                    among = any(set(mine["vocab"]) == r for r in runs)
+                    print(f"{name:18} HF's own wordpiece trainer differs between runs (count ties): not compared "
+                          f"(ours {'equals' if among else 'is none of'} its 3 runs)", flush=True)
+                    continue
+            same = set(mine["vocab"]) == set(theirs["vocab"]) if model == "wordpiece" else (
+                mine["vocab"] == theirs["vocab"] and [list(m) if isinstance(m, list) else m.split(" ")
+                                                      for m in mine["merges"]] ==
+                [list(m) if isinstance(m, list) else m.split(" ") for m in theirs["merges"]])
+            print(f"{name:18} vocab {len(mine['vocab'])} vs HF {len(theirs['vocab'])}: "
+                  f"{'identical' if same else 'DIFFERENT'} (size {vocab_size}, min_frequency {min_frequency}, "
+                  f"lowercase {lowercase})", flush=True)
+            if not same:
+                problems.append({"tokenizer": name, "training": args[2:],
+                                 "only_ours": sorted(set(mine["vocab"]) - set(theirs["vocab"]))[:20],
+                                 "only_hf": sorted(set(theirs["vocab"]) - set(mine["vocab"]))[:20]})
+    return out
+
+
 def load_reference(path):
     return transformers.AutoTokenizer.from_pretrained(path)
 
@@ -205,7 +301,7 @@ def option_sets(rng):
             ("nospecial_pair", ["--no-special-tokens"], {"add_special_tokens": False}, {}, True)]
     for strategy in ["longest_first", "only_first", "only_second", None]:
         for _ in range(4):
-            ml = rng.choice([1, 2, 3, 4, 5, 6, 8, 11, 17])
+            ml = rng.choice([0, 1, 2, 3, 4, 5, 6, 8, 11, 17])
             stride = rng.choice([0, 0, 1, 2, 3])
             side = rng.choice(["right", "left"])
             pair = strategy != "only_first" or rng.random() < 0.5
@@ -261,7 +357,8 @@ def run_ours(bert, path, args, texts, pairs):
         if r.returncode < 0 or b"Fatal error" in r.stderr:
             return "CRASH " + r.stderr.decode("utf-8", "replace")[-400:]
         return "ERROR " + r.stderr.decode("utf-8", "replace").strip()[-300:]
-    lines = r.stdout.decode("utf-8").splitlines()
+    # Only "\n" ends a JSON line: str.splitlines would also cut at U+2028, U+0085 ... inside a token's string.
+    lines = [line for line in r.stdout.decode("utf-8").split("\n") if line]
     out = []
     for line in lines:
         e = json.loads(line)
@@ -391,9 +488,14 @@ def main():
     ap.add_argument("--options", default="", help="option-set name prefixes, comma separated")
     ap.add_argument("--out", default="", help="folder for mismatches.jsonl and summary.json")
     ap.add_argument("--max-report", type=int, default=3, help="minimised mismatches per (tokenizer, option set)")
+    ap.add_argument("--train-seeds", type=int, default=0,
+                    help="also train wordpiece/bpe/unigram tokenizers with bert train-tokenizer on this many seeded "
+                         "corpora, compare vocabularies with HF's trainers, and fuzz their folders")
     a = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="fuzztok-")
     folders = tokenizer_folders(tmp)
+    training_problems = []
+    folders.update(trained_folders(a.bert, tmp, a.train_seeds, training_problems))
     only = [x for x in a.only.split(",") if x]
     prefixes = [x for x in a.options.split(",") if x]
     total = {"inputs": 0, "runs": 0, "mismatching_inputs": 0, "per_tokenizer": {}}
@@ -408,10 +510,12 @@ def main():
             oname, _, kw, _, is_pair = opt
             if prefixes and not any(oname.startswith(p) for p in prefixes):
                 continue
-            if "padding" in kw and tok.pad_token is None:
+            if "padding" in kw and tok.pad_token is None:  # transformers refuses to pad without a pad token
                 continue
             classes = [CLASSES[i % len(CLASSES)] for i in range(a.count)]
-            trunc = "max_length" in kw
+            # Long texts only where windows stay few: at max_length < 5 a long pair's overflow windows (a cross
+            # product of both sides' windows) run into the hundreds of thousands on both sides.
+            trunc = kw.get("max_length", 0) >= 5
             texts = [long_text(rng, specials) if trunc and rng.random() < 0.5 else gen_input(rng, c, specials)
                      for c in classes]
             pairs = [(long_text(rng, specials) if trunc and rng.random() < 0.5
@@ -440,6 +544,7 @@ def main():
                        "original": {"text": texts[i], "pair": pairs[i]}}
                 report.append(rec)
                 print("  MISMATCH " + json.dumps(rec, ensure_ascii=True)[:1500], flush=True)
+    total["training_problems"] = training_problems
     print(json.dumps({k: v for k, v in total.items()}, indent=1))
     if a.out:
         os.makedirs(a.out, exist_ok=True)
@@ -448,7 +553,7 @@ def main():
                 f.write(json.dumps(r, ensure_ascii=False) + "\n")
         json.dump(total, open(os.path.join(a.out, "summary.json"), "w"), indent=1)
     shutil.rmtree(tmp, ignore_errors=True)
-    sys.exit(1 if total["mismatching_inputs"] else 0)
+    sys.exit(1 if total["mismatching_inputs"] or training_problems else 0)
 
 
 if __name__ == "__main__":
