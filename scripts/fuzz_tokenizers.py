@@ -173,7 +173,7 @@ def trained_folders(bert, tmp, seeds, problems):
                 if any(r != runs[0] for r in runs):
                     among = any(set(mine["vocab"]) == r for r in runs)
                     print(f"{name:18} HF's own wordpiece trainer differs between runs (count ties): not compared "
-                          f"(ours {'equals' if among else 'is none of'} its 3 runs)", flush=True)
+                          f"(ours {'equals one of' if among else 'is none of'} its 3 runs)", flush=True)
                     continue
             same = set(mine["vocab"]) == set(theirs["vocab"]) if model == "wordpiece" else (
                 mine["vocab"] == theirs["vocab"] and [list(m) if isinstance(m, list) else m.split(" ")
