@@ -1,6 +1,7 @@
 import ArgumentParser
 import BERT
 import BERTCommandLine
+import BERTTokenizers
 import Foundation
 
 /// `--truncation` of `bert tokenize`: transformers' strategies.
@@ -51,7 +52,10 @@ struct TokenizeCommand: ParsableCommand {
     @Flag(help: "Do not add [CLS]/[SEP].") var noSpecialTokens = false
 
     func validate() throws {
-        if let maxLength { try validateCount(maxLength, "--max-length", max: Self.maxLengthLimit) }
+        // 0 is allowed, as transformers allows max_length=0 (below the special tokens nothing is truncated).
+        if let maxLength, !(0...Self.maxLengthLimit).contains(maxLength) {
+            throw ValidationError("--max-length must be between 0 and \(Self.maxLengthLimit), not \(maxLength)")
+        }
         if let padToMultipleOf { try validateCount(padToMultipleOf, "--pad-to-multiple-of", max: Self.maxLengthLimit) }
         guard (0..<Self.maxLengthLimit).contains(stride) else {
             throw ValidationError("--stride must be between 0 and \(Self.maxLengthLimit - 1), not \(stride)")
@@ -59,7 +63,10 @@ struct TokenizeCommand: ParsableCommand {
     }
 
     func run() throws {
-        var tokenizer = try Tokenizer(directory: modelOptions.directory())
+        let directory = try modelOptions.directory()
+        var tokenizer = try Tokenizer(directory: directory)
+        // Like transformers, pad with the folder's pad_token (e.g. RoBERTa's "<pad>" = 1), else tokenizer.json's.
+        let padToken = try Tokenizer.declaredPadToken(in: directory) ?? tokenizer.padding?.padToken ?? "[PAD]"
         // Like transformers, the call's arguments decide truncation and padding, not tokenizer.json's defaults.
         try tokenizer.setTruncation(nil)
         tokenizer.padding = nil
@@ -82,7 +89,14 @@ struct TokenizeCommand: ParsableCommand {
         case .longest: tokenizer.padding = PaddingParameters(strategy: .longest, direction: side, padToMultipleOf: padToMultipleOf)
         case .maxLength: tokenizer.padding = PaddingParameters(strategy: .fixed(length), direction: side, padToMultipleOf: padToMultipleOf)
         }
-        if let pad = tokenizer.padding, let id = tokenizer.tokenToId(pad.padToken) { tokenizer.padding?.padId = id }
+        if tokenizer.padding != nil {
+            // transformers refuses to pad without a pad token; padding with an arbitrary id 0 would be a silent lie.
+            guard let id = tokenizer.tokenToId(padToken) else {
+                throw CommandLineError("cannot pad: the tokenizer has no padding token (\"\(padToken)\" is not in its vocabulary and the folder names no pad_token)")
+            }
+            tokenizer.padding?.padToken = padToken
+            tokenizer.padding?.padId = id
+        }
 
         var texts: [String] = [], pairs: [String?] = []
         if inputOptions.input != nil {

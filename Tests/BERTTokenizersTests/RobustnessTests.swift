@@ -298,7 +298,7 @@ final class RobustnessTests: XCTestCase {
 
     func testTruncationErrors() throws {
         var tokenizer = try Fixtures.plainTokenizer()
-        XCTAssertThrowsError(try tokenizer.setTruncation(TruncationParameters(maxLength: 6, stride: 4))) { error in
+        XCTAssertThrowsError(try tokenizer.setTruncation(TruncationParameters(maxLength: 6, stride: 5))) { error in
             guard case TokenizerError.invalidTruncation = error else { return XCTFail("\(error)") }
         }
         try tokenizer.setTruncation(TruncationParameters(maxLength: 6, strategy: .onlySecond))

@@ -30,6 +30,24 @@ extension Tokenizer {
         returnsTokenTypeIds = try Self.declaredTokenTypeIds(in: directory)
     }
 
+    /// transformers' `pad_token` for the folder: `pad_token` of special_tokens_map.json / tokenizer_config.json (a
+    /// string, or an object with `content`), else the default of its `tokenizer_class` in transformers 5.24
+    /// ("[PAD]" for the BERT family, "<pad>" for RoBERTa, XLM-R, ALBERT, ...); nil when the folder says neither.
+    /// transformers pads with this token whatever a tokenizer.json `padding` section names.
+    package static func declaredPadToken(in directory: URL) throws -> String? {
+        let config = try folderConfig(directory)
+        if let value = config["pad_token"], let content = value.stringValue ?? value["content"]?.stringValue {
+            return content
+        }
+        guard var name = config["tokenizer_class"]?.stringValue else { return nil }
+        if name.hasSuffix("Fast") { name.removeLast(4) }
+        if ["BertTokenizer", "ElectraTokenizer", "MobileBertTokenizer", "SqueezeBertTokenizer", "LayoutLMTokenizer",
+            "DistilBertTokenizer", "DebertaTokenizer", "DebertaV2Tokenizer"].contains(name) { return "[PAD]" }
+        if ["RobertaTokenizer", "XLMRobertaTokenizer", "AlbertTokenizer", "CamembertTokenizer", "MPNetTokenizer",
+            "LongformerTokenizer", "BartTokenizer", "FunnelTokenizer"].contains(name) { return "<pad>" }
+        return nil
+    }
+
     /// tokenizer_config.json's answer to "does this tokenizer return token_type_ids" (see `returnsTokenTypeIds`).
     static func declaredTokenTypeIds(in directory: URL) throws -> Bool? {
         let url = directory.appendingPathComponent("tokenizer_config.json")
@@ -75,8 +93,11 @@ extension Tokenizer {
         let decoder = try root.object("decoder").map { try DecoderType.load($0, context: context) }
         var added: [AddedToken] = []
         for (i, entry) in addedEntries.enumerated() {
-            added.append(AddedToken(content: try entry.requiredString("content"),
-                                    id: try context.checkId(try entry.requiredInt("id"), path: path, key: "added_tokens[\(i)].id"),
+            let content = try entry.requiredString("content")
+            let declared = try context.checkId(try entry.requiredInt("id"), path: path, key: "added_tokens[\(i)].id")
+            // HF re-registers each added token: content already in the model's vocabulary takes the model's id (for
+            // a piece listed twice, as a trained Unigram "<s>" can be, its last id), whatever "id" says.
+            added.append(AddedToken(content: content, id: model.tokenToId(content) ?? declared,
                                     special: try entry.bool("special") ?? false,
                                     singleWord: try entry.bool("single_word") ?? false,
                                     lstrip: try entry.bool("lstrip") ?? false,

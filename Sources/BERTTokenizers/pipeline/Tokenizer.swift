@@ -97,14 +97,20 @@ public struct Tokenizer: Sendable {
         rebuildMatchers()
     }
 
-    /// Sets or clears truncation. Throws `invalidTruncation` when `stride` is not below `maxLength` minus the
-    /// special tokens of a single sequence, as HF's `enable_truncation` does.
+    /// Sets or clears truncation. Throws `invalidTruncation` for a negative `maxLength` or `stride`, or when
+    /// `stride` exceeds `maxLength` minus the special tokens of a single sequence, as HF's `with_truncation` does.
+    /// A `maxLength` below the special tokens is accepted, as in HF: such a limit truncates nothing (HF's
+    /// unsigned `max_length - added` wraps around), see `postProcess`.
     public mutating func setTruncation(_ params: TruncationParameters?) throws {
         if let params {
             let added = postProcessor?.addedTokens(isPair: false) ?? 0
-            if params.maxLength < added || params.stride >= params.maxLength - added {
+            if params.maxLength < 0 || params.stride < 0 {
                 throw TokenizerError.invalidTruncation(reason:
-                    "stride \(params.stride) must be less than max_length \(params.maxLength) minus \(added) special tokens")
+                    "max_length \(params.maxLength) and stride \(params.stride) must not be negative")
+            }
+            if params.maxLength >= added && params.stride > params.maxLength - added {
+                throw TokenizerError.invalidTruncation(reason:
+                    "stride \(params.stride) must not exceed max_length \(params.maxLength) minus \(added) special tokens")
             }
         }
         truncation = params
@@ -225,13 +231,13 @@ public struct Tokenizer: Sendable {
         if let truncation {
             var params = truncation
             let added = postProcessor?.addedTokens(isPair: second != nil) ?? 0
+            var truncates = true
             if addSpecialTokens && added > 0 {
-                guard params.maxLength >= added else {
-                    throw TokenizerError.invalidTruncation(reason: "max_length \(params.maxLength) is below the \(added) special tokens")
-                }
-                params.maxLength -= added
+                // HF computes `max_length - added` in usize: below the special tokens it wraps around to a huge
+                // limit, so nothing is truncated (e.g. max_length 2 for a pair's three BERT special tokens).
+                if params.maxLength < added { truncates = false } else { params.maxLength -= added }
             }
-            try truncateEncodings(&a, &b, params)
+            if truncates { try truncateEncodings(&a, &b, params) }
         }
         var result: Encoding
         if let postProcessor {

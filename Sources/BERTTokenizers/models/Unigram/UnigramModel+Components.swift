@@ -16,7 +16,8 @@ extension UnigramModel: TokenizerModel, JSONLoadable {
                 throw TokenizerError.invalidComponent(path: json.file, key: json.keyPath("vocab") + "[\(index)]",
                                                       reason: "must be [piece, score]")
             }
-            vocabulary.append((piece, score))
+            // Scores as tokenizers parses them (an ulp off at times), so Viterbi ties break as there.
+            vocabulary.append((piece, SerdeJSONFloat.reading(score)))
         }
         let unkId: Int? = json.value("unk_id")?.isNull == false ? try json.int("unk_id") : nil
         try self.init(vocabulary: vocabulary, unkId: unkId, byteFallback: try json.bool("byte_fallback") ?? false,
