@@ -60,7 +60,7 @@ struct IndexAddCommand: AsyncParsableCommand {
         let folder = try modelOptions.directory()
         let model = try SentenceTransformer(directory: folder)
         guard model.splade == nil else {
-            throw CommandLineError("\(modelOptions.model ?? folder.path) is a SPLADE SparseEncoder: its vectors are sparse and as wide as the "
+            throw CommandLineError("\(modelOptions.model) is a SPLADE SparseEncoder: its vectors are sparse and as wide as the "
                 + "vocabulary, which the vector index (dense embeddings) does not store; rank a corpus with `bert search --corpus`")
         }
         let settings = IndexSettings(model: modelOptions.model, modelFingerprint: ModelFingerprint.of(directory: folder),
