@@ -31,6 +31,9 @@ import numpy as np
 import torch
 import transformers as T
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from make_modelfuzz_goldens import randomize  # noqa: E402
+
 T.logging.set_verbosity_error()
 T.utils.logging.disable_progress_bar()
 torch.set_num_threads(1)
@@ -75,16 +78,7 @@ def build(member, head, folder, seed, _max_len=None, **kw):
         tok.model_input_names = ["input_ids", "attention_mask"]
     config = config_for(member, tok, **kw)
     model = getattr(T, prefix + head)(config).eval()
-    g = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            if p.ndim == 1:
-                p.copy_((1.0 if name.endswith("weight") else 0.0) + 0.2 * torch.randn(p.shape, generator=g))
-            else:
-                scale = 0.5 if "embeddings" in name else 1.0 / p.shape[1] ** 0.5
-                if name.startswith(("classifier", "qa_outputs", "pre_classifier")):
-                    scale *= 4
-                p.copy_(scale * torch.randn(p.shape, generator=g))
+    randomize(model, seed, head_scale=4)
     shutil.rmtree(folder, ignore_errors=True)
     model.save_pretrained(folder)
     tok.save_pretrained(folder)

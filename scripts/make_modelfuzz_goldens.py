@@ -35,7 +35,9 @@ LENGTHS = [7, 5, 2]
 ACTIVATIONS = ["silu", "swish", "quick_gelu", "sigmoid", "linear", "gelu_fast", "gelu_accurate", "gelu_python"]
 
 
-def randomize(model, seed):
+def randomize(model, seed, head_scale=1.0):
+    """Seeded weights that keep every layer's output O(1); task-head matrices (classifier, qa_outputs,
+    pre_classifier) ×head_scale so their scores separate (scripts/fuzz_family_pipelines.py uses 4)."""
     g = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for name, p in model.named_parameters():
@@ -43,6 +45,8 @@ def randomize(model, seed):
                 p.copy_((1.0 if name.endswith("weight") else 0.0) + 0.2 * torch.randn(p.shape, generator=g))
             else:
                 scale = 0.5 if "embeddings" in name else 1.0 / p.shape[1] ** 0.5
+                if name.startswith(("classifier", "qa_outputs", "pre_classifier")):
+                    scale *= head_scale
                 p.copy_(scale * torch.randn(p.shape, generator=g))
 
 
